@@ -1,0 +1,270 @@
+package engine
+
+import (
+	"context"
+	"errors"
+
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+)
+
+// DefaultProfile is the profile used when none is named anywhere.
+const DefaultProfile = "default"
+
+// Kind says where a profile's credentials come from.
+type Kind string
+
+// The kinds of credential source a profile can have.
+const (
+	KindStatic      Kind = "static"       // long-term access keys
+	KindSession     Kind = "session"      // keys with aws_session_token
+	KindAssumeRole  Kind = "assume-role"  // role_arn with source_profile or credential_source
+	KindSSO         Kind = "sso"          // IAM Identity Center, legacy or sso-session
+	KindLogin       Kind = "login"        // login_session (aws login)
+	KindProcess     Kind = "process"      // credential_process
+	KindWebIdentity Kind = "web-identity" // web_identity_token_file
+	KindContainer   Kind = "container"    // ECS/EKS container endpoint from the environment
+	KindNone        Kind = "none"         // nothing that yields credentials
+)
+
+// ProfileName picks the profile the way the AWS CLI documents it: the
+// explicit name, else AWS_PROFILE, else AWS_DEFAULT_PROFILE, else
+// "default". getenv is usually os.Getenv.
+func ProfileName(explicit string, getenv func(string) string) string {
+	if explicit != "" {
+		return explicit
+	}
+	for _, k := range []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE"} {
+		if v := getenv(k); v != "" {
+			return v
+		}
+	}
+	return DefaultProfile
+}
+
+// TokenProvider returns an MFA code. It is called only when a profile
+// with mfa_serial needs one, and may block on a human.
+type TokenProvider func() (string, error)
+
+// Options says how to load a profile.
+type Options struct {
+	// Profile is the profile name; it must not be empty (see [ProfileName]).
+	Profile string
+	// MFA supplies codes for profiles with mfa_serial. Nil means such
+	// profiles fail with [ErrMFARequired].
+	MFA TokenProvider
+	// Logger receives debug records; nil discards them. Secrets are never
+	// logged.
+	Logger *slog.Logger
+}
+
+// Profile is a loaded profile: its settings and the SDK's credential
+// provider for it, ready to retrieve (and later refresh) credentials.
+// Loading touches no network; [Profile.Retrieve] may.
+type Profile struct {
+	Name      string
+	Kind      Kind
+	Region    string // empty when neither the profile nor the environment sets one
+	RoleARN   string // the role assumed last in the chain, if any
+	MFASerial string // mfa_serial of the profile, if any
+
+	cfg aws.Config
+	log *slog.Logger
+}
+
+// Load reads the profile through the AWS SDK for Go v2's own config
+// loader (config.LoadDefaultConfig). It does not retrieve credentials.
+//
+// Credentials in the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY environment
+// variables are never what a profile resolves to: the profile is always
+// named explicitly, so the SDK ignores them, except as the source of a
+// role with credential_source = Environment.
+func Load(ctx context.Context, opts Options) (*Profile, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	name := opts.Profile
+	if name == "" {
+		return nil, &Error{Profile: name, Kind: ErrProfileNotFound, Err: errors.New("empty profile name")}
+	}
+	sc, err := config.LoadSharedConfigProfile(ctx, name)
+	if err != nil {
+		return nil, classifyLoadError(name, err)
+	}
+	kind := kindOf(&sc)
+	if kind == KindNone && !containerEnv() {
+		return nil, &Error{Profile: name, Kind: ErrNoCredentials,
+			Hint: "add keys, sso_session, role_arn or credential_process to the profile"}
+	}
+
+	loadOpts := []func(*config.LoadOptions) error{
+		config.WithSharedConfigProfile(name),
+		config.WithAssumeRoleCredentialOptions(func(o *stscreds.AssumeRoleOptions) {
+			if opts.MFA != nil {
+				o.TokenProvider = opts.MFA
+			}
+		}),
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
+	if err != nil {
+		return nil, classify(name, kind, err)
+	}
+	p := &Profile{
+		Name:      name,
+		Kind:      kind,
+		Region:    cfg.Region,
+		RoleARN:   sc.RoleARN,
+		MFASerial: sc.MFASerial,
+		cfg:       cfg,
+		log:       log,
+	}
+	log.Debug("loaded profile", "profile", name, "kind", kind, "region", cfg.Region)
+	return p, nil
+}
+
+// Retrieve returns the profile's credentials. With fresh set it skips the
+// SDK's in-memory cache and asks the source again (a new AssumeRole, a new
+// credential_process run, ...).
+func (p *Profile) Retrieve(ctx context.Context, fresh bool) (Credentials, error) {
+	if p.cfg.Credentials == nil {
+		return Credentials{}, &Error{Profile: p.Name, Kind: ErrNoCredentials}
+	}
+	if c, ok := p.cfg.Credentials.(*aws.CredentialsCache); ok && fresh {
+		c.Invalidate()
+	}
+	v, err := p.cfg.Credentials.Retrieve(ctx)
+	if err != nil {
+		return Credentials{}, classify(p.Name, p.Kind, err)
+	}
+	if !v.HasKeys() {
+		return Credentials{}, &Error{Profile: p.Name, Kind: ErrNoCredentials}
+	}
+	c := Credentials{
+		AccessKeyID:     v.AccessKeyID,
+		SecretAccessKey: v.SecretAccessKey,
+		SessionToken:    v.SessionToken,
+		AccountID:       v.AccountID,
+	}
+	if v.CanExpire {
+		c.Expires = v.Expires.UTC()
+	}
+	p.log.Debug("retrieved credentials", "profile", p.Name, "source", v.Source,
+		"key", MaskKey(c.AccessKeyID), "temporary", c.Temporary(), "expires", expiresAttr(c))
+	return c, nil
+}
+
+func expiresAttr(c Credentials) string {
+	if !c.CanExpire() {
+		return "never"
+	}
+	return FormatTime(c.Expires)
+}
+
+// Resolved is a profile together with the credentials it gave.
+type Resolved struct {
+	*Profile
+	Credentials Credentials
+}
+
+// Resolve loads the profile and retrieves its credentials.
+func Resolve(ctx context.Context, opts Options) (*Resolved, error) {
+	p, err := Load(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	c, err := p.Retrieve(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	return &Resolved{Profile: p, Credentials: c}, nil
+}
+
+// kindOf says what kind of source a shared-config profile has, following
+// the precedence of the SDK's resolveCredsFromProfile.
+func kindOf(sc *config.SharedConfig) Kind {
+	switch {
+	case sc.RoleARN != "" && sc.WebIdentityTokenFile != "":
+		return KindWebIdentity
+	case sc.RoleARN != "" && (sc.Source != nil || sc.CredentialSource != ""):
+		return KindAssumeRole
+	case sc.Credentials.HasKeys() && sc.Credentials.SessionToken != "":
+		return KindSession
+	case sc.Credentials.HasKeys():
+		return KindStatic
+	case sc.SSOSession != nil || sc.SSOStartURL != "" || sc.SSOAccountID != "":
+		return KindSSO
+	case sc.LoginSession != "":
+		return KindLogin
+	case sc.CredentialProcess != "":
+		return KindProcess
+	case sc.RoleARN != "":
+		// role_arn without a source: the SDK would go to IMDS for the
+		// source credentials; report it as assume-role so the SDK's own
+		// error explains.
+		return KindAssumeRole
+	}
+	return KindNone
+}
+
+// containerEnv reports whether the environment points the SDK at a
+// container credentials endpoint, which the SDK uses for a profile that
+// has no source of its own.
+func containerEnv() bool {
+	return os.Getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") != "" ||
+		os.Getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI") != ""
+}
+
+func classifyLoadError(name string, err error) error {
+	var notExist config.SharedConfigProfileNotExistError
+	if errors.As(err, &notExist) {
+		if name == DefaultProfile {
+			// The implicit default profile missing is "no credentials",
+			// as in the AWS CLI and aws-export-credentials.
+			return &Error{Profile: name, Kind: ErrNoCredentials,
+				Hint: "run aws configure, or name a profile with --profile"}
+		}
+		return &Error{Profile: name, Kind: ErrProfileNotFound,
+			Hint: "check the name with awsxc-cli profiles"}
+	}
+	return &Error{Profile: name, Kind: ErrInvalidConfig, Err: err}
+}
+
+// classify turns an SDK error into an [*Error] with a sentinel and a hint.
+func classify(name string, kind Kind, err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	msg := err.Error()
+	var ssoErr *ssocreds.InvalidTokenError
+	switch {
+	case errors.As(err, &ssoErr) || (kind == KindSSO && strings.Contains(msg, "SSO session has expired")):
+		return &Error{Profile: name, Kind: ErrSSOLoginRequired, Err: ssoErr,
+			Hint: "run aws sso login --profile " + name}
+	case strings.Contains(msg, "AssumeRoleTokenProvider") || strings.Contains(msg, "MFA"):
+		return &Error{Profile: name, Kind: ErrMFARequired, Err: err,
+			Hint: "give an MFA code (run from a terminal, or use --mfa-code)"}
+	case kind == KindLogin && (strings.Contains(msg, "reauthenticate") || strings.Contains(msg, "load login token")):
+		return &Error{Profile: name, Kind: ErrLoginRequired, Err: err,
+			Hint: "run aws login --profile " + name}
+	case errors.Is(err, ErrRecursion):
+		return &Error{Profile: name, Kind: ErrRecursion, Err: err}
+	}
+	var notExist config.SharedConfigProfileNotExistError
+	var assumeErr config.SharedConfigAssumeRoleError
+	var loadErr config.SharedConfigLoadError
+	if errors.As(err, &notExist) || errors.As(err, &assumeErr) || errors.As(err, &loadErr) {
+		return &Error{Profile: name, Kind: ErrInvalidConfig, Err: err}
+	}
+	return &Error{Profile: name, Kind: ErrResolve, Err: err}
+}
+
+// String returns the kind's name.
+func (k Kind) String() string { return string(k) }
