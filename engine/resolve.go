@@ -94,7 +94,7 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 	if name == "" {
 		return nil, &Error{Profile: name, Kind: ErrProfileNotFound, Err: errors.New("empty profile name")}
 	}
-	sc, err := config.LoadSharedConfigProfile(ctx, name)
+	sc, err := config.LoadSharedConfigProfile(ctx, name, sharedFiles)
 	if err != nil {
 		return nil, classifyLoadError(name, err)
 	}
@@ -184,6 +184,18 @@ func Resolve(ctx context.Context, opts Options) (*Resolved, error) {
 		return nil, err
 	}
 	return &Resolved{Profile: p, Credentials: c}, nil
+}
+
+// sharedFiles makes LoadSharedConfigProfile read the files that
+// LoadDefaultConfig reads: it honours AWS_CONFIG_FILE and
+// AWS_SHARED_CREDENTIALS_FILE only when told.
+func sharedFiles(o *config.LoadSharedConfigOptions) {
+	if f := os.Getenv("AWS_CONFIG_FILE"); f != "" {
+		o.ConfigFiles = []string{f}
+	}
+	if f := os.Getenv("AWS_SHARED_CREDENTIALS_FILE"); f != "" {
+		o.CredentialsFiles = []string{f}
+	}
 }
 
 // kindOf says what kind of source a shared-config profile has, following

@@ -1,0 +1,134 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/awsxc/awsxc/engine/internal/fakeaws"
+)
+
+// awsEnv points the SDK at a temp config and credentials file and at the
+// fake STS endpoint, isolating the test from the machine's own AWS setup.
+func awsEnv(t *testing.T, config, creds string) *fakeaws.Server {
+	t.Helper()
+	dir := t.TempDir()
+	cf := filepath.Join(dir, "config")
+	kf := filepath.Join(dir, "credentials")
+	if err := os.WriteFile(cf, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(kf, []byte(creds), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fake := fakeaws.New()
+	t.Cleanup(fake.Close)
+	for k, v := range map[string]string{
+		"HOME":                                   dir,
+		"AWS_CONFIG_FILE":                        cf,
+		"AWS_SHARED_CREDENTIALS_FILE":            kf,
+		"AWS_ENDPOINT_URL_STS":                   fake.URL,
+		"AWS_ENDPOINT_URL_SSO":                   fake.URL,
+		"AWS_EC2_METADATA_DISABLED":              "true",
+		"AWS_PROFILE":                            "",
+		"AWS_DEFAULT_PROFILE":                    "",
+		"AWS_REGION":                             "",
+		"AWS_DEFAULT_REGION":                     "",
+		"AWS_ACCESS_KEY_ID":                      "",
+		"AWS_SECRET_ACCESS_KEY":                  "",
+		"AWS_SESSION_TOKEN":                      "",
+		"AWS_CONTAINER_CREDENTIALS_FULL_URI":     "",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
+	} {
+		t.Setenv(k, v)
+	}
+	return fake
+}
+
+const stsConfig = `[profile static]
+region = eu-west-1
+[profile mfa]
+region = eu-west-1
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+[profile role]
+role_arn = arn:aws:iam::210987654321:role/Deploy
+source_profile = static
+region = eu-central-1
+`
+
+const stsCreds = `[static]
+aws_access_key_id = AKIASTATICEXAMPLE0001
+aws_secret_access_key = staticsecret
+[mfa]
+aws_access_key_id = AKIAMFAEXAMPLE000001
+aws_secret_access_key = mfasecret
+`
+
+func TestGetSessionToken(t *testing.T) {
+	fake := awsEnv(t, stsConfig, stsCreds)
+	ctx := context.Background()
+
+	r, err := Resolve(ctx, Options{Profile: "static"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := r.GetSessionToken(ctx, r.Credentials, SessionTokenOptions{Duration: 2 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Temporary() || !c.CanExpire() {
+		t.Fatalf("got %+v, want temporary credentials with an expiry", c)
+	}
+	calls := fake.Calls()
+	if len(calls) != 1 || calls[0].Action != "GetSessionToken" || calls[0].SignedBy != "AKIASTATICEXAMPLE0001" {
+		t.Fatalf("calls = %+v, want one GetSessionToken signed by the static key", calls)
+	}
+	if got := calls[0].Form.Get("DurationSeconds"); got != "7200" {
+		t.Errorf("DurationSeconds = %q, want 7200", got)
+	}
+
+	// Temporary credentials are returned as they are, with no STS call.
+	if _, err := r.GetSessionToken(ctx, c, SessionTokenOptions{}); err != nil || fake.Count("") != 1 {
+		t.Errorf("second call: err %v, %d calls; want no new call", err, fake.Count(""))
+	}
+}
+
+func TestGetSessionTokenMFA(t *testing.T) {
+	fake := awsEnv(t, stsConfig, stsCreds)
+	ctx := context.Background()
+	r, err := Resolve(ctx, Options{Profile: "mfa"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.GetSessionToken(ctx, r.Credentials, SessionTokenOptions{}); !errors.Is(err, ErrMFARequired) {
+		t.Fatalf("without a code: err = %v, want ErrMFARequired", err)
+	}
+	if _, err := r.GetSessionToken(ctx, r.Credentials, SessionTokenOptions{MFA: func() (string, error) { return "123456", nil }}); err != nil {
+		t.Fatal(err)
+	}
+	f := fake.Calls()[0].Form
+	if f.Get("SerialNumber") != "arn:aws:iam::123456789012:mfa/alice" || f.Get("TokenCode") != "123456" {
+		t.Errorf("form = %v, want the profile's serial and the code", f)
+	}
+}
+
+func TestAssumeRoleSignedBySource(t *testing.T) {
+	fake := awsEnv(t, stsConfig, stsCreds)
+	r, err := Resolve(context.Background(), Options{Profile: "role"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Kind != KindAssumeRole || r.Region != "eu-central-1" || r.RoleARN != "arn:aws:iam::210987654321:role/Deploy" {
+		t.Errorf("profile = %+v", r.Profile)
+	}
+	calls := fake.Calls()
+	if len(calls) != 1 || calls[0].Action != "AssumeRole" || calls[0].SignedBy != "AKIASTATICEXAMPLE0001" {
+		t.Fatalf("calls = %+v, want one AssumeRole signed by the source profile's key", calls)
+	}
+	if r.Credentials.AccountID != "210987654321" {
+		t.Errorf("AccountID = %q, want 210987654321", r.Credentials.AccountID)
+	}
+}
