@@ -1,0 +1,265 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Format names an output format. The names are those of
+// `aws configure export-credentials --format`, plus dotenv and docker.
+type Format string
+
+// The formats [Render] writes.
+const (
+	// FormatProcess is credential_process JSON: Version, AccessKeyId,
+	// SecretAccessKey, then SessionToken and Expiration when present.
+	FormatProcess Format = "process"
+	// FormatEnv is POSIX shell `export NAME=value` lines (bash, zsh, sh),
+	// with `unset` for what the credentials lack, for eval.
+	FormatEnv Format = "env"
+	// FormatEnvNoExport is `NAME=value` lines for `export $(...)`.
+	FormatEnvNoExport Format = "env-no-export"
+	// FormatPowerShell is `$Env:NAME="value"` lines.
+	FormatPowerShell Format = "powershell"
+	// FormatWindowsCmd is `set NAME=value` lines for cmd.exe.
+	FormatWindowsCmd Format = "windows-cmd"
+	// FormatFish is `set -gx NAME value;` lines for fish.
+	FormatFish Format = "fish"
+	// FormatDotenv is a .env file (double-quoted where needed).
+	FormatDotenv Format = "dotenv"
+	// FormatDocker is a file for `docker run --env-file`, which takes
+	// values literally and cannot quote.
+	FormatDocker Format = "docker"
+)
+
+// Formats lists every format, in the order help texts show them.
+var Formats = []Format{FormatProcess, FormatEnv, FormatEnvNoExport, FormatPowerShell,
+	FormatWindowsCmd, FormatFish, FormatDotenv, FormatDocker}
+
+// ParseFormat checks a format name.
+func ParseFormat(s string) (Format, error) {
+	f := Format(s)
+	if slices.Contains(Formats, f) {
+		return f, nil
+	}
+	names := make([]string, len(Formats))
+	for i, f := range Formats {
+		names[i] = string(f)
+	}
+	return "", fmt.Errorf("unknown format %q (want one of %s)", s, strings.Join(names, ", "))
+}
+
+// RenderOptions tunes [Render].
+type RenderOptions struct {
+	// Region is written as AWS_REGION and AWS_DEFAULT_REGION by the
+	// environment formats; empty leaves them out.
+	Region string
+	// Pretty indents FormatProcess JSON.
+	Pretty bool
+}
+
+// Var is one environment variable of an export.
+type Var struct{ Name, Value string }
+
+// EnvVars returns the variables an environment export sets, in order:
+// the keys, the session token and expiration when present, the region
+// when known.
+func EnvVars(c Credentials, region string) []Var {
+	vars := []Var{
+		{"AWS_ACCESS_KEY_ID", c.AccessKeyID},
+		{"AWS_SECRET_ACCESS_KEY", c.SecretAccessKey},
+	}
+	if c.SessionToken != "" {
+		vars = append(vars, Var{"AWS_SESSION_TOKEN", c.SessionToken})
+	}
+	if c.CanExpire() {
+		vars = append(vars, Var{"AWS_CREDENTIAL_EXPIRATION", FormatTime(c.Expires)})
+	}
+	if region != "" {
+		vars = append(vars, Var{"AWS_REGION", region}, Var{"AWS_DEFAULT_REGION", region})
+	}
+	return vars
+}
+
+// StaleVars returns the variables an export must clear so that an older
+// export in the same shell does not mix with this one: a leftover session
+// token with long-term keys is rejected by AWS.
+func StaleVars(c Credentials) []string {
+	var names []string
+	if c.SessionToken == "" {
+		names = append(names, "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+	}
+	if !c.CanExpire() {
+		names = append(names, "AWS_CREDENTIAL_EXPIRATION")
+	}
+	return names
+}
+
+// Render writes the credentials in format f. Output ends with a newline.
+func Render(f Format, c Credentials, o RenderOptions) ([]byte, error) {
+	if f == FormatProcess {
+		return processJSON(c, o.Pretty), nil
+	}
+	vars := EnvVars(c, o.Region)
+	var b strings.Builder
+	switch f {
+	case FormatEnv:
+		for _, v := range vars {
+			fmt.Fprintf(&b, "export %s=%s\n", v.Name, shQuote(v.Value))
+		}
+		if stale := StaleVars(c); len(stale) > 0 {
+			fmt.Fprintf(&b, "unset %s\n", strings.Join(stale, " "))
+		}
+	case FormatEnvNoExport:
+		for _, v := range vars {
+			fmt.Fprintf(&b, "%s=%s\n", v.Name, shQuote(v.Value))
+		}
+	case FormatFish:
+		for _, v := range vars {
+			fmt.Fprintf(&b, "set -gx %s %s;\n", v.Name, fishQuote(v.Value))
+		}
+		for _, n := range StaleVars(c) {
+			fmt.Fprintf(&b, "set -e %s;\n", n)
+		}
+	case FormatPowerShell:
+		for _, v := range vars {
+			fmt.Fprintf(&b, "$Env:%s=%s\n", v.Name, psQuote(v.Value))
+		}
+		for _, n := range StaleVars(c) {
+			fmt.Fprintf(&b, "Remove-Item Env:%s -ErrorAction SilentlyContinue\n", n)
+		}
+	case FormatWindowsCmd:
+		for _, v := range vars {
+			if cmdSafe(v.Value) {
+				fmt.Fprintf(&b, "set %s=%s\n", v.Name, v.Value)
+			} else {
+				fmt.Fprintf(&b, "set \"%s=%s\"\n", v.Name, cmdEscape(v.Value))
+			}
+		}
+		for _, n := range StaleVars(c) {
+			fmt.Fprintf(&b, "set %s=\n", n)
+		}
+	case FormatDotenv:
+		for _, v := range vars {
+			fmt.Fprintf(&b, "%s=%s\n", v.Name, dotenvQuote(v.Value))
+		}
+	case FormatDocker:
+		for _, v := range vars {
+			if strings.ContainsAny(v.Value, "\r\n\x00") {
+				return nil, fmt.Errorf("%s holds a line break, which a docker --env-file cannot carry", v.Name)
+			}
+			fmt.Fprintf(&b, "%s=%s\n", v.Name, v.Value)
+		}
+	default:
+		return nil, fmt.Errorf("unknown format %q", f)
+	}
+	return []byte(b.String()), nil
+}
+
+// processJSON writes credential_process JSON by hand: the key order is
+// part of the contract, and it keeps reflection off the CLI's hot path.
+func processJSON(c Credentials, pretty bool) []byte {
+	type kv struct{ k, v string }
+	fields := []kv{{"AccessKeyId", c.AccessKeyID}, {"SecretAccessKey", c.SecretAccessKey}}
+	if c.SessionToken != "" {
+		fields = append(fields, kv{"SessionToken", c.SessionToken})
+	}
+	if c.CanExpire() {
+		fields = append(fields, kv{"Expiration", FormatTime(c.Expires)})
+	}
+	b := make([]byte, 0, 256+len(c.SessionToken))
+	sep, colon, end := ",", ":", "}\n"
+	if pretty {
+		sep, colon, end = ",\n  ", ": ", "\n}\n"
+		b = append(b, "{\n  "...)
+	} else {
+		b = append(b, '{')
+	}
+	b = append(b, `"Version"`...)
+	b = append(b, colon...)
+	b = append(b, '1')
+	for _, f := range fields {
+		b = append(b, sep...)
+		b = strconv.AppendQuote(b, f.k)
+		b = append(b, colon...)
+		b = appendJSONString(b, f.v)
+	}
+	return append(b, end...)
+}
+
+// appendJSONString appends s as a JSON string. Credentials are ASCII in
+// practice; anything else is escaped as JSON requires.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[r>>4], hex[r&0xf])
+		case r == 0x2028 || r == 0x2029:
+			b = append(b, fmt.Sprintf(`\u%04x`, r)...)
+		default:
+			b = append(b, string(r)...)
+		}
+	}
+	return append(b, '"')
+}
+
+// shSafe reports whether s needs no quoting in a POSIX shell word (the set
+// Python's shlex.quote leaves alone, which covers base64 credentials).
+func shSafe(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
+			strings.ContainsRune("@%+=:,./-_", r)) {
+			return false
+		}
+	}
+	return true
+}
+
+func shQuote(s string) string {
+	if shSafe(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
+}
+
+func fishQuote(s string) string {
+	if shSafe(s) {
+		return s
+	}
+	r := strings.NewReplacer(`\`, `\\`, `'`, `\'`)
+	return "'" + r.Replace(s) + "'"
+}
+
+// psQuote writes a PowerShell double-quoted string, escaping with the
+// backtick what would otherwise expand.
+func psQuote(s string) string {
+	r := strings.NewReplacer("`", "``", `"`, "`\"", "$", "`$")
+	return `"` + r.Replace(s) + `"`
+}
+
+func cmdSafe(s string) bool {
+	return !strings.ContainsAny(s, "&|<>^%\"() \t!")
+}
+
+// cmdEscape prepares a value for `set "NAME=value"`: cmd takes everything
+// between the first and the last quote literally, so no escape is needed
+// (a %NAME% pair naming a defined variable would still expand, as it
+// does in the AWS CLI's own windows-cmd output).
+func cmdEscape(s string) string { return s }
+
+func dotenvQuote(s string) string {
+	if shSafe(s) {
+		return s
+	}
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`, "$", `\$`)
+	return `"` + r.Replace(s) + `"`
+}

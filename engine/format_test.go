@@ -1,0 +1,224 @@
+package engine
+
+import (
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+// golden compares got with testdata/NAME, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+	}
+}
+
+var formatCreds = map[string]Credentials{
+	"static": {AccessKeyID: "AKIAEXAMPLE", SecretAccessKey: "secret"},
+	"session": {AccessKeyID: "ASIAEXAMPLE", SecretAccessKey: "sessionsecret",
+		SessionToken: "sessiontokenEXAMPLE"},
+	"proc": {AccessKeyID: "ASIAPROCEXAMPLE", SecretAccessKey: "procsecret",
+		SessionToken: "proctokenEXAMPLE", Expires: time.Date(2099, 1, 2, 3, 4, 5, 0, time.UTC)},
+	// Characters every shell treats specially, to check the quoting.
+	"hostile": {AccessKeyID: "ASIA'QUOTE", SecretAccessKey: `a"b$c` + "`d\\e f%g!h&i",
+		SessionToken: "tok/+=en\u00e9", Expires: time.Date(2099, 1, 2, 3, 4, 5, 0, time.FixedZone("x", 2*3600))},
+}
+
+func TestRenderGolden(t *testing.T) {
+	t.Parallel()
+	for name, c := range formatCreds {
+		for _, f := range Formats {
+			for _, region := range []string{"", "eu-west-1"} {
+				file := filepath.Join("format", name+"."+string(f))
+				if region != "" {
+					file += ".region"
+				}
+				got, err := Render(f, c, RenderOptions{Region: region})
+				if err != nil {
+					if f == FormatDocker && name == "hostile" {
+						continue
+					}
+					t.Fatalf("%s: %v", file, err)
+				}
+				golden(t, file+".golden", got)
+			}
+		}
+		got, _ := Render(FormatProcess, c, RenderOptions{Pretty: true})
+		golden(t, filepath.Join("format", name+".process-pretty.golden"), got)
+	}
+}
+
+// TestRenderMatchesReference checks the outputs aws-export-credentials
+// users rely on, byte for byte, against its captured golden files.
+func TestRenderMatchesReference(t *testing.T) {
+	t.Parallel()
+	ref := filepath.Join("..", "..", "shared", "reference", "aws-export-credentials", "golden", "cli")
+	if _, err := os.Stat(ref); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("reference goldens missing: %v", err)
+		}
+		t.Skip("reference goldens not found")
+	}
+	cases := []struct {
+		file   string
+		f      Format
+		pretty bool
+		creds  string
+	}{
+		{"json-static", FormatProcess, false, "static"},
+		{"json-session", FormatProcess, false, "session"},
+		{"json-proc", FormatProcess, false, "proc"},
+		{"json-pretty-static", FormatProcess, true, "static"},
+		{"json-pretty-session", FormatProcess, true, "session"},
+		{"json-pretty-proc", FormatProcess, true, "proc"},
+		{"env-session", FormatEnvNoExport, false, "session"},
+		{"env-proc", FormatEnvNoExport, false, "proc"},
+		{"env-static", FormatEnvNoExport, false, "static"},
+		{"env-export-session", FormatEnv, false, "session"},
+		{"env-export-proc", FormatEnv, false, "proc"},
+	}
+	for _, tc := range cases {
+		want, err := os.ReadFile(filepath.Join(ref, tc.file+".stdout.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Render(tc.f, formatCreds[tc.creds], RenderOptions{Pretty: tc.pretty})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// awsxc adds one "unset" line for what the credentials lack, so
+		// that an older export in the same shell cannot linger.
+		gotRef := regexp.MustCompile(`(?m)^unset .*\n`).ReplaceAllString(string(got), "")
+		if diff := cmp.Diff(string(want), gotRef); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tc.file, diff)
+		}
+	}
+}
+
+func TestFormatTimeUTC(t *testing.T) {
+	t.Parallel()
+	// aws-export-credentials printed a +02:00 time as if it were UTC.
+	in := time.Date(2099, 1, 2, 3, 4, 5, 678e6, time.FixedZone("", 2*3600))
+	if got, want := FormatTime(in), "2099-01-02T01:04:05Z"; got != want {
+		t.Errorf("FormatTime = %q, want %q", got, want)
+	}
+}
+
+func TestMaskKey(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"AKIAIOSFODNN7EXAMPLE": "AKIA…MPLE",
+		"short":                "…",
+		"":                     "",
+	} {
+		if got := MaskKey(in); got != want {
+			t.Errorf("MaskKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestParseFormat(t *testing.T) {
+	t.Parallel()
+	if _, err := ParseFormat("bogus"); err == nil || !strings.Contains(err.Error(), "powershell") {
+		t.Errorf("ParseFormat(bogus) = %v, want an error listing the formats", err)
+	}
+	for _, f := range Formats {
+		if got, err := ParseFormat(string(f)); err != nil || got != f {
+			t.Errorf("ParseFormat(%q) = %q, %v", f, got, err)
+		}
+	}
+}
+
+// FuzzRender checks that shell quoting round-trips through a real POSIX
+// shell parser's rules for single quotes: whatever the value, the export
+// line stays one assignment per variable.
+func FuzzRender(f *testing.F) {
+	f.Add("AKIA", "s'e\"c$r`e\\t", "tok\nen")
+	f.Fuzz(func(t *testing.T, id, secret, token string) {
+		c := Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: token}
+		for _, fm := range Formats {
+			out, err := Render(fm, c, RenderOptions{Region: "eu-west-1"})
+			if err != nil {
+				if fm == FormatDocker {
+					continue
+				}
+				t.Fatalf("%s: %v", fm, err)
+			}
+			if len(out) == 0 || out[len(out)-1] != '\n' {
+				t.Fatalf("%s: output does not end in a newline: %q", fm, out)
+			}
+		}
+		if got := string(processJSON(c, false)); !strings.HasPrefix(got, `{"Version":1,`) {
+			t.Fatalf("json = %q", got)
+		}
+	})
+}
+
+// TestEnvEvaluatedByRealShells feeds the export lines to real shells and
+// reads the variables back, so the quoting is checked by the parsers that
+// will consume it, not by our idea of them.
+func TestEnvEvaluatedByRealShells(t *testing.T) {
+	t.Parallel()
+	c := formatCreds["hostile"]
+	want := EnvVars(c, "eu-west-1")
+	for _, tc := range []struct {
+		shell string
+		f     Format
+		args  func(script string) []string
+	}{
+		{"sh", FormatEnv, func(s string) []string { return []string{"-c", s + "\nenv"} }},
+		{"bash", FormatEnv, func(s string) []string { return []string{"-c", s + "\nenv"} }},
+		{"fish", FormatFish, func(s string) []string { return []string{"-c", s + "\nenv"} }},
+	} {
+		path, err := exec.LookPath(tc.shell)
+		if err != nil {
+			t.Logf("%s not installed, skipped", tc.shell)
+			continue
+		}
+		out, err := Render(tc.f, c, RenderOptions{Region: "eu-west-1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(path, tc.args(string(out))...)
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "AWS_SESSION_TOKEN=stale"}
+		env, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s: %v", tc.shell, err)
+		}
+		got := map[string]string{}
+		for _, line := range strings.Split(string(env), "\n") {
+			if k, v, ok := strings.Cut(line, "="); ok && strings.HasPrefix(k, "AWS_") {
+				got[k] = v
+			}
+		}
+		for _, v := range want {
+			if got[v.Name] != v.Value {
+				t.Errorf("%s: %s = %q, want %q", tc.shell, v.Name, got[v.Name], v.Value)
+			}
+		}
+	}
+}
