@@ -1,0 +1,5 @@
+//go:build !linux && !darwin && !windows && !freebsd && !openbsd && !netbsd
+
+package platform
+
+func acquireLock(path string) (*Lock, error) { return &Lock{path: path}, nil }

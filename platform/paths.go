@@ -1,0 +1,31 @@
+package platform
+
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/adrg/xdg"
+)
+
+// ConfigDir is the folder awsxc keeps its settings in:
+// $XDG_CONFIG_HOME/awsxc on Linux (~/.config/awsxc),
+// ~/Library/Application Support/awsxc on macOS and %LOCALAPPDATA%\awsxc on
+// Windows. It reads the environment each time, so tests can change it.
+func ConfigDir() string {
+	xdg.Reload()
+	return filepath.Join(xdg.ConfigHome, AppName)
+}
+
+// StateDir is a per-user folder for small run-time files such as the
+// single-instance lock: $XDG_RUNTIME_DIR/awsxc when set (Linux), otherwise
+// the user's cache folder.
+func StateDir() string {
+	xdg.Reload()
+	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
+		return filepath.Join(d, AppName)
+	}
+	return filepath.Join(xdg.CacheHome, AppName)
+}
+
+// SettingsFile is the path of settings.json in [ConfigDir].
+func SettingsFile() string { return filepath.Join(ConfigDir(), "settings.json") }

@@ -1,0 +1,18 @@
+// Package platform holds what the awsxc tray needs from the operating
+// system: the clipboard, per-user folders, start at login, desktop
+// notifications, a native prompt for MFA codes, a single-instance lock and
+// opening a file in the user's editor.
+//
+// Every exported name exists on every GOOS. Each feature has a generic
+// file with the API and its documentation, per-OS files with the
+// implementation (_linux, _darwin, _windows), and an _other file for the
+// rest, which returns [ErrUnsupported].
+package platform
+
+import "errors"
+
+// ErrUnsupported is returned by features this operating system lacks here.
+var ErrUnsupported = errors.New("not supported on this platform")
+
+// AppName names the folders, files and autostart entries awsxc creates.
+const AppName = "awsxc"
