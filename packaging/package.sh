@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# package.sh builds the awsxc release artefacts into dist/ (repo root):
+#
+#   awsxc_<ver>_linux_<arch>.tar.gz    binaries, completions, man pages, icons
+#   awsxc_<ver>_<arch>.deb             Debian/Ubuntu package   (amd64, arm64)
+#   awsxc-<ver>-1.<arch>.rpm           Fedora/RHEL/SUSE package (x86_64, aarch64)
+#   awsxc_<ver>_windows_<arch>.zip     awsxc.exe (no console) + awsxc-cli.exe
+#   SHA256SUMS                         sha256sum -c format, over all of the above
+#
+# Usage: packaging/package.sh            (make package sets VERSION)
+#   VERSION  the version baked into the binaries (main.version). Default:
+#            git describe --tags --always --dirty, or 0.0.0-dev. A leading "v"
+#            is dropped for the package version.
+#
+# Everything is built with CGO_ENABLED=0 (fyne.io/systray needs cgo only on
+# macOS), so the arm64 and Windows cross-builds need no C toolchain. macOS is
+# built on a Mac: see packaging/README.md and packaging/macos/make-app.sh.
+#
+# Needs: go, gzip, tar, zip. Nothing is written outside dist/ and a temp dir.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+die() {
+	printf 'package.sh: error: %s\n' "$1" >&2
+	shift
+	for hint in "$@"; do
+		printf 'package.sh: hint: %s\n' "$hint" >&2
+	done
+	exit 1
+}
+step() { printf 'package.sh: %s\n' "$*" >&2; }
+
+# Pinned, run with "go run module@version" so it stays out of go.mod.
+winres=github.com/tc-hib/go-winres@v0.3.3
+
+if [[ -z "${VERSION:-}" ]]; then
+	desc=$(git describe --tags --always --dirty 2>/dev/null || true)
+	case "$desc" in
+	v[0-9]* | [0-9]*) VERSION=$desc ;;
+	"") VERSION=0.0.0-dev ;;
+	*) VERSION=0.0.0-dev+$desc ;; # no tag yet: describe gave only a commit hash
+	esac
+fi
+pkgver=${VERSION#v}
+case "$pkgver" in
+[0-9]*) ;;
+*) die "VERSION=$VERSION must start with a digit (or v and a digit)" ;;
+esac
+# Windows version resources want four numbers: 1.2.3-rc1+x gives 1.2.3.0.
+winver=$(printf '%s' "$pkgver" | sed -E 's/^([0-9]+(\.[0-9]+){0,2}).*/\1/')
+while [[ $(tr -cd . <<<"$winver" | wc -c) -lt 3 ]]; do winver=$winver.0; done
+
+# Reproducible archives: file times come from the last commit.
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
+
+for cmd in awsxc-cli awsxc; do
+	if ! compgen -G "cmd/$cmd/*.go" >/dev/null; then
+		die "cmd/$cmd does not exist yet, so there is nothing to package" \
+			"the packages need both binaries, awsxc (tray) and awsxc-cli"
+	fi
+done
+
+license=LICENSE
+[[ -f $license ]] || license=packaging/LICENSE
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p dist
+rm -f dist/awsxc[_-]* dist/SHA256SUMS
+
+ldflags="-s -w -X main.version=$VERSION"
+export CGO_ENABLED=0
+
+build() { # GOOS GOARCH OUT PKG [extra ldflags]
+	step "build $1/$2 ${3##*/}"
+	GOOS=$1 GOARCH=$2 go build -trimpath -ldflags "$ldflags ${5:-}" -o "$3" "$4"
+}
+
+# --- files made at package time (shared by all linux archs) -----------------
+gen=$tmp/gen
+mkdir -p "$gen"
+hostarch=$(go env GOHOSTARCH)
+for arch in amd64 arm64; do
+	build linux "$arch" "$tmp/linux_$arch/awsxc-cli" ./cmd/awsxc-cli
+	build linux "$arch" "$tmp/linux_$arch/awsxc" ./cmd/awsxc
+done
+
+hostcli=$tmp/linux_$hostarch/awsxc-cli
+[[ $(go env GOHOSTOS) == linux && -x $hostcli ]] || die "package.sh runs on linux/amd64 or linux/arm64 only"
+for sh in bash zsh fish; do
+	case $sh in
+	bash) out=awsxc-cli.bash ;;
+	zsh) out=_awsxc-cli ;;
+	fish) out=awsxc-cli.fish ;;
+	esac
+	if ! "$hostcli" completion "$sh" >"$gen/$out" 2>"$tmp/completion.err" || [[ ! -s $gen/$out ]]; then
+		cat "$tmp/completion.err" >&2
+		die "awsxc-cli completion $sh failed or printed nothing" \
+			"the CLI must provide a 'completion SHELL' subcommand that prints the script to stdout"
+	fi
+done
+
+for page in awsxc awsxc-cli; do
+	sed "s/@VERSION@/$pkgver/g" "packaging/man/$page.1" | gzip -9n >"$gen/$page.1.gz"
+done
+
+cp "$license" "$gen/LICENSE"
+copyright=$(grep -m1 -i '^copyright' "$license" | sed -E 's/^[Cc]opyright *(\([cC]\)|©)? *//')
+{
+	printf 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n'
+	printf 'Upstream-Name: awsxc\nSource: https://github.com/awsxc/awsxc\n\n'
+	printf 'Files: *\nCopyright: %s\nLicense: MIT\n' "$copyright"
+	# DEP-5 license text: every line indented, blank lines written as " .".
+	sed -e 's/^[[:space:]]*$/./' -e 's/^/ /' "$license"
+} >"$gen/copyright"
+
+# --- linux: tarballs, .deb, .rpm --------------------------------------------
+for arch in amd64 arm64; do
+	name=awsxc_${pkgver}_linux_$arch
+	stage=$tmp/$name
+	mkdir -p "$stage/completions" "$stage/man" "$stage/icons"
+	cp "$tmp/linux_$arch/awsxc" "$tmp/linux_$arch/awsxc-cli" "$gen/LICENSE" "$stage/"
+	cp "$gen/awsxc-cli.bash" "$gen/_awsxc-cli" "$gen/awsxc-cli.fish" "$stage/completions/"
+	cp "$gen/awsxc.1.gz" "$gen/awsxc-cli.1.gz" "$stage/man/"
+	cp packaging/linux/awsxc.desktop "$stage/"
+	cp packaging/icons/awsxc.svg packaging/icons/awsxc-[0-9]*.png "$stage/icons/"
+	step "tar $name.tar.gz"
+	tar -C "$tmp" --sort=name --owner=0 --group=0 --numeric-owner \
+		--mtime="@$SOURCE_DATE_EPOCH" -cf - "$name" | gzip -9n >"dist/$name.tar.gz"
+
+	for format in deb rpm; do
+		step "nfpm $format $arch"
+		ARCH=$arch VERSION=$pkgver \
+			AWSXC_BIN=$tmp/linux_$arch/awsxc AWSXC_CLI_BIN=$tmp/linux_$arch/awsxc-cli AWSXC_GEN=$gen \
+			go tool nfpm package -f packaging/nfpm.yaml -p "$format" --target dist/ >&2
+	done
+done
+
+# --- windows: zip with both .exe files ----------------------------------------
+# The version resource and icon go in as .syso files, which go build only picks
+# up from the package directory. They are generated into a copy of the tree so
+# the checkout never sees them.
+src=$tmp/src
+mkdir -p "$src"
+tar -C "$root" --exclude=./.git --exclude=./dist --exclude=./bin -cf - . | tar -C "$src" -xf -
+for cmd in awsxc awsxc-cli; do
+	if [[ $cmd == awsxc ]]; then
+		manifest=gui desc="awsxc system tray"
+	else
+		manifest=cli desc="awsxc command-line interface"
+	fi
+	step "go-winres $cmd"
+	(cd "$src/cmd/$cmd" && go run "$winres" simply --arch amd64,arm64 --out rsrc \
+		--icon "$root/packaging/windows/awsxc.ico" --manifest "$manifest" \
+		--product-name awsxc --product-version "$VERSION" --file-version "$winver" \
+		--file-description "$desc" --original-filename "$cmd.exe" \
+		--copyright "Copyright (c) $copyright")
+done
+for arch in amd64 arm64; do
+	name=awsxc_${pkgver}_windows_$arch
+	mkdir -p "$tmp/$name"
+	(cd "$src" &&
+		build windows "$arch" "$tmp/$name/awsxc.exe" ./cmd/awsxc "-H windowsgui" &&
+		build windows "$arch" "$tmp/$name/awsxc-cli.exe" ./cmd/awsxc-cli)
+	cp "$gen/LICENSE" "$tmp/$name/LICENSE.txt"
+	step "zip $name.zip"
+	find "$tmp/$name" -exec touch -d "@$SOURCE_DATE_EPOCH" {} +
+	(cd "$tmp" && zip -q -X -r "$root/dist/$name.zip" "$name")
+done
+
+# --- checksums ------------------------------------------------------------------
+(cd dist && find . -maxdepth 1 -type f ! -name SHA256SUMS -printf '%f\n' | LC_ALL=C sort |
+	xargs sha256sum >SHA256SUMS)
+step "done: VERSION=$VERSION"
+(cd dist && ls -l)
