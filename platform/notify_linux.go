@@ -33,12 +33,12 @@ func notifyDBus(summary, body string) error {
 	defer conn.Close()
 	obj := conn.Object("org.freedesktop.Notifications", "/org/freedesktop/Notifications")
 	call := obj.Call("org.freedesktop.Notifications.Notify", 0,
-		AppName,       // app_name
-		uint32(0),     // replaces_id
-		AppName,       // app_icon
-		summary,       // summary
-		body,          // body
-		[]string{},    // actions
+		AppName,    // app_name
+		uint32(0),  // replaces_id
+		AppName,    // app_icon
+		summary,    // summary
+		body,       // body
+		[]string{}, // actions
 		map[string]dbus.Variant{"desktop-entry": dbus.MakeVariant(AppName)},
 		int32(-1), // expire_timeout: the server's default
 	)
