@@ -1,0 +1,160 @@
+package engine
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/adrg/xdg"
+)
+
+// ErrCacheMiss is wrapped by every error [ReadCache] returns: the cache
+// holds nothing usable, and the message says why.
+var ErrCacheMiss = errors.New("cache miss")
+
+// cacheVersion is the format version of cache files written now.
+const cacheVersion = 1
+
+// CacheEntry is the JSON content of a credentials cache file.
+type CacheEntry struct {
+	Version      int    // format version, currently 1
+	ProviderType string // always "awsxc"
+	// Key identifies whose credentials these are: the caller's opaque
+	// identity key (profile name, a fingerprint of its configuration,
+	// options). An entry is used only for the exact same key.
+	Key         string
+	Credentials CacheCredentials
+}
+
+// CacheCredentials is the credentials part of a [CacheEntry], spelled as
+// in the AWS credential_process output.
+type CacheCredentials struct {
+	AccessKeyID     string `json:"AccessKeyId"`
+	SecretAccessKey string
+	SessionToken    string `json:",omitempty"`
+	Expiration      string // FormatTime
+	AccountID       string `json:"AccountId,omitempty"`
+}
+
+// ReadCache returns the credentials cached in the file at path (a leading
+// ~ is expanded) for identity key, if they are still good at now with
+// buffer to spare: a hit needs Expiration - buffer after now. A negative
+// buffer lets recently expired credentials through, as the reference tool
+// does. Every failure is a miss: the error wraps [ErrCacheMiss] and says
+// why (not found, unreadable, corrupt, another identity, no expiry,
+// expiring within the buffer); it never holds a secret.
+func ReadCache(path, key string, now time.Time, buffer time.Duration) (Credentials, error) {
+	path, err := ExpandHome(path)
+	if err != nil {
+		return Credentials{}, fmt.Errorf("%w: %w", ErrCacheMiss, err)
+	}
+	miss := func(why string) error { return fmt.Errorf("%w: %s: %s", ErrCacheMiss, path, why) }
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Credentials{}, miss("not found")
+	} else if err != nil {
+		return Credentials{}, fmt.Errorf("%w: %w", ErrCacheMiss, err)
+	}
+	var e CacheEntry
+	if err := json.Unmarshal(data, &e); err != nil {
+		// json errors may quote a character of the file; say less.
+		return Credentials{}, miss("corrupt (not a JSON cache entry)")
+	}
+	switch {
+	case e.Version != cacheVersion:
+		return Credentials{}, miss(fmt.Sprintf("unsupported format version %d", e.Version))
+	case e.Key != key:
+		return Credentials{}, miss("holds credentials of another identity")
+	case e.Credentials.AccessKeyID == "" || e.Credentials.SecretAccessKey == "":
+		return Credentials{}, miss("corrupt (no access key)")
+	case e.Credentials.Expiration == "":
+		return Credentials{}, miss("no expiry")
+	}
+	exp, err := time.Parse("2006-01-02T15:04:05Z", e.Credentials.Expiration)
+	if err != nil {
+		return Credentials{}, miss("corrupt (bad Expiration)")
+	}
+	if !now.Before(exp.Add(-buffer)) {
+		return Credentials{}, miss(fmt.Sprintf("expires at %s, within %s", FormatTime(exp), buffer))
+	}
+	return Credentials{
+		AccessKeyID:     e.Credentials.AccessKeyID,
+		SecretAccessKey: e.Credentials.SecretAccessKey,
+		SessionToken:    e.Credentials.SessionToken,
+		Expires:         exp,
+		AccountID:       e.Credentials.AccountID,
+	}, nil
+}
+
+// WriteCache stores c for identity key in the file at path: a leading ~
+// is expanded, a bare file name is relative to the working folder, a
+// missing parent folder is created 0700, and the file is replaced
+// atomically with mode 0600. Credentials without an expiry are never
+// cached: WriteCache returns an error and writes nothing (check
+// [Credentials.CanExpire] first).
+func WriteCache(path, key string, c Credentials) error {
+	if !c.CanExpire() {
+		return errors.New("not caching credentials without an expiry")
+	}
+	path, err := ExpandHome(path)
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(CacheEntry{
+		Version:      cacheVersion,
+		ProviderType: "awsxc",
+		Key:          key,
+		Credentials: CacheCredentials{
+			AccessKeyID:     c.AccessKeyID,
+			SecretAccessKey: c.SecretAccessKey,
+			SessionToken:    c.SessionToken,
+			Expiration:      FormatTime(c.Expires),
+			AccountID:       c.AccountID,
+		},
+	})
+	if err != nil {
+		return err
+	}
+	if err := WriteFileAtomic(path, append(data, '\n'), 0o600); err != nil {
+		return fmt.Errorf("write cache: %w", err)
+	}
+	return nil
+}
+
+// DefaultCachePath returns the cache file for profile:
+// $XDG_CACHE_HOME/awsxc/credentials/NAME.json (per [xdg.CacheHome] on
+// other systems). NAME is a readable part of the profile name plus a hash
+// of all of it, so any profile name gives a safe file name and profiles
+// that differ only in case or punctuation never share a file.
+func DefaultCachePath(profile string) (string, error) {
+	if profile == "" {
+		return "", errors.New("cache path: empty profile name")
+	}
+	if xdg.CacheHome == "" {
+		return "", errors.New("cache path: no cache folder")
+	}
+	return filepath.Join(xdg.CacheHome, "awsxc", "credentials", cacheFileName(profile)), nil
+}
+
+func cacheFileName(profile string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(profile) {
+		if b.Len() >= 40 {
+			break
+		}
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') || r == '-' || r == '_' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	sum := sha256.Sum256([]byte(profile))
+	return b.String() + "-" + hex.EncodeToString(sum[:8]) + ".json"
+}

@@ -1,0 +1,225 @@
+package engine
+
+import (
+	"bytes"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// This file holds a small, line-preserving INI scanner. It classifies
+// every line of an AWS config or credentials file the way botocore does:
+// botocore reads both files with Python's configparser.RawConfigParser
+// (botocore/configloader.py, raw_config_parse), whose rules are:
+//
+//   - Lines end at "\n", "\r\n" or a lone "\r" (Python's universal
+//     newlines).
+//   - A line whose stripped text is empty or starts with '#' or ';' is a
+//     blank or comment line. Comments after a value are part of the value
+//     (inline_comment_prefixes is None).
+//   - A line indented deeper than the last option (or invalid) line, while
+//     an option is open, continues that option's value, even after blank
+//     and comment lines, even if it looks like a header.
+//   - Otherwise "[...]" at the start of the stripped line is a header; the
+//     name runs to the last ']' and is not trimmed: "[ dev ]" is the
+//     section " dev ", which botocore does not find for profile "dev"
+//     (the Go SDK trims it to "dev").
+//   - Otherwise the text before the first '=' or ':' is a key, stripped
+//     and lower-cased.
+//   - Whitespace is Python's str.isspace, indentation is counted in
+//     characters.
+//
+// One deliberate difference: a UTF-8 byte order mark at the start of the
+// file is skipped (and kept). configparser would fail on it and the Go SDK
+// would miss the first header; treating it as invisible is what the
+// Windows editors that write it intend, and it means an editor never adds
+// a second copy of the first section.
+
+// iniKind classifies a line.
+type iniKind uint8
+
+const (
+	iniBlank        iniKind = iota // empty or whitespace only
+	iniComment                     // stripped text starts with '#' or ';'
+	iniHeader                      // [section]
+	iniOption                      // key = value or key: value
+	iniContinuation                // continues the value of an earlier option
+	iniInvalid                     // configparser rejects it (no key, no section)
+)
+
+// iniLine is one physical line. Offsets index iniFile.data.
+type iniLine struct {
+	start, end, next int // text is data[start:end], the line ending data[end:next]
+	kind             iniKind
+	indent           int    // leading whitespace in characters
+	indentEnd        int    // offset where the leading whitespace ends
+	name             string // iniHeader: the section name as configparser reads it
+	key              string // iniOption: the lower-cased key
+	delim            int    // iniOption: offset of the '=' or ':'
+	owner            int    // iniOption, iniContinuation: index of the option line; else -1
+	level            int    // index of the line that sets configparser's indent level after this line; -1 before any
+	section          int    // index into iniFile.sections; -1 before the first header
+}
+
+// iniSection is a run of lines from a header up to the next header.
+type iniSection struct {
+	name   string
+	header int // index of the header line
+	end    int // index after the section's last line
+}
+
+// iniFile is a scanned INI file. The scanner never copies or changes data.
+type iniFile struct {
+	data     []byte
+	bom      int // 3 when data starts with a UTF-8 byte order mark, else 0
+	eol      string
+	lines    []iniLine
+	sections []iniSection
+}
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// scanINI classifies the lines of data as described at the top of this file.
+func scanINI(data []byte) *iniFile {
+	f := &iniFile{data: data, eol: "\n"}
+	if bytes.HasPrefix(data, utf8BOM) {
+		f.bom = len(utf8BOM)
+	}
+	if i := bytes.IndexAny(data, "\r\n"); i >= 0 && data[i] == '\r' && i+1 < len(data) && data[i+1] == '\n' {
+		f.eol = "\r\n"
+	} else if i >= 0 && data[i] == '\r' {
+		f.eol = "\r"
+	}
+
+	section := -1
+	option := -1 // the open option, whose value continuation lines extend
+	level, levelLine := 0, -1
+	for pos := f.bom; pos < len(data); {
+		l := iniLine{start: pos, owner: -1, section: section}
+		if i := bytes.IndexAny(data[pos:], "\r\n"); i < 0 {
+			l.end, l.next = len(data), len(data)
+		} else {
+			l.end, l.next = pos+i, pos+i+1
+			if data[l.end] == '\r' && l.next < len(data) && data[l.next] == '\n' {
+				l.next++
+			}
+		}
+		pos = l.next
+		text := string(data[l.start:l.end])
+		stripped := strings.TrimFunc(text, pySpace)
+		l.indentEnd = l.start + len(text) - len(strings.TrimLeftFunc(text, pySpace))
+		l.indent = utf8.RuneCount(data[l.start:l.indentEnd])
+
+		switch {
+		case stripped == "":
+			l.kind = iniBlank
+		case stripped[0] == '#' || stripped[0] == ';':
+			l.kind = iniComment
+		case section >= 0 && option >= 0 && l.indent > level:
+			l.kind = iniContinuation
+			l.owner = option
+		default:
+			level, levelLine = l.indent, len(f.lines)
+			if name, ok := sectionName(stripped); ok {
+				l.kind = iniHeader
+				l.name = name
+				option = -1
+				section = len(f.sections)
+				l.section = section
+				if n := len(f.sections); n > 0 {
+					f.sections[n-1].end = len(f.lines)
+				}
+				f.sections = append(f.sections, iniSection{name: name, header: len(f.lines)})
+				break
+			}
+			i := strings.IndexAny(stripped, "=:")
+			if section < 0 || i < 0 {
+				l.kind = iniInvalid // configparser keeps the open option
+				break
+			}
+			key := strings.TrimRightFunc(stripped[:i], pySpace)
+			if key == "" {
+				l.kind = iniInvalid // configparser closes the option
+				option = -1
+				break
+			}
+			l.kind = iniOption
+			l.key = strings.ToLower(key)
+			l.delim = l.indentEnd + strings.IndexAny(text[l.indentEnd-l.start:], "=:")
+			l.owner = len(f.lines)
+			option = len(f.lines)
+		}
+		l.level = levelLine
+		f.lines = append(f.lines, l)
+	}
+	if n := len(f.sections); n > 0 {
+		f.sections[n-1].end = len(f.lines)
+	}
+	return f
+}
+
+// sectionName matches configparser's SECTCRE, `\[(?P<header>.+)\]`, at
+// the start of a stripped line: the name runs to the last ']'.
+func sectionName(stripped string) (string, bool) {
+	if stripped[0] != '[' {
+		return "", false
+	}
+	j := strings.LastIndexByte(stripped, ']')
+	if j < 2 {
+		return "", false
+	}
+	return stripped[1:j], true
+}
+
+// pySpace reports whether Python's str.isspace holds for r: Unicode
+// White_Space plus the four information separators U+001C..U+001F.
+func pySpace(r rune) bool {
+	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
+}
+
+// text returns the line's text without its line ending.
+func (f *iniFile) text(i int) []byte { return f.data[f.lines[i].start:f.lines[i].end] }
+
+// ProfileNames returns the profile names defined in an AWS config file
+// (configFile true) or shared credentials file, in file order and without
+// duplicates. In the config file "[profile x]" gives x and "[default]"
+// gives default; other sections ([sso-session …], [services …],
+// [plugins], …) are not profiles. In the credentials file every section
+// is a profile. Names are trimmed and quotes around a config file profile
+// name are removed, as the Go SDK that later resolves them does.
+//
+// ProfileNames reads names only; awsxc never reads credentials from these
+// files itself (the AWS SDK does).
+func ProfileNames(data []byte, configFile bool) []string {
+	f := scanINI(data)
+	var names []string
+	seen := make(map[string]bool)
+	for _, s := range f.sections {
+		name := strings.TrimFunc(s.name, pySpace)
+		if configFile {
+			rest, ok := strings.CutPrefix(name, "profile")
+			switch {
+			case name == "default":
+			case ok && rest != "" && pySpace(rune(rest[0])):
+				name = unquoteProfile(strings.TrimFunc(rest, pySpace))
+			default:
+				continue
+			}
+		}
+		if name == "" || seen[name] {
+			continue
+		}
+		seen[name] = true
+		names = append(names, name)
+	}
+	return names
+}
+
+// unquoteProfile removes the quotes botocore's shlex.split removes from
+// "[profile 'my prof']".
+func unquoteProfile(s string) string {
+	if len(s) >= 2 && (s[0] == '\'' || s[0] == '"') && s[len(s)-1] == s[0] {
+		return s[1 : len(s)-1]
+	}
+	return s
+}
