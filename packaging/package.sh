@@ -37,11 +37,13 @@ winres=github.com/tc-hib/go-winres@v0.3.3
 
 if [[ -z "${VERSION:-}" ]]; then
 	desc=$(git describe --tags --always --dirty 2>/dev/null || true)
-	case "$desc" in
-	v[0-9]* | [0-9]*) VERSION=$desc ;;
-	"") VERSION=0.0.0-dev ;;
-	*) VERSION=0.0.0-dev+$desc ;; # no tag yet: describe gave only a commit hash
-	esac
+	if [[ $desc =~ ^v?[0-9]+\.[0-9]+ ]]; then
+		VERSION=$desc
+	elif [[ -n $desc ]]; then
+		VERSION=0.0.0-dev+$desc # no tag yet: describe gave only a commit hash
+	else
+		VERSION=0.0.0-dev
+	fi
 fi
 pkgver=${VERSION#v}
 case "$pkgver" in
