@@ -1,0 +1,340 @@
+//go:build !darwin || cgo
+
+package tray
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/awsxc/awsxc/engine"
+)
+
+// State is everything the menu shows, as the event loop last saw it. It
+// holds no secret. [BuildMenu] turns it into a [Menu].
+type State struct {
+	Version string
+
+	NoTrayHost bool     // no org.kde.StatusNotifierWatcher on the session bus
+	NoConfig   bool     // no AWS config or credentials file with a profile
+	Profiles   []string // every profile name, in file order
+	Active     string   // the chosen profile; "" when none could be chosen
+
+	// HaveSource is set once a Source for Active exists; LoadErr is why
+	// it could not be created (a broken profile).
+	HaveSource bool
+	LoadErr    error
+	Status     engine.Status // of the Source for Active
+	MFAAsking  bool          // an MFA dialog is open
+
+	IMDS, ECS ServerState
+
+	ExportName    string // profile name "Write to credentials file" uses
+	KeepRefreshed bool
+	Written       time.Time // last successful write of ExportName; zero if none
+	WriteErr      error
+
+	Autostart    bool
+	AutostartErr error
+}
+
+// ServerState is one local credentials server as the menu shows it.
+type ServerState struct {
+	Available bool   // the engine provides this server
+	On        bool   // switched on in the settings
+	Addr      string // host:port it listens on, or the saved one
+	Err       error  // why it is not running although switched on
+}
+
+// Item is one menu entry. Items are matched to systray items by ID, so
+// an ID names the same entry in every Menu.
+type Item struct {
+	ID        string
+	Label     string
+	Tooltip   string
+	Checkbox  bool // shows a check mark when Checked
+	Checked   bool
+	Disabled  bool
+	Hidden    bool
+	Separator bool
+	Children  []Item
+}
+
+// Menu is the whole tray menu plus the icon's tooltip.
+type Menu struct {
+	Tooltip string
+	Items   []Item
+}
+
+// Item IDs the event loop acts on. Profile items are "profile:NAME".
+const (
+	idHeader       = "header"
+	idHint         = "hint"
+	idNoHost       = "nohost"
+	idEnterMFA     = "mfa"
+	idRefresh      = "refresh"
+	idProfiles     = "profiles"
+	idCopy         = "copy"
+	idWrite        = "write"
+	idKeep         = "keep"
+	idIMDS         = "imds"
+	idIMDSToggle   = "imds:toggle"
+	idIMDSDocker   = "imds:docker"
+	idECS          = "ecs"
+	idECSToggle    = "ecs:toggle"
+	idECSDocker    = "ecs:docker"
+	idAutostart    = "autostart"
+	idOpenSettings = "settings"
+	idVersion      = "version"
+	idQuit         = "quit"
+
+	profilePrefix = "profile:"
+	copyPrefix    = "copy:"
+)
+
+// copyFormats are the "Copy as" entries, in menu order.
+var copyFormats = []struct {
+	Format engine.Format
+	Label  string
+}{
+	{engine.FormatEnv, "export lines (bash, zsh)"},
+	{engine.FormatFish, "fish"},
+	{engine.FormatPowerShell, "PowerShell"},
+	{engine.FormatWindowsCmd, "cmd.exe"},
+	{engine.FormatDotenv, ".env file"},
+	{engine.FormatProcess, "credential_process JSON"},
+}
+
+// BuildMenu is the menu for state s at now. It is a pure function: the
+// adapter applies its result to the systray items.
+func BuildMenu(s State, now time.Time) Menu {
+	status, hint := Summary(s, now)
+	canUse := s.HaveSource && s.Status.Valid
+
+	var items []Item
+	items = append(items,
+		Item{ID: idHeader, Label: status, Disabled: true},
+		Item{ID: idHint, Label: hint, Disabled: true, Hidden: hint == ""},
+		Item{ID: idNoHost, Label: "No system tray host found (see the log)", Disabled: true, Hidden: !s.NoTrayHost},
+		Item{ID: idEnterMFA, Label: "Enter MFA code…", Hidden: !needsMFA(s), Disabled: s.MFAAsking},
+		Item{ID: idRefresh, Label: "Refresh now", Disabled: !s.HaveSource || s.Status.Refreshing || s.MFAAsking},
+		Item{ID: "sep1", Separator: true},
+	)
+
+	profiles := Item{ID: idProfiles, Label: "Profiles", Disabled: len(s.Profiles) == 0}
+	for _, p := range s.Profiles {
+		profiles.Children = append(profiles.Children, Item{
+			ID: profilePrefix + p, Label: p, Checkbox: true, Checked: p == s.Active,
+		})
+	}
+	if len(s.Profiles) == 0 {
+		profiles.Children = []Item{{ID: profilePrefix, Label: "(no profiles)", Disabled: true}}
+	}
+	items = append(items, profiles)
+
+	cp := Item{ID: idCopy, Label: "Copy as", Disabled: !canUse}
+	for _, f := range copyFormats {
+		cp.Children = append(cp.Children, Item{ID: copyPrefix + string(f.Format), Label: f.Label, Disabled: !canUse})
+	}
+	items = append(items, cp)
+
+	write := Item{ID: idWrite, Label: "Write to credentials file as " + s.ExportName, Disabled: !canUse}
+	switch {
+	case s.WriteErr != nil:
+		write.Tooltip = s.WriteErr.Error()
+		write.Label += " (failed)"
+	case !s.Written.IsZero():
+		write.Tooltip = "written at " + s.Written.Local().Format("15:04")
+	}
+	items = append(items, write,
+		Item{ID: idKeep, Label: "Keep it refreshed while awsxc runs", Checkbox: true, Checked: s.KeepRefreshed},
+		Item{ID: "sep2", Separator: true},
+	)
+
+	items = append(items,
+		serverItem(idIMDS, "IMDS server", s.IMDS, s.HaveSource),
+		serverItem(idECS, "ECS server", s.ECS, s.HaveSource),
+		Item{ID: "sep3", Separator: true},
+		Item{ID: idAutostart, Label: "Start at login", Checkbox: true, Checked: s.Autostart, Disabled: s.AutostartErr != nil,
+			Tooltip: errText(s.AutostartErr)},
+		Item{ID: idOpenSettings, Label: "Open settings"},
+		Item{ID: idVersion, Label: "awsxc " + s.Version, Disabled: true},
+		Item{ID: idQuit, Label: "Quit"},
+	)
+
+	tooltip := "awsxc " + s.Version + "\n" + status
+	if hint != "" {
+		tooltip += "\n" + hint
+	}
+	return Menu{Tooltip: tooltip, Items: items}
+}
+
+// serverItem is the submenu of one local server: an on/off check with
+// its address, and the Docker settings.
+func serverItem(id, name string, st ServerState, haveSource bool) Item {
+	label := name
+	switch {
+	case !st.Available:
+		label += ": not in this build"
+	case st.Err != nil:
+		label += ": " + serverErrLabel(st)
+	case st.On && st.Addr != "":
+		label += ": " + st.Addr
+	case st.On:
+		label += ": starting"
+	default:
+		label += ": off"
+	}
+	toggle := "Serve on " + displayAddr(st.Addr)
+	return Item{ID: id, Label: label, Disabled: !st.Available, Tooltip: errText(st.Err), Children: []Item{
+		{ID: id + ":toggle", Label: toggle, Checkbox: true, Checked: st.On && st.Err == nil, Disabled: !st.Available || !haveSource},
+		{ID: id + ":docker", Label: "Copy settings for Docker", Disabled: !st.On || st.Err != nil || st.Addr == ""},
+	}}
+}
+
+func displayAddr(addr string) string {
+	if addr == "" || strings.HasSuffix(addr, ":0") {
+		return "a free port"
+	}
+	return addr
+}
+
+func serverErrLabel(st ServerState) string {
+	if isAddrInUse(st.Err) {
+		return "port " + portOf(st.Addr) + " in use"
+	}
+	return "failed"
+}
+
+func portOf(addr string) string {
+	if i := strings.LastIndexByte(addr, ':'); i >= 0 {
+		return addr[i+1:]
+	}
+	return addr
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+func needsMFA(s State) bool {
+	return s.HaveSource && errors.Is(s.Status.Err, engine.ErrMFARequired) && !s.Status.Valid
+}
+
+// Summary is the first menu line and, when there is something to do, a
+// hint for the second: the active profile and its countdown, or what is
+// wrong.
+func Summary(s State, now time.Time) (status, hint string) {
+	switch {
+	case s.NoConfig:
+		return "No AWS profiles found", "run aws configure or aws configure sso"
+	case s.Active == "":
+		return "No profile chosen", "choose one under Profiles"
+	case s.LoadErr != nil:
+		return s.Active + " · " + errSummary(s.LoadErr), hintOf(s.LoadErr)
+	case !s.HaveSource:
+		return s.Active + " · loading…", ""
+	}
+	st := s.Status
+	p := s.Active
+	if s.MFAAsking {
+		return p + " · waiting for the MFA code", ""
+	}
+	if !st.Valid {
+		switch {
+		case st.Err != nil && !st.Expires.IsZero() && !now.Before(st.Expires):
+			return p + " · expired, " + errSummary(st.Err), hintOf(st.Err)
+		case st.Err != nil:
+			return p + " · " + errSummary(st.Err), hintOf(st.Err)
+		case !st.Expires.IsZero() && !now.Before(st.Expires):
+			if st.Refreshing {
+				return p + " · expired, refreshing…", ""
+			}
+			return p + " · expired " + Countdown(now.Sub(st.Expires)) + " ago", ""
+		default:
+			return p + " · getting credentials…", ""
+		}
+	}
+	var line string
+	switch {
+	case st.Expires.IsZero() && st.Kind == engine.KindStatic:
+		line = p + " · static keys · no expiry"
+	case st.Expires.IsZero():
+		line = p + " · no expiry"
+	case !now.Before(st.Expires):
+		line = p + " · expired"
+	default:
+		line = p + " · expires in " + Countdown(st.Expires.Sub(now))
+	}
+	if st.Err != nil {
+		return line + " · refresh failed", hintOf(st.Err)
+	}
+	return line, ""
+}
+
+// Countdown words a duration for the menu: "less than a minute",
+// "1 min", "42 min", "2 h", "2 h 5 min", "3 d 4 h". Minutes are rounded
+// down, so the label never promises more time than is left.
+func Countdown(d time.Duration) string {
+	if d < time.Minute {
+		return "less than a minute"
+	}
+	m := int(d / time.Minute)
+	switch {
+	case m < 60:
+		return fmt.Sprintf("%d min", m)
+	case m < 24*60:
+		if m%60 == 0 {
+			return fmt.Sprintf("%d h", m/60)
+		}
+		return fmt.Sprintf("%d h %d min", m/60, m%60)
+	default:
+		h := m / 60
+		if h%24 == 0 {
+			return fmt.Sprintf("%d d", h/24)
+		}
+		return fmt.Sprintf("%d d %d h", h/24, h%24)
+	}
+}
+
+// errSummary is the short menu wording of an engine error.
+func errSummary(err error) string {
+	switch {
+	case errors.Is(err, engine.ErrSSOLoginRequired):
+		return "SSO login needed"
+	case errors.Is(err, engine.ErrLoginRequired):
+		return "aws login needed"
+	case errors.Is(err, engine.ErrMFARequired):
+		return "MFA code needed"
+	case errors.Is(err, engine.ErrProfileNotFound):
+		return "profile not found"
+	case errors.Is(err, engine.ErrNoCredentials):
+		return "no credentials configured"
+	case errors.Is(err, engine.ErrInvalidConfig):
+		return "invalid configuration"
+	default:
+		return "cannot get credentials"
+	}
+}
+
+// hintOf is what the user can do about err: the engine's hint, else the
+// error itself.
+func hintOf(err error) string {
+	if errors.Is(err, engine.ErrMFARequired) {
+		return "choose Enter MFA code… in this menu"
+	}
+	var e *engine.Error
+	if errors.As(err, &e) {
+		if e.Hint != "" {
+			return e.Hint
+		}
+		if e.Err != nil {
+			return e.Err.Error()
+		}
+	}
+	return err.Error()
+}

@@ -1,0 +1,244 @@
+//go:build !darwin || cgo
+
+package tray
+
+import (
+	"errors"
+	"fmt"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/awsxc/awsxc/engine"
+	"github.com/google/go-cmp/cmp"
+)
+
+var now = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+
+func base() State {
+	return State{
+		Version:    "1.2.3",
+		Profiles:   []string{"default", "dev", "prod"},
+		Active:     "dev",
+		HaveSource: true,
+		ExportName: "awsxc",
+		IMDS:       ServerState{Available: true},
+		ECS:        ServerState{Available: true},
+		Status: engine.Status{Profile: "dev", Kind: engine.KindSSO, Valid: true,
+			Expires: now.Add(42*time.Minute + 30*time.Second)},
+	}
+}
+
+func with(f func(*State)) State {
+	s := base()
+	f(&s)
+	return s
+}
+
+func TestSummary(t *testing.T) {
+	t.Parallel()
+	ssoErr := &engine.Error{Profile: "dev", Kind: engine.ErrSSOLoginRequired, Hint: "run aws sso login --profile dev"}
+	mfaErr := &engine.Error{Profile: "dev", Kind: engine.ErrMFARequired, Hint: "give an MFA code (run from a terminal, or use --mfa-code)"}
+	stsErr := &engine.Error{Profile: "dev", Kind: engine.ErrResolve, Err: errors.New("STS GetSessionToken: AccessDenied")}
+	tests := []struct {
+		name       string
+		state      State
+		wantStatus string
+		wantHint   string
+	}{
+		{"valid_42_min", base(), "dev · expires in 42 min", ""},
+		{"valid_hours", with(func(s *State) { s.Status.Expires = now.Add(3*time.Hour + 5*time.Minute) }), "dev · expires in 3 h 5 min", ""},
+		{"valid_whole_hours", with(func(s *State) { s.Status.Expires = now.Add(12 * time.Hour) }), "dev · expires in 12 h", ""},
+		{"valid_days", with(func(s *State) { s.Status.Expires = now.Add(36 * time.Hour) }), "dev · expires in 1 d 12 h", ""},
+		{"under_a_minute", with(func(s *State) { s.Status.Expires = now.Add(59 * time.Second) }), "dev · expires in less than a minute", ""},
+		{"expired", with(func(s *State) { s.Status.Valid = false; s.Status.Expires = now.Add(-5 * time.Minute) }), "dev · expired 5 min ago", ""},
+		{"expired_refreshing", with(func(s *State) {
+			s.Status.Valid, s.Status.Refreshing = false, true
+			s.Status.Expires = now.Add(-time.Minute)
+		}), "dev · expired, refreshing…", ""},
+		{"expired_refresh_failed", with(func(s *State) {
+			s.Status.Valid, s.Status.Err = false, ssoErr
+			s.Status.Expires = now.Add(-time.Minute)
+		}), "dev · expired, SSO login needed", "run aws sso login --profile dev"},
+		{"no_creds_yet", with(func(s *State) { s.Status = engine.Status{Profile: "dev", Refreshing: true} }), "dev · getting credentials…", ""},
+		{"loading", with(func(s *State) { s.HaveSource = false; s.Status = engine.Status{} }), "dev · loading…", ""},
+		{"static_no_expiry", with(func(s *State) { s.Status.Kind = engine.KindStatic; s.Status.Expires = time.Time{} }), "dev · static keys · no expiry", ""},
+		{"no_expiry", with(func(s *State) { s.Status.Kind = engine.KindProcess; s.Status.Expires = time.Time{} }), "dev · no expiry", ""},
+		{"sso_login_needed", with(func(s *State) { s.Status = engine.Status{Profile: "dev", Err: ssoErr} }), "dev · SSO login needed", "run aws sso login --profile dev"},
+		{"mfa_needed", with(func(s *State) { s.Status = engine.Status{Profile: "dev", Err: mfaErr} }), "dev · MFA code needed", "choose Enter MFA code… in this menu"},
+		{"mfa_asking", with(func(s *State) { s.Status = engine.Status{Profile: "dev", Err: mfaErr}; s.MFAAsking = true }), "dev · waiting for the MFA code", ""},
+		{"refresh_failed_still_valid", with(func(s *State) { s.Status.Err = stsErr }), "dev · expires in 42 min · refresh failed", "STS GetSessionToken: AccessDenied"},
+		{"profile_broken", with(func(s *State) {
+			s.HaveSource = false
+			s.LoadErr = &engine.Error{Profile: "dev", Kind: engine.ErrProfileNotFound, Hint: "check the name with awsxc-cli profiles"}
+		}), "dev · profile not found", "check the name with awsxc-cli profiles"},
+		{"no_aws_config", State{Version: "1.2.3", NoConfig: true}, "No AWS profiles found", "run aws configure or aws configure sso"},
+		{"no_profile_chosen", with(func(s *State) { s.Active = ""; s.HaveSource = false }), "No profile chosen", "choose one under Profiles"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			status, hint := Summary(tt.state, now)
+			if status != tt.wantStatus || hint != tt.wantHint {
+				t.Errorf("Summary() = %q, %q; want %q, %q", status, hint, tt.wantStatus, tt.wantHint)
+			}
+			m := BuildMenu(tt.state, now)
+			if got := m.Items[0].Label; got != tt.wantStatus {
+				t.Errorf("header = %q, want %q", got, tt.wantStatus)
+			}
+			wantTip := "awsxc 1.2.3\n" + tt.wantStatus
+			if tt.wantHint != "" {
+				wantTip += "\n" + tt.wantHint
+			}
+			if m.Tooltip != wantTip {
+				t.Errorf("tooltip = %q, want %q", m.Tooltip, wantTip)
+			}
+		})
+	}
+}
+
+// flat lists "id|label|flags" for every item, children indented, so a
+// whole menu compares with one cmp.Diff.
+func flat(items []Item, indent string) []string {
+	var out []string
+	for _, it := range items {
+		if it.Separator {
+			out = append(out, indent+"---")
+			continue
+		}
+		if it.Hidden {
+			continue
+		}
+		flags := ""
+		if it.Checkbox {
+			flags += "[ ]"
+			if it.Checked {
+				flags = "[x]"
+			}
+		}
+		if it.Disabled {
+			flags += " (disabled)"
+		}
+		out = append(out, fmt.Sprintf("%s%s|%s%s", indent, it.ID, it.Label, flags))
+		out = append(out, flat(it.Children, indent+"  ")...)
+	}
+	return out
+}
+
+func TestBuildMenuFull(t *testing.T) {
+	t.Parallel()
+	s := with(func(s *State) {
+		s.IMDS = ServerState{Available: true, On: true, Addr: "127.0.0.1:41001"}
+		s.ECS = ServerState{Available: true, On: true, Addr: "127.0.0.1:41002",
+			Err: fmt.Errorf("listen tcp 127.0.0.1:41002: bind: %w", syscall.EADDRINUSE)}
+		s.KeepRefreshed = true
+		s.Autostart = true
+	})
+	want := []string{
+		"header|dev · expires in 42 min (disabled)",
+		"refresh|Refresh now",
+		"---",
+		"profiles|Profiles",
+		"  profile:default|default[ ]",
+		"  profile:dev|dev[x]",
+		"  profile:prod|prod[ ]",
+		"copy|Copy as",
+		"  copy:env|export lines (bash, zsh)",
+		"  copy:fish|fish",
+		"  copy:powershell|PowerShell",
+		"  copy:windows-cmd|cmd.exe",
+		"  copy:dotenv|.env file",
+		"  copy:process|credential_process JSON",
+		"write|Write to credentials file as awsxc",
+		"keep|Keep it refreshed while awsxc runs[x]",
+		"---",
+		"imds|IMDS server: 127.0.0.1:41001",
+		"  imds:toggle|Serve on 127.0.0.1:41001[x]",
+		"  imds:docker|Copy settings for Docker",
+		"ecs|ECS server: port 41002 in use",
+		"  ecs:toggle|Serve on 127.0.0.1:41002[ ]",
+		"  ecs:docker|Copy settings for Docker (disabled)",
+		"---",
+		"autostart|Start at login[x]",
+		"settings|Open settings",
+		"version|awsxc 1.2.3 (disabled)",
+		"quit|Quit",
+	}
+	if diff := cmp.Diff(want, flat(BuildMenu(s, now).Items, "")); diff != "" {
+		t.Errorf("menu mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestBuildMenuStates(t *testing.T) {
+	t.Parallel()
+	mfaErr := &engine.Error{Profile: "dev", Kind: engine.ErrMFARequired}
+	tests := []struct {
+		name  string
+		state State
+		want  []string // the items before the first separator
+	}{
+		{"mfa_needed", with(func(s *State) { s.Status = engine.Status{Profile: "dev", Err: mfaErr} }), []string{
+			"header|dev · MFA code needed (disabled)",
+			"hint|choose Enter MFA code… in this menu (disabled)",
+			"mfa|Enter MFA code…",
+			"refresh|Refresh now",
+		}},
+		{"mfa_dialog_open", with(func(s *State) { s.Status = engine.Status{Profile: "dev", Err: mfaErr}; s.MFAAsking = true }), []string{
+			"header|dev · waiting for the MFA code (disabled)",
+			"mfa|Enter MFA code… (disabled)",
+			"refresh|Refresh now (disabled)",
+		}},
+		{"no_tray_host", with(func(s *State) { s.NoTrayHost = true }), []string{
+			"header|dev · expires in 42 min (disabled)",
+			"nohost|No system tray host found (see the log) (disabled)",
+			"refresh|Refresh now",
+		}},
+		{"no_aws_config", State{Version: "1.2.3", NoConfig: true, ExportName: "awsxc"}, []string{
+			"header|No AWS profiles found (disabled)",
+			"hint|run aws configure or aws configure sso (disabled)",
+			"refresh|Refresh now (disabled)",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := flat(BuildMenu(tt.state, now).Items, "")
+			for i, l := range got {
+				if l == "---" {
+					got = got[:i]
+					break
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("menu mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestBuildMenuDisablesUseWithoutCredentials(t *testing.T) {
+	t.Parallel()
+	m := BuildMenu(with(func(s *State) { s.Status = engine.Status{Profile: "dev", Refreshing: true} }), now)
+	for _, it := range m.Items {
+		if (it.ID == idCopy || it.ID == idWrite) && !it.Disabled {
+			t.Errorf("%s enabled without credentials", it.ID)
+		}
+	}
+}
+
+func TestCountdown(t *testing.T) {
+	t.Parallel()
+	for d, want := range map[time.Duration]string{
+		0:                               "less than a minute",
+		59 * time.Second:                "less than a minute",
+		time.Minute:                     "1 min",
+		59*time.Minute + 59*time.Second: "59 min",
+		time.Hour:                       "1 h",
+		25 * time.Hour:                  "1 d 1 h",
+		48 * time.Hour:                  "2 d",
+	} {
+		if got := Countdown(d); got != want {
+			t.Errorf("Countdown(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
