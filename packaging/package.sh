@@ -9,8 +9,9 @@
 #
 # Usage: packaging/package.sh            (make package sets VERSION)
 #   VERSION  the version baked into the binaries (main.version). Default:
-#            git describe --tags --always --dirty, or 0.0.0-dev. A leading "v"
-#            is dropped for the package version.
+#            git describe --tags --always --dirty, or 0.0.0-dev. The package
+#            version drops a leading "v"; a VERSION that does not start with
+#            a number and a dot (a bare commit hash) is packaged as 0.0.0-dev+VERSION.
 #
 # Everything is built with CGO_ENABLED=0 (fyne.io/systray needs cgo only on
 # macOS), so the arm64 and Windows cross-builds need no C toolchain. macOS is
@@ -37,19 +38,17 @@ winres=github.com/tc-hib/go-winres@v0.3.3
 
 if [[ -z "${VERSION:-}" ]]; then
 	desc=$(git describe --tags --always --dirty 2>/dev/null || true)
-	if [[ $desc =~ ^v?[0-9]+\.[0-9]+ ]]; then
-		VERSION=$desc
-	elif [[ -n $desc ]]; then
-		VERSION=0.0.0-dev+$desc # no tag yet: describe gave only a commit hash
-	else
-		VERSION=0.0.0-dev
-	fi
+	VERSION=${desc:-0.0.0-dev}
 fi
-pkgver=${VERSION#v}
-case "$pkgver" in
-[0-9]*) ;;
-*) die "VERSION=$VERSION must start with a digit (or v and a digit)" ;;
-esac
+# Package managers need a version that starts with a number; a bare commit
+# hash (git describe in a repo without tags) becomes 0.0.0-dev+HASH.
+if [[ $VERSION =~ ^v?[0-9]+(\.[0-9]+)+([-+~][0-9A-Za-z.+~-]*)?$ ]]; then
+	pkgver=${VERSION#v}
+elif [[ $VERSION =~ ^[0-9A-Za-z.+~-]+$ ]]; then
+	pkgver=0.0.0-dev+$VERSION
+else
+	die "VERSION=$VERSION has characters a package version cannot hold"
+fi
 # Windows version resources want four numbers: 1.2.3-rc1+x gives 1.2.3.0.
 winver=$(printf '%s' "$pkgver" | sed -E 's/^([0-9]+(\.[0-9]+){0,2}).*/\1/')
 while [[ $(tr -cd . <<<"$winver" | wc -c) -lt 3 ]]; do winver=$winver.0; done

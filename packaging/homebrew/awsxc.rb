@@ -17,13 +17,15 @@ cask "awsxc" do
 
   app "awsxc.app"
 
-  # The label and paths must match what the app writes ("Start at login"
-  # creates a LaunchAgent); check them against platform/ before a release.
-  uninstall quit:      "dev.awsxc.awsxc",
-            launchctl: "dev.awsxc.awsxc"
+  # platform/autostart_darwin.go names the "Start at login" LaunchAgent
+  # io.github.awsxc, which is also the bundle identifier (macos/Info.plist);
+  # platform/paths.go keeps settings and state under "awsxc".
+  uninstall quit:      "io.github.awsxc",
+            launchctl: "io.github.awsxc"
 
   zap trash: [
+    "~/Library/Application Support/awsxc",
     "~/Library/Caches/awsxc",
-    "~/Library/LaunchAgents/dev.awsxc.awsxc.plist",
+    "~/Library/LaunchAgents/io.github.awsxc.plist",
   ]
 end
