@@ -1,0 +1,401 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Timeouts of the local servers. A credentials request waits for a fetch
+// at most requestWait; SDKs give up after 1–2 s anyway and retry.
+const (
+	serverReadHeaderTimeout = 5 * time.Second
+	serverReadTimeout       = 10 * time.Second
+	serverWriteTimeout      = 20 * time.Second
+	serverIdleTimeout       = 60 * time.Second
+	serverShutdownTimeout   = 5 * time.Second
+	serverMaxHeaderBytes    = 32 << 10
+	requestWait             = 10 * time.Second
+)
+
+// ServerOptions configures [NewIMDSServer] and [NewECSServer].
+type ServerOptions struct {
+	// Addr is where to listen, in any form [ParseListenAddr] accepts:
+	// "PORT" (on 127.0.0.1), "HOST:PORT", "[::1]:PORT". Port 0 picks a
+	// free port. Empty means "127.0.0.1:0".
+	Addr string
+	// AllowHosts are host names accepted in the Host header besides
+	// localhost, 127.0.0.1, ::1, host.docker.internal and the bound
+	// address (a defence against DNS rebinding).
+	AllowHosts []string
+	// Logger receives a Debug record per request (method, path, status,
+	// client, masked key id) and warnings; nil discards them.
+	Logger *slog.Logger
+	// Now is the clock for IMDS session tokens; nil is time.Now.
+	Now func() time.Time
+
+	// AllowV1 (IMDS only) also answers GET and HEAD requests that carry
+	// no session token, as IMDSv1 did.
+	AllowV1 bool
+
+	// Token (ECS only) is the value clients must send in the
+	// Authorization header; empty generates a random 256-bit token.
+	Token string
+	// SourceFor (ECS only) returns the source for /profiles/NAME. It is
+	// called once per profile name that loads successfully; the server
+	// keeps and finally closes the sources it returns. Nil disables
+	// /profiles/.
+	SourceFor func(profile string) (*Source, error)
+}
+
+// ParseListenAddr turns a listen address as a user writes it into a
+// host:port for net.Listen: "PORT" means 127.0.0.1:PORT, and "HOST:PORT"
+// and "[IPv6]:PORT" are kept. The port must be 0..65535 (0 picks a free
+// one).
+func ParseListenAddr(s string) (string, error) {
+	if s == "" {
+		return "", errors.New("empty address; want PORT, HOST:PORT or [::1]:PORT")
+	}
+	host, port := "127.0.0.1", s
+	if strings.ContainsRune(s, ':') {
+		h, p, err := net.SplitHostPort(s)
+		if err != nil {
+			return "", fmt.Errorf("invalid address %q: want PORT, HOST:PORT or [::1]:PORT", s)
+		}
+		host, port = h, p
+		if host == "" {
+			return "", fmt.Errorf("invalid address %q: empty host; want PORT, HOST:PORT or [::1]:PORT", s)
+		}
+	}
+	n, err := strconv.ParseUint(port, 10, 16)
+	if err != nil || (len(port) > 1 && port[0] == '0') {
+		return "", fmt.Errorf("invalid port %q in %q: want a number from 0 to 65535", port, s)
+	}
+	return net.JoinHostPort(host, strconv.FormatUint(n, 10)), nil
+}
+
+// server is what the IMDS and ECS servers share: the listener, the HTTP
+// server, the Host/Origin checks and the request log.
+type server struct {
+	ln    net.Listener
+	srv   *http.Server
+	url   string // http://host:port/, for clients on this machine
+	port  int
+	log   *slog.Logger
+	hosts []string // allowed Host header names, lower case
+	route func(w http.ResponseWriter, r *http.Request) (status int, key string)
+	deny  func(w http.ResponseWriter, status int, code, msg string) int
+
+	done      chan struct{} // closed when Serve has returned
+	closeOnce sync.Once
+	closeErr  error
+	onClose   func() // releases what the concrete server holds
+}
+
+func newServer(ctx context.Context, opts ServerOptions) (*server, error) {
+	addr := opts.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	addr, err := ParseListenAddr(addr)
+	if err != nil {
+		return nil, err
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ta := ln.Addr().(*net.TCPAddr)
+	s := &server{ln: ln, log: log, port: ta.Port, done: make(chan struct{})}
+	s.url = "http://" + net.JoinHostPort(clientHost(ta.IP), strconv.Itoa(ta.Port)) + "/"
+	s.hosts = []string{"localhost", "127.0.0.1", "::1", "host.docker.internal"}
+	bindHost, _, _ := net.SplitHostPort(addr)
+	for _, h := range append([]string{bindHost}, opts.AllowHosts...) {
+		h = strings.ToLower(strings.Trim(strings.TrimSpace(h), "[]"))
+		if h != "" && !containsFold(s.hosts, h) {
+			s.hosts = append(s.hosts, h)
+		}
+	}
+	s.srv = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: serverReadHeaderTimeout,
+		ReadTimeout:       serverReadTimeout,
+		WriteTimeout:      serverWriteTimeout,
+		IdleTimeout:       serverIdleTimeout,
+		MaxHeaderBytes:    serverMaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	return s, nil
+}
+
+// start serves until Close or ctx.
+func (s *server) start(ctx context.Context) {
+	go func() {
+		defer close(s.done)
+		err := s.srv.Serve(s.ln)
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Warn("server stopped", "url", s.url, "err", err)
+		}
+	}()
+	go func() {
+		select {
+		case <-ctx.Done():
+			s.close()
+		case <-s.done:
+		}
+	}()
+}
+
+// close shuts down gracefully: in-flight requests get serverShutdownTimeout
+// to finish, then connections are cut.
+func (s *server) close() error {
+	s.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), serverShutdownTimeout)
+		defer cancel()
+		if err := s.srv.Shutdown(ctx); err != nil {
+			s.closeErr = s.srv.Close()
+		}
+		<-s.done
+		if s.onClose != nil {
+			s.onClose()
+		}
+	})
+	return s.closeErr
+}
+
+// ServeHTTP applies the checks every request passes and logs it.
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var status int
+	var key string
+	switch {
+	case !s.hostAllowed(r.Host):
+		status = s.deny(w, http.StatusForbidden, "InvalidHost", "host not allowed; add it with --allow-host")
+	case len(r.Header["Origin"]) > 0 || len(r.Header["Referer"]) > 0:
+		status = s.deny(w, http.StatusForbidden, "BrowserRequest", "requests from web pages are refused")
+	default:
+		status, key = s.route(w, r)
+	}
+	if s.log.Enabled(r.Context(), slog.LevelDebug) {
+		s.log.LogAttrs(r.Context(), slog.LevelDebug, "request",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", status), slog.String("client", r.RemoteAddr),
+			slog.String("key", MaskKey(key)))
+	}
+}
+
+// hostAllowed checks the Host header (port ignored) against the list.
+func (s *server) hostAllowed(host string) bool {
+	if host == "" {
+		return false
+	}
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.HasSuffix(host, "]") {
+		host = host[:i]
+	}
+	if len(host) > 1 && host[0] == '[' && host[len(host)-1] == ']' {
+		host = host[1 : len(host)-1]
+	}
+	return containsFold(s.hosts, host)
+}
+
+func containsFold(list []string, s string) bool {
+	for _, h := range list {
+		if strings.EqualFold(h, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// clientHost is the host clients on this machine use to reach a server
+// bound to ip: the loopback address for a wildcard bind.
+func clientHost(ip net.IP) string {
+	switch {
+	case ip == nil || ip.Equal(net.IPv4zero):
+		return "127.0.0.1"
+	case ip.Equal(net.IPv6unspecified):
+		return "::1"
+	}
+	return ip.String()
+}
+
+// Precomputed header values, shared by every response (net/http does not
+// modify them), so the hot path allocates no header slices.
+var (
+	hdrText    = []string{"text/plain; charset=utf-8"}
+	hdrJSON    = []string{"application/json"}
+	hdrNoSniff = []string{"nosniff"}
+	hdrNoStore = []string{"no-store"}
+)
+
+// writeBody writes a complete response in one go: with Content-Length
+// set, net/http sends headers and body in one write, avoiding the
+// Nagle/delayed-ACK stall protocols.md describes.
+func writeBody(w http.ResponseWriter, status int, ctype []string, clen []string, body []byte) int {
+	h := w.Header()
+	h["Content-Type"] = ctype
+	h["Content-Length"] = clen
+	h["X-Content-Type-Options"] = hdrNoSniff
+	h["Cache-Control"] = hdrNoStore
+	w.WriteHeader(status)
+	w.Write(body)
+	return status
+}
+
+func writeString(w http.ResponseWriter, status int, ctype []string, body string) int {
+	return writeBody(w, status, ctype, []string{strconv.Itoa(len(body))}, []byte(body))
+}
+
+// unavailable is the safe, secret-free text of a credentials error: the
+// profile, the kind of failure and the hint, never the cause (which could
+// quote a server's reply).
+func unavailable(err error) string {
+	var e *Error
+	switch {
+	case errors.As(err, &e):
+		msg := "profile " + quote(e.Profile) + ": " + e.Kind.Error()
+		if e.Hint != "" {
+			msg += "; " + e.Hint
+		}
+		return msg
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timed out getting credentials"
+	case errors.Is(err, ErrSourceClosed):
+		return ErrSourceClosed.Error()
+	}
+	return "credentials unavailable"
+}
+
+// credentialsFor returns src's credentials: at once if valid ones are in
+// hand, else after waiting (at most requestWait) for a fetch.
+func credentialsFor(r *http.Request, src *Source) (Credentials, error) {
+	if c, ok := src.cached(); ok {
+		return c, nil
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), requestWait)
+	defer cancel()
+	return src.Credentials(ctx)
+}
+
+// Settings are the client settings for a local server, for start-up
+// text and the tray's "Copy settings" items.
+type Settings struct {
+	// Env are NAME=value assignments for a client on this machine.
+	Env []string
+	// Docker are NAME=value assignments for a container under Docker
+	// Desktop, which reaches the host as host.docker.internal. Empty when
+	// the server cannot serve containers (see Note).
+	Docker []string
+	// Note explains a limit, for the start-up text; may be empty.
+	Note string
+}
+
+// DockerFlags returns the docker run flags that pass s.Docker:
+// "-e NAME=value" for each.
+func (s Settings) DockerFlags() []string {
+	var f []string
+	for _, kv := range s.Docker {
+		f = append(f, "-e", kv)
+	}
+	return f
+}
+
+// String renders the settings as start-up text: shell lines to copy.
+func (s Settings) String() string {
+	var b strings.Builder
+	for _, kv := range s.Env {
+		b.WriteString("  export ")
+		b.WriteString(shellAssign(kv))
+		b.WriteByte('\n')
+	}
+	if len(s.Docker) > 0 {
+		b.WriteString("  docker run")
+		for _, kv := range s.Docker {
+			b.WriteString(" -e ")
+			b.WriteString(shellAssign(kv))
+		}
+		b.WriteString(" IMAGE ...\n")
+	}
+	if s.Note != "" {
+		b.WriteString("  note: ")
+		b.WriteString(s.Note)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// shellAssign quotes the value of NAME=value for a POSIX shell when
+// needed.
+func shellAssign(kv string) string {
+	name, v, _ := strings.Cut(kv, "=")
+	safe := v != ""
+	for _, c := range v {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-_./:=+,@%[]", c)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return kv
+	}
+	return name + "='" + strings.ReplaceAll(v, "'", `'\''`) + "'"
+}
+
+// WriteTokenFile writes an ECS authorization token to path for
+// AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: mode 0600, no final newline
+// (every SDK that reads token files rejects one), replaced atomically.
+func WriteTokenFile(path, token string) error {
+	if token == "" || strings.ContainsAny(token, "\r\n") {
+		return errors.New("invalid token: empty or contains a newline")
+	}
+	return writeTokenFileAtomic(path, []byte(token))
+}
+
+// writeTokenFileAtomic writes a 0600 file through a temp file and rename.
+// TODO: use engine.WriteFileAtomic once engine/atomic.go lands.
+func writeTokenFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("write token file: %w", err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return fmt.Errorf("write token file: %w", err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("write token file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write token file: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write token file: %w", err)
+	}
+	return nil
+}
+
+// randomToken returns a 256-bit random token, base64url without padding.
+func randomToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

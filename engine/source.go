@@ -1,0 +1,552 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// DefaultRefreshWindow is how long before expiry a [Source] fetches new
+// credentials when [SourceOptions.RefreshWindow] is zero. 15 minutes
+// matches botocore's advisory refresh, so clients of the local servers
+// never see credentials they would consider stale.
+const DefaultRefreshWindow = 15 * time.Minute
+
+// SessionExpiry is the fixed lifetime a [Source] gives credentials that
+// carry a session token but no expiry (a profile with aws_session_token).
+// It is chosen once per fetch, never sliding: when it comes due the
+// profile is read again.
+const SessionExpiry = time.Hour
+
+const (
+	// fetchTimeout bounds a fetch no human takes part in.
+	fetchTimeout = time.Minute
+	// failCooldown: after a failed fetch with no valid credentials in
+	// hand, requests get the recorded error for this long instead of
+	// starting another fetch, so a burst of SDK retries makes one STS call.
+	failCooldown = 2 * time.Second
+	// minRefreshGap keeps short-lived credentials from being refetched in
+	// a tight loop.
+	minRefreshGap = 10 * time.Second
+	// retryMin and retryMax bound the back-off after a failed refresh.
+	retryMin = 30 * time.Second
+	retryMax = 5 * time.Minute
+	// maxSleep caps how long the refresh loop sleeps before looking at
+	// the clock again, so a suspended laptop (whose monotonic timers
+	// stop) notices the wall clock moved on.
+	maxSleep = time.Minute
+)
+
+// ErrSourceClosed is returned by a [Source] after [Source.Close].
+var ErrSourceClosed = errors.New("credential source closed")
+
+// errMFANotNow is what the MFA token provider answers outside a user
+// action, so no request ever waits on a human. classify turns it into
+// ErrMFARequired (the message says MFA).
+var errMFANotNow = errors.New("MFA code needed; refresh from the tray or restart the command to enter one")
+
+// SourceOptions says how a [Source] obtains and refreshes credentials.
+type SourceOptions struct {
+	// Profile is the profile name; it must not be empty.
+	Profile string
+	// MFA supplies MFA codes. It may block on a human, so the Source
+	// calls it only from [Source.Refresh], never from [Source.Credentials]
+	// or a background refresh: those fail with [ErrMFARequired] instead.
+	MFA TokenProvider
+	// Logger receives debug and warning records; nil discards them.
+	// Secrets are never logged (see [MaskKey]).
+	Logger *slog.Logger
+	// Now is the clock used for every expiry decision; nil is time.Now.
+	Now func() time.Time
+	// RefreshWindow: credentials are refreshed in the background when
+	// they come within this of expiry. Zero is [DefaultRefreshWindow].
+	RefreshWindow time.Duration
+	// OnChange, if set, is called (from any goroutine, never with a lock
+	// held) when the status changes: a fetch starts or ends, or the
+	// credentials expire.
+	OnChange func(Status)
+}
+
+// Status is a snapshot of a [Source], for a menu or a log line. It holds
+// no secret.
+type Status struct {
+	Profile    string
+	Kind       Kind
+	Region     string
+	RoleARN    string
+	AccountID  string
+	KeyID      string    // masked access key id of the current credentials
+	Expires    time.Time // expiry of the current credentials; zero if none
+	Valid      bool      // credentials are in hand and not expired
+	Refreshing bool      // a fetch is running
+	Err        error     // the last fetch's error, nil after a success
+	Updated    time.Time // when the current credentials were obtained
+}
+
+// Source keeps temporary credentials for one profile: it fetches them
+// once, hands the same ones to every caller and refreshes them in the
+// background before they expire. Long-term keys are exchanged through STS
+// GetSessionToken once per credential lifetime, never per request.
+//
+// A Source is safe for concurrent use. Close stops its goroutine.
+type Source struct {
+	prof     *Profile
+	mfa      TokenProvider
+	log      *slog.Logger
+	now      func() time.Time
+	window   time.Duration
+	onChange func(Status)
+	role     string // IMDS role name, a safe path segment
+
+	allowMFA atomic.Bool // set while a user-initiated fetch runs
+
+	ctx    context.Context // cancelled by Close; parent of every fetch
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // the refresh loop and running fetches
+	wake   chan struct{}  // tells the refresh loop to look again
+
+	mu        sync.Mutex // protects the fields below
+	creds     Credentials
+	have      bool      // creds holds credentials (maybe expired)
+	updated   time.Time // when creds were obtained
+	refreshAt time.Time // when the next background fetch is due
+	err       error     // last fetch's error
+	failedAt  time.Time // when the last fetch failed
+	failures  int       // consecutive failed fetches, for back-off
+	expiredOK bool      // OnChange already told that creds expired
+	inflight  *fetchCall
+	closed    bool
+}
+
+// fetchCall is one fetch that concurrent callers share.
+type fetchCall struct {
+	done        chan struct{} // closed when creds/err are set
+	interactive bool          // may ask for an MFA code
+	creds       Credentials
+	err         error
+}
+
+// NewSource loads the profile (no network: see [Load]) and starts the
+// refresh loop, which runs until ctx is done or Close is called. No
+// credentials are fetched until the first [Source.Credentials] or
+// [Source.Refresh].
+func NewSource(ctx context.Context, opts SourceOptions) (*Source, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Source{
+		mfa:      opts.MFA,
+		log:      log,
+		now:      opts.Now,
+		window:   opts.RefreshWindow,
+		onChange: opts.OnChange,
+		wake:     make(chan struct{}, 1),
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.window <= 0 {
+		s.window = DefaultRefreshWindow
+	}
+	lo := Options{Profile: opts.Profile, Logger: log}
+	if opts.MFA != nil {
+		// The SDK calls this during AssumeRole; it only reaches the human
+		// while Refresh runs.
+		lo.MFA = func() (string, error) {
+			if !s.allowMFA.Load() {
+				return "", errMFANotNow
+			}
+			return s.mfa()
+		}
+	}
+	p, err := Load(ctx, lo)
+	if err != nil {
+		return nil, err
+	}
+	s.prof = p
+	s.role = roleName(p)
+	s.ctx, s.cancel = context.WithCancel(ctx)
+	s.wg.Add(1)
+	go s.loop()
+	return s, nil
+}
+
+// Profile returns the loaded profile.
+func (s *Source) Profile() *Profile { return s.prof }
+
+// Credentials returns temporary credentials with an expiry. While valid
+// credentials are in hand it returns them at once (starting a background
+// refresh when one is due); otherwise it waits for a fetch, shared with
+// every concurrent caller, or for ctx. It never returns expired
+// credentials and never waits on a human: a profile that needs an MFA code
+// fails with [ErrMFARequired] until [Source.Refresh] is called.
+func (s *Source) Credentials(ctx context.Context) (Credentials, error) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return Credentials{}, ErrSourceClosed
+	}
+	if c, ok := s.cachedLocked(); ok {
+		return c, nil
+	}
+	now := s.now()
+	call := s.inflight
+	if call == nil {
+		if s.err != nil && now.Sub(s.failedAt) < failCooldown && now.Sub(s.failedAt) >= 0 {
+			err := s.err
+			s.mu.Unlock()
+			return Credentials{}, err
+		}
+		call = s.startFetchLocked(false)
+		s.mu.Unlock()
+		s.notify()
+	} else {
+		s.mu.Unlock()
+	}
+	return s.wait(ctx, call)
+}
+
+// cached returns the credentials in hand if they are valid, without
+// waiting (starting a background refresh when one is due). It is the
+// servers' fast path.
+func (s *Source) cached() (Credentials, bool) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return Credentials{}, false
+	}
+	if c, ok := s.cachedLocked(); ok {
+		return c, true
+	}
+	s.mu.Unlock()
+	return Credentials{}, false
+}
+
+// cachedLocked is cached with s.mu held; it unlocks s.mu when it returns
+// true.
+func (s *Source) cachedLocked() (Credentials, bool) {
+	now := s.now()
+	if !s.have || s.creds.Expired(now) {
+		return Credentials{}, false
+	}
+	c := s.creds
+	if !now.Before(s.refreshAt) && s.inflight == nil {
+		s.startFetchLocked(false)
+		s.mu.Unlock()
+		s.notify()
+		return c, true
+	}
+	s.mu.Unlock()
+	return c, true
+}
+
+// Refresh fetches new credentials now, even if the current ones are
+// valid, and may ask for an MFA code. It is meant for a user action (a
+// menu click, a command starting); a fetch already running without MFA
+// is waited for first.
+func (s *Source) Refresh(ctx context.Context) error {
+	for {
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			return ErrSourceClosed
+		}
+		call := s.inflight
+		if call != nil && !call.interactive {
+			s.mu.Unlock()
+			select {
+			case <-call.done:
+				continue
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		started := call == nil
+		if started {
+			call = s.startFetchLocked(true)
+		}
+		s.mu.Unlock()
+		if started {
+			s.notify()
+		}
+		_, err := s.wait(ctx, call)
+		return err
+	}
+}
+
+// Status returns a snapshot of the source.
+func (s *Source) Status() Status {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.statusLocked(s.now())
+}
+
+func (s *Source) statusLocked(now time.Time) Status {
+	st := Status{
+		Profile:    s.prof.Name,
+		Kind:       s.prof.Kind,
+		Region:     s.prof.Region,
+		RoleARN:    s.prof.RoleARN,
+		Refreshing: s.inflight != nil,
+		Err:        s.err,
+	}
+	if s.have {
+		st.AccountID = s.creds.AccountID
+		st.KeyID = MaskKey(s.creds.AccessKeyID)
+		st.Expires = s.creds.Expires
+		st.Valid = !s.creds.Expired(now)
+		st.Updated = s.updated
+	}
+	if st.AccountID == "" {
+		st.AccountID = arnAccount(s.prof.RoleARN)
+	}
+	return st
+}
+
+// Close stops the refresh loop and waits for a running fetch to end. It
+// is safe to call more than once.
+func (s *Source) Close() {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.cancel()
+	s.wg.Wait()
+}
+
+// updatedAt returns when the current credentials were obtained.
+func (s *Source) updatedAt() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.updated
+}
+
+func (s *Source) wait(ctx context.Context, call *fetchCall) (Credentials, error) {
+	select {
+	case <-call.done:
+		if call.err != nil {
+			return Credentials{}, call.err
+		}
+		// A fetch that took long may hand back credentials that expired
+		// meanwhile; never serve those.
+		if call.creds.Expired(s.now()) {
+			return Credentials{}, &Error{Profile: s.prof.Name, Kind: ErrResolve, Err: errors.New("fetched credentials already expired")}
+		}
+		return call.creds, nil
+	case <-ctx.Done():
+		return Credentials{}, ctx.Err()
+	}
+}
+
+// startFetchLocked starts a fetch in a new goroutine; s.mu must be held
+// and no fetch running.
+func (s *Source) startFetchLocked(interactive bool) *fetchCall {
+	call := &fetchCall{done: make(chan struct{}), interactive: interactive}
+	s.inflight = call
+	s.wg.Add(1)
+	go s.runFetch(call)
+	return call
+}
+
+func (s *Source) runFetch(call *fetchCall) {
+	defer s.wg.Done()
+	ctx := s.ctx
+	if call.interactive {
+		s.allowMFA.Store(true)
+		defer s.allowMFA.Store(false)
+	} else {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, fetchTimeout)
+		defer cancel()
+	}
+	s.mu.Lock()
+	fresh := s.have
+	s.mu.Unlock()
+	c, err := s.fetch(ctx, fresh, call.interactive)
+
+	s.mu.Lock()
+	now := s.now()
+	call.creds, call.err = c, err
+	if err == nil {
+		s.creds, s.have, s.updated = c, true, now
+		s.err, s.failures, s.expiredOK = nil, 0, false
+		s.refreshAt = s.nextRefresh(now, c.Expires)
+	} else {
+		s.err, s.failedAt = err, now
+		s.failures++
+		backoff := retryMin << min(s.failures-1, 4)
+		s.refreshAt = now.Add(min(backoff, retryMax))
+	}
+	s.inflight = nil
+	close(call.done)
+	st := s.statusLocked(now)
+	s.mu.Unlock()
+
+	if err != nil {
+		lvl := slog.LevelWarn
+		if errors.Is(err, context.Canceled) {
+			lvl = slog.LevelDebug
+		}
+		s.log.Log(context.Background(), lvl, "credential refresh failed", "profile", s.prof.Name,
+			"valid", st.Valid, "expires", expiresAttr(Credentials{Expires: st.Expires}), "err", err)
+	} else {
+		s.log.Debug("credentials refreshed", "profile", s.prof.Name, "key", st.KeyID,
+			"expires", FormatTime(c.Expires))
+	}
+	s.poke()
+	if s.onChange != nil {
+		s.onChange(st)
+	}
+}
+
+// nextRefresh picks when to refetch credentials obtained at now that
+// expire at exp: RefreshWindow before expiry, or half-way through the
+// lifetime of credentials shorter than two windows.
+func (s *Source) nextRefresh(now, exp time.Time) time.Time {
+	life := exp.Sub(now)
+	at := exp.Add(-s.window)
+	if life < 2*s.window {
+		at = now.Add(life / 2)
+	}
+	if at.Before(now.Add(minRefreshGap)) {
+		at = now.Add(minRefreshGap)
+	}
+	return at
+}
+
+// fetch obtains temporary credentials with an expiry from the profile.
+func (s *Source) fetch(ctx context.Context, fresh, interactive bool) (Credentials, error) {
+	c, err := s.prof.Retrieve(ctx, fresh)
+	if err != nil {
+		return Credentials{}, err
+	}
+	if !c.Temporary() {
+		var mfa TokenProvider
+		if interactive {
+			mfa = s.mfa
+		}
+		c, err = s.prof.GetSessionToken(ctx, c, SessionTokenOptions{MFA: mfa})
+		if err != nil {
+			return Credentials{}, err
+		}
+	}
+	if !c.CanExpire() {
+		// A session token with no known expiry: pick one now, once.
+		c.Expires = s.now().Add(SessionExpiry).UTC().Truncate(time.Second)
+	}
+	if c.AccountID == "" {
+		c.AccountID = arnAccount(s.prof.RoleARN)
+	}
+	return c, nil
+}
+
+func (s *Source) notify() {
+	if s.onChange == nil {
+		return
+	}
+	s.onChange(s.Status())
+}
+
+// poke wakes the refresh loop without blocking.
+func (s *Source) poke() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// loop refreshes credentials in the background when they come due and
+// tells OnChange when they expire. It sleeps on a timer between
+// decisions, all of which use the injected clock.
+func (s *Source) loop() {
+	defer s.wg.Done()
+	t := time.NewTimer(maxSleep)
+	defer t.Stop()
+	for {
+		s.mu.Lock()
+		now := s.now()
+		var next time.Time
+		started, expired := false, false
+		if s.have && s.inflight == nil && !s.closed {
+			if !now.Before(s.refreshAt) {
+				s.startFetchLocked(false)
+				started = true
+			}
+			next = s.refreshAt
+			if s.creds.Expired(now) {
+				if !s.expiredOK {
+					s.expiredOK, expired = true, true
+				}
+			} else if s.creds.Expires.Before(next) {
+				next = s.creds.Expires
+			}
+		}
+		var st Status
+		if expired {
+			st = s.statusLocked(now)
+		}
+		s.mu.Unlock()
+		if started {
+			s.notify()
+		}
+		if expired {
+			s.log.Warn("credentials expired", "profile", s.prof.Name, "err", st.Err)
+			if s.onChange != nil {
+				s.onChange(st)
+			}
+		}
+		d := maxSleep
+		if !next.IsZero() {
+			d = min(max(next.Sub(now), time.Second), maxSleep)
+		}
+		t.Reset(d)
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-s.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// roleName is the role name the IMDS server lists for the profile: the
+// name of its role_arn, else the profile name, reduced to characters IAM
+// allows in a role name so it is a safe path segment.
+func roleName(p *Profile) string {
+	name := p.Name
+	if arn := p.RoleARN; arn != "" {
+		if i := strings.LastIndexByte(arn, '/'); i >= 0 && i+1 < len(arn) {
+			name = arn[i+1:]
+		}
+	}
+	b := []byte(name)
+	for i, c := range b {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case strings.IndexByte("+=,.@_-", c) >= 0:
+		default:
+			b[i] = '-'
+		}
+	}
+	name = strings.Trim(string(b), ".")
+	if len(name) > 64 {
+		name = name[:64]
+	}
+	if name == "" {
+		name = "awsxc"
+	}
+	return name
+}
+
+// arnAccount returns the account id field of an ARN, or "".
+func arnAccount(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 || len(parts[4]) != 12 {
+		return ""
+	}
+	return parts[4]
+}
