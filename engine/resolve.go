@@ -2,7 +2,10 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 
 	"log/slog"
 	"os"
@@ -73,6 +76,12 @@ type Profile struct {
 	Region    string // empty when neither the profile nor the environment sets one
 	RoleARN   string // the role assumed last in the chain, if any
 	MFASerial string // mfa_serial of the profile, if any
+	// Fingerprint identifies the profile's configuration: the settings
+	// that decide whose credentials it yields, through its whole
+	// source_profile chain. It changes when any of them changes (a new
+	// key, another role, another SSO account), so caches keyed by it never
+	// serve another identity's credentials. It reveals no secret.
+	Fingerprint string
 
 	cfg aws.Config
 	log *slog.Logger
@@ -108,7 +117,14 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 		config.WithSharedConfigProfile(name),
 		config.WithAssumeRoleCredentialOptions(func(o *stscreds.AssumeRoleOptions) {
 			if opts.MFA != nil {
-				o.TokenProvider = opts.MFA
+				o.TokenProvider = func() (string, error) {
+					code, err := opts.MFA()
+					if err != nil {
+						return "", &Error{Profile: name, Kind: ErrMFARequired, Err: err,
+							Hint: "give the code with --mfa-code or run from a terminal"}
+					}
+					return code, nil
+				}
 			}
 		}),
 	}
@@ -117,13 +133,14 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 		return nil, classify(name, kind, err)
 	}
 	p := &Profile{
-		Name:      name,
-		Kind:      kind,
-		Region:    cfg.Region,
-		RoleARN:   sc.RoleARN,
-		MFASerial: sc.MFASerial,
-		cfg:       cfg,
-		log:       log,
+		Name:        name,
+		Kind:        kind,
+		Region:      cfg.Region,
+		RoleARN:     sc.RoleARN,
+		MFASerial:   sc.MFASerial,
+		Fingerprint: fingerprint(&sc),
+		cfg:         cfg,
+		log:         log,
 	}
 	log.Debug("loaded profile", "profile", name, "kind", kind, "region", cfg.Region)
 	return p, nil
@@ -198,6 +215,31 @@ func sharedFiles(o *config.LoadSharedConfigOptions) {
 	}
 }
 
+// fingerprint hashes the identity-deciding settings of a profile and its
+// source chain.
+func fingerprint(sc *config.SharedConfig) string {
+	h := sha256.New()
+	for depth := 0; sc != nil && depth < 16; depth++ {
+		fields := []string{sc.Profile, sc.Credentials.AccessKeyID, sc.Credentials.SecretAccessKey,
+			sc.Credentials.SessionToken, sc.CredentialSource, sc.CredentialProcess,
+			sc.WebIdentityTokenFile, sc.SSOSessionName, sc.SSORegion, sc.SSOStartURL,
+			sc.SSOAccountID, sc.SSORoleName, sc.RoleARN, sc.ExternalID, sc.MFASerial,
+			sc.RoleSessionName, sc.LoginSession, sc.Region}
+		if sc.SSOSession != nil {
+			fields = append(fields, sc.SSOSession.SSOStartURL, sc.SSOSession.SSORegion)
+		}
+		if sc.RoleDurationSeconds != nil {
+			fields = append(fields, sc.RoleDurationSeconds.String())
+		}
+		for _, f := range fields {
+			// Length-prefixed, so that no two field lists hash alike.
+			fmt.Fprintf(h, "%d:%s;", len(f), f)
+		}
+		sc = sc.Source
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
 // kindOf says what kind of source a shared-config profile has, following
 // the precedence of the SDK's resolveCredsFromProfile.
 func kindOf(sc *config.SharedConfig) Kind {
@@ -252,7 +294,7 @@ func classifyLoadError(name string, err error) error {
 func classify(name string, kind Kind, err error) error {
 	var e *Error
 	if errors.As(err, &e) {
-		return err
+		return e
 	}
 	msg := err.Error()
 	var ssoErr *ssocreds.InvalidTokenError

@@ -1,0 +1,283 @@
+package main
+
+// Output rules. Standard output carries data only: the credentials in the
+// chosen format, a profile list, a completion script, the version, the
+// help. Everything else goes to standard error, one line per message,
+// prefixed "awsxc-cli: ", never a secret (key ids appear masked, AKIA…WXYZ).
+// On failure nothing is written to standard output.
+//
+// Exit codes are aws-export-credentials': 0 success; 2 a usage error or no
+// credentials; 3 resolving the credentials failed; 1 anything else (a file
+// that cannot be written); --exec exits with the command's status.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/awsxc/awsxc/engine"
+)
+
+const (
+	exitOK         = 0
+	exitFailure    = 1
+	exitUsage      = 2
+	exitResolution = 3
+)
+
+// cli is one run of the command with its streams.
+type cli struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+	now    func() time.Time
+	log    *slog.Logger
+}
+
+// run executes the command line and returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, now: time.Now}
+	o, err := parse(args)
+	if err != nil {
+		c.errorf("%v (see awsxc-cli --help)", err)
+		return exitUsage
+	}
+	c.log = newLogger(o.debug, stderr)
+	switch {
+	case o.help || o.command == "help":
+		io.WriteString(stdout, helpText())
+		return exitOK
+	case o.version:
+		fmt.Fprintln(stdout, version)
+		return exitOK
+	case o.command == "profiles":
+		return c.fail(c.profiles(ctx, o))
+	case o.command == "completion":
+		return c.fail(c.completion(o))
+	}
+	return c.fail(c.export(ctx, o))
+}
+
+// errorf prints one error line.
+func (c *cli) errorf(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	msg = strings.Join(strings.Fields(msg), " ") // one line, always
+	fmt.Fprintf(c.stderr, "awsxc-cli: error: %s\n", msg)
+}
+
+// fail reports err, if any, and turns it into the exit code.
+func (c *cli) fail(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.msg != "" {
+			c.errorf("%s", ee.msg)
+		}
+		return ee.code
+	}
+	c.errorf("%v", err)
+	var ue *usageError
+	switch {
+	case errors.As(err, &ue), errors.Is(err, engine.ErrNoCredentials):
+		return exitUsage
+	case errors.Is(err, engine.ErrRecursion):
+		return exitResolution
+	}
+	var engErr *engine.Error
+	if errors.As(err, &engErr) {
+		return exitResolution
+	}
+	return exitFailure
+}
+
+// exitError ends the run with a given code (the --exec child's status).
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func newLogger(debug bool, w io.Writer) *slog.Logger {
+	if !debug {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
+		Level: slog.LevelDebug,
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey && len(groups) == 0 {
+				return slog.Attr{} // short lines; the terminal has the time
+			}
+			return a
+		},
+	}))
+}
+
+// export obtains the credentials and hands them out in the chosen mode.
+func (c *cli) export(ctx context.Context, o *options) error {
+	name := o.profile
+	if !o.profileSet {
+		name = engine.ProfileName("", c.getenv)
+	}
+	if err := guardRecursion(name, c.getenv); err != nil {
+		return err
+	}
+	mfa := c.mfaProvider(o, name)
+	if o.imds != "" || o.container != "" {
+		return c.serve(ctx, o, name, mfa)
+	}
+	p, creds, err := c.obtain(ctx, o, name, mfa)
+	if err != nil {
+		return err
+	}
+	region := p.Region
+	if o.noRegion {
+		region = ""
+	}
+	switch {
+	case o.exec != nil:
+		return execCommand(o.exec, childEnv(os.Environ(), creds, region))
+	case o.credsFileProfile != "":
+		return c.writeCredentialsFile(o, name, creds)
+	}
+	format := engine.Format(o.format)
+	pretty := o.pretty
+	if format == "" {
+		format, pretty = engine.FormatProcess, true // aws-export-credentials' default
+	}
+	out, err := engine.Render(format, creds, engine.RenderOptions{Region: region, Pretty: pretty})
+	if err != nil {
+		return err
+	}
+	_, err = c.stdout.Write(out)
+	return err
+}
+
+// obtain loads the profile and returns its credentials: from the cache
+// when it holds fresh ones for this identity, else from the SDK (and STS
+// GetSessionToken with --ensure-temporary), saving them to the cache.
+func (c *cli) obtain(ctx context.Context, o *options, name string, mfa engine.TokenProvider) (*engine.Profile, engine.Credentials, error) {
+	p, err := engine.Load(ctx, engine.Options{Profile: name, MFA: mfa, Logger: c.log})
+	if err != nil {
+		return nil, engine.Credentials{}, err
+	}
+	cachePath, key, err := c.cacheFor(o, p)
+	if err != nil {
+		return nil, engine.Credentials{}, err
+	}
+	if cachePath != "" && !o.refresh {
+		buffer := time.Duration(o.cacheBuffer) * time.Minute
+		creds, err := engine.ReadCache(cachePath, key, c.now(), buffer)
+		if err == nil {
+			c.log.Debug("cache hit", "path", cachePath, "key", engine.MaskKey(creds.AccessKeyID),
+				"expires", engine.FormatTime(creds.Expires))
+			return p, creds, nil
+		}
+		c.log.Debug("cache miss", "path", cachePath, "reason", err)
+	}
+	creds, err := p.Retrieve(ctx, false)
+	if err != nil {
+		return nil, engine.Credentials{}, err
+	}
+	if o.ensureTemp {
+		creds, err = p.GetSessionToken(ctx, creds, engine.SessionTokenOptions{
+			Duration:  time.Duration(o.duration) * time.Second,
+			MFASerial: o.mfaSerial,
+			MFA:       mfa,
+		})
+		if err != nil {
+			return nil, engine.Credentials{}, err
+		}
+	}
+	if cachePath != "" {
+		if !creds.CanExpire() {
+			c.log.Debug("not caching credentials without an expiry", "path", cachePath)
+		} else if err := engine.WriteCache(cachePath, key, creds); err != nil {
+			// The cache is an optimisation: never fail the export for it.
+			c.log.Debug("cache not saved", "path", cachePath, "err", err)
+		} else {
+			c.log.Debug("cache saved", "path", cachePath, "key", engine.MaskKey(creds.AccessKeyID))
+		}
+	}
+	return p, creds, nil
+}
+
+// cacheFor returns the cache file and the identity key for this run, or
+// "" when caching is off.
+func (c *cli) cacheFor(o *options, p *engine.Profile) (path, key string, err error) {
+	switch {
+	case o.cacheFile != "":
+		path, err = engine.ExpandHome(o.cacheFile)
+	case o.cache:
+		path, err = engine.DefaultCachePath(p.Name)
+	default:
+		return "", "", nil
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("cache: %w", err)
+	}
+	// The key names the identity and how the credentials were made, so a
+	// cache written for another profile, another configuration or another
+	// mode is a miss.
+	key = fmt.Sprintf("profile=%s;config=%s;temporary=%t;duration=%d;mfa=%s",
+		p.Name, p.Fingerprint, o.ensureTemp, o.duration, o.mfaSerial)
+	return path, key, nil
+}
+
+// writeCredentialsFile writes the credentials into a profile of the shared
+// credentials file.
+func (c *cli) writeCredentialsFile(o *options, source string, creds engine.Credentials) error {
+	path, err := engine.CredentialsFilePath(c.getenv)
+	if err != nil {
+		return err
+	}
+	if err := engine.WriteCredentialsProfile(path, o.credsFileProfile, creds, engine.WriteOptions{Force: o.force}); err != nil {
+		return err
+	}
+	exp := "no expiry"
+	if creds.CanExpire() {
+		exp = "expires " + engine.FormatTime(creds.Expires)
+	}
+	c.log.Debug("wrote credentials file", "path", path, "section", o.credsFileProfile,
+		"source", source, "key", engine.MaskKey(creds.AccessKeyID), "expiry", exp)
+	return nil
+}
+
+// profileChainVar carries the profiles being resolved by awsxc-cli
+// processes up the stack, for a profile whose credential_process runs
+// awsxc-cli (the AWS CLI guards the same way with _AWS_CLI_PROFILE_CHAIN).
+const profileChainVar = "AWSXC_PROFILE_CHAIN"
+
+// maxProfileChain is how many awsxc-cli processes may nest through
+// credential_process.
+const maxProfileChain = 4
+
+// guardRecursion fails when name is already being resolved further up,
+// or the chain is too deep, and otherwise records name for the
+// credential_process children the SDK may start.
+func guardRecursion(name string, getenv func(string) string) error {
+	var chain []string
+	if v := getenv(profileChainVar); v != "" {
+		chain = strings.Split(v, "\x1f")
+	}
+	for _, p := range chain {
+		if p == name {
+			return &engine.Error{Profile: name, Kind: engine.ErrRecursion,
+				Err:  fmt.Errorf("the profile's credential_process runs awsxc-cli for it again (%s)", strings.Join(append(chain, name), " → ")),
+				Hint: "point credential_process at another profile"}
+		}
+	}
+	if len(chain) >= maxProfileChain {
+		return &engine.Error{Profile: name, Kind: engine.ErrRecursion,
+			Err: fmt.Errorf("more than %d nested awsxc-cli runs (%s)", maxProfileChain, strings.Join(append(chain, name), " → "))}
+	}
+	return os.Setenv(profileChainVar, strings.Join(append(chain, name), "\x1f"))
+}

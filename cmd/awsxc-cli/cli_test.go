@@ -1,0 +1,579 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/awsxc/awsxc/internal/fakeaws"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+// binary is awsxc-cli built once for the whole test run: the tests drive
+// the real program, as users and scripts do.
+var binary string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "awsxc-cli-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "awsxc-cli")
+	build := exec.Command("go", "build", "-o", binary, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building awsxc-cli: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// fixture is a throwaway HOME holding an AWS config like the one
+// aws-export-credentials' golden outputs were captured with, plus
+// profiles that go through the local fake STS.
+type fixture struct {
+	home string
+	sts  *fakeaws.Server
+}
+
+const fixtureConfig = `[default]
+region = us-east-1
+
+[profile static]
+region = eu-west-1
+
+[profile session]
+
+[profile proc]
+credential_process = sh -c 'cat "$HOME/proc.json"'
+region = ap-southeast-2
+
+[profile procoffset]
+credential_process = sh -c 'cat "$HOME/proc-offset.json"'
+
+[profile procexpiring]
+credential_process = sh -c 'cat "$HOME/proc-expiring.json"'
+region = eu-west-1
+
+[profile role]
+role_arn = arn:aws:iam::210987654321:role/Deploy
+source_profile = static
+region = eu-central-1
+
+[profile mfarole]
+role_arn = arn:aws:iam::210987654321:role/Admin
+source_profile = static
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+
+[profile mfauser]
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+
+[profile loop]
+credential_process = awsxc-cli --profile loop --json
+
+[profile empty]
+region = eu-west-3
+`
+
+const fixtureCredentials = `# fake credentials for tests
+[default]
+aws_access_key_id = AKIAEXAMPLEDEFAULT
+aws_secret_access_key = secretDEFAULT
+
+; a semicolon comment
+[static]
+aws_access_key_id = AKIAEXAMPLE
+aws_secret_access_key = secret
+
+[session]
+aws_access_key_id = ASIAEXAMPLE
+aws_secret_access_key = sessionsecret
+aws_session_token = sessiontokenEXAMPLE
+
+[mfauser]
+aws_access_key_id = AKIAMFAUSEREXAMPLE01
+aws_secret_access_key = mfausersecret
+`
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	home := t.TempDir()
+	files := map[string]string{
+		".aws/config":      fixtureConfig,
+		".aws/credentials": fixtureCredentials,
+		"proc.json":        `{"Version": 1, "AccessKeyId": "ASIAPROCEXAMPLE", "SecretAccessKey": "procsecret", "SessionToken": "proctokenEXAMPLE", "Expiration": "2099-01-02T03:04:05Z"}`,
+		"proc-offset.json": `{"Version": 1, "AccessKeyId": "ASIAPROCOFFSET", "SecretAccessKey": "procoffsetsecret", "SessionToken": "procoffsettoken", "Expiration": "2099-01-02T03:04:05.678+02:00"}`,
+		"proc-expiring.json": fmt.Sprintf(`{"Version": 1, "AccessKeyId": "ASIAPROCEXPIRING", "SecretAccessKey": "s", "SessionToken": "t", "Expiration": %q}`,
+			time.Now().Add(5*time.Minute).UTC().Format(time.RFC3339)),
+	}
+	for name, body := range files {
+		p := filepath.Join(home, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sts := fakeaws.New()
+	t.Cleanup(sts.Close)
+	return &fixture{home: home, sts: sts}
+}
+
+// env is the whole environment of a run: nothing of the machine's own AWS
+// setup leaks in.
+func (f *fixture) env(extra ...string) []string {
+	env := []string{
+		"HOME=" + f.home,
+		"PATH=" + filepath.Dir(binary) + ":/usr/bin:/bin",
+		"LANG=C.UTF-8",
+		"XDG_CACHE_HOME=" + filepath.Join(f.home, ".cache"),
+		"AWS_ENDPOINT_URL_STS=" + f.sts.URL,
+		"AWS_EC2_METADATA_DISABLED=true",
+	}
+	return append(env, extra...)
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+func (f *fixture) run(t *testing.T, stdin string, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = f.env(env...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", path, diff)
+	}
+}
+
+// secretRe matches the secret keys of the fixture and of the fake STS:
+// none may ever reach stderr.
+var secretRe = regexp.MustCompile(`secret[A-Z]*\b|procsecret|fakeSecret\d|sessiontokenEXAMPLE|FAKETOKEN\d|proctokenEXAMPLE`)
+
+func TestCLI(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		args  []string
+		env   []string
+		stdin string
+		code  int
+		// stderr must match this (one line); empty means stderr is empty.
+		stderr string
+	}{
+		{name: "default_static", args: []string{"--profile", "static"}},
+		{name: "json_static", args: []string{"--profile", "static", "--json"}},
+		{name: "json_session", args: []string{"--profile", "session", "--json"}},
+		{name: "json_proc", args: []string{"--profile", "proc", "--json"}},
+		{name: "json_pretty_proc", args: []string{"--profile", "proc", "--json", "--pretty"}},
+		{name: "json_procoffset_utc", args: []string{"--profile", "procoffset", "--json"}},
+		{name: "pretty_only", args: []string{"--profile", "static", "--pretty"}},
+		{name: "env_static", args: []string{"--profile", "static", "--env"}},
+		{name: "env_export_proc", args: []string{"--profile", "proc", "--env-export"}},
+		{name: "env_no_region", args: []string{"--profile", "proc", "--env-export", "--no-region"}},
+		{name: "format_process", args: []string{"--profile", "proc", "--format", "process"}},
+		{name: "format_powershell", args: []string{"--profile", "proc", "--format", "powershell"}},
+		{name: "format_windows_cmd", args: []string{"--profile", "proc", "--format=windows-cmd"}},
+		{name: "format_fish", args: []string{"--profile", "proc", "--format", "fish"}},
+		{name: "format_dotenv", args: []string{"--profile", "proc", "--format", "dotenv"}},
+		{name: "format_docker", args: []string{"--profile", "proc", "--format", "docker"}},
+		{name: "profile_from_AWS_PROFILE", args: []string{"--json"}, env: []string{"AWS_PROFILE=static", "AWS_DEFAULT_PROFILE=session"}},
+		{name: "profile_from_AWS_DEFAULT_PROFILE", args: []string{"--json"}, env: []string{"AWS_DEFAULT_PROFILE=session"}},
+		{name: "profile_flag_beats_env", args: []string{"--json", "--profile", "proc"}, env: []string{"AWS_PROFILE=static"}},
+		{name: "profile_default", args: []string{"--json"}},
+		{name: "env_credentials_ignored", args: []string{"--json"},
+			env: []string{"AWS_ACCESS_KEY_ID=AKIAENV", "AWS_SECRET_ACCESS_KEY=envsecret", "AWS_SESSION_TOKEN=envtoken"}},
+		{name: "abbreviated_options", args: []string{"--prof", "static", "--js"}},
+		{name: "role_via_fake_sts", args: []string{"--profile", "role", "--json"}},
+		{name: "mfa_code_from_pipe", args: []string{"--profile", "mfarole", "--json"}, stdin: "123456\n",
+			stderr: `^awsxc-cli: MFA code for profile "mfarole": \n$`},
+		{name: "mfa_code_flag", args: []string{"--profile", "mfarole", "--json", "--mfa-code", "654321"}},
+		{name: "ensure_temporary", args: []string{"--profile", "static", "--ensure-temporary", "--json"}},
+		{name: "ensure_temporary_noop_for_session", args: []string{"--profile", "session", "--ensure-temporary", "--json"}},
+		{name: "ensure_temporary_mfa", args: []string{"--profile", "mfauser", "--ensure-temporary", "--json", "--mfa-code", "111222"}},
+		{name: "version", args: []string{"--version"}},
+		{name: "help", args: []string{"--help"}},
+
+		// Bad input: one line on stderr, nothing on stdout, the documented code.
+		{name: "err_profile_unknown", args: []string{"--profile", "nope"}, code: 3,
+			stderr: `^awsxc-cli: error: profile "nope": profile not found; check the name with awsxc-cli profiles\n$`},
+		{name: "err_profile_unknown_via_env", args: []string{"--json"}, env: []string{"AWS_PROFILE=nope"}, code: 3,
+			stderr: `profile "nope": profile not found`},
+		{name: "err_profile_empty", args: []string{"--json", "--profile", ""}, code: 3, stderr: `profile not found`},
+		{name: "err_no_credentials", args: []string{"--json"},
+			env: []string{"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null"}, code: 2,
+			stderr: `^awsxc-cli: error: profile "default": no credentials; run aws configure, or name a profile with --profile\n$`},
+		{name: "err_profile_without_source", args: []string{"--profile", "empty"}, code: 2, stderr: `"empty": no credentials`},
+		{name: "err_mutually_exclusive", args: []string{"--json", "--env"}, code: 2,
+			stderr: `^awsxc-cli: error: argument --env: not allowed with argument --json \(see awsxc-cli --help\)\n$`},
+		{name: "err_exec_and_json", args: []string{"--json", "--exec", "true"}, code: 2, stderr: `--exec: not allowed with argument --json`},
+		{name: "err_unknown_option", args: []string{"--bogus"}, code: 2, stderr: `unknown option --bogus`},
+		{name: "err_ambiguous", args: []string{"--ca", "x"}, code: 2, stderr: `ambiguous option --ca could match --cache, --cache-file, --cache-expiration-buffer`},
+		{name: "err_bad_format", args: []string{"--format", "xml"}, code: 2, stderr: `unknown format "xml"`},
+		{name: "err_buffer_not_int", args: []string{"--cache-expiration-buffer", "x"}, code: 2, stderr: `want a whole number of minutes`},
+		{name: "err_c_missing_value", args: []string{"-c"}, code: 2, stderr: `argument --credentials-file-profile: expected NAME`},
+		{name: "err_exec_nothing", args: []string{"--exec"}, code: 2, stderr: `expected a command`},
+		{name: "err_imds_with_cache", args: []string{"--imds", "0", "--cache"}, code: 2, stderr: `cannot use --cache-file or --cache with --imds`},
+		{name: "err_mfa_missing", args: []string{"--profile", "mfarole", "--json"}, code: 3, stderr: `MFA code needed`},
+		{name: "err_recursion", args: []string{"--profile", "loop", "--json"}, code: 3,
+			stderr: `credential_process`},
+		{name: "err_sts_refuses", args: []string{"--profile", "role"}, env: []string{"AWS_ENDPOINT_URL_STS=http://127.0.0.1:1"}, code: 3,
+			stderr: `^awsxc-cli: error: profile "role": cannot get credentials: .*\n$`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			r := f.run(t, tc.stdin, tc.env, tc.args...)
+			if r.code != tc.code {
+				t.Fatalf("exit %d, want %d; stderr: %s", r.code, tc.code, r.stderr)
+			}
+			if tc.stderr == "" && r.stderr != "" {
+				t.Errorf("stderr = %q, want nothing", r.stderr)
+			}
+			if tc.stderr != "" && !regexp.MustCompile(tc.stderr).MatchString(r.stderr) {
+				t.Errorf("stderr = %q, want match for %q", r.stderr, tc.stderr)
+			}
+			if tc.code != 0 {
+				if r.stdout != "" {
+					t.Errorf("stdout = %q on failure, want nothing", r.stdout)
+				}
+				if n := strings.Count(r.stderr, "\n"); n != 1 && !strings.Contains(tc.stderr, "MFA code for") {
+					// the prompt, then the error; the credential_process's own
+					// error line, then ours
+					if !(tc.name == "err_mfa_missing" || tc.name == "err_recursion") || n != 2 {
+						t.Errorf("stderr has %d lines, want 1: %q", n, r.stderr)
+					}
+				}
+			}
+			if secretRe.MatchString(r.stderr) {
+				t.Errorf("stderr shows a secret: %q", r.stderr)
+			}
+			if tc.code == 0 {
+				out := regexp.MustCompile(`ASIAFAKE\d{4}`).ReplaceAllString(r.stdout, "ASIAFAKE0000")
+				out = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`).ReplaceAllStringFunc(out, func(s string) string {
+					if strings.HasPrefix(s, "2099") {
+						return s
+					}
+					return "<expiry>"
+				})
+				out = regexp.MustCompile(`(fakeSecret|FAKETOKEN)\d+`).ReplaceAllString(out, "${1}N")
+				golden(t, filepath.Join("cli", tc.name+".stdout"), out)
+			}
+		})
+	}
+}
+
+// TestRoleSignedBySourceProfile checks that the role was assumed with the
+// source profile's keys, and the MFA serial and code were passed.
+func TestRoleSignedBySourceProfile(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	if r := f.run(t, "987654\n", nil, "--profile", "mfarole", "--json"); r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	calls := f.sts.Calls()
+	if len(calls) != 1 {
+		t.Fatalf("%d STS calls, want 1", len(calls))
+	}
+	c := calls[0]
+	got := []string{c.Action, c.SignedBy, c.Form.Get("RoleArn"), c.Form.Get("SerialNumber"), c.Form.Get("TokenCode")}
+	want := []string{"AssumeRole", "AKIAEXAMPLE", "arn:aws:iam::210987654321:role/Admin", "arn:aws:iam::123456789012:mfa/alice", "987654"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("STS call (-want +got):\n%s", diff)
+	}
+}
+
+// TestCache counts STS calls: a cache hit makes none, every mode works
+// after a hit, another identity is a miss, --refresh fetches again.
+func TestCache(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	cache := filepath.Join(f.home, "cache", "role.json")
+	run := func(args ...string) result {
+		t.Helper()
+		r := f.run(t, "", nil, args...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, r.code, r.stderr)
+		}
+		return r
+	}
+	first := run("--profile", "role", "--json", "--cache-file", cache)
+	if n := f.sts.Count("AssumeRole"); n != 1 {
+		t.Fatalf("%d AssumeRole calls after the first run, want 1", n)
+	}
+	if fi, err := os.Stat(cache); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("cache file: %v, mode %v; want 0600", err, fi.Mode().Perm())
+	}
+	again := run("--profile", "role", "--json", "--cache-file", cache)
+	if again.stdout != first.stdout || f.sts.Count("") != 1 {
+		t.Errorf("second run: %d STS calls and output %q; want a cache hit with the same credentials", f.sts.Count(""), again.stdout)
+	}
+	// Every mode works after a hit (aws-export-credentials crashed with --exec).
+	r := run("--profile", "role", "--cache-file", cache, "--exec", "sh", "-c", "echo $AWS_ACCESS_KEY_ID")
+	if !strings.HasPrefix(r.stdout, "ASIAFAKE") || f.sts.Count("") != 1 {
+		t.Errorf("--exec after a hit: %q, %d calls", r.stdout, f.sts.Count(""))
+	}
+	run("--profile", "role", "--cache-file", cache, "-c", "fromcache")
+	if f.sts.Count("") != 1 {
+		t.Errorf("-c after a hit made an STS call")
+	}
+	// The cache knows whose credentials it holds.
+	other := run("--profile", "proc", "--json", "--cache-file", cache)
+	if strings.Contains(other.stdout, "ASIAFAKE") {
+		t.Errorf("profile proc was served role's cached credentials: %s", other.stdout)
+	}
+	run("--profile", "role", "--json", "--cache-file", cache, "--refresh")
+	if n := f.sts.Count("AssumeRole"); n != 2 {
+		t.Errorf("--refresh: %d AssumeRole calls, want 2", n)
+	}
+	// --cache: one file per profile in the user's cache folder.
+	run("--profile", "role", "--json", "--cache")
+	run("--profile", "role", "--json", "--cache")
+	if n := f.sts.Count("AssumeRole"); n != 3 {
+		t.Errorf("--cache: %d AssumeRole calls after two runs, want 3", n)
+	}
+	if m, _ := filepath.Glob(filepath.Join(f.home, ".cache", "awsxc", "*")); len(m) != 1 {
+		t.Errorf("--cache files = %v, want one", m)
+	}
+	// A corrupt cache is a miss, explained with --debug, never a failure.
+	os.WriteFile(cache, []byte("{not json"), 0o600)
+	r = run("--profile", "role", "--json", "--cache-file", cache, "--debug")
+	if !strings.Contains(r.stderr, "cache miss") || secretRe.MatchString(r.stderr) {
+		t.Errorf("--debug on a corrupt cache: %q", r.stderr)
+	}
+	// Credentials within the buffer of their expiry are not served.
+	exp := filepath.Join(f.home, "exp.json")
+	run("--profile", "procexpiring", "--json", "--cache-file", exp, "--cache-expiration-buffer", "1")
+	r = run("--profile", "procexpiring", "--json", "--cache-file", exp, "--debug")
+	if !strings.Contains(r.stderr, "cache miss") {
+		t.Errorf("expiring within the 10-minute buffer should miss: %q", r.stderr)
+	}
+	// Static credentials are never cached; a bare file name works.
+	run("--profile", "static", "--json", "--cache-file", "bare.json")
+	if _, err := os.Stat(filepath.Join(f.home, "bare.json")); err == nil {
+		t.Errorf("static credentials were cached")
+	}
+}
+
+// TestEnsureTemporaryCached: --ensure-temporary's credentials are cached,
+// so a credential_process line costs STS one call per lifetime.
+func TestEnsureTemporaryCached(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	for range 3 {
+		if r := f.run(t, "", nil, "--profile", "static", "--ensure-temporary", "--json", "--cache"); r.code != 0 {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+	}
+	if n := f.sts.Count("GetSessionToken"); n != 1 {
+		t.Errorf("%d GetSessionToken calls for 3 runs, want 1", n)
+	}
+}
+
+// TestCredentialsFileProfile writes a profile and reads it back with the
+// Go SDK.
+func TestCredentialsFileProfile(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	if r := f.run(t, "", nil, "--profile", "proc", "-c", "exported"); r.code != 0 || r.stdout != "" {
+		t.Fatalf("exit %d, stdout %q: %s", r.code, r.stdout, r.stderr)
+	}
+	cfg, err := config.LoadDefaultConfig(context.Background(),
+		config.WithSharedConfigProfile("exported"),
+		config.WithSharedCredentialsFiles([]string{filepath.Join(f.home, ".aws", "credentials")}),
+		config.WithSharedConfigFiles([]string{filepath.Join(f.home, ".aws", "config")}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := cfg.Credentials.Retrieve(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.AccessKeyID != "ASIAPROCEXAMPLE" || c.SessionToken != "proctokenEXAMPLE" {
+		t.Errorf("read back %s / %s", c.AccessKeyID, c.SessionToken)
+	}
+	// Long-term keys are never overwritten without --force.
+	before, _ := os.ReadFile(filepath.Join(f.home, ".aws", "credentials"))
+	r := f.run(t, "", nil, "--profile", "proc", "-c", "static")
+	after, _ := os.ReadFile(filepath.Join(f.home, ".aws", "credentials"))
+	if r.code == 0 || !bytes.Equal(before, after) || !strings.Contains(r.stderr, "--force") {
+		t.Errorf("overwriting long-term keys: exit %d, file changed %v, stderr %q", r.code, !bytes.Equal(before, after), r.stderr)
+	}
+	if r := f.run(t, "", nil, "--profile", "proc", "-c", "bad]name"); r.code == 0 {
+		t.Errorf("a name with ] was accepted")
+	}
+}
+
+// TestExecEnvironment checks what the --exec command sees.
+func TestExecEnvironment(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	r := f.run(t, "", []string{"AWS_PROFILE=static", "AWS_DEFAULT_PROFILE=session", "AWS_CREDENTIAL_EXPIRATION=stale",
+		"AWS_SECURITY_TOKEN=sectoken", "AWS_SESSION_TOKEN=envtoken", "AWS_REGION=xx-env-1", "OTHER=kept"},
+		"--profile", "static", "--exec", "sh", "-c", "env | grep -E '^(AWS|OTHER|AWSXC)' | sort")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	// AWS_REGION from the environment is what the SDK resolves as the region.
+	want := "AWS_ACCESS_KEY_ID=AKIAEXAMPLE\nAWS_DEFAULT_REGION=xx-env-1\nAWS_EC2_METADATA_DISABLED=true\n" +
+		"AWS_ENDPOINT_URL_STS=" + f.sts.URL + "\nAWS_REGION=xx-env-1\nAWS_SECRET_ACCESS_KEY=secret\nOTHER=kept\n"
+	if diff := cmp.Diff(want, r.stdout); diff != "" {
+		t.Errorf("child environment (-want +got):\n%s", diff)
+	}
+	// Exit status and arguments pass through untouched, with no shell.
+	r = f.run(t, "", nil, "--profile", "static", "--exec", "--", "sh", "-c", "echo \"$1\"; exit 42", "sh", "a b $HOME")
+	if r.code != 42 || r.stdout != "a b $HOME\n" {
+		t.Errorf("exit %d, stdout %q; want 42 and the argument verbatim", r.code, r.stdout)
+	}
+	r = f.run(t, "", nil, "--profile", "static", "--exec", "no-such-command-xyz")
+	if r.code != 127 || !strings.Contains(r.stderr, "command not found") {
+		t.Errorf("missing command: exit %d, %q", r.code, r.stderr)
+	}
+}
+
+// TestExecSignal: a signal sent to awsxc-cli reaches the command.
+func TestExecSignal(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	cmd := exec.Command(binary, "--profile", "static", "--exec", "sh", "-c", `trap 'echo got TERM; exit 7' TERM; echo ready; while :; do sleep 0.05; done`)
+	cmd.Env = f.env()
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 6)
+	if _, err := out.Read(buf); err != nil || string(buf) != "ready\n" {
+		t.Fatalf("read %q, %v", buf, err)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	rest := new(bytes.Buffer)
+	rest.ReadFrom(out)
+	err = cmd.Wait()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 7 || rest.String() != "got TERM\n" {
+		t.Errorf("after SIGTERM: %v, output %q; want the command to trap it and exit 7", err, rest.String())
+	}
+}
+
+// TestDebugNeverShowsSecrets runs --debug through the paths that log.
+func TestDebugNeverShowsSecrets(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	for _, args := range [][]string{
+		{"--profile", "static", "--json", "--debug"},
+		{"--profile", "role", "--json", "--debug", "--cache"},
+		{"--profile", "role", "--json", "--debug", "--cache"},
+		{"--profile", "static", "--ensure-temporary", "--debug"},
+		{"--profile", "proc", "-c", "dbg", "--debug"},
+	} {
+		r := f.run(t, "", nil, args...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, r.code, r.stderr)
+		}
+		if r.stderr == "" {
+			t.Errorf("%v: --debug printed nothing", args)
+		}
+		if secretRe.MatchString(r.stderr) || strings.Contains(r.stderr, "AKIAEXAMPLE\"") || strings.Contains(r.stderr, "ASIAPROCEXAMPLE") {
+			t.Errorf("%v: --debug shows a secret or a whole key id:\n%s", args, r.stderr)
+		}
+	}
+}
+
+// TestProfilesAndCompletion lists profiles without resolving anything and
+// checks that the completion scripts parse in their shells.
+func TestProfilesAndCompletion(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	r := f.run(t, "", nil, "profiles")
+	if r.code != 0 || f.sts.Count("") != 0 {
+		t.Fatalf("profiles: exit %d, %d STS calls: %s", r.code, f.sts.Count(""), r.stderr)
+	}
+	golden(t, "cli/profiles.stdout", r.stdout)
+	r = f.run(t, "", nil, "profiles", "--names")
+	golden(t, "cli/profiles_names.stdout", r.stdout)
+
+	for _, sh := range []struct{ name, check string }{
+		{"bash", "bash -n"}, {"zsh", "zsh -n"}, {"fish", "fish -n"}, {"powershell", ""},
+	} {
+		r := f.run(t, "", nil, "completion", sh.name)
+		if r.code != 0 || !strings.Contains(r.stdout, "awsxc-cli") {
+			t.Fatalf("completion %s: exit %d: %s", sh.name, r.code, r.stderr)
+		}
+		if sh.check == "" {
+			continue
+		}
+		parts := strings.Fields(sh.check)
+		if _, err := exec.LookPath(parts[0]); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Errorf("%s not installed (scripts/deps.sh installs it)", parts[0])
+			}
+			continue
+		}
+		file := filepath.Join(t.TempDir(), "completion")
+		os.WriteFile(file, []byte(r.stdout), 0o644)
+		if out, err := exec.Command(parts[0], append(parts[1:], file)...).CombinedOutput(); err != nil {
+			t.Errorf("%s rejects the completion script: %v\n%s", sh.check, err, out)
+		}
+	}
+	// bash completes profile names through the real binary.
+	if _, err := exec.LookPath("bash"); err == nil {
+		script := f.run(t, "", nil, "completion", "bash").stdout +
+			"\nCOMP_WORDS=(awsxc-cli --profile s); COMP_CWORD=2; _awsxc_cli; echo \"${COMPREPLY[*]}\"\n"
+		cmd := exec.Command("bash", "-c", script)
+		cmd.Env = f.env()
+		out, err := cmd.Output()
+		if err != nil || strings.TrimSpace(string(out)) != "static session" {
+			t.Errorf("bash completion of --profile s = %q, %v; want \"static session\"", out, err)
+		}
+	}
+}

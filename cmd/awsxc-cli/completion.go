@@ -1,0 +1,140 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// completion prints a shell completion script. Profile names are
+// completed by calling `awsxc-cli profiles --names`, which reads the
+// files and resolves nothing.
+func (c *cli) completion(o *options) error {
+	if len(o.args) != 1 {
+		return usagef("completion: name one shell: bash, zsh, fish or powershell")
+	}
+	var flags []string
+	for _, s := range specs {
+		flags = append(flags, "--"+s.name)
+	}
+	formats := strings.Join(formatNames(), " ")
+	var script string
+	switch o.args[0] {
+	case "bash":
+		script = fmt.Sprintf(bashCompletion, strings.Join(flags, " "), formats)
+	case "zsh":
+		script = fmt.Sprintf(zshCompletion, strings.Join(flags, " "), formats)
+	case "fish":
+		var b strings.Builder
+		b.WriteString("# fish completion for awsxc-cli\ncomplete -c awsxc-cli -f\n")
+		b.WriteString("complete -c awsxc-cli -n '__fish_use_subcommand' -a 'profiles completion help'\n")
+		for _, s := range specs {
+			line := fmt.Sprintf("complete -c awsxc-cli -l %s", s.name)
+			if s.short != 0 {
+				line += fmt.Sprintf(" -s %c", s.short)
+			}
+			switch s.name {
+			case "profile", "credentials-file-profile":
+				line += " -x -a '(awsxc-cli profiles --names 2>/dev/null)'"
+			case "format":
+				line += " -x -a '" + formats + "'"
+			case "cache-file", "container-token-file":
+				line += " -r -F"
+			default:
+				if s.arg != "" {
+					line += " -x"
+				}
+			}
+			line += " -d " + fishDesc(s.help)
+			b.WriteString(line + "\n")
+		}
+		b.WriteString("complete -c awsxc-cli -n '__fish_seen_subcommand_from completion' -x -a 'bash zsh fish powershell'\n")
+		script = b.String()
+	case "powershell":
+		script = fmt.Sprintf(psCompletion, "'"+strings.Join(flags, "','")+"'", "'"+strings.Join(formatNames(), "','")+"'")
+	default:
+		return usagef("completion: unknown shell %q (want bash, zsh, fish or powershell)", o.args[0])
+	}
+	_, err := fmt.Fprint(c.stdout, script)
+	return err
+}
+
+func fishDesc(s string) string {
+	if i := strings.IndexAny(s, "(;"); i > 0 {
+		s = s[:i]
+	}
+	return "'" + strings.ReplaceAll(strings.TrimSpace(s), "'", `\'`) + "'"
+}
+
+const bashCompletion = `# bash completion for awsxc-cli
+_awsxc_cli() {
+    local cur prev
+    cur="${COMP_WORDS[COMP_CWORD]}"
+    prev="${COMP_WORDS[COMP_CWORD-1]}"
+    local i
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        [[ ${COMP_WORDS[i]} == --exec ]] && { COMPREPLY=($(compgen -c -- "$cur")); return; }
+    done
+    case "$prev" in
+        --profile|-c|--credentials-file-profile)
+            COMPREPLY=($(compgen -W "$(awsxc-cli profiles --names 2>/dev/null)" -- "$cur")); return ;;
+        --format)
+            COMPREPLY=($(compgen -W "%[2]s" -- "$cur")); return ;;
+        --cache-file|--container-token-file)
+            COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        completion)
+            COMPREPLY=($(compgen -W "bash zsh fish powershell" -- "$cur")); return ;;
+        --imds|--container|--duration|--mfa-serial|--mfa-code|--cache-expiration-buffer|--allow-host)
+            return ;;
+    esac
+    if [[ $COMP_CWORD -eq 1 && $cur != -* ]]; then
+        COMPREPLY=($(compgen -W "profiles completion help" -- "$cur")); return
+    fi
+    COMPREPLY=($(compgen -W "%[1]s" -- "$cur"))
+}
+complete -F _awsxc_cli awsxc-cli
+`
+
+const zshCompletion = `#compdef awsxc-cli
+# zsh completion for awsxc-cli
+_awsxc_cli() {
+    local prev=${words[CURRENT-1]}
+    if (( ${words[(I)--exec]} && ${words[(I)--exec]} < CURRENT )); then
+        _normal; return
+    fi
+    case $prev in
+        --profile|-c|--credentials-file-profile)
+            compadd -- ${(f)"$(awsxc-cli profiles --names 2>/dev/null)"}; return ;;
+        --format) compadd -- %[2]s; return ;;
+        --cache-file|--container-token-file) _files; return ;;
+        completion) compadd -- bash zsh fish powershell; return ;;
+        --imds|--container|--duration|--mfa-serial|--mfa-code|--cache-expiration-buffer|--allow-host) return ;;
+    esac
+    if (( CURRENT == 2 )) && [[ ${words[CURRENT]} != -* ]]; then
+        compadd -- profiles completion help; return
+    fi
+    compadd -- %[1]s
+}
+if [[ ${funcstack[1]} == _awsxc-cli ]]; then
+    _awsxc_cli "$@"
+else
+    compdef _awsxc_cli awsxc-cli
+fi
+`
+
+const psCompletion = `# PowerShell completion for awsxc-cli: add to $PROFILE with
+#   awsxc-cli completion powershell | Out-String | Invoke-Expression
+Register-ArgumentCompleter -Native -CommandName awsxc-cli, awsxc-cli.exe -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+    $words = $commandAst.CommandElements | ForEach-Object { $_.ToString() }
+    $prev = if ($words.Count -ge 2) { $words[-1] } else { '' }
+    if ($wordToComplete -ne '' -and $words.Count -ge 2) { $prev = $words[-2] }
+    $candidates = switch ($prev) {
+        { $_ -in '--profile', '-c', '--credentials-file-profile' } { & awsxc-cli profiles --names 2>$null; break }
+        '--format' { %[2]s; break }
+        'completion' { 'bash', 'zsh', 'fish', 'powershell'; break }
+        default { %[1]s, 'profiles', 'completion' }
+    }
+    $candidates | Where-Object { $_ -like "$wordToComplete*" } |
+        ForEach-Object { [System.Management.Automation.CompletionResult]::new($_, $_, 'ParameterValue', $_) }
+}
+`

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+
+	"github.com/awsxc/awsxc/engine"
+)
+
+// childEnv builds the environment of an --exec command: the parent's,
+// less any profile selection and credentials that would compete with the
+// exported ones, plus the exported variables.
+func childEnv(parent []string, c engine.Credentials, region string) []string {
+	drop := map[string]bool{
+		"AWS_PROFILE": true, "AWS_DEFAULT_PROFILE": true,
+		"AWS_ACCESS_KEY_ID": true, "AWS_SECRET_ACCESS_KEY": true,
+		"AWS_SESSION_TOKEN": true, "AWS_SECURITY_TOKEN": true,
+		"AWS_CREDENTIAL_EXPIRATION": true,
+		// The child is a new session for the user: awsxc-cli run inside it
+		// is not a credential_process recursion.
+		profileChainVar: true,
+	}
+	if region != "" {
+		drop["AWS_REGION"], drop["AWS_DEFAULT_REGION"] = true, true
+	}
+	env := make([]string, 0, len(parent)+6)
+	for _, kv := range parent {
+		name, _, _ := strings.Cut(kv, "=")
+		if !drop[name] {
+			env = append(env, kv)
+		}
+	}
+	for _, v := range engine.EnvVars(c, region) {
+		env = append(env, v.Name+"="+v.Value)
+	}
+	return env
+}
+
+// lookCommand finds argv[0] the way a shell would, so that a missing
+// command is reported like one: exit 127.
+func lookCommand(name string) (string, error) {
+	path, err := exec.LookPath(name)
+	if err != nil {
+		return "", &exitError{code: 127, msg: "--exec: " + name + ": command not found"}
+	}
+	return path, nil
+}

@@ -1,0 +1,17 @@
+// Command awsxc-cli exports AWS credentials from a profile: as
+// credential_process JSON, as environment lines for every common shell,
+// through an exec wrapper, into the shared credentials file, or served
+// from local IMDSv2 and ECS endpoints. Run awsxc-cli --help.
+package main
+
+import (
+	"context"
+	"os"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.0.0-dev"
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}

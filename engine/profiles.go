@@ -1,0 +1,83 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+)
+
+// ProfileInfo describes a profile without resolving it.
+type ProfileInfo struct {
+	Name   string
+	Kind   Kind   // KindNone when it configures no credentials; "" when its settings are invalid
+	Region string // empty when unset
+	Err    error  // why the settings could not be read, if they could not
+}
+
+// ConfigFiles returns the shared config and credentials file paths the
+// SDK reads: AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE, else the
+// files under ~/.aws.
+func ConfigFiles() (configFile, credentialsFile string) {
+	configFile = os.Getenv("AWS_CONFIG_FILE")
+	if configFile == "" {
+		configFile = config.DefaultSharedConfigFilename()
+	}
+	credentialsFile = os.Getenv("AWS_SHARED_CREDENTIALS_FILE")
+	if credentialsFile == "" {
+		credentialsFile = config.DefaultSharedCredentialsFilename()
+	}
+	configFile, _ = ExpandHome(configFile)
+	credentialsFile, _ = ExpandHome(credentialsFile)
+	return configFile, credentialsFile
+}
+
+// ListProfileNames lists the profiles of the config and credentials files,
+// config first, each name once, without resolving anything. Missing files
+// are empty; an unreadable one is an error.
+func ListProfileNames() ([]string, error) {
+	configFile, credsFile := ConfigFiles()
+	var names []string
+	for _, f := range []struct {
+		path   string
+		config bool
+	}{{configFile, true}, {credsFile, false}} {
+		data, err := os.ReadFile(f.path)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range ProfileNames(data, f.config) {
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	return names, nil
+}
+
+// ListProfiles describes every profile with its kind and region. It
+// reads the files through the SDK's config parser and calls nothing.
+func ListProfiles(ctx context.Context) ([]ProfileInfo, error) {
+	names, err := ListProfileNames()
+	if err != nil {
+		return nil, err
+	}
+	infos := make([]ProfileInfo, 0, len(names))
+	for _, n := range names {
+		info := ProfileInfo{Name: n}
+		sc, err := config.LoadSharedConfigProfile(ctx, n, sharedFiles)
+		if err != nil {
+			info.Err = classifyLoadError(n, err)
+		} else {
+			info.Kind, info.Region = kindOf(&sc), sc.Region
+		}
+		infos = append(infos, info)
+	}
+	return infos, nil
+}

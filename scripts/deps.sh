@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what the test suite uses, when it is missing: Debian packages
+# (the AWS CLI v2 and botocore as real clients, D-Bus and Xvfb for the tray,
+# rpm and desktop-file-utils for packaging, shells for quoting tests) and
+# the Go modules. npm modules are installed by test/e2e/run.sh.
+# Idempotent; installs only as root (or with sudo); otherwise it says what
+# is missing and the tests that need it skip (they fail under CI=true).
+set -euo pipefail
+
+pkgs=(awscli python3-botocore dbus xvfb xauth xclip xsel fish zsh rpm desktop-file-utils groff-base man-db)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo=sudo; else
+      echo "deps: missing Debian packages (run as root to install): ${missing[*]}" >&2
+      [ -n "${CI:-}" ] && exit 1
+      missing=()
+    fi
+  fi
+  if ((${#missing[@]})); then
+    echo "deps: installing ${missing[*]}" >&2
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+fi
+
+go mod download
