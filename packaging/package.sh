@@ -12,6 +12,7 @@
 #            git describe --tags --always --dirty, or 0.0.0-dev. The package
 #            version drops a leading "v"; a VERSION that does not start with
 #            a number and a dot (a bare commit hash) is packaged as 0.0.0-dev+VERSION.
+#   DIST     output directory, default dist (test.sh uses a temp dir).
 #
 # Everything is built with CGO_ENABLED=0 (fyne.io/systray needs cgo only on
 # macOS), so the arm64 and Windows cross-builds need no C toolchain. macOS is
@@ -68,8 +69,10 @@ license=LICENSE
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p dist
-rm -f dist/awsxc[_-]* dist/SHA256SUMS
+dist=${DIST:-dist}
+mkdir -p "$dist"
+dist=$(cd "$dist" && pwd)
+rm -f "$dist"/awsxc[_-]* "$dist/SHA256SUMS"
 
 ldflags="-s -w -X main.version=$VERSION"
 export CGO_ENABLED=0
@@ -129,13 +132,13 @@ for arch in amd64 arm64; do
 	cp packaging/icons/awsxc.svg packaging/icons/awsxc-[0-9]*.png "$stage/icons/"
 	step "tar $name.tar.gz"
 	tar -C "$tmp" --sort=name --owner=0 --group=0 --numeric-owner \
-		--mtime="@$SOURCE_DATE_EPOCH" -cf - "$name" | gzip -9n >"dist/$name.tar.gz"
+		--mtime="@$SOURCE_DATE_EPOCH" -cf - "$name" | gzip -9n >"$dist/$name.tar.gz"
 
 	for format in deb rpm; do
 		step "nfpm $format $arch"
 		ARCH=$arch VERSION=$pkgver \
 			AWSXC_BIN=$tmp/linux_$arch/awsxc AWSXC_CLI_BIN=$tmp/linux_$arch/awsxc-cli AWSXC_GEN=$gen \
-			go tool nfpm package -f packaging/nfpm.yaml -p "$format" --target dist/ >&2
+			go tool nfpm package -f packaging/nfpm.yaml -p "$format" --target "$dist/" >&2
 	done
 done
 
@@ -168,11 +171,11 @@ for arch in amd64 arm64; do
 	cp "$gen/LICENSE" "$tmp/$name/LICENSE.txt"
 	step "zip $name.zip"
 	find "$tmp/$name" -exec touch -d "@$SOURCE_DATE_EPOCH" {} +
-	(cd "$tmp" && zip -q -X -r "$root/dist/$name.zip" "$name")
+	(cd "$tmp" && zip -q -X -r "$dist/$name.zip" "$name")
 done
 
 # --- checksums ------------------------------------------------------------------
-(cd dist && find . -maxdepth 1 -type f ! -name SHA256SUMS -printf '%f\n' | LC_ALL=C sort |
+(cd "$dist" && find . -maxdepth 1 -type f ! -name SHA256SUMS -printf '%f\n' | LC_ALL=C sort |
 	xargs sha256sum >SHA256SUMS)
 step "done: VERSION=$VERSION"
-(cd dist && ls -l)
+ls -l "$dist" >&2
