@@ -176,6 +176,7 @@ done
 
 # --- checksums ------------------------------------------------------------------
 (cd "$dist" && find . -maxdepth 1 -type f ! -name SHA256SUMS -printf '%f\n' | LC_ALL=C sort |
-	xargs sha256sum >SHA256SUMS)
+	xargs sha256sum >"$tmp/SHA256SUMS")
+mv "$tmp/SHA256SUMS" "$dist/SHA256SUMS"
 step "done: VERSION=$VERSION"
 ls -l "$dist" >&2

@@ -15,7 +15,7 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$root"
+cd "$root" || exit 1
 
 version=9.8.7-test # distinctive, so --version output proves which build ran
 tmp=$(mktemp -d)
@@ -267,7 +267,7 @@ check "SHA256SUMS covers dist/ and verifies with sha256sum -c" t_sums
 
 if have_dist >/dev/null; then
 	echo "      sizes:"
-	(cd "$dist" && ls -l --time-style=+ | awk 'NR > 1 {printf "        %9d  %s\n", $5, $NF}')
+	find "$dist" -maxdepth 1 -type f -printf '        %9s  %f\n' | LC_ALL=C sort -k2
 fi
 echo "packaging: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
