@@ -277,6 +277,11 @@ func containerEnv() bool {
 
 func classifyLoadError(name string, err error) error {
 	var notExist config.SharedConfigProfileNotExistError
+	if errors.As(err, &notExist) && notExist.Profile != "" && notExist.Profile != name {
+		return &Error{Profile: name, Kind: ErrInvalidConfig,
+			Err:  fmt.Errorf("its source profile %q does not exist", notExist.Profile),
+			Hint: "fix source_profile in the config file"}
+	}
 	if errors.As(err, &notExist) {
 		if name == DefaultProfile {
 			// The implicit default profile missing is "no credentials",
@@ -299,8 +304,8 @@ func classify(name string, kind Kind, err error) error {
 	msg := err.Error()
 	var ssoErr *ssocreds.InvalidTokenError
 	switch {
-	case errors.As(err, &ssoErr) || (kind == KindSSO && strings.Contains(msg, "SSO session has expired")):
-		return &Error{Profile: name, Kind: ErrSSOLoginRequired, Err: ssoErr,
+	case errors.As(err, &ssoErr) || (kind == KindSSO && (strings.Contains(msg, "SSO session has expired") || strings.Contains(msg, "SSO token"))):
+		return &Error{Profile: name, Kind: ErrSSOLoginRequired, Err: err,
 			Hint: "run aws sso login --profile " + name}
 	case strings.Contains(msg, "AssumeRoleTokenProvider") || strings.Contains(msg, "MFA"):
 		return &Error{Profile: name, Kind: ErrMFARequired, Err: err,
