@@ -1,0 +1,40 @@
+// Command awsxc is the awsxc system tray app (package tray). It builds
+// everywhere; without cgo on macOS, tray.Run reports that it needs cgo.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/awsxc/awsxc/tray"
+)
+
+var version = "dev" // set with -ldflags "-X main.version=..."
+
+func main() {
+	showVersion := flag.Bool("version", false, "print the version and exit")
+	debug := flag.Bool("debug", false, "log debug details (never secrets) to stderr")
+	flag.Parse()
+	if *showVersion {
+		fmt.Println("awsxc", version)
+		return
+	}
+	level := map[bool]slog.Level{false: slog.LevelInfo, true: slog.LevelDebug}[*debug]
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch err := tray.Run(ctx, tray.Options{Version: version, Logger: log}); {
+	case errors.Is(err, tray.ErrAlreadyRunning):
+		fmt.Fprintln(os.Stderr, "awsxc is already running")
+		os.Exit(1)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "awsxc: error:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,372 @@
+//go:build !darwin || cgo
+
+package tray
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/systray"
+	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/platform"
+)
+
+// onClick acts on a clicked menu item. Anything slow goes to a goroutine.
+func (a *app) onClick(id string) {
+	a.log.Debug("clicked", "item", id)
+	switch {
+	case strings.HasPrefix(id, profilePrefix):
+		name := strings.TrimPrefix(id, profilePrefix)
+		if name == "" {
+			return
+		}
+		a.settings.Profile = name
+		a.saveSettings()
+		a.switchProfile(name, true)
+	case strings.HasPrefix(id, copyPrefix):
+		a.copyAs(engine.Format(strings.TrimPrefix(id, copyPrefix)))
+	case id == idRefresh, id == idEnterMFA:
+		a.loadProfiles()
+		a.refresh()
+	case id == idWrite:
+		a.writeFile(true)
+	case id == idKeep:
+		a.settings.KeepRefreshed = !a.settings.KeepRefreshed
+		a.state.KeepRefreshed = a.settings.KeepRefreshed
+		a.saveSettings()
+		if a.settings.KeepRefreshed {
+			a.writeFile(true)
+		}
+	case id == idIMDSToggle:
+		a.toggleServer(&a.settings.IMDS, &a.state.IMDS)
+	case id == idECSToggle:
+		a.toggleServer(&a.settings.ECS, &a.state.ECS)
+	case id == idIMDSDocker:
+		a.copyDocker(true)
+	case id == idECSDocker:
+		a.copyDocker(false)
+	case id == idAutostart:
+		a.toggleAutostart()
+	case id == idOpenSettings:
+		a.saveSettings()
+		if err := platform.OpenFile(a.opts.SettingsPath); err != nil {
+			a.notify("Cannot open the settings", err.Error()+"\nThe file is "+a.opts.SettingsPath)
+		}
+	case id == idQuit:
+		a.quit()
+		systray.Quit()
+	}
+}
+
+// switchProfile replaces the Source with one for name and points the
+// servers at it. With interactive set (a user's choice) the first fetch
+// may ask for an MFA code.
+func (a *app) switchProfile(name string, interactive bool) {
+	a.gen++
+	gen := a.gen
+	old := a.src
+	a.src = nil
+	a.state.Active = name
+	a.state.HaveSource, a.state.LoadErr, a.state.Status = false, nil, engine.Status{}
+	a.written = time.Time{}
+	go func() {
+		src, err := engine.NewSource(a.ctx, engine.SourceOptions{
+			Profile: name,
+			MFA:     a.askMFA(name),
+			Logger:  a.log,
+			OnChange: func(st engine.Status) {
+				a.post(func() { a.onStatus(gen, st) })
+			},
+		})
+		a.post(func() {
+			if gen != a.gen {
+				if src != nil {
+					go src.Close()
+				}
+				return
+			}
+			if err != nil {
+				a.state.LoadErr = err
+				a.syncServers(old)
+				return
+			}
+			a.src = src
+			a.state.HaveSource = true
+			a.state.Status = src.Status()
+			a.syncServers(old)
+			go a.fetch(src, interactive)
+		})
+	}()
+}
+
+// fetch gets the first credentials of a new Source.
+func (a *app) fetch(src *engine.Source, interactive bool) {
+	var err error
+	if interactive {
+		err = src.Refresh(a.ctx)
+	} else {
+		_, err = src.Credentials(a.ctx)
+	}
+	if err != nil {
+		a.log.Debug("first fetch failed", "profile", src.Status().Profile, "err", err)
+	}
+}
+
+// onStatus takes news from the Source of generation gen.
+func (a *app) onStatus(gen int, st engine.Status) {
+	if gen != a.gen || a.src == nil {
+		return
+	}
+	a.state.Status = st
+	if a.settings.KeepRefreshed && st.Valid && !st.Updated.Equal(a.written) {
+		a.writeFile(false)
+	}
+}
+
+func (a *app) refresh() {
+	src := a.src
+	if src == nil {
+		if a.state.Active != "" {
+			a.switchProfile(a.state.Active, true)
+		}
+		return
+	}
+	go func() {
+		if err := src.Refresh(a.ctx); err != nil {
+			a.log.Debug("refresh failed", "err", err)
+		}
+	}()
+}
+
+// askMFA returns the MFA token provider for profile: a native dialog,
+// shown from the goroutine the Source asks from, never the loop.
+func (a *app) askMFA(profile string) engine.TokenProvider {
+	return func() (string, error) {
+		a.post(func() { a.state.MFAAsking = true })
+		defer a.post(func() { a.state.MFAAsking = false })
+		code, err := platform.Prompt(a.ctx, "awsxc: MFA code", "MFA code for AWS profile "+profile+":")
+		if err != nil {
+			return "", err
+		}
+		if code == "" {
+			return "", errors.New("no MFA code entered")
+		}
+		return code, nil
+	}
+}
+
+// copyAs puts the credentials on the clipboard in format f.
+func (a *app) copyAs(f engine.Format) {
+	src := a.src
+	if src == nil {
+		return
+	}
+	region := a.state.Status.Region
+	go func() {
+		c, err := src.Credentials(a.ctx)
+		if err != nil {
+			a.post(func() { a.notify("Nothing copied", hintOf(err)) })
+			return
+		}
+		data, err := engine.Render(f, c, engine.RenderOptions{Region: region, Pretty: f == engine.FormatProcess})
+		if err != nil {
+			a.post(func() { a.notify("Nothing copied", err.Error()) })
+			return
+		}
+		a.copyText(string(data))
+	}()
+}
+
+// copyText puts text on the clipboard and arms the auto-clear. It runs
+// in a goroutine (xclip can be slow) and posts back to the loop.
+func (a *app) copyText(text string) {
+	if err := platform.Copy(text); err != nil {
+		a.post(func() { a.notify("Nothing copied", err.Error()) })
+		return
+	}
+	a.post(func() {
+		if a.clip != nil {
+			a.clip.Stop()
+		}
+		secs := a.settings.ClipboardClearSeconds
+		if secs <= 0 {
+			return
+		}
+		a.clip = time.AfterFunc(time.Duration(secs)*time.Second, func() {
+			// Clear only what we put there; the user may have copied
+			// something else since.
+			if cur, err := platform.Paste(); err == nil && cur == text {
+				platform.Copy("")
+			}
+		})
+	})
+}
+
+// writeFile writes the credentials to the credentials file as the export
+// profile. user says a click asked for it, so failures are notified.
+func (a *app) writeFile(user bool) {
+	src := a.src
+	if src == nil {
+		return
+	}
+	name := a.settings.ExportName
+	go func() {
+		err := func() error {
+			c, err := src.Credentials(a.ctx)
+			if err != nil {
+				return err
+			}
+			path, err := engine.CredentialsFilePath(os.Getenv)
+			if err != nil {
+				return err
+			}
+			return engine.WriteCredentialsProfile(path, name, c, engine.WriteOptions{})
+		}()
+		updated := src.Status().Updated
+		a.post(func() {
+			a.state.WriteErr = err
+			if err != nil {
+				if user || !errors.Is(err, context.Canceled) {
+					a.notify("Cannot write profile "+name, hintOf(err))
+				}
+				return
+			}
+			a.state.Written = a.now()
+			a.written = updated
+			a.log.Info("wrote credentials file profile", "profile", name)
+		})
+	}()
+}
+
+// toggleServer switches a server on or off and saves the choice.
+func (a *app) toggleServer(set *ServerSettings, st *ServerState) {
+	running := (set == &a.settings.IMDS && a.imds != nil) || (set == &a.settings.ECS && a.ecs != nil)
+	set.Enabled = !running
+	st.On = set.Enabled
+	st.Err = nil
+	a.saveSettings()
+	a.syncServers(nil)
+}
+
+// syncServers makes the running servers match the settings and the
+// current Source: servers switched on serve a.src (switched over without
+// a restart), and stop while there is no Source. old, if not nil, is the
+// Source being replaced; it is closed once nothing serves it.
+func (a *app) syncServers(old *engine.Source) {
+	defer func() {
+		if old != nil {
+			go old.Close()
+		}
+	}()
+	if a.src == nil {
+		a.stopIMDS()
+		a.stopECS()
+		return
+	}
+	if !a.settings.IMDS.Enabled {
+		a.stopIMDS()
+	} else if a.imds != nil {
+		a.imds.SetSource(a.src)
+	} else {
+		srv, err := engine.NewIMDSServer(a.ctx, a.src, engine.ServerOptions{Addr: a.settings.IMDS.Addr, Logger: a.log})
+		if err == nil {
+			a.imds = srv
+			a.settings.IMDS.Addr = hostPort(a.settings.IMDS.Addr, srv.Port())
+		}
+		a.serverStarted("IMDS", &a.settings.IMDS, &a.state.IMDS, err)
+	}
+	if !a.settings.ECS.Enabled {
+		a.stopECS()
+	} else if a.ecs != nil {
+		a.ecs.SetSource(a.src)
+	} else {
+		srv, err := engine.NewECSServer(a.ctx, a.src, engine.ServerOptions{Addr: a.settings.ECS.Addr, Logger: a.log, Token: a.settings.ECSToken})
+		if err == nil {
+			a.ecs = srv
+			a.settings.ECS.Addr = hostPort(a.settings.ECS.Addr, srv.Port())
+		}
+		a.serverStarted("ECS", &a.settings.ECS, &a.state.ECS, err)
+	}
+}
+
+func (a *app) serverStarted(name string, set *ServerSettings, st *ServerState, err error) {
+	st.On, st.Addr, st.Err = true, set.Addr, err
+	if err != nil {
+		a.log.Warn(name+" server did not start", "addr", set.Addr, "err", err)
+		return
+	}
+	a.log.Info(name+" server listening", "addr", set.Addr)
+	// Keep the port picked on first start for the next runs.
+	a.saveSettings()
+}
+
+func (a *app) stopIMDS() {
+	if a.imds != nil {
+		srv := a.imds
+		a.imds = nil
+		go srv.Close()
+	}
+	a.state.IMDS.On = a.settings.IMDS.Enabled
+}
+
+func (a *app) stopECS() {
+	if a.ecs != nil {
+		srv := a.ecs
+		a.ecs = nil
+		go srv.Close()
+	}
+	a.state.ECS.On = a.settings.ECS.Enabled
+}
+
+// hostPort replaces the port of addr with port.
+func hostPort(addr string, port int) string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, strconv.Itoa(port))
+}
+
+// copyDocker copies the docker run flags that point a container at a
+// server. IMDS: the engine's host.docker.internal settings (Docker
+// Desktop; trailing slash included). ECS: SDKs accept container endpoints
+// only on loopback, so the flags use the host network.
+func (a *app) copyDocker(imds bool) {
+	var flags []string
+	switch {
+	case imds && a.imds != nil:
+		flags = a.imds.Settings().DockerFlags()
+	case !imds && a.ecs != nil:
+		flags = append([]string{"--network", "host"}, engineEnvFlags(a.ecs.Settings(engine.SettingsOptions{}).Env)...)
+	default:
+		return
+	}
+	text := strings.Join(flags, " ")
+	go a.copyText(text)
+}
+
+func engineEnvFlags(env []string) []string {
+	var f []string
+	for _, kv := range env {
+		f = append(f, "-e", kv)
+	}
+	return f
+}
+
+func (a *app) toggleAutostart() {
+	want := !a.state.Autostart
+	exe, err := os.Executable()
+	if err == nil {
+		err = platform.SetAutostart(want, exe)
+	}
+	if err != nil {
+		a.notify("Cannot change Start at login", err.Error())
+		return
+	}
+	a.state.Autostart = want
+}

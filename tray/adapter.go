@@ -1,0 +1,145 @@
+//go:build !darwin || cgo
+
+package tray
+
+import (
+	"context"
+
+	"fyne.io/systray"
+)
+
+// adapter applies a [Menu] to fyne.io/systray items. Items are created
+// the first time their ID appears and never removed: systray cannot
+// reorder items, and removing and re-adding makes some hosts drop
+// submenus (fyne-io/fyne#4843), so an item that leaves the model is
+// hidden instead. Only what changed is sent, since each change makes the
+// host fetch the whole layout again.
+//
+// Only the event loop calls apply.
+type adapter struct {
+	ctx      context.Context
+	clicks   chan<- string                // receives the ID of each clicked item
+	items    map[string]*systray.MenuItem // by Item.ID
+	last     map[string]Item              // what was applied, without children
+	children map[string][]string          // parent ID ("" for the root) -> child IDs applied
+	seps     map[string]bool              // separators created
+	tooltip  string
+}
+
+func newAdapter(ctx context.Context, clicks chan<- string) *adapter {
+	return &adapter{ctx: ctx, clicks: clicks, items: map[string]*systray.MenuItem{},
+		last: map[string]Item{}, children: map[string][]string{}, seps: map[string]bool{}}
+}
+
+func (a *adapter) apply(m Menu) {
+	if m.Tooltip != a.tooltip {
+		systray.SetTooltip(m.Tooltip)
+		a.tooltip = m.Tooltip
+	}
+	a.applyItems("", nil, m.Items)
+}
+
+func (a *adapter) applyItems(parentID string, parent *systray.MenuItem, items []Item) {
+	seen := make(map[string]bool, len(items))
+	for _, it := range items {
+		seen[it.ID] = true
+		if it.Separator {
+			if !a.seps[it.ID] {
+				if parent == nil {
+					systray.AddSeparator()
+				} else {
+					parent.AddSeparator()
+				}
+				a.seps[it.ID] = true
+			}
+			continue
+		}
+		mi, ok := a.items[it.ID]
+		prev := a.last[it.ID]
+		if !ok {
+			mi = a.create(parent, it)
+			a.children[parentID] = append(a.children[parentID], it.ID)
+			prev = Item{ID: it.ID, Label: it.Label, Tooltip: it.Tooltip, Checkbox: it.Checkbox, Checked: it.Checked}
+		}
+		if prev.Label != it.Label {
+			mi.SetTitle(it.Label)
+		}
+		if prev.Tooltip != it.Tooltip {
+			mi.SetTooltip(it.Tooltip)
+		}
+		if prev.Checked != it.Checked {
+			if it.Checked {
+				mi.Check()
+			} else {
+				mi.Uncheck()
+			}
+		}
+		if prev.Disabled != it.Disabled {
+			if it.Disabled {
+				mi.Disable()
+			} else {
+				mi.Enable()
+			}
+		}
+		if prev.Hidden != it.Hidden {
+			if it.Hidden {
+				mi.Hide()
+			} else {
+				mi.Show()
+			}
+		}
+		kids := it.Children
+		it.Children = nil
+		a.last[it.ID] = it
+		if len(kids) > 0 || len(a.children[it.ID]) > 0 {
+			a.applyItems(it.ID, mi, kids)
+		}
+	}
+	// Hide what this level had before and the model no longer has.
+	for _, id := range a.children[parentID] {
+		if seen[id] {
+			continue
+		}
+		if prev, ok := a.last[id]; ok && !prev.Hidden {
+			a.items[id].Hide()
+			prev.Hidden = true
+			a.last[id] = prev
+		}
+	}
+}
+
+func (a *adapter) create(parent *systray.MenuItem, it Item) *systray.MenuItem {
+	var mi *systray.MenuItem
+	switch {
+	case parent == nil && it.Checkbox:
+		mi = systray.AddMenuItemCheckbox(it.Label, it.Tooltip, it.Checked)
+	case parent == nil:
+		mi = systray.AddMenuItem(it.Label, it.Tooltip)
+	case it.Checkbox:
+		mi = parent.AddSubMenuItemCheckbox(it.Label, it.Tooltip, it.Checked)
+	default:
+		mi = parent.AddSubMenuItem(it.Label, it.Tooltip)
+	}
+	a.items[it.ID] = mi
+	go a.forward(it.ID, mi)
+	return mi
+}
+
+// forward waits on one item's ClickedCh for as long as the tray runs.
+// systray sends clicks without blocking and drops those nobody waits for,
+// so every item has a goroutine that does nothing but receive and hand
+// the ID to the event loop.
+func (a *adapter) forward(id string, mi *systray.MenuItem) {
+	for {
+		select {
+		case <-mi.ClickedCh:
+			select {
+			case a.clicks <- id:
+			case <-a.ctx.Done():
+				return
+			}
+		case <-a.ctx.Done():
+			return
+		}
+	}
+}

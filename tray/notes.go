@@ -1,0 +1,67 @@
+//go:build !darwin || cgo
+
+package tray
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// expiryWarning is how long before expiry the user is warned about
+// credentials that cannot refresh on their own.
+const expiryWarning = 10 * time.Minute
+
+// Note is a desktop notification the state calls for. Key identifies the
+// condition, so the same one is not shown again on every tick.
+type Note struct {
+	Key, Summary, Body string
+}
+
+// NoteFor returns the notification s calls for at now, if any: credentials
+// that will expire within 10 minutes and cannot refresh, a failed refresh,
+// a profile that cannot be loaded, a server that cannot listen.
+func NoteFor(s State, now time.Time) (Note, bool) {
+	if s.NoConfig || s.Active == "" || s.MFAAsking {
+		return serverNote(s)
+	}
+	p := s.Active
+	if s.LoadErr != nil {
+		return Note{Key: "load:" + p + ":" + errSummary(s.LoadErr), Summary: p + ": " + errSummary(s.LoadErr), Body: hintOf(s.LoadErr)}, true
+	}
+	st := s.Status
+	if s.HaveSource && st.Err != nil && !errors.Is(st.Err, context.Canceled) {
+		left := st.Expires.Sub(now)
+		if st.Valid && !st.Expires.IsZero() && left <= expiryWarning {
+			return Note{
+				Key:     "expiring:" + p + ":" + st.Expires.String(),
+				Summary: p + ": credentials expire in " + Countdown(left),
+				Body:    "They cannot be refreshed: " + hintOf(st.Err),
+			}, true
+		}
+		sum := p + ": " + errSummary(st.Err)
+		if st.Valid {
+			sum = p + ": refresh failed, " + errSummary(st.Err)
+		}
+		return Note{Key: "fail:" + p + ":" + errSummary(st.Err), Summary: sum, Body: hintOf(st.Err)}, true
+	}
+	return serverNote(s)
+}
+
+func serverNote(s State) (Note, bool) {
+	for _, sv := range []struct {
+		name string
+		st   ServerState
+	}{{"IMDS server", s.IMDS}, {"ECS server", s.ECS}} {
+		if sv.st.Err == nil {
+			continue
+		}
+		sum := sv.name + " did not start"
+		if isAddrInUse(sv.st.Err) {
+			sum = sv.name + ": port " + portOf(sv.st.Addr) + " is in use"
+		}
+		return Note{Key: "server:" + sv.name + ":" + sv.st.Err.Error(), Summary: sum,
+			Body: "Change its address in the settings, or stop what uses the port. " + sv.st.Err.Error()}, true
+	}
+	return Note{}, false
+}

@@ -1,0 +1,301 @@
+//go:build !darwin || cgo
+
+// Package tray is the awsxc system tray app: a menu over one engine
+// [engine.Source] for the active profile, the local IMDS and ECS servers,
+// copies to the clipboard and a credentials-file profile kept fresh.
+//
+// [BuildMenu] turns a [State] into a [Menu] and is a pure function; an
+// adapter applies menus to fyne.io/systray. One event-loop goroutine owns
+// the state and the menu; slow work runs in goroutines that post their
+// results back to it. Failures become a notification and a log line,
+// never an exit.
+package tray
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"fyne.io/systray"
+	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/platform"
+)
+
+// Options configures [Run].
+type Options struct {
+	// Version is shown in the menu and the tooltip.
+	Version string
+	// Logger receives log lines; nil writes Info and above to Stderr.
+	Logger *slog.Logger
+	// Stderr receives hints for the user at start-up; nil is os.Stderr.
+	Stderr io.Writer
+	// SettingsPath overrides platform.SettingsFile().
+	SettingsPath string
+	// LockPath overrides the single-instance lock file.
+	LockPath string
+	// Tick is how often the countdown is redrawn; 0 is 30 s, or the
+	// duration in AWSXC_TICK (a test knob).
+	Tick time.Duration
+}
+
+// ErrAlreadyRunning is returned by [Run] when another awsxc holds the
+// single-instance lock.
+var ErrAlreadyRunning = errors.New("awsxc is already running")
+
+const defaultTick = 30 * time.Second
+
+// Run shows the tray icon and runs until the user chooses Quit or ctx
+// ends. It returns [ErrAlreadyRunning] when another instance runs.
+func Run(ctx context.Context, opts Options) error {
+	if opts.Stderr == nil {
+		opts.Stderr = os.Stderr
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(opts.Stderr, nil))
+	}
+	if opts.Tick <= 0 {
+		opts.Tick = defaultTick
+		if d, err := time.ParseDuration(os.Getenv("AWSXC_TICK")); err == nil && d > 0 {
+			opts.Tick = d
+		}
+	}
+	if opts.SettingsPath == "" {
+		opts.SettingsPath = platform.SettingsFile()
+	}
+	if opts.LockPath == "" {
+		opts.LockPath = filepath.Join(platform.StateDir(), "awsxc.lock")
+	}
+	lock, err := platform.AcquireLock(opts.LockPath)
+	if errors.Is(err, platform.ErrLocked) {
+		return ErrAlreadyRunning
+	}
+	if err != nil {
+		// A lock we cannot take must not keep the tray from starting.
+		opts.Logger.Warn("no single-instance lock", "err", err)
+	}
+	defer lock.Release()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	a := newApp(ctx, cancel, opts)
+	a.start()
+
+	switch host := checkTrayHost(); host {
+	case hostNoBus:
+		fmt.Fprintln(opts.Stderr, "awsxc: no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set); running without a tray icon")
+		a.post(func() { a.state.NoTrayHost = true })
+		go a.loop(nil)
+		<-a.done
+		return nil
+	case hostMissing:
+		printNoHostHint(opts.Stderr)
+		a.state.NoTrayHost = true
+	}
+
+	systray.SetTitle("awsxc") // before Run, so the SNI Id is stable
+	go func() {
+		<-ctx.Done()
+		systray.Quit()
+	}()
+	systray.Run(func() {
+		setIcon()
+		ui := newAdapter(ctx, a.clicks)
+		ui.apply(BuildMenu(a.state, time.Now()))
+		go a.loop(ui)
+	}, nil)
+	cancel()
+	select {
+	case <-a.done:
+	case <-time.After(10 * time.Second):
+		opts.Logger.Warn("shutdown took too long")
+	}
+	return nil
+}
+
+func printNoHostHint(w io.Writer) {
+	fmt.Fprintln(w, "awsxc: no system tray host (org.kde.StatusNotifierWatcher) on the session bus; the icon appears once one starts")
+	fmt.Fprintln(w, "awsxc: hint: on GNOME install the AppIndicator extension (gnome-shell-extension-appindicator);")
+	fmt.Fprintln(w, "awsxc: hint: with i3bar, polybar or another XEmbed-only tray run snixembed")
+}
+
+// app is the tray's state and the event loop that owns it.
+type app struct {
+	ctx    context.Context
+	quit   context.CancelFunc
+	opts   Options
+	log    *slog.Logger
+	now    func() time.Time
+	done   chan struct{} // closed when the loop has cleaned up
+	clicks chan string   // IDs of clicked items, from the adapter
+	do     chan func()   // work to run on the loop, from other goroutines
+
+	// Owned by the loop goroutine.
+	state    State
+	settings Settings
+	gen      int            // counts Sources, to drop news from replaced ones
+	src      *engine.Source // for state.Active; nil when none
+	imds     *engine.IMDSServer
+	ecs      *engine.ECSServer
+	lastNote string      // Key of the last notification shown
+	written  time.Time   // Updated of the credentials last written to the file
+	clip     *time.Timer // clears the clipboard
+	ui       *adapter
+}
+
+func newApp(ctx context.Context, cancel context.CancelFunc, opts Options) *app {
+	return &app{
+		ctx: ctx, quit: cancel, opts: opts, log: opts.Logger, now: time.Now,
+		done:   make(chan struct{}),
+		clicks: make(chan string, 16),
+		do:     make(chan func(), 64),
+	}
+}
+
+// post runs f on the loop. It is safe from any goroutine and does not
+// block once the tray is shutting down.
+func (a *app) post(f func()) {
+	select {
+	case a.do <- f:
+	case <-a.ctx.Done():
+	}
+}
+
+// start loads the settings and the state the first menu shows. It runs
+// before the loop and must stay fast: it reads files and nothing more.
+func (a *app) start() {
+	s, err := LoadSettings(a.opts.SettingsPath)
+	a.settings = s
+	if err != nil {
+		fmt.Fprintf(a.opts.Stderr, "awsxc: %v\n", err)
+		a.notify("Settings were reset", err.Error())
+	}
+	if err := a.settings.Save(a.opts.SettingsPath); err != nil {
+		a.log.Warn("cannot save settings", "err", err)
+	}
+	a.state = State{
+		Version:       a.opts.Version,
+		ExportName:    a.settings.ExportName,
+		KeepRefreshed: a.settings.KeepRefreshed,
+		IMDS:          ServerState{Available: true, On: a.settings.IMDS.Enabled, Addr: a.settings.IMDS.Addr},
+		ECS:           ServerState{Available: true, On: a.settings.ECS.Enabled, Addr: a.settings.ECS.Addr},
+	}
+	a.state.Autostart, a.state.AutostartErr = platform.Autostart()
+	a.loadProfiles()
+	if a.state.NoConfig {
+		fmt.Fprintln(a.opts.Stderr, "awsxc: no AWS profiles found; run aws configure or aws configure sso, then choose one under Profiles")
+	}
+	a.state.Active = a.pickProfile()
+}
+
+// loadProfiles re-reads the profile names from the AWS config files.
+func (a *app) loadProfiles() {
+	names, err := engine.ListProfileNames()
+	if err != nil {
+		a.log.Warn("cannot list profiles", "err", err)
+	}
+	a.state.Profiles = names
+	a.state.NoConfig = len(names) == 0 && os.Getenv("AWS_PROFILE") == ""
+}
+
+// pickProfile chooses the profile at start-up: the saved one, else
+// AWS_PROFILE or default, else the first in the files.
+func (a *app) pickProfile() string {
+	if a.settings.Profile != "" {
+		return a.settings.Profile
+	}
+	p := engine.ProfileName("", os.Getenv)
+	if !slices.Contains(a.state.Profiles, p) && len(a.state.Profiles) > 0 {
+		p = a.state.Profiles[0]
+	}
+	if a.state.NoConfig {
+		return ""
+	}
+	return p
+}
+
+// loop is the event loop. It is the only goroutine that touches a.state,
+// a.settings, the sources, the servers and the menu.
+func (a *app) loop(ui *adapter) {
+	defer close(a.done)
+	defer a.shutdown()
+	a.ui = ui
+	if a.state.Active != "" {
+		a.switchProfile(a.state.Active, false)
+	}
+	tick := time.NewTicker(a.opts.Tick)
+	defer tick.Stop()
+	a.render()
+	for {
+		select {
+		case <-a.ctx.Done():
+			return
+		case id := <-a.clicks:
+			a.onClick(id)
+		case f := <-a.do:
+			f()
+		case <-tick.C:
+			a.onTick()
+		}
+		a.render()
+	}
+}
+
+func (a *app) render() {
+	now := a.now()
+	if a.ui != nil {
+		a.ui.apply(BuildMenu(a.state, now))
+	}
+	n, ok := NoteFor(a.state, now)
+	if !ok {
+		a.lastNote = ""
+		return
+	}
+	if n.Key != a.lastNote {
+		a.lastNote = n.Key
+		a.notify(n.Summary, n.Body)
+	}
+}
+
+func (a *app) onTick() {
+	a.loadProfiles()
+	if a.state.NoTrayHost && checkTrayHost() == hostPresent {
+		a.state.NoTrayHost = false
+	}
+}
+
+// notify shows a notification from a goroutine and logs it.
+func (a *app) notify(summary, body string) {
+	a.log.Warn(summary, "detail", body)
+	go func() {
+		if err := platform.Notify(summary, body); err != nil {
+			a.log.Debug("notification not shown", "err", err)
+		}
+	}()
+}
+
+func (a *app) shutdown() {
+	if a.imds != nil {
+		a.imds.Close()
+	}
+	if a.ecs != nil {
+		a.ecs.Close()
+	}
+	if a.src != nil {
+		a.src.Close()
+	}
+	if a.clip != nil {
+		a.clip.Stop()
+	}
+}
+
+func (a *app) saveSettings() {
+	if err := a.settings.Save(a.opts.SettingsPath); err != nil {
+		a.notify("Cannot save settings", err.Error())
+	}
+}
