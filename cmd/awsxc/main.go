@@ -1,5 +1,4 @@
-// Command awsxc is the awsxc system tray app (package tray). It builds
-// everywhere; without cgo on macOS, tray.Run reports that it needs cgo.
+// Command awsxc is the awsxc system tray app (package tray); it builds everywhere.
 package main
 
 import (
