@@ -1,0 +1,281 @@
+package engine
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// refParse is an independent reference parser for the property checks:
+// a line-by-line transcription of Python 3.11 configparser.RawParser._read
+// (strict=False, so duplicate sections merge and later values win), plus
+// the BOM skip the editor documents. It records, for every physical line,
+// which section occurrence it belongs to, so the fuzz test can tell which
+// bytes lie outside the profile's sections.
+type refResult struct {
+	merged   map[string]map[string]string // section -> key -> value, as botocore would see it without strict mode
+	occ      []refOccurrence              // every header, in file order
+	prefix   []byte                       // bytes before the first header (BOM included)
+	errLines int                          // lines configparser rejects
+}
+
+type refOccurrence struct {
+	name string
+	raw  []byte            // the header line through the last line before the next header
+	opts map[string]string // this occurrence's own options
+}
+
+func refIsSpace(r rune) bool { return unicode.IsSpace(r) || (0x1c <= r && r <= 0x1f) }
+
+// refSplitLines splits like Python's universal newlines and returns each
+// line with its ending.
+func refSplitLines(b []byte) [][]byte {
+	var out [][]byte
+	for len(b) > 0 {
+		n := len(b)
+		for i, c := range b {
+			if c == '\n' {
+				n = i + 1
+				break
+			}
+			if c == '\r' {
+				n = i + 1
+				if i+1 < len(b) && b[i+1] == '\n' {
+					n++
+				}
+				break
+			}
+		}
+		out = append(out, b[:n])
+		b = b[n:]
+	}
+	return out
+}
+
+func refParse(data []byte) refResult {
+	res := refResult{merged: map[string]map[string]string{}}
+	body := bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	bom := len(data) - len(body)
+	res.prefix = data[:bom]
+
+	type value struct {
+		sect, key string
+		parts     []string
+		occ       int
+	}
+	var vals []*value
+	cur := -1 // occurrence index
+	var optname *value
+	indentLevel := 0
+	for _, raw := range refSplitLines(body) {
+		line := strings.TrimRight(string(raw), "\r\n")
+		stripped := strings.TrimFunc(line, refIsSpace)
+		comment := strings.HasPrefix(stripped, "#") || strings.HasPrefix(stripped, ";")
+		if cur >= 0 {
+			res.occ[cur].raw = append(res.occ[cur].raw, raw...)
+		} else {
+			res.prefix = append(res.prefix, raw...)
+		}
+		if stripped == "" || comment {
+			if !comment && cur >= 0 && optname != nil {
+				optname.parts = append(optname.parts, "")
+			}
+			continue
+		}
+		indent := 0
+		for _, r := range line {
+			if !refIsSpace(r) {
+				break
+			}
+			indent++
+		}
+		if cur >= 0 && optname != nil && indent > indentLevel {
+			optname.parts = append(optname.parts, stripped)
+			continue
+		}
+		indentLevel = indent
+		if len(stripped) >= 3 && stripped[0] == '[' && strings.LastIndex(stripped, "]") >= 2 {
+			name := stripped[1:strings.LastIndex(stripped, "]")]
+			// Move this header line from the previous owner to the new occurrence.
+			if cur >= 0 {
+				o := &res.occ[cur]
+				o.raw = o.raw[:len(o.raw)-len(raw)]
+			} else {
+				res.prefix = res.prefix[:len(res.prefix)-len(raw)]
+			}
+			res.occ = append(res.occ, refOccurrence{name: name, raw: append([]byte(nil), raw...), opts: map[string]string{}})
+			cur = len(res.occ) - 1
+			if res.merged[name] == nil {
+				res.merged[name] = map[string]string{}
+			}
+			optname = nil
+			continue
+		}
+		if cur < 0 {
+			res.errLines++
+			continue
+		}
+		i := strings.IndexAny(stripped, "=:")
+		if i < 0 {
+			res.errLines++
+			continue
+		}
+		key := strings.ToLower(strings.TrimRightFunc(stripped[:i], refIsSpace))
+		if key == "" {
+			res.errLines++
+			optname = nil
+			continue
+		}
+		v := &value{sect: res.occ[cur].name, key: key, parts: []string{strings.TrimFunc(stripped[i+1:], refIsSpace)}, occ: cur}
+		vals = append(vals, v)
+		optname = v
+	}
+	for _, v := range vals {
+		s := strings.TrimRightFunc(strings.Join(v.parts, "\n"), refIsSpace)
+		res.merged[v.sect][v.key] = s
+		res.occ[v.occ].opts[v.key] = s
+	}
+	return res
+}
+
+// isProfileSection reports whether a header names the profile for either
+// SDK: exactly, or padded with whitespace.
+func isProfileSection(header, name string) bool {
+	return header == name || strings.TrimFunc(header, refIsSpace) == name
+}
+
+// checkWrite checks the editor's contract on one input and its output.
+func checkWrite(t *testing.T, in, out []byte, name string, kv [][2]string) {
+	t.Helper()
+	before, after := refParse(in), refParse(out)
+
+	// 1. Bytes outside the profile's sections are unchanged.
+	outside := func(r refResult) [][]byte {
+		segs := [][]byte{r.prefix}
+		var cur []byte
+		for _, o := range r.occ {
+			if isProfileSection(o.name, name) {
+				segs = append(segs, cur)
+				cur = nil
+				continue
+			}
+			cur = append(cur, o.raw...)
+		}
+		return append(segs, cur)
+	}
+	var hadSection bool
+	for _, o := range before.occ {
+		hadSection = hadSection || isProfileSection(o.name, name)
+	}
+	if hadSection {
+		a, b := outside(before), outside(after)
+		if len(a) != len(b) {
+			t.Fatalf("profile sections: %d before, %d after\nin:  %q\nout: %q", len(a)-2, len(b)-2, in, out)
+		}
+		for i := range a {
+			if !bytes.Equal(a[i], b[i]) {
+				t.Fatalf("bytes outside the profile changed (segment %d)\nwas: %q\nnow: %q\nin:  %q\nout: %q", i, a[i], b[i], in, out)
+			}
+		}
+	} else if !bytes.HasPrefix(out, in) {
+		t.Fatalf("appending changed the file\nin:  %q\nout: %q", in, out)
+	}
+
+	// 2. Botocore (lenient about duplicates) reads exactly the new keys.
+	want := map[string]string{}
+	for _, p := range kv {
+		want[p[0]] = p[1]
+	}
+	got := after.merged[name]
+	if got == nil {
+		t.Fatalf("no section [%s] after writing\nin:  %q\nout: %q", name, in, out)
+	}
+	for _, k := range []string{keyAccessKeyID, keySecretKey, keySessionToken, keySecurityToken, keyExpiration} {
+		if got[k] != want[k] {
+			t.Fatalf("[%s] %s = %q, want %q\nin:  %q\nout: %q", name, k, got[k], want[k], in, out)
+		}
+	}
+	// 3. Everything else reads as before: other sections whole, the
+	// profile's other keys (managed keys aside).
+	for sect, opts := range before.merged {
+		if isProfileSection(sect, name) {
+			continue
+		}
+		if !mapsEqual(opts, after.merged[sect]) {
+			t.Fatalf("section [%s] reads differently: %q, was %q\nin:  %q\nout: %q", sect, after.merged[sect], opts, in, out)
+		}
+	}
+	if after.errLines != before.errLines {
+		t.Fatalf("rejected lines: %d before, %d after\nin:  %q\nout: %q", before.errLines, after.errLines, in, out)
+	}
+}
+
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+var (
+	fuzzTemp = Credentials{
+		AccessKeyID:     "ASIAFUZZEXAMPLE",
+		SecretAccessKey: "fuzz/secret+key",
+		SessionToken:    "fuzz=token==",
+		Expires:         time.Date(2099, 1, 2, 3, 4, 5, 0, time.UTC),
+	}
+	fuzzStatic = Credentials{AccessKeyID: "AKIAFUZZEXAMPLE", SecretAccessKey: "fuzzsecret"}
+)
+
+func FuzzWriteCredentialsProfile(f *testing.F) {
+	ins, _ := filepath.Glob(filepath.Join("testdata", "credfile", "*.in"))
+	for _, in := range ins {
+		data, err := os.ReadFile(in)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data, "tgt", true)
+		f.Add(data, "tgt", false)
+	}
+	f.Add([]byte("[a]\nx=1\n"), "my prof", true)
+	f.Fuzz(func(t *testing.T, data []byte, name string, temp bool) {
+		if ValidateProfileName(name) != nil || !utf8.Valid(data) {
+			return // botocore cannot read non-UTF-8 files at all
+		}
+		c := fuzzStatic
+		if temp {
+			c = fuzzTemp
+		}
+		kv, err := credentialLines(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := editCredentials(data, name, kv, false)
+		if errors.Is(err, ErrLongTermKeys) {
+			out, err = editCredentials(data, name, kv, true)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkWrite(t, data, out, name, kv)
+		// Writing the same again changes nothing.
+		again, err := editCredentials(out, name, kv, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(again, out) {
+			t.Fatalf("second write differs\nfirst:  %q\nsecond: %q", out, again)
+		}
+	})
+}

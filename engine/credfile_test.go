@@ -1,0 +1,738 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/google/go-cmp/cmp"
+)
+
+// updateGolden reports whether -update was given. The flag itself is
+// defined once for the package (format_test.go); looking it up here keeps
+// this file independent of where that happens.
+func updateGolden() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+var (
+	testTemp = Credentials{
+		AccessKeyID:     "ASIANEWEXAMPLE",
+		SecretAccessKey: "new/secret+key",
+		SessionToken:    "newtoken==",
+		Expires:         time.Date(2099, 1, 2, 3, 4, 5, 0, time.UTC),
+	}
+	testStatic = Credentials{AccessKeyID: "AKIANEWEXAMPLE", SecretAccessKey: "newstaticsecret"}
+)
+
+// credfileCases are the messy real-world files under testdata/credfile:
+// NAME.in is the file before writing profile "tgt", NAME.golden after.
+// botocore and gosdk say whether that SDK can read the result (both
+// refuse some inputs whatever we do).
+var credfileCases = []struct {
+	name     string
+	profile  string
+	creds    Credentials
+	force    bool
+	botocore bool // botocore reads the profile from the result
+	gosdk    bool // the Go SDK reads the profile from the result
+}{
+	{name: "empty", creds: testTemp, botocore: true, gosdk: true},
+	{name: "append_new_section", creds: testTemp, botocore: true, gosdk: true},
+	{name: "update_in_place", creds: testTemp, botocore: true, gosdk: true},
+	{name: "crlf_update", creds: testTemp, botocore: true, gosdk: true},
+	{name: "crlf_append", creds: testTemp, botocore: true, gosdk: true},
+	{name: "comments_with_equals", creds: testTemp, botocore: true, gosdk: true},
+	{name: "indented_keys_and_header", creds: testTemp, botocore: true, gosdk: true},
+	{name: "indented_header_no_keys", creds: testTemp, botocore: true, gosdk: true},
+	{name: "indented_header_is_continuation", creds: testTemp, botocore: true, gosdk: true},
+	{name: "padded_header", creds: testTemp, botocore: true, gosdk: true},
+	{name: "padded_and_exact", creds: testTemp, botocore: true, gosdk: true},
+	{name: "duplicate_keys", creds: testTemp, botocore: true, gosdk: true},
+	{name: "duplicate_sections", creds: testTemp, botocore: false, gosdk: true}, // configparser strict mode
+	{name: "no_final_newline_target_last", creds: testTemp, botocore: true, gosdk: true},
+	{name: "no_final_newline_append", creds: testTemp, botocore: true, gosdk: true},
+	{name: "no_final_newline_insert", creds: testTemp, botocore: true, gosdk: true},
+	{name: "utf8_bom", creds: testTemp},
+	{name: "tabs", creds: testTemp, botocore: true, gosdk: true},
+	{name: "colon_separators", creds: testTemp, botocore: true, gosdk: true},
+	{name: "continuation_lines", creds: testTemp, botocore: true, gosdk: true},
+	{name: "static_over_session", creds: testStatic, botocore: true, gosdk: true},
+	{name: "insert_after_last_option", creds: testTemp, botocore: true, gosdk: true},
+	{name: "legacy_security_token", creds: testTemp, botocore: true, gosdk: true},
+	{name: "long_term_forced", creds: testTemp, force: true, botocore: true, gosdk: true},
+	{name: "empty_value", creds: testTemp, botocore: true, gosdk: true},
+	{name: "lone_cr", creds: testTemp, botocore: true}, // the Go SDK splits lines at \n only
+	{name: "name_with_space", profile: "my prof", creds: testTemp, botocore: true, gosdk: true},
+	{name: "default_section_untouched", creds: testTemp, botocore: true, gosdk: true},
+}
+
+func credfileProfile(p string) string {
+	if p == "" {
+		return "tgt"
+	}
+	return p
+}
+
+// writeCase runs one golden case on a copy of its input in dir and returns
+// the path written.
+func writeCase(t *testing.T, dir, name, profile string, c Credentials, force bool) (string, []byte) {
+	t.Helper()
+	in, err := os.ReadFile(filepath.Join("testdata", "credfile", name+".in"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "credentials")
+	if err := os.WriteFile(path, in, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteCredentialsProfile(path, profile, c, WriteOptions{Force: force}); err != nil {
+		t.Fatalf("WriteCredentialsProfile: %v", err)
+	}
+	return path, in
+}
+
+func TestWriteCredentialsProfileGolden(t *testing.T) {
+	t.Parallel()
+	for _, tc := range credfileCases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			profile := credfileProfile(tc.profile)
+			path, in := writeCase(t, t.TempDir(), tc.name, profile, tc.creds, tc.force)
+			got, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden := filepath.Join("testdata", "credfile", tc.name+".golden")
+			if updateGolden() {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(string(want), string(got)); diff != "" {
+				t.Errorf("%s mismatch (-want +got):\n%s", golden, diff)
+			}
+			kv, _ := credentialLines(tc.creds)
+			checkWrite(t, in, got, profile, kv)
+			if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+				t.Errorf("mode after write = %v, %v; want 0600", fi.Mode(), err)
+			}
+		})
+	}
+}
+
+// botocoreAvailable says whether Debian's python3 with python3-botocore is
+// there. Missing, the test is skipped locally and fails under CI.
+func botocoreAvailable(t *testing.T) {
+	t.Helper()
+	if err := exec.Command("/usr/bin/python3", "-c", "import botocore.session").Run(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("/usr/bin/python3 cannot import botocore (apt install python3-botocore): %v", err)
+		}
+		t.Skipf("/usr/bin/python3 cannot import botocore (apt install python3-botocore): %v", err)
+	}
+}
+
+// botocoreRead reads each job's profile with botocore in one python run.
+type botocoreJob struct {
+	Creds, Config, Profile string
+}
+
+type botocoreResult struct {
+	Key, Secret, Token, Error string
+}
+
+const botocoreScript = `
+import json, os, sys
+import botocore.session
+out = []
+for j in json.load(sys.stdin):
+    os.environ['AWS_SHARED_CREDENTIALS_FILE'] = j['Creds']
+    os.environ['AWS_CONFIG_FILE'] = j['Config']
+    try:
+        c = botocore.session.Session(profile=j['Profile']).get_credentials()
+        if c is None:
+            out.append({'Error': 'no credentials'})
+            continue
+        f = c.get_frozen_credentials()
+        out.append({'Key': f.access_key, 'Secret': f.secret_key, 'Token': f.token or ''})
+    except Exception as e:
+        out.append({'Error': type(e).__name__ + ': ' + str(e)})
+print(json.dumps(out))
+`
+
+func botocoreRead(t *testing.T, jobs []botocoreJob) []botocoreResult {
+	t.Helper()
+	in, err := json.Marshal(jobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("/usr/bin/python3", "-c", botocoreScript)
+	cmd.Stdin = strings.NewReader(string(in))
+	cmd.Env = []string{"HOME=" + t.TempDir(), "AWS_EC2_METADATA_DISABLED=true", "PATH=/usr/bin:/bin"}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python3: %v", err)
+	}
+	var res []botocoreResult
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("python3 output %q: %v", out, err)
+	}
+	return res
+}
+
+// TestWriteCredentialsProfileReadBack reads every golden result back with
+// the Go SDK and with botocore. It sets environment variables, so it does
+// not run in parallel.
+func TestWriteCredentialsProfileReadBack(t *testing.T) {
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_WEB_IDENTITY_TOKEN_FILE"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config")
+	if err := os.WriteFile(cfg, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_CONFIG_FILE", cfg)
+
+	var jobs []botocoreJob
+	var wants []Credentials
+	var names []string
+	for _, tc := range credfileCases {
+		profile := credfileProfile(tc.profile)
+		path, _ := writeCase(t, t.TempDir(), tc.name, profile, tc.creds, tc.force)
+		t.Run("gosdk_"+tc.name, func(t *testing.T) {
+			t.Setenv("AWS_SHARED_CREDENTIALS_FILE", path)
+			c, err := config.LoadDefaultConfig(context.Background(), config.WithSharedConfigProfile(profile), config.WithRegion("us-east-1"))
+			if err == nil {
+				var got Credentials
+				ac, rerr := c.Credentials.Retrieve(context.Background())
+				err = rerr
+				got = Credentials{AccessKeyID: ac.AccessKeyID, SecretAccessKey: ac.SecretAccessKey, SessionToken: ac.SessionToken}
+				if err == nil && tc.gosdk {
+					want := tc.creds
+					want.Expires = time.Time{}
+					if diff := cmp.Diff(want, got); diff != "" {
+						t.Errorf("Go SDK read (-want +got):\n%s", diff)
+					}
+				}
+			}
+			if tc.gosdk && err != nil {
+				t.Errorf("Go SDK cannot read profile %q: %v", profile, err)
+			}
+		})
+		if tc.botocore {
+			jobs = append(jobs, botocoreJob{Creds: path, Config: cfg, Profile: profile})
+			wants = append(wants, tc.creds)
+			names = append(names, tc.name)
+		}
+	}
+	t.Run("botocore", func(t *testing.T) {
+		botocoreAvailable(t)
+		for i, r := range botocoreRead(t, jobs) {
+			want := botocoreResult{Key: wants[i].AccessKeyID, Secret: wants[i].SecretAccessKey, Token: wants[i].SessionToken}
+			if diff := cmp.Diff(want, r); diff != "" {
+				t.Errorf("%s: botocore read (-want +got):\n%s", names[i], diff)
+			}
+		}
+	})
+}
+
+func TestWriteCredentialsProfileRefusesLongTermKeys(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, in string
+		refuse   bool
+	}{
+		{"static_keys", "[tgt]\naws_access_key_id = AKIAREAL\naws_secret_access_key = real\n", true},
+		{"static_keys_upper_case", "[tgt]\nAWS_ACCESS_KEY_ID: AKIAREAL\n", true},
+		{"static_keys_in_padded_copy", "[ tgt ]\naws_access_key_id = AKIAREAL\n", true},
+		{"static_keys_in_second_copy", "[tgt]\nregion = x\n[tgt]\naws_access_key_id = AKIAREAL\n", true},
+		{"session_keys", "[tgt]\naws_access_key_id = ASIAOLD\naws_session_token = t\n", false},
+		{"legacy_security_token", "[tgt]\naws_access_key_id = ASIAOLD\naws_security_token = t\n", false},
+		{"key_in_continuation_only", "[tgt]\nnote = x\n  aws_access_key_id = AKIAREAL\n", false},
+		{"key_in_comment", "[tgt]\n# aws_access_key_id = AKIAREAL\n", false},
+		{"other_section", "[other]\naws_access_key_id = AKIAREAL\n", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "credentials")
+			if err := os.WriteFile(path, []byte(tc.in), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{})
+			got, _ := os.ReadFile(path)
+			if !tc.refuse {
+				if err != nil {
+					t.Fatalf("WriteCredentialsProfile: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrLongTermKeys) {
+				t.Fatalf("err = %v, want ErrLongTermKeys", err)
+			}
+			for _, s := range []string{"[tgt]", "--force"} {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q does not mention %s", err, s)
+				}
+			}
+			if strings.Contains(err.Error(), "AKIAREAL") {
+				t.Errorf("error %q shows the key", err)
+			}
+			if string(got) != tc.in {
+				t.Errorf("file changed after refusal: %q", got)
+			}
+			if err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{Force: true}); err != nil {
+				t.Fatalf("with Force: %v", err)
+			}
+		})
+	}
+}
+
+func TestValidateProfileName(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, profile string
+		ok            bool
+	}{
+		{"plain", "dev", true},
+		{"space_inside", "my prof", true},
+		{"punctuation", "a=b:c#d;e", true},
+		{"unicode", "développement", true},
+		{"empty", "", false},
+		{"open_bracket", "a[b", false},
+		{"close_bracket", "a]b", false},
+		{"newline", "a\nb", false},
+		{"carriage_return", "a\rb", false},
+		{"tab_inside", "a\tb", false},
+		{"leading_space", " dev", false},
+		{"trailing_space", "dev ", false},
+		{"trailing_nbsp", "dev\u00a0", false},
+		{"invalid_utf8", "dev\xff", false},
+		{"configparser_default", "DEFAULT", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := ValidateProfileName(tc.profile)
+			if (err == nil) != tc.ok {
+				t.Fatalf("ValidateProfileName(%q) = %v, want ok=%v", tc.profile, err, tc.ok)
+			}
+			if err != nil {
+				if !errors.Is(err, ErrInvalidProfileName) {
+					t.Errorf("err = %v, want ErrInvalidProfileName", err)
+				}
+				if strings.ContainsAny(err.Error(), "\n\r") {
+					t.Errorf("error is not one line: %q", err)
+				}
+				path := filepath.Join(t.TempDir(), "credentials")
+				if werr := WriteCredentialsProfile(path, tc.profile, testTemp, WriteOptions{}); !errors.Is(werr, ErrInvalidProfileName) {
+					t.Errorf("WriteCredentialsProfile err = %v", werr)
+				}
+				if _, serr := os.Stat(path); !errors.Is(serr, fs.ErrNotExist) {
+					t.Errorf("file created for invalid name: %v", serr)
+				}
+			}
+		})
+	}
+}
+
+func TestWriteCredentialsProfileRejectsBadCredentials(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		c    Credentials
+	}{
+		{"no_key", Credentials{SecretAccessKey: "s"}},
+		{"no_secret", Credentials{AccessKeyID: "AKIA"}},
+		{"newline_in_token", Credentials{AccessKeyID: "ASIA", SecretAccessKey: "s", SessionToken: "t\n[evil]"}},
+		{"space_around_secret", Credentials{AccessKeyID: "ASIA", SecretAccessKey: " s"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "credentials")
+			err := WriteCredentialsProfile(path, "tgt", tc.c, WriteOptions{})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if strings.Contains(err.Error(), "evil") {
+				t.Errorf("error shows the secret: %v", err)
+			}
+		})
+	}
+}
+
+func TestWriteCredentialsProfileFiles(t *testing.T) {
+	t.Parallel()
+	t.Run("missing_folders_created_0700", func(t *testing.T) {
+		t.Parallel()
+		path := filepath.Join(t.TempDir(), "a", "b", "credentials")
+		if err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		for p, want := range map[string]fs.FileMode{path: 0o600, filepath.Dir(path): 0o700, filepath.Dir(filepath.Dir(path)): 0o700} {
+			if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != want {
+				t.Errorf("%s: mode %v, %v; want %v", p, fi.Mode().Perm(), err, want)
+			}
+		}
+		assertNoTemp(t, filepath.Dir(path))
+	})
+	t.Run("mode_kept", func(t *testing.T) {
+		t.Parallel()
+		path := filepath.Join(t.TempDir(), "credentials")
+		if err := os.WriteFile(path, []byte("[a]\nx = 1\n"), 0o640); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(path, 0o640); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o640 {
+			t.Errorf("mode %v, want 0640", fi.Mode().Perm())
+		}
+	})
+	t.Run("symlink_written_through", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		real := filepath.Join(dir, "real")
+		if err := os.WriteFile(real, []byte("[a]\nx = 1\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		link := filepath.Join(dir, "credentials")
+		if err := os.Symlink(real, link); err != nil {
+			t.Skip("no symlinks:", err)
+		}
+		if err := WriteCredentialsProfile(link, "tgt", testTemp, WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if fi, err := os.Lstat(link); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			t.Errorf("link replaced: %v %v", fi.Mode(), err)
+		}
+		if data, _ := os.ReadFile(real); !strings.Contains(string(data), "[tgt]") {
+			t.Errorf("target not written: %q", data)
+		}
+	})
+	t.Run("tilde_expanded", func(t *testing.T) {
+		t.Parallel()
+		home := t.TempDir()
+		got, err := expandHomeWith("~/.aws/credentials", func() (string, error) { return home, nil })
+		if err != nil || got != filepath.Join(home, ".aws", "credentials") {
+			t.Errorf("expandHomeWith = %q, %v", got, err)
+		}
+	})
+}
+
+func assertNoTemp(t *testing.T, dir string) {
+	t.Helper()
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("temporary file left behind: %s", e.Name())
+		}
+	}
+}
+
+// mountTmpfs mounts a fresh tmpfs (with extra mount options) and returns
+// its path, or skips when mounting is impossible (not root, no
+// CAP_SYS_ADMIN, not Linux).
+func mountTmpfs(t *testing.T, opts string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if runtime.GOOS != "linux" || os.Geteuid() != 0 {
+		t.Skip("mounting a tmpfs needs root on Linux")
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", opts, "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs: %v: %s", err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v: %s", dir, err, out)
+		}
+	})
+	return dir
+}
+
+func remount(t *testing.T, dir, opts string) {
+	t.Helper()
+	if out, err := exec.Command("mount", "-o", "remount,"+opts, dir).CombinedOutput(); err != nil {
+		t.Fatalf("remount %s: %v: %s", dir, err, out)
+	}
+}
+
+func TestWriteCredentialsProfileErrors(t *testing.T) {
+	t.Parallel()
+	original := []byte("# keep me\n[other]\naws_access_key_id = AKIAKEEP\n")
+	for _, tc := range []struct {
+		name string
+		// setup returns the credentials path; the file there, if any,
+		// must be unchanged after the failed write.
+		setup func(t *testing.T) string
+		want  string // in the error
+	}{
+		{
+			name: "folder_cannot_be_created",
+			setup: func(t *testing.T) string {
+				file := filepath.Join(t.TempDir(), "file")
+				if err := os.WriteFile(file, nil, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				return filepath.Join(file, "sub", "credentials")
+			},
+			want: "not a directory",
+		},
+		{
+			name: "not_a_regular_file",
+			setup: func(t *testing.T) string {
+				path := filepath.Join(t.TempDir(), "credentials")
+				if err := os.Mkdir(path, 0o700); err != nil {
+					t.Fatal(err)
+				}
+				return path
+			},
+			want: "not a regular file",
+		},
+		{
+			name: "unreadable_file",
+			setup: func(t *testing.T) string {
+				if os.Geteuid() == 0 {
+					t.Skip("running as root: permission bits do not stop reads")
+				}
+				path := filepath.Join(t.TempDir(), "credentials")
+				if err := os.WriteFile(path, original, 0o000); err != nil {
+					t.Fatal(err)
+				}
+				return path
+			},
+			want: "permission denied",
+		},
+		{
+			name: "read_only_folder",
+			setup: func(t *testing.T) string {
+				dir := mountTmpfs(t, "size=1m,mode=0700")
+				path := filepath.Join(dir, "credentials")
+				if err := os.WriteFile(path, original, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				remount(t, dir, "ro")
+				return path
+			},
+			want: "read-only file system",
+		},
+		{
+			name: "read_only_folder_lock_exists",
+			setup: func(t *testing.T) string {
+				dir := mountTmpfs(t, "size=1m,mode=0700")
+				path := filepath.Join(dir, "credentials")
+				if err := os.WriteFile(path, original, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path+".awsxc.lock", nil, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				remount(t, dir, "ro")
+				return path
+			},
+			want: "read-only file system",
+		},
+		{
+			name: "disk_full",
+			setup: func(t *testing.T) string {
+				dir := mountTmpfs(t, "size=64k,mode=0700")
+				path := filepath.Join(dir, "credentials")
+				// A 40 KiB file leaves no room for its 40 KiB copy.
+				big := append([]byte(nil), original...)
+				for len(big) < 40<<10 {
+					big = append(big, "# padding padding padding padding padding padding\n"...)
+				}
+				original := big
+				if err := os.WriteFile(path, original, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() {
+					if got, _ := os.ReadFile(path); string(got) != string(original) {
+						t.Errorf("file changed after a full disk")
+					}
+				})
+				return path
+			},
+			want: "no space left on device",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			path := tc.setup(t)
+			before, beforeErr := os.ReadFile(path)
+			err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tc.want) {
+				t.Errorf("error %q does not say %q", msg, tc.want)
+			}
+			if strings.ContainsAny(msg, "\r\n") || strings.Contains(msg, testTemp.SecretAccessKey) || strings.Contains(msg, testTemp.SessionToken) {
+				t.Errorf("error is not one secret-free line: %q", msg)
+			}
+			after, afterErr := os.ReadFile(path)
+			if string(after) != string(before) || (beforeErr == nil) != (afterErr == nil) {
+				t.Errorf("file changed by a failed write")
+			}
+			if fi, err := os.Stat(filepath.Dir(path)); err == nil && fi.IsDir() {
+				assertNoTemp(t, filepath.Dir(path))
+			}
+		})
+	}
+}
+
+// The helper process for TestWriteCredentialsProfileConcurrent: when
+// started with AWSXC_TEST_CREDFILE_WRITER=path:profile it writes one
+// profile and exits.
+func TestCredfileWriterHelper(t *testing.T) {
+	spec := os.Getenv("AWSXC_TEST_CREDFILE_WRITER")
+	if spec == "" {
+		t.Skip("helper process for TestWriteCredentialsProfileConcurrent")
+	}
+	i := strings.LastIndexByte(spec, ':')
+	if err := WriteCredentialsProfile(spec[:i], spec[i+1:], testTemp, WriteOptions{}); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+func TestWriteCredentialsProfileConcurrent(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "credentials")
+	if err := os.WriteFile(path, []byte("# shared\n[keep]\nx = 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const n = 20
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*n)
+	for i := range n {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			errs <- WriteCredentialsProfile(path, fmt.Sprintf("goroutine-%02d", i), testTemp, WriteOptions{})
+		}()
+		go func() {
+			defer wg.Done()
+			cmd := exec.Command(os.Args[0], "-test.run=^TestCredfileWriterHelper$")
+			cmd.Env = append(os.Environ(), fmt.Sprintf("AWSXC_TEST_CREDFILE_WRITER=%s:process-%02d", path, i))
+			if out, err := cmd.CombinedOutput(); err != nil {
+				errs <- fmt.Errorf("helper %d: %v: %s", i, err, out)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ProfileNames(data, false)
+	if len(got) != 2*n+1 {
+		t.Errorf("%d sections after %d concurrent writers, want %d: %q", len(got), 2*n, 2*n+1, got)
+	}
+	if !strings.HasPrefix(string(data), "# shared\n[keep]\nx = 1\n") {
+		t.Errorf("file head changed: %q", data[:40])
+	}
+	assertNoTemp(t, filepath.Dir(path))
+}
+
+// TestWriteCredentialsProfileLargeFile edits a generated 10 000-profile
+// file (about 1 MB) and reports how long one write takes.
+func TestWriteCredentialsProfileLargeFile(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	for i := range 10000 {
+		fmt.Fprintf(&b, "[profile-%05d]\naws_access_key_id = ASIA%016d\naws_secret_access_key = secret%d\naws_session_token = token%d\n\n", i, i, i, i)
+	}
+	in := []byte(b.String())
+	path := filepath.Join(t.TempDir(), "credentials")
+	if err := os.WriteFile(path, in, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"profile-00000", "profile-05000", "profile-09999", "new-profile"} {
+		before, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		if err := WriteCredentialsProfile(path, name, testTemp, WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("write [%s] into a %d-byte file: %v", name, len(before), time.Since(start))
+		after, _ := os.ReadFile(path)
+		kv, _ := credentialLines(testTemp)
+		checkWrite(t, before, after, name, kv)
+	}
+}
+
+func BenchmarkEditCredentialsLargeFile(b *testing.B) {
+	var sb strings.Builder
+	for i := range 10000 {
+		fmt.Fprintf(&sb, "[profile-%05d]\naws_access_key_id = ASIA%016d\naws_secret_access_key = secret%d\naws_session_token = token%d\n\n", i, i, i, i)
+	}
+	in := []byte(sb.String())
+	kv, _ := credentialLines(testTemp)
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		if _, err := editCredentials(in, "profile-05000", kv, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestCredentialsFilePath(t *testing.T) {
+	t.Parallel()
+	home, err := os.UserHomeDir()
+	if err != nil {
+		t.Skip("no home directory:", err)
+	}
+	for _, tc := range []struct {
+		name, env, want string
+	}{
+		{"default", "", filepath.Join(home, ".aws", "credentials")},
+		{"env_absolute", "/x/creds", "/x/creds"},
+		{"env_tilde", "~/creds", filepath.Join(home, "creds")},
+		{"env_tilde_user_unchanged", "~bob/creds", "~bob/creds"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := CredentialsFilePath(func(k string) string {
+				if k == "AWS_SHARED_CREDENTIALS_FILE" {
+					return tc.env
+				}
+				return ""
+			})
+			if err != nil || got != tc.want {
+				t.Errorf("CredentialsFilePath = %q, %v; want %q", got, err, tc.want)
+			}
+		})
+	}
+}
