@@ -7,7 +7,7 @@
 # is missing and the tests that need it skip (they fail under CI=true).
 set -euo pipefail
 
-pkgs=(awscli python3-botocore dbus xvfb xauth xclip xsel fish zsh rpm desktop-file-utils groff-base man-db)
+pkgs=(awscli python3-botocore dbus xvfb xauth xclip xsel fish zsh rpm desktop-file-utils groff-base man-db file zip unzip)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
