@@ -1,0 +1,328 @@
+//go:build linux
+
+// End-to-end tests of the real awsxc binary (cmd/awsxc) as a child
+// process, driven over D-Bus the way a panel drives it. They live here,
+// not in cmd/awsxc, because Go lets only tray/... import
+// tray/internal/snitest.
+
+package tray_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/awsxc/awsxc/internal/fakeaws"
+	"github.com/awsxc/awsxc/tray/internal/snitest"
+)
+
+const awsConfig = `[profile dev]
+region = eu-west-1
+[profile prod]
+region = us-east-2
+`
+
+const awsCredentials = `[dev]
+aws_access_key_id = AKIADEVEXAMPLE000001
+aws_secret_access_key = devsecret
+[prod]
+aws_access_key_id = AKIAPRODEXAMPLE00001
+aws_secret_access_key = prodsecret
+`
+
+// buildApp builds the real awsxc binary once per test run.
+var buildApp = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "awsxc-e2e")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "awsxc")
+	out, err := exec.Command("go", "build", "-o", bin, "-ldflags", "-X main.version=1.2.3-test", "github.com/awsxc/awsxc/cmd/awsxc").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// env is a throwaway user: home, XDG folders and AWS files.
+type env struct {
+	home, config, runtime string
+	credsFile             string
+	vars                  []string
+}
+
+func newEnv(t *testing.T, bus, display, stsURL string, withAWS bool) *env {
+	t.Helper()
+	home := t.TempDir()
+	e := &env{home: home, config: filepath.Join(home, ".config"), runtime: filepath.Join(home, "run"),
+		credsFile: filepath.Join(home, ".aws", "credentials")}
+	os.MkdirAll(filepath.Join(home, ".aws"), 0o700)
+	os.MkdirAll(e.runtime, 0o700)
+	if withAWS {
+		os.WriteFile(filepath.Join(home, ".aws", "config"), []byte(awsConfig), 0o600)
+		os.WriteFile(e.credsFile, []byte(awsCredentials), 0o600)
+	}
+	e.vars = []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + home,
+		"XDG_CONFIG_HOME=" + e.config,
+		"XDG_CACHE_HOME=" + filepath.Join(home, ".cache"),
+		"XDG_RUNTIME_DIR=" + e.runtime,
+		"DBUS_SESSION_BUS_ADDRESS=" + bus,
+		"DISPLAY=" + display,
+		"AWS_ENDPOINT_URL_STS=" + stsURL,
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWSXC_TICK=200ms",
+	}
+	return e
+}
+
+// app is a running awsxc.
+type app struct {
+	cmd    *exec.Cmd
+	stderr *syncBuffer
+	done   chan error
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func start(t *testing.T, e *env, args ...string) *app {
+	t.Helper()
+	bin, err := buildApp()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &app{cmd: exec.Command(bin, args...), stderr: &syncBuffer{}, done: make(chan error, 1)}
+	a.cmd.Env = e.vars
+	a.cmd.Stderr = a.stderr
+	if err := a.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { a.done <- a.cmd.Wait() }()
+	t.Cleanup(func() {
+		a.cmd.Process.Kill()
+		<-a.done
+		if t.Failed() {
+			t.Logf("awsxc stderr:\n%s", a.stderr)
+		}
+	})
+	return a
+}
+
+// wait waits for the app to exit and returns its error.
+func (a *app) wait(t *testing.T) error {
+	t.Helper()
+	select {
+	case err := <-a.done:
+		a.done <- err
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatal("awsxc did not exit")
+		return nil
+	}
+}
+
+func setup(t *testing.T) (bus, display string, w *snitest.Watcher) {
+	snitest.Need(t, "dbus-daemon", "xclip")
+	display = snitest.Display(t)
+	bus = snitest.StartBus(t)
+	return bus, display, snitest.StartWatcher(t, bus)
+}
+
+func TestTrayEndToEnd(t *testing.T) {
+	bus, display, w := setup(t)
+	sts := fakeaws.New()
+	defer sts.Close()
+	e := newEnv(t, bus, display, sts.URL, true)
+	a := start(t, e, "--debug")
+	tr := snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
+	const wait = 5 * time.Second
+
+	// No saved profile, AWS_PROFILE unset and no [default]: the first
+	// profile is chosen, and its credentials come through the fake STS.
+	tr.WaitLabel(t, wait, "dev · expires in 59 min")
+	if tip := tr.Tooltip(t); !strings.Contains(tip, "awsxc 1.2.3-test") || !strings.Contains(tip, "dev · expires in 59 min") {
+		t.Errorf("tooltip = %q", tip)
+	}
+
+	// A second instance refuses to start.
+	second := start(t, e)
+	if err := second.wait(t); err == nil || !strings.Contains(second.stderr.String(), "awsxc is already running") {
+		t.Errorf("second instance: err %v, stderr %q; want exit 1 and the message", err, second.stderr)
+	}
+
+	// Switch profile.
+	tr.Click(t, "prod")
+	tr.WaitLabel(t, wait, "prod · expires in 59 min")
+	root := tr.Layout(t)
+	profiles, _ := root.Find("Profiles")
+	if it, _ := profiles.Find("prod"); !it.Checked() {
+		t.Errorf("prod not checked after switching:\n%s", root)
+	}
+
+	// Copy as export lines: the prod session, with its region.
+	tr.Click(t, "export lines")
+	clip := snitest.WaitClipboard(t, display, wait, func(s string) bool { return strings.Contains(s, "AWS_SESSION_TOKEN") })
+	key := valueOf(clip, "export AWS_ACCESS_KEY_ID=")
+	if key == "" || !strings.Contains(clip, "export AWS_REGION=us-east-2") {
+		t.Fatalf("clipboard = %q; want export lines for prod", clip)
+	}
+
+	// IMDS server on; the Go SDK gets the same credentials through it.
+	tr.Click(t, "Serve on a free port")
+	imdsItem := tr.WaitLabel(t, wait, "IMDS server: 127.0.0.1:")
+	addr := strings.TrimPrefix(imdsItem.Label(), "IMDS server: ")
+	for k, v := range map[string]string{
+		"AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://" + addr + "/",
+		"AWS_CONFIG_FILE":                   filepath.Join(t.TempDir(), "none"),
+		"AWS_SHARED_CREDENTIALS_FILE":       filepath.Join(t.TempDir(), "none"),
+		"AWS_EC2_METADATA_DISABLED":         "",
+		"AWS_PROFILE":                       "", "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "",
+		"AWS_CONTAINER_CREDENTIALS_FULL_URI": "", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
+	} {
+		t.Setenv(k, v)
+	}
+	ctx := context.Background()
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion("us-east-2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := cfg.Credentials.Retrieve(ctx)
+	if err != nil {
+		t.Fatalf("credentials through IMDS: %v", err)
+	}
+	if c.AccessKeyID != key || c.SessionToken == "" {
+		t.Errorf("IMDS gave key %q, want %q with a session token", c.AccessKeyID, key)
+	}
+
+	// Copy settings for Docker: the exact flags, trailing slash included.
+	tr.Click(t, "Copy settings for Docker")
+	port := addr[strings.LastIndexByte(addr, ':')+1:]
+	want := "-e AWS_EC2_METADATA_SERVICE_ENDPOINT=http://host.docker.internal:" + port + "/"
+	snitest.WaitClipboard(t, display, wait, func(s string) bool { return s == want })
+
+	// Write to the credentials file; the SDK reads the profile back.
+	tr.Click(t, "Write to credentials file as awsxc")
+	tr.WaitFor(t, wait, "the file to be written", func(snitest.Item) bool {
+		b, _ := os.ReadFile(e.credsFile)
+		return bytes.Contains(b, []byte("[awsxc]"))
+	})
+	cfg, err = config.LoadDefaultConfig(ctx, config.WithRegion("us-east-2"),
+		config.WithSharedConfigProfile("awsxc"), config.WithSharedCredentialsFiles([]string{e.credsFile}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err = cfg.Credentials.Retrieve(ctx)
+	if err != nil || c.AccessKeyID != key {
+		t.Errorf("profile awsxc from the file: key %q, err %v; want %q", c.AccessKeyID, err, key)
+	}
+	if b, _ := os.ReadFile(e.credsFile); !bytes.Contains(b, []byte("aws_secret_access_key = prodsecret")) {
+		t.Errorf("the user's own profiles were lost:\n%s", b)
+	}
+
+	// Quit exits 0 and leaves the settings saved.
+	t.Log("quit")
+	tr.Click(t, "Quit")
+	if err := a.wait(t); err != nil {
+		t.Fatalf("exit: %v", err)
+	}
+	var s struct {
+		Profile string
+		IMDS    struct {
+			Enabled bool
+			Addr    string
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(e.config, "awsxc", "settings.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	json.Unmarshal(data, &s)
+	if s.Profile != "prod" || !s.IMDS.Enabled || s.IMDS.Addr != addr {
+		t.Errorf("settings = %s; want prod, IMDS on at %s", data, addr)
+	}
+
+	// Started again, it comes back on the same profile and port.
+	t.Log("restart")
+	start(t, e)
+	tr = snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
+	tr.WaitLabel(t, wait, "prod · expires in")
+	tr.WaitLabel(t, wait, "IMDS server: "+addr)
+}
+
+// TestTrayNoConfigNoHost: with no AWS config and no tray host the app
+// starts, says so, and keeps running until Quit.
+func TestTrayNoConfigNoHost(t *testing.T) {
+	snitest.Need(t, "dbus-daemon")
+	bus := snitest.StartBus(t)
+	e := newEnv(t, bus, "", "http://127.0.0.1:1", false)
+	a := start(t, e)
+	conn := snitest.Connect(t, bus)
+	name := fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", a.cmd.Process.Pid)
+	var tr *snitest.Tray
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var has bool
+		conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, name).Store(&has)
+		if has {
+			tr = snitest.Open(t, conn, name+"/StatusNotifierItem")
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never appeared; stderr:\n%s", name, a.stderr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	tr.WaitLabel(t, 5*time.Second, "No AWS profiles found")
+	tr.WaitLabel(t, time.Second, "No system tray host found")
+	for _, want := range []string{"no system tray host", "AppIndicator", "snixembed", "no AWS profiles found"} {
+		if !strings.Contains(a.stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, a.stderr)
+		}
+	}
+	tr.Click(t, "Quit")
+	if err := a.wait(t); err != nil {
+		t.Fatalf("exit: %v", err)
+	}
+}
+
+func TestVersionNeedsNoDisplay(t *testing.T) {
+	bin, err := buildApp()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "--version")
+	cmd.Env = []string{"PATH=/nonexistent"}
+	out, err := cmd.Output()
+	if err != nil || string(out) != "awsxc 1.2.3-test\n" {
+		t.Errorf("--version = %q, %v", out, err)
+	}
+}
+
+func valueOf(text, prefix string) string {
+	for _, l := range strings.Split(text, "\n") {
+		if v, ok := strings.CutPrefix(l, prefix); ok {
+			return strings.Trim(v, `'"`)
+		}
+	}
+	return ""
+}

@@ -1,0 +1,76 @@
+package snitest
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Display returns an X display for the test: $DISPLAY when set (a
+// harness such as xvfb-run gave one), else a private Xvfb started for the
+// test and stopped with it.
+func Display(t testing.TB) string {
+	t.Helper()
+	if d := os.Getenv("DISPLAY"); d != "" {
+		return d
+	}
+	Need(t, "Xvfb")
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "640x480x24", "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line := make(chan string, 1)
+	go func() {
+		s, _ := bufio.NewReader(r).ReadString('\n')
+		r.Close()
+		line <- strings.TrimSpace(s)
+	}()
+	select {
+	case n := <-line:
+		if n == "" {
+			t.Fatal("Xvfb printed no display number")
+		}
+		return ":" + n
+	case <-time.After(10 * time.Second):
+		t.Fatal("Xvfb did not start")
+		return ""
+	}
+}
+
+// Clipboard reads the CLIPBOARD selection of display with xclip.
+func Clipboard(t testing.TB, display string) string {
+	t.Helper()
+	cmd := exec.Command("xclip", "-o", "-selection", "clipboard")
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	out, err := cmd.Output()
+	if err != nil {
+		return ""
+	}
+	return string(out)
+}
+
+// WaitClipboard polls the clipboard until cond holds.
+func WaitClipboard(t testing.TB, display string, timeout time.Duration, cond func(string) bool) string {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		s := Clipboard(t, display)
+		if cond(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("clipboard after %v: %q", timeout, s)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
