@@ -77,8 +77,10 @@ func ReadCache(path, key string, now time.Time, buffer time.Duration) (Credentia
 	case e.Credentials.Expiration == "":
 		return Credentials{}, miss("no expiry")
 	}
+	// time.Parse would also take fractional seconds; only FormatTime's
+	// own output is valid, as in the reference tool.
 	exp, err := time.Parse("2006-01-02T15:04:05Z", e.Credentials.Expiration)
-	if err != nil {
+	if err != nil || FormatTime(exp) != e.Credentials.Expiration {
 		return Credentials{}, miss("corrupt (bad Expiration)")
 	}
 	if !now.Before(exp.Add(-buffer)) {
