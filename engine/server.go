@@ -9,8 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -364,30 +362,7 @@ func WriteTokenFile(path, token string) error {
 	if token == "" || strings.ContainsAny(token, "\r\n") {
 		return errors.New("invalid token: empty or contains a newline")
 	}
-	return writeTokenFileAtomic(path, []byte(token))
-}
-
-// writeTokenFileAtomic writes a 0600 file through a temp file and rename.
-// TODO: use engine.WriteFileAtomic once engine/atomic.go lands.
-func writeTokenFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write token file: %w", err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return fmt.Errorf("write token file: %w", err)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("write token file: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write token file: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := WriteFileAtomic(path, []byte(token), 0o600); err != nil {
 		return fmt.Errorf("write token file: %w", err)
 	}
 	return nil
