@@ -41,6 +41,9 @@ aws_secret_access_key = prodsecret
 
 // buildApp builds the real awsxc binary once per test run.
 var buildApp = sync.OnceValues(func() (string, error) {
+	if bin := os.Getenv("AWSXC_TEST_BIN"); bin != "" {
+		return bin, nil // a prebuilt binary, e.g. built with -race
+	}
 	dir, err := os.MkdirTemp("", "awsxc-e2e")
 	if err != nil {
 		return "", err
