@@ -33,7 +33,7 @@ var (
 	// ErrLongTermKeys is returned (wrapped) by [WriteCredentialsProfile]
 	// when the target section holds long-term keys, an aws_access_key_id
 	// with no session token, and [WriteOptions.Force] is not set.
-	ErrLongTermKeys = errors.New("section holds long-term access keys")
+	ErrLongTermKeys = errors.New("holds long-term access keys")
 	// ErrInvalidProfileName is returned (wrapped) by
 	// [WriteCredentialsProfile] for a name that cannot be a section name.
 	ErrInvalidProfileName = errors.New("invalid profile name")
@@ -261,7 +261,7 @@ func editCredentials(data []byte, name string, kv [][2]string, force bool) ([]by
 			}
 		}
 		if key && !token {
-			return nil, fmt.Errorf("%w in section [%s] (aws_access_key_id without aws_session_token); refusing to overwrite them, use --force to replace them", ErrLongTermKeys, name)
+			return nil, fmt.Errorf("section [%s] %w (aws_access_key_id without aws_session_token); not overwriting them without --force", name, ErrLongTermKeys)
 		}
 	}
 

@@ -525,6 +525,17 @@ func TestWriteCredentialsProfileErrors(t *testing.T) {
 			want: "permission denied",
 		},
 		{
+			name: "symlink_loop",
+			setup: func(t *testing.T) string {
+				path := filepath.Join(t.TempDir(), "credentials")
+				if err := os.Symlink(path, path); err != nil {
+					t.Skip("no symlinks:", err)
+				}
+				return path
+			},
+			want: "too many links",
+		},
+		{
 			name: "read_only_folder",
 			setup: func(t *testing.T) string {
 				dir := mountTmpfs(t, "size=1m,mode=0700")
@@ -601,6 +612,53 @@ func TestWriteCredentialsProfileErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestWriteCredentialsProfileUnreadableAsNobody covers the unreadable
+// file when the tests run as root (where permission bits do not stop
+// reads): a copy of the test binary runs the write as user nobody.
+func TestWriteCredentialsProfileUnreadableAsNobody(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS != "linux" || os.Geteuid() != 0 {
+		t.Skip("needs root on Linux (as non-root, TestWriteCredentialsProfileErrors/unreadable_file covers this)")
+	}
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Skip("no setpriv:", err)
+	}
+	dir, err := os.MkdirTemp("", "awsxc-nobody-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	bin := filepath.Join(dir, "engine.test")
+	data, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "credentials")
+	original := []byte("[other]\naws_access_key_id = AKIAKEEP\n")
+	if err := os.WriteFile(path, original, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{dir} {
+		if err := os.Chmod(p, 0o777); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", bin, "-test.run=^TestCredfileWriterHelper$")
+	cmd.Env = []string{"AWSXC_TEST_CREDFILE_WRITER=" + path + ":tgt", "HOME=" + dir}
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "permission denied") {
+		t.Fatalf("helper as nobody: %v: %s", err, out)
+	}
+	if got, _ := os.ReadFile(path); string(got) != string(original) {
+		t.Errorf("file changed: %q", got)
+	}
+	assertNoTemp(t, dir)
 }
 
 // The helper process for TestWriteCredentialsProfileConcurrent: when
