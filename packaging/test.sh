@@ -7,8 +7,8 @@
 # Usage: packaging/test.sh   (make package-test). CI runs it; it exits 1 if
 # any check fails and ends with "packaging: N passed, M failed".
 #
-# Needs (Debian): desktop-file-utils rpm groff-base man-db file zip unzip,
-# plus go. Nothing is skipped: a missing tool is a failed check.
+# Needs (Debian): desktop-file-utils rpm groff-base man-db file zip unzip
+# zsh fish (the last two to syntax-check the completions), plus go. Nothing is skipped: a missing tool is a failed check.
 #
 # To accept a change in the package contents, rewrite the expected lists:
 #   UPDATE_TESTDATA=1 packaging/test.sh
@@ -196,7 +196,7 @@ gnome-shell-extension-appindicator"
 }
 
 t_install() {
-	have_dist && need dpkg || return 1
+	have_dist && need dpkg zsh fish || return 1
 	local deb r=$tmp/root out
 	deb=$(compgen -G "$dist/awsxc_*_amd64.deb") || return 1
 	mkdir -p "$r/var/lib/dpkg/info" "$r/var/lib/dpkg/updates" "$r/var/lib/dpkg/triggers"
@@ -209,6 +209,8 @@ t_install() {
 		grep -qF "$version" <<<"$out" || { echo "$bin --version printed '$out', want $version in it"; return 1; }
 	done
 	bash -n "$r/usr/share/bash-completion/completions/awsxc-cli" || { echo "bash completion has syntax errors"; return 1; }
+	zsh -n "$r/usr/share/zsh/vendor-completions/_awsxc-cli" || { echo "zsh completion has syntax errors"; return 1; }
+	fish --no-execute "$r/usr/share/fish/vendor_completions.d/awsxc-cli.fish" || { echo "fish completion has syntax errors"; return 1; }
 	MANWIDTH=80 man -l "$r/usr/share/man/man1/awsxc-cli.1.gz" | grep -qF "awsxc $version" ||
 		{ echo "installed man page lacks the version"; return 1; }
 	desktop-file-validate "$r/usr/share/applications/awsxc.desktop" | grep -v ': hint: ' | grep . && return 1
@@ -260,7 +262,7 @@ t_sums() {
 check "deb file lists (amd64, arm64) match testdata/deb-files.txt" t_deb_files
 check "rpm file lists (x86_64, aarch64) match testdata/rpm-files.txt" t_rpm_files
 check "package metadata (name, version, recommends, suggests)" t_metadata
-check "amd64 .deb installs into a fresh dpkg root; both binaries run --version" t_install
+check "amd64 .deb installs into a fresh dpkg root; --version runs; completions parse" t_install
 check "windows zips: GUI awsxc.exe, console awsxc-cli.exe, version resources" t_windows
 check "linux tarballs match testdata/tar-files.txt" t_tarballs
 check "SHA256SUMS covers dist/ and verifies with sha256sum -c" t_sums
