@@ -57,6 +57,11 @@ type SourceOptions struct {
 	// calls it only from [Source.Refresh], never from [Source.Credentials]
 	// or a background refresh: those fail with [ErrMFARequired] instead.
 	MFA TokenProvider
+	// SessionDuration is the lifetime asked of STS GetSessionToken for
+	// long-term keys; 0 leaves it to STS (12 h for IAM users).
+	SessionDuration time.Duration
+	// MFASerial overrides the profile's mfa_serial for GetSessionToken.
+	MFASerial string
 	// Logger receives debug and warning records; nil discards them.
 	// Secrets are never logged (see [MaskKey]).
 	Logger *slog.Logger
@@ -96,6 +101,7 @@ type Status struct {
 type Source struct {
 	prof     *Profile
 	mfa      TokenProvider
+	stsOpts  SessionTokenOptions // for long-term keys, without MFA
 	log      *slog.Logger
 	now      func() time.Time
 	window   time.Duration
@@ -141,6 +147,7 @@ func NewSource(ctx context.Context, opts SourceOptions) (*Source, error) {
 	}
 	s := &Source{
 		mfa:      opts.MFA,
+		stsOpts:  SessionTokenOptions{Duration: opts.SessionDuration, MFASerial: opts.MFASerial},
 		log:      log,
 		now:      opts.Now,
 		window:   opts.RefreshWindow,
@@ -425,11 +432,11 @@ func (s *Source) fetch(ctx context.Context, fresh, interactive bool) (Credential
 		return Credentials{}, err
 	}
 	if !c.Temporary() {
-		var mfa TokenProvider
+		so := s.stsOpts
 		if interactive {
-			mfa = s.mfa
+			so.MFA = s.mfa
 		}
-		c, err = s.prof.GetSessionToken(ctx, c, SessionTokenOptions{MFA: mfa})
+		c, err = s.prof.GetSessionToken(ctx, c, so)
 		if err != nil {
 			return Credentials{}, err
 		}

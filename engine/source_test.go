@@ -444,3 +444,15 @@ func waitUntil(t *testing.T, what string, ok func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+func TestSourceSessionDuration(t *testing.T) {
+	fake, clk := srvEnv(t)
+	src := newTestSource(t, SourceOptions{Profile: "static", Now: clk.Now, SessionDuration: 2 * time.Hour})
+	c, err := src.Credentials(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fake.Calls()[0].Form.Get("DurationSeconds"); got != "7200" || !c.Expires.Equal(clk.Now().Add(2*time.Hour)) {
+		t.Errorf("DurationSeconds = %q, expires %v; want 7200 and 2h", got, c.Expires)
+	}
+}

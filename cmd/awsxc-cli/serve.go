@@ -1,0 +1,167 @@
+package main
+
+// --imds and --container: serve a profile's credentials as an EC2 IMDSv2
+// endpoint and/or an ECS container credentials endpoint until the context
+// is cancelled (SIGINT/SIGTERM). The start-up text on standard error says
+// where the servers listen and the exact settings a client needs; standard
+// output stays empty.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/awsxc/awsxc/engine"
+)
+
+// serveOptions says what to serve and where. At least one of IMDSAddr and
+// ECSAddr is set; addresses are in the forms parseHostPort takes.
+type serveOptions struct {
+	Profile      string
+	IMDSAddr     string   // --imds [HOST:]PORT
+	ECSAddr      string   // --container [HOST:]PORT
+	ECSToken     string   // --container's TOKEN; empty makes a random one
+	ECSTokenFile string   // --container-token-file: also write the token there
+	AllowV1      bool     // --imds-v1
+	AllowHosts   []string // --allow-host, repeatable
+	MFA          engine.TokenProvider
+
+	// Duration and MFASerial tune GetSessionToken for long-term keys
+	// (--duration, --mfa-serial); zero values leave the defaults.
+	Duration  time.Duration
+	MFASerial string
+}
+
+// serve resolves the profile's credentials once (so a profile without
+// credentials fails before anything listens; an MFA code is asked for
+// here, never later), starts the servers, prints their settings to stderr
+// and serves until ctx is done, then shuts down gracefully.
+//
+// Other profiles are served by the container server at /profiles/NAME;
+// those never ask for an MFA code.
+func serve(ctx context.Context, o serveOptions, stderr io.Writer, log *slog.Logger) error {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if o.IMDSAddr == "" && o.ECSAddr == "" {
+		return usagef("nothing to serve: give --imds or --container")
+	}
+	var imdsAddr, ecsAddr string
+	var err error
+	if o.IMDSAddr != "" {
+		if imdsAddr, err = parseHostPort(o.IMDSAddr); err != nil {
+			return usagef("argument --imds: %v", err)
+		}
+	}
+	if o.ECSAddr != "" {
+		if ecsAddr, err = parseHostPort(o.ECSAddr); err != nil {
+			return usagef("argument --container: %v", err)
+		}
+	}
+
+	src, err := engine.NewSource(ctx, engine.SourceOptions{
+		Profile:         o.Profile,
+		MFA:             o.MFA,
+		SessionDuration: o.Duration,
+		MFASerial:       o.MFASerial,
+		Logger:          log,
+		OnChange:        serveReporter(stderr, o.Profile),
+	})
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	if err := src.Refresh(ctx); err != nil {
+		return err
+	}
+
+	var closers []func() error
+	defer func() {
+		for _, c := range closers {
+			c()
+		}
+	}()
+	st := src.Status()
+	if imdsAddr != "" {
+		m, err := engine.NewIMDSServer(ctx, src, engine.ServerOptions{
+			Addr: imdsAddr, AllowHosts: o.AllowHosts, AllowV1: o.AllowV1, Logger: log,
+		})
+		if err != nil {
+			return err
+		}
+		closers = append(closers, m.Close)
+		mode := "IMDSv2"
+		if o.AllowV1 {
+			mode = "IMDSv1 and v2"
+		}
+		fmt.Fprintf(stderr, "awsxc-cli: serving profile %q as EC2 instance metadata (%s) at %s\n", o.Profile, mode, m.URL())
+		io.WriteString(stderr, m.Settings().String())
+	}
+	if ecsAddr != "" {
+		e, err := engine.NewECSServer(ctx, src, engine.ServerOptions{
+			Addr: ecsAddr, AllowHosts: o.AllowHosts, Token: o.ECSToken, Logger: log,
+			SourceFor: func(profile string) (*engine.Source, error) {
+				return engine.NewSource(ctx, engine.SourceOptions{Profile: profile, Logger: log,
+					OnChange: serveReporter(stderr, profile)})
+			},
+		})
+		if err != nil {
+			return err
+		}
+		closers = append(closers, e.Close)
+		if o.ECSTokenFile != "" {
+			if err := engine.WriteTokenFile(o.ECSTokenFile, e.Token()); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(stderr, "awsxc-cli: serving profile %q as container credentials at %s (any profile at %sprofiles/NAME)\n",
+			o.Profile, e.URL(), e.URL())
+		io.WriteString(stderr, e.Settings(engine.SettingsOptions{TokenFile: o.ECSTokenFile}).String())
+	}
+	fmt.Fprintf(stderr, "awsxc-cli: credentials %s expire %s and are refreshed before then; Ctrl-C stops\n",
+		st.KeyID, engine.FormatTime(st.Expires))
+
+	<-ctx.Done()
+	fmt.Fprintln(stderr, "awsxc-cli: shutting down")
+	var errs []error
+	for _, c := range closers {
+		errs = append(errs, c())
+	}
+	closers = nil
+	return errors.Join(errs...)
+}
+
+// serveReporter prints refresh failures and recoveries to stderr, one
+// line each, with the engine's hint (never a secret).
+func serveReporter(stderr io.Writer, profile string) func(engine.Status) {
+	var mu sync.Mutex // OnChange may be called from several goroutines
+	failing := false
+	return func(st engine.Status) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case st.Refreshing:
+		case st.Err != nil && !failing:
+			failing = true
+			state := "still valid until " + engine.FormatTime(st.Expires)
+			if !st.Valid {
+				state = "none valid: clients get errors"
+			}
+			fmt.Fprintf(stderr, "awsxc-cli: warning: refreshing profile %q failed (%s): %v\n", profile, state, st.Err)
+		case st.Err == nil && failing:
+			failing = false
+			fmt.Fprintf(stderr, "awsxc-cli: profile %q credentials refreshed, expire %s\n", profile, engine.FormatTime(st.Expires))
+		}
+	}
+}
+
+// parseHostPort turns a server address as given on the command line into
+// a listen address: PORT → 127.0.0.1:PORT, HOST:PORT and [::1]:PORT as
+// they are. The port must be 0..65535 (0 picks a free one).
+func parseHostPort(s string) (string, error) {
+	return engine.ParseListenAddr(s)
+}
