@@ -80,8 +80,9 @@ func expandHomeWith(path string, home func() (string, error)) (string, error) {
 }
 
 // ValidateProfileName reports whether name can be written as a section of
-// the credentials file. It rejects an empty name, '[' or ']', control
-// characters (line breaks included), leading or trailing whitespace,
+// the credentials file. It rejects an empty name, '[' or ']', '#' or ';'
+// (a comment to the Go SDK), control characters (line breaks included),
+// leading or trailing whitespace,
 // invalid UTF-8 and "DEFAULT", which configparser (botocore) reads as
 // defaults for every profile. Errors wrap [ErrInvalidProfileName].
 func ValidateProfileName(name string) error {
@@ -95,6 +96,10 @@ func ValidateProfileName(name string) error {
 		return bad("not valid UTF-8")
 	case strings.ContainsAny(name, "[]"):
 		return bad("contains '[' or ']'")
+	case strings.ContainsAny(name, "#;"):
+		// The Go SDK cuts a header line at '#' or ';', so it would not see
+		// the header and would read our keys into the section above.
+		return bad("contains '#' or ';', which the Go SDK reads as a comment")
 	case strings.ContainsFunc(name, isControl):
 		return bad("contains a line break or control character")
 	case strings.TrimFunc(name, pySpace) != name:

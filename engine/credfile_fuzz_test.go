@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"errors"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -278,4 +279,61 @@ func FuzzWriteCredentialsProfile(f *testing.F) {
 			t.Fatalf("second write differs\nfirst:  %q\nsecond: %q", out, again)
 		}
 	})
+}
+
+// TestWriteCredentialsProfileRandomFiles checks the same properties as
+// the fuzz test on files built from the line shapes that matter (headers
+// for the profile in several spellings, managed keys, continuations,
+// comments, odd line endings), which byte-level mutation rarely reaches.
+func TestWriteCredentialsProfileRandomFiles(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	pick := func(s ...string) string { return s[rng.IntN(len(s))] }
+	indent := func() string { return pick("", "", "", " ", "  ", "\t", "\u00a0") }
+	n := 20000
+	if testing.Short() {
+		n = 2000
+	}
+	for i := range n {
+		var b strings.Builder
+		if rng.IntN(10) == 0 {
+			b.WriteString("\xef\xbb\xbf")
+		}
+		eol := pick("\n", "\n", "\r\n", "\r")
+		lines := rng.IntN(14)
+		for range lines {
+			switch rng.IntN(9) {
+			case 0, 1:
+				b.WriteString(indent() + "[" + pick("tgt", " tgt ", "tgt\t", "other", "DEFAULT", "tgt]x", "t") + "]" + pick("", " ; c", "x"))
+			case 2, 3, 4:
+				b.WriteString(indent() + pick(keyAccessKeyID, keySecretKey, keySessionToken, keySecurityToken, keyExpiration, "AWS_Session_Token", "region", "", "k") + pick(" = ", "=", ": ", ":", " ") + pick("v", "", "a=b", "x # y"))
+			case 5:
+				b.WriteString(indent() + pick("#", ";") + " c = d")
+			case 6:
+				b.WriteString(pick("", " ", "\t"))
+			default:
+				b.WriteString(pick(" ", "  ", "    ", "\t") + pick("cont", "[tgt]", "aws_access_key_id = inner", "k=v"))
+			}
+			b.WriteString(eol)
+		}
+		data := []byte(b.String())
+		if rng.IntN(4) == 0 && len(data) > 0 {
+			data = bytes.TrimRight(data, "\r\n")
+		}
+		name := pick("tgt", "tgt", "t", "my prof")
+		c := fuzzTemp
+		if rng.IntN(3) == 0 {
+			c = fuzzStatic
+		}
+		kv, _ := credentialLines(c)
+		out, err := editCredentials(data, name, kv, true)
+		if err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		checkWrite(t, data, out, name, kv)
+		again, err := editCredentials(out, name, kv, true)
+		if err != nil || !bytes.Equal(again, out) {
+			t.Fatalf("case %d: second write differs (%v)\nfirst:  %q\nsecond: %q", i, err, out, again)
+		}
+	}
 }

@@ -315,7 +315,9 @@ func TestValidateProfileName(t *testing.T) {
 	}{
 		{"plain", "dev", true},
 		{"space_inside", "my prof", true},
-		{"punctuation", "a=b:c#d;e", true},
+		{"punctuation", "a=b:c/d.e@f", true},
+		{"hash", "a#b", false},
+		{"semicolon", "a;b", false},
 		{"unicode", "développement", true},
 		{"empty", "", false},
 		{"open_bracket", "a[b", false},
