@@ -91,6 +91,7 @@ func scanINI(data []byte) *iniFile {
 		f.eol = "\r"
 	}
 
+	f.lines = make([]iniLine, 0, bytes.Count(data, []byte{'\n'})+1)
 	section := -1
 	option := -1 // the open option, whose value continuation lines extend
 	level, levelLine := 0, -1
@@ -105,13 +106,13 @@ func scanINI(data []byte) *iniFile {
 			}
 		}
 		pos = l.next
-		text := string(data[l.start:l.end])
-		stripped := strings.TrimFunc(text, pySpace)
-		l.indentEnd = l.start + len(text) - len(strings.TrimLeftFunc(text, pySpace))
+		text := data[l.start:l.end]
+		stripped := bytes.TrimFunc(text, pySpace)
+		l.indentEnd = l.start + len(text) - len(bytes.TrimLeftFunc(text, pySpace))
 		l.indent = utf8.RuneCount(data[l.start:l.indentEnd])
 
 		switch {
-		case stripped == "":
+		case len(stripped) == 0:
 			l.kind = iniBlank
 		case stripped[0] == '#' || stripped[0] == ';':
 			l.kind = iniComment
@@ -132,20 +133,20 @@ func scanINI(data []byte) *iniFile {
 				f.sections = append(f.sections, iniSection{name: name, header: len(f.lines)})
 				break
 			}
-			i := strings.IndexAny(stripped, "=:")
+			i := bytes.IndexAny(stripped, "=:")
 			if section < 0 || i < 0 {
 				l.kind = iniInvalid // configparser keeps the open option
 				break
 			}
-			key := strings.TrimRightFunc(stripped[:i], pySpace)
-			if key == "" {
+			key := bytes.TrimRightFunc(stripped[:i], pySpace)
+			if len(key) == 0 {
 				l.kind = iniInvalid // configparser closes the option
 				option = -1
 				break
 			}
 			l.kind = iniOption
-			l.key = strings.ToLower(key)
-			l.delim = l.indentEnd + strings.IndexAny(text[l.indentEnd-l.start:], "=:")
+			l.key = lowerKey(key)
+			l.delim = l.indentEnd + bytes.IndexAny(data[l.indentEnd:l.end], "=:")
 			l.owner = len(f.lines)
 			option = len(f.lines)
 		}
@@ -160,15 +161,26 @@ func scanINI(data []byte) *iniFile {
 
 // sectionName matches configparser's SECTCRE, `\[(?P<header>.+)\]`, at
 // the start of a stripped line: the name runs to the last ']'.
-func sectionName(stripped string) (string, bool) {
+func sectionName(stripped []byte) (string, bool) {
 	if stripped[0] != '[' {
 		return "", false
 	}
-	j := strings.LastIndexByte(stripped, ']')
+	j := bytes.LastIndexByte(stripped, ']')
 	if j < 2 {
 		return "", false
 	}
-	return stripped[1:j], true
+	return string(stripped[1:j]), true
+}
+
+// lowerKey lower-cases a key as configparser's optionxform (str.lower)
+// does, without allocating for the usual lower-case ASCII key.
+func lowerKey(k []byte) string {
+	for _, c := range k {
+		if c >= 0x80 || ('A' <= c && c <= 'Z') {
+			return strings.ToLower(string(k))
+		}
+	}
+	return string(k)
 }
 
 // pySpace reports whether Python's str.isspace holds for r: Unicode
