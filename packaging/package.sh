@@ -111,10 +111,34 @@ for page in awsxc awsxc-cli; do
 done
 
 cp "$license" "$gen/LICENSE"
+
+# The binaries are statically linked: ship the licence and NOTICE files of
+# every module compiled into them (Apache-2.0 and BSD ask for this), plus
+# Go's own. Fail rather than ship a module without its licence.
+{
+	printf 'awsxc is built with Go and the following Go modules. Their licences follow.\n'
+	printf '\n%s\n%s\n%s\n\n' "$(printf '=%.0s' {1..72})" "Go $(go env GOVERSION) (standard library and runtime)" "$(printf -- '-%.0s' {1..72})"
+	cat "$(go env GOROOT)/LICENSE"
+	for goos in linux windows; do
+		GOOS=$goos go list -deps \
+			-f '{{with .Module}}{{if not .Main}}{{.Path}} {{.Version}} {{.Dir}}{{end}}{{end}}' \
+			./cmd/awsxc ./cmd/awsxc-cli
+	done | LC_ALL=C sort -u | while read -r mod ver dir; do
+		files=$(find "$dir" -maxdepth 1 -type f -iregex '.*/\(licen[cs]e\|copying\|notice\)\(\.[a-z]*\)?' | LC_ALL=C sort)
+		[[ -n $files ]] || die "module $mod $ver has no LICENSE file in $dir"
+		for f in $files; do
+			printf '\n%s\n%s\n%s\n\n' "$(printf '=%.0s' {1..72})" "$mod $ver: ${f##*/}" "$(printf -- '-%.0s' {1..72})"
+			cat "$f"
+		done
+	done
+} >"$gen/THIRD_PARTY_LICENSES"
+gzip -9n <"$gen/THIRD_PARTY_LICENSES" >"$gen/THIRD_PARTY_LICENSES.gz"
 copyright=$(grep -m1 -i '^copyright' "$license" | sed -E 's/^[Cc]opyright *(\([cC]\)|©)? *//')
 {
 	printf 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n'
-	printf 'Upstream-Name: awsxc\nSource: https://github.com/awsxc/awsxc\n\n'
+	printf 'Upstream-Name: awsxc\nSource: https://github.com/awsxc/awsxc\n'
+	printf 'Comment: The programs are statically linked with Go modules whose licences\n'
+	printf ' are in /usr/share/doc/awsxc/THIRD_PARTY_LICENSES.gz.\n\n'
 	printf 'Files: *\nCopyright: %s\nLicense: MIT\n' "$copyright"
 	# DEP-5 license text: every line indented, blank lines written as " .".
 	sed -e 's/^[[:space:]]*$/./' -e 's/^/ /' "$license"
@@ -125,7 +149,7 @@ for arch in amd64 arm64; do
 	name=awsxc_${pkgver}_linux_$arch
 	stage=$tmp/$name
 	mkdir -p "$stage/completions" "$stage/man" "$stage/icons"
-	cp "$tmp/linux_$arch/awsxc" "$tmp/linux_$arch/awsxc-cli" "$gen/LICENSE" "$stage/"
+	cp "$tmp/linux_$arch/awsxc" "$tmp/linux_$arch/awsxc-cli" "$gen/LICENSE" "$gen/THIRD_PARTY_LICENSES" "$stage/"
 	cp "$gen/awsxc-cli.bash" "$gen/_awsxc-cli" "$gen/awsxc-cli.fish" "$stage/completions/"
 	cp "$gen/awsxc.1.gz" "$gen/awsxc-cli.1.gz" "$stage/man/"
 	cp packaging/linux/awsxc.desktop "$stage/"
@@ -169,6 +193,7 @@ for arch in amd64 arm64; do
 		build windows "$arch" "$tmp/$name/awsxc.exe" ./cmd/awsxc "-H windowsgui" &&
 		build windows "$arch" "$tmp/$name/awsxc-cli.exe" ./cmd/awsxc-cli)
 	cp "$gen/LICENSE" "$tmp/$name/LICENSE.txt"
+	cp "$gen/THIRD_PARTY_LICENSES" "$tmp/$name/THIRD_PARTY_LICENSES.txt"
 	step "zip $name.zip"
 	find "$tmp/$name" -exec touch -d "@$SOURCE_DATE_EPOCH" {} +
 	(cd "$tmp" && zip -q -X -r "$dist/$name.zip" "$name")

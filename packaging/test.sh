@@ -227,7 +227,7 @@ t_windows() {
 		dir=$tmp/win-$arch
 		mkdir -p "$dir"
 		unzip -q "$zip" -d "$dir" || return 1
-		diff -u <(printf '%s\n' LICENSE.txt awsxc-cli.exe awsxc.exe) \
+		diff -u <(printf '%s\n' LICENSE.txt THIRD_PARTY_LICENSES.txt awsxc-cli.exe awsxc.exe) \
 			<(cd "$dir"/*/ && find . -type f -printf '%f\n' | LC_ALL=C sort) || rc=1
 		file "$dir"/*/awsxc.exe | grep -q '(GUI)' || { echo "$arch awsxc.exe: $(file -b "$dir"/*/awsxc.exe), want GUI"; rc=1; }
 		file "$dir"/*/awsxc-cli.exe | grep -q '(console)' || { echo "$arch awsxc-cli.exe: $(file -b "$dir"/*/awsxc-cli.exe), want console"; rc=1; }
