@@ -1,0 +1,244 @@
+#!/usr/bin/env bash
+# End-to-end test of awsxc-cli's credential servers with real AWS clients:
+# botocore (Debian python3-botocore), the AWS CLI v2 (Debian awscli) and the
+# JavaScript SDK v3 (@aws-sdk/credential-providers from npm, installed here
+# into test/e2e/node_modules from the committed package-lock.json) each
+# fetch credentials from a real `awsxc-cli --imds 0` and
+# `awsxc-cli --container 0 TOKEN` process backed by the module's fake STS.
+# Each check compares the key id the client got with the one the server
+# serves. At the end the fake STS must have seen one GetSessionToken per
+# server process, however many client fetches there were.
+#
+# A missing tool is a skip locally and a failure when CI=true. The last line
+# is "e2e: N passed, M failed"; the exit status is non-zero on any failure.
+#
+# AWSXC_CLI=/path/to/awsxc-cli uses that binary instead of building one.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+ci=false
+[ "${CI:-}" = true ] && ci=true
+
+# Absolute Debian paths: pyenv shims on PATH shadow aws and python3.
+PY=/usr/bin/python3
+AWS=/usr/bin/aws
+
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  exec 3>&- 2>/dev/null
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "PASS $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $1${2:+: $2}"; }
+skip() {
+  if $ci; then fail "$1" "$2 (a missing tool fails under CI=true)"; else echo "SKIP $1: $2"; fi
+}
+summary() {
+  echo "e2e: $passed passed, $failed failed"
+  [ "$failed" = 0 ]
+  exit
+}
+
+# wait_for FILE REGEX: wait up to 15 s for a line matching REGEX in FILE.
+wait_for() {
+  for _ in $(seq 150); do
+    grep -qE "$2" "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# --- build -------------------------------------------------------------
+cli=${AWSXC_CLI:-}
+if [ -z "$cli" ]; then
+  cli="$tmp/awsxc-cli"
+  if ! (cd "$root" && go build -o "$cli" ./cmd/awsxc-cli) >"$tmp/build.log" 2>&1; then
+    cat "$tmp/build.log"
+    fail "build awsxc-cli"
+    summary
+  fi
+fi
+if ! (cd "$root" && go build -o "$tmp/fakests" ./test/e2e/fakests) >"$tmp/build.log" 2>&1; then
+  cat "$tmp/build.log"
+  fail "build fakests"
+  summary
+fi
+if ! command -v curl >/dev/null; then
+  skip "e2e" "curl not installed"
+  summary
+fi
+
+# --- fake STS and an isolated AWS setup for the servers ------------------
+mkfifo "$tmp/sts.in"
+"$tmp/fakests" <"$tmp/sts.in" >"$tmp/sts.out" 2>&1 &
+pids+=($!)
+exec 3>"$tmp/sts.in"
+if ! wait_for "$tmp/sts.out" '^http://'; then
+  fail "fake STS start"
+  summary
+fi
+sts_url=$(head -n1 "$tmp/sts.out")
+
+mkdir -p "$tmp/home/.aws" "$tmp/client"
+cat >"$tmp/home/.aws/config" <<'EOF'
+[profile static]
+region = eu-west-1
+EOF
+cat >"$tmp/home/.aws/credentials" <<'EOF'
+[static]
+aws_access_key_id = AKIAE2ESTATICEXAMPLE
+aws_secret_access_key = e2eStaticSecret
+EOF
+: >"$tmp/client/empty"
+
+server_env=(env -i "PATH=/usr/bin:/bin" "HOME=$tmp/home"
+  "AWS_CONFIG_FILE=$tmp/home/.aws/config" "AWS_SHARED_CREDENTIALS_FILE=$tmp/home/.aws/credentials"
+  "AWS_ENDPOINT_URL_STS=$sts_url" "AWS_EC2_METADATA_DISABLED=true")
+# Clients see no profile, only the server settings they are given.
+client_env=(env -i "PATH=/usr/bin:/bin" "HOME=$tmp/client"
+  "AWS_CONFIG_FILE=$tmp/client/empty" "AWS_SHARED_CREDENTIALS_FILE=$tmp/client/empty")
+
+# --- the two servers ------------------------------------------------------
+"${server_env[@]}" "$cli" --profile static --imds 0 2>"$tmp/imds.err" &
+imds_pid=$!
+pids+=($imds_pid)
+token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+"${server_env[@]}" "$cli" --profile static --container 0 "$token" --container-token-file "$tmp/token" 2>"$tmp/ecs.err" &
+ecs_pid=$!
+pids+=($ecs_pid)
+
+if ! wait_for "$tmp/imds.err" 'AWS_EC2_METADATA_SERVICE_ENDPOINT=http'; then
+  cat "$tmp/imds.err"
+  fail "IMDS server start"
+  summary
+fi
+if ! wait_for "$tmp/ecs.err" 'AWS_CONTAINER_CREDENTIALS_FULL_URI=http'; then
+  cat "$tmp/ecs.err"
+  fail "container server start"
+  summary
+fi
+imds_url=$(sed -n 's/.*AWS_EC2_METADATA_SERVICE_ENDPOINT=\(http[^ ]*\).*/\1/p' "$tmp/imds.err" | head -n1)
+ecs_url=$(sed -n 's/.*AWS_CONTAINER_CREDENTIALS_FULL_URI=\(http[^ ]*\).*/\1/p' "$tmp/ecs.err" | head -n1)
+echo "servers: IMDS $imds_url, container $ecs_url"
+
+if [ -f "$tmp/token" ] && [ "$(cat "$tmp/token")" = "$token" ] && [ "$(stat -c %a "$tmp/token")" = 600 ]; then
+  pass "container token file written (0600, no newline)"
+else
+  fail "container token file written (0600, no newline)"
+fi
+
+keyof() { sed -n 's/.*"AccessKeyId" *: *"\([^"]*\)".*/\1/p' | head -n1; }
+imds_tok=$(curl -sf -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' "${imds_url}latest/api/token")
+imds_role=$(curl -sf -H "X-aws-ec2-metadata-token: $imds_tok" "${imds_url}latest/meta-data/iam/security-credentials/")
+imds_key=$(curl -sf -H "X-aws-ec2-metadata-token: $imds_tok" "${imds_url}latest/meta-data/iam/security-credentials/$imds_role" | keyof)
+ecs_key=$(curl -sf -H "Authorization: $token" "$ecs_url" | keyof)
+if [[ $imds_key == ASIA* && $ecs_key == ASIA* ]]; then
+  pass "servers serve temporary keys (IMDS role $imds_role)"
+else
+  fail "servers serve temporary keys" "IMDS '$imds_key', container '$ecs_key'"
+fi
+
+imds_vars=("AWS_EC2_METADATA_SERVICE_ENDPOINT=$imds_url")
+ecs_vars=("AWS_CONTAINER_CREDENTIALS_FULL_URI=$ecs_url" "AWS_CONTAINER_AUTHORIZATION_TOKEN=$token" "AWS_EC2_METADATA_DISABLED=true")
+file_vars=("AWS_CONTAINER_CREDENTIALS_FULL_URI=$ecs_url" "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=$tmp/token" "AWS_EC2_METADATA_DISABLED=true")
+
+# check NAME WANT_KEY CMD...: run a client; pass when its output has the key.
+check() {
+  local name=$1 want=$2
+  shift 2
+  local out
+  if out=$(timeout 60 "$@" 2>"$tmp/client.err") && [[ $out == *"$want"* ]]; then
+    pass "$name"
+  else
+    fail "$name" "want key $want, got: $(echo "$out" | tr '\n' ' ' | head -c 300) $(tr '\n' ' ' <"$tmp/client.err" | head -c 300)"
+  fi
+}
+
+# supports_token_file FILE: the client's container provider reads
+# AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (botocore ≥ 1.31; Debian 12 has 1.29).
+supports_token_file() { grep -q AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE "$1" 2>/dev/null; }
+
+# --- botocore -------------------------------------------------------------
+if [ -x "$PY" ] && "$PY" -c 'import botocore' 2>/dev/null; then
+  check "botocore IMDS" "iam-role $imds_key" "${client_env[@]}" "${imds_vars[@]}" "$PY" "$here/clients.py"
+  check "botocore container token" "container-role $ecs_key" "${client_env[@]}" "${ecs_vars[@]}" "$PY" "$here/clients.py"
+  bc=$("$PY" -c 'import botocore.credentials as m; print(m.__file__)')
+  if supports_token_file "$bc"; then
+    check "botocore container token file" "container-role $ecs_key" "${client_env[@]}" "${file_vars[@]}" "$PY" "$here/clients.py"
+  else
+    echo "note: botocore $("$PY" -c 'import botocore; print(botocore.__version__)') has no token-file support; not tested"
+  fi
+  # A wrong token: no credentials, and no secret in what the client shows.
+  if out=$(timeout 60 "${client_env[@]}" "AWS_CONTAINER_CREDENTIALS_FULL_URI=$ecs_url" "AWS_CONTAINER_AUTHORIZATION_TOKEN=wrong" \
+    "AWS_EC2_METADATA_DISABLED=true" "$PY" "$here/clients.py" 2>&1); then
+    fail "botocore wrong token refused" "got credentials: $out"
+  elif [[ $out == *Secret* || $out == *FAKETOKEN* ]]; then
+    fail "botocore wrong token refused" "a secret in the output"
+  else
+    pass "botocore wrong token refused"
+  fi
+else
+  skip "botocore" "$PY with botocore not installed (apt-get install python3-botocore)"
+fi
+
+# --- AWS CLI v2 -------------------------------------------------------------
+if [ -x "$AWS" ] && "$AWS" --version 2>&1 | grep -q '^aws-cli/2'; then
+  check "aws cli v2 IMDS" "$imds_key" "${client_env[@]}" "${imds_vars[@]}" "$AWS" configure export-credentials --format process
+  check "aws cli v2 container token" "$ecs_key" "${client_env[@]}" "${ecs_vars[@]}" "$AWS" configure export-credentials --format process
+  ac=$(ls /usr/lib/python3/dist-packages/awscli/botocore/credentials.py 2>/dev/null)
+  if supports_token_file "$ac"; then
+    check "aws cli v2 container token file" "$ecs_key" "${client_env[@]}" "${file_vars[@]}" "$AWS" configure export-credentials --format process
+  else
+    echo "note: $("$AWS" --version 2>&1 | cut -d' ' -f1) has no token-file support; not tested"
+  fi
+else
+  skip "aws cli v2" "$AWS (v2) not installed (apt-get install awscli)"
+fi
+
+# --- JavaScript SDK v3 -----------------------------------------------------
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  if [ -d "$here/node_modules/@aws-sdk/credential-providers" ] ||
+    (cd "$here" && npm ci --no-audit --no-fund --silent) >"$tmp/npm.log" 2>&1; then
+    node=$(command -v node)
+    check "js sdk v3 IMDS" "$imds_key" "${client_env[@]}" "${imds_vars[@]}" "$node" "$here/clients.js"
+    check "js sdk v3 container token" "$ecs_key" "${client_env[@]}" "${ecs_vars[@]}" "$node" "$here/clients.js"
+    check "js sdk v3 container token file" "$ecs_key" "${client_env[@]}" "${file_vars[@]}" "$node" "$here/clients.js"
+  else
+    cat "$tmp/npm.log"
+    skip "js sdk v3" "npm ci failed"
+  fi
+else
+  skip "js sdk v3" "node and npm not installed"
+fi
+
+# --- graceful shutdown and the STS call count -------------------------------
+kill -INT "$imds_pid" "$ecs_pid"
+for p in "$imds_pid" "$ecs_pid"; do
+  wait "$p"
+  rc=$?
+  if [ "$rc" = 0 ]; then pass "server $p exits 0 on SIGINT"; else fail "server $p exits 0 on SIGINT" "exit $rc"; fi
+done
+# The token was given through a file, so the start-up text must not show it.
+if grep -qF "$token" "$tmp/ecs.err" || grep -qE 'e2eStaticSecret|fakeSecret|FAKETOKEN' "$tmp/imds.err" "$tmp/ecs.err"; then
+  fail "no secret in the servers' stderr"
+else
+  pass "no secret in the servers' stderr"
+fi
+exec 3>&-
+wait_for "$tmp/sts.out" '=' || true
+sleep 0.2
+gst=$(sed -n 's/^GetSessionToken=//p' "$tmp/sts.out")
+if [ "${gst:-0}" = 2 ]; then
+  pass "one GetSessionToken per server for every client fetch"
+else
+  fail "one GetSessionToken per server" "got ${gst:-0}: $(tr '\n' ' ' <"$tmp/sts.out")"
+fi
+summary
