@@ -96,6 +96,7 @@ func TestIMDSRequests(t *testing.T) {
 
 		{name: "origin_refused", method: "GET", path: creds + "static", token: true, header: map[string]string{"Origin": "http://evil.example"}, wantStatus: 403},
 		{name: "referer_refused", method: "PUT", path: "/latest/api/token", header: map[string]string{"Referer": "http://evil.example/", "X-aws-ec2-metadata-token-ttl-seconds": "60"}, wantStatus: 403},
+		{name: "sec_fetch_refused", method: "GET", path: creds, token: true, header: map[string]string{"Sec-Fetch-Site": "cross-site"}, wantStatus: 403},
 		{name: "host_rebinding_refused", method: "GET", path: creds + "static", token: true, header: map[string]string{"Host": "evil.example:1234"}, wantStatus: 403},
 		{name: "host_localhost", method: "GET", path: creds, token: true, header: map[string]string{"Host": "LocalHost:1"}, wantStatus: 200},
 		{name: "host_docker", method: "GET", path: creds, token: true, header: map[string]string{"Host": "host.docker.internal"}, wantStatus: 200},

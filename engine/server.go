@@ -185,7 +185,8 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case !s.hostAllowed(r.Host):
 		status = s.deny(w, http.StatusForbidden, "InvalidHost", "host not allowed; add it with --allow-host")
-	case len(r.Header["Origin"]) > 0 || len(r.Header["Referer"]) > 0:
+	case len(r.Header["Origin"]) > 0 || len(r.Header["Referer"]) > 0 || len(r.Header["Sec-Fetch-Site"]) > 0:
+		// Only browsers send these; no SDK does.
 		status = s.deny(w, http.StatusForbidden, "BrowserRequest", "requests from web pages are refused")
 	default:
 		status, key = s.route(w, r)
