@@ -31,8 +31,12 @@ func newAdapter(ctx context.Context, clicks chan<- string) *adapter {
 		last: map[string]Item{}, children: map[string][]string{}, seps: map[string]bool{}}
 }
 
-func (a *adapter) apply(m Menu) {
-	if m.Tooltip != a.tooltip {
+// apply shows m. With force the tooltip is sent even if unchanged: a
+// SetTooltip that races with systray exporting its properties at start-up
+// is lost (the value is read for the export, then the update finds no
+// properties yet), so the loop re-sends it on every tick.
+func (a *adapter) apply(m Menu, force bool) {
+	if force || m.Tooltip != a.tooltip {
 		systray.SetTooltip(m.Tooltip)
 		a.tooltip = m.Tooltip
 	}

@@ -12,6 +12,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -152,27 +153,33 @@ func setup(t *testing.T) (bus, display string, w *snitest.Watcher) {
 }
 
 func TestTrayEndToEnd(t *testing.T) {
+	t0 := time.Now()
+	step := func(what string) { t.Logf("%6.2fs %s", time.Since(t0).Seconds(), what) }
 	bus, display, w := setup(t)
+	step("bus, display and watcher up")
 	sts := fakeaws.New()
 	defer sts.Close()
 	e := newEnv(t, bus, display, sts.URL, true)
 	a := start(t, e, "--debug")
 	tr := snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
+	step("registered")
 	const wait = 5 * time.Second
 
 	// No saved profile, AWS_PROFILE unset and no [default]: the first
 	// profile is chosen, and its credentials come through the fake STS.
 	tr.WaitLabel(t, wait, "dev · expires in 59 min")
-	if tip := tr.Tooltip(t); !strings.Contains(tip, "awsxc 1.2.3-test") || !strings.Contains(tip, "dev · expires in 59 min") {
-		t.Errorf("tooltip = %q", tip)
-	}
+	tr.WaitFor(t, wait, "the tooltip", func(snitest.Item) bool {
+		return tr.Tooltip(t) == "awsxc 1.2.3-test\ndev · expires in 59 min"
+	})
 
+	step("second instance")
 	// A second instance refuses to start.
 	second := start(t, e)
 	if err := second.wait(t); err == nil || !strings.Contains(second.stderr.String(), "awsxc is already running") {
 		t.Errorf("second instance: err %v, stderr %q; want exit 1 and the message", err, second.stderr)
 	}
 
+	step("switch profile")
 	// Switch profile.
 	tr.Click(t, "prod")
 	tr.WaitLabel(t, wait, "prod · expires in 59 min")
@@ -182,6 +189,7 @@ func TestTrayEndToEnd(t *testing.T) {
 		t.Errorf("prod not checked after switching:\n%s", root)
 	}
 
+	step("copy")
 	// Copy as export lines: the prod session, with its region.
 	tr.Click(t, "export lines")
 	clip := snitest.WaitClipboard(t, display, wait, func(s string) bool { return strings.Contains(s, "AWS_SESSION_TOKEN") })
@@ -190,6 +198,7 @@ func TestTrayEndToEnd(t *testing.T) {
 		t.Fatalf("clipboard = %q; want export lines for prod", clip)
 	}
 
+	step("imds")
 	// IMDS server on; the Go SDK gets the same credentials through it.
 	tr.Click(t, "Serve on a free port")
 	imdsItem := tr.WaitLabel(t, wait, "IMDS server: 127.0.0.1:")
@@ -217,12 +226,14 @@ func TestTrayEndToEnd(t *testing.T) {
 		t.Errorf("IMDS gave key %q, want %q with a session token", c.AccessKeyID, key)
 	}
 
+	step("docker")
 	// Copy settings for Docker: the exact flags, trailing slash included.
 	tr.Click(t, "Copy settings for Docker")
 	port := addr[strings.LastIndexByte(addr, ':')+1:]
 	want := "-e AWS_EC2_METADATA_SERVICE_ENDPOINT=http://host.docker.internal:" + port + "/"
 	snitest.WaitClipboard(t, display, wait, func(s string) bool { return s == want })
 
+	step("write")
 	// Write to the credentials file; the SDK reads the profile back.
 	tr.Click(t, "Write to credentials file as awsxc")
 	tr.WaitFor(t, wait, "the file to be written", func(snitest.Item) bool {
@@ -243,7 +254,7 @@ func TestTrayEndToEnd(t *testing.T) {
 	}
 
 	// Quit exits 0 and leaves the settings saved.
-	t.Log("quit")
+	step("quit")
 	tr.Click(t, "Quit")
 	if err := a.wait(t); err != nil {
 		t.Fatalf("exit: %v", err)
@@ -264,12 +275,81 @@ func TestTrayEndToEnd(t *testing.T) {
 		t.Errorf("settings = %s; want prod, IMDS on at %s", data, addr)
 	}
 
-	// Started again, it comes back on the same profile and port.
-	t.Log("restart")
+	// Started again, it comes back on the same profile and IMDS port. The
+	// ECS server's saved port is taken: the menu says so and the rest
+	// works. The clipboard is cleared a second after a copy.
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	editSettings(t, e, func(m map[string]any) {
+		m["ecs"] = map[string]any{"enabled": true, "addr": taken.Addr().String()}
+		m["clipboard_clear_seconds"] = 1
+	})
+	step("restart")
 	start(t, e)
 	tr = snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
 	tr.WaitLabel(t, wait, "prod · expires in")
 	tr.WaitLabel(t, wait, "IMDS server: "+addr)
+	_, takenPort, _ := net.SplitHostPort(taken.Addr().String())
+	tr.WaitLabel(t, wait, "ECS server: port "+takenPort+" in use")
+	step("restarted")
+	tr.Click(t, "fish")
+	snitest.WaitClipboard(t, display, wait, func(s string) bool { return strings.Contains(s, "set -gx AWS_ACCESS_KEY_ID") })
+	snitest.WaitClipboard(t, display, wait, func(s string) bool { return s == "" })
+}
+
+// TestTrayMFA: a profile with mfa_serial shows "MFA code needed" at
+// start-up without asking (no user action yet); "Enter MFA code…" opens
+// the dialog (a stand-in zenity on PATH that answers 123456) and the code
+// reaches STS.
+func TestTrayMFA(t *testing.T) {
+	bus, display, w := setup(t)
+	sts := fakeaws.New()
+	defer sts.Close()
+	e := newEnv(t, bus, display, sts.URL, false)
+	os.WriteFile(filepath.Join(e.home, ".aws", "config"), []byte("[profile mfa]\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n"), 0o600)
+	os.WriteFile(e.credsFile, []byte("[mfa]\naws_access_key_id = AKIAMFAEXAMPLE000001\naws_secret_access_key = s\n"), 0o600)
+	bin := filepath.Join(e.home, "bin")
+	os.MkdirAll(bin, 0o755)
+	os.WriteFile(filepath.Join(bin, "zenity"), []byte("#!/bin/sh\necho 123456\n"), 0o755)
+	for i, v := range e.vars {
+		if strings.HasPrefix(v, "PATH=") {
+			e.vars[i] = "PATH=" + bin + ":" + os.Getenv("PATH")
+		}
+	}
+	start(t, e)
+	tr := snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
+	tr.WaitLabel(t, 5*time.Second, "mfa · MFA code needed")
+	if n := sts.Count("GetSessionToken"); n != 0 {
+		t.Errorf("%d STS calls before the code was entered", n)
+	}
+	tr.Click(t, "Enter MFA code")
+	tr.WaitLabel(t, 5*time.Second, "mfa · expires in 59 min")
+	calls := sts.Calls()
+	if len(calls) != 1 || calls[0].Form.Get("TokenCode") != "123456" || calls[0].Form.Get("SerialNumber") != "arn:aws:iam::123456789012:mfa/alice" {
+		t.Errorf("STS calls = %+v; want one GetSessionToken with the code", calls)
+	}
+}
+
+// editSettings changes the saved settings.json.
+func editSettings(t *testing.T, e *env, f func(map[string]any)) {
+	t.Helper()
+	path := filepath.Join(e.config, "awsxc", "settings.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]any{}
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	f(m)
+	data, _ = json.Marshal(m)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestTrayNoConfigNoHost: with no AWS config and no tray host the app

@@ -106,7 +106,7 @@ func Run(ctx context.Context, opts Options) error {
 	systray.Run(func() {
 		setIcon()
 		ui := newAdapter(ctx, a.clicks)
-		ui.apply(BuildMenu(a.state, time.Now()))
+		ui.apply(BuildMenu(a.state, time.Now()), false)
 		go a.loop(ui)
 	}, nil)
 	cancel()
@@ -230,7 +230,7 @@ func (a *app) loop(ui *adapter) {
 	}
 	tick := time.NewTicker(a.opts.Tick)
 	defer tick.Stop()
-	a.render()
+	a.render(false)
 	for {
 		select {
 		case <-a.ctx.Done():
@@ -241,15 +241,19 @@ func (a *app) loop(ui *adapter) {
 			f()
 		case <-tick.C:
 			a.onTick()
+			a.render(true)
+			continue
 		}
-		a.render()
+		a.render(false)
 	}
 }
 
-func (a *app) render() {
+// render applies the menu for the current state and shows a notification
+// when the state calls for a new one. force re-sends the tooltip.
+func (a *app) render(force bool) {
 	now := a.now()
 	if a.ui != nil {
-		a.ui.apply(BuildMenu(a.state, now))
+		a.ui.apply(BuildMenu(a.state, now), force)
 	}
 	n, ok := NoteFor(a.state, now)
 	if !ok {
