@@ -3,21 +3,22 @@
 package platform
 
 import (
+	"bufio"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestClipboardRoundTrip writes with Copy and reads back both with Paste
-// and with another X client, xclip. It needs a display (Xvfb in CI).
+// and with another X client, xclip. It uses $DISPLAY, or starts Xvfb.
 func TestClipboardRoundTrip(t *testing.T) {
-	if os.Getenv("DISPLAY") == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("DISPLAY is not set; CI runs this under Xvfb")
-		}
-		t.Skip("no DISPLAY")
-	}
 	needTool(t, "xclip")
+	if os.Getenv("DISPLAY") == "" {
+		t.Setenv("DISPLAY", startXvfb(t))
+	}
+	t.Setenv("WAYLAND_DISPLAY", "")
 	want := "export AWS_ACCESS_KEY_ID=AKIAEXAMPLE\nexport AWS_SESSION_TOKEN='tok/+=é'\n"
 	if err := Copy(want); err != nil {
 		t.Fatal(err)
@@ -35,5 +36,39 @@ func TestClipboardRoundTrip(t *testing.T) {
 	}
 	if string(out) != want {
 		t.Errorf("xclip -o = %q, want %q", out, want)
+	}
+}
+
+// startXvfb starts a private X server for the test and returns its
+// display. (tray/internal/snitest.Display does the same for the tray.)
+func startXvfb(t *testing.T) string {
+	t.Helper()
+	needTool(t, "Xvfb")
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "320x200x24", "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line := make(chan string, 1)
+	go func() {
+		s, _ := bufio.NewReader(r).ReadString('\n')
+		r.Close()
+		line <- strings.TrimSpace(s)
+	}()
+	select {
+	case n := <-line:
+		if n == "" {
+			t.Fatal("Xvfb printed no display number")
+		}
+		return ":" + n
+	case <-time.After(10 * time.Second):
+		t.Fatal("Xvfb did not start")
+		return ""
 	}
 }
