@@ -237,10 +237,8 @@ func clientHost(ip net.IP) string {
 // Precomputed header values, shared by every response (net/http does not
 // modify them), so the hot path allocates no header slices.
 var (
-	hdrText    = []string{"text/plain; charset=utf-8"}
-	hdrJSON    = []string{"application/json"}
-	hdrNoSniff = []string{"nosniff"}
-	hdrNoStore = []string{"no-store"}
+	hdrText = []string{"text/plain; charset=utf-8"}
+	hdrJSON = []string{"application/json"}
 )
 
 // writeBody writes a complete response in one go: with Content-Length
@@ -250,8 +248,6 @@ func writeBody(w http.ResponseWriter, status int, ctype []string, clen []string,
 	h := w.Header()
 	h["Content-Type"] = ctype
 	h["Content-Length"] = clen
-	h["X-Content-Type-Options"] = hdrNoSniff
-	h["Cache-Control"] = hdrNoStore
 	w.WriteHeader(status)
 	w.Write(body)
 	return status
