@@ -41,6 +41,10 @@ const (
 	maxSleep = time.Minute
 )
 
+// closeWait bounds how long Close waits for a running fetch (a variable
+// so a test can shorten it).
+var closeWait = 5 * time.Second
+
 // ErrSourceClosed is returned by a [Source] after [Source.Close].
 var ErrSourceClosed = errors.New("credential source closed")
 
@@ -101,6 +105,7 @@ type Status struct {
 type Source struct {
 	prof     *Profile
 	mfa      TokenProvider
+	loadOpts Options             // to read the profile again on refresh
 	stsOpts  SessionTokenOptions // for long-term keys, without MFA
 	log      *slog.Logger
 	now      func() time.Time
@@ -175,6 +180,7 @@ func NewSource(ctx context.Context, opts SourceOptions) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.loadOpts = lo
 	s.prof = p
 	s.role = roleName(p)
 	s.ctx, s.cancel = context.WithCancel(ctx)
@@ -315,14 +321,24 @@ func (s *Source) statusLocked(now time.Time) Status {
 	return st
 }
 
-// Close stops the refresh loop and waits for a running fetch to end. It
-// is safe to call more than once.
+// Close stops the refresh loop and waits for a running fetch to end, at
+// most closeWait: a fetch blocked in an MFA prompt, which no context
+// reaches, is left to finish on its own. It is safe to call more than
+// once.
 func (s *Source) Close() {
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()
 	s.cancel()
-	s.wg.Wait()
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	t := time.NewTimer(closeWait)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		s.log.Warn("closing the credential source: a fetch is still running", "profile", s.prof.Name)
+	}
 }
 
 // updatedAt returns when the current credentials were obtained.
@@ -426,8 +442,19 @@ func (s *Source) nextRefresh(now, exp time.Time) time.Time {
 }
 
 // fetch obtains temporary credentials with an expiry from the profile.
+// A refresh (fresh) reads the profile again first, so keys rotated in the
+// files since are picked up; the first fetch uses the profile NewSource
+// loaded. The profile's name, kind, region and role stay those loaded
+// first.
 func (s *Source) fetch(ctx context.Context, fresh, interactive bool) (Credentials, error) {
-	c, err := s.prof.Retrieve(ctx, fresh)
+	p := s.prof
+	if fresh {
+		var err error
+		if p, err = Load(ctx, s.loadOpts); err != nil {
+			return Credentials{}, err
+		}
+	}
+	c, err := p.Retrieve(ctx, false)
 	if err != nil {
 		return Credentials{}, err
 	}
@@ -436,7 +463,7 @@ func (s *Source) fetch(ctx context.Context, fresh, interactive bool) (Credential
 		if interactive {
 			so.MFA = s.mfa
 		}
-		c, err = s.prof.GetSessionToken(ctx, c, so)
+		c, err = p.GetSessionToken(ctx, c, so)
 		if err != nil {
 			return Credentials{}, err
 		}

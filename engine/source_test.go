@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -356,10 +357,42 @@ func TestSourceSessionProfileFixedExpiry(t *testing.T) {
 	if fake.Count("") != 0 {
 		t.Errorf("a session profile made %d STS calls", fake.Count(""))
 	}
-	// Due for refresh: the profile is read again and a new fixed expiry set.
+	// Due for refresh: the profile is read again (picking up a new
+	// session written meanwhile) and a new fixed expiry set.
+	creds := strings.Replace(srvCreds, "ASIASESSIONEXAMPLE01", "ASIASESSIONEXAMPLE02", 1)
+	if err := os.WriteFile(os.Getenv("AWS_SHARED_CREDENTIALS_FILE"), []byte(creds), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	clk.Add(40 * time.Minute)
 	src.Credentials(ctx)
 	waitUntil(t, "re-read", func() bool { st := src.Status(); return st.Expires.Equal(clk.Now().Add(SessionExpiry)) })
+	if c, _ := src.Credentials(ctx); c.AccessKeyID != "ASIASESSIONEXAMPLE02" {
+		t.Errorf("after refresh key = %s, want the one now in the file", c.AccessKeyID)
+	}
+}
+
+func TestSourceCloseDoesNotWaitOnAHuman(t *testing.T) {
+	_, clk := srvEnv(t)
+	defer func(d time.Duration) { closeWait = d }(closeWait)
+	closeWait = 200 * time.Millisecond
+	block := make(chan struct{})
+	defer close(block)
+	asked := make(chan struct{})
+	src, err := NewSource(context.Background(), SourceOptions{Profile: "mfa", Now: clk.Now,
+		MFA: func() (string, error) { close(asked); <-block; return "", errors.New("no") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-asked; cancel() }()
+	if err := src.Refresh(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("Refresh = %v, want context.Canceled", err)
+	}
+	start := time.Now()
+	src.Close()
+	if d := time.Since(start); d > closeWait+time.Second {
+		t.Errorf("Close took %v", d)
+	}
 }
 
 func TestSourceRequestsDoNotWaitOnForcedRefresh(t *testing.T) {
