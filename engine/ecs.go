@@ -65,6 +65,9 @@ type ecsCreds struct {
 // NewECSServer listens on opts.Addr and serves src until ctx is done or
 // Close is called. The listener is bound when it returns.
 func NewECSServer(ctx context.Context, src *Source, opts ServerOptions) (*ECSServer, error) {
+	if src == nil {
+		return nil, errors.New("no credential source to serve")
+	}
 	tok := opts.Token
 	if tok == "" {
 		tok = randomToken()

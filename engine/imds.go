@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"hash"
 	"net/http"
 	"strconv"
@@ -159,6 +160,9 @@ type imdsBody struct {
 // Close is called. The listener is bound when it returns, so URL reports
 // the real port even for port 0.
 func NewIMDSServer(ctx context.Context, src *Source, opts ServerOptions) (*IMDSServer, error) {
+	if src == nil {
+		return nil, errors.New("no credential source to serve")
+	}
 	s, err := newServer(ctx, opts)
 	if err != nil {
 		return nil, err
