@@ -254,6 +254,18 @@ func TestTrayEndToEnd(t *testing.T) {
 	}
 
 	// Quit exits 0 and leaves the settings saved.
+	// Switching the profile switches what the running server serves.
+	step("switch with IMDS on")
+	tr.Click(t, "dev")
+	tr.WaitLabel(t, wait, "dev · expires in")
+	cfg, err = config.LoadDefaultConfig(ctx, config.WithRegion("us-east-2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := cfg.Credentials.Retrieve(ctx); err != nil || c.AccessKeyID == key {
+		t.Errorf("after switching to dev IMDS gave %q, %v; want new credentials", c.AccessKeyID, err)
+	}
+
 	step("quit")
 	tr.Click(t, "Quit")
 	if err := a.wait(t); err != nil {
@@ -271,8 +283,8 @@ func TestTrayEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	json.Unmarshal(data, &s)
-	if s.Profile != "prod" || !s.IMDS.Enabled || s.IMDS.Addr != addr {
-		t.Errorf("settings = %s; want prod, IMDS on at %s", data, addr)
+	if s.Profile != "dev" || !s.IMDS.Enabled || s.IMDS.Addr != addr {
+		t.Errorf("settings = %s; want dev, IMDS on at %s", data, addr)
 	}
 
 	// Started again, it comes back on the same profile and IMDS port. The
@@ -290,7 +302,7 @@ func TestTrayEndToEnd(t *testing.T) {
 	step("restart")
 	start(t, e)
 	tr = snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
-	tr.WaitLabel(t, wait, "prod · expires in")
+	tr.WaitLabel(t, wait, "dev · expires in")
 	tr.WaitLabel(t, wait, "IMDS server: "+addr)
 	_, takenPort, _ := net.SplitHostPort(taken.Addr().String())
 	tr.WaitLabel(t, wait, "ECS server: port "+takenPort+" in use")
