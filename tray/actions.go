@@ -124,6 +124,7 @@ func (a *app) onStatus(gen int, st engine.Status) {
 	}
 	a.state.Status = st
 	if a.settings.KeepRefreshed && st.Valid && !st.Updated.Equal(a.written) {
+		a.written = st.Updated // once per set of credentials, however many events come
 		a.writeFile(false)
 	}
 }
@@ -237,7 +238,9 @@ func (a *app) writeFile(user bool) {
 				return
 			}
 			a.state.Written = a.now()
-			a.written = updated
+			if updated.After(a.written) {
+				a.written = updated
+			}
 			a.log.Info("wrote credentials file profile", "profile", name)
 		})
 	}()

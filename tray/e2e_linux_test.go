@@ -298,6 +298,7 @@ func TestTrayEndToEnd(t *testing.T) {
 	editSettings(t, e, func(m map[string]any) {
 		m["ecs"] = map[string]any{"enabled": true, "addr": taken.Addr().String()}
 		m["clipboard_clear_seconds"] = 1
+		m["keep_refreshed"] = true
 	})
 	step("restart")
 	start(t, e)
@@ -307,6 +308,17 @@ func TestTrayEndToEnd(t *testing.T) {
 	_, takenPort, _ := net.SplitHostPort(taken.Addr().String())
 	tr.WaitLabel(t, wait, "ECS server: port "+takenPort+" in use")
 	step("restarted")
+	// Keep it refreshed: the new run's credentials replace the old ones
+	// in the file.
+	tr.WaitFor(t, wait, "the kept profile to be rewritten", func(snitest.Item) bool {
+		cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion("us-east-2"),
+			config.WithSharedConfigProfile("awsxc"), config.WithSharedCredentialsFiles([]string{e.credsFile}))
+		if err != nil {
+			return false
+		}
+		c, err := cfg.Credentials.Retrieve(ctx)
+		return err == nil && c.AccessKeyID != key
+	})
 	tr.Click(t, "fish")
 	snitest.WaitClipboard(t, display, wait, func(s string) bool { return strings.Contains(s, "set -gx AWS_ACCESS_KEY_ID") })
 	snitest.WaitClipboard(t, display, wait, func(s string) bool { return s == "" })
