@@ -1,0 +1,209 @@
+package engine
+
+// Micro-benchmarks that scripts/bench.sh summarises in BENCHMARKS.md,
+// beside the ones next to their code (BenchmarkIMDSCredentials,
+// BenchmarkIMDSTokenCheck, BenchmarkIMDSLoopback, BenchmarkBareLoopback
+// in imds_test.go; BenchmarkEditCredentialsLargeFile in credfile_test.go).
+// Run: go test -run '^$' -bench . -benchmem ./engine
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/awsxc/awsxc/internal/fakeaws"
+)
+
+// benchCreds are temporary credentials the size STS hands out: a
+// session token of about 1 KB.
+var benchCreds = Credentials{
+	AccessKeyID:     "ASIAEXAMPLEEXAMPLE01",
+	SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+	SessionToken:    "IQoJb3JpZ2luX2VjE" + strings.Repeat("AbCdEfGhIjKlMnOpQrStUvWxYz0123456789+/", 26) + "==",
+	Expires:         time.Date(2099, 1, 2, 3, 4, 5, 0, time.UTC),
+	AccountID:       "123456789012",
+}
+
+func BenchmarkRender(b *testing.B) {
+	for _, f := range Formats {
+		for _, pretty := range []bool{false, true} {
+			if pretty && f != FormatProcess {
+				continue
+			}
+			name := string(f)
+			if pretty {
+				name += "-pretty"
+			}
+			b.Run(name, func(b *testing.B) {
+				o := RenderOptions{Region: "eu-west-1", Pretty: pretty}
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := Render(f, benchCreds, o); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// benchCredentialsFile is a credentials file of n profiles, each with a
+// session token, as a tool that writes many profiles leaves it.
+func benchCredentialsFile(n int) []byte {
+	var sb strings.Builder
+	for i := range n {
+		fmt.Fprintf(&sb, "[profile-%05d]\naws_access_key_id = ASIA%016d\naws_secret_access_key = secret%d\naws_session_token = token%d\n\n", i, i, i, i)
+	}
+	return []byte(sb.String())
+}
+
+// BenchmarkEditCredentialsNewProfile appends a profile to a file of
+// 10 000 (the in-place case is BenchmarkEditCredentialsLargeFile).
+func BenchmarkEditCredentialsNewProfile(b *testing.B) {
+	in := benchCredentialsFile(10000)
+	kv, err := credentialLines(benchCreds)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := editCredentials(in, "new-profile", kv, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkWriteCredentialsProfile is the whole write to disk: lock,
+// read, edit, write a temp file, fsync, rename, on a file of 10 000
+// profiles. It is dominated by the file system.
+func BenchmarkWriteCredentialsProfile(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "credentials")
+	if err := os.WriteFile(path, benchCredentialsFile(10000), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := WriteCredentialsProfile(path, "profile-05000", benchCreds, WriteOptions{Force: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkReadCache(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "cache.json")
+	const key = "profile=bench;config=0123456789abcdef;temporary=false;duration=0;mfa="
+	if err := WriteCache(path, key, benchCreds); err != nil {
+		b.Fatal(err)
+	}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ReadCache(path, key, now, 10*time.Minute); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+const (
+	benchConfig = "[profile static]\nregion = eu-west-1\n" +
+		"[profile role]\nrole_arn = arn:aws:iam::123456789012:role/bench\nsource_profile = static\nregion = eu-west-1\n"
+	benchCredsFile = "[static]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = secret\n"
+)
+
+// benchAWSEnv points the SDK at throwaway AWS files and a fake STS, away
+// from the machine's own setup.
+func benchAWSEnv(b *testing.B) {
+	b.Helper()
+	dir := b.TempDir()
+	cf := filepath.Join(dir, "config")
+	kf := filepath.Join(dir, "credentials")
+	if err := os.WriteFile(cf, []byte(benchConfig), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(kf, []byte(benchCredsFile), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	sts := fakeaws.New()
+	b.Cleanup(sts.Close)
+	for k, v := range map[string]string{
+		"HOME": dir, "AWS_CONFIG_FILE": cf, "AWS_SHARED_CREDENTIALS_FILE": kf,
+		"AWS_ENDPOINT_URL_STS": sts.URL, "AWS_EC2_METADATA_DISABLED": "true",
+		"AWS_PROFILE": "", "AWS_DEFAULT_PROFILE": "", "AWS_REGION": "", "AWS_DEFAULT_REGION": "",
+		"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "",
+		"AWS_CONTAINER_CREDENTIALS_FULL_URI": "", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
+		"AWS_CA_BUNDLE": "",
+	} {
+		b.Setenv(k, v)
+	}
+}
+
+// BenchmarkResolveStatic is the in-process part of `awsxc-cli --profile
+// static`: the SDK's config loader and the static provider.
+func BenchmarkResolveStatic(b *testing.B) {
+	benchAWSEnv(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Resolve(ctx, Options{Profile: "static"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchWriter is a ResponseWriter that discards the body, so the
+// benchmark measures the handler.
+type benchWriter struct{ h http.Header }
+
+func (w *benchWriter) Header() http.Header         { return w.h }
+func (w *benchWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (w *benchWriter) WriteHeader(int)             {}
+
+// BenchmarkECSCredentials is the ECS server's handler for GET / with the
+// Authorization token, credentials in hand (the IMDS twin is
+// BenchmarkIMDSCredentials).
+func BenchmarkECSCredentials(b *testing.B) {
+	benchAWSEnv(b)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	src, err := NewSource(ctx, SourceOptions{Profile: "static"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer src.Close()
+	e, err := NewECSServer(ctx, src, ServerOptions{Token: "benchtoken"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Host = "127.0.0.1:1234"
+	r.Header.Set("Authorization", "benchtoken")
+	w := &benchWriter{h: http.Header{}}
+	e.srv.ServeHTTP(w, r) // the first fetch
+	if _, ok := src.cached(); !ok {
+		b.Fatal("no credentials after the first request")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		e.srv.ServeHTTP(w, r)
+	}
+}
+
+// BenchmarkIMDSTokenIssue is PUT /latest/api/token's work: a new token.
+func BenchmarkIMDSTokenIssue(b *testing.B) {
+	exp := time.Now().Add(6 * time.Hour)
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(newIMDSToken(exp)) != imdsTokenLen {
+			b.Fatal("bad token length")
+		}
+	}
+}

@@ -1,0 +1,591 @@
+#!/usr/bin/env bash
+# scripts/bench.sh (make bench): measure awsxc's speed and memory and
+# write the results into BENCHMARKS.md, between the "bench:begin" and
+# "bench:end" markers (the rest of the file is kept as written).
+#
+# A benchmark, not a test: it reports numbers and target verdicts and
+# never fails on a number. It fails only when something cannot be built
+# or started. Sections whose tools or programs are missing are reported
+# as skipped or pending, with the reason.
+#
+# What it measures (see BENCHMARKS.md for the targets):
+#   1. CLI start-up with hyperfine: awsxc-cli vs `aws configure
+#      export-credentials` (Debian awscli, /usr/bin/aws) vs a bare Go
+#      program printing a constant JSON (bench/floor); an assume-role
+#      profile against the fake STS, with and without --cache.
+#   2. The local servers with wrk: the IMDS credentials path and the ECS
+#      path vs a bare net/http server (bench/bareserver) with the same body.
+#   3. The tray (cmd/awsxc) under a private D-Bus session bus with both
+#      servers on: VmRSS after start and after BENCH_IDLE seconds, and the
+#      CPU time used meanwhile. The tray idles while 1, 2 and 4 run (they
+#      use other processes and ports), then the script waits out the rest.
+#   4. The size of each binary, built as packaging/package.sh builds it.
+#   5. Go micro-benchmarks of ./engine.
+#
+# Knobs (environment):
+#   BENCH_IDLE=120        tray idle seconds; the issue asks for 600 (10 min)
+#   BENCH_RUNS=100        hyperfine runs for the Go commands
+#   BENCH_AWS_RUNS=15     hyperfine runs for the AWS CLI (~0.8 s each)
+#   BENCH_WARMUP=5        hyperfine warm-up runs
+#   BENCH_ROUNDS=3        CLI runs and wrk runs are split into rounds that
+#                         take turns, so load changes hit all commands alike
+#   BENCH_WRK_SECONDS=15  wrk duration per server, over all rounds
+#   BENCH_WRK_CONNS=32 BENCH_WRK_THREADS=2
+#   BENCH_BENCHTIME=200ms go test -benchtime
+#   BENCH_OUT=BENCHMARKS.md
+#   BENCH_KEEP=1          keep the work directory (raw JSON, logs)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+BENCH_IDLE=${BENCH_IDLE:-120}
+BENCH_RUNS=${BENCH_RUNS:-100}
+BENCH_AWS_RUNS=${BENCH_AWS_RUNS:-15}
+BENCH_WARMUP=${BENCH_WARMUP:-5}
+BENCH_WRK_SECONDS=${BENCH_WRK_SECONDS:-15}
+BENCH_WRK_CONNS=${BENCH_WRK_CONNS:-32}
+BENCH_WRK_THREADS=${BENCH_WRK_THREADS:-2}
+BENCH_BENCHTIME=${BENCH_BENCHTIME:-200ms}
+BENCH_ROUNDS=${BENCH_ROUNDS:-3}
+BENCH_OUT=${BENCH_OUT:-BENCHMARKS.md}
+AWS_BIN=/usr/bin/aws # Debian awscli v2; pyenv shims on PATH may be v1
+
+# Targets (BENCHMARKS.md explains them).
+T_CLI_VS_AWS=30   # awsxc-cli at least this many times faster than aws
+T_CLI_VS_FLOOR=3  # and within this factor of the bare Go binary
+T_IMDS_SHARE=70   # IMDS requests/s, % of the bare server's
+T_TRAY_RSS_MB=40  # tray idle VmRSS, MiB
+T_TRAY_CPU_10M=1  # tray CPU seconds per 10 idle minutes (strictly less)
+
+START_S=$(date +%s)
+W=$(mktemp -d /tmp/awsxc-bench.XXXXXX)
+PIDS=()
+log() { printf 'bench: [%3ds] %s\n' "$SECONDS" "$*" >&2; }
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null || true
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+	if [[ ${BENCH_KEEP:-} == 1 ]]; then
+		log "work directory kept: $W"
+	else
+		rm -rf "$W"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Long-running helpers read this FIFO as standard input: when this script
+# ends, however it ends, its write end closes and they exit (bench/*
+# programs stop at end of input). Each helper gets fd 7 closed.
+mkfifo "$W/alive"
+# spawn LOGBASE CMD... starts CMD in the background, stdout to LOGBASE.out,
+# stderr to LOGBASE.err, and records its pid in SPAWNED.
+spawn() {
+	local base=$1
+	shift
+	"$@" <"$W/alive" >"$base.out" 2>"$base.err" 7>&- &
+	SPAWNED=$!
+	PIDS+=("$SPAWNED")
+	if [[ -z ${ALIVE_OPEN:-} ]]; then
+		exec 7>"$W/alive"
+		ALIVE_OPEN=1
+	fi
+}
+
+# wait_for FILE REGEX SECONDS [PID]: wait until FILE has a line matching
+# REGEX and print the first match; give up after SECONDS, or as soon as
+# process PID has exited.
+wait_for() {
+	local file=$1 re=$2 end=$((SECONDS + $3)) pid=${4:-}
+	while ((SECONDS < end)); do
+		if [[ -f $file ]] && grep -Eo "$re" "$file" | head -1 | grep .; then
+			return 0
+		fi
+		if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
+			return 1
+		fi
+		sleep 0.05
+	done
+	return 1
+}
+
+have() { command -v "$1" >/dev/null 2>&1; }
+calc() { awk "BEGIN { printf \"%s\", ($*) }"; }
+# verdict OK: "met" or "missed".
+verdict() { if [[ $1 == 1 ]]; then echo "**met**"; else echo "**missed**"; fi; }
+
+# ---------------------------------------------------------------- machine
+CPU_MODEL=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)
+MEM_TOTAL=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || echo unknown)
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
+GO_VERSION=$(go version | awk '{ print $3 " " $4 }')
+GIT_REV=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+GIT_DIRTY=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo " (with uncommitted changes)" || true)
+
+# ---------------------------------------------------------------- build
+log "building into $W"
+export CGO_ENABLED=0
+LDFLAGS="-s -w -X main.version=bench"
+go build -trimpath -ldflags "$LDFLAGS" -o "$W/awsxc-cli" ./cmd/awsxc-cli
+TRAY_BUILD_ERR=""
+if [[ -d cmd/awsxc ]]; then
+	if ! go build -trimpath -ldflags "$LDFLAGS" -o "$W/awsxc" ./cmd/awsxc 2>"$W/awsxc-build.err"; then
+		TRAY_BUILD_ERR="cmd/awsxc does not build: $(head -3 "$W/awsxc-build.err" | tr '\n' ' ')"
+	fi
+else
+	TRAY_BUILD_ERR="cmd/awsxc does not exist yet"
+fi
+go build -trimpath -ldflags "-s -w" -o "$W/floor" ./bench/floor
+for p in bareserver fakests servers procstat; do
+	go build -trimpath -o "$W/$p" "./bench/$p"
+done
+
+# ---------------------------------------------------------------- fixture
+# A throwaway home with the reference tool's fixture profiles plus a role
+# that assumes from "static" (answered by the fake STS).
+HOME_FX="$W/home"
+mkdir -p "$HOME_FX/.aws" "$HOME_FX/.config/awsxc" "$HOME_FX/.cache" "$HOME_FX/run"
+chmod 700 "$HOME_FX/run"
+cat >"$HOME_FX/.aws/config" <<'EOF'
+[default]
+region = us-east-1
+
+[profile static]
+region = eu-west-1
+
+[profile role]
+role_arn = arn:aws:iam::123456789012:role/bench
+source_profile = static
+region = eu-west-1
+EOF
+cat >"$HOME_FX/.aws/credentials" <<'EOF'
+[default]
+aws_access_key_id = AKIAEXAMPLEDEFAULT
+aws_secret_access_key = secretDEFAULT
+
+[static]
+aws_access_key_id = AKIAEXAMPLE
+aws_secret_access_key = secret
+EOF
+chmod 600 "$HOME_FX/.aws/config" "$HOME_FX/.aws/credentials"
+
+spawn "$W/fakests" "$W/fakests"
+STS_URL=$(wait_for "$W/fakests.out" 'http://[0-9.:]+' 10) || { log "fake STS did not start"; exit 1; }
+log "fake STS at $STS_URL"
+
+# Every measured command runs in this environment only.
+ENV=(env -i "HOME=$HOME_FX" PATH=/usr/bin:/bin)
+ENV_STS=("${ENV[@]}" "AWS_ENDPOINT_URL_STS=$STS_URL" AWS_EC2_METADATA_DISABLED=true)
+
+# ---------------------------------------------------------------- tray (start)
+TRAY_STATUS="" # empty: measured
+TRAY_PID=""
+if [[ -n $TRAY_BUILD_ERR ]]; then
+	TRAY_STATUS="pending: $TRAY_BUILD_ERR"
+elif ! have dbus-daemon; then
+	TRAY_STATUS="skipped: dbus-daemon is not installed (apt-get install dbus)"
+else
+	cat >"$HOME_FX/.config/awsxc/settings.json" <<'EOF'
+{
+  "profile": "static",
+  "imds": {"enabled": true, "addr": "127.0.0.1:0"},
+  "ecs": {"enabled": true, "addr": "127.0.0.1:0"},
+  "ecs_token": "benchtoken",
+  "export_name": "awsxc",
+  "keep_refreshed": false,
+  "clipboard_clear_seconds": 0
+}
+EOF
+	chmod 600 "$HOME_FX/.config/awsxc/settings.json"
+	spawn "$W/dbus" dbus-daemon --session --nofork --print-address
+	BUS=$(wait_for "$W/dbus.out" 'unix:[^ ]+' 10) || { log "dbus-daemon did not start"; exit 1; }
+	spawn "$W/tray" "${ENV_STS[@]}" "XDG_CONFIG_HOME=$HOME_FX/.config" "XDG_CACHE_HOME=$HOME_FX/.cache" \
+		"XDG_RUNTIME_DIR=$HOME_FX/run" "DBUS_SESSION_BUS_ADDRESS=$BUS" "$W/awsxc"
+	TRAY_PID=$SPAWNED
+	# The tray saves the ports it picked in settings.json; wait for them.
+	TRAY_IMDS="" TRAY_ECS=""
+	end=$((SECONDS + 20))
+	while ((SECONDS < end)) && kill -0 "$TRAY_PID" 2>/dev/null; do
+		TRAY_IMDS=$(jq -r '.imds.addr // empty' "$HOME_FX/.config/awsxc/settings.json" 2>/dev/null | grep -v ':0$' || true)
+		TRAY_ECS=$(jq -r '.ecs.addr // empty' "$HOME_FX/.config/awsxc/settings.json" 2>/dev/null | grep -v ':0$' || true)
+		[[ -n $TRAY_IMDS && -n $TRAY_ECS ]] && break
+		sleep 0.1
+	done
+	TRAY_CHECK="IMDS at ${TRAY_IMDS:-?}, ECS at ${TRAY_ECS:-?}"
+	if [[ -n ${TRAY_IMDS:-} && -n ${TRAY_ECS:-} ]]; then
+		tok=$(curl -sf -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 21600' "http://$TRAY_IMDS/latest/api/token" || true)
+		if curl -sf -H "X-aws-ec2-metadata-token: $tok" "http://$TRAY_IMDS/latest/meta-data/iam/security-credentials/static" | grep -q AccessKeyId &&
+			curl -sf -H 'Authorization: benchtoken' "http://$TRAY_ECS/" | grep -q AccessKeyId; then
+			TRAY_CHECK+="; both served credentials"
+		else
+			TRAY_CHECK+="; a credentials request FAILED (see the tray log)"
+		fi
+	else
+		TRAY_CHECK+="; the servers did not report listening"
+	fi
+	if ! kill -0 "$TRAY_PID" 2>/dev/null; then
+		TRAY_STATUS="failed: the tray exited at start: $(tail -3 "$W/tray.err" | tr '\n' ' ')"
+	else
+		TRAY_T0=$(date +%s.%N)
+		TRAY_S0=$("$W/procstat" -pid "$TRAY_PID")
+		log "tray running (pid $TRAY_PID), idling ${BENCH_IDLE}s while the other benchmarks run"
+	fi
+fi
+
+# ---------------------------------------------------------------- CLI start-up
+CLI=("${ENV[@]}" "$W/awsxc-cli" --profile static --json)
+CLI_ROLE=("${ENV_STS[@]}" "$W/awsxc-cli" --profile role --json)
+CLI_ROLE_CACHE=("${ENV_STS[@]}" "$W/awsxc-cli" --profile role --json --cache)
+FLOOR=("${ENV[@]}" "$W/floor")
+AWS_CMD=("${ENV[@]}" "$AWS_BIN" configure export-credentials --profile static --format process)
+
+# Sanity: each command works and prints the same kind of document.
+works() {
+	if ! "$@" | grep -q '"AccessKeyId"'; then
+		log "this command does not work: $*"
+		"$@" || true
+		exit 1
+	fi
+}
+works "${CLI[@]}"
+works "${CLI_ROLE[@]}"
+works "${CLI_ROLE_CACHE[@]}"
+works "${FLOOR[@]}"
+AWS_STATUS=""
+if [[ ! -x $AWS_BIN ]]; then
+	AWS_STATUS="skipped: $AWS_BIN is missing (apt-get install awscli)"
+elif ! "${AWS_CMD[@]}" 2>"$W/aws.err" | grep -q '"AccessKeyId"'; then
+	AWS_STATUS="skipped: \`aws configure export-credentials\` failed: $(head -2 "$W/aws.err" | tr '\n' ' ')"
+fi
+
+q() { printf '%q ' "$@"; } # a command line as one shell word list
+HYPERFINE_OK=1
+have hyperfine || HYPERFINE_OK=0
+if [[ $HYPERFINE_OK == 1 ]]; then
+	# In rounds, so that a change of load on a shared machine hits every
+	# command alike; the statistics are over all rounds' times.
+	per=$(((BENCH_RUNS + BENCH_ROUNDS - 1) / BENCH_ROUNDS))
+	log "CLI start-up: hyperfine, $BENCH_ROUNDS rounds of $per runs"
+	for ((r = 1; r <= BENCH_ROUNDS; r++)); do
+		wu=1
+		((r == 1)) && wu=$BENCH_WARMUP
+		hyperfine -N --style basic --warmup "$wu" --runs "$per" --export-json "$W/cli-$r.json" \
+			-n floor "$(q "${FLOOR[@]}")" \
+			-n static "$(q "${CLI[@]}")" \
+			-n role "$(q "${CLI_ROLE[@]}")" \
+			-n role-cache "$(q "${CLI_ROLE_CACHE[@]}")" >>"$W/cli.txt" 2>&1
+	done
+	jq -s '[.[].results[]] | group_by(.command) | map({command: .[0].command, times: [.[].times[]]})' \
+		"$W"/cli-*.json >"$W/cli.json"
+	if [[ -z $AWS_STATUS ]]; then
+		log "AWS CLI: hyperfine, $BENCH_AWS_RUNS runs"
+		hyperfine -N --style basic --warmup "$BENCH_WARMUP" --runs "$BENCH_AWS_RUNS" --export-json "$W/aws-1.json" \
+			-n aws "$(q "${AWS_CMD[@]}")" >"$W/aws.txt" 2>&1
+		jq '[.results[] | {command, times}]' "$W/aws-1.json" >"$W/aws.json"
+	fi
+fi
+# hf FILE NAME STAT: median, min, max, mean or stddev of a command's
+# times, in ms.
+hf() {
+	jq -r --arg n "$2" --arg stat "$3" '.[] | select(.command == $n) | .times | sort | . as $t | length as $len |
+		(add / $len) as $mean |
+		{median: (if $len % 2 == 1 then $t[($len - 1) / 2] else ($t[$len / 2 - 1] + $t[$len / 2]) / 2 end),
+		 min: $t[0], max: $t[-1], mean: $mean,
+		 stddev: ((map((. - $mean) * (. - $mean)) | add) / ([$len - 1, 1] | max) | sqrt)}[$stat] * 1000' "$1"
+}
+# hfrow FILE NAME LABEL COMMAND: a table row.
+hfrow() {
+	printf '| %s | `%s` | %.2f | %.2f | %.2f | %.2f ± %.2f | %d |\n' "$3" "$4" \
+		"$(hf "$1" "$2" median)" "$(hf "$1" "$2" min)" "$(hf "$1" "$2" max)" \
+		"$(hf "$1" "$2" mean)" "$(hf "$1" "$2" stddev)" \
+		"$(jq --arg n "$2" '.[] | select(.command == $n) | .times | length' "$1")"
+}
+
+# ---------------------------------------------------------------- servers
+SERVERS_STATUS=""
+SERVERS_HOW=""
+if ! have wrk; then
+	SERVERS_STATUS="skipped: wrk is not installed (apt-get install wrk)"
+else
+	# Prefer the real CLI (awsxc-cli --imds / --container); until it can
+	# serve, bench/servers runs the same engine servers.
+	IMDS_URL="" ECS_URL="" ECS_TOKEN=benchtoken
+	spawn "$W/cli-imds" "${ENV_STS[@]}" "$W/awsxc-cli" --imds 127.0.0.1:0 --profile static
+	IMDS_PID=$SPAWNED
+	spawn "$W/cli-ecs" "${ENV_STS[@]}" "$W/awsxc-cli" --container 127.0.0.1:0 "$ECS_TOKEN" --profile static
+	ECS_PID=$SPAWNED
+	IMDS_URL=$(wait_for "$W/cli-imds.err" 'http://127\.0\.0\.1:[0-9]+/' 10 "$IMDS_PID") || true
+	ECS_URL=$(wait_for "$W/cli-ecs.err" 'http://127\.0\.0\.1:[0-9]+/' 10 "$ECS_PID") || true
+	if [[ -n $IMDS_URL && -n $ECS_URL ]] && kill -0 "$IMDS_PID" "$ECS_PID" 2>/dev/null; then
+		SERVERS_HOW="\`awsxc-cli --imds 127.0.0.1:0 --profile static\` and \`awsxc-cli --container 127.0.0.1:0 benchtoken --profile static\`"
+	else
+		kill "$IMDS_PID" "$ECS_PID" 2>/dev/null || true
+		log "awsxc-cli cannot serve yet ($(head -1 "$W/cli-imds.err")); using bench/servers"
+		spawn "$W/servers" "${ENV_STS[@]}" "$W/servers" -profile static -token "$ECS_TOKEN"
+		IMDS_URL=$(wait_for "$W/servers.out" 'imds http://[0-9.:]+/' 30 | cut -d' ' -f2) || { log "bench/servers did not start"; exit 1; }
+		ECS_URL=$(awk '$1 == "ecs" { print $2 }' "$W/servers.out")
+		SERVERS_HOW="bench/servers (engine.NewIMDSServer and engine.NewECSServer on a Source for profile static; awsxc-cli --imds/--container could not serve yet: \"$(head -1 "$W/cli-imds.err")\")"
+	fi
+	IMDS_TOKEN=$(curl -sf -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 21600' "${IMDS_URL}latest/api/token")
+	IMDS_ROLE=$(curl -sf -H "X-aws-ec2-metadata-token: $IMDS_TOKEN" "${IMDS_URL}latest/meta-data/iam/security-credentials/")
+	IMDS_CREDS_URL="${IMDS_URL}latest/meta-data/iam/security-credentials/$IMDS_ROLE"
+	curl -sf -H "X-aws-ec2-metadata-token: $IMDS_TOKEN" "$IMDS_CREDS_URL" >"$W/imds-body.json"
+	curl -sf -H "Authorization: $ECS_TOKEN" "$ECS_URL" >"$W/ecs-body.json"
+	grep -q AccessKeyId "$W/imds-body.json" && grep -q AccessKeyId "$W/ecs-body.json" ||
+		{ log "the servers do not serve credentials"; exit 1; }
+	# The bare server answers with the IMDS document itself.
+	spawn "$W/bare" "$W/bareserver" -body "$W/imds-body.json"
+	BARE_URL=$(wait_for "$W/bare.out" 'http://[0-9.:]+/' 10) || { log "bareserver did not start"; exit 1; }
+
+	# Rounds of bare, IMDS, ECS in turn, so that a change of load on a
+	# shared machine hits all three alike.
+	secs=$(((BENCH_WRK_SECONDS + BENCH_ROUNDS - 1) / BENCH_ROUNDS))
+	WRK=(wrk -t"$BENCH_WRK_THREADS" -c"$BENCH_WRK_CONNS" -d"${secs}s" -s bench/wrk.lua)
+	log "servers: wrk, $BENCH_ROUNDS rounds of ${secs}s each for bare, IMDS, ECS"
+	for ((r = 1; r <= BENCH_ROUNDS; r++)); do
+		"${WRK[@]}" "$BARE_URL" >"$W/wrk-bare-$r.txt"
+		"${WRK[@]}" -H "X-aws-ec2-metadata-token: $IMDS_TOKEN" "$IMDS_CREDS_URL" >"$W/wrk-imds-$r.txt"
+		"${WRK[@]}" -H "Authorization: $ECS_TOKEN" "$ECS_URL" >"$W/wrk-ecs-$r.txt"
+	done
+	for k in bare imds ecs; do
+		cat "$W"/wrk-$k-*.txt | grep '^WRKJSON ' | cut -d' ' -f2- | jq -s . >"$W/wrk-$k.json"
+	done
+fi
+# wj SERVER FIELD: requests/s over all rounds (total requests / total
+# time), or the median over the rounds of a latency field.
+wj() {
+	jq -r --arg f "$2" 'if $f == "rps" then (map(.requests) | add) / (map(.seconds) | add)
+		elif $f == "non2xx" or $f == "socket_errors" then map(.[$f]) | add
+		else map(.[$f]) | sort | .[length / 2 | floor] end' "$W/wrk-$1.json"
+}
+# wround SERVER: that server's requests/s as a % of the bare server's, per round.
+wround() {
+	jq -rs '[.[0], .[1]] | transpose | map(100 * .[0].rps / .[1].rps | floor | tostring + "%") | join(", ")' \
+		"$W/wrk-$1.json" "$W/wrk-bare.json"
+}
+wrow() {
+	printf '| %s | %.0f | %.2f | %.2f | %.2f | %d | %d |\n' "$2" "$(wj "$1" rps)" \
+		"$(calc "$(wj "$1" p50_us)" / 1000)" "$(calc "$(wj "$1" p90_us)" / 1000)" "$(calc "$(wj "$1" p99_us)" / 1000)" \
+		"$(wj "$1" non2xx)" "$(wj "$1" socket_errors)"
+}
+
+# ---------------------------------------------------------------- micro-benchmarks
+log "go micro-benchmarks (-benchtime $BENCH_BENCHTIME)"
+GOBENCH_CMD="go test -run '^\$' -bench . -benchmem -benchtime $BENCH_BENCHTIME ./engine"
+GOBENCH_OK=1
+# The machine's AWS_CA_BUNDLE and friends must not reach the SDK.
+if ! env -u AWS_CA_BUNDLE -u AWS_PROFILE -u AWS_REGION go test -run '^$' -bench . -benchmem -benchtime "$BENCH_BENCHTIME" ./engine >"$W/gobench.txt" 2>&1; then
+	GOBENCH_OK=0
+fi
+
+# ---------------------------------------------------------------- binary sizes
+size_row() { printf '| `%s` | %s | %.1f MiB |\n' "$1" "$(stat -c %s "$2")" "$(calc "$(stat -c %s "$2")" / 1048576)"; }
+
+# ---------------------------------------------------------------- tray (idle)
+if [[ -z $TRAY_STATUS ]]; then
+	left=$(calc "$TRAY_T0 + $BENCH_IDLE - $(date +%s.%N)")
+	if awk "BEGIN { exit !($left > 0) }"; then
+		log "tray: waiting ${left%.*}s more of the idle period"
+		sleep "$left"
+	fi
+	TRAY_T1=$(date +%s.%N)
+	if kill -0 "$TRAY_PID" 2>/dev/null; then
+		TRAY_S1=$("$W/procstat" -pid "$TRAY_PID")
+	else
+		TRAY_STATUS="failed: the tray exited during the idle period: $(tail -3 "$W/tray.err" | tr '\n' ' ')"
+	fi
+fi
+
+# ---------------------------------------------------------------- report
+ELAPSED=$(($(date +%s) - START_S))
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
+R="$W/report.md"
+{
+	echo "<!-- bench:begin: written by scripts/bench.sh; edits here are lost -->"
+	echo "## Latest run"
+	echo
+	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit \`$GIT_REV\`$GIT_DIRTY, \`make bench\` took ${ELAPSED} s."
+	echo
+	echo "| machine | |"
+	echo "|---|---|"
+	echo "| CPUs (\`nproc\`) | $(nproc) |"
+	echo "| CPU | $CPU_MODEL |"
+	echo "| memory | $MEM_TOTAL |"
+	echo "| kernel | $(uname -sr) |"
+	echo "| Go | $GO_VERSION |"
+	echo "| tools | $(hyperfine --version 2>/dev/null || echo 'no hyperfine'); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2 || true); $("$AWS_BIN" --version 2>/dev/null | cut -d' ' -f1-2 || echo 'no aws') |"
+	echo "| load average | $LOAD_START at the start, $LOAD_END at the end (other work shares this machine) |"
+	echo
+	echo "Binaries are built as packaging/package.sh builds them: \`CGO_ENABLED=0 go build -trimpath -ldflags \"-s -w -X main.version=...\"\`."
+	echo "Every command runs under \`env -i HOME=<temp home with a fixture AWS config> PATH=/usr/bin:/bin\`"
+	echo "(plus \`AWS_ENDPOINT_URL_STS=<fake STS>\` for the role profile), so the ratios are between like commands."
+	echo
+
+	echo "### CLI start-up"
+	echo
+	if [[ $HYPERFINE_OK == 0 ]]; then
+		echo "Skipped: hyperfine is not installed (apt-get install hyperfine)."
+	else
+		echo "\`hyperfine -N --warmup $BENCH_WARMUP --runs $per\`, $BENCH_ROUNDS rounds taking turns (warm-up 1 after the first), statistics over all runs;"
+		echo "the AWS CLI: one round, \`--runs $BENCH_AWS_RUNS\`. Times in ms."
+		echo
+		echo "| name | command (after \`env -i HOME=… PATH=/usr/bin:/bin\`) | median | min | max | mean ± σ | runs |"
+		echo "|---|---|---|---|---|---|---|"
+		hfrow "$W/cli.json" floor "bare Go binary (floor)" "bench/floor"
+		hfrow "$W/cli.json" static "awsxc-cli, static" "awsxc-cli --profile static --json"
+		hfrow "$W/cli.json" role "awsxc-cli, assume role" "awsxc-cli --profile role --json"
+		hfrow "$W/cli.json" role-cache "awsxc-cli, assume role, cached" "awsxc-cli --profile role --json --cache"
+		if [[ -z $AWS_STATUS ]]; then
+			hfrow "$W/aws.json" aws "AWS CLI v2 (Debian)" "/usr/bin/aws configure export-credentials --profile static --format process"
+		fi
+		echo
+		cli_med=$(hf "$W/cli.json" static median)
+		floor_med=$(hf "$W/cli.json" floor median)
+		r_floor=$(calc "$cli_med / $floor_med")
+		ok=$(calc "($cli_med / $floor_med) <= $T_CLI_VS_FLOOR")
+		if [[ -z $AWS_STATUS ]]; then
+			aws_med=$(hf "$W/aws.json" aws median)
+			r_aws=$(calc "$aws_med / $cli_med")
+			ok_aws=$(calc "($aws_med / $cli_med) >= $T_CLI_VS_AWS")
+			printf -- '- awsxc-cli vs the AWS CLI: **%.0f×** faster (median %.1f ms / %.2f ms); target ≥ %d×: %s\n' \
+				"$r_aws" "$aws_med" "$cli_med" "$T_CLI_VS_AWS" "$(verdict "$ok_aws")"
+		else
+			echo "- awsxc-cli vs the AWS CLI: $AWS_STATUS"
+		fi
+		printf -- '- awsxc-cli vs the bare Go binary: **%.2f×** the floor (median %.2f ms / %.2f ms); target ≤ %d×: %s\n' \
+			"$r_floor" "$cli_med" "$floor_med" "$T_CLI_VS_FLOOR" "$(verdict "$ok")"
+		printf -- '- assume role (one AssumeRole to the loopback fake STS): %.2f× the static run; with a warm --cache: %.2f×\n' \
+			"$(calc "$(hf "$W/cli.json" role median) / $cli_med")" "$(calc "$(hf "$W/cli.json" role-cache median) / $cli_med")"
+		echo "- reference (behaviour.md, another 2-vCPU machine): the Python aws-export-credentials 455.3 ms, the AWS CLI 783.7 ms"
+	fi
+	echo
+
+	echo "### Local credential servers"
+	echo
+	if [[ -n $SERVERS_STATUS ]]; then
+		echo "${SERVERS_STATUS^}."
+	else
+		echo "\`wrk -t$BENCH_WRK_THREADS -c$BENCH_WRK_CONNS -d${secs}s -s bench/wrk.lua\` on loopback, $BENCH_ROUNDS rounds of bare, IMDS, ECS in turn;"
+		echo "requests/s over all rounds, latency percentiles the median of the rounds';"
+		echo "the load generator and the server share the $(nproc) CPUs. Servers: $SERVERS_HOW."
+		echo "The bare server is bench/bareserver answering every request with the IMDS credentials document ($(stat -c %s "$W/imds-body.json") bytes; ECS: $(stat -c %s "$W/ecs-body.json") bytes)."
+		echo
+		echo "| server | requests/s | p50 ms | p90 ms | p99 ms | non-2xx | socket errors |"
+		echo "|---|---|---|---|---|---|---|"
+		wrow bare "bare net/http, fixed body"
+		wrow imds "IMDS: GET …/security-credentials/$IMDS_ROLE with X-aws-ec2-metadata-token"
+		wrow ecs "ECS: GET / with Authorization"
+		echo
+		bare_rps=$(wj bare rps)
+		share=$(calc "100 * $(wj imds rps) / $bare_rps")
+		printf -- '- IMDS credentials path: **%.0f%%** of the bare server'"'"'s requests/s; target ≥ %d%%: %s\n' \
+			"$share" "$T_IMDS_SHARE" "$(verdict "$(calc "$share >= $T_IMDS_SHARE")")"
+		printf -- '- ECS path: %.0f%% of the bare server'"'"'s requests/s\n' "$(calc "100 * $(wj ecs rps) / $bare_rps")"
+		echo "- per round, IMDS/bare: $(wround imds); ECS/bare: $(wround ecs)"
+		echo "- The IMDS token is fetched once (PUT /latest/api/token, TTL 21600 s) and sent with every GET, as SDKs do."
+	fi
+	echo
+
+	echo "### Tray (cmd/awsxc)"
+	echo
+	if [[ -n $TRAY_STATUS ]]; then
+		echo "${TRAY_STATUS^}."
+		echo
+		echo "To measure once it is ready: \`make bench\` (or \`BENCH_IDLE=600 make bench\` for the full 10 idle minutes)."
+	else
+		rss0=$(jq .rss_kib <<<"$TRAY_S0")
+		rss1=$(jq .rss_kib <<<"$TRAY_S1")
+		hwm1=$(jq .hwm_kib <<<"$TRAY_S1")
+		cpu0=$(jq .cpu_s <<<"$TRAY_S0")
+		cpu1=$(jq .cpu_s <<<"$TRAY_S1")
+		idle=$(calc "$TRAY_T1 - $TRAY_T0")
+		dcpu=$(calc "$cpu1 - $cpu0")
+		cpu10=$(calc "$dcpu * 600 / $idle")
+		echo "\`awsxc\` under a private \`dbus-daemon --session --nofork --print-address\` (no StatusNotifierWatcher, so no panel draws it; the"
+		echo "tray runs its full menu and servers anyway), settings.json with profile \`static\`, IMDS and ECS on; $TRAY_CHECK."
+		echo "VmRSS/VmHWM from /proc/PID/status, CPU = utime+stime from /proc/PID/stat (10 ms resolution)."
+		echo "The first sample is taken once both servers have answered one credentials request; the idle period overlaps"
+		echo "the other benchmarks, which use other processes."
+		echo
+		echo "| | value |"
+		echo "|---|---|"
+		printf '| VmRSS after start | %.1f MiB |\n' "$(calc "$rss0" / 1024)"
+		printf '| VmRSS after %.0f s idle | %.1f MiB (peak VmHWM %.1f MiB) |\n' "$idle" "$(calc "$rss1" / 1024)" "$(calc "$hwm1" / 1024)"
+		printf '| CPU during the idle period | %.2f s in %.0f s |\n' "$dcpu" "$idle"
+		if [[ $(calc "$dcpu < 0.005") == 1 ]]; then
+			printf '| CPU per 10 idle minutes | < %.2f s (none counted: at most 0.01 s, the clock-tick resolution, scaled ×%.1f) |\n' \
+				"$(calc "0.01 * 600 / $idle")" "$(calc "600 / $idle")"
+			cpu10=$(calc "0.01 * 600 / $idle")
+		else
+			printf '| CPU per 10 idle minutes | %.2f s%s |\n' "$cpu10" \
+			"$(awk "BEGIN { if ($idle < 599) printf \" (extrapolated from %.0f s: ×%.1f)\", $idle, 600 / $idle }")"
+		fi
+		echo
+		printf -- '- idle RSS ≤ %d MiB: %s\n' "$T_TRAY_RSS_MB" "$(verdict "$(calc "$rss1 / 1024 <= $T_TRAY_RSS_MB")")"
+		printf -- '- CPU < %d s per 10 idle minutes: %s%s\n' "$T_TRAY_CPU_10M" "$(verdict "$(calc "$cpu10 < $T_TRAY_CPU_10M")")" \
+			"$(awk "BEGIN { if ($idle < 599) print \" (extrapolated; run BENCH_IDLE=600 make bench for the full measurement)\" }")"
+	fi
+	echo
+
+	echo "### Binary sizes"
+	echo
+	echo "| binary | bytes | |"
+	echo "|---|---|---|"
+	size_row awsxc-cli "$W/awsxc-cli"
+	if [[ -f $W/awsxc ]]; then size_row awsxc "$W/awsxc"; else echo "| \`awsxc\` | — | ${TRAY_BUILD_ERR} |"; fi
+	size_row "bench/floor (for scale)" "$W/floor"
+	echo
+
+	echo "### Go micro-benchmarks"
+	echo
+	echo "\`$GOBENCH_CMD\` (AWS_CA_BUNDLE unset)."
+	echo
+	if [[ $GOBENCH_OK == 0 ]]; then
+		echo "The benchmarks failed:"
+		echo
+		echo '```'
+		tail -20 "$W/gobench.txt"
+		echo '```'
+	else
+		echo "| benchmark | ns/op | B/op | allocs/op | MB/s |"
+		echo "|---|---|---|---|---|"
+		awk '/^Benchmark/ {
+			name = $1; sub(/-[0-9]+$/, "", name); sub(/^Benchmark/, "", name)
+			ns = ""; b = ""; a = ""; mb = ""
+			for (i = 3; i < NF; i++) {
+				if ($(i+1) == "ns/op") ns = $i
+				if ($(i+1) == "B/op") b = $i
+				if ($(i+1) == "allocs/op") a = $i
+				if ($(i+1) == "MB/s") mb = $i
+			}
+			printf "| %s | %s | %s | %s | %s |\n", name, ns, b, a, mb
+		}' "$W/gobench.txt"
+	fi
+	echo
+	echo "<!-- bench:end -->"
+} >"$R"
+
+# Put the report between the markers, keeping everything else.
+if [[ -f $BENCH_OUT ]] && grep -q '^<!-- bench:begin' "$BENCH_OUT" && grep -q '^<!-- bench:end -->' "$BENCH_OUT"; then
+	awk -v r="$R" '
+		/^<!-- bench:begin/ { while ((getline line < r) > 0) print line; skip = 1; next }
+		/^<!-- bench:end -->/ { skip = 0; next }
+		!skip { print }' "$BENCH_OUT" >"$W/out.md"
+	cat "$W/out.md" >"$BENCH_OUT"
+else
+	{
+		echo "# Benchmarks"
+		echo
+		echo "Written by \`make bench\` (scripts/bench.sh)."
+		echo
+		cat "$R"
+	} >"$BENCH_OUT"
+fi
+sed -n '/^## Latest run/,/^<!-- bench:end/p' "$BENCH_OUT" | grep -E '^- |^\| (VmRSS|CPU)' >&2 || true
+log "wrote $BENCH_OUT in ${ELAPSED}s"
