@@ -10,8 +10,7 @@
 # Usage: packaging/package.sh            (make package sets VERSION)
 #   VERSION  the version baked into the binaries (main.version). Default:
 #            git describe --tags --always --dirty, or 0.0.0-dev. The package
-#            version drops a leading "v"; a VERSION that does not start with
-#            a number and a dot (a bare commit hash) is packaged as 0.0.0-dev+VERSION.
+#            version is derived from it (see the examples below).
 #   DIST     output directory, default dist (test.sh uses a temp dir).
 #
 # Everything is built with CGO_ENABLED=0 (fyne.io/systray needs cgo only on
@@ -41,12 +40,29 @@ if [[ -z "${VERSION:-}" ]]; then
 	desc=$(git describe --tags --always --dirty 2>/dev/null || true)
 	VERSION=${desc:-0.0.0-dev}
 fi
-# Package managers need a version that starts with a number; a bare commit
-# hash (git describe in a repo without tags) becomes 0.0.0-dev+HASH.
-if [[ $VERSION =~ ^v?[0-9]+(\.[0-9]+)+([-+~][0-9A-Za-z.+~-]*)?$ ]]; then
-	pkgver=${VERSION#v}
-elif [[ $VERSION =~ ^[0-9A-Za-z.+~-]+$ ]]; then
-	pkgver=0.0.0-dev+$VERSION
+# Package managers need a version that starts with a number, and rpm allows
+# no "-" inside it. git describe output is mapped so it sorts right:
+#   v1.2.3                  -> 1.2.3
+#   v1.2.3-rc.1             -> 1.2.3-rc.1     (nfpm: 1.2.3~rc.1, before 1.2.3)
+#   v1.2.3-4-gabc1234-dirty -> 1.2.3+4.gabc1234.dirty   (after 1.2.3)
+#   abc1234-dirty (no tag)  -> 0.0.0-dev+abc1234.dirty
+v=${VERSION#v}
+if [[ $v =~ ^([0-9]+(\.[0-9]+)+)([-+~.0-9A-Za-z]*)$ ]]; then
+	base=${BASH_REMATCH[1]} rest=${BASH_REMATCH[3]} build=
+	if [[ $rest == *-dirty ]]; then
+		rest=${rest%-dirty} build=dirty
+	fi
+	if [[ $rest =~ ^(.*)-([0-9]+)-g([0-9a-f]+)$ ]]; then
+		rest=${BASH_REMATCH[1]} build=${BASH_REMATCH[2]}.g${BASH_REMATCH[3]}${build:+.$build}
+	fi
+	rest=${rest//+/.} rest=${rest//\~/.}
+	if [[ -n $rest ]]; then
+		pre=${rest:1}
+		rest=-${pre//-/.}
+	fi
+	pkgver=$base$rest${build:++$build}
+elif [[ $v =~ ^[0-9A-Za-z.-]+$ ]]; then
+	pkgver=0.0.0-dev+${v//-/.}
 else
 	die "VERSION=$VERSION has characters a package version cannot hold"
 fi
