@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -116,6 +117,13 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 	loadOpts := []func(*config.LoadOptions) error{
 		config.WithSharedConfigProfile(name),
 		config.WithAssumeRoleCredentialOptions(func(o *stscreds.AssumeRoleOptions) {
+			// The Go SDK asks for 15-minute role sessions unless the
+			// profile sets duration_seconds; the AWS CLI (and STS itself)
+			// default to an hour. An hour spares MFA users a code every
+			// 15 minutes and lets exported credentials outlive a build.
+			if o.Duration == stscreds.DefaultDuration {
+				o.Duration = time.Hour
+			}
 			if opts.MFA != nil {
 				o.TokenProvider = func() (string, error) {
 					code, err := opts.MFA()

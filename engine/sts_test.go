@@ -128,6 +128,10 @@ func TestAssumeRoleSignedBySource(t *testing.T) {
 	if len(calls) != 1 || calls[0].Action != "AssumeRole" || calls[0].SignedBy != "AKIASTATICEXAMPLE0001" {
 		t.Fatalf("calls = %+v, want one AssumeRole signed by the source profile's key", calls)
 	}
+	// An hour, as the AWS CLI asks, not the Go SDK's 15 minutes.
+	if got := calls[0].Form.Get("DurationSeconds"); got != "3600" {
+		t.Errorf("DurationSeconds = %q, want 3600", got)
+	}
 	if r.Credentials.AccountID != "210987654321" {
 		t.Errorf("AccountID = %q, want 210987654321", r.Credentials.AccountID)
 	}

@@ -15,6 +15,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
+	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/awsxc/awsxc/internal/fakeaws"
@@ -575,5 +578,65 @@ func TestProfilesAndCompletion(t *testing.T) {
 		if err != nil || strings.TrimSpace(string(out)) != "static session" {
 			t.Errorf("bash completion of --profile s = %q, %v; want \"static session\"", out, err)
 		}
+	}
+}
+
+// TestServe runs both servers from one process, fetches credentials from
+// each with the Go SDK's own providers, and stops it with SIGTERM.
+func TestServe(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	tokenFile := filepath.Join(f.home, "token")
+	cmd := exec.Command(binary, "--profile", "static", "--imds", "0", "--container", "127.0.0.1:0", "--container-token-file", tokenFile)
+	cmd.Env = f.env()
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	var log strings.Builder
+	urls := map[string]string{}
+	buf := make([]byte, 4096)
+	deadline := time.Now().Add(10 * time.Second)
+	for len(urls) < 2 && time.Now().Before(deadline) {
+		n, err := stderr.Read(buf)
+		log.Write(buf[:n])
+		for _, m := range regexp.MustCompile(`as (EC2 instance metadata|container credentials) \S* ?\S* ?at (http://127\.0\.0\.1:\d+/)`).FindAllStringSubmatch(log.String(), -1) {
+			urls[m[1]] = m[2]
+		}
+		if err != nil {
+			break
+		}
+	}
+	if len(urls) != 2 {
+		t.Fatalf("servers did not start; stderr:\n%s", log.String())
+	}
+	ctx := context.Background()
+	imdsCreds, err := ec2rolecreds.New(func(o *ec2rolecreds.Options) {
+		o.Client = imds.New(imds.Options{Endpoint: urls["EC2 instance metadata"]})
+	}).Retrieve(ctx)
+	if err != nil {
+		t.Fatalf("IMDS: %v", err)
+	}
+	token, _ := os.ReadFile(tokenFile)
+	ecsCreds, err := endpointcreds.New(urls["container credentials"], func(o *endpointcreds.Options) {
+		o.AuthorizationToken = string(token)
+	}).Retrieve(ctx)
+	if err != nil {
+		t.Fatalf("ECS: %v", err)
+	}
+	// Both serve the one set of temporary credentials made for the
+	// static keys: one GetSessionToken, not one per request.
+	if !strings.HasPrefix(imdsCreds.AccessKeyID, "ASIAFAKE") || imdsCreds.AccessKeyID != ecsCreds.AccessKeyID || f.sts.Count("GetSessionToken") != 1 {
+		t.Errorf("IMDS %s, ECS %s, %d GetSessionToken calls", imdsCreds.AccessKeyID, ecsCreds.AccessKeyID, f.sts.Count("GetSessionToken"))
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	rest := new(bytes.Buffer)
+	rest.ReadFrom(stderr)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("after SIGTERM: %v, want exit 0", err)
+	}
+	if secretRe.MatchString(log.String() + rest.String()) {
+		t.Errorf("stderr shows a secret:\n%s%s", log.String(), rest.String())
 	}
 }

@@ -266,6 +266,10 @@ func parse(args []string) (*options, error) {
 			return nil, err
 		}
 	}
+	// --imds and --container may run together: one process, both servers.
+	if len(modes) == 2 && slices.Contains(modes, "--imds") && slices.Contains(modes, "--container") {
+		modes = []string{"--imds"}
+	}
 	if len(modes) > 1 {
 		if modes[0] == modes[1] {
 			return nil, usagef("argument %s given twice", modes[0])
