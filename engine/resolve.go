@@ -121,7 +121,7 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 			// profile sets duration_seconds; the AWS CLI (and STS itself)
 			// default to an hour. An hour spares MFA users a code every
 			// 15 minutes and lets exported credentials outlive a build.
-			if o.Duration == stscreds.DefaultDuration {
+			if o.Duration == 0 || o.Duration == stscreds.DefaultDuration {
 				o.Duration = time.Hour
 			}
 			if opts.MFA != nil {
