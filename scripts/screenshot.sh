@@ -68,7 +68,7 @@ cat >"$home/.config/awsxc/settings.json" <<'JSON'
 JSON
 
 # 1. X server.
-Xvfb -displayfd 3 -screen 0 "$geometry" -nolisten tcp 3>"$dir/display" >"$dir/xvfb.log" 2>&1 &
+Xvfb -displayfd 3 -screen 0 "$geometry" -nolisten tcp -noreset 3>"$dir/display" >"$dir/xvfb.log" 2>&1 &
 pids+=($!)
 wait_for 100 test -s "$dir/display" || { echo "screenshot: Xvfb did not start" >&2; exit 1; }
 export DISPLAY=":$(head -n1 "$dir/display")"

@@ -258,7 +258,16 @@ func Open(t testing.TB, conn *dbus.Conn, item string) *Tray {
 	i := strings.Index(item, "/")
 	bus, path := item[:i], item[i:]
 	sni := conn.Object(bus, dbus.ObjectPath(path))
-	v, err := sni.GetProperty("org.kde.StatusNotifierItem.Menu")
+	// systray takes its bus name before it exports the properties, so
+	// someone watching the name may have to wait a moment.
+	var v dbus.Variant
+	var err error
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		v, err = sni.GetProperty("org.kde.StatusNotifierItem.Menu")
+		if err == nil || time.Now().After(deadline) {
+			break
+		}
+	}
 	if err != nil {
 		t.Fatalf("read Menu property: %v", err)
 	}
