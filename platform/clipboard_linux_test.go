@@ -22,19 +22,22 @@ func TestClipboardRoundTrip(t *testing.T) {
 	if err := Copy(want); err != nil {
 		t.Fatal(err)
 	}
-	got, err := Paste()
-	if err != nil {
-		t.Fatal(err)
+	// xclip -in hands the selection to a child it forks, so the first
+	// read may come before the child answers; poll briefly.
+	var got string
+	var err error
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		got, err = Paste()
+		if (err == nil && got == want) || time.Now().After(deadline) {
+			break
+		}
 	}
-	if got != want {
-		t.Errorf("Paste() = %q, want %q", got, want)
+	if err != nil || got != want {
+		t.Errorf("Paste() = %q, %v; want %q", got, err, want)
 	}
 	out, err := exec.Command("xclip", "-o", "-selection", "clipboard").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(out) != want {
-		t.Errorf("xclip -o = %q, want %q", out, want)
+	if err != nil || string(out) != want {
+		t.Errorf("xclip -o = %q, %v; want %q", out, err, want)
 	}
 }
 
