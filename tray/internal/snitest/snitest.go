@@ -36,17 +36,6 @@ func Need(t testing.TB, programs ...string) {
 	}
 }
 
-// NeedDisplay skips without an X display, or fails under CI.
-func NeedDisplay(t testing.TB) {
-	t.Helper()
-	if os.Getenv("DISPLAY") == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("DISPLAY is not set; CI runs the tray tests under Xvfb")
-		}
-		t.Skip("no DISPLAY")
-	}
-}
-
 // StartBus starts a private dbus-daemon for the test and returns its
 // address. The daemon is killed when the test ends.
 func StartBus(t testing.TB) string {

@@ -10,14 +10,12 @@ import (
 	"time"
 )
 
-// Display returns an X display for the test: $DISPLAY when set (a
-// harness such as xvfb-run gave one), else a private Xvfb started for the
-// test and stopped with it.
+// Display starts a private Xvfb for the test, stopped with it, and
+// returns its display. It never uses $DISPLAY: tests of other packages
+// running at the same time (go test runs packages in parallel) would
+// share that clipboard, and a developer's own clipboard is not for tests.
 func Display(t testing.TB) string {
 	t.Helper()
-	if d := os.Getenv("DISPLAY"); d != "" {
-		return d
-	}
 	Need(t, "Xvfb")
 	// -noreset: by default Xvfb resets when its last client disconnects,
 	// and a client connecting during the reset fails with "Can't open
