@@ -376,12 +376,15 @@ func editSettings(t *testing.T, e *env, f func(map[string]any)) {
 	}
 }
 
-// TestTrayNoConfigNoHost: with no AWS config and no tray host the app
-// starts, says so, and keeps running until Quit.
+// TestTrayNoConfigNoHost: with no AWS config, no tray host and a corrupt
+// settings file the app starts, says so, and keeps running until Quit.
 func TestTrayNoConfigNoHost(t *testing.T) {
 	snitest.Need(t, "dbus-daemon")
 	bus := snitest.StartBus(t)
 	e := newEnv(t, bus, "", "http://127.0.0.1:1", false)
+	settings := filepath.Join(e.config, "awsxc", "settings.json")
+	os.MkdirAll(filepath.Dir(settings), 0o700)
+	os.WriteFile(settings, []byte(`{"profile": `), 0o600) // corrupt
 	a := start(t, e)
 	conn := snitest.Connect(t, bus)
 	name := fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", a.cmd.Process.Pid)
@@ -401,7 +404,10 @@ func TestTrayNoConfigNoHost(t *testing.T) {
 	}
 	tr.WaitLabel(t, 5*time.Second, "No AWS profiles found")
 	tr.WaitLabel(t, time.Second, "No system tray host found")
-	for _, want := range []string{"no system tray host", "AppIndicator", "snixembed", "no AWS profiles found"} {
+	if b, err := os.ReadFile(settings + ".bak"); err != nil || string(b) != `{"profile": ` {
+		t.Errorf("settings.json.bak = %q, %v; want the corrupt file kept", b, err)
+	}
+	for _, want := range []string{"no system tray host", "AppIndicator", "snixembed", "no AWS profiles found", "settings file is corrupt"} {
 		if !strings.Contains(a.stderr.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, a.stderr)
 		}
