@@ -2,4 +2,4 @@
 
 package platform
 
-func acquireLock(path string) (*Lock, error) { return &Lock{path: path}, nil }
+func acquireLock(path string) (*Lock, error) { return nil, ErrUnsupported }
