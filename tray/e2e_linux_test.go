@@ -322,6 +322,11 @@ func TestTrayEndToEnd(t *testing.T) {
 	tr.Click(t, "fish")
 	snitest.WaitClipboard(t, display, wait, func(s string) bool { return strings.Contains(s, "set -gx AWS_ACCESS_KEY_ID") })
 	snitest.WaitClipboard(t, display, wait, func(s string) bool { return s == "" })
+
+	// Edits to settings.json while it runs ("Open settings") are picked up.
+	step("edit settings")
+	editSettings(t, e, func(m map[string]any) { m["export_name"] = "edited" })
+	tr.WaitLabel(t, wait, "Write to credentials file as edited")
 }
 
 // TestTrayMFA: a profile with mfa_serial shows "MFA code needed" at

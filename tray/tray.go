@@ -146,6 +146,9 @@ type app struct {
 	written  time.Time   // Updated of the credentials last written to the file
 	clip     *time.Timer // clears the clipboard
 	ui       *adapter
+	// settingsMod is the modification time of settings.json after our
+	// last write, to tell the user's edits from our own.
+	settingsMod time.Time
 }
 
 func newApp(ctx context.Context, cancel context.CancelFunc, opts Options) *app {
@@ -175,9 +178,7 @@ func (a *app) start() {
 		fmt.Fprintf(a.opts.Stderr, "awsxc: %v\n", err)
 		a.notify("Settings were reset", err.Error())
 	}
-	if err := a.settings.Save(a.opts.SettingsPath); err != nil {
-		a.log.Warn("cannot save settings", "err", err)
-	}
+	a.saveSettings()
 	a.state = State{
 		Version:       a.opts.Version,
 		ExportName:    a.settings.ExportName,
@@ -268,6 +269,7 @@ func (a *app) render(force bool) {
 
 func (a *app) onTick() {
 	a.loadProfiles()
+	a.reloadSettings()
 	if a.state.NoTrayHost && checkTrayHost() == hostPresent {
 		a.state.NoTrayHost = false
 	}
@@ -302,4 +304,47 @@ func (a *app) saveSettings() {
 	if err := a.settings.Save(a.opts.SettingsPath); err != nil {
 		a.notify("Cannot save settings", err.Error())
 	}
+	a.settingsMod = modTime(a.opts.SettingsPath)
+}
+
+// reloadSettings picks up edits made to settings.json ("Open settings")
+// while the tray runs: it is checked on every tick and read again when
+// its modification time is not that of our own last write.
+func (a *app) reloadSettings() {
+	mod := modTime(a.opts.SettingsPath)
+	if mod.IsZero() || mod.Equal(a.settingsMod) {
+		return
+	}
+	a.settingsMod = mod
+	s, err := LoadSettings(a.opts.SettingsPath)
+	if err != nil {
+		a.notify("Settings not reloaded", err.Error())
+		a.saveSettings() // the corrupt file was moved aside; write what is in use
+		return
+	}
+	a.log.Info("settings changed on disk; reloaded")
+	old := a.settings
+	a.settings = s
+	a.state.ExportName, a.state.KeepRefreshed = s.ExportName, s.KeepRefreshed
+	// A changed address (or token) takes a restart of that server.
+	if old.IMDS.Addr != s.IMDS.Addr {
+		a.stopIMDS()
+	}
+	if old.ECS.Addr != s.ECS.Addr || old.ECSToken != s.ECSToken {
+		a.stopECS()
+	}
+	a.state.IMDS = ServerState{Available: true, On: s.IMDS.Enabled, Addr: s.IMDS.Addr}
+	a.state.ECS = ServerState{Available: true, On: s.ECS.Enabled, Addr: s.ECS.Addr}
+	a.syncServers(nil)
+	if s.Profile != "" && s.Profile != a.state.Active {
+		a.switchProfile(s.Profile, false)
+	}
+}
+
+func modTime(path string) time.Time {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return time.Time{}
+	}
+	return fi.ModTime()
 }
