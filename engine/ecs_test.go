@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/awsxc/awsxc/engine/internal/fakeaws"
+	"github.com/awsxc/awsxc/internal/fakeaws"
 )
 
 // newTestECS serves profile (and /profiles/NAME) on a loopback port.

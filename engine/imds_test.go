@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/awsxc/awsxc/engine/internal/fakeaws"
+	"github.com/awsxc/awsxc/internal/fakeaws"
 )
 
 // newTestIMDS serves profile on a loopback port with the test clock.

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"flag"
 	"io"
 	"net"
 	"net/http"
@@ -94,27 +93,10 @@ func runSrvCases(t *testing.T, base string, cases []srvCase, prep func(*http.Req
 	}
 }
 
-// serverGolden compares got with testdata/servers/NAME; go test -update
-// (the flag format_test.go defines) rewrites it.
+// serverGolden compares got with testdata/servers/NAME.
 func serverGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "servers", name)
-	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
+	golden(t, filepath.Join("servers", name), got)
 }
 
 func TestParseListenAddr(t *testing.T) {

@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/awsxc/awsxc/engine/internal/fakeaws"
+	"github.com/awsxc/awsxc/internal/fakeaws"
 )
 
 // srvConfig and srvCreds are the AWS files the Source and server tests
@@ -51,45 +50,13 @@ aws_access_key_id = AKIAOTHEREXAMPLE0001
 aws_secret_access_key = othersecret
 `
 
-// srvEnv isolates the SDK from the machine's AWS setup (the pattern of
-// awsEnv in sts_test.go) and starts a fake STS on a test clock.
+// srvEnv isolates the SDK from the machine's AWS setup and starts a fake
+// STS on a test clock.
 func srvEnv(t testing.TB) (*fakeaws.Server, *testClock) {
 	t.Helper()
-	dir := t.TempDir()
-	cf := filepath.Join(dir, "config")
-	kf := filepath.Join(dir, "credentials")
-	if err := os.WriteFile(cf, []byte(srvConfig), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(kf, []byte(srvCreds), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	fake := fakeaws.New()
-	t.Cleanup(fake.Close)
+	fake := fakeaws.Isolate(t, srvConfig, srvCreds)
 	clk := newTestClock()
 	fake.SetNow(clk.Now)
-	for k, v := range map[string]string{
-		"HOME":                                   dir,
-		"AWS_CONFIG_FILE":                        cf,
-		"AWS_SHARED_CREDENTIALS_FILE":            kf,
-		"AWS_ENDPOINT_URL_STS":                   fake.URL,
-		"AWS_ENDPOINT_URL_SSO":                   fake.URL,
-		"AWS_EC2_METADATA_DISABLED":              "true",
-		"AWS_EC2_METADATA_SERVICE_ENDPOINT":      "",
-		"AWS_PROFILE":                            "",
-		"AWS_DEFAULT_PROFILE":                    "",
-		"AWS_REGION":                             "",
-		"AWS_DEFAULT_REGION":                     "",
-		"AWS_ACCESS_KEY_ID":                      "",
-		"AWS_SECRET_ACCESS_KEY":                  "",
-		"AWS_SESSION_TOKEN":                      "",
-		"AWS_CONTAINER_CREDENTIALS_FULL_URI":     "",
-		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
-		"AWS_CONTAINER_AUTHORIZATION_TOKEN":      "",
-		"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": "",
-	} {
-		t.Setenv(k, v)
-	}
 	return fake, clk
 }
 

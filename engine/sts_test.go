@@ -3,49 +3,16 @@ package engine
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/awsxc/awsxc/engine/internal/fakeaws"
+	"github.com/awsxc/awsxc/internal/fakeaws"
 )
 
-// awsEnv points the SDK at a temp config and credentials file and at the
-// fake STS endpoint, isolating the test from the machine's own AWS setup.
+// awsEnv isolates the SDK from the machine's AWS setup, with a fake STS.
 func awsEnv(t *testing.T, config, creds string) *fakeaws.Server {
 	t.Helper()
-	dir := t.TempDir()
-	cf := filepath.Join(dir, "config")
-	kf := filepath.Join(dir, "credentials")
-	if err := os.WriteFile(cf, []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(kf, []byte(creds), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	fake := fakeaws.New()
-	t.Cleanup(fake.Close)
-	for k, v := range map[string]string{
-		"HOME":                                   dir,
-		"AWS_CONFIG_FILE":                        cf,
-		"AWS_SHARED_CREDENTIALS_FILE":            kf,
-		"AWS_ENDPOINT_URL_STS":                   fake.URL,
-		"AWS_ENDPOINT_URL_SSO":                   fake.URL,
-		"AWS_EC2_METADATA_DISABLED":              "true",
-		"AWS_PROFILE":                            "",
-		"AWS_DEFAULT_PROFILE":                    "",
-		"AWS_REGION":                             "",
-		"AWS_DEFAULT_REGION":                     "",
-		"AWS_ACCESS_KEY_ID":                      "",
-		"AWS_SECRET_ACCESS_KEY":                  "",
-		"AWS_SESSION_TOKEN":                      "",
-		"AWS_CONTAINER_CREDENTIALS_FULL_URI":     "",
-		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
-	} {
-		t.Setenv(k, v)
-	}
-	return fake
+	return fakeaws.Isolate(t, config, creds)
 }
 
 const stsConfig = `[profile static]

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"github.com/awsxc/awsxc/engine"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -50,7 +51,7 @@ func setAutostart(enable bool, exe string) error {
 </dict>
 </plist>
 `
-	return WriteFileAtomic(path, []byte(plist), 0o644)
+	return engine.WriteFileAtomic(path, []byte(plist), 0o644)
 }
 
 func autostart() (bool, error) {

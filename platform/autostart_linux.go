@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"github.com/awsxc/awsxc/engine"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -33,7 +34,7 @@ func setAutostart(enable bool, exe string) error {
 		return fmt.Errorf("autostart: %q is not an absolute path", exe)
 	}
 	data := strings.Replace(desktopTemplate, "{{EXEC}}", DesktopExec(exe), 1)
-	return WriteFileAtomic(path, []byte(data), 0o644)
+	return engine.WriteFileAtomic(path, []byte(data), 0o644)
 }
 
 func autostart() (bool, error) {

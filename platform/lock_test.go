@@ -26,16 +26,3 @@ func TestLock(t *testing.T) {
 	}
 	l2.Release()
 }
-
-func TestWriteFileAtomic(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "new", "f.json")
-	for _, s := range []string{"one", "two"} {
-		if err := WriteFileAtomic(path, []byte(s), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "*"))
-	if len(matches) != 1 {
-		t.Errorf("files left: %v, want only f.json", matches)
-	}
-}
