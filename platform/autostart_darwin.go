@@ -5,10 +5,11 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"github.com/awsxc/awsxc/engine"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/awsxc/awsxc/engine"
 )
 
 const launchAgentLabel = "io.github.awsxc"

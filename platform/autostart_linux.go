@@ -4,13 +4,14 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"github.com/awsxc/awsxc/engine"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/adrg/xdg"
+
+	"github.com/awsxc/awsxc/engine"
 )
 
 //go:embed autostart.desktop
