@@ -231,19 +231,25 @@ func shQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
 }
 
+// The replacers are built once: building one per value was most of the
+// cost of rendering.
+var (
+	fishEscaper   = strings.NewReplacer(`\`, `\\`, `'`, `\'`)
+	psEscaper     = strings.NewReplacer("`", "``", `"`, "`\"", "$", "`$")
+	dotenvEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`, "$", `\$`)
+)
+
 func fishQuote(s string) string {
 	if shSafe(s) {
 		return s
 	}
-	r := strings.NewReplacer(`\`, `\\`, `'`, `\'`)
-	return "'" + r.Replace(s) + "'"
+	return "'" + fishEscaper.Replace(s) + "'"
 }
 
 // psQuote writes a PowerShell double-quoted string, escaping with the
 // backtick what would otherwise expand.
 func psQuote(s string) string {
-	r := strings.NewReplacer("`", "``", `"`, "`\"", "$", "`$")
-	return `"` + r.Replace(s) + `"`
+	return `"` + psEscaper.Replace(s) + `"`
 }
 
 func cmdSafe(s string) bool {
@@ -260,6 +266,5 @@ func dotenvQuote(s string) string {
 	if shSafe(s) {
 		return s
 	}
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`, "$", `\$`)
-	return `"` + r.Replace(s) + `"`
+	return `"` + dotenvEscaper.Replace(s) + `"`
 }
