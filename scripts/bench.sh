@@ -27,7 +27,7 @@
 #   BENCH_RUNS=100        hyperfine runs for the Go commands
 #   BENCH_AWS_RUNS=15     hyperfine runs for the AWS CLI (~0.8 s each)
 #   BENCH_WARMUP=5        hyperfine warm-up runs
-#   BENCH_ROUNDS=3        CLI runs and wrk runs are split into rounds that
+#   BENCH_ROUNDS=5        CLI runs and wrk runs are split into rounds that
 #                         take turns, so load changes hit all commands alike
 #   BENCH_WRK_SECONDS=15  wrk duration per server, over all rounds
 #   BENCH_WRK_CONNS=32 BENCH_WRK_THREADS=2
@@ -35,6 +35,10 @@
 #   BENCH_OUT=BENCHMARKS.md
 #   BENCH_KEEP=1          keep the work directory (raw JSON, logs)
 set -euo pipefail
+
+# One brace group: bash reads all of it before running any, so editing
+# this file while a run is going cannot derail that run.
+{
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -47,7 +51,7 @@ BENCH_WRK_SECONDS=${BENCH_WRK_SECONDS:-15}
 BENCH_WRK_CONNS=${BENCH_WRK_CONNS:-32}
 BENCH_WRK_THREADS=${BENCH_WRK_THREADS:-2}
 BENCH_BENCHTIME=${BENCH_BENCHTIME:-200ms}
-BENCH_ROUNDS=${BENCH_ROUNDS:-3}
+BENCH_ROUNDS=${BENCH_ROUNDS:-5}
 BENCH_OUT=${BENCH_OUT:-BENCHMARKS.md}
 AWS_BIN=/usr/bin/aws # Debian awscli v2; pyenv shims on PATH may be v1
 
@@ -315,7 +319,7 @@ if ! have wrk; then
 else
 	# Prefer the real CLI (awsxc-cli --imds / --container); until it can
 	# serve, bench/servers runs the same engine servers.
-	IMDS_URL="" ECS_URL="" ECS_TOKEN=benchtoken
+	IMDS_URL="" ECS_URL="" ECS_TOKEN=benchtoken SERVERS_PID=""
 	spawn "$W/cli-imds" "${ENV_STS[@]}" "$W/awsxc-cli" --imds 127.0.0.1:0 --profile static
 	IMDS_PID=$SPAWNED
 	spawn "$W/cli-ecs" "${ENV_STS[@]}" "$W/awsxc-cli" --container 127.0.0.1:0 "$ECS_TOKEN" --profile static
@@ -328,6 +332,7 @@ else
 		kill "$IMDS_PID" "$ECS_PID" 2>/dev/null || true
 		log "awsxc-cli cannot serve yet ($(head -1 "$W/cli-imds.err")); using bench/servers"
 		spawn "$W/servers" "${ENV_STS[@]}" "$W/servers" -profile static -token "$ECS_TOKEN"
+		SERVERS_PID=$SPAWNED
 		IMDS_URL=$(wait_for "$W/servers.out" 'imds http://[0-9.:]+/' 30 | cut -d' ' -f2) || { log "bench/servers did not start"; exit 1; }
 		ECS_URL=$(awk '$1 == "ecs" { print $2 }' "$W/servers.out")
 		SERVERS_HOW="bench/servers (engine.NewIMDSServer and engine.NewECSServer on a Source for profile static; awsxc-cli --imds/--container could not serve yet: \"$(head -1 "$W/cli-imds.err")\")"
@@ -341,6 +346,7 @@ else
 		{ log "the servers do not serve credentials"; exit 1; }
 	# The bare server answers with the IMDS document itself.
 	spawn "$W/bare" "$W/bareserver" -body "$W/imds-body.json"
+	BARE_PID=$SPAWNED
 	BARE_URL=$(wait_for "$W/bare.out" 'http://[0-9.:]+/' 10) || { log "bareserver did not start"; exit 1; }
 
 	# Rounds of bare, IMDS, ECS in turn, so that a change of load on a
@@ -353,6 +359,8 @@ else
 		"${WRK[@]}" -H "X-aws-ec2-metadata-token: $IMDS_TOKEN" "$IMDS_CREDS_URL" >"$W/wrk-imds-$r.txt"
 		"${WRK[@]}" -H "Authorization: $ECS_TOKEN" "$ECS_URL" >"$W/wrk-ecs-$r.txt"
 	done
+	# The servers are done: stop them, so the tray idles alone.
+	kill "$IMDS_PID" "$ECS_PID" "$BARE_PID" ${SERVERS_PID:+"$SERVERS_PID"} 2>/dev/null || true
 	for k in bare imds ecs; do
 		cat "$W"/wrk-$k-*.txt | grep '^WRKJSON ' | cut -d' ' -f2- | jq -s . >"$W/wrk-$k.json"
 	done
@@ -367,6 +375,12 @@ wj() {
 # wround SERVER: that server's requests/s as a % of the bare server's, per round.
 wround() {
 	jq -rs '[.[0], .[1]] | transpose | map(100 * .[0].rps / .[1].rps | floor | tostring + "%") | join(", ")' \
+		"$W/wrk-$1.json" "$W/wrk-bare.json"
+}
+# wratio SERVER: the median over the rounds of that server's requests/s
+# as a % of the bare server's in the same round.
+wratio() {
+	jq -rs '[.[0], .[1]] | transpose | map(100 * .[0].rps / .[1].rps) | sort | .[length / 2 | floor]' \
 		"$W/wrk-$1.json" "$W/wrk-bare.json"
 }
 wrow() {
@@ -483,10 +497,11 @@ R="$W/report.md"
 		wrow ecs "ECS: GET / with Authorization"
 		echo
 		bare_rps=$(wj bare rps)
-		share=$(calc "100 * $(wj imds rps) / $bare_rps")
-		printf -- '- IMDS credentials path: **%.0f%%** of the bare server'"'"'s requests/s; target ≥ %d%%: %s\n' \
-			"$share" "$T_IMDS_SHARE" "$(verdict "$(calc "$share >= $T_IMDS_SHARE")")"
-		printf -- '- ECS path: %.0f%% of the bare server'"'"'s requests/s\n' "$(calc "100 * $(wj ecs rps) / $bare_rps")"
+		share=$(wratio imds)
+		printf -- '- IMDS credentials path: **%.0f%%** of the bare server'"'"'s requests/s (median of the rounds'"'"' ratios; %.0f%% over all rounds); target ≥ %d%%: %s\n' \
+			"$share" "$(calc "100 * $(wj imds rps) / $bare_rps")" "$T_IMDS_SHARE" "$(verdict "$(calc "$share >= $T_IMDS_SHARE")")"
+		printf -- '- ECS path: %.0f%% of the bare server'"'"'s requests/s (median of the rounds'"'"' ratios; %.0f%% over all rounds)\n' \
+			"$(wratio ecs)" "$(calc "100 * $(wj ecs rps) / $bare_rps")"
 		echo "- per round, IMDS/bare: $(wround imds); ECS/bare: $(wround ecs)"
 		echo "- The IMDS token is fetched once (PUT /latest/api/token, TTL 21600 s) and sent with every GET, as SDKs do."
 	fi
@@ -589,3 +604,5 @@ else
 fi
 sed -n '/^## Latest run/,/^<!-- bench:end/p' "$BENCH_OUT" | grep -E '^- |^\| (VmRSS|CPU)' >&2 || true
 log "wrote $BENCH_OUT in ${ELAPSED}s"
+exit 0
+}
