@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -147,8 +149,23 @@ func FuzzRender(f *testing.F) {
 				t.Fatalf("%s: output does not end in a newline: %q", fm, out)
 			}
 		}
-		if got := string(processJSON(c, false)); !strings.HasPrefix(got, `{"Version":1,`) {
-			t.Fatalf("json = %q", got)
+		for _, pretty := range []bool{false, true} {
+			out := processJSON(c, pretty)
+			var got map[string]any
+			if err := json.Unmarshal(out, &got); err != nil {
+				t.Fatalf("invalid JSON %q: %v", out, err)
+			}
+			// Values round-trip (invalid UTF-8 comes back as U+FFFD, as
+			// encoding/json would write it).
+			if utf8.ValidString(id) && got["AccessKeyId"] != id {
+				t.Fatalf("AccessKeyId = %q, want %q", got["AccessKeyId"], id)
+			}
+			if utf8.ValidString(secret) && got["SecretAccessKey"] != secret {
+				t.Fatalf("SecretAccessKey = %q, want %q", got["SecretAccessKey"], secret)
+			}
+			if got["Version"] != float64(1) {
+				t.Fatalf("Version = %v", got["Version"])
+			}
 		}
 	})
 }

@@ -10,10 +10,12 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 )
@@ -84,8 +86,13 @@ type Profile struct {
 	// serve another identity's credentials. It reveals no secret.
 	Fingerprint string
 
-	cfg aws.Config
-	log *slog.Logger
+	creds    aws.CredentialsProvider // the SDK's provider for the profile
+	loadOpts []func(*config.LoadOptions) error
+	log      *slog.Logger
+
+	mu     sync.Mutex // protects cfg and loaded
+	cfg    aws.Config // the SDK's full config, loaded by sdkConfig
+	loaded bool
 }
 
 // Load reads the profile through the AWS SDK for Go v2's own config
@@ -136,35 +143,68 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 			}
 		}),
 	}
-	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
-	if err != nil {
-		return nil, classify(name, kind, err)
-	}
 	p := &Profile{
 		Name:        name,
 		Kind:        kind,
-		Region:      cfg.Region,
 		RoleARN:     sc.RoleARN,
 		MFASerial:   sc.MFASerial,
 		Fingerprint: fingerprint(&sc),
-		cfg:         cfg,
+		loadOpts:    loadOpts,
 		log:         log,
 	}
-	log.Debug("loaded profile", "profile", name, "kind", kind, "region", cfg.Region)
+	if kind == KindStatic || kind == KindSession {
+		// Keys in the files need none of the rest of the SDK's config,
+		// whose loading can cost more than the whole run (it parses
+		// AWS_CA_BUNDLE, for one). The SDK has read the keys; its static
+		// provider hands them out, as its own chain would. The full config
+		// is loaded when something needs it (GetSessionToken).
+		p.creds = credentials.StaticCredentialsProvider{Value: sc.Credentials}
+		p.Region = firstNonEmpty(os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION"), sc.Region)
+	} else {
+		cfg, err := p.sdkConfig(ctx)
+		if err != nil {
+			return nil, err
+		}
+		p.creds, p.Region = cfg.Credentials, cfg.Region
+	}
+	log.Debug("loaded profile", "profile", name, "kind", kind, "region", p.Region)
 	return p, nil
+}
+
+// sdkConfig loads the SDK's full config for the profile, once.
+func (p *Profile) sdkConfig(ctx context.Context) (aws.Config, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.loaded {
+		cfg, err := config.LoadDefaultConfig(ctx, p.loadOpts...)
+		if err != nil {
+			return aws.Config{}, classify(p.Name, p.Kind, err)
+		}
+		p.cfg, p.loaded = cfg, true
+	}
+	return p.cfg, nil
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // Retrieve returns the profile's credentials. With fresh set it skips the
 // SDK's in-memory cache and asks the source again (a new AssumeRole, a new
 // credential_process run, ...).
 func (p *Profile) Retrieve(ctx context.Context, fresh bool) (Credentials, error) {
-	if p.cfg.Credentials == nil {
+	if p.creds == nil {
 		return Credentials{}, &Error{Profile: p.Name, Kind: ErrNoCredentials}
 	}
-	if c, ok := p.cfg.Credentials.(*aws.CredentialsCache); ok && fresh {
+	if c, ok := p.creds.(*aws.CredentialsCache); ok && fresh {
 		c.Invalidate()
 	}
-	v, err := p.cfg.Credentials.Retrieve(ctx)
+	v, err := p.creds.Retrieve(ctx)
 	if err != nil {
 		return Credentials{}, classify(p.Name, p.Kind, err)
 	}

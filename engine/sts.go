@@ -35,7 +35,11 @@ func (p *Profile) GetSessionToken(ctx context.Context, base Credentials, opts Se
 	if base.Temporary() {
 		return base, nil
 	}
-	cfg := p.cfg.Copy()
+	full, err := p.sdkConfig(ctx)
+	if err != nil {
+		return Credentials{}, err
+	}
+	cfg := full.Copy()
 	if cfg.Region == "" {
 		cfg.Region = DefaultSTSRegion
 	}
