@@ -5,11 +5,10 @@
 //     floor any Go CLI start-up is measured against
 //   - bareserver: a bare net/http server answering every request with a
 //     fixed body, the ceiling for the credential servers
-//   - fakests: starts the fake STS (internal/fakeaws) on loopback and
-//     prints its URL
 //   - servers: serves a profile through engine.NewIMDSServer and
 //     engine.NewECSServer, for when awsxc-cli cannot
 //   - procstat: samples a process's resident memory and CPU time
 //
-// They are benchmark tools, not product code: none is packaged.
+// The fake STS it also runs is internal/fakeaws/fakests, shared with the
+// e2e tests. They are benchmark tools, not product code: none is packaged.
 package bench

@@ -146,9 +146,10 @@ else
 	TRAY_BUILD_ERR="cmd/awsxc does not exist yet"
 fi
 go build -trimpath -ldflags "-s -w" -o "$W/floor" ./bench/floor
-for p in bareserver fakests servers procstat; do
+for p in bareserver servers procstat; do
 	go build -trimpath -o "$W/$p" "./bench/$p"
 done
+go build -trimpath -o "$W/fakests" ./internal/fakeaws/fakests
 
 # ---------------------------------------------------------------- fixture
 # A throwaway home with the reference tool's fixture profiles plus a role

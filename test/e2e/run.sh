@@ -66,7 +66,7 @@ if [ -z "$cli" ]; then
     summary
   fi
 fi
-if ! (cd "$root" && go build -o "$tmp/fakests" ./test/e2e/fakests) >"$tmp/build.log" 2>&1; then
+if ! (cd "$root" && go build -o "$tmp/fakests" ./internal/fakeaws/fakests) >"$tmp/build.log" 2>&1; then
   cat "$tmp/build.log"
   fail "build fakests"
   summary

@@ -1,8 +1,8 @@
 // Command fakests runs the module's fake STS/SSO endpoint
-// (internal/fakeaws) for test/e2e/run.sh: it prints its URL on standard
-// output, serves until standard input reaches end of file or a signal
-// arrives, then prints "GetSessionToken=N" style call counts on standard
-// output, one per line.
+// (internal/fakeaws) as a process, for test/e2e/run.sh and
+// scripts/bench.sh: it prints its URL on standard output, serves until
+// standard input reaches end of file or a signal arrives, then prints
+// "GetSessionToken=N" style call counts on standard output, one per line.
 package main
 
 import (
