@@ -1,22 +1,20 @@
 package platform
 
 import (
-	"bufio"
-	"os"
 	"os/exec"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/awsxc/awsxc/internal/desktoptest"
 )
 
 // TestClipboardRoundTrip writes with Copy and reads back both with Paste
 // and with another X client, xclip, on a private Xvfb.
 func TestClipboardRoundTrip(t *testing.T) {
-	needTool(t, "xclip")
+	desktoptest.Need(t, "xclip")
 	// Always a private X server: never the developer's clipboard, and
 	// never one that tests of other packages write at the same time.
-	t.Setenv("DISPLAY", startXvfb(t))
+	t.Setenv("DISPLAY", desktoptest.Display(t))
 	t.Setenv("WAYLAND_DISPLAY", "")
 	want := "export AWS_ACCESS_KEY_ID=AKIAEXAMPLE\nexport AWS_SESSION_TOKEN='tok/+=é'\n"
 	if err := Copy(want); err != nil {
@@ -38,39 +36,5 @@ func TestClipboardRoundTrip(t *testing.T) {
 	out, err := exec.Command("xclip", "-o", "-selection", "clipboard").Output()
 	if err != nil || string(out) != want {
 		t.Errorf("xclip -o = %q, %v; want %q", out, err, want)
-	}
-}
-
-// startXvfb starts a private X server for the test and returns its
-// display. (tray/internal/snitest.Display does the same for the tray.)
-func startXvfb(t *testing.T) string {
-	t.Helper()
-	needTool(t, "Xvfb")
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "320x200x24", "-nolisten", "tcp", "-noreset")
-	cmd.ExtraFiles = []*os.File{w}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }) // TERM: Xvfb removes its lock and socket
-	line := make(chan string, 1)
-	go func() {
-		s, _ := bufio.NewReader(r).ReadString('\n')
-		r.Close()
-		line <- strings.TrimSpace(s)
-	}()
-	select {
-	case n := <-line:
-		if n == "" {
-			t.Fatal("Xvfb printed no display number")
-		}
-		return ":" + n
-	case <-time.After(10 * time.Second):
-		t.Fatal("Xvfb did not start")
-		return ""
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awsxc/awsxc/internal/desktoptest"
+
 	"github.com/godbus/dbus/v5"
 )
 
@@ -19,7 +21,7 @@ func (f *fakeNotifications) Notify(app string, replaces uint32, icon, summary, b
 }
 
 func TestNotifyDBus(t *testing.T) {
-	addr := startBus(t)
+	addr := desktoptest.StartBus(t)
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
 	conn, err := dbus.Connect(addr)
 	if err != nil {

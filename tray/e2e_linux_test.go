@@ -21,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awsxc/awsxc/internal/desktoptest"
+
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awsxc/awsxc/internal/fakeaws"
 	"github.com/awsxc/awsxc/tray/internal/snitest"
@@ -146,9 +148,9 @@ func (a *app) wait(t *testing.T) error {
 }
 
 func setup(t *testing.T) (bus, display string, w *snitest.Watcher) {
-	snitest.Need(t, "dbus-daemon", "xclip")
-	display = snitest.Display(t)
-	bus = snitest.StartBus(t)
+	desktoptest.Need(t, "dbus-daemon", "xclip")
+	display = desktoptest.Display(t)
+	bus = desktoptest.StartBus(t)
 	return bus, display, snitest.StartWatcher(t, bus)
 }
 
@@ -384,8 +386,8 @@ func editSettings(t *testing.T, e *env, f func(map[string]any)) {
 // TestTrayNoConfigNoHost: with no AWS config, no tray host and a corrupt
 // settings file the app starts, says so, and keeps running until Quit.
 func TestTrayNoConfigNoHost(t *testing.T) {
-	snitest.Need(t, "dbus-daemon")
-	bus := snitest.StartBus(t)
+	desktoptest.Need(t, "dbus-daemon")
+	bus := desktoptest.StartBus(t)
 	e := newEnv(t, bus, "", "http://127.0.0.1:1", false)
 	settings := filepath.Join(e.config, "awsxc", "settings.json")
 	os.MkdirAll(filepath.Dir(settings), 0o700)

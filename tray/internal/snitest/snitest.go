@@ -4,17 +4,11 @@
 // a panel would. Nothing here fakes the app: it talks to the real
 // fyne.io/systray exports.
 //
-// Tests that need a tool call [Need], which skips when the tool is missing
-// and fails when the CI environment variable is set, so CI cannot go
-// green by skipping.
+// The bus, the X server and the tool checks come from internal/desktoptest.
 package snitest
 
 import (
-	"bufio"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,59 +16,6 @@ import (
 	"github.com/godbus/dbus/v5"
 	"github.com/godbus/dbus/v5/prop"
 )
-
-// Need skips the test when a program is missing, or fails it under CI.
-func Need(t testing.TB, programs ...string) {
-	t.Helper()
-	for _, p := range programs {
-		if _, err := exec.LookPath(p); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s not found; CI must install it", p)
-			}
-			t.Skipf("%s not found", p)
-		}
-	}
-}
-
-// StartBus starts a private dbus-daemon for the test and returns its
-// address. The daemon is killed when the test ends.
-func StartBus(t testing.TB) string {
-	t.Helper()
-	Need(t, "dbus-daemon")
-	dir, err := os.MkdirTemp("", "snitest")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("dbus-daemon", "--session", "--nofork", "--nopidfile",
-		"--address=unix:path="+filepath.Join(dir, "bus"), "--print-address=1")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		os.RemoveAll(dir)
-	})
-	line := make(chan string, 1)
-	go func() {
-		s, _ := bufio.NewReader(out).ReadString('\n')
-		line <- strings.TrimSpace(s)
-	}()
-	select {
-	case addr := <-line:
-		if addr == "" {
-			t.Fatal("dbus-daemon printed no address")
-		}
-		return addr
-	case <-time.After(5 * time.Second):
-		t.Fatal("dbus-daemon did not start")
-		return ""
-	}
-}
 
 // Watcher is a fake org.kde.StatusNotifierWatcher. Registered receives
 // "busname/path" for each item that registers.
