@@ -3,6 +3,9 @@ package platform
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os/exec"
+	"path/filepath"
 	"strings"
 )
 
@@ -23,3 +26,24 @@ func Prompt(ctx context.Context, title, text string) (string, error) {
 	s, err := prompt(ctx, title, text)
 	return strings.TrimSpace(s), err
 }
+
+// runPrompt runs a dialog program that prints the answer on stdout;
+// canceled tells from its failure whether the user canceled.
+func runPrompt(ctx context.Context, cmd *exec.Cmd, canceled func(*exec.ExitError) bool) (string, error) {
+	out, err := cmd.Output()
+	if ctx.Err() != nil {
+		return "", ctx.Err()
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && canceled(ee) {
+		return "", ErrCanceled
+	}
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", filepath.Base(cmd.Path), err)
+	}
+	return string(out), nil
+}
+
+// exitedOne is how zenity, kdialog and our PowerShell script say
+// "canceled".
+func exitedOne(ee *exec.ExitError) bool { return ee.ExitCode() == 1 }

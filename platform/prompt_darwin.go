@@ -2,7 +2,6 @@ package platform
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os/exec"
 	"strings"
@@ -11,16 +10,7 @@ import (
 func prompt(ctx context.Context, title, text string) (string, error) {
 	script := fmt.Sprintf(`text returned of (display dialog %s with title %s default answer "" buttons {"Cancel", "OK"} default button "OK")`,
 		appleString(text), appleString(title))
-	out, err := exec.CommandContext(ctx, "osascript", "-e", script).Output()
-	if ctx.Err() != nil {
-		return "", ctx.Err()
-	}
-	var ee *exec.ExitError
-	if errors.As(err, &ee) && strings.Contains(string(ee.Stderr), "-128") {
-		return "", ErrCanceled // "User canceled. (-128)"
-	}
-	if err != nil {
-		return "", fmt.Errorf("osascript: %w", err)
-	}
-	return string(out), nil
+	return runPrompt(ctx, exec.CommandContext(ctx, "osascript", "-e", script), func(ee *exec.ExitError) bool {
+		return strings.Contains(string(ee.Stderr), "-128") // "User canceled. (-128)"
+	})
 }

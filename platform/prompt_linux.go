@@ -2,7 +2,6 @@ package platform
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os/exec"
 )
@@ -17,27 +16,10 @@ func prompt(ctx context.Context, title, text string) (string, error) {
 	default:
 		return "", fmt.Errorf("prompt: %w: install zenity or kdialog", ErrUnsupported)
 	}
-	return runPrompt(ctx, cmd)
+	return runPrompt(ctx, cmd, exitedOne)
 }
 
 func lookPath(name string) bool {
 	_, err := exec.LookPath(name)
 	return err == nil
-}
-
-// runPrompt runs a dialog program that prints the answer on stdout and
-// exits 1 on cancel (zenity, kdialog, osascript, our PowerShell script).
-func runPrompt(ctx context.Context, cmd *exec.Cmd) (string, error) {
-	out, err := cmd.Output()
-	if ctx.Err() != nil {
-		return "", ctx.Err()
-	}
-	var ee *exec.ExitError
-	if errors.As(err, &ee) && ee.ExitCode() == 1 {
-		return "", ErrCanceled
-	}
-	if err != nil {
-		return "", fmt.Errorf("prompt: %w", err)
-	}
-	return string(out), nil
 }

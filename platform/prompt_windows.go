@@ -2,7 +2,6 @@ package platform
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os/exec"
 	"syscall"
@@ -19,16 +18,5 @@ func prompt(ctx context.Context, title, text string) (string, error) {
 	script := fmt.Sprintf(inputBoxScript, psString(text), psString(title))
 	cmd := exec.CommandContext(ctx, "powershell.exe", "-NoProfile", "-NonInteractive", "-Command", script)
 	cmd.SysProcAttr = &syscall.SysProcAttr{HideWindow: true}
-	out, err := cmd.Output()
-	if ctx.Err() != nil {
-		return "", ctx.Err()
-	}
-	var ee *exec.ExitError
-	if errors.As(err, &ee) && ee.ExitCode() == 1 {
-		return "", ErrCanceled
-	}
-	if err != nil {
-		return "", fmt.Errorf("powershell: %w", err)
-	}
-	return string(out), nil
+	return runPrompt(ctx, cmd, exitedOne)
 }
