@@ -13,6 +13,8 @@
 # To accept a change in the package contents, rewrite the expected lists:
 #   UPDATE_TESTDATA=1 packaging/test.sh
 set -uo pipefail
+# dpkg wants ldconfig and start-stop-daemon on PATH, even for a --root install.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root" || exit 1
