@@ -213,7 +213,7 @@ t_install() {
 	bash -n "$r/usr/share/bash-completion/completions/awsxc-cli" || { echo "bash completion has syntax errors"; return 1; }
 	zsh -n "$r/usr/share/zsh/vendor-completions/_awsxc-cli" || { echo "zsh completion has syntax errors"; return 1; }
 	fish --no-execute "$r/usr/share/fish/vendor_completions.d/awsxc-cli.fish" || { echo "fish completion has syntax errors"; return 1; }
-	MANWIDTH=80 man -l "$r/usr/share/man/man1/awsxc-cli.1.gz" | grep -qF "awsxc $version" ||
+	MANWIDTH=80 man -l "$r/usr/share/man/man1/awsxc-cli.1.gz" | grep -F "awsxc $version" >/dev/null ||
 		{ echo "installed man page lacks the version"; return 1; }
 	desktop-file-validate "$r/usr/share/applications/awsxc.desktop" | grep -v ': hint: ' | grep . && return 1
 	dpkg --root="$r" --force-not-root --log=/dev/null -r awsxc >/dev/null || return 1
@@ -236,7 +236,7 @@ t_windows() {
 		# The version resource holds UTF-16 strings; dropping the NUL bytes makes
 		# "ProductVersion" and its value adjacent.
 		for exe in awsxc.exe awsxc-cli.exe; do
-			LC_ALL=C tr -d '\0' <"$dir"/*/"$exe" | grep -aqF "ProductVersion$version" ||
+			LC_ALL=C tr -d '\0' <"$dir"/*/"$exe" | grep -aF "ProductVersion$version" >/dev/null ||
 				{ echo "$arch $exe: no version resource with $version"; rc=1; }
 		done
 	done

@@ -58,7 +58,7 @@ sed -n '/\[demo-exported\]/,$p' "$HOME/.aws/credentials" | sed -E 's/(secret_acc
 printf '\n\033[1m$ awsxc-cli --profile nope\033[0m   (errors are one line, with a hint)\n'
 awsxc-cli --profile nope || echo "(exit $?)"
 
-if awsxc-cli --help | grep -q -- '--imds'; then
+if awsxc-cli --help | grep -- '--imds' >/dev/null; then
   printf '\n\033[1m$ awsxc-cli --profile demo-process --imds 0 &\033[0m\n'
   awsxc-cli --profile demo-process --imds 0 2>"$tmp/imds.log" &
   server=$!
