@@ -57,6 +57,9 @@ sso_account_id = 444455556666
 sso_role_name = Developer
 [profile nothing]
 region = eu-west-3
+[profile login]
+login_session = arn:aws:iam::444455556666:user/alice
+region = us-east-1
 [profile badsource]
 role_arn = arn:aws:iam::210987654321:role/X
 source_profile = missing
@@ -126,6 +129,9 @@ func TestResolveKinds(t *testing.T) {
 		{"legacysso", result{Kind: "sso", Key: "ASIASSO", Temporary: true, Expires: "set",
 			Calls: []string{"GetRoleCredentials by "}}},
 		{"ssoexpired", result{Err: ErrSSOLoginRequired}},
+		// login_session (aws login) with no cached login: the SDK's own
+		// provider says so, and the hint is aws login.
+		{"login", result{Err: ErrLoginRequired}},
 		{"nothing", result{Err: ErrNoCredentials}},
 		{"nope", result{Err: ErrProfileNotFound}},
 		{"badsource", result{Err: ErrInvalidConfig}},
@@ -136,7 +142,7 @@ func TestResolveKinds(t *testing.T) {
 			var got result
 			r, err := Resolve(context.Background(), Options{Profile: tc.profile})
 			if err != nil {
-				for _, s := range []error{ErrNoCredentials, ErrResolve, ErrSSOLoginRequired, ErrProfileNotFound, ErrInvalidConfig, ErrMFARequired} {
+				for _, s := range []error{ErrNoCredentials, ErrResolve, ErrSSOLoginRequired, ErrLoginRequired, ErrProfileNotFound, ErrInvalidConfig, ErrMFARequired} {
 					if errors.Is(err, s) {
 						got.Err = s
 					}
@@ -238,7 +244,7 @@ func TestListProfiles(t *testing.T) {
 	}
 	want := map[string]string{"default": "none", "static": "static", "session": "session", "role": "assume-role",
 		"chain": "assume-role", "envrole": "assume-role", "proc": "process", "procfail": "process",
-		"webid": "web-identity", "sso": "sso", "ssoexpired": "sso", "legacysso": "sso", "nothing": "none", "badsource": ""}
+		"webid": "web-identity", "login": "login", "sso": "sso", "ssoexpired": "sso", "legacysso": "sso", "nothing": "none", "badsource": ""}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
