@@ -57,6 +57,7 @@ demo: ## Show every export mode on a throwaway AWS config (no AWS account needed
 	scripts/demo.sh
 
 bench: ## Measure speed and memory; writes BENCHMARKS.md
+	scripts/deps.sh bench
 	scripts/bench.sh
 
 package: ## Build .deb, .rpm, the Windows zip and SHA256SUMS into dist/

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the test suite uses, when it is missing: Debian packages
+# Installs what the test suite uses (with "bench": what make bench uses
+# too), when it is missing: Debian packages
 # (the AWS CLI v2 and botocore as real clients, D-Bus and Xvfb for the tray,
 # rpm and desktop-file-utils for packaging, shells for quoting tests) and
 # the Go modules. npm modules are installed by test/e2e/run.sh.
@@ -7,7 +8,9 @@
 # is missing and the tests that need it skip (they fail under CI=true).
 set -euo pipefail
 
-pkgs=(awscli python3-botocore dbus xvfb xauth xclip xsel fish zsh rpm desktop-file-utils groff-base man-db file zip unzip)
+pkgs=(awscli python3-botocore dbus xvfb xauth xclip xsel fish zsh rpm desktop-file-utils groff-base man-db file zip unzip curl)
+# make bench also times and loads with these.
+[ "${1:-}" = bench ] && pkgs+=(hyperfine wrk jq)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
