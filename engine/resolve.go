@@ -85,6 +85,10 @@ type Profile struct {
 	// key, another role, another SSO account), so caches keyed by it never
 	// serve another identity's credentials. It reveals no secret.
 	Fingerprint string
+	// Chain describes where the credentials come from, the profile
+	// first, then each source_profile it assumes from, as the SDK read
+	// them: "dev (assume-role arn:aws:iam::1:role/x)", "base (static)".
+	Chain []string
 
 	creds    aws.CredentialsProvider // the SDK's provider for the profile
 	loadOpts []func(*config.LoadOptions) error
@@ -149,6 +153,7 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 		RoleARN:     sc.RoleARN,
 		MFASerial:   sc.MFASerial,
 		Fingerprint: fingerprint(&sc),
+		Chain:       chain(&sc),
 		loadOpts:    loadOpts,
 		log:         log,
 	}
@@ -261,6 +266,37 @@ func sharedFiles(o *config.LoadSharedConfigOptions) {
 	if f := os.Getenv("AWS_SHARED_CREDENTIALS_FILE"); f != "" {
 		o.CredentialsFiles = []string{f}
 	}
+}
+
+// chain describes a profile and its source profiles, for people.
+func chain(sc *config.SharedConfig) []string {
+	var out []string
+	for depth := 0; sc != nil && depth < 16; depth++ {
+		d := sc.Profile + " (" + string(kindOf(sc))
+		switch {
+		case sc.RoleARN != "":
+			d += " " + sc.RoleARN
+			if sc.CredentialSource != "" {
+				d += " from credential_source " + sc.CredentialSource
+			}
+			if sc.MFASerial != "" {
+				d += " with MFA " + sc.MFASerial
+			}
+		case sc.CredentialProcess != "":
+			d += ": " + sc.CredentialProcess
+		case sc.SSOSession != nil:
+			d += " session " + sc.SSOSession.Name + ", account " + sc.SSOAccountID + ", role " + sc.SSORoleName
+		case sc.SSOStartURL != "":
+			d += " " + sc.SSOStartURL + ", account " + sc.SSOAccountID + ", role " + sc.SSORoleName
+		case sc.LoginSession != "":
+			d += " " + sc.LoginSession
+		case sc.Credentials.HasKeys():
+			d += " key " + MaskKey(sc.Credentials.AccessKeyID)
+		}
+		out = append(out, d+")")
+		sc = sc.Source
+	}
+	return out
 }
 
 // fingerprint hashes the identity-deciding settings of a profile and its

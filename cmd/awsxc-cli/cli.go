@@ -60,6 +60,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return c.fail(c.profiles(ctx, o))
 	case o.command == "completion":
 		return c.fail(c.completion(o))
+	case o.command == "explain":
+		return c.fail(c.explain(ctx, o))
 	}
 	return c.fail(c.export(ctx, o))
 }

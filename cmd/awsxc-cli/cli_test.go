@@ -240,6 +240,11 @@ func TestCLI(t *testing.T) {
 		{name: "ensure_temporary", args: []string{"--profile", "static", "--ensure-temporary", "--json"}},
 		{name: "ensure_temporary_noop_for_session", args: []string{"--profile", "session", "--ensure-temporary", "--json"}},
 		{name: "ensure_temporary_mfa", args: []string{"--profile", "mfauser", "--ensure-temporary", "--json", "--mfa-code", "111222"}},
+		{name: "explain_role", args: []string{"explain", "--profile", "role"}},
+		{name: "explain_mfa_role", args: []string{"explain", "--profile", "mfarole", "--mfa-code", "123456"}},
+		{name: "explain_static", args: []string{"explain", "--profile", "static"}},
+		{name: "explain_session", args: []string{"explain"}, env: []string{"AWS_PROFILE=session"}},
+		{name: "explain_process", args: []string{"explain", "--profile", "proc"}},
 		{name: "version", args: []string{"--version"}},
 		{name: "help", args: []string{"--help"}},
 
@@ -264,6 +269,7 @@ func TestCLI(t *testing.T) {
 		{name: "err_exec_nothing", args: []string{"--exec"}, code: 2, stderr: `expected a command`},
 		{name: "err_imds_with_cache", args: []string{"--imds", "0", "--cache"}, code: 2, stderr: `cannot use --cache-file or --cache with --imds`},
 		{name: "err_mfa_missing", args: []string{"--profile", "mfarole", "--json"}, code: 3, stderr: `MFA code needed`},
+		{name: "err_explain_unknown", args: []string{"explain", "--profile", "nope"}, code: 3, stderr: `profile "nope": profile not found`},
 		{name: "err_recursion", args: []string{"--profile", "loop", "--json"}, code: 3,
 			stderr: `credential_process`},
 		{name: "err_sts_refuses", args: []string{"--profile", "role"}, env: []string{"AWS_ENDPOINT_URL_STS=http://127.0.0.1:1"}, code: 3,
@@ -307,6 +313,7 @@ func TestCLI(t *testing.T) {
 					return "<expiry>"
 				})
 				out = regexp.MustCompile(`(fakeSecret|FAKETOKEN)\d+`).ReplaceAllString(out, "${1}N")
+				out = regexp.MustCompile(`\(in \d[^)]*\)`).ReplaceAllString(out, "(in …)")
 				golden(t, filepath.Join("cli", tc.name+".stdout"), out)
 			}
 		})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/awsxc/awsxc/engine"
 )
@@ -45,6 +46,90 @@ func (c *cli) profiles(ctx context.Context, o *options) error {
 	return tw.Flush()
 }
 
+// explain says where a profile's credentials come from, what they are
+// now and whether they refresh on their own: the answer to "why did it
+// not refresh?".
+func (c *cli) explain(ctx context.Context, o *options) error {
+	if len(o.args) > 0 {
+		return usagef("explain takes no arguments (use --profile)")
+	}
+	name := o.profile
+	if !o.profileSet {
+		name = engine.ProfileName("", c.getenv)
+	}
+	p, err := engine.Load(ctx, engine.Options{Profile: name, MFA: c.mfaProvider(o, name), Logger: c.log})
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "profile\t%s\n", p.Name)
+	for i, link := range p.Chain {
+		label := ""
+		if i == 0 {
+			label = "source"
+		}
+		arrow := ""
+		if i > 0 {
+			arrow = "← "
+		}
+		fmt.Fprintf(tw, "%s\t%s%s\n", label, arrow, link)
+	}
+	region := p.Region
+	if region == "" {
+		region = "none (set region in the profile or AWS_REGION)"
+	}
+	fmt.Fprintf(tw, "region\t%s\n", region)
+	creds, err := p.Retrieve(ctx, false)
+	if err != nil {
+		tw.Flush()
+		return err
+	}
+	state := "long-term keys"
+	if creds.Temporary() {
+		state = "temporary"
+	}
+	if creds.CanExpire() {
+		state += ", expire " + engine.FormatTime(creds.Expires) + " (" + untilText(creds.Expires.Sub(c.now())) + ")"
+	} else {
+		state += ", no expiry"
+	}
+	fmt.Fprintf(tw, "credentials\t%s, %s\n", engine.MaskKey(creds.AccessKeyID), state)
+	refresh := refreshText(p.Kind, p.Name)
+	if p.MFASerial != "" && p.Kind == engine.KindAssumeRole {
+		refresh = "each renewal assumes the role again and needs a new MFA code (the tray and the servers ask for it; exported copies expire)"
+	}
+	fmt.Fprintf(tw, "refresh\t%s\n", refresh)
+	return tw.Flush()
+}
+
+// untilText says how long until an expiry, roughly, for people.
+func untilText(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "expired " + (-d).Round(time.Minute).String() + " ago"
+	case d < time.Minute:
+		return "in less than a minute"
+	case d > 48*time.Hour:
+		return fmt.Sprintf("in %d days", int(d.Hours()/24))
+	}
+	return "in " + strings.TrimSuffix(d.Round(time.Minute).String(), "0s")
+}
+
+// refreshText says whether a kind of profile renews its credentials.
+func refreshText(k engine.Kind, name string) string {
+	switch k {
+	case engine.KindStatic:
+		return "never needed: long-term keys do not expire (--ensure-temporary and the servers exchange them for temporary ones)"
+	case engine.KindSession:
+		return "not possible: a fixed session token in the file; replace it when it expires"
+	case engine.KindSSO:
+		return "the SDK renews them until the SSO session ends; then run aws sso login --profile " + name
+	case engine.KindLogin:
+		return "the SDK renews them until the aws login session ends; then run aws login --profile " + name
+	}
+	return "the SDK fetches new ones from the source when these expire (exported copies do not follow: use credential_process, --imds or --container for that)"
+}
+
 func formatNames() []string {
 	names := make([]string, len(engine.Formats))
 	for i, f := range engine.Formats {
@@ -59,6 +144,7 @@ func helpText() string {
 	var b strings.Builder
 	b.WriteString(`usage: awsxc-cli [--profile PROFILE] [MODE] [OPTIONS]
        awsxc-cli profiles [--names]
+       awsxc-cli explain [--profile PROFILE]
        awsxc-cli completion bash|zsh|fish|powershell
 
 Export the AWS credentials of a profile, resolved by the AWS SDK's own chain

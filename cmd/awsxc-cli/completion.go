@@ -26,7 +26,7 @@ func (c *cli) completion(o *options) error {
 	case "fish":
 		var b strings.Builder
 		b.WriteString("# fish completion for awsxc-cli\ncomplete -c awsxc-cli -f\n")
-		b.WriteString("complete -c awsxc-cli -n '__fish_use_subcommand' -a 'profiles completion help'\n")
+		b.WriteString("complete -c awsxc-cli -n '__fish_use_subcommand' -a 'profiles explain completion help'\n")
 		for _, s := range specs {
 			line := fmt.Sprintf("complete -c awsxc-cli -l %s", s.name)
 			if s.short != 0 {
@@ -87,7 +87,7 @@ _awsxc_cli() {
             return ;;
     esac
     if [[ $COMP_CWORD -eq 1 && $cur != -* ]]; then
-        COMPREPLY=($(compgen -W "profiles completion help" -- "$cur")); return
+        COMPREPLY=($(compgen -W "profiles explain completion help" -- "$cur")); return
     fi
     COMPREPLY=($(compgen -W "%[1]s" -- "$cur"))
 }
@@ -110,7 +110,7 @@ _awsxc_cli() {
         --imds|--container|--duration|--mfa-serial|--mfa-code|--cache-expiration-buffer|--allow-host) return ;;
     esac
     if (( CURRENT == 2 )) && [[ ${words[CURRENT]} != -* ]]; then
-        compadd -- profiles completion help; return
+        compadd -- profiles explain completion help; return
     fi
     compadd -- %[1]s
 }
@@ -132,7 +132,7 @@ Register-ArgumentCompleter -Native -CommandName awsxc-cli, awsxc-cli.exe -Script
         { $_ -in '--profile', '-c', '--credentials-file-profile' } { & awsxc-cli profiles --names 2>$null; break }
         '--format' { %[2]s; break }
         'completion' { 'bash', 'zsh', 'fish', 'powershell'; break }
-        default { %[1]s, 'profiles', 'completion' }
+        default { %[1]s, 'profiles', 'explain', 'completion' }
     }
     $candidates | Where-Object { $_ -like "$wordToComplete*" } |
         ForEach-Object { [System.Management.Automation.CompletionResult]::new($_, $_, 'ParameterValue', $_) }

@@ -168,7 +168,7 @@ func parse(args []string) (*options, error) {
 	o := &options{cacheBuffer: 10}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		switch args[0] {
-		case "profiles", "completion", "help":
+		case "profiles", "completion", "explain", "help":
 			o.command, args = args[0], args[1:]
 		default:
 			return nil, usagef("unknown command %q (did you mean --exec %s?)", args[0], args[0])
