@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 )
@@ -230,6 +231,19 @@ func (p *Profile) Retrieve(ctx context.Context, fresh bool) (Credentials, error)
 	return c, nil
 }
 
+// NotExpired returns an [ErrResolve] error when the credentials the
+// profile gave have already expired at now (a credential_process or a
+// clock gone wrong), so that expired credentials are never handed out as
+// a success.
+func NotExpired(profile string, c Credentials, now time.Time) error {
+	if !c.Expired(now) {
+		return nil
+	}
+	return &Error{Profile: profile, Kind: ErrResolve,
+		Err:  fmt.Errorf("the credentials it gave expired at %s", FormatTime(c.Expires)),
+		Hint: "check what the source returns, and this machine's clock"}
+}
+
 func expiresAttr(c Credentials) string {
 	if !c.CanExpire() {
 		return "never"
@@ -384,6 +398,14 @@ func classify(name string, kind Kind, err error) error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
+	}
+	var procErr *processcreds.ProviderError
+	if errors.As(err, &procErr) && strings.Contains(procErr.Err.Error(), "process output") {
+		// The SDK quotes the process's whole output when it cannot parse
+		// it, secret key included: never pass that on.
+		return &Error{Profile: name, Kind: ErrResolve,
+			Err:  errors.New("credential_process printed something that is not valid credentials JSON (not shown: it may hold secrets)"),
+			Hint: "run the credential_process command by hand to see its output"}
 	}
 	msg := err.Error()
 	var ssoErr *ssocreds.InvalidTokenError

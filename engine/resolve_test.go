@@ -30,6 +30,8 @@ role_arn = arn:aws:iam::210987654321:role/FromEnv
 credential_source = Environment
 [profile proc]
 credential_process = printf '{"Version":1,"AccessKeyId":"ASIAPROC","SecretAccessKey":"s","SessionToken":"t","Expiration":"2099-01-02T03:04:05+02:00"}'
+[profile procbadjson]
+credential_process = printf '{"Version":1,"AccessKeyId":"ASIAPROC","SecretAccessKey":"LEAKEDSECRETVALUE"'
 [profile procfail]
 credential_process = sh -c 'echo boom >&2; exit 9'
 [profile webid]
@@ -122,6 +124,7 @@ func TestResolveKinds(t *testing.T) {
 			Calls: []string{"AssumeRole by AKIAFROMENVIRONMENT1"}}},
 		{"proc", result{Kind: "process", Key: "ASIAPROC", Temporary: true, Expires: "2099-01-02T01:04:05Z"}},
 		{"procfail", result{Err: ErrResolve}},
+		{"procbadjson", result{Err: ErrResolve}},
 		{"webid", result{Kind: "web-identity", Key: "ASIAFAKE", Temporary: true, Expires: "set",
 			Calls: []string{"AssumeRoleWithWebIdentity by "}}},
 		{"sso", result{Kind: "sso", Region: "eu-west-1", Key: "ASIASSO", Temporary: true, Expires: "set",
@@ -152,6 +155,9 @@ func TestResolveKinds(t *testing.T) {
 				}
 				if strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), tc.profile) {
 					t.Errorf("error %q: want one line naming the profile", err)
+				}
+				if strings.Contains(err.Error(), "LEAKEDSECRETVALUE") {
+					t.Errorf("error %q shows the secret the process printed", err)
 				}
 			} else {
 				got = result{Kind: string(r.Kind), Region: r.Region, Temporary: r.Credentials.Temporary()}
@@ -243,7 +249,7 @@ func TestListProfiles(t *testing.T) {
 		got[p.Name] = string(p.Kind)
 	}
 	want := map[string]string{"default": "none", "static": "static", "session": "session", "role": "assume-role",
-		"chain": "assume-role", "envrole": "assume-role", "proc": "process", "procfail": "process",
+		"chain": "assume-role", "envrole": "assume-role", "proc": "process", "procfail": "process", "procbadjson": "process",
 		"webid": "web-identity", "login": "login", "sso": "sso", "ssoexpired": "sso", "legacysso": "sso", "nothing": "none", "badsource": ""}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
