@@ -260,8 +260,10 @@ func editCredentials(data []byte, name string, kv [][2]string, force bool) ([]by
 			s := f.sections[si]
 			for li := s.header + 1; li < s.end; li++ {
 				if l := f.lines[li]; l.kind == iniOption {
-					key = key || l.key == keyAccessKeyID
-					token = token || l.key == keySessionToken || l.key == keySecurityToken
+					key = key || l.key == keyAccessKeyID && f.hasValue(l)
+					// An empty token ("aws_session_token =") is no token:
+					// the SDKs read such keys as long-term ones.
+					token = token || (l.key == keySessionToken || l.key == keySecurityToken) && f.hasValue(l)
 				}
 			}
 		}
@@ -425,4 +427,21 @@ func appendKey(out []byte, indent string, p [2]string, eol string) []byte {
 	out = append(out, " = "...)
 	out = append(out, p[1]...)
 	return append(out, eol...)
+}
+
+// hasValue reports whether an option line carries a value that every SDK
+// reads as non-empty. The Go SDK cuts an inline comment that starts with
+// whitespace and then # or ;, so "aws_session_token = ;x" is empty to it.
+func (f *iniFile) hasValue(l iniLine) bool {
+	v := strings.TrimSpace(string(f.data[l.delim+1 : l.end]))
+	if v == "" || v[0] == '#' || v[0] == ';' {
+		return false
+	}
+	for i := 1; i < len(v); i++ {
+		if (v[i] == '#' || v[i] == ';') && (v[i-1] == ' ' || v[i-1] == '\t') {
+			v = strings.TrimSpace(v[:i])
+			break
+		}
+	}
+	return v != ""
 }

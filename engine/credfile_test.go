@@ -268,6 +268,11 @@ func TestWriteCredentialsProfileRefusesLongTermKeys(t *testing.T) {
 		{"static_keys_in_second_copy", "[tgt]\nregion = x\n[tgt]\naws_access_key_id = AKIAREAL\n", true},
 		{"session_keys", "[tgt]\naws_access_key_id = ASIAOLD\naws_session_token = t\n", false},
 		{"legacy_security_token", "[tgt]\naws_access_key_id = ASIAOLD\naws_security_token = t\n", false},
+		// An empty token is no token: the SDKs read these as long-term keys.
+		{"empty_session_token", "[tgt]\naws_access_key_id = AKIAREAL\naws_session_token =\n", true},
+		{"comment_only_session_token", "[tgt]\naws_access_key_id = AKIAREAL\naws_session_token = ;x\n", true},
+		{"hash_session_token", "[tgt]\naws_access_key_id = AKIAREAL\naws_session_token = #\n", true},
+		{"token_with_inner_hash", "[tgt]\naws_access_key_id = ASIAOLD\naws_session_token = a#b\n", false},
 		{"key_in_continuation_only", "[tgt]\nnote = x\n  aws_access_key_id = AKIAREAL\n", false},
 		{"key_in_comment", "[tgt]\n# aws_access_key_id = AKIAREAL\n", false},
 		{"other_section", "[other]\naws_access_key_id = AKIAREAL\n", false},
