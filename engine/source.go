@@ -468,6 +468,9 @@ func (s *Source) fetch(ctx context.Context, fresh, interactive bool) (Credential
 			return Credentials{}, err
 		}
 	}
+	if err := NotExpired(p.Name, c, s.now()); err != nil {
+		return Credentials{}, err
+	}
 	if !c.CanExpire() {
 		// A session token with no known expiry: pick one now, once.
 		c.Expires = s.now().Add(SessionExpiry).UTC().Truncate(time.Second)

@@ -456,3 +456,23 @@ func TestSourceSessionDuration(t *testing.T) {
 		t.Errorf("DurationSeconds = %q, expires %v; want 7200 and 2h", got, c.Expires)
 	}
 }
+
+// TestSourceExpiredFromSource: a source that hands out credentials that
+// have already expired is a failure (with back-off), never a success.
+func TestSourceExpiredFromSource(t *testing.T) {
+	fakeaws.Isolate(t, `[profile old]
+credential_process = printf '{"Version":1,"AccessKeyId":"ASIAOLD","SecretAccessKey":"s","SessionToken":"t","Expiration":"2000-01-01T00:00:00Z"}'
+`, "")
+	src, err := NewSource(context.Background(), SourceOptions{Profile: "old"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	_, err = src.Credentials(context.Background())
+	if !errors.Is(err, ErrResolve) || !strings.Contains(err.Error(), "expired at 2000-01-01T00:00:00Z") {
+		t.Errorf("Credentials() error = %v, want ErrResolve saying when they expired", err)
+	}
+	if st := src.Status(); st.Valid || st.Err == nil {
+		t.Errorf("status = %+v, want not valid, with the error", st)
+	}
+}
