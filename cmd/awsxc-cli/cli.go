@@ -129,11 +129,16 @@ func (c *cli) export(ctx context.Context, o *options) error {
 	if !o.profileSet {
 		name = engine.ProfileName("", c.getenv)
 	}
-	if err := guardRecursion(name, c.getenv); err != nil {
+	serving := o.imds != "" || o.container != ""
+	// A server resolves other profiles too (/profiles/NAME), whose
+	// credential_process may rightly run awsxc-cli for the served one: it
+	// checks the chain but does not join it. A real loop through the served
+	// profile is still caught one process down.
+	if err := guardRecursion(name, c.getenv, !serving); err != nil {
 		return err
 	}
 	mfa := c.mfaProvider(o, name)
-	if o.imds != "" || o.container != "" {
+	if serving {
 		return c.serve(ctx, o, name, mfa)
 	}
 	p, creds, err := c.obtain(ctx, o, name, mfa)
@@ -199,6 +204,9 @@ func (c *cli) obtain(ctx context.Context, o *options, name string, mfa engine.To
 			return nil, engine.Credentials{}, err
 		}
 	}
+	if err := engine.NotExpired(p.Name, creds, c.now()); err != nil {
+		return nil, engine.Credentials{}, err
+	}
 	if cachePath != "" {
 		if !creds.CanExpire() {
 			c.log.Debug("not caching credentials without an expiry", "path", cachePath)
@@ -263,9 +271,9 @@ const profileChainVar = "AWSXC_PROFILE_CHAIN"
 const maxProfileChain = 4
 
 // guardRecursion fails when name is already being resolved further up,
-// or the chain is too deep, and otherwise records name for the
-// credential_process children the SDK may start.
-func guardRecursion(name string, getenv func(string) string) error {
+// or the chain is too deep, and otherwise (with record) records name for
+// the credential_process children the SDK may start.
+func guardRecursion(name string, getenv func(string) string, record bool) error {
 	var chain []string
 	if v := getenv(profileChainVar); v != "" {
 		chain = strings.Split(v, "\x1f")
@@ -280,6 +288,9 @@ func guardRecursion(name string, getenv func(string) string) error {
 	if len(chain) >= maxProfileChain {
 		return &engine.Error{Profile: name, Kind: engine.ErrRecursion,
 			Err: fmt.Errorf("more than %d nested awsxc-cli runs (%s)", maxProfileChain, strings.Join(append(chain, name), " → "))}
+	}
+	if !record {
+		return nil
 	}
 	return os.Setenv(profileChainVar, strings.Join(append(chain, name), "\x1f"))
 }

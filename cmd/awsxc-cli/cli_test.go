@@ -71,6 +71,9 @@ region = ap-southeast-2
 [profile procoffset]
 credential_process = sh -c 'cat "$HOME/proc-offset.json"'
 
+[profile procexpired]
+credential_process = printf '{"Version":1,"AccessKeyId":"ASIAOLD","SecretAccessKey":"s","SessionToken":"t","Expiration":"2000-01-01T00:00:00Z"}'
+
 [profile procexpiring]
 credential_process = sh -c 'cat "$HOME/proc-expiring.json"'
 region = eu-west-1
@@ -93,6 +96,9 @@ credential_process = awsxc-cli --profile loop --json
 
 [profile empty]
 region = eu-west-3
+
+[profile viacli]
+credential_process = awsxc-cli --profile static --json
 `
 
 const fixtureCredentials = `# fake credentials for tests
@@ -269,6 +275,8 @@ func TestCLI(t *testing.T) {
 		{name: "err_exec_nothing", args: []string{"--exec"}, code: 2, stderr: `expected a command`},
 		{name: "err_imds_with_cache", args: []string{"--imds", "0", "--cache"}, code: 2, stderr: `cannot use --cache-file or --cache with --imds`},
 		{name: "err_mfa_missing", args: []string{"--profile", "mfarole", "--json"}, code: 3, stderr: `MFA code needed`},
+		{name: "err_expired_credentials", args: []string{"--profile", "procexpired", "--json"}, code: 3,
+			stderr: `^awsxc-cli: error: profile "procexpired": cannot get credentials: the credentials it gave expired at 2000-01-01T00:00:00Z; check what the source returns, and this machine's clock\n$`},
 		{name: "err_explain_unknown", args: []string{"explain", "--profile", "nope"}, code: 3, stderr: `profile "nope": profile not found`},
 		{name: "err_recursion", args: []string{"--profile", "loop", "--json"}, code: 3,
 			stderr: `credential_process`},
@@ -585,6 +593,22 @@ func TestProfilesAndCompletion(t *testing.T) {
 		if err != nil || strings.TrimSpace(string(out)) != "static session" {
 			t.Errorf("bash completion of --profile s = %q, %v; want \"static session\"", out, err)
 		}
+		// A profile name is data, never code for the shell.
+		pwned := filepath.Join(f.home, "pwned")
+		cfg := filepath.Join(f.home, ".aws", "config")
+		old, _ := os.ReadFile(cfg)
+		os.WriteFile(cfg, append(old, []byte("\n[profile $(touch${IFS}"+pwned+")]\nregion = x\n")...), 0o600)
+		script = strings.Replace(script, "--profile s)", "--profile '')", 1)
+		cmd = exec.Command("bash", "-c", script)
+		cmd.Env = f.env()
+		out, _ = cmd.Output()
+		if _, err := os.Stat(pwned); err == nil {
+			t.Errorf("bash completion ran a command from a profile name")
+		}
+		if !strings.Contains(string(out), "$(touch") {
+			t.Errorf("bash completion did not offer the odd profile name verbatim: %q", out)
+		}
+		os.WriteFile(cfg, old, 0o600)
 	}
 }
 
@@ -636,6 +660,14 @@ func TestServe(t *testing.T) {
 	// static keys: one GetSessionToken, not one per request.
 	if !strings.HasPrefix(imdsCreds.AccessKeyID, "ASIAFAKE") || imdsCreds.AccessKeyID != ecsCreds.AccessKeyID || f.sts.Count("GetSessionToken") != 1 {
 		t.Errorf("IMDS %s, ECS %s, %d GetSessionToken calls", imdsCreds.AccessKeyID, ecsCreds.AccessKeyID, f.sts.Count("GetSessionToken"))
+	}
+	// Another profile through /profiles/NAME whose credential_process
+	// runs awsxc-cli for the served profile: that is no recursion.
+	viaCLI, err := endpointcreds.New(urls["container credentials"]+"profiles/viacli", func(o *endpointcreds.Options) {
+		o.AuthorizationToken = string(token)
+	}).Retrieve(ctx)
+	if err != nil || !strings.HasPrefix(viaCLI.AccessKeyID, "ASIAFAKE") {
+		t.Errorf("/profiles/viacli: %v, key %q", err, viaCLI.AccessKeyID)
 	}
 	cmd.Process.Signal(syscall.SIGTERM)
 	rest := new(bytes.Buffer)

@@ -76,7 +76,14 @@ _awsxc_cli() {
     done
     case "$prev" in
         --profile|-c|--credentials-file-profile)
-            COMPREPLY=($(compgen -W "$(awsxc-cli profiles --names 2>/dev/null)" -- "$cur")); return ;;
+            # Names are data: compgen -W would expand $(...) inside them.
+            local name names
+            mapfile -t names < <(awsxc-cli profiles --names 2>/dev/null)
+            COMPREPLY=()
+            for name in "${names[@]}"; do
+                [[ $name == "$cur"* ]] && COMPREPLY+=("$name")
+            done
+            return ;;
         --format)
             COMPREPLY=($(compgen -W "%[2]s" -- "$cur")); return ;;
         --cache-file|--container-token-file)
