@@ -213,7 +213,9 @@ func ProfileNames(data []byte, configFile bool) []string {
 			switch {
 			case name == "default":
 			case ok && rest != "" && pySpace(rune(rest[0])):
-				name = unquoteProfile(strings.TrimFunc(rest, pySpace))
+				// Quotes stay: the Go SDK, which resolves the profile,
+				// knows [profile "x y"] only as "x y" with its quotes.
+				name = strings.TrimFunc(rest, pySpace)
 			default:
 				continue
 			}
@@ -225,13 +227,4 @@ func ProfileNames(data []byte, configFile bool) []string {
 		names = append(names, name)
 	}
 	return names
-}
-
-// unquoteProfile removes the quotes botocore's shlex.split removes from
-// "[profile 'my prof']".
-func unquoteProfile(s string) string {
-	if len(s) >= 2 && (s[0] == '\'' || s[0] == '"') && s[len(s)-1] == s[0] {
-		return s[1 : len(s)-1]
-	}
-	return s
 }

@@ -27,7 +27,7 @@ func TestProfileNames(t *testing.T) {
 		{"credentials_comment_not_header", "# [x]\n; [y]\n[z]\n", false, []string{"z"}},
 		{"credentials_continuation_not_header", "[a]\nk = v\n  [hidden]\n", false, []string{"a"}},
 		{"credentials_crlf_bom", "\xef\xbb\xbf[a]\r\nk=v\r\n[b]\r\n", false, []string{"a", "b"}},
-		{"config_profiles", "[default]\n[profile dev]\n[profile  'my prof' ]\n[profile \"q\"]\n", true, []string{"default", "dev", "my prof", "q"}},
+		{"config_profiles", "[default]\n[profile dev]\n[profile  'my prof' ]\n[profile \"q\"]\n", true, []string{"default", "dev", "'my prof'", `"q"`}},
 		{"config_skips_others", "[sso-session corp]\n[services s3]\n[plugins]\n[profilex]\n[profile dev]\n", true, []string{"dev"}},
 		{"config_default_twice", "[default]\n[profile default]\n", true, []string{"default"}},
 		{"config_tab_after_profile", "[profile\tdev]\n", true, []string{"dev"}},
