@@ -69,7 +69,7 @@ func (a *app) onClick(id string) {
 func (a *app) switchProfile(name string, interactive bool) {
 	a.gen++
 	gen := a.gen
-	old := a.src
+	// The servers keep serving a.served until the new Source exists.
 	a.src = nil
 	a.state.Active = name
 	a.state.HaveSource, a.state.LoadErr, a.state.Status = false, nil, engine.Status{}
@@ -85,6 +85,8 @@ func (a *app) switchProfile(name string, interactive bool) {
 		})
 		a.post(func() {
 			if gen != a.gen {
+				// A later switch replaced this one: drop its Source and
+				// leave what the servers serve to the later switch.
 				if src != nil {
 					go src.Close()
 				}
@@ -92,13 +94,12 @@ func (a *app) switchProfile(name string, interactive bool) {
 			}
 			if err != nil {
 				a.state.LoadErr = err
-				a.syncServers(old)
+				a.serve(nil)
 				return
 			}
-			a.src = src
 			a.state.HaveSource = true
 			a.state.Status = src.Status()
-			a.syncServers(old)
+			a.serve(src)
 			go a.fetch(src, interactive)
 		})
 	}()
@@ -253,20 +254,27 @@ func (a *app) toggleServer(set *ServerSettings, st *ServerState) {
 	st.On = set.Enabled
 	st.Err = nil
 	a.saveSettings()
-	a.syncServers(nil)
+	a.syncServers()
 }
 
-// syncServers makes the running servers match the settings and the
-// current Source: servers switched on serve a.src (switched over without
-// a restart), and stop while there is no Source. old, if not nil, is the
-// Source being replaced; it is closed once nothing serves it.
-func (a *app) syncServers(old *engine.Source) {
-	defer func() {
-		if old != nil {
-			go old.Close()
-		}
-	}()
-	if a.src == nil {
+// serve makes src (nil for none) the current Source and the one the
+// servers serve, and closes the Source they served before, which nothing
+// else holds.
+func (a *app) serve(src *engine.Source) {
+	prev := a.served
+	a.src, a.served = src, src
+	a.syncServers()
+	if prev != nil && prev != src {
+		go prev.Close()
+	}
+}
+
+// syncServers makes the running servers match the settings and
+// a.served: servers switched on serve it (switched over without a
+// restart), and stop while there is none.
+func (a *app) syncServers() {
+	src := a.served
+	if src == nil {
 		a.stopIMDS()
 		a.stopECS()
 		return
@@ -274,9 +282,9 @@ func (a *app) syncServers(old *engine.Source) {
 	if !a.settings.IMDS.Enabled {
 		a.stopIMDS()
 	} else if a.imds != nil {
-		a.imds.SetSource(a.src)
+		a.imds.SetSource(src)
 	} else {
-		srv, err := engine.NewIMDSServer(a.ctx, a.src, engine.ServerOptions{Addr: a.settings.IMDS.Addr, Logger: a.log})
+		srv, err := engine.NewIMDSServer(a.ctx, src, engine.ServerOptions{Addr: a.settings.IMDS.Addr, Logger: a.log})
 		if err == nil {
 			a.imds = srv
 			a.settings.IMDS.Addr = hostPort(a.settings.IMDS.Addr, srv.Port())
@@ -286,9 +294,9 @@ func (a *app) syncServers(old *engine.Source) {
 	if !a.settings.ECS.Enabled {
 		a.stopECS()
 	} else if a.ecs != nil {
-		a.ecs.SetSource(a.src)
+		a.ecs.SetSource(src)
 	} else {
-		srv, err := engine.NewECSServer(a.ctx, a.src, engine.ServerOptions{Addr: a.settings.ECS.Addr, Logger: a.log, Token: a.settings.ECSToken})
+		srv, err := engine.NewECSServer(a.ctx, src, engine.ServerOptions{Addr: a.settings.ECS.Addr, Logger: a.log, Token: a.settings.ECSToken})
 		if err == nil {
 			a.ecs = srv
 			a.settings.ECS.Addr = hostPort(a.settings.ECS.Addr, srv.Port())

@@ -134,12 +134,18 @@ type app struct {
 	done   chan struct{} // closed when the loop has cleaned up
 	clicks chan string   // IDs of clicked items, from the adapter
 	do     chan func()   // work to run on the loop, from other goroutines
+	// notifier shows a desktop notification: platform.Notify, or a
+	// recorder in tests.
+	notifier func(summary, body string) error
 
 	// Owned by the loop goroutine.
 	state    State
 	settings Settings
 	gen      int            // counts Sources, to drop news from replaced ones
-	src      *engine.Source // for state.Active; nil when none
+	src      *engine.Source // for state.Active; nil when none or still loading
+	// served is the Source the servers serve and the only one left open:
+	// a.src, or while a switch loads, the one it replaces.
+	served   *engine.Source
 	imds     *engine.IMDSServer
 	ecs      *engine.ECSServer
 	lastNote string      // Key of the last notification shown
@@ -154,9 +160,10 @@ type app struct {
 func newApp(ctx context.Context, cancel context.CancelFunc, opts Options) *app {
 	return &app{
 		ctx: ctx, quit: cancel, opts: opts, log: opts.Logger, now: time.Now,
-		done:   make(chan struct{}),
-		clicks: make(chan string, 16),
-		do:     make(chan func(), 64),
+		done:     make(chan struct{}),
+		clicks:   make(chan string, 16),
+		do:       make(chan func(), 64),
+		notifier: platform.Notify,
 	}
 }
 
@@ -279,7 +286,7 @@ func (a *app) onTick() {
 func (a *app) notify(summary, body string) {
 	a.log.Warn(summary, "detail", body)
 	go func() {
-		if err := platform.Notify(summary, body); err != nil {
+		if err := a.notifier(summary, body); err != nil {
 			a.log.Debug("notification not shown", "err", err)
 		}
 	}()
@@ -292,7 +299,10 @@ func (a *app) shutdown() {
 	if a.ecs != nil {
 		a.ecs.Close()
 	}
-	if a.src != nil {
+	if a.served != nil {
+		a.served.Close()
+	}
+	if a.src != nil && a.src != a.served {
 		a.src.Close()
 	}
 	if a.clip != nil {
@@ -335,7 +345,7 @@ func (a *app) reloadSettings() {
 	}
 	a.state.IMDS = ServerState{Available: true, On: s.IMDS.Enabled, Addr: s.IMDS.Addr}
 	a.state.ECS = ServerState{Available: true, On: s.ECS.Enabled, Addr: s.ECS.Addr}
-	a.syncServers(nil)
+	a.syncServers()
 	if s.Profile != "" && s.Profile != a.state.Active {
 		a.switchProfile(s.Profile, false)
 	}

@@ -1,0 +1,149 @@
+//go:build !darwin || cgo
+
+package tray
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/internal/fakeaws"
+)
+
+// In-process tests of the event loop: a real app with real engine
+// Sources against a fake STS, without a tray (ui is nil). Notifications
+// are recorded instead of shown. They use t.Setenv, so none is parallel.
+
+const twoProfiles = "[profile dev]\nregion = eu-west-1\n[profile prod]\nregion = us-east-2\n"
+const twoProfilesCreds = "[dev]\naws_access_key_id = AKIADEVEXAMPLE000001\naws_secret_access_key = s\n" +
+	"[prod]\naws_access_key_id = AKIAPRODEXAMPLE00001\naws_secret_access_key = s\n"
+
+type harness struct {
+	a        *app
+	sts      *fakeaws.Server
+	settings string // path of settings.json
+
+	mu    sync.Mutex // protects notes
+	notes []string   // summaries of the notifications shown
+}
+
+type harnessOptions struct {
+	config, creds string
+	settings      string        // initial settings.json; "" for none
+	tick          time.Duration // 0 is an hour: no tick during the test
+}
+
+func newHarness(t *testing.T, o harnessOptions) *harness {
+	t.Helper()
+	h := &harness{sts: fakeaws.Isolate(t, o.config, o.creds)}
+	home := os.Getenv("HOME")
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
+	h.settings = filepath.Join(home, "settings.json")
+	if o.settings != "" {
+		if err := os.WriteFile(h.settings, []byte(o.settings), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if o.tick == 0 {
+		o.tick = time.Hour
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	h.a = newApp(ctx, cancel, Options{Version: "test", Logger: slog.New(slog.DiscardHandler), Stderr: io.Discard,
+		SettingsPath: h.settings, Tick: o.tick})
+	h.a.notifier = func(summary, body string) error {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.notes = append(h.notes, summary)
+		return nil
+	}
+	h.a.start()
+	go h.a.loop(nil)
+	t.Cleanup(func() {
+		cancel()
+		<-h.a.done
+	})
+	return h
+}
+
+// do runs f on the event loop and waits for it (and the render after it).
+func (h *harness) do(t *testing.T, f func(a *app)) {
+	t.Helper()
+	done := make(chan struct{})
+	h.a.post(func() { f(h.a); close(done) })
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the event loop did not run the function")
+	}
+}
+
+// waitFor polls cond on the event loop until it holds.
+func (h *harness) waitFor(t *testing.T, what string, cond func(a *app) bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var ok bool
+		h.do(t, func(a *app) { ok = cond(a) })
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			var st State
+			h.do(t, func(a *app) { st = a.state })
+			t.Fatalf("timed out waiting for %s; state %+v", what, st)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// valid reports whether the active profile is p with valid credentials.
+func valid(p string) func(a *app) bool {
+	return func(a *app) bool { return a.state.Active == p && a.src != nil && a.state.Status.Valid }
+}
+
+func closed(src *engine.Source) bool {
+	_, err := src.Credentials(context.Background())
+	return errors.Is(err, engine.ErrSourceClosed)
+}
+
+func sourceLoops() int {
+	buf := make([]byte, 1<<20)
+	n := runtime.Stack(buf, true)
+	return strings.Count(string(buf[:n]), "engine.(*Source).loop(")
+}
+
+// Two switches in a row: the Source active before them is closed once
+// the second one is served, though the first switch never finished.
+func TestQuickSwitchClosesReplacedSource(t *testing.T) {
+	h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds})
+	h.waitFor(t, "dev", valid("dev"))
+	var first *engine.Source
+	h.do(t, func(a *app) {
+		first = a.src
+		a.switchProfile("prod", false)
+		a.switchProfile("dev", false)
+	})
+	h.waitFor(t, "dev again", func(a *app) bool { return valid("dev")(a) && a.src != first })
+	h.do(t, func(a *app) {
+		if a.served != a.src {
+			t.Errorf("the servers serve %p, want the current source %p", a.served, a.src)
+		}
+	})
+	deadline := time.Now().Add(5 * time.Second)
+	for !closed(first) || sourceLoops() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("replaced source closed: %v; %d source loops running, want 1", closed(first), sourceLoops())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
