@@ -132,6 +132,10 @@ func Render(f Format, c Credentials, o RenderOptions) ([]byte, error) {
 		}
 	case FormatWindowsCmd:
 		for _, v := range vars {
+			if strings.ContainsAny(v.Value, "\r\n\x00") {
+				// A line break would start a new command in a .cmd file.
+				return nil, fmt.Errorf("%s holds a line break, which cmd.exe cannot carry", v.Name)
+			}
 			if cmdSafe(v.Value) {
 				fmt.Fprintf(&b, "set %s=%s\n", v.Name, v.Value)
 			} else {
@@ -249,8 +253,10 @@ func shQuote(s string) string {
 // The replacers are built once: building one per value was most of the
 // cost of rendering.
 var (
-	fishEscaper   = strings.NewReplacer(`\`, `\\`, `'`, `\'`)
-	psEscaper     = strings.NewReplacer("`", "``", `"`, "`\"", "$", "`$")
+	fishEscaper = strings.NewReplacer(`\`, `\\`, `'`, `\'`)
+	psEscaper   = strings.NewReplacer("`", "``", `"`, "`\"", "$", "`$",
+		// PowerShell also ends a double-quoted string at these.
+		"\u201c", "`\u201c", "\u201d", "`\u201d", "\u201e", "`\u201e")
 	dotenvEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`, "$", `\$`)
 )
 

@@ -140,7 +140,8 @@ func FuzzRender(f *testing.F) {
 		for _, fm := range Formats {
 			out, err := Render(fm, c, RenderOptions{Region: "eu-west-1"})
 			if err != nil {
-				if fm == FormatDocker {
+				// Only these two refuse, and only line breaks.
+				if (fm == FormatDocker || fm == FormatWindowsCmd) && strings.ContainsAny(id+secret+token, "\r\n\x00") {
 					continue
 				}
 				t.Fatalf("%s: %v", fm, err)
@@ -212,5 +213,20 @@ func TestEnvEvaluatedByRealShells(t *testing.T) {
 				t.Errorf("%s: %s = %q, want %q", tc.shell, v.Name, got[v.Name], v.Value)
 			}
 		}
+	}
+}
+
+func TestRenderRefusesAndEscapes(t *testing.T) {
+	t.Parallel()
+	broken := Credentials{AccessKeyID: "ASIA", SecretAccessKey: "a\nb", SessionToken: "t"}
+	for _, f := range []Format{FormatWindowsCmd, FormatDocker} {
+		if _, err := Render(f, broken, RenderOptions{}); err == nil || !strings.Contains(err.Error(), "AWS_SECRET_ACCESS_KEY") {
+			t.Errorf("%s with a line break: err = %v, want a refusal naming the variable", f, err)
+		}
+	}
+	// PowerShell ends a double-quoted string at typographic quotes too.
+	got, _ := Render(FormatPowerShell, Credentials{AccessKeyID: "A\u201cB\u201dC\u201eD", SecretAccessKey: "s"}, RenderOptions{})
+	if want := "$Env:AWS_ACCESS_KEY_ID=\"A`\u201cB`\u201dC`\u201eD\"\n"; !strings.HasPrefix(string(got), want) {
+		t.Errorf("powershell = %q, want it to start with %q", got, want)
 	}
 }

@@ -297,7 +297,8 @@ func chain(sc *config.SharedConfig) []string {
 				d += " with MFA " + sc.MFASerial
 			}
 		case sc.CredentialProcess != "":
-			d += ": " + sc.CredentialProcess
+			// The program only: its arguments sometimes carry tokens.
+			d += ": " + strings.Fields(sc.CredentialProcess)[0] + " …"
 		case sc.SSOSession != nil:
 			d += " session " + sc.SSOSession.Name + ", account " + sc.SSOAccountID + ", role " + sc.SSORoleName
 		case sc.SSOStartURL != "":

@@ -272,6 +272,8 @@ func TestCLI(t *testing.T) {
 		{name: "err_bad_format", args: []string{"--format", "xml"}, code: 2, stderr: `unknown format "xml"`},
 		{name: "err_buffer_not_int", args: []string{"--cache-expiration-buffer", "x"}, code: 2, stderr: `want a whole number of minutes`},
 		{name: "err_c_missing_value", args: []string{"-c"}, code: 2, stderr: `argument --credentials-file-profile: expected NAME`},
+		{name: "err_c_bad_name", args: []string{"--profile", "mfarole", "-c", "x]"}, code: 2,
+			stderr: `^awsxc-cli: error: argument --credentials-file-profile: invalid profile name "x\]": contains '\[' or '\]' \(see awsxc-cli --help\)\n$`},
 		{name: "err_exec_nothing", args: []string{"--exec"}, code: 2, stderr: `expected a command`},
 		{name: "err_imds_with_cache", args: []string{"--imds", "0", "--cache"}, code: 2, stderr: `cannot use --cache-file or --cache with --imds`},
 		{name: "err_mfa_missing", args: []string{"--profile", "mfarole", "--json"}, code: 3, stderr: `MFA code needed`},
@@ -493,6 +495,11 @@ func TestExecEnvironment(t *testing.T) {
 	r = f.run(t, "", nil, "--profile", "static", "--exec", "no-such-command-xyz")
 	if r.code != 127 || !strings.Contains(r.stderr, "command not found") {
 		t.Errorf("missing command: exit %d, %q", r.code, r.stderr)
+	}
+	notExec := filepath.Join(f.home, "proc.json") // exists, not executable
+	r = f.run(t, "", nil, "--profile", "static", "--exec", notExec)
+	if r.code != 126 || !strings.Contains(r.stderr, "permission denied") {
+		t.Errorf("non-executable command: exit %d, %q; want 126 as a shell gives", r.code, r.stderr)
 	}
 }
 

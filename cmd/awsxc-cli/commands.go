@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -61,7 +62,9 @@ func (c *cli) explain(ctx context.Context, o *options) error {
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	// Nothing reaches stdout unless all of it does.
+	var out strings.Builder
+	tw := tabwriter.NewWriter(&out, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "profile\t%s\n", p.Name)
 	for i, link := range p.Chain {
 		label := ""
@@ -81,7 +84,6 @@ func (c *cli) explain(ctx context.Context, o *options) error {
 	fmt.Fprintf(tw, "region\t%s\n", region)
 	creds, err := p.Retrieve(ctx, false)
 	if err != nil {
-		tw.Flush()
 		return err
 	}
 	state := "long-term keys"
@@ -99,7 +101,9 @@ func (c *cli) explain(ctx context.Context, o *options) error {
 		refresh = "each renewal assumes the role again and needs a new MFA code (the tray and the servers ask for it; exported copies expire)"
 	}
 	fmt.Fprintf(tw, "refresh\t%s\n", refresh)
-	return tw.Flush()
+	tw.Flush()
+	_, err = io.WriteString(c.stdout, out.String())
+	return err
 }
 
 // untilText says how long until an expiry, roughly, for people.

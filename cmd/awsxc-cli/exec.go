@@ -1,7 +1,9 @@
 package main
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 
 	"github.com/awsxc/awsxc/engine"
@@ -40,8 +42,14 @@ func childEnv(parent []string, c engine.Credentials, region string) []string {
 // command is reported like one: exit 127.
 func lookCommand(name string) (string, error) {
 	path, err := exec.LookPath(name)
-	if err != nil {
-		return "", &exitError{code: 127, msg: "--exec: " + name + ": command not found"}
+	if err == nil {
+		return path, nil
 	}
-	return path, nil
+	// As a shell: a file that exists but cannot run is 126, a missing one 127.
+	if strings.ContainsRune(name, filepath.Separator) {
+		if _, serr := os.Stat(name); serr == nil {
+			return "", &exitError{code: 126, msg: "--exec: " + name + ": permission denied"}
+		}
+	}
+	return "", &exitError{code: 127, msg: "--exec: " + name + ": command not found"}
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/awsxc/awsxc/engine"
 )
 
 // options is the parsed command line.
@@ -302,6 +304,12 @@ func (o *options) check() error {
 		return usagef("--allow-host only applies to --imds and --container")
 	case (o.duration != 0 || o.mfaSerial != "") && !o.ensureTemp && !serving:
 		return usagef("--duration and --mfa-serial apply to --ensure-temporary")
+	}
+	if o.credsFileProfile != "" {
+		// Checked before any credentials are fetched (or an MFA code asked).
+		if err := engine.ValidateProfileName(o.credsFileProfile); err != nil {
+			return usagef("argument --credentials-file-profile: %v", err)
+		}
 	}
 	if o.format != "" && o.mode == "--format" {
 		if !slices.Contains(formatNames(), o.format) {

@@ -76,6 +76,9 @@ func serve(ctx context.Context, o serveOptions, stderr io.Writer, log *slog.Logg
 	}
 	defer src.Close()
 	if err := src.Refresh(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // Ctrl-C before anything was served (at the MFA prompt, say)
+		}
 		return err
 	}
 
