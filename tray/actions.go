@@ -19,6 +19,9 @@ import (
 // onClick acts on a clicked menu item. Anything slow goes to a goroutine.
 func (a *app) onClick(id string) {
 	a.log.Debug("clicked", "item", id)
+	// Take in edits to settings.json first: the click may change and
+	// save the settings, which must not undo them.
+	a.reloadSettings()
 	switch {
 	case strings.HasPrefix(id, profilePrefix):
 		name := strings.TrimPrefix(id, profilePrefix)
@@ -53,7 +56,9 @@ func (a *app) onClick(id string) {
 	case id == idAutostart:
 		a.toggleAutostart()
 	case id == idOpenSettings:
-		a.saveSettings()
+		if _, err := os.Stat(a.opts.SettingsPath); err != nil {
+			a.writeSettings()
+		}
 		if err := platform.OpenFile(a.opts.SettingsPath); err != nil {
 			a.notify("Cannot open the settings", err.Error()+"\nThe file is "+a.opts.SettingsPath)
 		}
@@ -285,11 +290,12 @@ func (a *app) syncServers() {
 		a.imds.SetSource(src)
 	} else {
 		srv, err := engine.NewIMDSServer(a.ctx, src, engine.ServerOptions{Addr: a.settings.IMDS.Addr, Logger: a.log})
-		if err == nil {
+		if err != nil {
+			a.serverFailed("IMDS", &a.settings.IMDS, &a.state.IMDS, err)
+		} else {
 			a.imds = srv
-			a.settings.IMDS.Addr = hostPort(a.settings.IMDS.Addr, srv.Port())
+			a.serverStarted("IMDS", &a.settings.IMDS, &a.state.IMDS, srv.Port(), func() bool { return a.imds == srv })
 		}
-		a.serverStarted("IMDS", &a.settings.IMDS, &a.state.IMDS, err)
 	}
 	if !a.settings.ECS.Enabled {
 		a.stopECS()
@@ -297,23 +303,37 @@ func (a *app) syncServers() {
 		a.ecs.SetSource(src)
 	} else {
 		srv, err := engine.NewECSServer(a.ctx, src, engine.ServerOptions{Addr: a.settings.ECS.Addr, Logger: a.log, Token: a.settings.ECSToken})
-		if err == nil {
+		if err != nil {
+			a.serverFailed("ECS", &a.settings.ECS, &a.state.ECS, err)
+		} else {
 			a.ecs = srv
-			a.settings.ECS.Addr = hostPort(a.settings.ECS.Addr, srv.Port())
+			a.serverStarted("ECS", &a.settings.ECS, &a.state.ECS, srv.Port(), func() bool { return a.ecs == srv })
 		}
-		a.serverStarted("ECS", &a.settings.ECS, &a.state.ECS, err)
 	}
 }
 
-func (a *app) serverStarted(name string, set *ServerSettings, st *ServerState, err error) {
+func (a *app) serverFailed(name string, set *ServerSettings, st *ServerState, err error) {
 	st.On, st.Addr, st.Err = true, set.Addr, err
-	if err != nil {
-		a.log.Warn(name+" server did not start", "addr", set.Addr, "err", err)
+	a.log.Warn(name+" server did not start", "addr", set.Addr, "err", err)
+}
+
+// serverStarted records a server listening on port and saves the port,
+// so a port picked on first start is kept for the next runs. current
+// says whether the server is still the running one: the save first takes
+// in edits to the settings, which may have stopped or restarted it.
+func (a *app) serverStarted(name string, set *ServerSettings, st *ServerState, port int, current func() bool) {
+	from := set.Addr
+	addr := hostPort(from, port)
+	a.reloadSettings()
+	if !current() {
 		return
 	}
-	a.log.Info(name+" server listening", "addr", set.Addr)
-	// Keep the port picked on first start for the next runs.
-	a.saveSettings()
+	st.On, st.Addr, st.Err = true, addr, nil
+	a.log.Info(name+" server listening", "addr", addr)
+	if set.Addr == from && from != addr {
+		set.Addr = addr
+		a.writeSettings()
+	}
 }
 
 func (a *app) stopIMDS() {

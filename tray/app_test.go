@@ -4,6 +4,7 @@ package tray
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -145,5 +146,96 @@ func TestQuickSwitchClosesReplacedSource(t *testing.T) {
 			t.Fatalf("replaced source closed: %v; %d source loops running, want 1", closed(first), sourceLoops())
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// editSettingsFile changes settings.json the way a user would, keeping
+// its modification time, which a coarse clock may well leave unchanged.
+func editSettingsFile(t *testing.T, path string, f func(map[string]any)) {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]any{}
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	f(m)
+	data, _ = json.Marshal(m)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(path, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readSettingsFile(t *testing.T, path string) Settings {
+	t.Helper()
+	var s Settings
+	data, err := os.ReadFile(path)
+	if err == nil {
+		err = json.Unmarshal(data, &s)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// A hand edit to settings.json survives a click that saves the settings
+// before the next tick, even when the edit leaves the modification time
+// as it was; the click acts on the edited settings.
+func TestClickKeepsHandEditedSettings(t *testing.T) {
+	tests := []struct {
+		name  string
+		click string
+		check func(t *testing.T, s Settings)
+	}{
+		{"keep_refreshed", idKeep, func(t *testing.T, s Settings) {
+			if !s.KeepRefreshed {
+				t.Errorf("keep_refreshed = false; the click was lost")
+			}
+		}},
+		{"profile", profilePrefix + "prod", func(t *testing.T, s Settings) {
+			if s.Profile != "prod" {
+				t.Errorf("profile = %q; want prod", s.Profile)
+			}
+		}},
+		{"imds_toggle", idIMDSToggle, func(t *testing.T, s Settings) {
+			if !s.IMDS.Enabled {
+				t.Errorf("imds.enabled = false; the click was lost")
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds})
+			h.waitFor(t, "dev", valid("dev"))
+			editSettingsFile(t, h.settings, func(m map[string]any) {
+				m["export_name"] = "edited"
+				m["clipboard_clear_seconds"] = 5
+			})
+			h.do(t, func(a *app) { a.onClick(tt.click) })
+			if tt.click == idKeep { // let the write it starts end before the files go
+				h.waitFor(t, "the credentials file", func(a *app) bool { return !a.state.Written.IsZero() })
+			}
+			s := readSettingsFile(t, h.settings)
+			if s.ExportName != "edited" || s.ClipboardClearSeconds != 5 {
+				t.Errorf("settings.json after the click: export_name %q, clipboard_clear_seconds %d; want the edit kept",
+					s.ExportName, s.ClipboardClearSeconds)
+			}
+			tt.check(t, s)
+			h.do(t, func(a *app) {
+				if a.state.ExportName != "edited" {
+					t.Errorf("the menu writes profile %q; want edited", a.state.ExportName)
+				}
+			})
+		})
 	}
 }

@@ -108,11 +108,20 @@ func LoadSettings(path string) (Settings, error) {
 
 // Save writes the settings to path atomically with mode 0600.
 func (s Settings) Save(path string) error {
-	data, err := json.MarshalIndent(s, "", "  ")
+	data, err := s.encode()
 	if err != nil {
 		return err
 	}
-	return engine.WriteFileAtomic(path, append(data, '\n'), 0o600)
+	return engine.WriteFileAtomic(path, data, 0o600)
+}
+
+// encode is the content of settings.json for s.
+func (s Settings) encode() ([]byte, error) {
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(data, '\n'), nil
 }
 
 func newToken() string {

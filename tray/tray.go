@@ -13,6 +13,7 @@ package tray
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -152,9 +153,11 @@ type app struct {
 	written  time.Time   // Updated of the credentials last written to the file
 	clip     *time.Timer // clears the clipboard
 	ui       *adapter
-	// settingsMod is the modification time of settings.json after our
-	// last write, to tell the user's edits from our own.
-	settingsMod time.Time
+	// settingsSum is the SHA-256 of settings.json as we last wrote or
+	// read it, to tell the user's edits from our own (a modification
+	// time can repeat within its granularity).
+	settingsSum [sha256.Size]byte
+	reloading   bool // reloadSettings is applying an edit
 }
 
 func newApp(ctx context.Context, cancel context.CancelFunc, opts Options) *app {
@@ -185,7 +188,7 @@ func (a *app) start() {
 		fmt.Fprintf(a.opts.Stderr, "awsxc: %v\n", err)
 		a.notify("Settings were reset", err.Error())
 	}
-	a.saveSettings()
+	a.writeSettings()
 	a.state = State{
 		Version:       a.opts.Version,
 		ExportName:    a.settings.ExportName,
@@ -310,26 +313,51 @@ func (a *app) shutdown() {
 	}
 }
 
+// saveSettings writes a.settings to settings.json, after taking in
+// edits the user made to the file since we last saw it, so a save never
+// overwrites them. Callers change a.settings after a reload (onClick
+// starts with one), so their change survives it.
 func (a *app) saveSettings() {
-	if err := a.settings.Save(a.opts.SettingsPath); err != nil {
-		a.notify("Cannot save settings", err.Error())
+	a.reloadSettings()
+	a.writeSettings()
+}
+
+// writeSettings writes a.settings as they are.
+func (a *app) writeSettings() {
+	data, err := a.settings.encode()
+	if err == nil {
+		err = engine.WriteFileAtomic(a.opts.SettingsPath, data, 0o600)
 	}
-	a.settingsMod = modTime(a.opts.SettingsPath)
+	if err != nil {
+		a.notify("Cannot save settings", err.Error())
+		return
+	}
+	a.settingsSum = sha256.Sum256(data)
 }
 
 // reloadSettings picks up edits made to settings.json ("Open settings")
-// while the tray runs: it is checked on every tick and read again when
-// its modification time is not that of our own last write.
+// while the tray runs: it runs on every tick, on every click and before
+// every save, and reads the file again when its content is not what we
+// last wrote or read.
 func (a *app) reloadSettings() {
-	mod := modTime(a.opts.SettingsPath)
-	if mod.IsZero() || mod.Equal(a.settingsMod) {
+	if a.reloading {
+		return // applying an edit starts servers, which save their port
+	}
+	data, err := os.ReadFile(a.opts.SettingsPath)
+	if err != nil {
 		return
 	}
-	a.settingsMod = mod
+	sum := sha256.Sum256(data)
+	if sum == a.settingsSum {
+		return
+	}
+	a.settingsSum = sum
+	a.reloading = true
+	defer func() { a.reloading = false }()
 	s, err := LoadSettings(a.opts.SettingsPath)
 	if err != nil {
 		a.notify("Settings not reloaded", err.Error())
-		a.saveSettings() // the corrupt file was moved aside; write what is in use
+		a.writeSettings() // the corrupt file was moved aside; write what is in use
 		return
 	}
 	a.log.Info("settings changed on disk; reloaded")
@@ -349,12 +377,4 @@ func (a *app) reloadSettings() {
 	if s.Profile != "" && s.Profile != a.state.Active {
 		a.switchProfile(s.Profile, false)
 	}
-}
-
-func modTime(path string) time.Time {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return time.Time{}
-	}
-	return fi.ModTime()
 }
