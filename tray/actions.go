@@ -74,15 +74,23 @@ func (a *app) onClick(id string) {
 func (a *app) switchProfile(name string, interactive bool) {
 	a.gen++
 	gen := a.gen
+	// An MFA dialog still open for the replaced Source is closed: its
+	// code would be for a profile no longer chosen.
+	if a.cancelMFA != nil {
+		a.cancelMFA()
+	}
+	mfaCtx, cancel := context.WithCancel(a.ctx)
+	a.cancelMFA = cancel
 	// The servers keep serving a.served until the new Source exists.
 	a.src = nil
 	a.state.Active = name
 	a.state.HaveSource, a.state.LoadErr, a.state.Status = false, nil, engine.Status{}
+	a.state.MFAAsking = false
 	a.written = time.Time{}
 	go func() {
 		src, err := engine.NewSource(a.ctx, engine.SourceOptions{
 			Profile: name,
-			MFA:     a.askMFA(name),
+			MFA:     a.askMFA(mfaCtx, gen, name),
 			Logger:  a.log,
 			OnChange: func(st engine.Status) {
 				a.post(func() { a.onStatus(gen, st) })
@@ -150,13 +158,22 @@ func (a *app) refresh() {
 	}()
 }
 
-// askMFA returns the MFA token provider for profile: a native dialog,
-// shown from the goroutine the Source asks from, never the loop.
-func (a *app) askMFA(profile string) engine.TokenProvider {
+// askMFA returns the MFA token provider for profile, the Source of
+// generation gen: a native dialog, shown from the goroutine the Source
+// asks from, never the loop. ctx ends when that Source is replaced,
+// which closes the dialog; news from it is then ignored.
+func (a *app) askMFA(ctx context.Context, gen int, profile string) engine.TokenProvider {
+	asking := func(on bool) func() {
+		return func() {
+			if gen == a.gen {
+				a.state.MFAAsking = on
+			}
+		}
+	}
 	return func() (string, error) {
-		a.post(func() { a.state.MFAAsking = true })
-		defer a.post(func() { a.state.MFAAsking = false })
-		code, err := platform.Prompt(a.ctx, "awsxc: MFA code", "MFA code for AWS profile "+profile+":")
+		a.post(asking(true))
+		defer a.post(asking(false))
+		code, err := platform.Prompt(ctx, "awsxc: MFA code", "MFA code for AWS profile "+profile+":")
 		if err != nil {
 			return "", err
 		}

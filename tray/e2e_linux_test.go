@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -445,4 +446,64 @@ func valueOf(text, prefix string) string {
 		}
 	}
 	return ""
+}
+
+// mfaEnv is a user with profile mfa (long-term keys and mfa_serial) and
+// profile dev, and a stand-in zenity running script.
+func mfaEnv(t *testing.T, bus, display, stsURL, zenity string) *env {
+	t.Helper()
+	e := newEnv(t, bus, display, stsURL, false)
+	os.WriteFile(filepath.Join(e.home, ".aws", "config"),
+		[]byte("[profile mfa]\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n[profile dev]\nregion = eu-west-1\n"), 0o600)
+	os.WriteFile(e.credsFile, []byte("[mfa]\naws_access_key_id = AKIAMFAEXAMPLE000001\naws_secret_access_key = s\n"+
+		"[dev]\naws_access_key_id = AKIADEVEXAMPLE000001\naws_secret_access_key = s\n"), 0o600)
+	bin := filepath.Join(e.home, "bin")
+	os.MkdirAll(bin, 0o755)
+	os.WriteFile(filepath.Join(bin, "zenity"), []byte("#!/bin/sh\n"+zenity), 0o755)
+	for i, v := range e.vars {
+		if strings.HasPrefix(v, "PATH=") {
+			e.vars[i] = "PATH=" + bin + ":" + os.Getenv("PATH")
+		}
+	}
+	return e
+}
+
+// An MFA dialog left open when the user switches to another profile is
+// closed, and does not hold up the new profile.
+func TestTrayMFADialogClosedBySwitch(t *testing.T) {
+	bus, display, w := setup(t)
+	sts := fakeaws.New()
+	defer sts.Close()
+	pidFile := filepath.Join(t.TempDir(), "zenity.pid")
+	e := mfaEnv(t, bus, display, sts.URL, "echo $$ > "+pidFile+"\nexec sleep 30\n")
+	start(t, e)
+	tr := snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
+	tr.WaitLabel(t, 5*time.Second, "mfa · MFA code needed")
+	tr.Click(t, "Enter MFA code")
+	tr.WaitLabel(t, 5*time.Second, "mfa · waiting for the MFA code")
+	tr.Click(t, "dev")
+	tr.WaitLabel(t, 5*time.Second, "dev · expires in")
+	root := tr.Layout(t)
+	if it, ok := root.Find("Enter MFA code"); ok && it.Visible() {
+		t.Errorf("Enter MFA code shown for dev:\n%s", root)
+	}
+	if it, _ := root.Find("Refresh now"); !it.Enabled() {
+		t.Errorf("Refresh now disabled for dev:\n%s", root)
+	}
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	fmt.Sscan(string(b), &pid)
+	deadline := time.Now().Add(5 * time.Second)
+	for syscall.Kill(pid, 0) == nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("the MFA dialog (pid %d) is still open after the switch", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := sts.Count("GetSessionToken"); n != 1 {
+		t.Errorf("%d GetSessionToken calls; want 1, for dev", n)
+	}
 }

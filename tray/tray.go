@@ -146,13 +146,15 @@ type app struct {
 	src      *engine.Source // for state.Active; nil when none or still loading
 	// served is the Source the servers serve and the only one left open:
 	// a.src, or while a switch loads, the one it replaces.
-	served   *engine.Source
-	imds     *engine.IMDSServer
-	ecs      *engine.ECSServer
-	lastNote string      // Key of the last notification shown
-	written  time.Time   // Updated of the credentials last written to the file
-	clip     *time.Timer // clears the clipboard
-	ui       *adapter
+	served *engine.Source
+	// cancelMFA closes the MFA dialog of the Source of generation gen.
+	cancelMFA context.CancelFunc
+	imds      *engine.IMDSServer
+	ecs       *engine.ECSServer
+	lastNote  string      // Key of the last notification shown
+	written   time.Time   // Updated of the credentials last written to the file
+	clip      *time.Timer // clears the clipboard
+	ui        *adapter
 	// settingsSum is the SHA-256 of settings.json as we last wrote or
 	// read it, to tell the user's edits from our own (a modification
 	// time can repeat within its granularity).
