@@ -269,10 +269,11 @@ func (a *app) writeFile(user bool) {
 	}()
 }
 
-// toggleServer switches a server on or off and saves the choice.
+// toggleServer switches a server's setting on or off and saves it. It
+// flips the setting, not whether the server runs: one that could not
+// start (its port in use) is on in the settings and is switched off.
 func (a *app) toggleServer(set *ServerSettings, st *ServerState) {
-	running := (set == &a.settings.IMDS && a.imds != nil) || (set == &a.settings.ECS && a.ecs != nil)
-	set.Enabled = !running
+	set.Enabled = !set.Enabled
 	st.On = set.Enabled
 	st.Err = nil
 	a.saveSettings()

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -237,5 +238,64 @@ func TestClickKeepsHandEditedSettings(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// menuItem finds the item with id in m, at any depth.
+func menuItem(items []Item, id string) (Item, bool) {
+	for _, it := range items {
+		if it.ID == id {
+			return it, true
+		}
+		if c, ok := menuItem(it.Children, id); ok {
+			return c, true
+		}
+	}
+	return Item{}, false
+}
+
+func (h *harness) item(t *testing.T, id string) Item {
+	t.Helper()
+	var it Item
+	h.do(t, func(a *app) {
+		var ok bool
+		if it, ok = menuItem(BuildMenu(a.state, a.now()).Items, id); !ok {
+			t.Fatalf("no menu item %s", id)
+		}
+	})
+	return it
+}
+
+// A server that could not start because its port is in use is switched
+// off by its menu item, and on again by the next click.
+func TestToggleServerWhosePortIsInUse(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	addr := taken.Addr().String()
+	h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds,
+		settings: `{"profile": "dev", "ecs": {"enabled": true, "addr": "` + addr + `"}}`})
+	h.waitFor(t, "the ECS server to fail", func(a *app) bool { return a.src != nil && a.state.ECS.Err != nil })
+	if it := h.item(t, idECSToggle); !it.Checked {
+		t.Errorf("%s unchecked while switched on in the settings", it.Label)
+	}
+	for i, want := range []bool{false, true} {
+		h.do(t, func(a *app) { a.onClick(idECSToggle) })
+		if got := readSettingsFile(t, h.settings).ECS.Enabled; got != want {
+			t.Errorf("click %d: ecs.enabled = %v, want %v", i+1, got, want)
+		}
+		h.do(t, func(a *app) {
+			if a.state.ECS.On != want || (a.state.ECS.Err != nil) != want || (a.ecs != nil) {
+				t.Errorf("click %d: ECS state %+v, running %v; want on %v", i+1, a.state.ECS, a.ecs != nil, want)
+			}
+		})
+		if want {
+			continue
+		}
+		if it := h.item(t, idECS); it.Label != "ECS server: off" {
+			t.Errorf("click %d: label %q, want ECS server: off", i+1, it.Label)
+		}
 	}
 }

@@ -188,7 +188,7 @@ func serverItem(id, name string, st ServerState, haveSource bool) Item {
 	}
 	toggle := "Serve on " + displayAddr(st.Addr)
 	return Item{ID: id, Label: label, Disabled: !st.Available, Tooltip: errText(st.Err), Children: []Item{
-		{ID: id + ":toggle", Label: toggle, Checkbox: true, Checked: st.On && st.Err == nil, Disabled: !st.Available || !haveSource},
+		{ID: id + ":toggle", Label: toggle, Checkbox: true, Checked: st.On, Disabled: !st.Available || !haveSource},
 		{ID: id + ":docker", Label: "Copy settings for Docker", Disabled: !st.On || st.Err != nil || st.Addr == ""},
 	}}
 }

@@ -156,7 +156,7 @@ func TestBuildMenuFull(t *testing.T) {
 		"  imds:toggle|Serve on 127.0.0.1:41001[x]",
 		"  imds:docker|Copy settings for Docker",
 		"ecs|ECS server: port 41002 in use",
-		"  ecs:toggle|Serve on 127.0.0.1:41002[ ]",
+		"  ecs:toggle|Serve on 127.0.0.1:41002[x]",
 		"  ecs:docker|Copy settings for Docker (disabled)",
 		"---",
 		"autostart|Start at login[x]",
