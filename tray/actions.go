@@ -296,6 +296,9 @@ func (a *app) serve(src *engine.Source) {
 // a.served: servers switched on serve it (switched over without a
 // restart), and stop while there is none.
 func (a *app) syncServers() {
+	defer func() {
+		a.state.IMDS.Running, a.state.ECS.Running = a.imds != nil, a.ecs != nil
+	}()
 	src := a.served
 	if src == nil {
 		a.stopIMDS()
@@ -360,7 +363,7 @@ func (a *app) stopIMDS() {
 		a.imds = nil
 		go srv.Close()
 	}
-	a.state.IMDS.On = a.settings.IMDS.Enabled
+	a.state.IMDS.On, a.state.IMDS.Running = a.settings.IMDS.Enabled, false
 }
 
 func (a *app) stopECS() {
@@ -369,7 +372,7 @@ func (a *app) stopECS() {
 		a.ecs = nil
 		go srv.Close()
 	}
-	a.state.ECS.On = a.settings.ECS.Enabled
+	a.state.ECS.On, a.state.ECS.Running = a.settings.ECS.Enabled, false
 }
 
 // hostPort replaces the port of addr with port.

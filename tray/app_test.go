@@ -299,3 +299,27 @@ func TestToggleServerWhosePortIsInUse(t *testing.T) {
 		}
 	}
 }
+
+// A server switched on stops when the new profile cannot be loaded; the
+// menu says it is paused and offers no Docker settings for it.
+func TestServerPausedWithoutSource(t *testing.T) {
+	h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds,
+		settings: `{"profile": "dev", "imds": {"enabled": true, "addr": "127.0.0.1:0"}}`})
+	h.waitFor(t, "the IMDS server", func(a *app) bool { return a.src != nil && a.imds != nil })
+	if it := h.item(t, idIMDSDocker); it.Disabled {
+		t.Errorf("Copy settings for Docker disabled while the server runs")
+	}
+	h.do(t, func(a *app) { a.switchProfile("ghost", false) })
+	h.waitFor(t, "the profile to fail", func(a *app) bool { return a.state.LoadErr != nil })
+	h.do(t, func(a *app) {
+		if a.imds != nil || a.state.IMDS.Running {
+			t.Errorf("IMDS server still running without a source")
+		}
+	})
+	if it := h.item(t, idIMDS); it.Label != "IMDS server: paused (no credentials)" {
+		t.Errorf("label %q; want IMDS server: paused (no credentials)", it.Label)
+	}
+	if it := h.item(t, idIMDSDocker); !it.Disabled {
+		t.Errorf("Copy settings for Docker enabled while the server is paused")
+	}
+}

@@ -43,6 +43,7 @@ type State struct {
 type ServerState struct {
 	Available bool   // the engine provides this server
 	On        bool   // switched on in the settings
+	Running   bool   // listening now
 	Addr      string // host:port it listens on, or the saved one
 	Err       error  // why it is not running although switched on
 }
@@ -111,6 +112,8 @@ var copyFormats = []struct {
 func BuildMenu(s State, now time.Time) Menu {
 	status, hint := Summary(s, now)
 	canUse := s.HaveSource && s.Status.Valid
+	// Servers stop, or never start, while no profile could be loaded.
+	noSource := s.NoConfig || s.Active == "" || s.LoadErr != nil
 
 	var items []Item
 	items = append(items,
@@ -153,8 +156,8 @@ func BuildMenu(s State, now time.Time) Menu {
 	)
 
 	items = append(items,
-		serverItem(idIMDS, "IMDS server", s.IMDS, s.HaveSource),
-		serverItem(idECS, "ECS server", s.ECS, s.HaveSource),
+		serverItem(idIMDS, "IMDS server", s.IMDS, noSource),
+		serverItem(idECS, "ECS server", s.ECS, noSource),
 		Item{ID: "sep3", Separator: true},
 		Item{ID: idAutostart, Label: "Start at login", Checkbox: true, Checked: s.Autostart, Disabled: s.AutostartErr != nil,
 			Tooltip: errText(s.AutostartErr)},
@@ -171,16 +174,19 @@ func BuildMenu(s State, now time.Time) Menu {
 }
 
 // serverItem is the submenu of one local server: an on/off check with
-// its address, and the Docker settings.
-func serverItem(id, name string, st ServerState, haveSource bool) Item {
+// its address, and the Docker settings. noSource says there are no
+// credentials to serve, so a server switched on is paused.
+func serverItem(id, name string, st ServerState, noSource bool) Item {
 	label := name
 	switch {
 	case !st.Available:
 		label += ": not in this build"
 	case st.Err != nil:
 		label += ": " + serverErrLabel(st)
-	case st.On && st.Addr != "":
+	case st.On && st.Running:
 		label += ": " + st.Addr
+	case st.On && noSource:
+		label += ": paused (no credentials)"
 	case st.On:
 		label += ": starting"
 	default:
@@ -188,8 +194,8 @@ func serverItem(id, name string, st ServerState, haveSource bool) Item {
 	}
 	toggle := "Serve on " + displayAddr(st.Addr)
 	return Item{ID: id, Label: label, Disabled: !st.Available, Tooltip: errText(st.Err), Children: []Item{
-		{ID: id + ":toggle", Label: toggle, Checkbox: true, Checked: st.On, Disabled: !st.Available || !haveSource},
-		{ID: id + ":docker", Label: "Copy settings for Docker", Disabled: !st.On || st.Err != nil || st.Addr == ""},
+		{ID: id + ":toggle", Label: toggle, Checkbox: true, Checked: st.On, Disabled: !st.Available},
+		{ID: id + ":docker", Label: "Copy settings for Docker", Disabled: !st.Running},
 	}}
 }
 

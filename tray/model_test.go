@@ -5,6 +5,7 @@ package tray
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -128,7 +129,7 @@ func flat(items []Item, indent string) []string {
 func TestBuildMenuFull(t *testing.T) {
 	t.Parallel()
 	s := with(func(s *State) {
-		s.IMDS = ServerState{Available: true, On: true, Addr: "127.0.0.1:41001"}
+		s.IMDS = ServerState{Available: true, On: true, Running: true, Addr: "127.0.0.1:41001"}
 		s.ECS = ServerState{Available: true, On: true, Addr: "127.0.0.1:41002",
 			Err: fmt.Errorf("listen tcp 127.0.0.1:41002: bind: %w", syscall.EADDRINUSE)}
 		s.KeepRefreshed = true
@@ -240,5 +241,61 @@ func TestCountdown(t *testing.T) {
 		if got := Countdown(d); got != want {
 			t.Errorf("Countdown(%v) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+func TestServerItem(t *testing.T) {
+	t.Parallel()
+	inUse := fmt.Errorf("listen tcp 127.0.0.1:41002: bind: %w", syscall.EADDRINUSE)
+	tests := []struct {
+		name  string
+		state State
+		want  []string
+	}{
+		{"off", base(), []string{
+			"imds|IMDS server: off",
+			"  imds:toggle|Serve on a free port[ ]",
+			"  imds:docker|Copy settings for Docker (disabled)",
+		}},
+		{"running", with(func(s *State) {
+			s.IMDS = ServerState{Available: true, On: true, Running: true, Addr: "127.0.0.1:41001"}
+		}), []string{
+			"imds|IMDS server: 127.0.0.1:41001",
+			"  imds:toggle|Serve on 127.0.0.1:41001[x]",
+			"  imds:docker|Copy settings for Docker",
+		}},
+		{"starting", with(func(s *State) { s.IMDS = ServerState{Available: true, On: true, Addr: "127.0.0.1:41001"} }), []string{
+			"imds|IMDS server: starting",
+			"  imds:toggle|Serve on 127.0.0.1:41001[x]",
+			"  imds:docker|Copy settings for Docker (disabled)",
+		}},
+		{"paused_profile_broken", with(func(s *State) {
+			s.HaveSource, s.Status = false, engine.Status{}
+			s.LoadErr = &engine.Error{Profile: "dev", Kind: engine.ErrProfileNotFound}
+			s.IMDS = ServerState{Available: true, On: true, Addr: "127.0.0.1:41001"}
+		}), []string{
+			"imds|IMDS server: paused (no credentials)",
+			"  imds:toggle|Serve on 127.0.0.1:41001[x]",
+			"  imds:docker|Copy settings for Docker (disabled)",
+		}},
+		{"port_in_use", with(func(s *State) { s.IMDS = ServerState{Available: true, On: true, Addr: "127.0.0.1:41002", Err: inUse} }), []string{
+			"imds|IMDS server: port 41002 in use",
+			"  imds:toggle|Serve on 127.0.0.1:41002[x]",
+			"  imds:docker|Copy settings for Docker (disabled)",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got []string
+			for _, l := range flat(BuildMenu(tt.state, now).Items, "") {
+				if strings.HasPrefix(strings.TrimSpace(l), "imds") {
+					got = append(got, l)
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("menu mismatch (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
