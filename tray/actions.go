@@ -87,6 +87,7 @@ func (a *app) switchProfile(name string, interactive bool) {
 	a.state.HaveSource, a.state.LoadErr, a.state.Status = false, nil, engine.Status{}
 	a.state.MFAAsking = false
 	a.written = time.Time{}
+	a.awsSum = awsFilesSum()
 	go func() {
 		src, err := engine.NewSource(a.ctx, engine.SourceOptions{
 			Profile: name,

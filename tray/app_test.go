@@ -323,3 +323,35 @@ func TestServerPausedWithoutSource(t *testing.T) {
 		t.Errorf("Copy settings for Docker enabled while the server is paused")
 	}
 }
+
+// A profile that could not be loaded is loaded again by Refresh now, and
+// on the tick once the AWS config files change.
+func TestRetryBrokenProfile(t *testing.T) {
+	tests := []struct {
+		name  string
+		tick  time.Duration
+		retry func(a *app)
+	}{
+		{"refresh_now", 0, func(a *app) { a.onClick(idRefresh) }},
+		{"files_changed", 20 * time.Millisecond, func(*app) {}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds,
+				settings: `{"profile": "ghost"}`, tick: tt.tick})
+			h.waitFor(t, "the profile to fail", func(a *app) bool { return a.state.LoadErr != nil })
+			if it := h.item(t, idRefresh); it.Disabled {
+				t.Errorf("Refresh now disabled for a profile that failed to load")
+			}
+			if err := os.WriteFile(os.Getenv("AWS_CONFIG_FILE"), []byte(twoProfiles+"[profile ghost]\nregion = eu-west-1\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(os.Getenv("AWS_SHARED_CREDENTIALS_FILE"),
+				[]byte(twoProfilesCreds+"[ghost]\naws_access_key_id = AKIAGHOSTEXAMPLE0001\naws_secret_access_key = s\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			h.do(t, tt.retry)
+			h.waitFor(t, "ghost to load", valid("ghost"))
+		})
+	}
+}

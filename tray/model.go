@@ -121,7 +121,8 @@ func BuildMenu(s State, now time.Time) Menu {
 		Item{ID: idHint, Label: hint, Disabled: true, Hidden: hint == ""},
 		Item{ID: idNoHost, Label: "No system tray host found (see the log)", Disabled: true, Hidden: !s.NoTrayHost},
 		Item{ID: idEnterMFA, Label: "Enter MFA code…", Hidden: !needsMFA(s), Disabled: s.MFAAsking},
-		Item{ID: idRefresh, Label: "Refresh now", Disabled: !s.HaveSource || s.Status.Refreshing || s.MFAAsking},
+		// With a profile that could not be loaded, Refresh now loads it again.
+		Item{ID: idRefresh, Label: "Refresh now", Disabled: !(s.HaveSource || s.LoadErr != nil) || s.Status.Refreshing || s.MFAAsking},
 		Item{ID: "sep1", Separator: true},
 	)
 

@@ -160,6 +160,9 @@ type app struct {
 	// time can repeat within its granularity).
 	settingsSum [sha256.Size]byte
 	reloading   bool // reloadSettings is applying an edit
+	// awsSum is the SHA-256 of the AWS config and credentials files when
+	// the last Source was made, to retry a broken profile once they change.
+	awsSum [sha256.Size]byte
 }
 
 func newApp(ctx context.Context, cancel context.CancelFunc, opts Options) *app {
@@ -282,9 +285,39 @@ func (a *app) render(force bool) {
 func (a *app) onTick() {
 	a.loadProfiles()
 	a.reloadSettings()
+	a.retryProfile()
 	if a.state.NoTrayHost && checkTrayHost() == hostPresent {
 		a.state.NoTrayHost = false
 	}
+}
+
+// retryProfile loads the active profile again when it could not be
+// loaded and the AWS config files have changed since, and chooses a
+// profile once the files have some where they had none.
+func (a *app) retryProfile() {
+	switch {
+	case a.state.Active == "" && !a.state.NoConfig:
+		if a.state.Active = a.pickProfile(); a.state.Active != "" {
+			a.switchProfile(a.state.Active, false)
+		}
+	case a.state.LoadErr != nil && awsFilesSum() != a.awsSum:
+		a.log.Info("AWS config files changed; loading the profile again", "profile", a.state.Active)
+		a.switchProfile(a.state.Active, false)
+	}
+}
+
+// awsFilesSum is the SHA-256 of the AWS config and credentials files.
+func awsFilesSum() [sha256.Size]byte {
+	h := sha256.New()
+	config, creds := engine.ConfigFiles()
+	for _, f := range []string{config, creds} {
+		data, _ := os.ReadFile(f)
+		fmt.Fprintf(h, "%d\n", len(data))
+		h.Write(data)
+	}
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
 }
 
 // notify shows a notification from a goroutine and logs it.
