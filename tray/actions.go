@@ -85,7 +85,7 @@ func (a *app) switchProfile(name string, interactive bool) {
 	a.src = nil
 	a.state.Active = name
 	a.state.HaveSource, a.state.LoadErr, a.state.Status = false, nil, engine.Status{}
-	a.state.MFAAsking = false
+	a.state.MFAAsking, a.state.MFAErr = false, nil
 	a.written = time.Time{}
 	a.awsSum = awsFilesSum()
 	go func() {
@@ -174,7 +174,18 @@ func (a *app) askMFA(ctx context.Context, gen int, profile string) engine.TokenP
 	return func() (string, error) {
 		a.post(asking(true))
 		defer a.post(asking(false))
-		code, err := platform.Prompt(ctx, "awsxc: MFA code", "MFA code for AWS profile "+profile+":")
+		code, err := a.prompt(ctx, "awsxc: MFA code", "MFA code for AWS profile "+profile+":")
+		// Keep why no dialog could be shown, for the hint; a dialog the
+		// user or a switch closed is no such failure.
+		var promptErr error
+		if err != nil && !errors.Is(err, platform.ErrCanceled) && ctx.Err() == nil {
+			promptErr = err
+		}
+		a.post(func() {
+			if gen == a.gen {
+				a.state.MFAErr = promptErr
+			}
+		})
 		if err != nil {
 			return "", err
 		}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/awsxc/awsxc/engine"
 	"github.com/awsxc/awsxc/internal/fakeaws"
+	"github.com/awsxc/awsxc/platform"
 )
 
 // In-process tests of the event loop: a real app with real engine
@@ -354,4 +356,64 @@ func TestRetryBrokenProfile(t *testing.T) {
 			h.waitFor(t, "ghost to load", valid("ghost"))
 		})
 	}
+}
+
+const mfaConfig = "[profile mfa]\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n"
+const mfaCreds = "[mfa]\naws_access_key_id = AKIAMFAEXAMPLE000001\naws_secret_access_key = s\n"
+
+// Closing the MFA dialog without a code leaves the "MFA code needed"
+// notification shown once, however often it is opened and closed.
+func TestCanceledMFADialogDoesNotNotifyAgain(t *testing.T) {
+	h := newHarness(t, harnessOptions{config: mfaConfig, creds: mfaCreds})
+	prompts := make(chan struct{}, 10)
+	h.do(t, func(a *app) {
+		a.prompt = func(context.Context, string, string) (string, error) {
+			prompts <- struct{}{}
+			return "", platform.ErrCanceled
+		}
+	})
+	h.waitFor(t, "MFA code needed", func(a *app) bool { return needsMFA(a.state) && !a.state.Status.Refreshing })
+	for i := range 3 {
+		h.do(t, func(a *app) { a.onClick(idEnterMFA) })
+		select {
+		case <-prompts:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("click %d: no dialog", i+1)
+		}
+		h.waitFor(t, "the dialog to close", func(a *app) bool {
+			return !a.state.MFAAsking && !a.state.Status.Refreshing && needsMFA(a.state)
+		})
+	}
+	var n int
+	for _, s := range h.notesShown() {
+		if strings.HasPrefix(s, "mfa: ") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("notifications %q; want one for profile mfa", h.notesShown())
+	}
+}
+
+// With no program to show the dialog, the hint says so instead of
+// pointing back at Enter MFA code….
+func TestMFAHintWithoutDialog(t *testing.T) {
+	h := newHarness(t, harnessOptions{config: mfaConfig, creds: mfaCreds})
+	h.do(t, func(a *app) {
+		a.prompt = func(context.Context, string, string) (string, error) {
+			return "", fmt.Errorf("prompt: %w: install zenity or kdialog", platform.ErrUnsupported)
+		}
+	})
+	h.waitFor(t, "MFA code needed", func(a *app) bool { return needsMFA(a.state) && !a.state.Status.Refreshing })
+	h.do(t, func(a *app) { a.onClick(idEnterMFA) })
+	h.waitFor(t, "the dialog to fail", func(a *app) bool { return a.state.MFAErr != nil && !a.state.MFAAsking })
+	if it := h.item(t, idHint); !strings.Contains(it.Label, "install zenity or kdialog") {
+		t.Errorf("hint %q; want the dialog's error", it.Label)
+	}
+}
+
+func (h *harness) notesShown() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.notes...)
 }

@@ -27,6 +27,7 @@ type State struct {
 	LoadErr    error
 	Status     engine.Status // of the Source for Active
 	MFAAsking  bool          // an MFA dialog is open
+	MFAErr     error         // why the last MFA dialog could not be shown (no zenity, ...)
 
 	IMDS, ECS ServerState
 
@@ -228,8 +229,21 @@ func errText(err error) string {
 	return err.Error()
 }
 
+// needsMFA says the last fetch wanted an MFA code, whether or not the
+// credentials in hand are still valid.
 func needsMFA(s State) bool {
-	return s.HaveSource && errors.Is(s.Status.Err, engine.ErrMFARequired) && !s.Status.Valid
+	return s.HaveSource && errors.Is(s.Status.Err, engine.ErrMFARequired)
+}
+
+// statusHint is what the user can do about the error of the last fetch.
+// When an MFA code is needed and no dialog could ask for it, choosing
+// Enter MFA code… would not help: the hint says why the dialog failed
+// (e.g. "install zenity or kdialog").
+func statusHint(s State) string {
+	if errors.Is(s.Status.Err, engine.ErrMFARequired) && s.MFAErr != nil {
+		return "cannot show the MFA dialog: " + s.MFAErr.Error()
+	}
+	return hintOf(s.Status.Err)
 }
 
 // Summary is the first menu line and, when there is something to do, a
@@ -254,9 +268,9 @@ func Summary(s State, now time.Time) (status, hint string) {
 	if !st.Valid {
 		switch {
 		case st.Err != nil && !st.Expires.IsZero() && !now.Before(st.Expires):
-			return p + " · expired, " + errSummary(st.Err), hintOf(st.Err)
+			return p + " · expired, " + errSummary(st.Err), statusHint(s)
 		case st.Err != nil:
-			return p + " · " + errSummary(st.Err), hintOf(st.Err)
+			return p + " · " + errSummary(st.Err), statusHint(s)
 		case !st.Expires.IsZero() && !now.Before(st.Expires):
 			if st.Refreshing {
 				return p + " · expired, refreshing…", ""
@@ -278,7 +292,7 @@ func Summary(s State, now time.Time) (status, hint string) {
 		line = p + " · expires in " + Countdown(st.Expires.Sub(now))
 	}
 	if st.Err != nil {
-		return line + " · refresh failed", hintOf(st.Err)
+		return line + " · refresh failed", statusHint(s)
 	}
 	return line, ""
 }

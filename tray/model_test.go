@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/platform"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -188,6 +189,29 @@ func TestBuildMenuStates(t *testing.T) {
 			"header|dev · waiting for the MFA code (disabled)",
 			"mfa|Enter MFA code… (disabled)",
 			"refresh|Refresh now (disabled)",
+		}},
+		{"mfa_needed_still_valid", with(func(s *State) { s.Status.Err = mfaErr }), []string{
+			"header|dev · expires in 42 min · refresh failed (disabled)",
+			"hint|choose Enter MFA code… in this menu (disabled)",
+			"mfa|Enter MFA code…",
+			"refresh|Refresh now",
+		}},
+		{"mfa_no_dialog", with(func(s *State) {
+			s.Status = engine.Status{Profile: "dev", Err: mfaErr}
+			s.MFAErr = fmt.Errorf("prompt: %w: install zenity or kdialog", platform.ErrUnsupported)
+		}), []string{
+			"header|dev · MFA code needed (disabled)",
+			"hint|cannot show the MFA dialog: prompt: not supported on this platform: install zenity or kdialog (disabled)",
+			"mfa|Enter MFA code…",
+			"refresh|Refresh now",
+		}},
+		{"load_failed", with(func(s *State) {
+			s.HaveSource, s.Status = false, engine.Status{}
+			s.LoadErr = &engine.Error{Profile: "dev", Kind: engine.ErrProfileNotFound, Hint: "check the profile name"}
+		}), []string{
+			"header|dev · profile not found (disabled)",
+			"hint|check the profile name (disabled)",
+			"refresh|Refresh now",
 		}},
 		{"no_tray_host", with(func(s *State) { s.NoTrayHost = true }), []string{
 			"header|dev · expires in 42 min (disabled)",

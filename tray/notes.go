@@ -36,14 +36,14 @@ func NoteFor(s State, now time.Time) (Note, bool) {
 			return Note{
 				Key:     "expiring:" + p + ":" + st.Expires.String(),
 				Summary: p + ": credentials expire in " + Countdown(left),
-				Body:    "They cannot be refreshed: " + hintOf(st.Err),
+				Body:    "They cannot be refreshed: " + statusHint(s),
 			}, true
 		}
 		sum := p + ": " + errSummary(st.Err)
 		if st.Valid {
 			sum = p + ": refresh failed, " + errSummary(st.Err)
 		}
-		return Note{Key: "fail:" + p + ":" + errSummary(st.Err), Summary: sum, Body: hintOf(st.Err)}, true
+		return Note{Key: "fail:" + p + ":" + errSummary(st.Err), Summary: sum, Body: statusHint(s)}, true
 	}
 	return serverNote(s)
 }

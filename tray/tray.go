@@ -138,6 +138,8 @@ type app struct {
 	// notifier shows a desktop notification: platform.Notify, or a
 	// recorder in tests.
 	notifier func(summary, body string) error
+	// prompt asks for an MFA code: platform.Prompt, or a stand-in in tests.
+	prompt func(ctx context.Context, title, text string) (string, error)
 
 	// Owned by the loop goroutine.
 	state    State
@@ -172,6 +174,7 @@ func newApp(ctx context.Context, cancel context.CancelFunc, opts Options) *app {
 		clicks:   make(chan string, 16),
 		do:       make(chan func(), 64),
 		notifier: platform.Notify,
+		prompt:   platform.Prompt,
 	}
 }
 
@@ -273,7 +276,11 @@ func (a *app) render(force bool) {
 	}
 	n, ok := NoteFor(a.state, now)
 	if !ok {
-		a.lastNote = ""
+		// An open MFA dialog hides the "MFA code needed" note; it is not
+		// over, so the note must not come again once the dialog closes.
+		if !a.state.MFAAsking {
+			a.lastNote = ""
+		}
 		return
 	}
 	if n.Key != a.lastNote {
