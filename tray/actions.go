@@ -138,8 +138,16 @@ func (a *app) onStatus(gen int, st engine.Status) {
 		return
 	}
 	a.state.Status = st
-	if a.settings.KeepRefreshed && st.Valid && !st.Updated.Equal(a.written) {
-		a.written = st.Updated // once per set of credentials, however many events come
+	a.keepFresh(st)
+}
+
+// keepFresh writes the credentials file again, with Keep it refreshed on,
+// when the valid credentials st reports are not those last written: once
+// per set of credentials, however many events come. Sets are told apart
+// by when they were obtained (Status.Updated).
+func (a *app) keepFresh(st engine.Status) {
+	if a.settings.KeepRefreshed && a.src != nil && st.Valid && !st.Updated.Equal(a.written) {
+		a.written = st.Updated
 		a.writeFile(false)
 	}
 }
@@ -252,6 +260,10 @@ func (a *app) writeFile(user bool) {
 	}
 	name := a.settings.ExportName
 	go func() {
+		// Read before the credentials: the set written is at least this
+		// new. Read after, it could name a set renewed meanwhile that
+		// was never written.
+		updated := src.Status().Updated
 		err := func() error {
 			c, err := src.Credentials(a.ctx)
 			if err != nil {
@@ -263,7 +275,6 @@ func (a *app) writeFile(user bool) {
 			}
 			return engine.WriteCredentialsProfile(path, name, c, engine.WriteOptions{})
 		}()
-		updated := src.Status().Updated
 		a.post(func() {
 			a.state.WriteErr = err
 			if err != nil {
@@ -273,10 +284,16 @@ func (a *app) writeFile(user bool) {
 				return
 			}
 			a.state.Written = a.now()
-			if updated.After(a.written) {
-				a.written = updated
-			}
 			a.log.Info("wrote credentials file profile", "profile", name)
+			if src != a.src {
+				return
+			}
+			// Record what this write wrote (or an older set), not what the
+			// Source holds now: credentials renewed while it ran are
+			// written once more, and so are they if a later write
+			// finished first.
+			a.written = updated
+			a.keepFresh(src.Status())
 		})
 	}()
 }

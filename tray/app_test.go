@@ -417,3 +417,58 @@ func (h *harness) notesShown() []string {
 	defer h.mu.Unlock()
 	return append([]string(nil), h.notes...)
 }
+
+// exportedKey is the access key id of profile awsxc in the credentials file.
+func exportedKey(t *testing.T) string {
+	t.Helper()
+	data, _ := os.ReadFile(os.Getenv("AWS_SHARED_CREDENTIALS_FILE"))
+	_, section, ok := strings.Cut(string(data), "[awsxc]")
+	if !ok {
+		return ""
+	}
+	for l := range strings.Lines(section) {
+		if k, v, ok := strings.Cut(l, "="); ok && strings.TrimSpace(k) == "aws_access_key_id" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// With Keep it refreshed on, the file ends up holding the credentials in
+// hand however refreshes and writes interleave: a write that finishes
+// after a refresh records what it wrote, not what the Source holds by then,
+// and a write that finishes after a later one is followed by another.
+func TestKeepRefreshedFollowsRefreshes(t *testing.T) {
+	h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds,
+		settings: `{"profile": "dev", "keep_refreshed": true}`})
+	h.waitFor(t, "the first write", func(a *app) bool { return !a.state.Written.IsZero() })
+	for range 5 {
+		h.do(t, func(a *app) {
+			a.onClick(idWrite)
+			a.onClick(idRefresh)
+			a.onClick(idWrite)
+		})
+	}
+	var want string
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var src *engine.Source
+		h.do(t, func(a *app) { src = a.src })
+		if st := src.Status(); !st.Refreshing {
+			c, err := src.Credentials(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want = c.AccessKeyID; exportedKey(t) == want {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("profile awsxc holds %q; want the current key %q", exportedKey(t), want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := h.sts.Count("GetSessionToken"); n < 2 {
+		t.Errorf("%d GetSessionToken calls; the refreshes did not happen", n)
+	}
+}
