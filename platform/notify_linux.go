@@ -3,7 +3,6 @@ package platform
 import (
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 
 	"github.com/godbus/dbus/v5"
@@ -45,13 +44,13 @@ func notifyDBus(summary, body string) error {
 	return call.Err
 }
 
-// sessionBus connects to the session bus named by DBUS_SESSION_BUS_ADDRESS.
-// Without the variable godbus would try to autolaunch a bus through
-// dbus-launch, which leaks a daemon; refuse instead.
+// sessionBus connects to the session bus of [SessionBusAddress]. With
+// none it fails rather than let godbus autolaunch a bus through
+// dbus-launch, which leaks a daemon.
 func sessionBus() (*dbus.Conn, error) {
-	addr := os.Getenv("DBUS_SESSION_BUS_ADDRESS")
+	addr := SessionBusAddress()
 	if addr == "" {
-		return nil, errors.New("no session bus (DBUS_SESSION_BUS_ADDRESS is not set)")
+		return nil, errors.New("no session bus (DBUS_SESSION_BUS_ADDRESS is not set, and $XDG_RUNTIME_DIR/bus is no socket)")
 	}
 	return dbus.Connect(addr)
 }

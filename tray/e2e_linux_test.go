@@ -507,3 +507,30 @@ func TestTrayMFADialogClosedBySwitch(t *testing.T) {
 		t.Errorf("%d GetSessionToken calls; want 1, for dev", n)
 	}
 }
+
+// With DBUS_SESSION_BUS_ADDRESS unset (a console login, some display
+// managers) the tray finds the systemd user bus at $XDG_RUNTIME_DIR/bus.
+func TestTrayBusFromRuntimeDir(t *testing.T) {
+	bus, display, w := setup(t)
+	sts := fakeaws.New()
+	defer sts.Close()
+	e := newEnv(t, bus, display, sts.URL, true)
+	path, _, _ := strings.Cut(strings.TrimPrefix(bus, "unix:path="), ",")
+	if filepath.Base(path) != "bus" {
+		t.Fatalf("bus address %q: want a socket named bus", bus)
+	}
+	for i, v := range e.vars {
+		switch {
+		case strings.HasPrefix(v, "DBUS_SESSION_BUS_ADDRESS="):
+			e.vars[i] = "DBUS_SESSION_BUS_ADDRESS="
+		case strings.HasPrefix(v, "XDG_RUNTIME_DIR="):
+			e.vars[i] = "XDG_RUNTIME_DIR=" + filepath.Dir(path)
+		}
+	}
+	a := start(t, e)
+	tr := snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
+	tr.WaitLabel(t, 5*time.Second, "dev · expires in")
+	if strings.Contains(a.stderr.String(), "no D-Bus session bus") {
+		t.Errorf("stderr says there is no bus:\n%s", a.stderr)
+	}
+}

@@ -1,8 +1,7 @@
 package tray
 
 import (
-	"os"
-
+	"github.com/awsxc/awsxc/platform"
 	"github.com/godbus/dbus/v5"
 )
 
@@ -12,10 +11,11 @@ import (
 // (the AppIndicator extension adds it), and i3bar or polybar need
 // snixembed (fyne-io/systray#30).
 //
-// It connects only to DBUS_SESSION_BUS_ADDRESS: with the variable unset
-// godbus would autolaunch a bus through dbus-launch and leak it.
+// It connects only to the bus of platform.SessionBusAddress (which also
+// points the variable systray reads at $XDG_RUNTIME_DIR/bus when it is
+// unset): left to itself godbus could autolaunch a bus and leak it.
 func checkTrayHost() trayHost {
-	addr := os.Getenv("DBUS_SESSION_BUS_ADDRESS")
+	addr := platform.SessionBusAddress()
 	if addr == "" {
 		return hostNoBus
 	}

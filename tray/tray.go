@@ -89,7 +89,7 @@ func Run(ctx context.Context, opts Options) error {
 
 	switch host := checkTrayHost(); host {
 	case hostNoBus:
-		fmt.Fprintln(opts.Stderr, "awsxc: no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set); running without a tray icon")
+		fmt.Fprintln(opts.Stderr, "awsxc: no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set, and $XDG_RUNTIME_DIR/bus is no socket); running without a tray icon")
 		a.post(func() { a.state.NoTrayHost = true })
 		go a.loop(nil)
 		<-a.done

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package platform
+
+import "os"
+
+func sessionBusAddress() string { return os.Getenv("DBUS_SESSION_BUS_ADDRESS") }
