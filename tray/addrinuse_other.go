@@ -1,0 +1,7 @@
+//go:build !windows && (!darwin || cgo)
+
+package tray
+
+import "syscall"
+
+var errAddrInUse error = syscall.EADDRINUSE
