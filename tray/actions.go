@@ -210,7 +210,7 @@ func (a *app) copyAs(f engine.Format) {
 	if src == nil {
 		return
 	}
-	region := a.state.Status.Region
+	region, clearAfter := a.state.Status.Region, a.clearAfter()
 	go func() {
 		c, err := src.Credentials(a.ctx)
 		if err != nil {
@@ -222,33 +222,20 @@ func (a *app) copyAs(f engine.Format) {
 			a.post(func() { a.notify("Nothing copied", err.Error()) })
 			return
 		}
-		a.copyText(string(data))
+		a.copyText(string(data), clearAfter)
 	}()
 }
 
-// copyText puts text on the clipboard and arms the auto-clear. It runs
-// in a goroutine (xclip can be slow) and posts back to the loop.
-func (a *app) copyText(text string) {
-	if err := platform.Copy(text); err != nil {
-		a.post(func() { a.notify("Nothing copied", err.Error()) })
-		return
-	}
-	a.post(func() {
-		if a.clip != nil {
-			a.clip.Stop()
-		}
-		secs := a.settings.ClipboardClearSeconds
-		if secs <= 0 {
-			return
-		}
-		a.clip = time.AfterFunc(time.Duration(secs)*time.Second, func() {
-			// Clear only what we put there; the user may have copied
-			// something else since.
-			if cur, err := platform.Paste(); err == nil && cur == text {
-				platform.Copy("")
-			}
-		})
-	})
+// copyText puts text on the clipboard and arms the auto-clear for
+// clearAfter. It blocks while an earlier copy runs (xclip can be slow),
+// so call it off the loop.
+func (a *app) copyText(text string, clearAfter time.Duration) {
+	a.clipboard.put(a.ctx, text, clearAfter)
+}
+
+// clearAfter is how long a copy stays on the clipboard; 0 for ever.
+func (a *app) clearAfter() time.Duration {
+	return time.Duration(max(a.settings.ClipboardClearSeconds, 0)) * time.Second
 }
 
 // writeFile writes the credentials to the credentials file as the export
@@ -428,7 +415,7 @@ func (a *app) copyDocker(imds bool) {
 		return
 	}
 	text := strings.Join(flags, " ")
-	go a.copyText(text)
+	go a.copyText(text, a.clearAfter())
 }
 
 func engineEnvFlags(env []string) []string {

@@ -139,7 +139,8 @@ type app struct {
 	// recorder in tests.
 	notifier func(summary, body string) error
 	// prompt asks for an MFA code: platform.Prompt, or a stand-in in tests.
-	prompt func(ctx context.Context, title, text string) (string, error)
+	prompt    func(ctx context.Context, title, text string) (string, error)
+	clipboard *clipboard // serializes copies; runs while the loop does
 
 	// Owned by the loop goroutine.
 	state    State
@@ -153,9 +154,8 @@ type app struct {
 	cancelMFA context.CancelFunc
 	imds      *engine.IMDSServer
 	ecs       *engine.ECSServer
-	lastNote  string      // Key of the last notification shown
-	written   time.Time   // Updated of the credentials last written to the file
-	clip      *time.Timer // clears the clipboard
+	lastNote  string    // Key of the last notification shown
+	written   time.Time // Updated of the credentials last written to the file
 	ui        *adapter
 	// settingsSum is the SHA-256 of settings.json as we last wrote or
 	// read it, to tell the user's edits from our own (a modification
@@ -168,7 +168,7 @@ type app struct {
 }
 
 func newApp(ctx context.Context, cancel context.CancelFunc, opts Options) *app {
-	return &app{
+	a := &app{
 		ctx: ctx, quit: cancel, opts: opts, log: opts.Logger, now: time.Now,
 		done:     make(chan struct{}),
 		clicks:   make(chan string, 16),
@@ -176,6 +176,9 @@ func newApp(ctx context.Context, cancel context.CancelFunc, opts Options) *app {
 		notifier: platform.Notify,
 		prompt:   platform.Prompt,
 	}
+	a.clipboard = &clipboard{copy: platform.Copy, paste: platform.Paste, reqs: make(chan clipRequest),
+		fail: func(err error) { a.post(func() { a.notify("Nothing copied", err.Error()) }) }}
+	return a
 }
 
 // post runs f on the loop. It is safe from any goroutine and does not
@@ -244,6 +247,7 @@ func (a *app) loop(ui *adapter) {
 	defer close(a.done)
 	defer a.shutdown()
 	a.ui = ui
+	go a.clipboard.run(a.ctx)
 	if a.state.Active != "" {
 		a.switchProfile(a.state.Active, false)
 	}
@@ -349,9 +353,6 @@ func (a *app) shutdown() {
 	}
 	if a.src != nil && a.src != a.served {
 		a.src.Close()
-	}
-	if a.clip != nil {
-		a.clip.Stop()
 	}
 }
 

@@ -1,0 +1,73 @@
+//go:build !darwin || cgo
+
+package tray
+
+import (
+	"context"
+	"time"
+)
+
+// clipboard copies text to the system clipboard and clears it again
+// after a while. Copies and clears run one at a time on its own
+// goroutine, in the order asked: two quick copies could otherwise reach
+// the clipboard in one order and arm the clear in the other, leaving
+// the last text there for good.
+type clipboard struct {
+	copy  func(string) error     // platform.Copy, or a fake in tests
+	paste func() (string, error) // platform.Paste, or a fake in tests
+	reqs  chan clipRequest       // copies waiting for the goroutine
+	fail  func(err error)        // reports a failed copy
+}
+
+type clipRequest struct {
+	text       string
+	clearAfter time.Duration // 0 never clears
+}
+
+// put asks for text to be copied, and cleared after clearAfter if the
+// clipboard still holds it then. It blocks until the goroutine takes the
+// request (never once ctx is done), so call it off the event loop.
+func (c *clipboard) put(ctx context.Context, text string, clearAfter time.Duration) {
+	select {
+	case c.reqs <- clipRequest{text, clearAfter}:
+	case <-ctx.Done():
+	}
+}
+
+// run serves requests until ctx ends. The text it last copied is the
+// only one it ever clears: the user may have copied something else since.
+func (c *clipboard) run(ctx context.Context) {
+	var (
+		timer *time.Timer
+		due   <-chan time.Time // timer.C while a clear is pending
+		last  string
+	)
+	for {
+		select {
+		case <-ctx.Done():
+			if timer != nil {
+				timer.Stop()
+			}
+			return
+		case r := <-c.reqs:
+			if err := c.copy(r.text); err != nil {
+				c.fail(err)
+				continue // the clipboard still holds the last text; its clear stands
+			}
+			last = r.text
+			if timer != nil {
+				timer.Stop()
+			}
+			timer, due = nil, nil
+			if r.clearAfter > 0 {
+				timer = time.NewTimer(r.clearAfter)
+				due = timer.C
+			}
+		case <-due:
+			timer, due = nil, nil
+			if cur, err := c.paste(); err == nil && cur == last {
+				c.copy("")
+			}
+		}
+	}
+}

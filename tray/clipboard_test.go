@@ -1,0 +1,104 @@
+//go:build !darwin || cgo
+
+package tray
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeClipboard is a system clipboard whose copies take a random while,
+// so concurrent copies would finish in any order.
+type fakeClipboard struct {
+	mu      sync.Mutex // protects text
+	text    string
+	copies  int // copies running at once, to catch overlaps
+	overlap bool
+}
+
+func (f *fakeClipboard) copy(s string) error {
+	f.mu.Lock()
+	f.copies++
+	f.overlap = f.overlap || f.copies > 1
+	f.mu.Unlock()
+	time.Sleep(time.Duration(rand.IntN(3)) * time.Millisecond)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.copies--
+	f.text = s
+	return nil
+}
+
+func (f *fakeClipboard) paste() (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.text, nil
+}
+
+func (f *fakeClipboard) get() string { s, _ := f.paste(); return s }
+
+func startClipboard(t *testing.T) (*clipboard, *fakeClipboard, context.Context) {
+	t.Helper()
+	fake := &fakeClipboard{}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	c := &clipboard{copy: fake.copy, paste: fake.paste, reqs: make(chan clipRequest),
+		fail: func(err error) { t.Errorf("copy failed: %v", err) }}
+	go c.run(ctx)
+	return c, fake, ctx
+}
+
+func waitClipboard(t *testing.T, f *fakeClipboard, want string) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for f.get() != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("clipboard holds %q; want %q", f.get(), want)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// Quick copies from many goroutines never overlap, and the auto-clear
+// removes whatever was copied last.
+func TestClipboardQuickCopiesAreCleared(t *testing.T) {
+	t.Parallel()
+	c, fake, ctx := startClipboard(t)
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Go(func() { c.put(ctx, fmt.Sprint("secret ", i), 30*time.Millisecond) })
+	}
+	wg.Wait()
+	waitClipboard(t, fake, "")
+	if fake.overlap {
+		t.Error("two copies ran at once")
+	}
+}
+
+func TestClipboardKeepsWhatTheUserCopied(t *testing.T) {
+	t.Parallel()
+	c, fake, ctx := startClipboard(t)
+	c.put(ctx, "secret", 20*time.Millisecond)
+	waitClipboard(t, fake, "secret")
+	fake.copy("the user's own text")
+	time.Sleep(60 * time.Millisecond)
+	if got := fake.get(); got != "the user's own text" {
+		t.Errorf("clipboard holds %q; the user's text was cleared", got)
+	}
+}
+
+func TestClipboardNeverClears(t *testing.T) {
+	t.Parallel()
+	c, fake, ctx := startClipboard(t)
+	c.put(ctx, "first", 10*time.Millisecond)
+	c.put(ctx, "kept", 0) // the setting changed to 0 in between
+	waitClipboard(t, fake, "kept")
+	time.Sleep(40 * time.Millisecond)
+	if got := fake.get(); got != "kept" {
+		t.Errorf("clipboard holds %q; want it kept", got)
+	}
+}
