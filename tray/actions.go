@@ -264,12 +264,20 @@ func (a *app) writeFile(user bool) {
 		}()
 		a.post(func() {
 			a.state.WriteErr = err
-			if err != nil {
-				if user || !errors.Is(err, context.Canceled) {
-					a.notify("Cannot write profile "+name, hintOf(err))
+			switch {
+			case err != nil && user:
+				// A click gets its answer every time.
+				a.notify("Cannot write profile "+name, hintOf(err))
+				a.noted("write", "Cannot write profile "+name, hintOf(err))
+				return
+			case err != nil:
+				// Keep it refreshed fails again with every renewal.
+				if !errors.Is(err, context.Canceled) {
+					a.notifyOnce("write", "Cannot write profile "+name, hintOf(err))
 				}
 				return
 			}
+			a.resolved("write")
 			a.state.Written = a.now()
 			a.log.Info("wrote credentials file profile", "profile", name)
 			if src != a.src {

@@ -384,12 +384,15 @@ func TestCanceledMFADialogDoesNotNotifyAgain(t *testing.T) {
 			return !a.state.MFAAsking && !a.state.Status.Refreshing && needsMFA(a.state)
 		})
 	}
-	var n int
-	for _, s := range h.notesShown() {
-		if strings.HasPrefix(s, "mfa: ") {
-			n++
+	n := settle(func() int {
+		n := 0
+		for _, s := range h.notesShown() {
+			if strings.HasPrefix(s, "mfa: ") {
+				n++
+			}
 		}
-	}
+		return n
+	}, 1)
 	if n != 1 {
 		t.Errorf("notifications %q; want one for profile mfa", h.notesShown())
 	}
@@ -471,4 +474,45 @@ func TestKeepRefreshedFollowsRefreshes(t *testing.T) {
 	if n := h.sts.Count("GetSessionToken"); n < 2 {
 		t.Errorf("%d GetSessionToken calls; the refreshes did not happen", n)
 	}
+}
+
+// A save that keeps failing is notified once, not on every click, and
+// again once it has worked in between.
+func TestFailingSaveNotifiedOnce(t *testing.T) {
+	h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds})
+	h.waitFor(t, "dev", valid("dev"))
+	good := h.settings
+	bad := filepath.Join(good, "settings.json") // under a file: ENOTDIR, even for root
+	count := func() int {
+		n := 0
+		for _, s := range h.notesShown() {
+			if s == "Cannot save settings" {
+				n++
+			}
+		}
+		return n
+	}
+	h.do(t, func(a *app) { a.opts.SettingsPath = bad })
+	for range 3 {
+		h.do(t, func(a *app) { a.onClick(idIMDSToggle) })
+	}
+	if n := settle(count, 1); n != 1 {
+		t.Errorf("%d notifications for 3 failed saves; want 1", n)
+	}
+	h.do(t, func(a *app) { a.opts.SettingsPath = good; a.onClick(idIMDSToggle) })
+	h.do(t, func(a *app) { a.opts.SettingsPath = bad; a.onClick(idIMDSToggle) })
+	if n := settle(count, 2); n != 2 {
+		t.Errorf("%d notifications; want a second one after a save worked", n)
+	}
+}
+
+// settle waits for count to reach want (notifications are shown from
+// goroutines), then a little more for any extra, and returns it.
+func settle(count func() int, want int) int {
+	deadline := time.Now().Add(2 * time.Second)
+	for count() < want && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	return count()
 }

@@ -154,8 +154,9 @@ type app struct {
 	cancelMFA context.CancelFunc
 	imds      *engine.IMDSServer
 	ecs       *engine.ECSServer
-	lastNote  string    // Key of the last notification shown
-	written   time.Time // Updated of the credentials last written to the file
+	lastNote  string            // Key of the last notification shown
+	alerts    map[string]string // failures notified by notifyOnce, by key
+	written   time.Time         // Updated of the credentials last written to the file
 	ui        *adapter
 	// settingsSum is the SHA-256 of settings.json as we last wrote or
 	// read it, to tell the user's edits from our own (a modification
@@ -175,6 +176,7 @@ func newApp(ctx context.Context, cancel context.CancelFunc, opts Options) *app {
 		do:       make(chan func(), 64),
 		notifier: platform.Notify,
 		prompt:   platform.Prompt,
+		alerts:   map[string]string{},
 	}
 	a.clipboard = &clipboard{copy: platform.Copy, paste: platform.Paste, reqs: make(chan clipRequest),
 		fail: func(err error) { a.post(func() { a.notify("Nothing copied", err.Error()) }) }}
@@ -341,6 +343,24 @@ func (a *app) notify(summary, body string) {
 	}()
 }
 
+// notifyOnce notifies of a failure that background work may hit over
+// and over (a save, a kept profile's write): once, until resolved is
+// called for key or the text changes, like the notes of [NoteFor].
+func (a *app) notifyOnce(key, summary, body string) {
+	if a.alerts[key] == summary+"\n"+body {
+		a.log.Debug("not notified again", "summary", summary)
+		return
+	}
+	a.noted(key, summary, body)
+	a.notify(summary, body)
+}
+
+// noted records a notification of key as shown.
+func (a *app) noted(key, summary, body string) { a.alerts[key] = summary + "\n" + body }
+
+// resolved says the failure notified under key is over.
+func (a *app) resolved(key string) { delete(a.alerts, key) }
+
 func (a *app) shutdown() {
 	if a.imds != nil {
 		a.imds.Close()
@@ -372,9 +392,10 @@ func (a *app) writeSettings() {
 		err = engine.WriteFileAtomic(a.opts.SettingsPath, data, 0o600)
 	}
 	if err != nil {
-		a.notify("Cannot save settings", err.Error())
+		a.notifyOnce("save", "Cannot save settings", err.Error())
 		return
 	}
+	a.resolved("save")
 	a.settingsSum = sha256.Sum256(data)
 }
 
