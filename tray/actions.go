@@ -28,8 +28,14 @@ func (a *app) onClick(id string) {
 		if name == "" {
 			return
 		}
-		a.settings.Profile = name
-		a.saveSettings()
+		if a.settings.Profile != name {
+			a.settings.Profile = name
+			a.saveSettings()
+		}
+		if name == a.state.Active {
+			a.refreshQuietly()
+			return
+		}
 		a.switchProfile(name, true)
 	case strings.HasPrefix(id, copyPrefix):
 		a.copyAs(engine.Format(strings.TrimPrefix(id, copyPrefix)))
@@ -165,6 +171,29 @@ func (a *app) refresh() {
 			a.log.Debug("refresh failed", "err", err)
 		}
 	}()
+}
+
+// refreshQuietly is what choosing the active profile again does: the
+// Source is kept and renewed, never with an MFA dialog the user did not
+// ask for (Enter MFA code… is there for that). A profile that uses MFA
+// only gets credentials if it has none valid (no code is asked); one
+// that failed to load is loaded again.
+func (a *app) refreshQuietly() {
+	a.loadProfiles()
+	src := a.src
+	switch {
+	case src == nil && a.state.LoadErr != nil:
+		a.switchProfile(a.state.Active, false)
+	case src == nil: // still loading
+	case src.Profile().MFASerial != "":
+		go func() {
+			if _, err := src.Credentials(a.ctx); err != nil {
+				a.log.Debug("refresh failed", "err", err)
+			}
+		}()
+	default:
+		a.refresh()
+	}
 }
 
 // askMFA returns the MFA token provider for profile, the Source of

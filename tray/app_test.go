@@ -516,3 +516,49 @@ func settle(count func() int, want int) int {
 	time.Sleep(50 * time.Millisecond)
 	return count()
 }
+
+// Choosing the active profile again renews its credentials with the same
+// Source, and never opens an MFA dialog.
+func TestChooseActiveProfileAgain(t *testing.T) {
+	tests := []struct {
+		name, config, creds, profile string
+		wantCalls                    int // GetSessionToken calls the click makes
+	}{
+		{"static_keys", twoProfiles, twoProfilesCreds, "dev", 1},
+		{"mfa", mfaConfig, mfaCreds, "mfa", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, harnessOptions{config: tt.config, creds: tt.creds})
+			prompts := make(chan struct{}, 10)
+			h.do(t, func(a *app) {
+				a.prompt = func(context.Context, string, string) (string, error) {
+					prompts <- struct{}{}
+					return "123456", nil
+				}
+			})
+			h.waitFor(t, "the first fetch", func(a *app) bool {
+				return a.src != nil && !a.state.Status.Refreshing && (a.state.Status.Valid || a.state.Status.Err != nil)
+			})
+			var src *engine.Source
+			var gen int
+			before := h.sts.Count("GetSessionToken")
+			h.do(t, func(a *app) { src, gen = a.src, a.gen; a.onClick(profilePrefix + tt.profile) })
+			h.waitFor(t, "the refresh", func(a *app) bool {
+				return h.sts.Count("GetSessionToken") >= before+tt.wantCalls && !a.state.Status.Refreshing
+			})
+			time.Sleep(50 * time.Millisecond)
+			h.do(t, func(a *app) {
+				if a.src != src || a.gen != gen {
+					t.Errorf("the Source was replaced")
+				}
+			})
+			if n := h.sts.Count("GetSessionToken") - before; n != tt.wantCalls {
+				t.Errorf("%d GetSessionToken calls; want %d", n, tt.wantCalls)
+			}
+			if len(prompts) != 0 {
+				t.Errorf("an MFA dialog was opened")
+			}
+		})
+	}
+}
