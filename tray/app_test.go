@@ -413,6 +413,12 @@ func TestMFAHintWithoutDialog(t *testing.T) {
 	if it := h.item(t, idHint); !strings.Contains(it.Label, "install zenity or kdialog") {
 		t.Errorf("hint %q; want the dialog's error", it.Label)
 	}
+	h.do(t, func(a *app) { a.onClick(idEnterMFA) }) // again: no third notification
+	h.waitFor(t, "the dialog to fail again", func(a *app) bool { return !a.state.MFAAsking && !a.state.Status.Refreshing })
+	// One at start-up, one saying the dialog cannot be shown.
+	if n := settle(func() int { return len(h.notesShown()) }, 2); n != 2 {
+		t.Errorf("notifications %q; want 2", h.notesShown())
+	}
 }
 
 func (h *harness) notesShown() []string {

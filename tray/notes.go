@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/awsxc/awsxc/engine"
 )
 
 // expiryWarning is how long before expiry the user is warned about
@@ -43,7 +45,11 @@ func NoteFor(s State, now time.Time) (Note, bool) {
 		if st.Valid {
 			sum = p + ": refresh failed, " + errSummary(st.Err)
 		}
-		return Note{Key: "fail:" + p + ":" + errSummary(st.Err), Summary: sum, Body: statusHint(s)}, true
+		key := "fail:" + p + ":" + errSummary(st.Err)
+		if errors.Is(st.Err, engine.ErrMFARequired) && s.MFAErr != nil {
+			key += ":no dialog" // say once that the dialog cannot be shown
+		}
+		return Note{Key: key, Summary: sum, Body: statusHint(s)}, true
 	}
 	return serverNote(s)
 }
