@@ -433,15 +433,5 @@ func appendKey(out []byte, indent string, p [2]string, eol string) []byte {
 // reads as non-empty. The Go SDK cuts an inline comment that starts with
 // whitespace and then # or ;, so "aws_session_token = ;x" is empty to it.
 func (f *iniFile) hasValue(l iniLine) bool {
-	v := strings.TrimSpace(string(f.data[l.delim+1 : l.end]))
-	if v == "" || v[0] == '#' || v[0] == ';' {
-		return false
-	}
-	for i := 1; i < len(v); i++ {
-		if (v[i] == '#' || v[i] == ';') && (v[i-1] == ' ' || v[i-1] == '\t') {
-			v = strings.TrimSpace(v[:i])
-			break
-		}
-	}
-	return v != ""
+	return f.value(l) != ""
 }

@@ -228,3 +228,36 @@ func ProfileNames(data []byte, configFile bool) []string {
 	}
 	return names
 }
+
+// value returns an option line's value as the Go SDK reads it: trimmed,
+// with an inline comment (whitespace, then # or ;) cut off.
+func (f *iniFile) value(l iniLine) string {
+	v := strings.TrimSpace(string(f.data[l.delim+1 : l.end]))
+	if v != "" && (v[0] == '#' || v[0] == ';') {
+		return ""
+	}
+	for i := 1; i < len(v); i++ {
+		if (v[i] == '#' || v[i] == ';') && (v[i-1] == ' ' || v[i-1] == '\t') {
+			return strings.TrimSpace(v[:i])
+		}
+	}
+	return v
+}
+
+// sectionValue returns the value of key in the first section named name
+// (as the Go SDK names it: surrounding whitespace trimmed).
+func sectionValue(data []byte, name, key string) (string, bool) {
+	f := scanINI(data)
+	for _, s := range f.sections {
+		if strings.TrimFunc(s.name, pySpace) != name {
+			continue
+		}
+		for li := s.header + 1; li < s.end; li++ {
+			if l := f.lines[li]; l.kind == iniOption && l.key == key {
+				return f.value(l), true
+			}
+		}
+		return "", false
+	}
+	return "", false
+}

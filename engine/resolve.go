@@ -164,7 +164,17 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 		// AWS_CA_BUNDLE, for one). The SDK has read the keys; its static
 		// provider hands them out, as its own chain would. The full config
 		// is loaded when something needs it (GetSessionToken).
-		p.creds = credentials.StaticCredentialsProvider{Value: sc.Credentials}
+		v := sc.Credentials
+		if kind == KindSession {
+			// The SDK does not read aws_credential_expiration, which
+			// awsxc-cli -c (and aws-export-credentials) write next to a
+			// session token: without it the token would pass for one
+			// that never expires.
+			if exp, ok := sessionExpiration(name, log); ok {
+				v.CanExpire, v.Expires = true, exp
+			}
+		}
+		p.creds = credentials.StaticCredentialsProvider{Value: v}
 		p.Region = firstNonEmpty(os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION"), sc.Region)
 	} else {
 		cfg, err := p.sdkConfig(ctx)
@@ -175,6 +185,34 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 	}
 	log.Debug("loaded profile", "profile", name, "kind", kind, "region", p.Region)
 	return p, nil
+}
+
+// sessionExpiration reads aws_credential_expiration from the profile's
+// section, in the credentials file first (where the SDK looks for keys
+// first), then the config file.
+func sessionExpiration(name string, log *slog.Logger) (time.Time, bool) {
+	configFile, credsFile := ConfigFiles()
+	configSection := "profile " + name
+	if name == DefaultProfile {
+		configSection = DefaultProfile
+	}
+	for _, f := range []struct{ path, section string }{{credsFile, name}, {configFile, configSection}} {
+		data, err := os.ReadFile(f.path)
+		if err != nil {
+			continue
+		}
+		v, ok := sectionValue(data, f.section, "aws_credential_expiration")
+		if !ok || v == "" {
+			continue
+		}
+		exp, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			log.Debug("ignoring an unreadable aws_credential_expiration", "profile", name, "file", f.path)
+			return time.Time{}, false
+		}
+		return exp.UTC(), true
+	}
+	return time.Time{}, false
 }
 
 // sdkConfig loads the SDK's full config for the profile, once.

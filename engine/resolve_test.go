@@ -67,7 +67,12 @@ role_arn = arn:aws:iam::210987654321:role/X
 source_profile = missing
 `
 
-const resolveCreds = `[static]
+const resolveCreds = `[sessionexp]
+aws_access_key_id = ASIASESSIONEXP000001
+aws_secret_access_key = s
+aws_session_token = t
+aws_credential_expiration = 2099-03-04T05:06:07Z ; written by awsxc-cli -c
+[static]
 aws_access_key_id = AKIASTATICEXAMPLE0001
 aws_secret_access_key = staticsecret
 [session]
@@ -114,6 +119,8 @@ func TestResolveKinds(t *testing.T) {
 		{"static", result{Kind: "static", Region: "eu-west-1", Key: "AKIASTATICEXAMPLE0001"}},
 		{"default", result{Err: ErrNoCredentials}},
 		{"session", result{Kind: "session", Key: "ASIASESSIONEXAMPLE01", Temporary: true}},
+		// The SDK ignores aws_credential_expiration; awsxc reads it.
+		{"sessionexp", result{Kind: "session", Key: "ASIASESSIONEXP000001", Temporary: true, Expires: "2099-03-04T05:06:07Z"}},
 		{"role", result{Kind: "assume-role", Key: "ASIAFAKE", Temporary: true, Expires: "set",
 			Calls: []string{"AssumeRole by AKIASTATICEXAMPLE0001"}}},
 		{"chain", result{Kind: "assume-role", Key: "ASIAFAKE", Temporary: true, Expires: "set",
@@ -250,7 +257,7 @@ func TestListProfiles(t *testing.T) {
 	}
 	want := map[string]string{"default": "none", "static": "static", "session": "session", "role": "assume-role",
 		"chain": "assume-role", "envrole": "assume-role", "proc": "process", "procfail": "process", "procbadjson": "process",
-		"webid": "web-identity", "login": "login", "sso": "sso", "ssoexpired": "sso", "legacysso": "sso", "nothing": "none", "badsource": ""}
+		"webid": "web-identity", "login": "login", "sso": "sso", "ssoexpired": "sso", "legacysso": "sso", "nothing": "none", "badsource": "", "sessionexp": "session"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}

@@ -459,6 +459,10 @@ func TestCredentialsFileProfile(t *testing.T) {
 	if c.AccessKeyID != "ASIAPROCEXAMPLE" || c.SessionToken != "proctokenEXAMPLE" {
 		t.Errorf("read back %s / %s", c.AccessKeyID, c.SessionToken)
 	}
+	// awsxc-cli reads back the expiry it wrote, which the SDK ignores.
+	if r := f.run(t, "", nil, "--profile", "exported", "--json"); !strings.Contains(r.stdout, `"Expiration":"2099-01-02T03:04:05Z"`) {
+		t.Errorf("--profile exported --json = %q, want the written expiration", r.stdout)
+	}
 	// Long-term keys are never overwritten without --force.
 	before, _ := os.ReadFile(filepath.Join(f.home, ".aws", "credentials"))
 	r := f.run(t, "", nil, "--profile", "proc", "-c", "static")
