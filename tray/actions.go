@@ -94,7 +94,7 @@ func (a *app) switchProfile(name string, interactive bool) {
 	a.state.MFAAsking, a.state.MFAErr = false, nil
 	a.written = time.Time{}
 	a.awsSum = awsFilesSum()
-	go func() {
+	a.background(func() {
 		src, err := engine.NewSource(a.ctx, engine.SourceOptions{
 			Profile: name,
 			MFA:     a.askMFA(mfaCtx, gen, name),
@@ -122,7 +122,7 @@ func (a *app) switchProfile(name string, interactive bool) {
 			a.serve(src)
 			go a.fetch(src, interactive)
 		})
-	}()
+	})
 }
 
 // fetch gets the first credentials of a new Source.
@@ -166,11 +166,11 @@ func (a *app) refresh() {
 		}
 		return
 	}
-	go func() {
+	a.background(func() {
 		if err := src.Refresh(a.ctx); err != nil {
 			a.log.Debug("refresh failed", "err", err)
 		}
-	}()
+	})
 }
 
 // refreshQuietly is what choosing the active profile again does: the
@@ -186,11 +186,11 @@ func (a *app) refreshQuietly() {
 		a.switchProfile(a.state.Active, false)
 	case src == nil: // still loading
 	case src.Profile().MFASerial != "":
-		go func() {
+		a.background(func() {
 			if _, err := src.Credentials(a.ctx); err != nil {
 				a.log.Debug("refresh failed", "err", err)
 			}
-		}()
+		})
 	default:
 		a.refresh()
 	}
@@ -240,7 +240,7 @@ func (a *app) copyAs(f engine.Format) {
 		return
 	}
 	region, clearAfter := a.state.Status.Region, a.clearAfter()
-	go func() {
+	a.background(func() {
 		c, err := src.Credentials(a.ctx)
 		if err != nil {
 			a.post(func() { a.notify("Nothing copied", hintOf(err)) })
@@ -252,7 +252,7 @@ func (a *app) copyAs(f engine.Format) {
 			return
 		}
 		a.copyText(string(data), clearAfter)
-	}()
+	})
 }
 
 // copyText puts text on the clipboard and arms the auto-clear for
@@ -275,7 +275,7 @@ func (a *app) writeFile(user bool) {
 		return
 	}
 	name := a.settings.ExportName
-	go func() {
+	a.background(func() {
 		// Read before the credentials: the set written is at least this
 		// new. Read after, it could name a set renewed meanwhile that
 		// was never written.
@@ -319,7 +319,7 @@ func (a *app) writeFile(user bool) {
 			a.written = updated
 			a.keepFresh(src.Status())
 		})
-	}()
+	})
 }
 
 // toggleServer switches a server's setting on or off and saves it. It

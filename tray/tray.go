@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"fyne.io/systray"
@@ -132,9 +133,10 @@ type app struct {
 	opts   Options
 	log    *slog.Logger
 	now    func() time.Time
-	done   chan struct{} // closed when the loop has cleaned up
-	clicks chan string   // IDs of clicked items, from the adapter
-	do     chan func()   // work to run on the loop, from other goroutines
+	done   chan struct{}  // closed when the loop has cleaned up
+	bg     sync.WaitGroup // work handed off the loop; shutdown waits for it
+	clicks chan string    // IDs of clicked items, from the adapter
+	do     chan func()    // work to run on the loop, from other goroutines
 	// notifier shows a desktop notification: platform.Notify, or a
 	// recorder in tests.
 	notifier func(summary, body string) error
@@ -361,7 +363,26 @@ func (a *app) noted(key, summary, body string) { a.alerts[key] = summary + "\n" 
 // resolved says the failure notified under key is over.
 func (a *app) resolved(key string) { delete(a.alerts, key) }
 
+// background runs f off the loop; shutdown waits for it, so that no
+// write is still going when awsxc exits (or a test removes its files).
+func (a *app) background(f func()) {
+	a.bg.Add(1)
+	go func() {
+		defer a.bg.Done()
+		f()
+	}()
+}
+
 func (a *app) shutdown() {
+	// Background work posts to the loop until ctx ends; it is ended, so
+	// it only finishes what it does (a file write: atomic either way).
+	done := make(chan struct{})
+	go func() { a.bg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		a.log.Warn("background work still running at exit")
+	}
 	if a.imds != nil {
 		a.imds.Close()
 	}
