@@ -189,6 +189,9 @@ func TestEnvEvaluatedByRealShells(t *testing.T) {
 	} {
 		path, err := exec.LookPath(tc.shell)
 		if err != nil {
+			if os.Getenv("CI") != "" {
+				t.Errorf("%s not installed; CI must install it (scripts/deps.sh)", tc.shell)
+			}
 			t.Logf("%s not installed, skipped", tc.shell)
 			continue
 		}
