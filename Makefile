@@ -10,7 +10,7 @@ BIN := bin
 .PHONY: help build install deps test unit e2e package-test check fmt-check vet staticcheck cross demo bench package screenshot clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 build: ## Build awsxc-cli and awsxc into ./bin
 	CGO_ENABLED=0 go build $(GOFLAGS_BUILD) -o $(BIN)/awsxc-cli ./cmd/awsxc-cli
