@@ -30,7 +30,7 @@ func (a *app) onClick(id string) {
 		}
 		if a.settings.Profile != name {
 			a.settings.Profile = name
-			a.saveSettings()
+			a.writeSettings()
 		}
 		if name == a.state.Active {
 			a.refreshQuietly()
@@ -47,7 +47,7 @@ func (a *app) onClick(id string) {
 	case id == idKeep:
 		a.settings.KeepRefreshed = !a.settings.KeepRefreshed
 		a.state.KeepRefreshed = a.settings.KeepRefreshed
-		a.saveSettings()
+		a.writeSettings()
 		if a.settings.KeepRefreshed {
 			a.writeFile(true)
 		}
@@ -104,6 +104,9 @@ func (a *app) switchProfile(name string, interactive bool) {
 			},
 		})
 		a.post(func() {
+			// Take in edits to settings.json first: the servers this
+			// starts save their port, which must not undo them.
+			a.reloadSettings()
 			if gen != a.gen {
 				// A later switch replaced this one: drop its Source and
 				// leave what the servers serve to the later switch.
@@ -329,7 +332,7 @@ func (a *app) toggleServer(set *ServerSettings, st *ServerState) {
 	set.Enabled = !set.Enabled
 	st.On = set.Enabled
 	st.Err = nil
-	a.saveSettings()
+	a.writeSettings()
 	a.syncServers()
 }
 
@@ -368,7 +371,7 @@ func (a *app) syncServers() {
 			a.serverFailed("IMDS", &a.settings.IMDS, &a.state.IMDS, err)
 		} else {
 			a.imds = srv
-			a.serverStarted("IMDS", &a.settings.IMDS, &a.state.IMDS, srv.Port(), func() bool { return a.imds == srv })
+			a.serverStarted("IMDS", &a.settings.IMDS, &a.state.IMDS, srv.Port())
 		}
 	}
 	if !a.settings.ECS.Enabled {
@@ -381,7 +384,7 @@ func (a *app) syncServers() {
 			a.serverFailed("ECS", &a.settings.ECS, &a.state.ECS, err)
 		} else {
 			a.ecs = srv
-			a.serverStarted("ECS", &a.settings.ECS, &a.state.ECS, srv.Port(), func() bool { return a.ecs == srv })
+			a.serverStarted("ECS", &a.settings.ECS, &a.state.ECS, srv.Port())
 		}
 	}
 }
@@ -392,16 +395,11 @@ func (a *app) serverFailed(name string, set *ServerSettings, st *ServerState, er
 }
 
 // serverStarted records a server listening on port and saves the port,
-// so a port picked on first start is kept for the next runs. current
-// says whether the server is still the running one: the save first takes
-// in edits to the settings, which may have stopped or restarted it.
-func (a *app) serverStarted(name string, set *ServerSettings, st *ServerState, port int, current func() bool) {
+// so a port picked on first start is kept for the next runs. Its callers
+// have taken in edits to the settings just before.
+func (a *app) serverStarted(name string, set *ServerSettings, st *ServerState, port int) {
 	from := set.Addr
 	addr := hostPort(from, port)
-	a.reloadSettings()
-	if !current() {
-		return
-	}
 	st.On, st.Addr, st.Err = true, addr, nil
 	a.log.Info(name+" server listening", "addr", addr)
 	if set.Addr == from && from != addr {

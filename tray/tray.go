@@ -164,7 +164,6 @@ type app struct {
 	// read it, to tell the user's edits from our own (a modification
 	// time can repeat within its granularity).
 	settingsSum [sha256.Size]byte
-	reloading   bool // reloadSettings is applying an edit
 	// awsSum is the SHA-256 of the AWS config and credentials files when
 	// the last Source was made, to retry a broken profile once they change.
 	awsSum [sha256.Size]byte
@@ -397,16 +396,9 @@ func (a *app) shutdown() {
 	}
 }
 
-// saveSettings writes a.settings to settings.json, after taking in
-// edits the user made to the file since we last saw it, so a save never
-// overwrites them. Callers change a.settings after a reload (onClick
-// starts with one), so their change survives it.
-func (a *app) saveSettings() {
-	a.reloadSettings()
-	a.writeSettings()
-}
-
-// writeSettings writes a.settings as they are.
+// writeSettings writes a.settings to settings.json. Callers change
+// a.settings after taking in the user's edits to the file (onClick
+// starts with a reload), so a save never overwrites them.
 func (a *app) writeSettings() {
 	data, err := a.settings.encode()
 	if err == nil {
@@ -421,13 +413,10 @@ func (a *app) writeSettings() {
 }
 
 // reloadSettings picks up edits made to settings.json ("Open settings")
-// while the tray runs: it runs on every tick, on every click and before
-// every save, and reads the file again when its content is not what we
-// last wrote or read.
+// while the tray runs: it runs on every tick, on every click and when a
+// new Source is ready, and reads the file again when its content is not
+// what we last wrote or read.
 func (a *app) reloadSettings() {
-	if a.reloading {
-		return // applying an edit starts servers, which save their port
-	}
 	data, err := os.ReadFile(a.opts.SettingsPath)
 	if err != nil {
 		return
@@ -437,8 +426,6 @@ func (a *app) reloadSettings() {
 		return
 	}
 	a.settingsSum = sum
-	a.reloading = true
-	defer func() { a.reloading = false }()
 	s, err := LoadSettings(a.opts.SettingsPath)
 	if err != nil {
 		a.notify("Settings not reloaded", err.Error())
