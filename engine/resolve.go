@@ -91,12 +91,12 @@ type Profile struct {
 	// them: "dev (assume-role arn:aws:iam::1:role/x)", "base (static)".
 	Chain []string
 
-	creds    aws.CredentialsProvider // the SDK's provider for the profile
 	loadOpts []func(*config.LoadOptions) error
 	log      *slog.Logger
 
-	mu     sync.Mutex // protects cfg and loaded
-	cfg    aws.Config // the SDK's full config, loaded by sdkConfig
+	mu     sync.Mutex              // protects creds, cfg and loaded
+	creds  aws.CredentialsProvider // the SDK's provider for the profile
+	cfg    aws.Config              // the SDK's full config, loaded by sdkConfig
 	loaded bool
 }
 
@@ -158,12 +158,14 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 		loadOpts:    loadOpts,
 		log:         log,
 	}
+	// The region as the SDK resolves it (config.LoadDefaultConfig reads
+	// the same variables, then the profile).
+	p.Region = firstNonEmpty(os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION"), sc.Region)
 	if kind == KindStatic || kind == KindSession {
 		// Keys in the files need none of the rest of the SDK's config,
 		// whose loading can cost more than the whole run (it parses
 		// AWS_CA_BUNDLE, for one). The SDK has read the keys; its static
-		// provider hands them out, as its own chain would. The full config
-		// is loaded when something needs it (GetSessionToken).
+		// provider hands them out, as its own chain would.
 		v := sc.Credentials
 		if kind == KindSession {
 			// The SDK does not read aws_credential_expiration, which
@@ -175,14 +177,10 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 			}
 		}
 		p.creds = credentials.StaticCredentialsProvider{Value: v}
-		p.Region = firstNonEmpty(os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION"), sc.Region)
-	} else {
-		cfg, err := p.sdkConfig(ctx)
-		if err != nil {
-			return nil, err
-		}
-		p.creds, p.Region = cfg.Credentials, cfg.Region
 	}
+	// Every other source takes its provider from the SDK's full config,
+	// loaded when credentials are first asked for (sdkConfig): a cache hit
+	// never pays for it.
 	log.Debug("loaded profile", "profile", name, "kind", kind, "region", p.Region)
 	return p, nil
 }
@@ -215,6 +213,29 @@ func sessionExpiration(name string, log *slog.Logger) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// provider returns the SDK's credentials provider for the profile.
+func (p *Profile) provider(ctx context.Context) (aws.CredentialsProvider, error) {
+	p.mu.Lock()
+	prov := p.creds
+	p.mu.Unlock()
+	if prov != nil {
+		return prov, nil
+	}
+	cfg, err := p.sdkConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Credentials == nil {
+		return nil, &Error{Profile: p.Name, Kind: ErrNoCredentials}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.creds == nil {
+		p.creds = cfg.Credentials
+	}
+	return p.creds, nil
+}
+
 // sdkConfig loads the SDK's full config for the profile, once.
 func (p *Profile) sdkConfig(ctx context.Context) (aws.Config, error) {
 	p.mu.Lock()
@@ -242,13 +263,14 @@ func firstNonEmpty(vs ...string) string {
 // SDK's in-memory cache and asks the source again (a new AssumeRole, a new
 // credential_process run, ...).
 func (p *Profile) Retrieve(ctx context.Context, fresh bool) (Credentials, error) {
-	if p.creds == nil {
-		return Credentials{}, &Error{Profile: p.Name, Kind: ErrNoCredentials}
+	prov, err := p.provider(ctx)
+	if err != nil {
+		return Credentials{}, err
 	}
-	if c, ok := p.creds.(*aws.CredentialsCache); ok && fresh {
+	if c, ok := prov.(*aws.CredentialsCache); ok && fresh {
 		c.Invalidate()
 	}
-	v, err := p.creds.Retrieve(ctx)
+	v, err := prov.Retrieve(ctx)
 	if err != nil {
 		return Credentials{}, classify(p.Name, p.Kind, err)
 	}

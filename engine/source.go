@@ -180,6 +180,11 @@ func NewSource(ctx context.Context, opts SourceOptions) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A server fails before it listens when the SDK cannot load the
+	// profile's config.
+	if _, err := p.sdkConfig(ctx); err != nil {
+		return nil, err
+	}
 	s.loadOpts = lo
 	s.prof = p
 	s.role = roleName(p)
