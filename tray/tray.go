@@ -167,6 +167,10 @@ type app struct {
 	// awsSum is the SHA-256 of the AWS config and credentials files when
 	// the last Source was made, to retry a broken profile once they change.
 	awsSum [sha256.Size]byte
+	// profilesSum is the SHA-256 of those files when the profiles were
+	// last listed from them, zero after a listing that failed: a tick
+	// lists them again only when it differs.
+	profilesSum [sha256.Size]byte
 }
 
 func newApp(ctx context.Context, cancel context.CancelFunc, opts Options) *app {
@@ -211,7 +215,7 @@ func (a *app) start() {
 		ECS:           ServerState{Available: true, On: a.settings.ECS.Enabled, Addr: a.settings.ECS.Addr},
 	}
 	a.state.Autostart, a.state.AutostartErr = platform.Autostart()
-	a.loadProfiles()
+	a.listProfiles(awsFilesSum())
 	if a.state.NoConfig {
 		fmt.Fprintln(a.opts.Stderr, "awsxc: no AWS profiles found; run aws configure or aws configure sso, then choose one under Profiles")
 	}
@@ -219,13 +223,26 @@ func (a *app) start() {
 }
 
 // loadProfiles re-reads the profile names from the AWS config files.
-func (a *app) loadProfiles() {
+func (a *app) loadProfiles() error {
 	names, err := engine.ListProfileNames()
 	if err != nil {
 		a.log.Warn("cannot list profiles", "err", err)
 	}
 	a.state.Profiles = names
 	a.state.NoConfig = len(names) == 0 && os.Getenv("AWS_PROFILE") == ""
+	return err
+}
+
+// listProfiles re-reads the profile names unless the AWS config files,
+// whose SHA-256 is sum, are as they were when they were last listed.
+func (a *app) listProfiles(sum [sha256.Size]byte) {
+	if sum == a.profilesSum {
+		return
+	}
+	a.profilesSum = sum
+	if a.loadProfiles() != nil {
+		a.profilesSum = [sha256.Size]byte{} // list them again next tick
+	}
 }
 
 // pickProfile chooses the profile at start-up: the saved one, else
@@ -297,9 +314,10 @@ func (a *app) render(force bool) {
 }
 
 func (a *app) onTick() {
-	a.loadProfiles()
+	sum := awsFilesSum()
+	a.listProfiles(sum)
 	a.reloadSettings()
-	a.retryProfile()
+	a.retryProfile(sum)
 	if a.state.NoTrayHost && checkTrayHost() == hostPresent {
 		a.state.NoTrayHost = false
 	}
@@ -307,14 +325,15 @@ func (a *app) onTick() {
 
 // retryProfile loads the active profile again when it could not be
 // loaded and the AWS config files have changed since, and chooses a
-// profile once the files have some where they had none.
-func (a *app) retryProfile() {
+// profile once the files have some where they had none. sum is the
+// SHA-256 of the files now.
+func (a *app) retryProfile(sum [sha256.Size]byte) {
 	switch {
 	case a.state.Active == "" && !a.state.NoConfig:
 		if a.state.Active = a.pickProfile(); a.state.Active != "" {
 			a.switchProfile(a.state.Active, false)
 		}
-	case a.state.LoadErr != nil && awsFilesSum() != a.awsSum:
+	case a.state.LoadErr != nil && sum != a.awsSum:
 		a.log.Info("AWS config files changed; loading the profile again", "profile", a.state.Active)
 		a.switchProfile(a.state.Active, false)
 	}
