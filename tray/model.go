@@ -42,11 +42,10 @@ type State struct {
 
 // ServerState is one local credentials server as the menu shows it.
 type ServerState struct {
-	Available bool   // the engine provides this server
-	On        bool   // switched on in the settings
-	Running   bool   // listening now
-	Addr      string // host:port it listens on, or the saved one
-	Err       error  // why it is not running although switched on
+	On      bool   // switched on in the settings
+	Running bool   // listening now
+	Addr    string // host:port it listens on, or the saved one
+	Err     error  // why it is not running although switched on
 }
 
 // Item is one menu entry. Items are matched to systray items by ID, so
@@ -181,8 +180,6 @@ func BuildMenu(s State, now time.Time) Menu {
 func serverItem(id, name string, st ServerState, noSource bool) Item {
 	label := name
 	switch {
-	case !st.Available:
-		label += ": not in this build"
 	case st.Err != nil:
 		label += ": " + serverErrLabel(st)
 	case st.On && st.Running:
@@ -195,8 +192,8 @@ func serverItem(id, name string, st ServerState, noSource bool) Item {
 		label += ": off"
 	}
 	toggle := "Serve on " + displayAddr(st.Addr)
-	return Item{ID: id, Label: label, Disabled: !st.Available, Tooltip: errText(st.Err), Children: []Item{
-		{ID: id + ":toggle", Label: toggle, Checkbox: true, Checked: st.On, Disabled: !st.Available},
+	return Item{ID: id, Label: label, Tooltip: errText(st.Err), Children: []Item{
+		{ID: id + ":toggle", Label: toggle, Checkbox: true, Checked: st.On},
 		{ID: id + ":docker", Label: "Copy settings for Docker", Disabled: !st.Running},
 	}}
 }

@@ -24,8 +24,8 @@ func base() State {
 		Active:     "dev",
 		HaveSource: true,
 		ExportName: "awsxc",
-		IMDS:       ServerState{Available: true},
-		ECS:        ServerState{Available: true},
+		IMDS:       ServerState{},
+		ECS:        ServerState{},
 		Status: engine.Status{Profile: "dev", Kind: engine.KindSSO, Valid: true,
 			Expires: now.Add(42*time.Minute + 30*time.Second)},
 	}
@@ -130,8 +130,8 @@ func flat(items []Item, indent string) []string {
 func TestBuildMenuFull(t *testing.T) {
 	t.Parallel()
 	s := with(func(s *State) {
-		s.IMDS = ServerState{Available: true, On: true, Running: true, Addr: "127.0.0.1:41001"}
-		s.ECS = ServerState{Available: true, On: true, Addr: "127.0.0.1:41002",
+		s.IMDS = ServerState{On: true, Running: true, Addr: "127.0.0.1:41001"}
+		s.ECS = ServerState{On: true, Addr: "127.0.0.1:41002",
 			Err: fmt.Errorf("listen tcp 127.0.0.1:41002: bind: %w", syscall.EADDRINUSE)}
 		s.KeepRefreshed = true
 		s.Autostart = true
@@ -282,13 +282,13 @@ func TestServerItem(t *testing.T) {
 			"  imds:docker|Copy settings for Docker (disabled)",
 		}},
 		{"running", with(func(s *State) {
-			s.IMDS = ServerState{Available: true, On: true, Running: true, Addr: "127.0.0.1:41001"}
+			s.IMDS = ServerState{On: true, Running: true, Addr: "127.0.0.1:41001"}
 		}), []string{
 			"imds|IMDS server: 127.0.0.1:41001",
 			"  imds:toggle|Serve on 127.0.0.1:41001[x]",
 			"  imds:docker|Copy settings for Docker",
 		}},
-		{"starting", with(func(s *State) { s.IMDS = ServerState{Available: true, On: true, Addr: "127.0.0.1:41001"} }), []string{
+		{"starting", with(func(s *State) { s.IMDS = ServerState{On: true, Addr: "127.0.0.1:41001"} }), []string{
 			"imds|IMDS server: starting",
 			"  imds:toggle|Serve on 127.0.0.1:41001[x]",
 			"  imds:docker|Copy settings for Docker (disabled)",
@@ -296,13 +296,13 @@ func TestServerItem(t *testing.T) {
 		{"paused_profile_broken", with(func(s *State) {
 			s.HaveSource, s.Status = false, engine.Status{}
 			s.LoadErr = &engine.Error{Profile: "dev", Kind: engine.ErrProfileNotFound}
-			s.IMDS = ServerState{Available: true, On: true, Addr: "127.0.0.1:41001"}
+			s.IMDS = ServerState{On: true, Addr: "127.0.0.1:41001"}
 		}), []string{
 			"imds|IMDS server: paused (no credentials)",
 			"  imds:toggle|Serve on 127.0.0.1:41001[x]",
 			"  imds:docker|Copy settings for Docker (disabled)",
 		}},
-		{"port_in_use", with(func(s *State) { s.IMDS = ServerState{Available: true, On: true, Addr: "127.0.0.1:41002", Err: inUse} }), []string{
+		{"port_in_use", with(func(s *State) { s.IMDS = ServerState{On: true, Addr: "127.0.0.1:41002", Err: inUse} }), []string{
 			"imds|IMDS server: port 41002 in use",
 			"  imds:toggle|Serve on 127.0.0.1:41002[x]",
 			"  imds:docker|Copy settings for Docker (disabled)",

@@ -36,7 +36,7 @@ func TestNoteFor(t *testing.T) {
 			s.MFAAsking = true
 		}), nil},
 		{"port_in_use", with(func(s *State) {
-			s.IMDS = ServerState{Available: true, On: true, Addr: "127.0.0.1:9911", Err: fmt.Errorf("listen: %w", syscall.EADDRINUSE)}
+			s.IMDS = ServerState{On: true, Addr: "127.0.0.1:9911", Err: fmt.Errorf("listen: %w", syscall.EADDRINUSE)}
 		}), &Note{Summary: "IMDS server: port 9911 is in use"}},
 		{"profile_broken", with(func(s *State) {
 			s.HaveSource = false

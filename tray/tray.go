@@ -207,13 +207,8 @@ func (a *app) start() {
 		a.notify("Settings were reset", err.Error())
 	}
 	a.writeSettings()
-	a.state = State{
-		Version:       a.opts.Version,
-		ExportName:    a.settings.ExportName,
-		KeepRefreshed: a.settings.KeepRefreshed,
-		IMDS:          ServerState{Available: true, On: a.settings.IMDS.Enabled, Addr: a.settings.IMDS.Addr},
-		ECS:           ServerState{Available: true, On: a.settings.ECS.Enabled, Addr: a.settings.ECS.Addr},
-	}
+	a.state = State{Version: a.opts.Version}
+	a.stateFromSettings()
 	a.state.Autostart, a.state.AutostartErr = platform.Autostart()
 	a.listProfiles(awsFilesSum())
 	if a.state.NoConfig {
@@ -454,7 +449,6 @@ func (a *app) reloadSettings() {
 	a.log.Info("settings changed on disk; reloaded")
 	old := a.settings
 	a.settings = s
-	a.state.ExportName, a.state.KeepRefreshed = s.ExportName, s.KeepRefreshed
 	// A changed address (or token) takes a restart of that server.
 	if old.IMDS.Addr != s.IMDS.Addr {
 		a.stopIMDS()
@@ -462,10 +456,18 @@ func (a *app) reloadSettings() {
 	if old.ECS.Addr != s.ECS.Addr || old.ECSToken != s.ECSToken {
 		a.stopECS()
 	}
-	a.state.IMDS = ServerState{Available: true, On: s.IMDS.Enabled, Addr: s.IMDS.Addr}
-	a.state.ECS = ServerState{Available: true, On: s.ECS.Enabled, Addr: s.ECS.Addr}
+	a.stateFromSettings()
 	a.syncServers()
 	if s.Profile != "" && s.Profile != a.state.Active {
 		a.switchProfile(s.Profile, false)
 	}
+}
+
+// stateFromSettings copies what the menu shows of a.settings into
+// a.state; the servers' states start over from their settings.
+func (a *app) stateFromSettings() {
+	s := a.settings
+	a.state.ExportName, a.state.KeepRefreshed = s.ExportName, s.KeepRefreshed
+	a.state.IMDS = ServerState{On: s.IMDS.Enabled, Addr: s.IMDS.Addr}
+	a.state.ECS = ServerState{On: s.ECS.Enabled, Addr: s.ECS.Addr}
 }
