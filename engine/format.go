@@ -38,17 +38,22 @@ const (
 var Formats = []Format{FormatProcess, FormatEnv, FormatEnvNoExport, FormatPowerShell,
 	FormatWindowsCmd, FormatFish, FormatDotenv, FormatDocker}
 
+// FormatNames lists the names of [Formats].
+func FormatNames() []string {
+	names := make([]string, len(Formats))
+	for i, f := range Formats {
+		names[i] = string(f)
+	}
+	return names
+}
+
 // ParseFormat checks a format name.
 func ParseFormat(s string) (Format, error) {
 	f := Format(s)
 	if slices.Contains(Formats, f) {
 		return f, nil
 	}
-	names := make([]string, len(Formats))
-	for i, f := range Formats {
-		names[i] = string(f)
-	}
-	return "", fmt.Errorf("unknown format %q (want one of %s)", s, strings.Join(names, ", "))
+	return "", fmt.Errorf("unknown format %q (want one of %s)", s, strings.Join(FormatNames(), ", "))
 }
 
 // RenderOptions tunes [Render].
@@ -139,7 +144,11 @@ func Render(f Format, c Credentials, o RenderOptions) ([]byte, error) {
 			if cmdSafe(v.Value) {
 				fmt.Fprintf(&b, "set %s=%s\n", v.Name, v.Value)
 			} else {
-				fmt.Fprintf(&b, "set \"%s=%s\"\n", v.Name, cmdEscape(v.Value))
+				// cmd takes everything between the first and the last
+				// quote literally: no escape is needed (a %NAME% pair naming
+				// a defined variable would still expand, as it does in the
+				// AWS CLI's own windows-cmd output).
+				fmt.Fprintf(&b, "set \"%s=%s\"\n", v.Name, v.Value)
 			}
 		}
 		for _, n := range StaleVars(c) {
@@ -276,12 +285,6 @@ func psQuote(s string) string {
 func cmdSafe(s string) bool {
 	return !strings.ContainsAny(s, "&|<>^%\"() \t!")
 }
-
-// cmdEscape prepares a value for `set "NAME=value"`: cmd takes everything
-// between the first and the last quote literally, so no escape is needed
-// (a %NAME% pair naming a defined variable would still expand, as it
-// does in the AWS CLI's own windows-cmd output).
-func cmdEscape(s string) string { return s }
 
 func dotenvQuote(s string) string {
 	if shSafe(s) {

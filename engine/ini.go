@@ -197,8 +197,8 @@ func (f *iniFile) text(i int) []byte { return f.data[f.lines[i].start:f.lines[i]
 // duplicates. In the config file "[profile x]" gives x and "[default]"
 // gives default; other sections ([sso-session …], [services …],
 // [plugins], …) are not profiles. In the credentials file every section
-// is a profile. Names are trimmed and quotes around a config file profile
-// name are removed, as the Go SDK that later resolves them does.
+// is a profile. Names are as the Go SDK that later resolves them reads
+// them (see profileOfSection).
 //
 // ProfileNames reads names only; awsxc never reads credentials from these
 // files itself (the AWS SDK does).
@@ -207,26 +207,29 @@ func ProfileNames(data []byte, configFile bool) []string {
 	var names []string
 	seen := make(map[string]bool)
 	for _, s := range f.sections {
-		name := strings.TrimFunc(s.name, pySpace)
-		if configFile {
-			rest, ok := strings.CutPrefix(name, "profile")
-			switch {
-			case name == "default":
-			case ok && rest != "" && pySpace(rune(rest[0])):
-				// Quotes stay: the Go SDK, which resolves the profile,
-				// knows [profile "x y"] only as "x y" with its quotes.
-				name = strings.TrimFunc(rest, pySpace)
-			default:
-				continue
-			}
-		}
-		if name == "" || seen[name] {
+		name, ok := profileOfSection(s.name, configFile)
+		if !ok || seen[name] {
 			continue
 		}
 		seen[name] = true
 		names = append(names, name)
 	}
 	return names
+}
+
+// profileOfSection names the profile a section header holds, the way the
+// Go SDK reads it: trimmed; in the config file [default] or [profile NAME]
+// (quotes stay: the SDK knows [profile "x y"] only with them).
+func profileOfSection(section string, configFile bool) (string, bool) {
+	name := strings.TrimFunc(section, pySpace)
+	if configFile && name != DefaultProfile {
+		rest, ok := strings.CutPrefix(name, "profile")
+		if !ok || rest == "" || !pySpace(rune(rest[0])) {
+			return "", false
+		}
+		name = strings.TrimFunc(rest, pySpace)
+	}
+	return name, name != ""
 }
 
 // value returns an option line's value as the Go SDK reads it: trimmed,
@@ -244,12 +247,12 @@ func (f *iniFile) value(l iniLine) string {
 	return v
 }
 
-// sectionValue returns the value of key in the first section named name
-// (as the Go SDK names it: surrounding whitespace trimmed).
-func sectionValue(data []byte, name, key string) (string, bool) {
+// profileValue returns the value of key in the first section of the file
+// that holds profile name (see profileOfSection).
+func profileValue(data []byte, configFile bool, name, key string) (string, bool) {
 	f := scanINI(data)
 	for _, s := range f.sections {
-		if strings.TrimFunc(s.name, pySpace) != name {
+		if n, ok := profileOfSection(s.name, configFile); !ok || n != name {
 			continue
 		}
 		for li := s.header + 1; li < s.end; li++ {

@@ -26,12 +26,11 @@ func ConfigFiles() (configFile, credentialsFile string) {
 	if configFile == "" {
 		configFile = config.DefaultSharedConfigFilename()
 	}
-	credentialsFile = os.Getenv("AWS_SHARED_CREDENTIALS_FILE")
-	if credentialsFile == "" {
+	configFile, _ = ExpandHome(configFile)
+	credentialsFile, err := CredentialsFilePath(os.Getenv)
+	if err != nil {
 		credentialsFile = config.DefaultSharedCredentialsFilename()
 	}
-	configFile, _ = ExpandHome(configFile)
-	credentialsFile, _ = ExpandHome(credentialsFile)
 	return configFile, credentialsFile
 }
 

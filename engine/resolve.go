@@ -190,16 +190,15 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 // first), then the config file.
 func sessionExpiration(name string, log *slog.Logger) (time.Time, bool) {
 	configFile, credsFile := ConfigFiles()
-	configSection := "profile " + name
-	if name == DefaultProfile {
-		configSection = DefaultProfile
-	}
-	for _, f := range []struct{ path, section string }{{credsFile, name}, {configFile, configSection}} {
+	for _, f := range []struct {
+		path   string
+		config bool
+	}{{credsFile, false}, {configFile, true}} {
 		data, err := os.ReadFile(f.path)
 		if err != nil {
 			continue
 		}
-		v, ok := sectionValue(data, f.section, "aws_credential_expiration")
+		v, ok := profileValue(data, f.config, name, "aws_credential_expiration")
 		if !ok || v == "" {
 			continue
 		}

@@ -339,17 +339,7 @@ func (s Settings) String() string {
 // needed.
 func shellAssign(kv string) string {
 	name, v, _ := strings.Cut(kv, "=")
-	safe := v != ""
-	for _, c := range v {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-_./:=+,@%[]", c)) {
-			safe = false
-			break
-		}
-	}
-	if safe {
-		return kv
-	}
-	return name + "='" + strings.ReplaceAll(v, "'", `'\''`) + "'"
+	return name + "=" + shQuote(v)
 }
 
 // WriteTokenFile writes an ECS authorization token to path for

@@ -125,10 +125,7 @@ func newLogger(debug bool, w io.Writer) *slog.Logger {
 
 // export obtains the credentials and hands them out in the chosen mode.
 func (c *cli) export(ctx context.Context, o *options) error {
-	name := o.profile
-	if !o.profileSet {
-		name = engine.ProfileName("", c.getenv)
-	}
+	name := c.profileName(o)
 	serving := o.imds != "" || o.container != ""
 	// A server resolves other profiles too (/profiles/NAME), whose
 	// credential_process may rightly run awsxc-cli for the served one: it
@@ -259,6 +256,15 @@ func (c *cli) writeCredentialsFile(o *options, source string, creds engine.Crede
 	c.log.Debug("wrote credentials file", "path", path, "section", o.credsFileProfile,
 		"source", source, "key", engine.MaskKey(creds.AccessKeyID), "expiry", exp)
 	return nil
+}
+
+// profileName is --profile when given (even empty, which the engine
+// rejects), else the AWS CLI's choice from the environment.
+func (c *cli) profileName(o *options) string {
+	if o.profileSet {
+		return o.profile
+	}
+	return engine.ProfileName("", c.getenv)
 }
 
 // profileChainVar carries the profiles being resolved by awsxc-cli

@@ -54,10 +54,7 @@ func (c *cli) explain(ctx context.Context, o *options) error {
 	if len(o.args) > 0 {
 		return usagef("explain takes no arguments (use --profile)")
 	}
-	name := o.profile
-	if !o.profileSet {
-		name = engine.ProfileName("", c.getenv)
-	}
+	name := c.profileName(o)
 	p, err := engine.Load(ctx, engine.Options{Profile: name, MFA: c.mfaProvider(o, name), Logger: c.log})
 	if err != nil {
 		return err
@@ -132,14 +129,6 @@ func refreshText(k engine.Kind, name string) string {
 		return "the SDK renews them until the aws login session ends; then run aws login --profile " + name
 	}
 	return "the SDK fetches new ones from the source when these expire (exported copies do not follow: use credential_process, --imds or --container for that)"
-}
-
-func formatNames() []string {
-	names := make([]string, len(engine.Formats))
-	for i, f := range engine.Formats {
-		names[i] = string(f)
-	}
-	return names
 }
 
 // helpText is the --help output, built from the option table so it never

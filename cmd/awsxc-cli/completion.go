@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"strings"
+
+	"github.com/awsxc/awsxc/engine"
 )
 
 // completion prints a shell completion script. Profile names are
@@ -16,7 +18,7 @@ func (c *cli) completion(o *options) error {
 	for _, s := range specs {
 		flags = append(flags, "--"+s.name)
 	}
-	formats := strings.Join(formatNames(), " ")
+	formats := strings.Join(engine.FormatNames(), " ")
 	var script string
 	switch o.args[0] {
 	case "bash":
@@ -50,7 +52,7 @@ func (c *cli) completion(o *options) error {
 		b.WriteString("complete -c awsxc-cli -n '__fish_seen_subcommand_from completion' -x -a 'bash zsh fish powershell'\n")
 		script = b.String()
 	case "powershell":
-		script = fmt.Sprintf(psCompletion, "'"+strings.Join(flags, "','")+"'", "'"+strings.Join(formatNames(), "','")+"'")
+		script = fmt.Sprintf(psCompletion, "'"+strings.Join(flags, "','")+"'", "'"+strings.Join(engine.FormatNames(), "','")+"'")
 	default:
 		return usagef("completion: unknown shell %q (want bash, zsh, fish or powershell)", o.args[0])
 	}

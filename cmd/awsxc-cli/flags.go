@@ -79,7 +79,7 @@ var specs = []flagSpec{
 		set: func(o *options, v string) error { o.format = "env-no-export"; return nil }},
 	{name: "env-export", mode: true, help: "print export NAME=value lines (same as --format env)",
 		set: func(o *options, v string) error { o.format = "env"; return nil }},
-	{name: "format", arg: "NAME", mode: true, help: "process, env, env-no-export, powershell, windows-cmd, fish, dotenv, docker",
+	{name: "format", arg: "NAME", mode: true, help: strings.Join(engine.FormatNames(), ", "),
 		set: func(o *options, v string) error { o.format = v; return nil }},
 	{name: "no-region", help: "leave AWS_REGION and AWS_DEFAULT_REGION out of env output and --exec",
 		set: func(o *options, v string) error { o.noRegion = true; return nil }},
@@ -312,8 +312,8 @@ func (o *options) check() error {
 		}
 	}
 	if o.format != "" && o.mode == "--format" {
-		if !slices.Contains(formatNames(), o.format) {
-			return usagef("argument --format: unknown format %q (want one of %s)", o.format, strings.Join(formatNames(), ", "))
+		if _, err := engine.ParseFormat(o.format); err != nil {
+			return usagef("argument --format: %v", err)
 		}
 	}
 	return nil

@@ -19,7 +19,7 @@ import (
 )
 
 // serveOptions says what to serve and where. At least one of IMDSAddr and
-// ECSAddr is set; addresses are in the forms parseHostPort takes.
+// ECSAddr is set; addresses are in the forms engine.ParseListenAddr takes.
 type serveOptions struct {
 	Profile      string
 	IMDSAddr     string   // --imds [HOST:]PORT
@@ -44,21 +44,15 @@ type serveOptions struct {
 // Other profiles are served by the container server at /profiles/NAME;
 // those never ask for an MFA code.
 func serve(ctx context.Context, o serveOptions, stderr io.Writer, log *slog.Logger) error {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	if o.IMDSAddr == "" && o.ECSAddr == "" {
-		return usagef("nothing to serve: give --imds or --container")
-	}
 	var imdsAddr, ecsAddr string
 	var err error
 	if o.IMDSAddr != "" {
-		if imdsAddr, err = parseHostPort(o.IMDSAddr); err != nil {
+		if imdsAddr, err = engine.ParseListenAddr(o.IMDSAddr); err != nil {
 			return usagef("argument --imds: %v", err)
 		}
 	}
 	if o.ECSAddr != "" {
-		if ecsAddr, err = parseHostPort(o.ECSAddr); err != nil {
+		if ecsAddr, err = engine.ParseListenAddr(o.ECSAddr); err != nil {
 			return usagef("argument --container: %v", err)
 		}
 	}
@@ -160,11 +154,4 @@ func serveReporter(stderr io.Writer, profile string) func(engine.Status) {
 			fmt.Fprintf(stderr, "awsxc-cli: profile %q credentials refreshed, expire %s\n", profile, engine.FormatTime(st.Expires))
 		}
 	}
-}
-
-// parseHostPort turns a server address as given on the command line into
-// a listen address: PORT → 127.0.0.1:PORT, HOST:PORT and [::1]:PORT as
-// they are. The port must be 0..65535 (0 picks a free one).
-func parseHostPort(s string) (string, error) {
-	return engine.ParseListenAddr(s)
 }
