@@ -121,27 +121,7 @@ const (
 // from the machine's own setup.
 func benchAWSEnv(b *testing.B) {
 	b.Helper()
-	dir := b.TempDir()
-	cf := filepath.Join(dir, "config")
-	kf := filepath.Join(dir, "credentials")
-	if err := os.WriteFile(cf, []byte(benchConfig), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(kf, []byte(benchCredsFile), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	sts := fakeaws.New()
-	b.Cleanup(sts.Close)
-	for k, v := range map[string]string{
-		"HOME": dir, "AWS_CONFIG_FILE": cf, "AWS_SHARED_CREDENTIALS_FILE": kf,
-		"AWS_ENDPOINT_URL_STS": sts.URL, "AWS_EC2_METADATA_DISABLED": "true",
-		"AWS_PROFILE": "", "AWS_DEFAULT_PROFILE": "", "AWS_REGION": "", "AWS_DEFAULT_REGION": "",
-		"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "",
-		"AWS_CONTAINER_CREDENTIALS_FULL_URI": "", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
-		"AWS_CA_BUNDLE": "",
-	} {
-		b.Setenv(k, v)
-	}
+	fakeaws.Isolate(b, benchConfig, benchCredsFile)
 }
 
 // BenchmarkResolveStatic is the in-process part of `awsxc-cli --profile

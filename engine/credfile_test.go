@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -19,14 +18,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/google/go-cmp/cmp"
 )
-
-// updateGolden reports whether -update was given. The flag itself is
-// defined once for the package (format_test.go); looking it up here keeps
-// this file independent of where that happens.
-func updateGolden() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 var (
 	testTemp = Credentials{
@@ -116,19 +107,7 @@ func TestWriteCredentialsProfileGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", "credfile", tc.name+".golden")
-			if updateGolden() {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("%s mismatch (-want +got):\n%s", golden, diff)
-			}
+			golden(t, filepath.Join("credfile", tc.name+".golden"), got)
 			kv, _ := credentialLines(tc.creds)
 			checkWrite(t, in, got, profile, kv)
 			if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {

@@ -44,6 +44,7 @@ func Isolate(t testing.TB, config, creds string) *Server {
 		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
 		"AWS_CONTAINER_AUTHORIZATION_TOKEN":      "",
 		"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": "",
+		"AWS_CA_BUNDLE":                          "",
 	} {
 		t.Setenv(k, v)
 	}
