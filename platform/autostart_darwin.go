@@ -28,9 +28,6 @@ func setAutostart(enable bool, exe string) error {
 		}
 		return nil
 	}
-	if !filepath.IsAbs(exe) {
-		return fmt.Errorf("autostart: %q is not an absolute path", exe)
-	}
 	var esc bytes.Buffer
 	if err := xml.EscapeText(&esc, []byte(exe)); err != nil {
 		return err

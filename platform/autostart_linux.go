@@ -31,9 +31,6 @@ func setAutostart(enable bool, exe string) error {
 		}
 		return nil
 	}
-	if !filepath.IsAbs(exe) {
-		return fmt.Errorf("autostart: %q is not an absolute path", exe)
-	}
 	data := strings.Replace(desktopTemplate, "{{EXEC}}", DesktopExec(exe), 1)
 	return engine.WriteFileAtomic(path, []byte(data), 0o644)
 }

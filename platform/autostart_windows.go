@@ -3,7 +3,6 @@ package platform
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	"golang.org/x/sys/windows/registry"
 )
@@ -24,9 +23,6 @@ func setAutostart(enable bool, exe string) error {
 			return fmt.Errorf("delete Run value: %w", err)
 		}
 		return nil
-	}
-	if !filepath.IsAbs(exe) {
-		return fmt.Errorf("autostart: %q is not an absolute path", exe)
 	}
 	return k.SetStringValue(AppName, `"`+exe+`"`)
 }

@@ -2,4 +2,6 @@
 
 package platform
 
-func acquireLock(path string) (*Lock, error) { return nil, ErrUnsupported }
+import "os"
+
+func tryLock(f *os.File) error { return ErrUnsupported }
