@@ -1,7 +1,6 @@
 package platform
 
 import (
-	"errors"
 	"fmt"
 	"os/exec"
 
@@ -25,7 +24,7 @@ func notify(summary, body string) error {
 // notifyDBus calls org.freedesktop.Notifications.Notify over a private
 // session-bus connection, so it shares no state with the tray's own.
 func notifyDBus(summary, body string) error {
-	conn, err := sessionBus()
+	conn, err := SessionBus()
 	if err != nil {
 		return err
 	}
@@ -42,15 +41,4 @@ func notifyDBus(summary, body string) error {
 		int32(-1), // expire_timeout: the server's default
 	)
 	return call.Err
-}
-
-// sessionBus connects to the session bus of [SessionBusAddress]. With
-// none it fails rather than let godbus autolaunch a bus through
-// dbus-launch, which leaks a daemon.
-func sessionBus() (*dbus.Conn, error) {
-	addr := SessionBusAddress()
-	if addr == "" {
-		return nil, errors.New("no session bus (DBUS_SESSION_BUS_ADDRESS is not set, and $XDG_RUNTIME_DIR/bus is no socket)")
-	}
-	return dbus.Connect(addr)
 }

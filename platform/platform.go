@@ -3,7 +3,8 @@
 // notifications, a native prompt for MFA codes, a single-instance lock and
 // opening a file in the user's editor.
 //
-// Every exported name exists on every GOOS. Each feature has a generic
+// Every exported name but [SessionBus] (Linux only) exists on every
+// GOOS. Each feature has a generic
 // file with the API and its documentation, per-OS files with the
 // implementation (_linux, _darwin, _windows), and an _other file for the
 // rest, which returns [ErrUnsupported].

@@ -1,9 +1,6 @@
 package tray
 
-import (
-	"github.com/awsxc/awsxc/platform"
-	"github.com/godbus/dbus/v5"
-)
+import "github.com/awsxc/awsxc/platform"
 
 // checkTrayHost looks for org.kde.StatusNotifierWatcher on the session
 // bus. fyne.io/systray speaks only StatusNotifierItem, with no XEmbed
@@ -11,15 +8,11 @@ import (
 // (the AppIndicator extension adds it), and i3bar or polybar need
 // snixembed (fyne-io/systray#30).
 //
-// It connects only to the bus of platform.SessionBusAddress (which also
+// It connects only through platform.SessionBus (whose address also
 // points the variable systray reads at $XDG_RUNTIME_DIR/bus when it is
 // unset): left to itself godbus could autolaunch a bus and leak it.
 func checkTrayHost() trayHost {
-	addr := platform.SessionBusAddress()
-	if addr == "" {
-		return hostNoBus
-	}
-	conn, err := dbus.Connect(addr)
+	conn, err := platform.SessionBus()
 	if err != nil {
 		return hostNoBus
 	}
