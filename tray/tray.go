@@ -29,27 +29,6 @@ import (
 	"github.com/awsxc/awsxc/platform"
 )
 
-// Options configures [Run].
-type Options struct {
-	// Version is shown in the menu and the tooltip.
-	Version string
-	// Logger receives log lines; nil writes Info and above to Stderr.
-	Logger *slog.Logger
-	// Stderr receives hints for the user at start-up; nil is os.Stderr.
-	Stderr io.Writer
-	// SettingsPath overrides platform.SettingsFile().
-	SettingsPath string
-	// LockPath overrides the single-instance lock file.
-	LockPath string
-	// Tick is how often the countdown is redrawn; 0 is 30 s, or the
-	// duration in AWSXC_TICK (a test knob).
-	Tick time.Duration
-}
-
-// ErrAlreadyRunning is returned by [Run] when another awsxc holds the
-// single-instance lock.
-var ErrAlreadyRunning = errors.New("awsxc is already running")
-
 const defaultTick = 30 * time.Second
 
 // Run shows the tray icon and runs until the user chooses Quit or ctx

@@ -7,23 +7,7 @@ package tray
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
-	"time"
 )
-
-// Options configures [Run].
-type Options struct {
-	Version      string
-	Logger       *slog.Logger
-	Stderr       io.Writer
-	SettingsPath string
-	LockPath     string
-	Tick         time.Duration
-}
-
-// ErrAlreadyRunning is returned by [Run] when another awsxc runs.
-var ErrAlreadyRunning = errors.New("awsxc is already running")
 
 // Run fails: the macOS tray needs cgo.
 func Run(ctx context.Context, opts Options) error {
