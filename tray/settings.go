@@ -108,11 +108,17 @@ func LoadSettings(path string) (Settings, error) {
 
 // Save writes the settings to path atomically with mode 0600.
 func (s Settings) Save(path string) error {
+	_, err := s.save(path)
+	return err
+}
+
+// save is [Settings.Save], and returns what it wrote.
+func (s Settings) save(path string) ([]byte, error) {
 	data, err := s.encode()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return engine.WriteFileAtomic(path, data, 0o600)
+	return data, engine.WriteFileAtomic(path, data, 0o600)
 }
 
 // encode is the content of settings.json for s.

@@ -393,10 +393,7 @@ func (a *app) shutdown() {
 // a.settings after taking in the user's edits to the file (onClick
 // starts with a reload), so a save never overwrites them.
 func (a *app) writeSettings() {
-	data, err := a.settings.encode()
-	if err == nil {
-		err = engine.WriteFileAtomic(a.opts.SettingsPath, data, 0o600)
-	}
+	data, err := a.settings.save(a.opts.SettingsPath)
 	if err != nil {
 		a.notifyOnce("save", "Cannot save settings", err.Error())
 		return
