@@ -55,6 +55,7 @@ have_dist() {
 
 deb_files() { dpkg-deb -c "$1" | awk '{print $6}' | sed 's|^\./|/|' | grep -v '/$' | LC_ALL=C sort; }
 rpm_files() { rpm -qlp "$1" 2>/dev/null | LC_ALL=C sort; }
+tar_files() { tar -tzf "$1" | grep -v '/$' | sed 's|^[^/]*/||' | LC_ALL=C sort; }
 
 # compare_list NAME GOT_FILE LABEL: diff against packaging/testdata/NAME.
 compare_list() {
@@ -64,6 +65,22 @@ compare_list() {
 		echo "rewrote $want"
 	fi
 	diff -u --label "$want (want)" --label "$3 (got)" "$want" "$2"
+}
+
+# compare_each NAME WHAT LISTER GLOB ARCH...: for each ARCH, lists the files
+# of the one artefact matching GLOB with LISTER and compares them with
+# testdata/NAME (compare_list). In GLOB and WHAT, which names a missing
+# artefact, @ stands for ARCH.
+compare_each() {
+	local name=$1 what=$2 lister=$3 glob=$4 arch f got rc=0
+	shift 4
+	for arch; do
+		f=$(compgen -G "${glob//@/$arch}") || { echo "no ${what//@/$arch}"; return 1; }
+		got=$tmp/${name%%-*}-$arch.txt
+		"$lister" "$f" >"$got"
+		compare_list "$name" "$got" "${f##*/}" || rc=1
+	done
+	return $rc
 }
 
 # --- checks that need no build ------------------------------------------------
@@ -152,24 +169,12 @@ echo "      (package.sh took $(($(date +%s) - start)) s)"
 
 t_deb_files() {
 	have_dist && need dpkg-deb || return 1
-	local arch deb rc=0
-	for arch in amd64 arm64; do
-		deb=$(compgen -G "$dist/awsxc_*_$arch.deb") || { echo "no $arch .deb"; return 1; }
-		deb_files "$deb" >"$tmp/deb-$arch.txt"
-		compare_list deb-files.txt "$tmp/deb-$arch.txt" "${deb##*/}" || rc=1
-	done
-	return $rc
+	compare_each deb-files.txt "@ .deb" deb_files "$dist/awsxc_*_@.deb" amd64 arm64
 }
 
 t_rpm_files() {
 	have_dist && need rpm || return 1
-	local arch rpmf rc=0
-	for arch in x86_64 aarch64; do
-		rpmf=$(compgen -G "$dist/awsxc-*.$arch.rpm") || { echo "no $arch .rpm"; return 1; }
-		rpm_files "$rpmf" >"$tmp/rpm-$arch.txt"
-		compare_list rpm-files.txt "$tmp/rpm-$arch.txt" "${rpmf##*/}" || rc=1
-	done
-	return $rc
+	compare_each rpm-files.txt "@ .rpm" rpm_files "$dist/awsxc-*.@.rpm" x86_64 aarch64
 }
 
 t_metadata() {
@@ -245,13 +250,7 @@ t_windows() {
 
 t_tarballs() {
 	have_dist || return 1
-	local arch tgz rc=0
-	for arch in amd64 arm64; do
-		tgz=$(compgen -G "$dist/awsxc_*_linux_$arch.tar.gz") || { echo "no linux $arch tarball"; return 1; }
-		tar -tzf "$tgz" | grep -v '/$' | sed 's|^[^/]*/||' | LC_ALL=C sort >"$tmp/tar-$arch.txt"
-		compare_list tar-files.txt "$tmp/tar-$arch.txt" "${tgz##*/}" || rc=1
-	done
-	return $rc
+	compare_each tar-files.txt "linux @ tarball" tar_files "$dist/awsxc_*_linux_@.tar.gz" amd64 arm64
 }
 
 t_sums() {
