@@ -111,7 +111,8 @@ type Source struct {
 	now      func() time.Time
 	window   time.Duration
 	onChange func(Status)
-	role     string // IMDS role name, a safe path segment
+	notifyMu sync.Mutex // serialises OnChange calls, see notify
+	role     string     // IMDS role name, a safe path segment
 
 	allowMFA atomic.Bool // set while a user-initiated fetch runs
 
@@ -426,9 +427,7 @@ func (s *Source) runFetch(call *fetchCall) {
 			"expires", FormatTime(c.Expires))
 	}
 	s.poke()
-	if s.onChange != nil {
-		s.onChange(st)
-	}
+	s.notify()
 }
 
 // nextRefresh picks when to refetch credentials obtained at now that
@@ -486,10 +485,16 @@ func (s *Source) fetch(ctx context.Context, fresh, interactive bool) (Credential
 	return c, nil
 }
 
+// notify tells OnChange the current status. Calls come from several
+// goroutines; taking the snapshot and delivering it under one lock means
+// the last status delivered is always the latest, never a stale one that
+// lost a race (a "refreshing" that arrives after the "refreshed").
 func (s *Source) notify() {
 	if s.onChange == nil {
 		return
 	}
+	s.notifyMu.Lock()
+	defer s.notifyMu.Unlock()
 	s.onChange(s.Status())
 }
 
@@ -537,9 +542,7 @@ func (s *Source) loop() {
 		}
 		if expired {
 			s.log.Warn("credentials expired", "profile", s.prof.Name, "err", st.Err)
-			if s.onChange != nil {
-				s.onChange(st)
-			}
+			s.notify()
 		}
 		d := maxSleep
 		if !next.IsZero() {
