@@ -1,0 +1,34 @@
+// Package fsutil holds the file primitives that engine, tray and platform
+// share: one atomic writer, one lock, one guarded reader. None of it is
+// AWS logic; each function does what the name says on Linux, macOS and
+// Windows, and the per-OS differences live in the _unix, _windows and
+// _other files.
+//
+// # Writing
+//
+// [WriteFileAtomic] replaces a file so that readers see the old content
+// or the new, never a mix, even after a crash (a temporary file in the
+// same folder, fsync, rename, fsync of the folder). It writes through
+// symlinks (dotfile managers link ~/.aws/credentials and settings.json
+// into a repository), keeps an existing file's owner, group and mode (so
+// root under sudo does not take over a user's file), and refuses to
+// replace a file the user could not write. [RealPath] names the file that
+// a write through path would replace.
+//
+// # Locking
+//
+// [Lock] waits for an exclusive lock on a lock file; [TryLock] fails at
+// once with [ErrLocked] when another holder has it. Holders in one process
+// exclude each other as holders in different processes do, and the
+// operating system drops a lock when its process dies, however it dies.
+// The lock file is created 0600 in a 0700 folder, is never followed when
+// it is a symlink, and is never deleted: deleting it would let two holders
+// lock two different files.
+//
+// # Reading
+//
+// [ReadRegular] and [CheckRegular] refuse anything that is not a regular
+// file (a FIFO would hang a reader, /dev/zero would grow it without end)
+// and files beyond a size limit, with one-line errors naming the path and
+// the reason, wrapping [ErrNotRegular] or [ErrTooLarge].
+package fsutil

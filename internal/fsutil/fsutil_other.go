@@ -1,0 +1,31 @@
+//go:build !unix && !windows
+
+package fsutil
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+)
+
+// The fall-backs for systems without flock or LockFileEx (js, wasip1,
+// plan9): writes work, ownership is not kept, locks are unsupported.
+
+func checkWritable(path string, fi fs.FileInfo) error {
+	if fi.Mode().Perm()&0o200 == 0 {
+		return notWritable(path, fi)
+	}
+	return nil
+}
+
+func keepOwner(*os.File, fs.FileInfo) {}
+
+func syncDir(string) error { return errors.ErrUnsupported }
+
+func openLockFile(string) (*os.File, error) { return nil, errors.ErrUnsupported }
+
+func lockFile(*os.File, bool) error { return errors.ErrUnsupported }
+
+func unlockFile(*os.File) {}
+
+func openRead(path string) (*os.File, error) { return os.Open(path) }
