@@ -85,12 +85,13 @@ func BenchmarkEditCredentialsNewProfile(b *testing.B) {
 // profiles. It is dominated by the file system.
 func BenchmarkWriteCredentialsProfile(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "credentials")
+	lockDir := b.TempDir()
 	if err := os.WriteFile(path, benchCredentialsFile(10000), 0o600); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := WriteCredentialsProfile(path, "profile-05000", benchCreds, WriteOptions{Force: true}); err != nil {
+		if err := WriteCredentialsProfile(path, "profile-05000", benchCreds, WriteOptions{Force: true, LockDir: lockDir}); err != nil {
 			b.Fatal(err)
 		}
 	}

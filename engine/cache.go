@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/adrg/xdg"
+	"github.com/awsxc/awsxc/internal/fsutil"
 )
 
 // ErrCacheMiss is wrapped by every error [ReadCache] returns: the cache
@@ -124,7 +125,7 @@ func WriteCache(path, key string, c Credentials) error {
 	if err != nil {
 		return err
 	}
-	if err := WriteFileAtomic(path, append(data, '\n'), 0o600); err != nil {
+	if err := fsutil.WriteFileAtomic(path, append(data, '\n'), 0o600); err != nil {
 		return fmt.Errorf("write cache: %w", err)
 	}
 	return nil

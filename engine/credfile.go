@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -8,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/awsxc/awsxc/internal/fsutil"
 )
 
 // The keys the credentials file editor manages in a profile's section.
@@ -46,6 +50,15 @@ type WriteOptions struct {
 	// section is left alone and ErrLongTermKeys is returned, so that an
 	// export never destroys a user's real keys.
 	Force bool
+
+	// LockDir is the folder for the lock file that keeps concurrent
+	// writers (in this and other processes) from losing each other's
+	// sections. It must be the same for every writer, and should be a
+	// per-user folder out of the user's way (internal/rundir names one),
+	// not ~/.aws: the lock file is never deleted. The file in it is named
+	// from a hash of the credentials file's real path, so writers agree
+	// however they name the file. Required.
+	LockDir string
 }
 
 // CredentialsFilePath returns the shared credentials file the AWS SDKs
@@ -172,12 +185,13 @@ func credentialLines(c Credentials) ([][2]string, error) {
 // the error wraps [ErrLongTermKeys]. An invalid name wraps
 // [ErrInvalidProfileName] (see [ValidateProfileName]).
 //
-// The read-modify-write runs under an exclusive lock on path +
-// ".awsxc.lock", so concurrent writers, in this or other processes, never
-// lose each other's sections, and the new content replaces the file
-// atomically (see [WriteFileAtomic]), keeping its mode; a new file gets
-// 0600 and missing folders 0700. On error the file is unchanged. Errors
-// are one line and hold no secret.
+// The read-modify-write runs under an exclusive lock in opts.LockDir
+// (see [WriteOptions]), so concurrent writers, in this or other
+// processes, never lose each other's sections, and the new content
+// replaces the file atomically, keeping its owner, group and mode; a file
+// the user could not write (a read-only one) is refused, a new file gets
+// 0600 and missing folders 0700 (see fsutil.WriteFileAtomic). On error
+// the file is unchanged. Errors are one line and hold no secret.
 func WriteCredentialsProfile(path, name string, c Credentials, opts WriteOptions) error {
 	if err := ValidateProfileName(name); err != nil {
 		return err
@@ -197,22 +211,19 @@ func WriteCredentialsProfile(path, name string, c Credentials, opts WriteOptions
 }
 
 func writeCredentialsProfile(path, name string, kv [][2]string, opts WriteOptions) error {
-	if real, err := filepath.EvalSymlinks(path); err == nil {
-		path = real
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return err
+	if opts.LockDir == "" {
+		return errors.New("no folder for the lock file")
 	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	unlock, err := lockPath(path + ".awsxc.lock")
+	path, err := fsutil.RealPath(path)
 	if err != nil {
 		return err
 	}
-	defer unlock()
+	lock, err := fsutil.Lock(filepath.Join(opts.LockDir, credentialsLockName(path)))
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
 
-	perm := os.FileMode(0o600)
 	var data []byte
 	switch fi, err := os.Stat(path); {
 	case errors.Is(err, fs.ErrNotExist):
@@ -221,7 +232,6 @@ func writeCredentialsProfile(path, name string, kv [][2]string, opts WriteOption
 	case !fi.Mode().IsRegular():
 		return fmt.Errorf("not a regular file (%s)", fi.Mode().Type())
 	default:
-		perm = fi.Mode().Perm()
 		if data, err = os.ReadFile(path); err != nil {
 			return err
 		}
@@ -230,7 +240,15 @@ func writeCredentialsProfile(path, name string, kv [][2]string, opts WriteOption
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(path, out, perm)
+	return fsutil.WriteFileAtomic(path, out, 0o600)
+}
+
+// credentialsLockName is the lock file's name for the credentials file at
+// realPath (see [fsutil.RealPath]): a hash, so that it fits in one folder
+// whatever the path, and the same for every writer of the file.
+func credentialsLockName(realPath string) string {
+	sum := sha256.Sum256([]byte(realPath))
+	return "credentials-" + hex.EncodeToString(sum[:16]) + ".lock"
 }
 
 // editCredentials returns data with kv written into section [name] as

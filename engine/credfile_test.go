@@ -90,7 +90,7 @@ func writeCase(t *testing.T, dir, name, profile string, c Credentials, force boo
 	if err := os.WriteFile(path, in, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteCredentialsProfile(path, profile, c, WriteOptions{Force: force}); err != nil {
+	if err := WriteCredentialsProfile(path, profile, c, WriteOptions{Force: force, LockDir: t.TempDir()}); err != nil {
 		t.Fatalf("WriteCredentialsProfile: %v", err)
 	}
 	return path, in
@@ -262,7 +262,7 @@ func TestWriteCredentialsProfileRefusesLongTermKeys(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tc.in), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{})
+			err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{LockDir: t.TempDir()})
 			got, _ := os.ReadFile(path)
 			if !tc.refuse {
 				if err != nil {
@@ -284,7 +284,7 @@ func TestWriteCredentialsProfileRefusesLongTermKeys(t *testing.T) {
 			if string(got) != tc.in {
 				t.Errorf("file changed after refusal: %q", got)
 			}
-			if err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{Force: true}); err != nil {
+			if err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{Force: true, LockDir: t.TempDir()}); err != nil {
 				t.Fatalf("with Force: %v", err)
 			}
 		})
@@ -329,7 +329,7 @@ func TestValidateProfileName(t *testing.T) {
 					t.Errorf("error is not one line: %q", err)
 				}
 				path := filepath.Join(t.TempDir(), "credentials")
-				if werr := WriteCredentialsProfile(path, tc.profile, testTemp, WriteOptions{}); !errors.Is(werr, ErrInvalidProfileName) {
+				if werr := WriteCredentialsProfile(path, tc.profile, testTemp, WriteOptions{LockDir: t.TempDir()}); !errors.Is(werr, ErrInvalidProfileName) {
 					t.Errorf("WriteCredentialsProfile err = %v", werr)
 				}
 				if _, serr := os.Stat(path); !errors.Is(serr, fs.ErrNotExist) {
@@ -354,7 +354,7 @@ func TestWriteCredentialsProfileRejectsBadCredentials(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			path := filepath.Join(t.TempDir(), "credentials")
-			err := WriteCredentialsProfile(path, "tgt", tc.c, WriteOptions{})
+			err := WriteCredentialsProfile(path, "tgt", tc.c, WriteOptions{LockDir: t.TempDir()})
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -370,7 +370,7 @@ func TestWriteCredentialsProfileFiles(t *testing.T) {
 	t.Run("missing_folders_created_0700", func(t *testing.T) {
 		t.Parallel()
 		path := filepath.Join(t.TempDir(), "a", "b", "credentials")
-		if err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{}); err != nil {
+		if err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{LockDir: t.TempDir()}); err != nil {
 			t.Fatal(err)
 		}
 		for p, want := range map[string]fs.FileMode{path: 0o600, filepath.Dir(path): 0o700, filepath.Dir(filepath.Dir(path)): 0o700} {
@@ -389,7 +389,7 @@ func TestWriteCredentialsProfileFiles(t *testing.T) {
 		if err := os.Chmod(path, 0o640); err != nil {
 			t.Fatal(err)
 		}
-		if err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{}); err != nil {
+		if err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{LockDir: t.TempDir()}); err != nil {
 			t.Fatal(err)
 		}
 		if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o640 {
@@ -407,7 +407,7 @@ func TestWriteCredentialsProfileFiles(t *testing.T) {
 		if err := os.Symlink(real, link); err != nil {
 			t.Skip("no symlinks:", err)
 		}
-		if err := WriteCredentialsProfile(link, "tgt", testTemp, WriteOptions{}); err != nil {
+		if err := WriteCredentialsProfile(link, "tgt", testTemp, WriteOptions{LockDir: t.TempDir()}); err != nil {
 			t.Fatal(err)
 		}
 		if fi, err := os.Lstat(link); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
@@ -425,6 +425,46 @@ func TestWriteCredentialsProfileFiles(t *testing.T) {
 			t.Errorf("expandHomeWith = %q, %v", got, err)
 		}
 	})
+}
+
+// TestWriteCredentialsProfileLockFile is issue 10 item 34: the lock
+// file stays out of the user's AWS folder, and writers that name the
+// file differently (through a symlink, a relative path) share one lock.
+func TestWriteCredentialsProfileLockFile(t *testing.T) {
+	t.Parallel()
+	dir, lockDir := t.TempDir(), t.TempDir()
+	aws := filepath.Join(dir, ".aws")
+	path := filepath.Join(aws, "credentials")
+	if err := os.MkdirAll(filepath.Join(dir, "dotfiles"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join("dotfiles", "aws"), aws); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "dotfiles", "aws"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	names := []string{path, filepath.Join(dir, "dotfiles", "aws", "credentials"), filepath.Join(dir, "dotfiles", "..", ".aws", "credentials")}
+	for i, p := range names {
+		if err := WriteCredentialsProfile(p, fmt.Sprintf("p%d", i), testTemp, WriteOptions{LockDir: lockDir}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ents, _ := os.ReadDir(filepath.Join(dir, "dotfiles", "aws"))
+	if len(ents) != 1 || ents[0].Name() != "credentials" {
+		t.Errorf("AWS folder holds %v, want only the credentials file", ents)
+	}
+	locks, _ := os.ReadDir(lockDir)
+	if len(locks) != 1 || !strings.HasPrefix(locks[0].Name(), "credentials-") || !strings.HasSuffix(locks[0].Name(), ".lock") {
+		t.Fatalf("lock folder holds %v, want one credentials-HASH.lock for the three names", locks)
+	}
+	if fi, err := os.Stat(filepath.Join(lockDir, locks[0].Name())); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("lock file mode %v, %v; want 0600", fi.Mode().Perm(), err)
+	}
+	data, _ := os.ReadFile(path)
+	if got := ProfileNames(data, false); len(got) != 3 {
+		t.Errorf("profiles %q, want p0 p1 p2", got)
+	}
 }
 
 func assertNoTemp(t *testing.T, dir string) {
@@ -472,8 +512,40 @@ func TestWriteCredentialsProfileErrors(t *testing.T) {
 		// setup returns the credentials path; the file there, if any,
 		// must be unchanged after the failed write.
 		setup func(t *testing.T) string
-		want  string // in the error
+		// lockDir returns the lock folder; nil: a fresh one.
+		lockDir func(t *testing.T) string
+		want    string // in the error
 	}{
+		{
+			name: "no_lock_folder",
+			setup: func(t *testing.T) string {
+				path := filepath.Join(t.TempDir(), "credentials")
+				if err := os.WriteFile(path, original, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				return path
+			},
+			lockDir: func(*testing.T) string { return "" },
+			want:    "no folder for the lock file",
+		},
+		{
+			name: "lock_folder_is_a_file",
+			setup: func(t *testing.T) string {
+				path := filepath.Join(t.TempDir(), "credentials")
+				if err := os.WriteFile(path, original, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				return path
+			},
+			lockDir: func(t *testing.T) string {
+				file := filepath.Join(t.TempDir(), "file")
+				if err := os.WriteFile(file, nil, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				return file
+			},
+			want: "not a directory",
+		},
 		{
 			name: "folder_cannot_be_created",
 			setup: func(t *testing.T) string {
@@ -535,20 +607,15 @@ func TestWriteCredentialsProfileErrors(t *testing.T) {
 			want: "read-only file system",
 		},
 		{
-			name: "read_only_folder_lock_exists",
+			name: "read_only_file",
 			setup: func(t *testing.T) string {
-				dir := mountTmpfs(t, "size=1m,mode=0700")
-				path := filepath.Join(dir, "credentials")
-				if err := os.WriteFile(path, original, 0o600); err != nil {
+				path := filepath.Join(t.TempDir(), "credentials")
+				if err := os.WriteFile(path, original, 0o400); err != nil {
 					t.Fatal(err)
 				}
-				if err := os.WriteFile(path+".awsxc.lock", nil, 0o600); err != nil {
-					t.Fatal(err)
-				}
-				remount(t, dir, "ro")
 				return path
 			},
-			want: "read-only file system",
+			want: "credentials: file is not writable (mode 0400)",
 		},
 		{
 			name: "disk_full",
@@ -578,7 +645,11 @@ func TestWriteCredentialsProfileErrors(t *testing.T) {
 			t.Parallel()
 			path := tc.setup(t)
 			before, beforeErr := os.ReadFile(path)
-			err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{})
+			lockDir := t.TempDir()
+			if tc.lockDir != nil {
+				lockDir = tc.lockDir(t)
+			}
+			err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{LockDir: lockDir})
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -636,7 +707,7 @@ func TestWriteCredentialsProfileUnreadableAsNobody(t *testing.T) {
 		}
 	}
 	cmd := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", bin, "-test.run=^TestCredfileWriterHelper$")
-	cmd.Env = []string{"AWSXC_TEST_CREDFILE_WRITER=" + path + ":tgt", "HOME=" + dir}
+	cmd.Env = []string{"AWSXC_TEST_CREDFILE_WRITER=" + path + ":tgt", "AWSXC_TEST_CREDFILE_LOCKDIR=" + filepath.Join(dir, "locks"), "HOME=" + dir}
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "permission denied") {
 		t.Fatalf("helper as nobody: %v: %s", err, out)
@@ -656,7 +727,8 @@ func TestCredfileWriterHelper(t *testing.T) {
 		t.Skip("helper process for TestWriteCredentialsProfileConcurrent")
 	}
 	i := strings.LastIndexByte(spec, ':')
-	if err := WriteCredentialsProfile(spec[:i], spec[i+1:], testTemp, WriteOptions{}); err != nil {
+	opts := WriteOptions{LockDir: os.Getenv("AWSXC_TEST_CREDFILE_LOCKDIR")}
+	if err := WriteCredentialsProfile(spec[:i], spec[i+1:], testTemp, opts); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -669,6 +741,7 @@ func TestWriteCredentialsProfileConcurrent(t *testing.T) {
 	if err := os.WriteFile(path, []byte("# shared\n[keep]\nx = 1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	lockDir := t.TempDir()
 	const n = 20
 	var wg sync.WaitGroup
 	errs := make(chan error, 2*n)
@@ -676,12 +749,12 @@ func TestWriteCredentialsProfileConcurrent(t *testing.T) {
 		wg.Add(2)
 		go func() {
 			defer wg.Done()
-			errs <- WriteCredentialsProfile(path, fmt.Sprintf("goroutine-%02d", i), testTemp, WriteOptions{})
+			errs <- WriteCredentialsProfile(path, fmt.Sprintf("goroutine-%02d", i), testTemp, WriteOptions{LockDir: lockDir})
 		}()
 		go func() {
 			defer wg.Done()
 			cmd := exec.Command(os.Args[0], "-test.run=^TestCredfileWriterHelper$")
-			cmd.Env = append(os.Environ(), fmt.Sprintf("AWSXC_TEST_CREDFILE_WRITER=%s:process-%02d", path, i))
+			cmd.Env = append(os.Environ(), fmt.Sprintf("AWSXC_TEST_CREDFILE_WRITER=%s:process-%02d", path, i), "AWSXC_TEST_CREDFILE_LOCKDIR="+lockDir)
 			if out, err := cmd.CombinedOutput(); err != nil {
 				errs <- fmt.Errorf("helper %d: %v: %s", i, err, out)
 			}
@@ -727,7 +800,7 @@ func TestWriteCredentialsProfileLargeFile(t *testing.T) {
 			t.Fatal(err)
 		}
 		start := time.Now()
-		if err := WriteCredentialsProfile(path, name, testTemp, WriteOptions{}); err != nil {
+		if err := WriteCredentialsProfile(path, name, testTemp, WriteOptions{LockDir: t.TempDir()}); err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("write [%s] into a %d-byte file: %v", name, len(before), time.Since(start))

@@ -37,7 +37,7 @@
 // [ReadCache] and [WriteCache] keep expiring credentials keyed by an
 // identity (a profile and its [Profile] Fingerprint), so a cache never
 // serves another identity's credentials. Files holding secrets are 0600 and
-// written with [WriteFileAtomic].
+// replaced atomically, keeping their owner (internal/fsutil).
 //
 // # Servers
 //

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/awsxc/awsxc/internal/fsutil"
 )
 
 // Timeouts of the local servers. A credentials request waits for a fetch
@@ -349,7 +351,7 @@ func WriteTokenFile(path, token string) error {
 	if token == "" || strings.ContainsAny(token, "\r\n") {
 		return errors.New("invalid token: empty or contains a newline")
 	}
-	if err := WriteFileAtomic(path, []byte(token), 0o600); err != nil {
+	if err := fsutil.WriteFileAtomic(path, []byte(token), 0o600); err != nil {
 		return fmt.Errorf("write token file: %w", err)
 	}
 	return nil

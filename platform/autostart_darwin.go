@@ -9,7 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/internal/fsutil"
 )
 
 const launchAgentLabel = "io.github.awsxc"
@@ -49,7 +49,7 @@ func setAutostart(enable bool, exe string) error {
 </dict>
 </plist>
 `
-	return engine.WriteFileAtomic(path, []byte(plist), 0o644)
+	return fsutil.WriteFileAtomic(path, []byte(plist), 0o644)
 }
 
 func autostart() (bool, error) {

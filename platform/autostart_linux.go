@@ -11,7 +11,7 @@ import (
 
 	"github.com/adrg/xdg"
 
-	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/internal/fsutil"
 )
 
 //go:embed autostart.desktop
@@ -32,7 +32,7 @@ func setAutostart(enable bool, exe string) error {
 		return nil
 	}
 	data := strings.Replace(desktopTemplate, "{{EXEC}}", DesktopExec(exe), 1)
-	return engine.WriteFileAtomic(path, []byte(data), 0o644)
+	return fsutil.WriteFileAtomic(path, []byte(data), 0o644)
 }
 
 func autostart() (bool, error) {

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 
 	"github.com/adrg/xdg"
+
+	"github.com/awsxc/awsxc/internal/rundir"
 )
 
 // ConfigDir is the folder awsxc keeps its settings in:
@@ -17,13 +19,14 @@ func ConfigDir() string {
 }
 
 // StateDir is a per-user folder for small run-time files such as the
-// single-instance lock: $XDG_RUNTIME_DIR/awsxc when set (Linux), otherwise
-// the user's cache folder.
+// single-instance lock and the credentials file's lock, the one every
+// awsxc process agrees on: $XDG_RUNTIME_DIR/awsxc when set (Linux),
+// otherwise the user's cache folder (see [rundir.Dir]).
 func StateDir() string {
-	xdg.Reload()
-	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
-		return filepath.Join(d, AppName)
+	if d, err := rundir.Dir(os.Getenv); err == nil {
+		return d
 	}
+	xdg.Reload()
 	return filepath.Join(xdg.CacheHome, AppName)
 }
 

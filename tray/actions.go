@@ -292,7 +292,7 @@ func (a *app) writeFile(user bool) {
 			if err != nil {
 				return err
 			}
-			return engine.WriteCredentialsProfile(path, name, c, engine.WriteOptions{})
+			return engine.WriteCredentialsProfile(path, name, c, engine.WriteOptions{LockDir: platform.StateDir()})
 		}()
 		a.post(func() {
 			a.state.WriteErr = err

@@ -12,7 +12,7 @@ import (
 	"io/fs"
 	"os"
 
-	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/internal/fsutil"
 )
 
 // Settings are what the tray remembers between runs, in settings.json in
@@ -118,7 +118,7 @@ func (s Settings) save(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return data, engine.WriteFileAtomic(path, data, 0o600)
+	return data, fsutil.WriteFileAtomic(path, data, 0o600)
 }
 
 // encode is the content of settings.json for s.

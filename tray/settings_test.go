@@ -44,6 +44,38 @@ func TestSettingsRoundTrip(t *testing.T) {
 	}
 }
 
+// TestSettingsSymlink is issue 10 item 29 (part): a settings.json that a
+// dotfile manager links into place stays a link; the write goes through.
+func TestSettingsSymlink(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	real := filepath.Join(dir, "dotfiles", "settings.json")
+	path := filepath.Join(dir, "awsxc", "settings.json")
+	for _, d := range []string{filepath.Dir(real), filepath.Dir(path)} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(real, []byte(`{"profile": "old"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join("..", "dotfiles", "settings.json"), path); err != nil {
+		t.Skip("no symlinks:", err)
+	}
+	s := DefaultSettings()
+	s.Profile = "dev"
+	if err := s.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(path); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("settings.json is no longer a link: %v, %v", fi.Mode(), err)
+	}
+	got, err := LoadSettings(real)
+	if err != nil || got.Profile != "dev" {
+		t.Errorf("the link's target holds profile %q, %v; want dev", got.Profile, err)
+	}
+}
+
 func TestSettingsPartialFile(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "settings.json")

@@ -26,6 +26,7 @@ import (
 
 	"fyne.io/systray"
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/internal/fsutil"
 	"github.com/awsxc/awsxc/platform"
 )
 
@@ -52,15 +53,15 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.LockPath == "" {
 		opts.LockPath = filepath.Join(platform.StateDir(), "awsxc.lock")
 	}
-	lock, err := platform.AcquireLock(opts.LockPath)
-	if errors.Is(err, platform.ErrLocked) {
+	lock, err := fsutil.TryLock(opts.LockPath)
+	if errors.Is(err, fsutil.ErrLocked) {
 		return ErrAlreadyRunning
 	}
 	if err != nil {
 		// A lock we cannot take must not keep the tray from starting.
 		opts.Logger.Warn("no single-instance lock", "err", err)
 	}
-	defer lock.Release()
+	defer lock.Unlock()
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

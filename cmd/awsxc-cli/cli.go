@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/internal/rundir"
 )
 
 const (
@@ -246,7 +247,12 @@ func (c *cli) writeCredentialsFile(o *options, source string, creds engine.Crede
 	if err != nil {
 		return err
 	}
-	if err := engine.WriteCredentialsProfile(path, o.credsFileProfile, creds, engine.WriteOptions{Force: o.force}); err != nil {
+	// The lock lives where the tray's does, so the two never interleave.
+	lockDir, err := rundir.Dir(c.getenv)
+	if err != nil {
+		return err
+	}
+	if err := engine.WriteCredentialsProfile(path, o.credsFileProfile, creds, engine.WriteOptions{Force: o.force, LockDir: lockDir}); err != nil {
 		return err
 	}
 	exp := "no expiry"

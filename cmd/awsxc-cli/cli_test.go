@@ -399,7 +399,7 @@ func TestCache(t *testing.T) {
 	if n := f.sts.Count("AssumeRole"); n != 3 {
 		t.Errorf("--cache: %d AssumeRole calls after two runs, want 3", n)
 	}
-	if m, _ := filepath.Glob(filepath.Join(f.home, ".cache", "awsxc", "*")); len(m) != 1 {
+	if m, _ := filepath.Glob(filepath.Join(f.home, ".cache", "awsxc", "credentials", "*")); len(m) != 1 {
 		t.Errorf("--cache files = %v, want one", m)
 	}
 	// A corrupt cache is a miss, explained with --debug, never a failure.
@@ -444,6 +444,13 @@ func TestCredentialsFileProfile(t *testing.T) {
 	f := newFixture(t)
 	if r := f.run(t, "", nil, "--profile", "proc", "-c", "exported"); r.code != 0 || r.stdout != "" {
 		t.Fatalf("exit %d, stdout %q: %s", r.code, r.stdout, r.stderr)
+	}
+	// The lock file stays out of ~/.aws (issue 10 item 34).
+	if m, _ := filepath.Glob(filepath.Join(f.home, ".aws", "*lock*")); len(m) != 0 {
+		t.Errorf("lock files in ~/.aws: %v", m)
+	}
+	if m, _ := filepath.Glob(filepath.Join(f.home, ".cache", "awsxc", "credentials-*.lock")); len(m) != 1 {
+		t.Errorf("lock files in the run-time folder: %v, want one", m)
 	}
 	cfg, err := config.LoadDefaultConfig(context.Background(),
 		config.WithSharedConfigProfile("exported"),

@@ -112,7 +112,7 @@ func writeAtomic(path string, perm os.FileMode, write func(*os.File) error) (err
 
 // notWritable is the error for a file the user could not write.
 func notWritable(path string, fi fs.FileInfo) error {
-	return fmt.Errorf("write %s: %w (mode %04o)", path, ErrNotWritable, fi.Mode().Perm())
+	return fmt.Errorf("%s: %w (mode %04o)", path, ErrNotWritable, fi.Mode().Perm())
 }
 
 // RealPath returns the absolute path of the file that path names, with

@@ -158,7 +158,7 @@ func TestWriteFileAtomicRefuses(t *testing.T) {
 				return link
 			},
 			wantErr: ErrNotWritable,
-			want:    "real: file is not writable",
+			want:    "real: file is not writable (mode 0400)",
 		},
 		{
 			name: "folder",
