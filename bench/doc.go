@@ -5,8 +5,6 @@
 //     floor any Go CLI start-up is measured against
 //   - bareserver: a bare net/http server answering every request with a
 //     fixed body, the ceiling for the credential servers
-//   - servers: serves a profile through engine.NewIMDSServer and
-//     engine.NewECSServer, for when awsxc-cli cannot
 //   - procstat: samples a process's resident memory and CPU time
 //
 // The fake STS it also runs is internal/fakeaws/fakests, shared with the

@@ -146,7 +146,7 @@ else
 	TRAY_BUILD_ERR="cmd/awsxc does not exist yet"
 fi
 go build -trimpath -ldflags "-s -w" -o "$W/floor" ./bench/floor
-for p in bareserver servers procstat; do
+for p in bareserver procstat; do
 	go build -trimpath -o "$W/$p" "./bench/$p"
 done
 go build -trimpath -o "$W/fakests" ./internal/fakeaws/fakests
@@ -318,26 +318,14 @@ SERVERS_HOW=""
 if ! have wrk; then
 	SERVERS_STATUS="skipped: wrk is not installed (apt-get install wrk)"
 else
-	# Prefer the real CLI (awsxc-cli --imds / --container); until it can
-	# serve, bench/servers runs the same engine servers.
-	IMDS_URL="" ECS_URL="" ECS_TOKEN=benchtoken SERVERS_PID=""
+	IMDS_URL="" ECS_URL="" ECS_TOKEN=benchtoken
 	spawn "$W/cli-imds" "${ENV_STS[@]}" "$W/awsxc-cli" --imds 127.0.0.1:0 --profile static
 	IMDS_PID=$SPAWNED
 	spawn "$W/cli-ecs" "${ENV_STS[@]}" "$W/awsxc-cli" --container 127.0.0.1:0 "$ECS_TOKEN" --profile static
 	ECS_PID=$SPAWNED
-	IMDS_URL=$(wait_for "$W/cli-imds.err" 'http://127\.0\.0\.1:[0-9]+/' 10 "$IMDS_PID") || true
-	ECS_URL=$(wait_for "$W/cli-ecs.err" 'http://127\.0\.0\.1:[0-9]+/' 10 "$ECS_PID") || true
-	if [[ -n $IMDS_URL && -n $ECS_URL ]] && kill -0 "$IMDS_PID" "$ECS_PID" 2>/dev/null; then
-		SERVERS_HOW="\`awsxc-cli --imds 127.0.0.1:0 --profile static\` and \`awsxc-cli --container 127.0.0.1:0 benchtoken --profile static\`"
-	else
-		kill "$IMDS_PID" "$ECS_PID" 2>/dev/null || true
-		log "awsxc-cli cannot serve yet ($(head -1 "$W/cli-imds.err")); using bench/servers"
-		spawn "$W/servers" "${ENV_STS[@]}" "$W/servers" -profile static -token "$ECS_TOKEN"
-		SERVERS_PID=$SPAWNED
-		IMDS_URL=$(wait_for "$W/servers.out" 'imds http://[0-9.:]+/' 30 | cut -d' ' -f2) || { log "bench/servers did not start"; exit 1; }
-		ECS_URL=$(awk '$1 == "ecs" { print $2 }' "$W/servers.out")
-		SERVERS_HOW="bench/servers (engine.NewIMDSServer and engine.NewECSServer on a Source for profile static; awsxc-cli --imds/--container could not serve yet: \"$(head -1 "$W/cli-imds.err")\")"
-	fi
+	IMDS_URL=$(wait_for "$W/cli-imds.err" 'http://127\.0\.0\.1:[0-9]+/' 10 "$IMDS_PID") || { log "awsxc-cli --imds did not start: $(head -1 "$W/cli-imds.err")"; exit 1; }
+	ECS_URL=$(wait_for "$W/cli-ecs.err" 'http://127\.0\.0\.1:[0-9]+/' 10 "$ECS_PID") || { log "awsxc-cli --container did not start: $(head -1 "$W/cli-ecs.err")"; exit 1; }
+	SERVERS_HOW="\`awsxc-cli --imds 127.0.0.1:0 --profile static\` and \`awsxc-cli --container 127.0.0.1:0 benchtoken --profile static\`"
 	IMDS_TOKEN=$(curl -sf -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 21600' "${IMDS_URL}latest/api/token")
 	IMDS_ROLE=$(curl -sf -H "X-aws-ec2-metadata-token: $IMDS_TOKEN" "${IMDS_URL}latest/meta-data/iam/security-credentials/")
 	IMDS_CREDS_URL="${IMDS_URL}latest/meta-data/iam/security-credentials/$IMDS_ROLE"
@@ -361,7 +349,7 @@ else
 		"${WRK[@]}" -H "Authorization: $ECS_TOKEN" "$ECS_URL" >"$W/wrk-ecs-$r.txt"
 	done
 	# The servers are done: stop them, so the tray idles alone.
-	kill "$IMDS_PID" "$ECS_PID" "$BARE_PID" ${SERVERS_PID:+"$SERVERS_PID"} 2>/dev/null || true
+	kill "$IMDS_PID" "$ECS_PID" "$BARE_PID" 2>/dev/null || true
 	for k in bare imds ecs; do
 		cat "$W"/wrk-$k-*.txt | grep '^WRKJSON ' | cut -d' ' -f2- | jq -s . >"$W/wrk-$k.json"
 	done
