@@ -14,17 +14,16 @@ help: ## List the targets
 
 build: ## Build awsxc-cli and awsxc into ./bin
 	CGO_ENABLED=0 go build $(GOFLAGS_BUILD) -o $(BIN)/awsxc-cli ./cmd/awsxc-cli
-	@if [ -d cmd/awsxc ]; then go build $(GOFLAGS_BUILD) -o $(BIN)/awsxc ./cmd/awsxc; fi
+	go build $(GOFLAGS_BUILD) -o $(BIN)/awsxc ./cmd/awsxc
 
 install: build ## Install the binaries into $(PREFIX)/bin
 	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(BIN)/awsxc-cli $(DESTDIR)$(PREFIX)/bin/
-	@if [ -f $(BIN)/awsxc ]; then install -m 0755 $(BIN)/awsxc $(DESTDIR)$(PREFIX)/bin/; fi
+	install -m 0755 $(BIN)/awsxc-cli $(BIN)/awsxc $(DESTDIR)$(PREFIX)/bin/
 
-deps: ## Install what the tests use (Debian packages, npm modules, Go modules); needs root
+deps: ## Install what the integration tests use (Debian packages, Go modules); run as root
 	scripts/deps.sh
 
-test: deps unit e2e package-test ## Run every test: unit, integration, real-SDK e2e, packaging
+test: unit e2e package-test ## Run every test: unit, integration, real-SDK e2e, packaging (no root needed)
 
 unit: ## Go tests (unit and integration, with the race detector)
 	go test -race -count=1 ./...
@@ -43,8 +42,8 @@ fmt-check: ## Fail when gofmt would change a file
 vet: ## go vet
 	go vet ./...
 
-staticcheck: ## staticcheck (pinned as a go tool)
-	go tool staticcheck ./...
+staticcheck: ## staticcheck (pinned in the tools module, tools/go.mod)
+	go tool -modfile=tools/go.mod staticcheck ./...
 
 cross: ## Build for Windows and Linux/arm64, vet for macOS (CLI with CGO off)
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go build ./...

@@ -178,7 +178,7 @@ for arch in amd64 arm64; do
 		step "nfpm $format $arch"
 		ARCH=$arch VERSION=$pkgver \
 			AWSXC_BIN=$tmp/linux_$arch/awsxc AWSXC_CLI_BIN=$tmp/linux_$arch/awsxc-cli AWSXC_GEN=$gen \
-			go tool nfpm package -f packaging/nfpm.yaml -p "$format" --target "$dist/" >&2
+			go tool -modfile=tools/go.mod nfpm package -f packaging/nfpm.yaml -p "$format" --target "$dist/" >&2
 	done
 done
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the test suite uses (with "bench": what make bench uses
-# too), when it is missing: Debian packages
+# make deps: installs what the integration tests use (with "bench": what
+# make bench uses too), when it is missing: Debian packages
 # (the AWS CLI v2 and botocore as real clients, D-Bus and Xvfb for the tray,
 # rpm and desktop-file-utils for packaging, shells for quoting tests) and
 # the Go modules. npm modules are installed by test/e2e/run.sh.
@@ -32,4 +32,6 @@ if ((${#missing[@]})); then
   fi
 fi
 
+# The product's modules, and the build tools' (nfpm, staticcheck: tools/go.mod).
 go mod download
+go mod download -modfile=tools/go.mod
