@@ -118,21 +118,24 @@ const (
 	benchCredsFile = "[static]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = secret\n"
 )
 
-// benchAWSEnv points the SDK at throwaway AWS files and a fake STS, away
-// from the machine's own setup.
-func benchAWSEnv(b *testing.B) {
+// benchAWSEnv writes throwaway AWS files whose profiles call a fake STS,
+// and returns the Env holding them.
+func benchAWSEnv(b *testing.B) Env {
 	b.Helper()
-	fakeaws.Isolate(b, benchConfig, benchCredsFile)
+	fake := fakeaws.New()
+	b.Cleanup(fake.Close)
+	dir, cf, kf := fake.Files(b, benchConfig, benchCredsFile)
+	return Env{ConfigFile: cf, CredentialsFile: kf, Home: dir}
 }
 
 // BenchmarkResolveStatic is the in-process part of `awsxc-cli --profile
 // static`: the SDK's config loader and the static provider.
 func BenchmarkResolveStatic(b *testing.B) {
-	benchAWSEnv(b)
+	env := benchAWSEnv(b)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Resolve(ctx, Options{Profile: "static"}); err != nil {
+		if _, err := Obtain(ctx, ObtainOptions{Env: env, Profile: "static"}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -150,10 +153,10 @@ func (w *benchWriter) WriteHeader(int)             {}
 // Authorization token, credentials in hand (the IMDS twin is
 // BenchmarkIMDSCredentials).
 func BenchmarkECSCredentials(b *testing.B) {
-	benchAWSEnv(b)
+	env := benchAWSEnv(b)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	src, err := NewSource(ctx, SourceOptions{Profile: "static"})
+	src, err := NewSource(ctx, SourceOptions{Env: env, Profile: "static"})
 	if err != nil {
 		b.Fatal(err)
 	}

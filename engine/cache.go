@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/adrg/xdg"
 	"github.com/awsxc/awsxc/internal/fsutil"
 )
 
@@ -44,18 +43,15 @@ type CacheCredentials struct {
 	AccountID       string `json:"AccountId,omitempty"`
 }
 
-// ReadCache returns the credentials cached in the file at path (a leading
-// ~ is expanded) for identity key, if they are still good at now with
+// ReadCache returns the credentials cached in the file at path (as
+// opened: see [Env.ExpandPath]) for identity key, if they are still good
+// at now with
 // buffer to spare: a hit needs Expiration - buffer after now. A negative
 // buffer lets recently expired credentials through, as the reference tool
 // does. Every failure is a miss: the error wraps [ErrCacheMiss] and says
 // why (not found, unreadable, corrupt, another identity, no expiry,
 // expiring within the buffer); it never holds a secret.
 func ReadCache(path, key string, now time.Time, buffer time.Duration) (Credentials, error) {
-	path, err := ExpandHome(path)
-	if err != nil {
-		return Credentials{}, fmt.Errorf("%w: %w", ErrCacheMiss, err)
-	}
 	miss := func(why string) error { return fmt.Errorf("%w: %s: %s", ErrCacheMiss, path, why) }
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -96,19 +92,15 @@ func ReadCache(path, key string, now time.Time, buffer time.Duration) (Credentia
 	}, nil
 }
 
-// WriteCache stores c for identity key in the file at path: a leading ~
-// is expanded, a bare file name is relative to the working folder, a
-// missing parent folder is created 0700, and the file is replaced
+// WriteCache stores c for identity key in the file at path (as opened:
+// see [Env.ExpandPath]): a missing parent folder is created 0700, and the
+// file is replaced
 // atomically with mode 0600. Credentials without an expiry are never
 // cached: WriteCache returns an error and writes nothing (check
 // [Credentials.CanExpire] first).
 func WriteCache(path, key string, c Credentials) error {
 	if !c.CanExpire() {
 		return errors.New("not caching credentials without an expiry")
-	}
-	path, err := ExpandHome(path)
-	if err != nil {
-		return err
 	}
 	data, err := json.Marshal(CacheEntry{
 		Version:      cacheVersion,
@@ -131,19 +123,19 @@ func WriteCache(path, key string, c Credentials) error {
 	return nil
 }
 
-// DefaultCachePath returns the cache file for profile:
-// $XDG_CACHE_HOME/awsxc/credentials/NAME.json (per [xdg.CacheHome] on
-// other systems). NAME is a readable part of the profile name plus a hash
-// of all of it, so any profile name gives a safe file name and profiles
-// that differ only in case or punctuation never share a file.
-func DefaultCachePath(profile string) (string, error) {
+// DefaultCachePath returns the cache file for profile in env's cache
+// folder: CacheDir/awsxc/credentials/NAME.json. NAME is a readable part
+// of the profile name plus a hash of all of it, so any profile name gives
+// a safe file name and profiles that differ only in case or punctuation
+// never share a file.
+func DefaultCachePath(env Env, profile string) (string, error) {
 	if profile == "" {
 		return "", errors.New("cache path: empty profile name")
 	}
-	if xdg.CacheHome == "" {
+	if env.CacheDir == "" {
 		return "", errors.New("cache path: no cache folder")
 	}
-	return filepath.Join(xdg.CacheHome, "awsxc", "credentials", cacheFileName(profile)), nil
+	return filepath.Join(env.CacheDir, "awsxc", "credentials", cacheFileName(profile)), nil
 }
 
 func cacheFileName(profile string) string {

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/adrg/xdg"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -186,52 +185,16 @@ func TestWriteCache(t *testing.T) {
 	})
 }
 
-// TestCacheTildeExpanded points HOME at a temp folder; t.Setenv forbids
-// t.Parallel.
-func TestCacheTildeExpanded(t *testing.T) {
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("USERPROFILE", home)
-	exp := time.Date(2099, 1, 2, 3, 4, 5, 0, time.UTC)
-	c := Credentials{AccessKeyID: "ASIA", SecretAccessKey: "s", SessionToken: "t", Expires: exp}
-	if err := WriteCache("~/cache/awsxc.json", "k", c); err != nil {
-		t.Fatal(err)
-	}
-	full := filepath.Join(home, "cache", "awsxc.json")
-	if fi, err := os.Stat(full); err != nil || fi.Mode().Perm() != 0o600 {
-		t.Fatalf("%s: %v %v", full, fi, err)
-	}
-	if _, err := ReadCache("~/cache/awsxc.json", "k", exp.Add(-time.Hour), 0); err != nil {
-		t.Errorf("ReadCache through ~: %v", err)
-	}
-}
-
-func TestWriteCacheBareFileName(t *testing.T) {
-	// The reference tool never saved a bare file name; awsxc does, in the
-	// working folder. t.Chdir forbids t.Parallel.
-	dir := t.TempDir()
-	t.Chdir(dir)
-	c := Credentials{AccessKeyID: "ASIA", SecretAccessKey: "s", Expires: time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)}
-	if err := WriteCache("bare.json", "k", c); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "bare.json")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ReadCache("bare.json", "k", time.Date(2098, 1, 1, 0, 0, 0, 0, time.UTC), 0); err != nil {
-		t.Error(err)
-	}
-}
-
 func TestDefaultCachePath(t *testing.T) {
 	t.Parallel()
+	env := Env{CacheDir: t.TempDir()}
 	seen := map[string]string{}
 	for _, profile := range []string{"dev", "Dev", "a/b", "../x", "con", "my prof", "ä", strings.Repeat("x", 300), "a:b*c?"} {
-		p, err := DefaultCachePath(profile)
+		p, err := DefaultCachePath(env, profile)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if filepath.Dir(p) != filepath.Join(xdg.CacheHome, "awsxc", "credentials") {
+		if filepath.Dir(p) != filepath.Join(env.CacheDir, "awsxc", "credentials") {
 			t.Errorf("%q: %s not under the cache folder", profile, p)
 		}
 		base := filepath.Base(p)
@@ -243,7 +206,10 @@ func TestDefaultCachePath(t *testing.T) {
 		}
 		seen[strings.ToLower(base)] = profile
 	}
-	if _, err := DefaultCachePath(""); err == nil {
+	if _, err := DefaultCachePath(env, ""); err == nil {
 		t.Error("no error for an empty profile")
+	}
+	if _, err := DefaultCachePath(Env{}, "dev"); err == nil {
+		t.Error("no error without a cache folder")
 	}
 }

@@ -33,22 +33,16 @@ func managedKey(key string) bool {
 	return false
 }
 
-var (
-	// ErrLongTermKeys is returned (wrapped) by [WriteCredentialsProfile]
-	// when the target section holds long-term keys, an aws_access_key_id
-	// with no session token, and [WriteOptions.Force] is not set.
-	ErrLongTermKeys = errors.New("holds long-term access keys")
-	// ErrInvalidProfileName is returned (wrapped) by
-	// [WriteCredentialsProfile] for a name that cannot be a section name.
-	ErrInvalidProfileName = errors.New("invalid profile name")
-)
+// ErrInvalidProfileName is returned (wrapped) by [WriteCredentialsProfile]
+// for a name that cannot be a section name.
+var ErrInvalidProfileName = errors.New("invalid profile name")
 
 // WriteOptions changes how [WriteCredentialsProfile] writes.
 type WriteOptions struct {
 	// Force overwrites a section that holds long-term keys (an
 	// aws_access_key_id with no aws_session_token). Without it such a
-	// section is left alone and ErrLongTermKeys is returned, so that an
-	// export never destroys a user's real keys.
+	// section is left alone and an [*Error] of kind [ErrLongTermKeys] is
+	// returned, so that an export never destroys a user's real keys.
 	Force bool
 
 	// LockDir is the folder for the lock file that keeps concurrent
@@ -59,37 +53,6 @@ type WriteOptions struct {
 	// from a hash of the credentials file's real path, so writers agree
 	// however they name the file. Required.
 	LockDir string
-}
-
-// CredentialsFilePath returns the shared credentials file the AWS SDKs
-// read: AWS_SHARED_CREDENTIALS_FILE with a leading ~ expanded, else
-// ~/.aws/credentials. getenv is usually os.Getenv.
-func CredentialsFilePath(getenv func(string) string) (string, error) {
-	if p := getenv("AWS_SHARED_CREDENTIALS_FILE"); p != "" {
-		return ExpandHome(p)
-	}
-	return ExpandHome(filepath.Join("~", ".aws", "credentials"))
-}
-
-// ExpandHome replaces a leading "~" (alone or followed by a path
-// separator) with the user's home directory. Other paths, "~user"
-// included, are returned unchanged.
-func ExpandHome(path string) (string, error) {
-	return expandHomeWith(path, os.UserHomeDir)
-}
-
-func expandHomeWith(path string, home func() (string, error)) (string, error) {
-	if path != "~" && !strings.HasPrefix(path, "~/") && !(filepath.Separator == '\\' && strings.HasPrefix(path, `~\`)) {
-		return path, nil
-	}
-	h, err := home()
-	if err != nil {
-		return "", fmt.Errorf("expand %s: %w", path, err)
-	}
-	if h == "" {
-		return "", fmt.Errorf("expand %s: home directory unknown", path)
-	}
-	return filepath.Join(h, path[1:]), nil
 }
 
 // ValidateProfileName reports whether name can be written as a section of
@@ -160,7 +123,7 @@ func credentialLines(c Credentials) ([][2]string, error) {
 }
 
 // WriteCredentialsProfile writes c into section [name] of the shared
-// credentials file at path (a leading ~ is expanded; a symlink is written
+// credentials file at path ([Env.CredentialsFile]; a symlink is written
 // through): aws_access_key_id, aws_secret_access_key, and
 // aws_session_token and aws_credential_expiration when c has them. The
 // config file is never touched.
@@ -181,8 +144,9 @@ func credentialLines(c Credentials) ([][2]string, error) {
 // "[name]" exists it becomes the target and its header is rewritten to
 // "[name]" so that both SDKs agree.
 //
-// A section holding long-term keys is not overwritten unless opts.Force;
-// the error wraps [ErrLongTermKeys]. An invalid name wraps
+// A section holding long-term keys is not overwritten unless opts.Force:
+// the error is then an [*Error] for profile name, of kind
+// [ErrLongTermKeys] with [ActionForce]. An invalid name wraps
 // [ErrInvalidProfileName] (see [ValidateProfileName]).
 //
 // The read-modify-write runs under an exclusive lock in opts.LockDir
@@ -200,11 +164,15 @@ func WriteCredentialsProfile(path, name string, c Credentials, opts WriteOptions
 	if err != nil {
 		return fmt.Errorf("write profile %q: %w", name, err)
 	}
-	path, err = ExpandHome(path)
-	if err != nil {
-		return err
+	if path == "" {
+		return fmt.Errorf("write profile %q: no credentials file (the home folder is unknown)", name)
 	}
-	if err := writeCredentialsProfile(path, name, kv, opts); err != nil {
+	err = writeCredentialsProfile(path, name, kv, opts)
+	switch {
+	case errors.Is(err, ErrLongTermKeys):
+		return newError(name, ErrLongTermKeys,
+			fmt.Errorf("aws_access_key_id without aws_session_token in %s", path), ActionForce)
+	case err != nil:
 		return fmt.Errorf("write profile %q to %s: %w", name, path, err)
 	}
 	return nil
@@ -286,7 +254,7 @@ func editCredentials(data []byte, name string, kv [][2]string, force bool) ([]by
 			}
 		}
 		if key && !token {
-			return nil, fmt.Errorf("section [%s] %w (aws_access_key_id without aws_session_token); not overwriting them without --force", name, ErrLongTermKeys)
+			return nil, ErrLongTermKeys
 		}
 	}
 

@@ -270,13 +270,17 @@ func TestWriteCredentialsProfileRefusesLongTermKeys(t *testing.T) {
 				}
 				return
 			}
-			if !errors.Is(err, ErrLongTermKeys) {
-				t.Fatalf("err = %v, want ErrLongTermKeys", err)
+			var e *Error
+			if !errors.Is(err, ErrLongTermKeys) || !errors.As(err, &e) || e.Action != ActionForce || e.Profile != "tgt" {
+				t.Fatalf("err = %#v, want an *Error for tgt of kind ErrLongTermKeys with ActionForce", err)
 			}
-			for _, s := range []string{"[tgt]", "--force"} {
+			for _, s := range []string{`profile "tgt"`, path} {
 				if !strings.Contains(err.Error(), s) {
 					t.Errorf("error %q does not mention %s", err, s)
 				}
+			}
+			if strings.Contains(err.Error(), "--") {
+				t.Errorf("error %q names a command-line flag", err)
 			}
 			if strings.Contains(err.Error(), "AKIAREAL") {
 				t.Errorf("error %q shows the key", err)
@@ -417,12 +421,11 @@ func TestWriteCredentialsProfileFiles(t *testing.T) {
 			t.Errorf("target not written: %q", data)
 		}
 	})
-	t.Run("tilde_expanded", func(t *testing.T) {
+	t.Run("no_path", func(t *testing.T) {
 		t.Parallel()
-		home := t.TempDir()
-		got, err := expandHomeWith("~/.aws/credentials", func() (string, error) { return home, nil })
-		if err != nil || got != filepath.Join(home, ".aws", "credentials") {
-			t.Errorf("expandHomeWith = %q, %v", got, err)
+		// An Env with no home folder knows no credentials file.
+		if err := WriteCredentialsProfile("", "tgt", testTemp, WriteOptions{LockDir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "no credentials file") {
+			t.Errorf("err = %v, want no credentials file", err)
 		}
 	})
 }
@@ -822,34 +825,5 @@ func BenchmarkEditCredentialsLargeFile(b *testing.B) {
 		if _, err := editCredentials(in, "profile-05000", kv, false); err != nil {
 			b.Fatal(err)
 		}
-	}
-}
-
-func TestCredentialsFilePath(t *testing.T) {
-	t.Parallel()
-	home, err := os.UserHomeDir()
-	if err != nil {
-		t.Skip("no home directory:", err)
-	}
-	for _, tc := range []struct {
-		name, env, want string
-	}{
-		{"default", "", filepath.Join(home, ".aws", "credentials")},
-		{"env_absolute", "/x/creds", "/x/creds"},
-		{"env_tilde", "~/creds", filepath.Join(home, "creds")},
-		{"env_tilde_user_unchanged", "~bob/creds", "~bob/creds"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := CredentialsFilePath(func(k string) string {
-				if k == "AWS_SHARED_CREDENTIALS_FILE" {
-					return tc.env
-				}
-				return ""
-			})
-			if err != nil || got != tc.want {
-				t.Errorf("CredentialsFilePath = %q, %v; want %q", got, err, tc.want)
-			}
-		})
 	}
 }

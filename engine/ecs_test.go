@@ -18,16 +18,16 @@ import (
 // newTestECS serves profile (and /profiles/NAME) on a loopback port.
 func newTestECS(t testing.TB, profile string, opts ServerOptions) (*ECSServer, *fakeaws.Server, *testClock) {
 	t.Helper()
-	fake, clk := srvEnv(t)
+	fake, clk, env := srvEnv(t)
 	ctx := context.Background()
-	src, err := NewSource(ctx, SourceOptions{Profile: profile, Now: clk.Now})
+	src, err := NewSource(ctx, SourceOptions{Env: env, Profile: profile})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(src.Close)
 	if opts.SourceFor == nil {
 		opts.SourceFor = func(p string) (*Source, error) {
-			return NewSource(ctx, SourceOptions{Profile: p, Now: clk.Now})
+			return NewSource(ctx, SourceOptions{Env: env, Profile: p})
 		}
 	}
 	e, err := NewECSServer(ctx, src, opts)
@@ -52,7 +52,7 @@ func TestECSRequests(t *testing.T) {
 		{name: "profile", method: "GET", path: "/profiles/other", header: auth, wantStatus: 200, golden: "ecs-credentials-other.json"},
 		{name: "profile_session", method: "GET", path: "/profiles/session", header: auth, wantStatus: 200, golden: "ecs-credentials-session.json"},
 		{name: "profile_unknown", method: "GET", path: "/profiles/nope", header: auth, wantStatus: 404,
-			wantBody: `{"Code":"ProfileNotFound","Message":"profile \"nope\": profile not found; check the name with awsxc-cli profiles"}`},
+			wantBody: `{"Code":"ProfileNotFound","Message":"profile \"nope\": profile not found; check the name against the list of profiles"}`},
 		{name: "profile_empty", method: "GET", path: "/profiles/", header: auth, wantStatus: 404},
 		{name: "profile_slash", method: "GET", path: "/profiles/a%2Fb", header: auth, wantStatus: 404},
 		{name: "profile_nested", method: "GET", path: "/profiles/other/x", header: auth, wantStatus: 404},
@@ -122,8 +122,8 @@ func TestECSUnavailable(t *testing.T) {
 }
 
 func TestECSSetSource(t *testing.T) {
-	e, _, clk := newTestECS(t, "static", ServerOptions{Token: "t"})
-	other, err := NewSource(context.Background(), SourceOptions{Profile: "session", Now: clk.Now})
+	e, _, _ := newTestECS(t, "static", ServerOptions{Token: "t"})
+	other, err := NewSource(context.Background(), SourceOptions{Env: e.Source().Profile().env, Profile: "session"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,12 +139,13 @@ func TestECSSetSource(t *testing.T) {
 // from the server with the token in the environment and in a file, and
 // through /profiles/NAME, for one STS call per profile.
 func TestECSGoSDK(t *testing.T) {
-	fake, _ := srvEnv(t)
+	fake, _, env := srvEnv(t)
+	env.Clock = nil // the SDK checks expiry against the real clock
 	fake.SetNow(time.Now)
 	ctx := context.Background()
-	src := newTestSource(t, SourceOptions{Profile: "static"})
+	src := newTestSource(t, SourceOptions{Env: env, Profile: "static"})
 	e, err := NewECSServer(ctx, src, ServerOptions{
-		SourceFor: func(p string) (*Source, error) { return NewSource(ctx, SourceOptions{Profile: p}) },
+		SourceFor: func(p string) (*Source, error) { return NewSource(ctx, SourceOptions{Env: env, Profile: p}) },
 	})
 	if err != nil {
 		t.Fatal(err)

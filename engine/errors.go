@@ -2,11 +2,13 @@ package engine
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 )
 
-// Sentinel errors. Every error returned by [Resolve], [GetSessionToken] and
-// the functions built on them wraps an [*Error] whose Kind is one of these,
+// Sentinel errors. Every error returned by [Load], [Obtain],
+// [Profile.Retrieve], [Profile.GetSessionToken] and a [Source] about a
+// profile is an [*Error] whose Kind is one of these,
 // so a front end can test them with errors.Is and choose a message, an exit
 // code or a notification.
 var (
@@ -33,14 +35,27 @@ var (
 	// ErrResolve: any other failure to obtain credentials (STS refused or
 	// unreachable, a credential_process failed, ...).
 	ErrResolve = errors.New("cannot get credentials")
+	// ErrLongTermKeys: [WriteCredentialsProfile] was asked to overwrite a
+	// section that holds long-term keys (an aws_access_key_id with no
+	// session token) without [WriteOptions.Force].
+	ErrLongTermKeys = errors.New("holds long-term access keys")
 )
 
-// Error is a failure to obtain credentials for a profile.
+// Error is a failure concerning one profile: obtaining its credentials,
+// or writing it to the credentials file. Its message is one line and
+// holds no secret.
 type Error struct {
-	Profile string // the profile being resolved
+	Profile string // the profile concerned
 	Kind    error  // one of the Err* sentinels
 	Err     error  // the underlying cause, may be nil
-	Hint    string // what the user can do about it, may be empty
+	// Action is what the user can do about it, for a front end to word
+	// for its own controls (see [Hints]); ActionNone when nothing in
+	// particular.
+	Action Action
+	// Hint says what the user can do in neutral words, naming no front
+	// end's controls; may be empty. With an Action it is
+	// Action.Hint(Profile).
+	Hint string
 }
 
 func (e *Error) Error() string {
@@ -79,4 +94,100 @@ func oneLine(s string) string {
 		return s
 	}
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// newError returns an Error whose hint is a's neutral wording.
+func newError(profile string, kind, err error, a Action) *Error {
+	return &Error{Profile: profile, Kind: kind, Err: err, Action: a, Hint: a.Hint(profile)}
+}
+
+// Action is what a user can do about a failure. The engine names it and
+// each front end words it for its own controls: the CLI names its flags,
+// the tray its menu items, a server's client its settings. No engine
+// message names a front end's controls; [Action.Hint] is the neutral
+// wording, for a front end that has none of its own.
+type Action int
+
+// The actions. New ones are added at the end, so the numbers stay.
+const (
+	// ActionNone: nothing in particular; the hint, if any, says what to
+	// check.
+	ActionNone Action = iota
+	// ActionMFACode: give an MFA code for the profile's mfa_serial.
+	ActionMFACode
+	// ActionSSOLogin: sign in to IAM Identity Center for the profile
+	// again, as aws sso login --profile NAME does.
+	ActionSSOLogin
+	// ActionAWSLogin: sign in again for the profile's login_session, as
+	// aws login --profile NAME does.
+	ActionAWSLogin
+	// ActionConfigure: the implicit default profile does not exist:
+	// configure credentials, or name another profile.
+	ActionConfigure
+	// ActionCheckProfileName: no profile has this name: compare it with
+	// the list of profiles.
+	ActionCheckProfileName
+	// ActionForce: the credentials-file section to write holds
+	// long-term keys: overwrite it only on an explicit request, or write
+	// another section.
+	ActionForce
+	// ActionAllowHost: a local server refused a request because of its
+	// Host header: allow that host name, or use one it accepts.
+	ActionAllowHost
+)
+
+var actionNames = [...]string{"none", "mfa-code", "sso-login", "aws-login", "configure", "check-profile-name", "force", "allow-host"}
+
+// String returns the action's name ("mfa-code", "sso-login", ...), for
+// logs and protocols.
+func (a Action) String() string {
+	if a < 0 || int(a) >= len(actionNames) {
+		return "action(" + strconv.Itoa(int(a)) + ")"
+	}
+	return actionNames[a]
+}
+
+// Hint words the action neutrally for profile (which may be empty): what
+// to do, naming no front end's controls. It is "" for ActionNone.
+func (a Action) Hint(profile string) string {
+	switch a {
+	case ActionMFACode:
+		return "give an MFA code"
+	case ActionSSOLogin:
+		return "run aws sso login --profile " + profile
+	case ActionAWSLogin:
+		return "run aws login --profile " + profile
+	case ActionConfigure:
+		return "configure credentials (aws configure), or name another profile"
+	case ActionCheckProfileName:
+		return "check the name against the list of profiles"
+	case ActionForce:
+		return "not overwriting them unless asked to"
+	case ActionAllowHost:
+		return "allow the host name in the server's settings, or use localhost"
+	}
+	return ""
+}
+
+// Hints words actions for one front end's controls: it returns what the
+// front end's user does about a for profile (which may be empty), or ""
+// to keep the engine's neutral hint. The CLI names its flags, the tray
+// its menu items.
+type Hints func(a Action, profile string) string
+
+// Reword returns err as the front end of h shows it: when err is an
+// [*Error] (not wrapped) whose action h words, a copy with h's hint;
+// otherwise err itself. A nil h returns err.
+func (h Hints) Reword(err error) error {
+	e, ok := err.(*Error)
+	if !ok || h == nil || e.Action == ActionNone {
+		return err
+	}
+	hint := h(e.Action, e.Profile)
+	if hint == "" {
+		return err
+	}
+	c := *e
+	c.Hint = hint
+	return &c
 }

@@ -18,8 +18,8 @@ import (
 // newTestIMDS serves profile on a loopback port with the test clock.
 func newTestIMDS(t testing.TB, profile string, opts ServerOptions) (*IMDSServer, *fakeaws.Server, *testClock) {
 	t.Helper()
-	fake, clk := srvEnv(t)
-	src, err := NewSource(context.Background(), SourceOptions{Profile: profile, Now: clk.Now})
+	fake, clk, env := srvEnv(t)
+	src, err := NewSource(context.Background(), SourceOptions{Env: env, Profile: profile})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,8 +194,8 @@ func TestIMDSUnavailable(t *testing.T) {
 }
 
 func TestIMDSSetSource(t *testing.T) {
-	m, _, clk := newTestIMDS(t, "static", ServerOptions{AllowV1: true})
-	other, err := NewSource(context.Background(), SourceOptions{Profile: "role", Now: clk.Now})
+	m, _, _ := newTestIMDS(t, "static", ServerOptions{AllowV1: true})
+	other, err := NewSource(context.Background(), SourceOptions{Env: m.Source().Profile().env, Profile: "role"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,9 +214,10 @@ func TestIMDSSetSource(t *testing.T) {
 // TestIMDSGoSDK: the AWS SDK for Go v2's default chain gets credentials
 // from the server, many times, for one GetSessionToken.
 func TestIMDSGoSDK(t *testing.T) {
-	fake, _ := srvEnv(t)
+	fake, _, env := srvEnv(t)
+	env.Clock = nil       // the SDK checks expiry against the real clock
 	fake.SetNow(time.Now) // the SDK checks expiry against the real clock
-	src := newTestSource(t, SourceOptions{Profile: "static"})
+	src := newTestSource(t, SourceOptions{Env: env, Profile: "static"})
 	m, err := NewIMDSServer(context.Background(), src, ServerOptions{})
 	if err != nil {
 		t.Fatal(err)

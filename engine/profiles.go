@@ -14,36 +14,22 @@ import (
 type ProfileInfo struct {
 	Name   string
 	Kind   Kind   // KindNone when it configures no credentials; "" when its settings are invalid
-	Region string // empty when unset
+	Region string // the profile's own region; empty when unset
 	Err    error  // why the settings could not be read, if they could not
 }
 
-// ConfigFiles returns the shared config and credentials file paths the
-// SDK reads: AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE, else the
-// files under ~/.aws.
-func ConfigFiles() (configFile, credentialsFile string) {
-	configFile = os.Getenv("AWS_CONFIG_FILE")
-	if configFile == "" {
-		configFile = config.DefaultSharedConfigFilename()
-	}
-	configFile, _ = ExpandHome(configFile)
-	credentialsFile, err := CredentialsFilePath(os.Getenv)
-	if err != nil {
-		credentialsFile = config.DefaultSharedCredentialsFilename()
-	}
-	return configFile, credentialsFile
-}
-
-// ListProfileNames lists the profiles of the config and credentials files,
-// config first, each name once, without resolving anything. Missing files
-// are empty; an unreadable one is an error.
-func ListProfileNames() ([]string, error) {
-	configFile, credsFile := ConfigFiles()
+// ListProfileNames lists the profiles of env's config and credentials
+// files, config first, each name once, without resolving anything.
+// Missing files are empty; an unreadable one is an error.
+func ListProfileNames(env Env) ([]string, error) {
 	var names []string
 	for _, f := range []struct {
 		path   string
 		config bool
-	}{{configFile, true}, {credsFile, false}} {
+	}{{env.ConfigFile, true}, {env.CredentialsFile, false}} {
+		if f.path == "" {
+			continue
+		}
 		data, err := os.ReadFile(f.path)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -60,17 +46,18 @@ func ListProfileNames() ([]string, error) {
 	return names, nil
 }
 
-// ListProfiles describes every profile with its kind and region. It
-// reads the files through the SDK's config parser and calls nothing.
-func ListProfiles(ctx context.Context) ([]ProfileInfo, error) {
-	names, err := ListProfileNames()
+// ListProfiles describes every profile of env's files with its kind and
+// region. It reads the files through the SDK's config parser and calls
+// nothing.
+func ListProfiles(ctx context.Context, env Env) ([]ProfileInfo, error) {
+	names, err := ListProfileNames(env)
 	if err != nil {
 		return nil, err
 	}
 	infos := make([]ProfileInfo, 0, len(names))
 	for _, n := range names {
 		info := ProfileInfo{Name: n}
-		sc, err := config.LoadSharedConfigProfile(ctx, n, sharedFiles)
+		sc, err := config.LoadSharedConfigProfile(ctx, n, env.sharedFiles)
 		if err != nil {
 			info.Err = classifyLoadError(n, err)
 		} else {

@@ -61,6 +61,8 @@ type TokenProvider func() (string, error)
 
 // Options says how to load a profile.
 type Options struct {
+	// Env holds the AWS files, the region and the clock to use.
+	Env Env
 	// Profile is the profile name; it must not be empty (see [ProfileName]).
 	Profile string
 	// MFA supplies codes for profiles with mfa_serial. Nil means such
@@ -77,7 +79,7 @@ type Options struct {
 type Profile struct {
 	Name      string
 	Kind      Kind
-	Region    string // empty when neither the profile nor the environment sets one
+	Region    string // Env.Region, else the profile's; empty when neither is set
 	RoleARN   string // the role assumed last in the chain, if any
 	MFASerial string // mfa_serial of the profile, if any
 	// Fingerprint identifies the profile's configuration: the settings
@@ -91,6 +93,7 @@ type Profile struct {
 	// them: "dev (assume-role arn:aws:iam::1:role/x)", "base (static)".
 	Chain []string
 
+	env      Env
 	loadOpts []func(*config.LoadOptions) error
 	log      *slog.Logger
 
@@ -101,7 +104,8 @@ type Profile struct {
 }
 
 // Load reads the profile through the AWS SDK for Go v2's own config
-// loader (config.LoadDefaultConfig). It does not retrieve credentials.
+// loader (config.LoadDefaultConfig), from the files of opts.Env only. It
+// does not retrieve credentials.
 //
 // Credentials in the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY environment
 // variables are never what a profile resolves to: the profile is always
@@ -116,18 +120,25 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 	if name == "" {
 		return nil, &Error{Profile: name, Kind: ErrProfileNotFound, Err: errors.New("empty profile name")}
 	}
-	sc, err := config.LoadSharedConfigProfile(ctx, name, sharedFiles)
+	env := opts.Env
+	sc, err := config.LoadSharedConfigProfile(ctx, name, env.sharedFiles)
 	if err != nil {
 		return nil, classifyLoadError(name, err)
 	}
 	kind := kindOf(&sc)
-	if kind == KindNone && !containerEnv() {
+	if kind == KindNone && env.ContainerRelativeURI == "" && env.ContainerFullURI == "" {
 		return nil, &Error{Profile: name, Kind: ErrNoCredentials,
 			Hint: "add keys, sso_session, role_arn or credential_process to the profile"}
 	}
 
+	// The region as the SDK resolves it (AWS_REGION, AWS_DEFAULT_REGION,
+	// then the profile), and given to it so that it never takes the
+	// process's own.
+	region := firstNonEmpty(env.Region, sc.Region)
 	loadOpts := []func(*config.LoadOptions) error{
 		config.WithSharedConfigProfile(name),
+		config.WithSharedConfigFiles(fileList(env.ConfigFile)),
+		config.WithSharedCredentialsFiles(fileList(env.CredentialsFile)),
 		config.WithAssumeRoleCredentialOptions(func(o *stscreds.AssumeRoleOptions) {
 			// The Go SDK asks for 15-minute role sessions unless the
 			// profile sets duration_seconds; the AWS CLI (and STS itself)
@@ -140,27 +151,28 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 				o.TokenProvider = func() (string, error) {
 					code, err := opts.MFA()
 					if err != nil {
-						return "", &Error{Profile: name, Kind: ErrMFARequired, Err: err,
-							Hint: "give the code with --mfa-code or run from a terminal"}
+						return "", newError(name, ErrMFARequired, err, ActionMFACode)
 					}
 					return code, nil
 				}
 			}
 		}),
 	}
+	if region != "" {
+		loadOpts = append(loadOpts, config.WithRegion(region))
+	}
 	p := &Profile{
 		Name:        name,
 		Kind:        kind,
+		Region:      region,
 		RoleARN:     sc.RoleARN,
 		MFASerial:   sc.MFASerial,
 		Fingerprint: fingerprint(&sc),
 		Chain:       chain(&sc),
+		env:         env,
 		loadOpts:    loadOpts,
 		log:         log,
 	}
-	// The region as the SDK resolves it (config.LoadDefaultConfig reads
-	// the same variables, then the profile).
-	p.Region = firstNonEmpty(os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION"), sc.Region)
 	if kind == KindStatic || kind == KindSession {
 		// Keys in the files need none of the rest of the SDK's config,
 		// whose loading can cost more than the whole run (it parses
@@ -172,7 +184,7 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 			// awsxc-cli -c (and aws-export-credentials) write next to a
 			// session token: without it the token would pass for one
 			// that never expires.
-			if exp, ok := sessionExpiration(name, log); ok {
+			if exp, ok := sessionExpiration(env, name, log); ok {
 				v.CanExpire, v.Expires = true, exp
 			}
 		}
@@ -188,12 +200,14 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 // sessionExpiration reads aws_credential_expiration from the profile's
 // section, in the credentials file first (where the SDK looks for keys
 // first), then the config file.
-func sessionExpiration(name string, log *slog.Logger) (time.Time, bool) {
-	configFile, credsFile := ConfigFiles()
+func sessionExpiration(env Env, name string, log *slog.Logger) (time.Time, bool) {
 	for _, f := range []struct {
 		path   string
 		config bool
-	}{{credsFile, false}, {configFile, true}} {
+	}{{env.CredentialsFile, false}, {env.ConfigFile, true}} {
+		if f.path == "" {
+			continue
+		}
 		data, err := os.ReadFile(f.path)
 		if err != nil {
 			continue
@@ -290,11 +304,11 @@ func (p *Profile) Retrieve(ctx context.Context, fresh bool) (Credentials, error)
 	return c, nil
 }
 
-// NotExpired returns an [ErrResolve] error when the credentials the
+// notExpired returns an [ErrResolve] error when the credentials the
 // profile gave have already expired at now (a credential_process or a
 // clock gone wrong), so that expired credentials are never handed out as
 // a success.
-func NotExpired(profile string, c Credentials, now time.Time) error {
+func notExpired(profile string, c Credentials, now time.Time) error {
 	if !c.Expired(now) {
 		return nil
 	}
@@ -314,31 +328,23 @@ func expiresAttr(c Credentials) string {
 type Resolved struct {
 	*Profile
 	Credentials Credentials
+	Cached      bool // the credentials came from the cache ([Obtain])
 }
 
-// Resolve loads the profile and retrieves its credentials.
-func Resolve(ctx context.Context, opts Options) (*Resolved, error) {
-	p, err := Load(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	c, err := p.Retrieve(ctx, false)
-	if err != nil {
-		return nil, err
-	}
-	return &Resolved{Profile: p, Credentials: c}, nil
+// sharedFiles makes LoadSharedConfigProfile read e's files, the ones
+// Load gives LoadDefaultConfig, and no others.
+func (e Env) sharedFiles(o *config.LoadSharedConfigOptions) {
+	o.ConfigFiles, o.CredentialsFiles = fileList(e.ConfigFile), fileList(e.CredentialsFile)
 }
 
-// sharedFiles makes LoadSharedConfigProfile read the files that
-// LoadDefaultConfig reads: it honours AWS_CONFIG_FILE and
-// AWS_SHARED_CREDENTIALS_FILE only when told.
-func sharedFiles(o *config.LoadSharedConfigOptions) {
-	if f := os.Getenv("AWS_CONFIG_FILE"); f != "" {
-		o.ConfigFiles = []string{f}
+// fileList is the SDK's list for one file path: an empty path is an
+// empty (non-nil) list, which the SDK reads as "no files", never as "the
+// defaults".
+func fileList(path string) []string {
+	if path == "" {
+		return []string{}
 	}
-	if f := os.Getenv("AWS_SHARED_CREDENTIALS_FILE"); f != "" {
-		o.CredentialsFiles = []string{f}
-	}
+	return []string{path}
 }
 
 // chain describes a profile and its source profiles, for people.
@@ -425,14 +431,6 @@ func kindOf(sc *config.SharedConfig) Kind {
 	return KindNone
 }
 
-// containerEnv reports whether the environment points the SDK at a
-// container credentials endpoint, which the SDK uses for a profile that
-// has no source of its own.
-func containerEnv() bool {
-	return os.Getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") != "" ||
-		os.Getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI") != ""
-}
-
 func classifyLoadError(name string, err error) error {
 	var notExist config.SharedConfigProfileNotExistError
 	if errors.As(err, &notExist) && notExist.Profile != "" && notExist.Profile != name {
@@ -444,11 +442,9 @@ func classifyLoadError(name string, err error) error {
 		if name == DefaultProfile {
 			// The implicit default profile missing is "no credentials",
 			// as in the AWS CLI and aws-export-credentials.
-			return &Error{Profile: name, Kind: ErrNoCredentials,
-				Hint: "run aws configure, or name a profile with --profile"}
+			return newError(name, ErrNoCredentials, nil, ActionConfigure)
 		}
-		return &Error{Profile: name, Kind: ErrProfileNotFound,
-			Hint: "check the name with awsxc-cli profiles"}
+		return newError(name, ErrProfileNotFound, nil, ActionCheckProfileName)
 	}
 	return &Error{Profile: name, Kind: ErrInvalidConfig, Err: err}
 }
@@ -471,14 +467,11 @@ func classify(name string, kind Kind, err error) error {
 	var ssoErr *ssocreds.InvalidTokenError
 	switch {
 	case errors.As(err, &ssoErr) || (kind == KindSSO && (strings.Contains(msg, "SSO session has expired") || strings.Contains(msg, "SSO token"))):
-		return &Error{Profile: name, Kind: ErrSSOLoginRequired, Err: err,
-			Hint: "run aws sso login --profile " + name}
+		return newError(name, ErrSSOLoginRequired, err, ActionSSOLogin)
 	case strings.Contains(msg, "AssumeRoleTokenProvider") || strings.Contains(msg, "MFA"):
-		return &Error{Profile: name, Kind: ErrMFARequired, Err: err,
-			Hint: "give an MFA code (run from a terminal, or use --mfa-code)"}
+		return newError(name, ErrMFARequired, err, ActionMFACode)
 	case kind == KindLogin && (strings.Contains(msg, "reauthenticate") || strings.Contains(msg, "load login token")):
-		return &Error{Profile: name, Kind: ErrLoginRequired, Err: err,
-			Hint: "run aws login --profile " + name}
+		return newError(name, ErrLoginRequired, err, ActionAWSLogin)
 	case errors.Is(err, ErrRecursion):
 		return &Error{Profile: name, Kind: ErrRecursion, Err: err}
 	}

@@ -96,10 +96,14 @@ func ssoCache(t *testing.T, key, expiresAt string) {
 	}
 }
 
+// TestResolveKinds resolves a profile of every kind. The SSO cache lives
+// under HOME and credential_source = Environment reads the process's
+// keys: the SDK takes both from the process, so this test sets them and
+// cannot run in parallel.
 func TestResolveKinds(t *testing.T) {
 	tokenFile := filepath.Join(t.TempDir(), "webtoken")
 	os.WriteFile(tokenFile, []byte("eyJ.fake.jwt"), 0o600)
-	fake := awsEnv(t, strings.ReplaceAll(resolveConfig, "TOKENFILE", tokenFile), resolveCreds)
+	fake, env := processEnv(t, strings.ReplaceAll(resolveConfig, "TOKENFILE", tokenFile), resolveCreds)
 	ssoCache(t, "corp", "2099-01-01T00:00:00Z")
 	ssoCache(t, "expired", "2001-01-01T00:00:00Z")
 	ssoCache(t, "https://legacy.awsapps.com/start", "2099-01-01T00:00:00Z")
@@ -150,7 +154,7 @@ func TestResolveKinds(t *testing.T) {
 		t.Run(tc.profile, func(t *testing.T) {
 			before := len(fake.Calls())
 			var got result
-			r, err := Resolve(context.Background(), Options{Profile: tc.profile})
+			r, err := Obtain(context.Background(), ObtainOptions{Env: env, Profile: tc.profile})
 			if err != nil {
 				for _, s := range []error{ErrNoCredentials, ErrResolve, ErrSSOLoginRequired, ErrLoginRequired, ErrProfileNotFound, ErrInvalidConfig, ErrMFARequired} {
 					if errors.Is(err, s) {
@@ -196,11 +200,12 @@ func TestResolveKinds(t *testing.T) {
 }
 
 func TestSSOLoginHint(t *testing.T) {
-	awsEnv(t, resolveConfig, resolveCreds)
+	_, env := processEnv(t, resolveConfig, resolveCreds)
 	ssoCache(t, "expired", "2001-01-01T00:00:00Z")
-	_, err := Resolve(context.Background(), Options{Profile: "ssoexpired"})
-	if err == nil || !strings.Contains(err.Error(), "run aws sso login --profile ssoexpired") {
-		t.Errorf("err = %v, want the aws sso login hint", err)
+	_, err := Obtain(context.Background(), ObtainOptions{Env: env, Profile: "ssoexpired"})
+	var e *Error
+	if !errors.As(err, &e) || e.Action != ActionSSOLogin || !strings.Contains(err.Error(), "run aws sso login --profile ssoexpired") {
+		t.Errorf("err = %v, want ActionSSOLogin and the aws sso login hint", err)
 	}
 }
 
@@ -223,20 +228,20 @@ func TestProfileName(t *testing.T) {
 }
 
 func TestFingerprint(t *testing.T) {
-	awsEnv(t, resolveConfig, resolveCreds)
+	t.Parallel()
+	_, env := awsEnv(t, resolveConfig, resolveCreds)
 	ctx := context.Background()
-	a, err := Load(ctx, Options{Profile: "role"})
+	a, err := Load(ctx, Options{Env: env, Profile: "role"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := Load(ctx, Options{Profile: "chain"})
+	b, _ := Load(ctx, Options{Env: env, Profile: "chain"})
 	if a.Fingerprint == "" || a.Fingerprint == b.Fingerprint {
 		t.Fatalf("fingerprints %q and %q: want distinct, non-empty", a.Fingerprint, b.Fingerprint)
 	}
 	// Rotating the source profile's key changes the role's fingerprint.
-	kf := os.Getenv("AWS_SHARED_CREDENTIALS_FILE")
-	os.WriteFile(kf, []byte(strings.Replace(resolveCreds, "staticsecret", "rotated", 1)), 0o600)
-	c, _ := Load(ctx, Options{Profile: "role"})
+	os.WriteFile(env.CredentialsFile, []byte(strings.Replace(resolveCreds, "staticsecret", "rotated", 1)), 0o600)
+	c, _ := Load(ctx, Options{Env: env, Profile: "role"})
 	if c.Fingerprint == a.Fingerprint {
 		t.Error("fingerprint did not change with the source key")
 	}
@@ -246,8 +251,9 @@ func TestFingerprint(t *testing.T) {
 }
 
 func TestListProfiles(t *testing.T) {
-	awsEnv(t, resolveConfig, resolveCreds)
-	infos, err := ListProfiles(context.Background())
+	t.Parallel()
+	_, env := awsEnv(t, resolveConfig, resolveCreds)
+	infos, err := ListProfiles(context.Background(), env)
 	if err != nil {
 		t.Fatal(err)
 	}

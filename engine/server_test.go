@@ -135,8 +135,8 @@ func TestParseListenAddr(t *testing.T) {
 }
 
 func TestServerBindsWhatIsAsked(t *testing.T) {
-	_, clk := srvEnv(t)
-	src := newTestSource(t, SourceOptions{Profile: "static", Now: clk.Now})
+	_, _, env := srvEnv(t)
+	src := newTestSource(t, SourceOptions{Env: env, Profile: "static"})
 	ctx := context.Background()
 
 	m, err := NewIMDSServer(ctx, src, ServerOptions{Addr: "0"})
@@ -180,11 +180,11 @@ func TestServerBindsWhatIsAsked(t *testing.T) {
 }
 
 func TestServerStopsWithContext(t *testing.T) {
-	_, clk := srvEnv(t)
-	src := newTestSource(t, SourceOptions{Profile: "static", Now: clk.Now})
+	_, _, env := srvEnv(t)
+	src := newTestSource(t, SourceOptions{Env: env, Profile: "static"})
 	ctx, cancel := context.WithCancel(context.Background())
 	e, err := NewECSServer(ctx, src, ServerOptions{
-		SourceFor: func(p string) (*Source, error) { return NewSource(ctx, SourceOptions{Profile: p}) },
+		SourceFor: func(p string) (*Source, error) { return NewSource(ctx, SourceOptions{Env: env, Profile: p}) },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -243,8 +243,8 @@ func TestWriteTokenFile(t *testing.T) {
 }
 
 func TestSettings(t *testing.T) {
-	_, clk := srvEnv(t)
-	src := newTestSource(t, SourceOptions{Profile: "static", Now: clk.Now})
+	_, _, env := srvEnv(t)
+	src := newTestSource(t, SourceOptions{Env: env, Profile: "static"})
 	m, err := NewIMDSServer(context.Background(), src, ServerOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -294,8 +294,8 @@ func TestServerLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("load test")
 	}
-	_, clk := srvEnv(t)
-	src := newTestSource(t, SourceOptions{Profile: "static", Now: clk.Now})
+	_, clk, env := srvEnv(t)
+	src := newTestSource(t, SourceOptions{Env: env, Profile: "static"})
 	m, err := NewIMDSServer(context.Background(), src, ServerOptions{Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -50,11 +50,14 @@ var ErrSourceClosed = errors.New("credential source closed")
 
 // errMFANotNow is what the MFA token provider answers outside a user
 // action, so no request ever waits on a human. classify turns it into
-// ErrMFARequired (the message says MFA).
-var errMFANotNow = errors.New("MFA code needed; refresh from the tray or restart the command to enter one")
+// ErrMFARequired (the message says MFA) with ActionMFACode.
+var errMFANotNow = errors.New("MFA code needed; one is asked for only when a refresh is started by hand")
 
 // SourceOptions says how a [Source] obtains and refreshes credentials.
 type SourceOptions struct {
+	// Env holds the AWS files, the region and the clock used for every
+	// expiry decision.
+	Env Env
 	// Profile is the profile name; it must not be empty.
 	Profile string
 	// MFA supplies MFA codes. It may block on a human, so the Source
@@ -69,8 +72,6 @@ type SourceOptions struct {
 	// Logger receives debug and warning records; nil discards them.
 	// Secrets are never logged (see [MaskKey]).
 	Logger *slog.Logger
-	// Now is the clock used for every expiry decision; nil is time.Now.
-	Now func() time.Time
 	// RefreshWindow: credentials are refreshed in the background when
 	// they come within this of expiry. Zero is [DefaultRefreshWindow].
 	RefreshWindow time.Duration
@@ -155,18 +156,15 @@ func NewSource(ctx context.Context, opts SourceOptions) (*Source, error) {
 		mfa:      opts.MFA,
 		stsOpts:  SessionTokenOptions{Duration: opts.SessionDuration, MFASerial: opts.MFASerial},
 		log:      log,
-		now:      opts.Now,
+		now:      opts.Env.Now,
 		window:   opts.RefreshWindow,
 		onChange: opts.OnChange,
 		wake:     make(chan struct{}, 1),
 	}
-	if s.now == nil {
-		s.now = time.Now
-	}
 	if s.window <= 0 {
 		s.window = DefaultRefreshWindow
 	}
-	lo := Options{Profile: opts.Profile, Logger: log}
+	lo := Options{Env: opts.Env, Profile: opts.Profile, Logger: log}
 	if opts.MFA != nil {
 		// The SDK calls this during AssumeRole; it only reaches the human
 		// while Refresh runs.
@@ -472,7 +470,7 @@ func (s *Source) fetch(ctx context.Context, fresh, interactive bool) (Credential
 			return Credentials{}, err
 		}
 	}
-	if err := NotExpired(p.Name, c, s.now()); err != nil {
+	if err := notExpired(p.Name, c, s.now()); err != nil {
 		return Credentials{}, err
 	}
 	if !c.CanExpire() {

@@ -50,14 +50,17 @@ aws_access_key_id = AKIAOTHEREXAMPLE0001
 aws_secret_access_key = othersecret
 `
 
-// srvEnv isolates the SDK from the machine's AWS setup and starts a fake
-// STS on a test clock.
-func srvEnv(t testing.TB) (*fakeaws.Server, *testClock) {
+// srvEnv writes the AWS files of the Source and server tests, whose
+// profiles call a fake STS of their own, and returns the fake, a test
+// clock for both, and the Env holding files and clock.
+func srvEnv(t testing.TB) (*fakeaws.Server, *testClock, Env) {
 	t.Helper()
-	fake := fakeaws.Isolate(t, srvConfig, srvCreds)
+	fake := fakeaws.New()
+	t.Cleanup(fake.Close)
+	dir, cf, kf := fake.Files(t, srvConfig, srvCreds)
 	clk := newTestClock()
 	fake.SetNow(clk.Now)
-	return fake, clk
+	return fake, clk, Env{ConfigFile: cf, CredentialsFile: kf, Home: dir, Dir: dir, Clock: clk}
 }
 
 // testClock is a clock tests move by hand.
@@ -110,9 +113,10 @@ func newTestSource(t *testing.T, opts SourceOptions) *Source {
 }
 
 func TestSourceStaticOneGetSessionToken(t *testing.T) {
-	fake, clk := srvEnv(t)
+	t.Parallel()
+	fake, clk, env := srvEnv(t)
 	fake.SetDelay(100 * time.Millisecond) // let the callers pile up on the first fetch
-	src := newTestSource(t, SourceOptions{Profile: "static", Now: clk.Now})
+	src := newTestSource(t, SourceOptions{Env: env, Profile: "static"})
 
 	var wg sync.WaitGroup
 	keys := make([]string, 32)
@@ -146,9 +150,10 @@ func TestSourceStaticOneGetSessionToken(t *testing.T) {
 }
 
 func TestSourceRefreshesInsideWindow(t *testing.T) {
-	fake, clk := srvEnv(t)
+	t.Parallel()
+	fake, clk, env := srvEnv(t)
 	rec := newStatusRecorder()
-	src := newTestSource(t, SourceOptions{Profile: "static", Now: clk.Now, OnChange: rec.onChange})
+	src := newTestSource(t, SourceOptions{Env: env, Profile: "static", OnChange: rec.onChange})
 	ctx := context.Background()
 	first, err := src.Credentials(ctx)
 	if err != nil {
@@ -183,9 +188,10 @@ func TestSourceRefreshesInsideWindow(t *testing.T) {
 }
 
 func TestSourceRefreshFailureKeepsServingUntilExpiry(t *testing.T) {
-	fake, clk := srvEnv(t)
+	t.Parallel()
+	fake, clk, env := srvEnv(t)
 	rec := newStatusRecorder()
-	src := newTestSource(t, SourceOptions{Profile: "static", Now: clk.Now, OnChange: rec.onChange})
+	src := newTestSource(t, SourceOptions{Env: env, Profile: "static", OnChange: rec.onChange})
 	ctx := context.Background()
 	first, err := src.Credentials(ctx)
 	if err != nil {
@@ -233,10 +239,11 @@ func TestSourceRefreshFailureKeepsServingUntilExpiry(t *testing.T) {
 }
 
 func TestSourceMFANeverAsksOnRequestPath(t *testing.T) {
-	fake, clk := srvEnv(t)
+	t.Parallel()
+	fake, clk, env := srvEnv(t)
 	var asked atomic.Int32
 	mfa := func() (string, error) { asked.Add(1); return "123456", nil }
-	src := newTestSource(t, SourceOptions{Profile: "mfa", Now: clk.Now, MFA: mfa})
+	src := newTestSource(t, SourceOptions{Env: env, Profile: "mfa", MFA: mfa})
 	ctx := context.Background()
 
 	start := time.Now()
@@ -279,15 +286,16 @@ func TestSourceMFANeverAsksOnRequestPath(t *testing.T) {
 }
 
 func TestSourceAssumeRoleMFAViaSDK(t *testing.T) {
+	t.Parallel()
 	// A role profile with mfa_serial: the SDK's AssumeRole asks the token
 	// provider, which must refuse outside Refresh.
-	_, clk := srvEnv(t)
+	fake, _, env := srvEnv(t)
 	cfg := srvConfig + "[profile rolemfa]\nrole_arn = arn:aws:iam::210987654321:role/Admin\nsource_profile = static\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n"
-	if err := os.WriteFile(os.Getenv("AWS_CONFIG_FILE"), []byte(cfg), 0o600); err != nil {
+	if err := os.WriteFile(env.ConfigFile, []byte(fakeaws.WithEndpoint(cfg, fake.URL)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	var asked atomic.Int32
-	src := newTestSource(t, SourceOptions{Profile: "rolemfa", Now: clk.Now,
+	src := newTestSource(t, SourceOptions{Env: env, Profile: "rolemfa",
 		MFA: func() (string, error) { asked.Add(1); return "654321", nil }})
 	if _, err := src.Credentials(context.Background()); !errors.Is(err, ErrMFARequired) {
 		t.Fatalf("err = %v, want ErrMFARequired", err)
@@ -305,8 +313,9 @@ func TestSourceAssumeRoleMFAViaSDK(t *testing.T) {
 }
 
 func TestSourceSessionProfileFixedExpiry(t *testing.T) {
-	fake, clk := srvEnv(t)
-	src := newTestSource(t, SourceOptions{Profile: "session", Now: clk.Now})
+	t.Parallel()
+	fake, clk, env := srvEnv(t)
+	src := newTestSource(t, SourceOptions{Env: env, Profile: "session"})
 	ctx := context.Background()
 	c1, err := src.Credentials(ctx)
 	if err != nil {
@@ -327,7 +336,7 @@ func TestSourceSessionProfileFixedExpiry(t *testing.T) {
 	// Due for refresh: the profile is read again (picking up a new
 	// session written meanwhile) and a new fixed expiry set.
 	creds := strings.Replace(srvCreds, "ASIASESSIONEXAMPLE01", "ASIASESSIONEXAMPLE02", 1)
-	if err := os.WriteFile(os.Getenv("AWS_SHARED_CREDENTIALS_FILE"), []byte(creds), 0o600); err != nil {
+	if err := os.WriteFile(env.CredentialsFile, []byte(creds), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	clk.Add(40 * time.Minute)
@@ -339,13 +348,13 @@ func TestSourceSessionProfileFixedExpiry(t *testing.T) {
 }
 
 func TestSourceCloseDoesNotWaitOnAHuman(t *testing.T) {
-	_, clk := srvEnv(t)
+	_, _, env := srvEnv(t)
 	defer func(d time.Duration) { closeWait = d }(closeWait)
 	closeWait = 200 * time.Millisecond
 	block := make(chan struct{})
 	defer close(block)
 	asked := make(chan struct{})
-	src, err := NewSource(context.Background(), SourceOptions{Profile: "mfa", Now: clk.Now,
+	src, err := NewSource(context.Background(), SourceOptions{Env: env, Profile: "mfa",
 		MFA: func() (string, error) { close(asked); <-block; return "", errors.New("no") }})
 	if err != nil {
 		t.Fatal(err)
@@ -363,8 +372,9 @@ func TestSourceCloseDoesNotWaitOnAHuman(t *testing.T) {
 }
 
 func TestSourceRequestsDoNotWaitOnForcedRefresh(t *testing.T) {
-	fake, clk := srvEnv(t)
-	src := newTestSource(t, SourceOptions{Profile: "static", Now: clk.Now})
+	t.Parallel()
+	fake, _, env := srvEnv(t)
+	src := newTestSource(t, SourceOptions{Env: env, Profile: "static"})
 	ctx := context.Background()
 	if err := src.Refresh(ctx); err != nil {
 		t.Fatal(err)
@@ -390,8 +400,9 @@ func TestSourceRequestsDoNotWaitOnForcedRefresh(t *testing.T) {
 }
 
 func TestSourceClose(t *testing.T) {
-	_, clk := srvEnv(t)
-	src, err := NewSource(context.Background(), SourceOptions{Profile: "static", Now: clk.Now})
+	t.Parallel()
+	_, _, env := srvEnv(t)
+	src, err := NewSource(context.Background(), SourceOptions{Env: env, Profile: "static"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -409,13 +420,15 @@ func TestSourceClose(t *testing.T) {
 }
 
 func TestSourceUnknownProfile(t *testing.T) {
-	srvEnv(t)
-	if _, err := NewSource(context.Background(), SourceOptions{Profile: "nope"}); !errors.Is(err, ErrProfileNotFound) {
+	t.Parallel()
+	_, _, env := srvEnv(t)
+	if _, err := NewSource(context.Background(), SourceOptions{Env: env, Profile: "nope"}); !errors.Is(err, ErrProfileNotFound) {
 		t.Errorf("err = %v, want ErrProfileNotFound", err)
 	}
 }
 
 func TestRoleName(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, profile, arn, want string
 	}{
@@ -446,8 +459,9 @@ func waitUntil(t *testing.T, what string, ok func() bool) {
 }
 
 func TestSourceSessionDuration(t *testing.T) {
-	fake, clk := srvEnv(t)
-	src := newTestSource(t, SourceOptions{Profile: "static", Now: clk.Now, SessionDuration: 2 * time.Hour})
+	t.Parallel()
+	fake, clk, env := srvEnv(t)
+	src := newTestSource(t, SourceOptions{Env: env, Profile: "static", SessionDuration: 2 * time.Hour})
 	c, err := src.Credentials(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -460,10 +474,11 @@ func TestSourceSessionDuration(t *testing.T) {
 // TestSourceExpiredFromSource: a source that hands out credentials that
 // have already expired is a failure (with back-off), never a success.
 func TestSourceExpiredFromSource(t *testing.T) {
-	fakeaws.Isolate(t, `[profile old]
+	t.Parallel()
+	_, env := awsEnv(t, `[profile old]
 credential_process = printf '{"Version":1,"AccessKeyId":"ASIAOLD","SecretAccessKey":"s","SessionToken":"t","Expiration":"2000-01-01T00:00:00Z"}'
 `, "")
-	src, err := NewSource(context.Background(), SourceOptions{Profile: "old"})
+	src, err := NewSource(context.Background(), SourceOptions{Env: env, Profile: "old"})
 	if err != nil {
 		t.Fatal(err)
 	}

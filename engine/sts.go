@@ -54,13 +54,11 @@ func (p *Profile) GetSessionToken(ctx context.Context, base Credentials, opts Se
 	}
 	if serial != "" {
 		if opts.MFA == nil {
-			return Credentials{}, &Error{Profile: p.Name, Kind: ErrMFARequired,
-				Err:  fmt.Errorf("mfa_serial %s needs a code", serial),
-				Hint: "give the code with --mfa-code or run from a terminal"}
+			return Credentials{}, newError(p.Name, ErrMFARequired, fmt.Errorf("mfa_serial %s needs a code", serial), ActionMFACode)
 		}
 		code, err := opts.MFA()
 		if err != nil {
-			return Credentials{}, &Error{Profile: p.Name, Kind: ErrMFARequired, Err: err}
+			return Credentials{}, newError(p.Name, ErrMFARequired, err, ActionMFACode)
 		}
 		in.SerialNumber = aws.String(serial)
 		in.TokenCode = aws.String(code)

@@ -3,16 +3,33 @@ package engine
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/awsxc/awsxc/internal/fakeaws"
 )
 
-// awsEnv isolates the SDK from the machine's AWS setup, with a fake STS.
-func awsEnv(t *testing.T, config, creds string) *fakeaws.Server {
+// awsEnv writes the AWS files for one test, whose profiles call a fake
+// STS of their own, and returns the fake and an Env holding the files:
+// the test may run in parallel.
+func awsEnv(t *testing.T, config, creds string) (*fakeaws.Server, Env) {
 	t.Helper()
-	return fakeaws.Isolate(t, config, creds)
+	fake := fakeaws.New()
+	t.Cleanup(fake.Close)
+	dir, cf, kf := fake.Files(t, config, creds)
+	return fake, Env{ConfigFile: cf, CredentialsFile: kf, Home: dir, Dir: dir, CacheDir: filepath.Join(dir, "cache")}
+}
+
+// processEnv is awsEnv for a test of what the SDK reads from the
+// process environment itself (HOME for the SSO cache, keys for
+// credential_source = Environment): it sets the variables with
+// fakeaws.Isolate, so the test cannot run in parallel.
+func processEnv(t *testing.T, config, creds string) (*fakeaws.Server, Env) {
+	t.Helper()
+	fake := fakeaws.Isolate(t, config, creds)
+	return fake, NewEnv(os.Getenv, "")
 }
 
 const stsConfig = `[profile static]
@@ -35,10 +52,11 @@ aws_secret_access_key = mfasecret
 `
 
 func TestGetSessionToken(t *testing.T) {
-	fake := awsEnv(t, stsConfig, stsCreds)
+	t.Parallel()
+	fake, env := awsEnv(t, stsConfig, stsCreds)
 	ctx := context.Background()
 
-	r, err := Resolve(ctx, Options{Profile: "static"})
+	r, err := Obtain(ctx, ObtainOptions{Env: env, Profile: "static"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,14 +82,17 @@ func TestGetSessionToken(t *testing.T) {
 }
 
 func TestGetSessionTokenMFA(t *testing.T) {
-	fake := awsEnv(t, stsConfig, stsCreds)
+	t.Parallel()
+	fake, env := awsEnv(t, stsConfig, stsCreds)
 	ctx := context.Background()
-	r, err := Resolve(ctx, Options{Profile: "mfa"})
+	r, err := Obtain(ctx, ObtainOptions{Env: env, Profile: "mfa"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.GetSessionToken(ctx, r.Credentials, SessionTokenOptions{}); !errors.Is(err, ErrMFARequired) {
-		t.Fatalf("without a code: err = %v, want ErrMFARequired", err)
+	_, err = r.GetSessionToken(ctx, r.Credentials, SessionTokenOptions{})
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != ErrMFARequired || e.Action != ActionMFACode {
+		t.Fatalf("without a code: err = %#v, want ErrMFARequired with ActionMFACode", err)
 	}
 	if _, err := r.GetSessionToken(ctx, r.Credentials, SessionTokenOptions{MFA: func() (string, error) { return "123456", nil }}); err != nil {
 		t.Fatal(err)
@@ -83,8 +104,9 @@ func TestGetSessionTokenMFA(t *testing.T) {
 }
 
 func TestAssumeRoleSignedBySource(t *testing.T) {
-	fake := awsEnv(t, stsConfig, stsCreds)
-	r, err := Resolve(context.Background(), Options{Profile: "role"})
+	t.Parallel()
+	fake, env := awsEnv(t, stsConfig, stsCreds)
+	r, err := Obtain(context.Background(), ObtainOptions{Env: env, Profile: "role"})
 	if err != nil {
 		t.Fatal(err)
 	}

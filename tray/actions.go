@@ -93,9 +93,10 @@ func (a *app) switchProfile(name string, interactive bool) {
 	a.state.HaveSource, a.state.LoadErr, a.state.Status = false, nil, engine.Status{}
 	a.state.MFAAsking, a.state.MFAErr = false, nil
 	a.written = time.Time{}
-	a.awsSum = awsFilesSum()
+	a.awsSum = a.awsFilesSum()
 	a.background(func() {
 		src, err := engine.NewSource(a.ctx, engine.SourceOptions{
+			Env:     a.opts.Env,
 			Profile: name,
 			MFA:     a.askMFA(mfaCtx, gen, name),
 			Logger:  a.log,
@@ -288,11 +289,7 @@ func (a *app) writeFile(user bool) {
 			if err != nil {
 				return err
 			}
-			path, err := engine.CredentialsFilePath(os.Getenv)
-			if err != nil {
-				return err
-			}
-			return engine.WriteCredentialsProfile(path, name, c, engine.WriteOptions{LockDir: platform.StateDir()})
+			return engine.WriteCredentialsProfile(a.opts.Env.CredentialsFile, name, c, engine.WriteOptions{LockDir: platform.StateDir()})
 		}()
 		a.post(func() {
 			a.state.WriteErr = err

@@ -339,14 +339,17 @@ func errSummary(err error) string {
 	}
 }
 
-// hintOf is what the user can do about err: the engine's hint, else the
-// error itself.
+// hintOf is what the user can do about err: the engine's action in the
+// menu's words, else the engine's neutral hint, else the error itself.
 func hintOf(err error) string {
 	if errors.Is(err, engine.ErrMFARequired) {
-		return "choose Enter MFA code… in this menu"
+		return trayHints(engine.ActionMFACode, "")
 	}
 	var e *engine.Error
 	if errors.As(err, &e) {
+		if h := trayHints(e.Action, e.Profile); h != "" {
+			return h
+		}
 		if e.Hint != "" {
 			return e.Hint
 		}
@@ -355,4 +358,27 @@ func hintOf(err error) string {
 		}
 	}
 	return err.Error()
+}
+
+// trayHints words the engine's actions for the tray, which has menu
+// items and a settings file, and no flags: it never tells anyone to add
+// --force or --mfa-code. Signing in is the AWS CLI's until awsxc does it.
+var trayHints engine.Hints = func(a engine.Action, profile string) string {
+	switch a {
+	case engine.ActionMFACode:
+		return "choose Enter MFA code… in this menu"
+	case engine.ActionSSOLogin:
+		return "run aws sso login --profile " + profile
+	case engine.ActionAWSLogin:
+		return "run aws login --profile " + profile
+	case engine.ActionConfigure:
+		return "run aws configure, or choose a profile under Profiles"
+	case engine.ActionCheckProfileName:
+		return "choose a profile under Profiles"
+	case engine.ActionForce:
+		return "the tray never overwrites long-term keys: set export_name in the settings to another profile"
+	case engine.ActionAllowHost:
+		return "point the client at localhost or 127.0.0.1"
+	}
+	return ""
 }

@@ -5,6 +5,7 @@ package tray
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -39,8 +40,8 @@ func with(f func(*State)) State {
 
 func TestSummary(t *testing.T) {
 	t.Parallel()
-	ssoErr := &engine.Error{Profile: "dev", Kind: engine.ErrSSOLoginRequired, Hint: "run aws sso login --profile dev"}
-	mfaErr := &engine.Error{Profile: "dev", Kind: engine.ErrMFARequired, Hint: "give an MFA code (run from a terminal, or use --mfa-code)"}
+	ssoErr := &engine.Error{Profile: "dev", Kind: engine.ErrSSOLoginRequired, Action: engine.ActionSSOLogin, Hint: engine.ActionSSOLogin.Hint("dev")}
+	mfaErr := &engine.Error{Profile: "dev", Kind: engine.ErrMFARequired, Action: engine.ActionMFACode, Hint: engine.ActionMFACode.Hint("dev")}
 	stsErr := &engine.Error{Profile: "dev", Kind: engine.ErrResolve, Err: errors.New("STS GetSessionToken: AccessDenied")}
 	tests := []struct {
 		name       string
@@ -72,8 +73,12 @@ func TestSummary(t *testing.T) {
 		{"refresh_failed_still_valid", with(func(s *State) { s.Status.Err = stsErr }), "dev · expires in 42 min · refresh failed", "STS GetSessionToken: AccessDenied"},
 		{"profile_broken", with(func(s *State) {
 			s.HaveSource = false
-			s.LoadErr = &engine.Error{Profile: "dev", Kind: engine.ErrProfileNotFound, Hint: "check the name with awsxc-cli profiles"}
-		}), "dev · profile not found", "check the name with awsxc-cli profiles"},
+			s.LoadErr = &engine.Error{Profile: "dev", Kind: engine.ErrProfileNotFound, Action: engine.ActionCheckProfileName, Hint: engine.ActionCheckProfileName.Hint("dev")}
+		}), "dev · profile not found", "choose a profile under Profiles"},
+		{"profile_without_credentials", with(func(s *State) {
+			s.HaveSource = false
+			s.LoadErr = &engine.Error{Profile: "dev", Kind: engine.ErrNoCredentials, Hint: "add keys, sso_session, role_arn or credential_process to the profile"}
+		}), "dev · no credentials configured", "add keys, sso_session, role_arn or credential_process to the profile"},
 		{"no_aws_config", State{Version: "1.2.3", NoConfig: true}, "No AWS profiles found", "run aws configure or aws configure sso"},
 		{"no_profile_chosen", with(func(s *State) { s.Active = ""; s.HaveSource = false }), "No profile chosen", "choose one under Profiles"},
 	}
@@ -321,5 +326,39 @@ func TestServerItem(t *testing.T) {
 				t.Errorf("menu mismatch (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestTrayHints words every engine action for the menu. The tray has no
+// flags: no hint may tell the user to add one, or to run awsxc-cli.
+func TestTrayHints(t *testing.T) {
+	t.Parallel()
+	cliWords := regexp.MustCompile(`awsxc-cli|--(force|mfa-code|mfa-serial|allow-host|imds|container|ensure-temporary|cache|exec|json|env)\b`)
+	for _, tt := range []struct {
+		action engine.Action
+		want   string
+	}{
+		{engine.ActionMFACode, "choose Enter MFA code… in this menu"},
+		{engine.ActionSSOLogin, "run aws sso login --profile dev"},
+		{engine.ActionAWSLogin, "run aws login --profile dev"},
+		{engine.ActionConfigure, "run aws configure, or choose a profile under Profiles"},
+		{engine.ActionCheckProfileName, "choose a profile under Profiles"},
+		{engine.ActionForce, "the tray never overwrites long-term keys: set export_name in the settings to another profile"},
+		{engine.ActionAllowHost, "point the client at localhost or 127.0.0.1"},
+	} {
+		t.Run(tt.action.String(), func(t *testing.T) {
+			t.Parallel()
+			err := &engine.Error{Profile: "dev", Kind: engine.ErrResolve, Action: tt.action, Hint: tt.action.Hint("dev")}
+			got := hintOf(err)
+			if got != tt.want {
+				t.Errorf("hintOf = %q, want %q", got, tt.want)
+			}
+			if cliWords.MatchString(got) {
+				t.Errorf("hint %q names awsxc-cli or one of its flags", got)
+			}
+		})
+	}
+	if got := hintOf(&engine.Error{Profile: "dev", Kind: engine.ErrResolve, Hint: "neutral"}); got != "neutral" {
+		t.Errorf("no action: hintOf = %q, want the engine's hint", got)
 	}
 }

@@ -5,12 +5,18 @@ import (
 	"io"
 	"log/slog"
 	"time"
+
+	"github.com/awsxc/awsxc/engine"
 )
 
 // Options configures [Run].
 type Options struct {
 	// Version is shown in the menu and the tooltip.
 	Version string
+	// Env is what the engine takes from the process: the AWS files, the
+	// region, the folders. The zero Env reads this process's environment
+	// (engine.NewEnv with os.Getenv and the working folder).
+	Env engine.Env
 	// Logger receives log lines; nil writes Info and above to Stderr.
 	Logger *slog.Logger
 	// Stderr receives hints for the user at start-up; nil is os.Stderr.

@@ -154,6 +154,10 @@ type app struct {
 }
 
 func newApp(ctx context.Context, cancel context.CancelFunc, opts Options) *app {
+	if opts.Env == (engine.Env{}) {
+		wd, _ := os.Getwd()
+		opts.Env = engine.NewEnv(os.Getenv, wd)
+	}
 	a := &app{
 		ctx: ctx, quit: cancel, opts: opts, log: opts.Logger, now: time.Now,
 		done:     make(chan struct{}),
@@ -190,7 +194,7 @@ func (a *app) start() {
 	a.state = State{Version: a.opts.Version}
 	a.stateFromSettings()
 	a.state.Autostart, a.state.AutostartErr = platform.Autostart()
-	a.listProfiles(awsFilesSum())
+	a.listProfiles(a.awsFilesSum())
 	if a.state.NoConfig {
 		fmt.Fprintln(a.opts.Stderr, "awsxc: no AWS profiles found; run aws configure or aws configure sso, then choose one under Profiles")
 	}
@@ -199,7 +203,7 @@ func (a *app) start() {
 
 // loadProfiles re-reads the profile names from the AWS config files.
 func (a *app) loadProfiles() error {
-	names, err := engine.ListProfileNames()
+	names, err := engine.ListProfileNames(a.opts.Env)
 	if err != nil {
 		a.log.Warn("cannot list profiles", "err", err)
 	}
@@ -289,7 +293,7 @@ func (a *app) render(force bool) {
 }
 
 func (a *app) onTick() {
-	sum := awsFilesSum()
+	sum := a.awsFilesSum()
 	a.listProfiles(sum)
 	a.reloadSettings()
 	a.retryProfile(sum)
@@ -315,10 +319,9 @@ func (a *app) retryProfile(sum [sha256.Size]byte) {
 }
 
 // awsFilesSum is the SHA-256 of the AWS config and credentials files.
-func awsFilesSum() [sha256.Size]byte {
+func (a *app) awsFilesSum() [sha256.Size]byte {
 	h := sha256.New()
-	config, creds := engine.ConfigFiles()
-	for _, f := range []string{config, creds} {
+	for _, f := range []string{a.opts.Env.ConfigFile, a.opts.Env.CredentialsFile} {
 		data, _ := os.ReadFile(f)
 		fmt.Fprintf(h, "%d\n", len(data))
 		h.Write(data)

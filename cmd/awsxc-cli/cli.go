@@ -37,13 +37,14 @@ type cli struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
-	now    func() time.Time
+	env    engine.Env
 	log    *slog.Logger
 }
 
 // run executes the command line and returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, now: time.Now}
+	wd, _ := os.Getwd()
+	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, env: engine.NewEnv(os.Getenv, wd)}
 	o, err := parse(args)
 	if err != nil {
 		c.errorf("%v (see awsxc-cli --help)", err)
@@ -86,13 +87,15 @@ func (c *cli) fail(err error) int {
 		}
 		return ee.code
 	}
-	c.errorf("%v", err)
+	c.errorf("%v", cliHints.Reword(err))
 	var ue *usageError
 	switch {
 	case errors.As(err, &ue), errors.Is(err, engine.ErrNoCredentials):
 		return exitUsage
 	case errors.Is(err, engine.ErrRecursion):
 		return exitResolution
+	case errors.Is(err, engine.ErrLongTermKeys):
+		return exitFailure // a file that could not be written
 	}
 	var engErr *engine.Error
 	if errors.As(err, &engErr) {
@@ -139,11 +142,24 @@ func (c *cli) export(ctx context.Context, o *options) error {
 	if serving {
 		return c.serve(ctx, o, name, mfa)
 	}
-	p, creds, err := c.obtain(ctx, o, name, mfa)
+	oo := engine.ObtainOptions{
+		Env:             c.env,
+		Profile:         name,
+		MFA:             mfa,
+		Logger:          c.log,
+		EnsureTemporary: o.ensureTemp,
+		SessionDuration: time.Duration(o.duration) * time.Second,
+		MFASerial:       o.mfaSerial,
+	}
+	if o.cache || o.cacheFile != "" {
+		oo.Cache = &engine.CacheOptions{File: o.cacheFile, Buffer: time.Duration(o.cacheBuffer) * time.Minute, Refresh: o.refresh}
+	}
+	r, err := engine.Obtain(ctx, oo)
 	if err != nil {
 		return err
 	}
-	region := p.Region
+	creds := r.Credentials
+	region := r.Region
 	if o.noRegion {
 		region = ""
 	}
@@ -166,87 +182,10 @@ func (c *cli) export(ctx context.Context, o *options) error {
 	return err
 }
 
-// obtain loads the profile and returns its credentials: from the cache
-// when it holds fresh ones for this identity, else from the SDK (and STS
-// GetSessionToken with --ensure-temporary), saving them to the cache.
-func (c *cli) obtain(ctx context.Context, o *options, name string, mfa engine.TokenProvider) (*engine.Profile, engine.Credentials, error) {
-	p, err := engine.Load(ctx, engine.Options{Profile: name, MFA: mfa, Logger: c.log})
-	if err != nil {
-		return nil, engine.Credentials{}, err
-	}
-	cachePath, key, err := c.cacheFor(o, p)
-	if err != nil {
-		return nil, engine.Credentials{}, err
-	}
-	if cachePath != "" && !o.refresh {
-		buffer := time.Duration(o.cacheBuffer) * time.Minute
-		creds, err := engine.ReadCache(cachePath, key, c.now(), buffer)
-		if err == nil {
-			c.log.Debug("cache hit", "path", cachePath, "key", engine.MaskKey(creds.AccessKeyID),
-				"expires", engine.FormatTime(creds.Expires))
-			return p, creds, nil
-		}
-		c.log.Debug("cache miss", "path", cachePath, "reason", err)
-	}
-	creds, err := p.Retrieve(ctx, false)
-	if err != nil {
-		return nil, engine.Credentials{}, err
-	}
-	if o.ensureTemp {
-		creds, err = p.GetSessionToken(ctx, creds, engine.SessionTokenOptions{
-			Duration:  time.Duration(o.duration) * time.Second,
-			MFASerial: o.mfaSerial,
-			MFA:       mfa,
-		})
-		if err != nil {
-			return nil, engine.Credentials{}, err
-		}
-	}
-	if err := engine.NotExpired(p.Name, creds, c.now()); err != nil {
-		return nil, engine.Credentials{}, err
-	}
-	if cachePath != "" {
-		if !creds.CanExpire() {
-			c.log.Debug("not caching credentials without an expiry", "path", cachePath)
-		} else if err := engine.WriteCache(cachePath, key, creds); err != nil {
-			// The cache is an optimisation: never fail the export for it.
-			c.log.Debug("cache not saved", "path", cachePath, "err", err)
-		} else {
-			c.log.Debug("cache saved", "path", cachePath, "key", engine.MaskKey(creds.AccessKeyID))
-		}
-	}
-	return p, creds, nil
-}
-
-// cacheFor returns the cache file and the identity key for this run, or
-// "" when caching is off.
-func (c *cli) cacheFor(o *options, p *engine.Profile) (path, key string, err error) {
-	switch {
-	case o.cacheFile != "":
-		path, err = engine.ExpandHome(o.cacheFile)
-	case o.cache:
-		path, err = engine.DefaultCachePath(p.Name)
-	default:
-		return "", "", nil
-	}
-	if err != nil {
-		return "", "", fmt.Errorf("cache: %w", err)
-	}
-	// The key names the identity and how the credentials were made, so a
-	// cache written for another profile, another configuration or another
-	// mode is a miss.
-	key = fmt.Sprintf("profile=%s;config=%s;temporary=%t;duration=%d;mfa=%s",
-		p.Name, p.Fingerprint, o.ensureTemp, o.duration, o.mfaSerial)
-	return path, key, nil
-}
-
 // writeCredentialsFile writes the credentials into a profile of the shared
 // credentials file.
 func (c *cli) writeCredentialsFile(o *options, source string, creds engine.Credentials) error {
-	path, err := engine.CredentialsFilePath(c.getenv)
-	if err != nil {
-		return err
-	}
+	path := c.env.CredentialsFile
 	// The lock lives where the tray's does, so the two never interleave.
 	lockDir, err := rundir.Dir(c.getenv)
 	if err != nil {
@@ -305,4 +244,25 @@ func guardRecursion(name string, getenv func(string) string, record bool) error 
 		return nil
 	}
 	return os.Setenv(profileChainVar, strings.Join(append(chain, name), "\x1f"))
+}
+
+// cliHints words the engine's actions for this command line's flags.
+var cliHints engine.Hints = func(a engine.Action, profile string) string {
+	switch a {
+	case engine.ActionMFACode:
+		return "give the code with --mfa-code or run from a terminal"
+	case engine.ActionSSOLogin:
+		return "run aws sso login --profile " + profile
+	case engine.ActionAWSLogin:
+		return "run aws login --profile " + profile
+	case engine.ActionConfigure:
+		return "run aws configure, or name a profile with --profile"
+	case engine.ActionCheckProfileName:
+		return "check the name with awsxc-cli profiles"
+	case engine.ActionForce:
+		return "not overwriting them without --force"
+	case engine.ActionAllowHost:
+		return "add it with --allow-host"
+	}
+	return ""
 }

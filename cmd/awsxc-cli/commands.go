@@ -17,7 +17,7 @@ func (c *cli) profiles(ctx context.Context, o *options) error {
 		return usagef("profiles takes no arguments")
 	}
 	if o.names {
-		names, err := engine.ListProfileNames()
+		names, err := engine.ListProfileNames(c.env)
 		if err != nil {
 			return err
 		}
@@ -26,7 +26,7 @@ func (c *cli) profiles(ctx context.Context, o *options) error {
 		}
 		return nil
 	}
-	infos, err := engine.ListProfiles(ctx)
+	infos, err := engine.ListProfiles(ctx, c.env)
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func (c *cli) explain(ctx context.Context, o *options) error {
 		return usagef("explain takes no arguments (use --profile)")
 	}
 	name := c.profileName(o)
-	p, err := engine.Load(ctx, engine.Options{Profile: name, MFA: c.mfaProvider(o, name), Logger: c.log})
+	p, err := engine.Load(ctx, engine.Options{Env: c.env, Profile: name, MFA: c.mfaProvider(o, name), Logger: c.log})
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (c *cli) explain(ctx context.Context, o *options) error {
 		state = "temporary"
 	}
 	if creds.CanExpire() {
-		state += ", expire " + engine.FormatTime(creds.Expires) + " (" + untilText(creds.Expires.Sub(c.now())) + ")"
+		state += ", expire " + engine.FormatTime(creds.Expires) + " (" + untilText(creds.Expires.Sub(c.env.Now())) + ")"
 	} else {
 		state += ", no expiry"
 	}

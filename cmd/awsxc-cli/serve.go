@@ -21,6 +21,7 @@ import (
 // serveOptions says what to serve and where. At least one of IMDSAddr and
 // ECSAddr is set; addresses are in the forms engine.ParseListenAddr takes.
 type serveOptions struct {
+	Env          engine.Env
 	Profile      string
 	IMDSAddr     string   // --imds [HOST:]PORT
 	ECSAddr      string   // --container [HOST:]PORT
@@ -58,6 +59,7 @@ func serve(ctx context.Context, o serveOptions, stderr io.Writer, log *slog.Logg
 	}
 
 	src, err := engine.NewSource(ctx, engine.SourceOptions{
+		Env:             o.Env,
 		Profile:         o.Profile,
 		MFA:             o.MFA,
 		SessionDuration: o.Duration,
@@ -102,7 +104,7 @@ func serve(ctx context.Context, o serveOptions, stderr io.Writer, log *slog.Logg
 		e, err := engine.NewECSServer(ctx, src, engine.ServerOptions{
 			Addr: ecsAddr, AllowHosts: o.AllowHosts, Token: o.ECSToken, Logger: log,
 			SourceFor: func(profile string) (*engine.Source, error) {
-				return engine.NewSource(ctx, engine.SourceOptions{Profile: profile, Logger: log,
+				return engine.NewSource(ctx, engine.SourceOptions{Env: o.Env, Profile: profile, Logger: log,
 					OnChange: serveReporter(stderr, profile)})
 			},
 		})

@@ -15,6 +15,7 @@ func (c *cli) serve(ctx context.Context, o *options, name string, mfa engine.Tok
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return serve(ctx, serveOptions{
+		Env:          c.env,
 		Profile:      name,
 		IMDSAddr:     o.imds,
 		ECSAddr:      o.container,

@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/awsxc/awsxc/engine"
 	"github.com/awsxc/awsxc/tray"
 )
 
@@ -28,7 +29,8 @@ func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	switch err := tray.Run(ctx, tray.Options{Version: version, Logger: log}); {
+	wd, _ := os.Getwd()
+	switch err := tray.Run(ctx, tray.Options{Version: version, Logger: log, Env: engine.NewEnv(os.Getenv, wd)}); {
 	case errors.Is(err, tray.ErrAlreadyRunning):
 		fmt.Fprintln(os.Stderr, "awsxc is already running")
 		os.Exit(1)

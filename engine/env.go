@@ -1,0 +1,182 @@
+package engine
+
+import (
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// Env is everything the engine takes from the process it runs in: the
+// AWS files, the home, working and cache folders, the region and
+// container settings of the environment, and a clock. The engine never
+// reads environment variables itself; each front end builds an Env
+// ([NewEnv] with os.Getenv for a command; a daemon from what its client
+// sent) and passes it to every call.
+//
+// Env is a plain value. Two Envs describe the same configuration when
+// their [Env.Identity] values are equal (==).
+type Env struct {
+	// ConfigFile is the shared config file: AWS_CONFIG_FILE, else
+	// ~/.aws/config. Empty means there is none.
+	ConfigFile string
+	// CredentialsFile is the shared credentials file:
+	// AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials. Empty means
+	// there is none; writing to it fails.
+	CredentialsFile string
+	// Home is the user's home folder, for a leading ~ in paths; empty
+	// when unknown.
+	Home string
+	// Dir is the working folder that relative paths are taken from;
+	// empty leaves them relative (to the process's own working folder).
+	Dir string
+	// CacheDir is the user's cache folder, where awsxc keeps cached
+	// credentials under awsxc/credentials; empty when unknown.
+	CacheDir string
+	// Region is AWS_REGION, else AWS_DEFAULT_REGION: it wins over a
+	// profile's region, as in the SDK. Empty when unset.
+	Region string
+	// ContainerRelativeURI and ContainerFullURI are
+	// AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI: with either
+	// set, the SDK takes a profile that configures no credentials from
+	// the container endpoint.
+	ContainerRelativeURI string
+	ContainerFullURI     string
+	// Clock decides every expiry; nil is the system clock. It must be
+	// of a comparable type (a pointer, say) for == on Envs to work;
+	// [Env.Identity] leaves it out.
+	Clock Clock
+}
+
+// Clock tells the time. Tests move a clock of their own by hand.
+type Clock interface {
+	Now() time.Time
+}
+
+// NewEnv reads an Env from the variables getenv returns (os.Getenv, or a
+// lookup in a client's environment): AWS_CONFIG_FILE,
+// AWS_SHARED_CREDENTIALS_FILE, AWS_REGION, AWS_DEFAULT_REGION,
+// AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI, the home folder
+// (HOME; USERPROFILE on Windows) and the cache folder (XDG_CACHE_HOME,
+// else the platform's: ~/.cache, ~/Library/Caches on macOS,
+// %LOCALAPPDATA%\cache on Windows). dir is the working folder: the file
+// paths come out with a leading ~ expanded and, when dir is set,
+// absolute. The clock is the system's.
+func NewEnv(getenv func(string) string, dir string) Env {
+	e := Env{
+		Home:                 homeDir(getenv),
+		Dir:                  dir,
+		Region:               firstNonEmpty(getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION")),
+		ContainerRelativeURI: getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"),
+		ContainerFullURI:     getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI"),
+	}
+	e.CacheDir = e.cacheDir(getenv)
+	e.ConfigFile = e.sharedFile(getenv("AWS_CONFIG_FILE"), "config")
+	e.CredentialsFile = e.sharedFile(getenv("AWS_SHARED_CREDENTIALS_FILE"), "credentials")
+	return e
+}
+
+// Identity returns what identifies the configuration e describes: e
+// without its clock. Two Envs with equal identities (==) give every
+// profile the same settings, files and cache, so a daemon may answer
+// for one with what it resolved for the other.
+//
+// Identity covers only what Env holds. The SDK reads some settings from
+// the process environment itself (see the package documentation,
+// "Environment"); a front end that answers for another process compares
+// those as well.
+func (e Env) Identity() Env {
+	e.Clock = nil
+	return e
+}
+
+// Now returns the time on e's clock.
+func (e Env) Now() time.Time {
+	if e.Clock == nil {
+		return time.Now()
+	}
+	return e.Clock.Now()
+}
+
+// ExpandPath returns path as the engine opens it: a leading "~" (alone
+// or before a path separator) becomes e.Home, and a relative path is
+// taken from e.Dir when that is set. "~user" is not expanded. The error
+// says when ~ cannot be expanded because the home folder is unknown.
+func (e Env) ExpandPath(path string) (string, error) {
+	path, err := e.expandHome(path)
+	if err != nil {
+		return "", err
+	}
+	if path != "" && e.Dir != "" && !filepath.IsAbs(path) {
+		path = filepath.Join(e.Dir, path)
+	}
+	return path, nil
+}
+
+// expandHome expands a leading ~ only.
+func (e Env) expandHome(path string) (string, error) {
+	if path != "~" && !strings.HasPrefix(path, "~/") && !(filepath.Separator == '\\' && strings.HasPrefix(path, `~\`)) {
+		return path, nil
+	}
+	if e.Home == "" {
+		return "", fmt.Errorf("expand %s: home folder unknown", path)
+	}
+	return filepath.Join(e.Home, path[1:]), nil
+}
+
+// sharedFile is the path of an AWS file: the variable's value v, else
+// ~/.aws/name. A value whose ~ cannot be expanded is kept as it is, as
+// the SDK would take it.
+func (e Env) sharedFile(v, name string) string {
+	if v == "" {
+		if e.Home == "" {
+			return ""
+		}
+		return filepath.Join(e.Home, ".aws", name)
+	}
+	if p, err := e.ExpandPath(v); err == nil {
+		return p
+	}
+	return v
+}
+
+// homeDir is the home folder the way the AWS SDKs find it.
+func homeDir(getenv func(string) string) string {
+	switch runtime.GOOS {
+	case "windows":
+		return getenv("USERPROFILE")
+	case "plan9":
+		return getenv("home")
+	}
+	return getenv("HOME")
+}
+
+// cacheDir is the user's cache folder as github.com/adrg/xdg finds it
+// (which awsxc used before Env): XDG_CACHE_HOME when absolute, else the
+// platform's folder.
+func (e Env) cacheDir(getenv func(string) string) string {
+	if v, err := e.expandHome(getenv("XDG_CACHE_HOME")); err == nil && filepath.IsAbs(v) {
+		return v
+	}
+	switch runtime.GOOS {
+	case "windows":
+		if v := getenv("LOCALAPPDATA"); v != "" {
+			return filepath.Join(v, "cache")
+		}
+		return ""
+	case "darwin", "ios":
+		if e.Home != "" {
+			return filepath.Join(e.Home, "Library", "Caches")
+		}
+	case "plan9":
+		if e.Home != "" {
+			return filepath.Join(e.Home, "lib", "cache")
+		}
+	default:
+		if e.Home != "" {
+			return filepath.Join(e.Home, ".cache")
+		}
+	}
+	return ""
+}

@@ -1,0 +1,23 @@
+package engine
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/awsxc/awsxc/internal/fakeaws"
+)
+
+// TestMain keeps the machine's own AWS setup away from every test: the
+// engine takes its files from an Env, but the SDK still reads some
+// settings from the process (see the package documentation).
+func TestMain(m *testing.M) {
+	cleanup, err := fakeaws.IsolateProcess()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	cleanup()
+	os.Exit(code)
+}
