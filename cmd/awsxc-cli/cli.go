@@ -16,12 +16,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
-	"time"
 
 	"github.com/awsxc/awsxc/engine"
-	"github.com/awsxc/awsxc/internal/rundir"
 )
 
 const (
@@ -31,41 +28,62 @@ const (
 	exitResolution = 3
 )
 
-// cli is one run of the command with its streams.
+// proc is everything a run takes from the process it runs in. main
+// passes the process's own; tests pass theirs, so that many runs can go
+// at once in one test binary.
+type proc struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string // the environment
+	environ        func() []string     // all of it, for the --exec command
+	// setenv sets a variable in the environment of the programs the SDK
+	// starts (a credential_process): the recursion guard's chain.
+	setenv func(key, value string) error
+	dir    string       // the working folder; "" keeps relative paths relative
+	clock  engine.Clock // nil is the system clock
+	tty    string       // the terminal an MFA prompt reads when stdin is empty; "" for none
+	// exec replaces the process with a command and its environment
+	// (--exec); nil refuses to.
+	exec func(argv, env []string) error
+}
+
+// cli is one run of the command, in its process.
 type cli struct {
-	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
-	getenv func(string) string
-	env    engine.Env
-	log    *slog.Logger
+	proc
+	env      engine.Env   // what the engine takes from the process
+	log      *slog.Logger // debug records to stderr with --debug
+	commands []*command   // the commands it knows
 }
 
 // run executes the command line and returns the exit code.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	wd, _ := os.Getwd()
-	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, env: engine.NewEnv(os.Getenv, wd)}
-	o, err := parse(args)
+func run(ctx context.Context, args []string, p proc) int {
+	env := engine.NewEnv(p.getenv, p.dir)
+	env.Clock = p.clock
+	c := &cli{proc: p, env: env, log: newLogger(false, p.stderr), commands: commands}
+	cmd, args, err := findCommand(c.commands, args)
 	if err != nil {
 		c.errorf("%v (see awsxc-cli --help)", err)
 		return exitUsage
 	}
-	c.log = newLogger(o.debug, stderr)
-	switch {
-	case o.help || o.command == "help":
-		io.WriteString(stdout, helpText())
-		return exitOK
-	case o.version:
-		fmt.Fprintln(stdout, version)
-		return exitOK
-	case o.command == "profiles":
-		return c.fail(c.profiles(ctx, o))
-	case o.command == "completion":
-		return c.fail(c.completion(o))
-	case o.command == "explain":
-		return c.fail(c.explain(ctx, o))
+	r := cmd.new()
+	var o common
+	parsed, err := parseFlags(append(r.flags(), o.flags()...), args, r)
+	if err != nil {
+		c.errorf("%v (see %s --help)", err, cmd.invocation())
+		return exitUsage
 	}
-	return c.fail(c.export(ctx, o))
+	c.log = newLogger(o.debug, p.stderr)
+	if o.help {
+		io.WriteString(c.stdout, helpText(c.commands, cmd))
+		return exitOK
+	}
+	if ch, ok := r.(checker); ok {
+		if err := ch.check(parsed); err != nil {
+			c.errorf("%v (see %s --help)", err, cmd.invocation())
+			return exitUsage
+		}
+	}
+	return c.fail(r.run(ctx, c, parsed))
 }
 
 // errorf prints one error line.
@@ -75,7 +93,8 @@ func (c *cli) errorf(format string, args ...any) {
 	fmt.Fprintf(c.stderr, "awsxc-cli: error: %s\n", msg)
 }
 
-// fail reports err, if any, and turns it into the exit code.
+// fail reports err, if any, in this command line's words and turns it
+// into the exit code: the one place that decides exit codes.
 func (c *cli) fail(err error) int {
 	if err == nil {
 		return exitOK
@@ -104,6 +123,28 @@ func (c *cli) fail(err error) int {
 	return exitFailure
 }
 
+// cliHints words the engine's actions for this command line's flags, the
+// hint after the "; " of an error line.
+var cliHints engine.Hints = func(a engine.Action, profile string) string {
+	switch a {
+	case engine.ActionMFACode:
+		return "give the code with --mfa-code or run from a terminal"
+	case engine.ActionSSOLogin:
+		return "run aws sso login --profile " + profile
+	case engine.ActionAWSLogin:
+		return "run aws login --profile " + profile
+	case engine.ActionConfigure:
+		return "run aws configure, or name a profile with --profile"
+	case engine.ActionCheckProfileName:
+		return "check the name with awsxc-cli profiles"
+	case engine.ActionForce:
+		return "not overwriting them without --force"
+	case engine.ActionAllowHost:
+		return "add it with --allow-host"
+	}
+	return ""
+}
+
 // exitError ends the run with a given code (the --exec child's status).
 type exitError struct {
 	code int
@@ -127,142 +168,22 @@ func newLogger(debug bool, w io.Writer) *slog.Logger {
 	}))
 }
 
-// export obtains the credentials and hands them out in the chosen mode.
-func (c *cli) export(ctx context.Context, o *options) error {
-	name := c.profileName(o)
-	serving := o.imds != "" || o.container != ""
-	// A server resolves other profiles too (/profiles/NAME), whose
-	// credential_process may rightly run awsxc-cli for the served one: it
-	// checks the chain but does not join it. A real loop through the served
-	// profile is still caught one process down.
-	if err := guardRecursion(name, c.getenv, !serving); err != nil {
-		return err
-	}
-	mfa := c.mfaProvider(o, name)
-	if serving {
-		return c.serve(ctx, o, name, mfa)
-	}
-	oo := engine.ObtainOptions{
-		Env:             c.env,
-		Profile:         name,
-		MFA:             mfa,
-		Logger:          c.log,
-		EnsureTemporary: o.ensureTemp,
-		SessionDuration: time.Duration(o.duration) * time.Second,
-		MFASerial:       o.mfaSerial,
-	}
-	if o.cache || o.cacheFile != "" {
-		oo.Cache = &engine.CacheOptions{File: o.cacheFile, Buffer: time.Duration(o.cacheBuffer) * time.Minute, Refresh: o.refresh}
-	}
-	r, err := engine.Obtain(ctx, oo)
-	if err != nil {
-		return err
-	}
-	creds := r.Credentials
-	region := r.Region
-	if o.noRegion {
-		region = ""
-	}
-	switch {
-	case o.exec != nil:
-		return execCommand(o.exec, childEnv(os.Environ(), creds, region))
-	case o.credsFileProfile != "":
-		return c.writeCredentialsFile(o, name, creds)
-	}
-	format := engine.Format(o.format)
-	pretty := o.pretty
-	if format == "" {
-		format, pretty = engine.FormatProcess, true // aws-export-credentials' default
-	}
-	out, err := engine.Render(format, creds, engine.RenderOptions{Region: region, Pretty: pretty})
-	if err != nil {
-		return err
-	}
-	_, err = c.stdout.Write(out)
-	return err
-}
-
-// writeCredentialsFile writes the credentials into a profile of the shared
-// credentials file.
-func (c *cli) writeCredentialsFile(o *options, source string, creds engine.Credentials) error {
-	path := c.env.CredentialsFile
-	// The lock lives where the tray's does, so the two never interleave.
-	lockDir, err := rundir.Dir(c.getenv)
-	if err != nil {
-		return err
-	}
-	if err := engine.WriteCredentialsProfile(path, o.credsFileProfile, creds, engine.WriteOptions{Force: o.force, LockDir: lockDir}); err != nil {
-		return err
-	}
-	exp := "no expiry"
-	if creds.CanExpire() {
-		exp = "expires " + engine.FormatTime(creds.Expires)
-	}
-	c.log.Debug("wrote credentials file", "path", path, "section", o.credsFileProfile,
-		"source", source, "key", engine.MaskKey(creds.AccessKeyID), "expiry", exp)
-	return nil
-}
-
-// profileName is --profile when given (even empty, which the engine
+// profileFlag is --profile: the name given, even empty (which the engine
 // rejects), else the AWS CLI's choice from the environment.
-func (c *cli) profileName(o *options) string {
-	if o.profileSet {
-		return o.profile
+type profileFlag struct {
+	name string
+	set  bool
+}
+
+func (p *profileFlag) spec() flagSpec {
+	return flagSpec{name: "profile", arg: "PROFILE", help: "the profile to use (default: $AWS_PROFILE, $AWS_DEFAULT_PROFILE, default)",
+		set: func(v string) error { p.name, p.set = v, true; return nil }}
+}
+
+// choose returns the profile to use.
+func (p *profileFlag) choose(c *cli) string {
+	if p.set {
+		return p.name
 	}
 	return engine.ProfileName("", c.getenv)
-}
-
-// profileChainVar carries the profiles being resolved by awsxc-cli
-// processes up the stack, for a profile whose credential_process runs
-// awsxc-cli (the AWS CLI guards the same way with _AWS_CLI_PROFILE_CHAIN).
-const profileChainVar = "AWSXC_PROFILE_CHAIN"
-
-// maxProfileChain is how many awsxc-cli processes may nest through
-// credential_process.
-const maxProfileChain = 4
-
-// guardRecursion fails when name is already being resolved further up,
-// or the chain is too deep, and otherwise (with record) records name for
-// the credential_process children the SDK may start.
-func guardRecursion(name string, getenv func(string) string, record bool) error {
-	var chain []string
-	if v := getenv(profileChainVar); v != "" {
-		chain = strings.Split(v, "\x1f")
-	}
-	for _, p := range chain {
-		if p == name {
-			return &engine.Error{Profile: name, Kind: engine.ErrRecursion,
-				Err:  fmt.Errorf("the profile's credential_process runs awsxc-cli for it again (%s)", strings.Join(append(chain, name), " → ")),
-				Hint: "point credential_process at another profile"}
-		}
-	}
-	if len(chain) >= maxProfileChain {
-		return &engine.Error{Profile: name, Kind: engine.ErrRecursion,
-			Err: fmt.Errorf("more than %d nested awsxc-cli runs (%s)", maxProfileChain, strings.Join(append(chain, name), " → "))}
-	}
-	if !record {
-		return nil
-	}
-	return os.Setenv(profileChainVar, strings.Join(append(chain, name), "\x1f"))
-}
-
-// cliHints words the engine's actions for this command line's flags.
-var cliHints engine.Hints = func(a engine.Action, profile string) string {
-	switch a {
-	case engine.ActionMFACode:
-		return "give the code with --mfa-code or run from a terminal"
-	case engine.ActionSSOLogin:
-		return "run aws sso login --profile " + profile
-	case engine.ActionAWSLogin:
-		return "run aws login --profile " + profile
-	case engine.ActionConfigure:
-		return "run aws configure, or name a profile with --profile"
-	case engine.ActionCheckProfileName:
-		return "check the name with awsxc-cli profiles"
-	case engine.ActionForce:
-		return "not overwriting them without --force"
-	case engine.ActionAllowHost:
-		return "add it with --allow-host"
-	}
-	return ""
 }

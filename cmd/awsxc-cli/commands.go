@@ -3,159 +3,133 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
-	"time"
-
-	"github.com/awsxc/awsxc/engine"
 )
 
-// profiles lists every profile with its kind and region.
-func (c *cli) profiles(ctx context.Context, o *options) error {
-	if len(o.args) > 0 {
-		return usagef("profiles takes no arguments")
-	}
-	if o.names {
-		names, err := engine.ListProfileNames(c.env)
-		if err != nil {
-			return err
-		}
-		for _, n := range names {
-			fmt.Fprintln(c.stdout, n)
-		}
-		return nil
-	}
-	infos, err := engine.ListProfiles(ctx, c.env)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROFILE\tKIND\tREGION")
-	for _, p := range infos {
-		kind := string(p.Kind)
-		if p.Err != nil {
-			kind = "invalid"
-			c.errorf("%v", p.Err)
-		}
-		region := p.Region
-		if region == "" {
-			region = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", p.Name, kind, region)
-	}
-	return tw.Flush()
+// commands are awsxc-cli's commands, in the order the help lists them.
+// The first, with no name, is aws-export-credentials' command line: the
+// export modes, run when no command is named. A new command is a file
+// of its own and one line here.
+var commands = []*command{
+	exportCommand,
+	profilesCommand,
+	explainCommand,
+	completionCommand,
+	helpCommand,
 }
 
-// explain says where a profile's credentials come from, what they are
-// now and whether they refresh on their own: the answer to "why did it
-// not refresh?".
-func (c *cli) explain(ctx context.Context, o *options) error {
-	if len(o.args) > 0 {
-		return usagef("explain takes no arguments (use --profile)")
+// command is one awsxc-cli command.
+type command struct {
+	name    string // the words that name it ("profiles"; two for "sso sync"); "" for the export modes
+	usage   string // its usage, after "awsxc-cli "
+	summary string // what it does, in one line for the command list
+	doc     string // more about it, for its --help; may be empty
+	// new returns a runner with fresh options, which its flags write.
+	new func() runner
+}
+
+// runner is a command ready to take its options and run.
+type runner interface {
+	// flags lists the command's options in the order its help shows
+	// them, bound to the runner. --debug and --help are added to every
+	// command.
+	flags() []flagSpec
+	// run does the work once the command line is parsed and checked.
+	run(ctx context.Context, c *cli, p parsed) error
+}
+
+// checker is a runner that rejects combinations of options before
+// anything runs (no credentials fetched, no MFA code asked for). Its
+// errors, like parse errors, point to the command's --help.
+type checker interface {
+	check(p parsed) error
+}
+
+// common are the options every command has.
+type common struct {
+	debug bool
+	help  bool
+}
+
+func (o *common) flags() []flagSpec {
+	return []flagSpec{
+		boolFlag("debug", "explain on stderr what happens (secrets are never shown)", &o.debug),
+		{name: "help", short: 'h', help: "show this help", set: func(string) error { o.help = true; return nil }},
 	}
-	name := c.profileName(o)
-	p, err := engine.Load(ctx, engine.Options{Env: c.env, Profile: name, MFA: c.mfaProvider(o, name), Logger: c.log})
-	if err != nil {
-		return err
+}
+
+// findCommand returns the command named by the first words of args and
+// the arguments after them. A first word that is an option selects the
+// export modes.
+func findCommand(cmds []*command, args []string) (*command, []string, error) {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return cmds[0], args, nil
 	}
-	// Nothing reaches stdout unless all of it does.
-	var out strings.Builder
-	tw := tabwriter.NewWriter(&out, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "profile\t%s\n", p.Name)
-	for i, link := range p.Chain {
-		label := ""
-		if i == 0 {
-			label = "source"
+	var best *command
+	for _, cmd := range cmds {
+		words := strings.Fields(cmd.name)
+		if len(words) > 0 && len(words) <= len(args) && slices.Equal(words, args[:len(words)]) &&
+			(best == nil || len(words) > len(strings.Fields(best.name))) {
+			best = cmd
 		}
-		arrow := ""
-		if i > 0 {
-			arrow = "← "
-		}
-		fmt.Fprintf(tw, "%s\t%s%s\n", label, arrow, link)
 	}
-	region := p.Region
-	if region == "" {
-		region = "none (set region in the profile or AWS_REGION)"
+	if best == nil {
+		return nil, nil, usagef("unknown command %q (did you mean --exec %s?)", args[0], args[0])
 	}
-	fmt.Fprintf(tw, "region\t%s\n", region)
-	creds, err := p.Retrieve(ctx, false)
-	if err != nil {
-		return err
-	}
-	state := "long-term keys"
-	if creds.Temporary() {
-		state = "temporary"
-	}
-	if creds.CanExpire() {
-		state += ", expire " + engine.FormatTime(creds.Expires) + " (" + untilText(creds.Expires.Sub(c.env.Now())) + ")"
-	} else {
-		state += ", no expiry"
-	}
-	fmt.Fprintf(tw, "credentials\t%s, %s\n", engine.MaskKey(creds.AccessKeyID), state)
-	refresh := refreshText(p.Kind, p.Name)
-	if p.MFASerial != "" && p.Kind == engine.KindAssumeRole {
-		refresh = "each renewal assumes the role again and needs a new MFA code (the tray and the servers ask for it; exported copies expire)"
-	}
-	fmt.Fprintf(tw, "refresh\t%s\n", refresh)
-	tw.Flush()
-	_, err = io.WriteString(c.stdout, out.String())
-	return err
+	return best, args[len(strings.Fields(best.name)):], nil
 }
 
-// untilText says how long until an expiry, roughly, for people.
-func untilText(d time.Duration) string {
-	switch {
-	case d < 0:
-		return "expired " + (-d).Round(time.Minute).String() + " ago"
-	case d < time.Minute:
-		return "in less than a minute"
-	case d > 48*time.Hour:
-		return fmt.Sprintf("in %d days", int(d.Hours()/24))
-	}
-	return "in " + strings.TrimSuffix(d.Round(time.Minute).String(), "0s")
+// invocation is how the help names a command: "awsxc-cli profiles".
+func (cmd *command) invocation() string {
+	return strings.TrimSpace("awsxc-cli " + cmd.name)
 }
 
-// refreshText says whether a kind of profile renews its credentials.
-func refreshText(k engine.Kind, name string) string {
-	switch k {
-	case engine.KindStatic:
-		return "never needed: long-term keys do not expire (--ensure-temporary and the servers exchange them for temporary ones)"
-	case engine.KindSession:
-		return "not possible: a fixed session token in the file; replace it when it expires"
-	case engine.KindSSO:
-		return "the SDK renews them until the SSO session ends; then run aws sso login --profile " + name
-	case engine.KindLogin:
-		return "the SDK renews them until the aws login session ends; then run aws login --profile " + name
-	}
-	return "the SDK fetches new ones from the source when these expire (exported copies do not follow: use credential_process, --imds or --container for that)"
-}
-
-// helpText is the --help output, built from the option table so it never
-// disagrees with the parser.
-func helpText() string {
+// helpText is the --help of cmd, built from its flag table so it never
+// disagrees with the parser. The export modes' help also lists the
+// other commands.
+func helpText(cmds []*command, cmd *command) string {
 	var b strings.Builder
-	b.WriteString(`usage: awsxc-cli [--profile PROFILE] [MODE] [OPTIONS]
-       awsxc-cli profiles [--names]
-       awsxc-cli explain [--profile PROFILE]
-       awsxc-cli completion bash|zsh|fish|powershell
-
-Export the AWS credentials of a profile, resolved by the AWS SDK's own chain
-(static keys, SSO, assumed roles, credential_process, web identity, MFA...).
-With no mode the credentials are printed as pretty credential_process JSON.
-
-modes (pick one):
-`)
-	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
-	for _, mode := range []bool{true, false} {
-		if !mode {
-			tw.Flush()
+	fmt.Fprintf(&b, "usage: awsxc-cli %s\n", cmd.usage)
+	if cmd.name == "" {
+		b.WriteString("       awsxc-cli COMMAND [OPTIONS]\n")
+	}
+	b.WriteString("\n")
+	if cmd.doc != "" {
+		b.WriteString(cmd.doc)
+	} else {
+		b.WriteString(strings.ToUpper(cmd.summary[:1]) + cmd.summary[1:] + ".\n")
+	}
+	if cmd.name == "" {
+		b.WriteString("\ncommands (awsxc-cli COMMAND --help shows a command's options):\n")
+		tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+		for _, other := range cmds[1:] {
+			fmt.Fprintf(tw, "  %s\t%s\n", other.usage, other.summary)
+		}
+		tw.Flush()
+	}
+	r := cmd.new()
+	specs := r.flags()
+	var o common
+	specs = append(specs, o.flags()...)
+	for _, modes := range []bool{true, false} {
+		var list []flagSpec
+		for _, s := range specs {
+			if s.mode == modes {
+				list = append(list, s)
+			}
+		}
+		if len(list) == 0 {
+			continue
+		}
+		if modes {
+			b.WriteString("\nmodes (pick one):\n")
+		} else {
 			b.WriteString("\noptions:\n")
 		}
-		for _, s := range specs {
-			if s.mode != mode {
-				continue
-			}
+		tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+		for _, s := range list {
 			flag := "--" + s.name
 			if s.short != 0 {
 				flag = "-" + string(s.short) + ", " + flag
@@ -165,12 +139,15 @@ modes (pick one):
 			}
 			fmt.Fprintf(tw, "  %s\t%s\n", flag, s.help)
 		}
+		tw.Flush()
 	}
-	tw.Flush()
 	b.WriteString(`
 exit status: 0 ok; 1 a file could not be written; 2 usage error or no
-credentials; 3 the credentials could not be obtained; with --exec, the
-command's own status.
-`)
+credentials; 3 the credentials could not be obtained`)
+	if cmd.name == "" {
+		b.WriteString("; with --exec, the\ncommand's own status.\n")
+	} else {
+		b.WriteString(".\n")
+	}
 	return b.String()
 }

@@ -1,34 +1,57 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/awsxc/awsxc/engine"
 )
 
-// completion prints a shell completion script. Profile names are
-// completed by calling `awsxc-cli profiles --names`, which reads the
-// files and resolves nothing.
-func (c *cli) completion(o *options) error {
-	if len(o.args) != 1 {
+var completionCommand = &command{
+	name:    "completion",
+	usage:   "completion bash|zsh|fish|powershell",
+	summary: "print a shell completion script",
+	new:     func() runner { return &completionCmd{} },
+}
+
+type completionCmd struct{}
+
+func (*completionCmd) flags() []flagSpec { return nil }
+
+// run prints a shell completion script for every command and option.
+// Profile names are completed by calling `awsxc-cli profiles --names`,
+// which reads the files and resolves nothing.
+func (*completionCmd) run(_ context.Context, c *cli, p parsed) error {
+	if len(p.args) != 1 {
 		return usagef("completion: name one shell: bash, zsh, fish or powershell")
 	}
-	var flags []string
+	specs := allFlags(c.commands)
+	var flags, valued, names []string
 	for _, s := range specs {
 		flags = append(flags, "--"+s.name)
+		if s.arg != "" && !slices.Contains([]string{"profile", "credentials-file-profile", "format", "cache-file", "container-token-file", "exec"}, s.name) {
+			// Values to type, not to complete.
+			valued = append(valued, "--"+s.name)
+		}
+	}
+	for _, cmd := range c.commands {
+		if w := strings.Fields(cmd.name); len(w) > 0 && !slices.Contains(names, w[0]) {
+			names = append(names, w[0])
+		}
 	}
 	formats := strings.Join(engine.FormatNames(), " ")
 	var script string
-	switch o.args[0] {
+	switch p.args[0] {
 	case "bash":
-		script = fmt.Sprintf(bashCompletion, strings.Join(flags, " "), formats)
+		script = fmt.Sprintf(bashCompletion, strings.Join(flags, " "), formats, strings.Join(names, " "), strings.Join(valued, "|"))
 	case "zsh":
-		script = fmt.Sprintf(zshCompletion, strings.Join(flags, " "), formats)
+		script = fmt.Sprintf(zshCompletion, strings.Join(flags, " "), formats, strings.Join(names, " "), strings.Join(valued, "|"))
 	case "fish":
 		var b strings.Builder
 		b.WriteString("# fish completion for awsxc-cli\ncomplete -c awsxc-cli -f\n")
-		b.WriteString("complete -c awsxc-cli -n '__fish_use_subcommand' -a 'profiles explain completion help'\n")
+		b.WriteString("complete -c awsxc-cli -n '__fish_use_subcommand' -a '" + strings.Join(names, " ") + "'\n")
 		for _, s := range specs {
 			line := fmt.Sprintf("complete -c awsxc-cli -l %s", s.name)
 			if s.short != 0 {
@@ -52,12 +75,30 @@ func (c *cli) completion(o *options) error {
 		b.WriteString("complete -c awsxc-cli -n '__fish_seen_subcommand_from completion' -x -a 'bash zsh fish powershell'\n")
 		script = b.String()
 	case "powershell":
-		script = fmt.Sprintf(psCompletion, "'"+strings.Join(flags, "','")+"'", "'"+strings.Join(engine.FormatNames(), "','")+"'")
+		script = fmt.Sprintf(psCompletion, "'"+strings.Join(flags, "','")+"'", "'"+strings.Join(engine.FormatNames(), "','")+"'",
+			"'"+strings.Join(names, "','")+"'")
 	default:
-		return usagef("completion: unknown shell %q (want bash, zsh, fish or powershell)", o.args[0])
+		return usagef("completion: unknown shell %q (want bash, zsh, fish or powershell)", p.args[0])
 	}
 	_, err := fmt.Fprint(c.stdout, script)
 	return err
+}
+
+// allFlags lists the options of every command once each, the export
+// modes' first, then --debug and --help.
+func allFlags(cmds []*command) []flagSpec {
+	var all []flagSpec
+	seen := map[string]bool{}
+	var o common
+	for _, cmd := range cmds {
+		for _, s := range cmd.new().flags() {
+			if !seen[s.name] {
+				seen[s.name] = true
+				all = append(all, s)
+			}
+		}
+	}
+	return append(all, o.flags()...)
 }
 
 func fishDesc(s string) string {
@@ -92,11 +133,11 @@ _awsxc_cli() {
             COMPREPLY=($(compgen -f -- "$cur")); return ;;
         completion)
             COMPREPLY=($(compgen -W "bash zsh fish powershell" -- "$cur")); return ;;
-        --imds|--container|--duration|--mfa-serial|--mfa-code|--cache-expiration-buffer|--allow-host)
+        %[4]s)
             return ;;
     esac
     if [[ $COMP_CWORD -eq 1 && $cur != -* ]]; then
-        COMPREPLY=($(compgen -W "profiles explain completion help" -- "$cur")); return
+        COMPREPLY=($(compgen -W "%[3]s" -- "$cur")); return
     fi
     COMPREPLY=($(compgen -W "%[1]s" -- "$cur"))
 }
@@ -116,10 +157,10 @@ _awsxc_cli() {
         --format) compadd -- %[2]s; return ;;
         --cache-file|--container-token-file) _files; return ;;
         completion) compadd -- bash zsh fish powershell; return ;;
-        --imds|--container|--duration|--mfa-serial|--mfa-code|--cache-expiration-buffer|--allow-host) return ;;
+        %[4]s) return ;;
     esac
     if (( CURRENT == 2 )) && [[ ${words[CURRENT]} != -* ]]; then
-        compadd -- profiles explain completion help; return
+        compadd -- %[3]s; return
     fi
     compadd -- %[1]s
 }
@@ -141,7 +182,7 @@ Register-ArgumentCompleter -Native -CommandName awsxc-cli, awsxc-cli.exe -Script
         { $_ -in '--profile', '-c', '--credentials-file-profile' } { & awsxc-cli profiles --names 2>$null; break }
         '--format' { %[2]s; break }
         'completion' { 'bash', 'zsh', 'fish', 'powershell'; break }
-        default { %[1]s, 'profiles', 'explain', 'completion' }
+        default { %[1]s, %[3]s }
     }
     $candidates | Where-Object { $_ -like "$wordToComplete*" } |
         ForEach-Object { [System.Management.Automation.CompletionResult]::new($_, $_, 'ParameterValue', $_) }

@@ -13,5 +13,10 @@ import (
 var version = "0.0.0-dev"
 
 func main() {
-	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	wd, _ := os.Getwd()
+	os.Exit(run(context.Background(), os.Args[1:], proc{
+		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
+		getenv: os.Getenv, environ: os.Environ, setenv: os.Setenv,
+		dir: wd, tty: ttyPath, exec: execCommand,
+	}))
 }

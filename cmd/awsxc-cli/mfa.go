@@ -11,16 +11,17 @@ import (
 	"github.com/awsxc/awsxc/engine"
 )
 
-// mfaProvider returns the MFA token provider: --mfa-code when given, else
-// a prompt on stderr answered from stdin (a pipe or the terminal) or, when
-// stdin is empty, from the controlling terminal. The SDK may ask more than
-// once in a run (a role chain); the user is asked once.
-func (c *cli) mfaProvider(o *options, profile string) engine.TokenProvider {
+// mfaProvider returns the MFA token provider: given (--mfa-code) when
+// set, else a prompt on stderr answered from stdin (a pipe or the
+// terminal) or, when stdin is empty, from the controlling terminal. The
+// SDK may ask more than once in a run (a role chain); the user is asked
+// once.
+func (c *cli) mfaProvider(given, profile string) engine.TokenProvider {
 	var once sync.Once
 	var code string
 	var err error
 	return func() (string, error) {
-		once.Do(func() { code, err = c.askMFA(o.mfaCode, profile) })
+		once.Do(func() { code, err = c.askMFA(given, profile) })
 		return code, err
 	}
 }
@@ -31,8 +32,8 @@ func (c *cli) askMFA(given, profile string) (string, error) {
 	}
 	fmt.Fprintf(c.stderr, "awsxc-cli: MFA code for profile %q: ", profile)
 	code, err := readLine(c.stdin)
-	if code == "" && (err == nil || errors.Is(err, io.EOF)) {
-		if tty, terr := os.Open(ttyPath); terr == nil {
+	if code == "" && (err == nil || errors.Is(err, io.EOF)) && c.tty != "" {
+		if tty, terr := os.Open(c.tty); terr == nil {
 			code, err = readLine(tty)
 			tty.Close()
 		}
