@@ -7,7 +7,7 @@ PREFIX ?= /usr/local
 BIN := bin
 
 .DEFAULT_GOAL := help
-.PHONY: help build install deps test unit e2e package-test check fmt-check vet staticcheck cross demo bench package screenshot clean
+.PHONY: help build install deps test unit cover e2e package-test check fmt-check vet staticcheck cross demo bench package screenshot clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -27,6 +27,12 @@ test: unit e2e package-test ## Run every test: unit, integration, real-SDK e2e, 
 
 unit: ## Go tests (unit and integration, with the race detector)
 	go test -race -count=1 ./...
+
+cover: ## Print each package's statement coverage; fail when cmd/awsxc-cli's is under 80%
+	@mkdir -p $(BIN)
+	@go test -count=1 -cover ./... > $(BIN)/cover.txt; status=$$?; cat $(BIN)/cover.txt; exit $$status
+	@awk '$$2 == "github.com/awsxc/awsxc/cmd/awsxc-cli" { for (i = 1; i < NF; i++) if ($$i == "coverage:") { v = $$(i+1); sub("%", "", v) } } \
+		END { if (v == "" || v + 0 < 80) { print "cmd/awsxc-cli: coverage " v "% is under 80%"; exit 1 } }' $(BIN)/cover.txt
 
 e2e: ## botocore, the AWS CLI v2 and the JS SDK v3 fetch credentials from our servers
 	test/e2e/run.sh

@@ -3,13 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -25,8 +29,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
-// binary is awsxc-cli built once for the whole test run: the tests drive
-// the real program, as users and scripts do.
+// binary is awsxc-cli built once for the whole test run, for the tests
+// that need a process of its own: signals, --exec, a credential_process
+// that runs awsxc-cli again, the SDK's own reading of the environment.
+// Every other test drives run() in this process, in parallel.
 var binary string
 
 func TestMain(m *testing.M) {
@@ -43,19 +49,30 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "building awsxc-cli: %v\n%s", err, out)
 		os.Exit(1)
 	}
+	// What the SDK still reads from this process (the SSO cache under
+	// HOME, endpoints, the metadata service) must not be the machine's.
+	cleanup, err := fakeaws.IsolateProcess()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	code := m.Run()
+	cleanup()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
 
 // fixture is a throwaway HOME holding an AWS config like the one
 // aws-export-credentials' golden outputs were captured with, plus
-// profiles that go through the local fake STS.
+// profiles that go through a local fake STS of its own: the config's
+// service endpoints point there (fakeaws.WithEndpoint), so runs in this
+// process reach it without any environment variable.
 type fixture struct {
 	home string
 	sts  *fakeaws.Server
 }
 
+// fixtureConfig is the AWS config; HOME stands for the fixture's folder.
 const fixtureConfig = `[default]
 region = us-east-1
 
@@ -65,17 +82,17 @@ region = eu-west-1
 [profile session]
 
 [profile proc]
-credential_process = sh -c 'cat "$HOME/proc.json"'
+credential_process = sh -c 'cat "HOME/proc.json"'
 region = ap-southeast-2
 
 [profile procoffset]
-credential_process = sh -c 'cat "$HOME/proc-offset.json"'
+credential_process = sh -c 'cat "HOME/proc-offset.json"'
 
 [profile procexpired]
 credential_process = printf '{"Version":1,"AccessKeyId":"ASIAOLD","SecretAccessKey":"s","SessionToken":"t","Expiration":"2000-01-01T00:00:00Z"}'
 
 [profile procexpiring]
-credential_process = sh -c 'cat "$HOME/proc-expiring.json"'
+credential_process = sh -c 'cat "HOME/proc-expiring.json"'
 region = eu-west-1
 
 [profile role]
@@ -124,8 +141,10 @@ aws_secret_access_key = mfausersecret
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	home := t.TempDir()
+	sts := fakeaws.New()
+	t.Cleanup(sts.Close)
 	files := map[string]string{
-		".aws/config":      fixtureConfig,
+		".aws/config":      fakeaws.WithEndpoint(strings.ReplaceAll(fixtureConfig, "HOME/", home+"/"), sts.URL),
 		".aws/credentials": fixtureCredentials,
 		"proc.json":        `{"Version": 1, "AccessKeyId": "ASIAPROCEXAMPLE", "SecretAccessKey": "procsecret", "SessionToken": "proctokenEXAMPLE", "Expiration": "2099-01-02T03:04:05Z"}`,
 		"proc-offset.json": `{"Version": 1, "AccessKeyId": "ASIAPROCOFFSET", "SecretAccessKey": "procoffsetsecret", "SessionToken": "procoffsettoken", "Expiration": "2099-01-02T03:04:05.678+02:00"}`,
@@ -141,8 +160,6 @@ func newFixture(t *testing.T) *fixture {
 			t.Fatal(err)
 		}
 	}
-	sts := fakeaws.New()
-	t.Cleanup(sts.Close)
 	return &fixture{home: home, sts: sts}
 }
 
@@ -165,10 +182,48 @@ type result struct {
 	code           int
 }
 
+// run runs awsxc-cli in this process, in the fixture's folder, with
+// env added to the fixture's environment.
 func (f *fixture) run(t *testing.T, stdin string, env []string, args ...string) result {
+	t.Helper()
+	var out, errb syncBuffer
+	code := run(context.Background(), args, f.proc(strings.NewReader(stdin), &out, &errb, env))
+	return result{out.String(), errb.String(), code}
+}
+
+// proc is the process a run in this process sees: the fixture's
+// environment and folder, no terminal, no exec.
+func (f *fixture) proc(stdin io.Reader, stdout, stderr io.Writer, extra []string) proc {
+	var mu sync.Mutex
+	vars := map[string]string{}
+	for _, kv := range f.env(extra...) {
+		k, v, _ := strings.Cut(kv, "=")
+		vars[k] = v
+	}
+	return proc{
+		stdin: stdin, stdout: stdout, stderr: stderr,
+		getenv: func(k string) string { mu.Lock(); defer mu.Unlock(); return vars[k] },
+		environ: func() []string {
+			mu.Lock()
+			defer mu.Unlock()
+			var env []string
+			for k, v := range vars {
+				env = append(env, k+"="+v)
+			}
+			return env
+		},
+		setenv: func(k, v string) error { mu.Lock(); defer mu.Unlock(); vars[k] = v; return nil },
+		dir:    f.home,
+	}
+}
+
+// runBinary runs the built awsxc-cli as a process of its own, in the
+// fixture's folder.
+func (f *fixture) runBinary(t *testing.T, stdin string, env []string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Env = f.env(env...)
+	cmd.Dir = f.home
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -181,6 +236,21 @@ func (f *fixture) run(t *testing.T, stdin string, env []string, args ...string) 
 	}
 	return result{out.String(), errb.String(), code}
 }
+
+// syncBuffer is a bytes.Buffer that several goroutines may write (a
+// server's refresh reports).
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.b.String() }
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
@@ -205,6 +275,9 @@ func golden(t *testing.T, name, got string) {
 // none may ever reach stderr.
 var secretRe = regexp.MustCompile(`secret[A-Z]*\b|procsecret|fakeSecret\d|sessiontokenEXAMPLE|FAKETOKEN\d|proctokenEXAMPLE`)
 
+// TestCLI runs each case twice, in this process and as the built
+// binary, with the same expectations: the process's wiring (main) and
+// run() give the same answers.
 func TestCLI(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -215,6 +288,10 @@ func TestCLI(t *testing.T) {
 		code  int
 		// stderr must match this (one line); empty means stderr is empty.
 		stderr string
+		// processOnly cases need a process of their own: the SDK reads
+		// their environment itself, or a credential_process runs
+		// awsxc-cli again.
+		processOnly bool
 	}{
 		{name: "default_static", args: []string{"--profile", "static"}},
 		{name: "json_static", args: []string{"--profile", "static", "--json"}},
@@ -237,7 +314,7 @@ func TestCLI(t *testing.T) {
 		{name: "profile_flag_beats_env", args: []string{"--json", "--profile", "proc"}, env: []string{"AWS_PROFILE=static"}},
 		{name: "profile_default", args: []string{"--json"}},
 		{name: "env_credentials_ignored", args: []string{"--json"},
-			env: []string{"AWS_ACCESS_KEY_ID=AKIAENV", "AWS_SECRET_ACCESS_KEY=envsecret", "AWS_SESSION_TOKEN=envtoken"}},
+			env: []string{"AWS_ACCESS_KEY_ID=AKIAENV", "AWS_SECRET_ACCESS_KEY=envsecret", "AWS_SESSION_TOKEN=envtoken"}, processOnly: true},
 		{name: "abbreviated_options", args: []string{"--prof", "static", "--js"}},
 		{name: "role_via_fake_sts", args: []string{"--profile", "role", "--json"}},
 		{name: "mfa_code_from_pipe", args: []string{"--profile", "mfarole", "--json"}, stdin: "123456\n",
@@ -281,50 +358,87 @@ func TestCLI(t *testing.T) {
 			stderr: `^awsxc-cli: error: profile "procexpired": cannot get credentials: the credentials it gave expired at 2000-01-01T00:00:00Z; check what the source returns, and this machine's clock\n$`},
 		{name: "err_explain_unknown", args: []string{"explain", "--profile", "nope"}, code: 3, stderr: `profile "nope": profile not found`},
 		{name: "err_recursion", args: []string{"--profile", "loop", "--json"}, code: 3,
-			stderr: `credential_process`},
+			stderr: `credential_process`, processOnly: true},
 		{name: "err_sts_refuses", args: []string{"--profile", "role"}, env: []string{"AWS_ENDPOINT_URL_STS=http://127.0.0.1:1"}, code: 3,
-			stderr: `^awsxc-cli: error: profile "role": cannot get credentials: .*\n$`},
+			stderr: `^awsxc-cli: error: profile "role": cannot get credentials: .*\n$`, processOnly: true},
+		{name: "err_unknown_command", args: []string{"frobnicate"}, code: 2,
+			stderr: `^awsxc-cli: error: unknown command "frobnicate" \(did you mean --exec frobnicate\?\) \(see awsxc-cli --help\)\n$`},
+		{name: "err_stray_argument", args: []string{"--json", "extra"}, code: 2, stderr: `unexpected argument "extra" \(did you mean --exec extra\?\)`},
+		{name: "err_double_dash", args: []string{"--json", "--"}, code: 2, stderr: `unexpected -- \(use --exec -- CMD to run a command\)`},
+		{name: "err_command_option", args: []string{"profiles", "--json"}, code: 2,
+			stderr: `^awsxc-cli: error: unknown option --json \(see awsxc-cli profiles --help\)\n$`},
+		{name: "err_profiles_argument", args: []string{"profiles", "x"}, code: 2, stderr: `^awsxc-cli: error: profiles takes no arguments\n$`},
+		{name: "err_mode_twice", args: []string{"--json", "--json"}, code: 2, stderr: `argument --json given twice`},
+		{name: "err_force_without_c", args: []string{"--force"}, code: 2, stderr: `^awsxc-cli: error: --force only applies to --credentials-file-profile \(see awsxc-cli --help\)\n$`},
+		{name: "err_imds_v1_without_imds", args: []string{"--imds-v1"}, code: 2, stderr: `--imds-v1 only applies to --imds`},
+		{name: "err_token_file_without_container", args: []string{"--imds", "0", "--container-token-file", "t"}, code: 2,
+			stderr: `--container-token-file only applies to --container`},
+		{name: "err_allow_host_without_server", args: []string{"--allow-host", "x"}, code: 2, stderr: `--allow-host only applies to --imds and --container`},
+		{name: "err_duration_without_ensure_temporary", args: []string{"--duration", "900"}, code: 2,
+			stderr: `--duration and --mfa-serial apply to --ensure-temporary`},
+		{name: "err_duration_out_of_range", args: []string{"--duration", "10"}, code: 2, stderr: `want seconds between 900 and 129600, got "10"`},
+		{name: "err_cache_and_cache_file", args: []string{"--cache", "--cache-file", "x"}, code: 2, stderr: `--cache and --cache-file are the same thing`},
+		{name: "err_switch_with_value", args: []string{"--json=yes"}, code: 2, stderr: `option --json takes no value`},
+		{name: "err_exec_with_value", args: []string{"--exec=ls"}, code: 2, stderr: `argument --exec takes the rest of the line, not a value`},
+		{name: "err_imds_bad_port", args: []string{"--profile", "static", "--imds", "99999"}, code: 2,
+			stderr: `^awsxc-cli: error: argument --imds: invalid port "99999" in "99999": want a number from 0 to 65535\n$`},
+		{name: "err_serve_unknown_profile", args: []string{"--profile", "nope", "--container", "0"}, code: 3, stderr: `profile "nope": profile not found`},
+		{name: "err_version_with_bogus", args: []string{"--version", "--bogus"}, code: 2, stderr: `unknown option --bogus`},
+		{name: "version_skips_checks", args: []string{"--version", "--force"}},
+		{name: "err_completion_no_shell", args: []string{"completion"}, code: 2, stderr: `completion: name one shell`},
+		{name: "err_completion_unknown_shell", args: []string{"completion", "tcsh"}, code: 2, stderr: `completion: unknown shell "tcsh"`},
+		{name: "err_explain_argument", args: []string{"explain", "x"}, code: 2, stderr: `explain takes no arguments \(use --profile\)`},
+		{name: "err_long_term_keys", args: []string{"--profile", "proc", "-c", "static"}, code: 1,
+			stderr: `^awsxc-cli: error: profile "static": holds long-term access keys: aws_access_key_id without aws_session_token in \S+/\.aws/credentials; not overwriting them without --force\n$`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
-			r := f.run(t, tc.stdin, tc.env, tc.args...)
-			if r.code != tc.code {
-				t.Fatalf("exit %d, want %d; stderr: %s", r.code, tc.code, r.stderr)
-			}
-			if tc.stderr == "" && r.stderr != "" {
-				t.Errorf("stderr = %q, want nothing", r.stderr)
-			}
-			if tc.stderr != "" && !regexp.MustCompile(tc.stderr).MatchString(r.stderr) {
-				t.Errorf("stderr = %q, want match for %q", r.stderr, tc.stderr)
-			}
-			if tc.code != 0 {
-				if r.stdout != "" {
-					t.Errorf("stdout = %q on failure, want nothing", r.stdout)
+			check := func(how string, r result) {
+				t.Helper()
+				if r.code != tc.code {
+					t.Fatalf("%s: exit %d, want %d; stderr: %s", how, r.code, tc.code, r.stderr)
 				}
-				if n := strings.Count(r.stderr, "\n"); n != 1 && !strings.Contains(tc.stderr, "MFA code for") {
-					// the prompt, then the error; the credential_process's own
-					// error line, then ours
-					if !(tc.name == "err_mfa_missing" || tc.name == "err_recursion") || n != 2 {
-						t.Errorf("stderr has %d lines, want 1: %q", n, r.stderr)
+				if tc.stderr == "" && r.stderr != "" {
+					t.Errorf("%s: stderr = %q, want nothing", how, r.stderr)
+				}
+				if tc.stderr != "" && !regexp.MustCompile(tc.stderr).MatchString(r.stderr) {
+					t.Errorf("%s: stderr = %q, want match for %q", how, r.stderr, tc.stderr)
+				}
+				if tc.code != 0 {
+					if r.stdout != "" {
+						t.Errorf("%s: stdout = %q on failure, want nothing", how, r.stdout)
+					}
+					if n := strings.Count(r.stderr, "\n"); n != 1 && !strings.Contains(tc.stderr, "MFA code for") {
+						// the prompt, then the error; the credential_process's own
+						// error line, then ours
+						if !(tc.name == "err_mfa_missing" || tc.name == "err_recursion") || n != 2 {
+							t.Errorf("%s: stderr has %d lines, want 1: %q", how, n, r.stderr)
+						}
 					}
 				}
+				if secretRe.MatchString(r.stderr) {
+					t.Errorf("%s: stderr shows a secret: %q", how, r.stderr)
+				}
+				if tc.code == 0 {
+					out := regexp.MustCompile(`ASIAFAKE\d{4}`).ReplaceAllString(r.stdout, "ASIAFAKE0000")
+					out = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`).ReplaceAllStringFunc(out, func(s string) string {
+						if strings.HasPrefix(s, "2099") {
+							return s
+						}
+						return "<expiry>"
+					})
+					out = regexp.MustCompile(`(fakeSecret|FAKETOKEN)\d+`).ReplaceAllString(out, "${1}N")
+					out = regexp.MustCompile(`\(in \d[^)]*\)`).ReplaceAllString(out, "(in …)")
+					golden(t, filepath.Join("cli", tc.name+".stdout"), out)
+				}
 			}
-			if secretRe.MatchString(r.stderr) {
-				t.Errorf("stderr shows a secret: %q", r.stderr)
-			}
-			if tc.code == 0 {
-				out := regexp.MustCompile(`ASIAFAKE\d{4}`).ReplaceAllString(r.stdout, "ASIAFAKE0000")
-				out = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`).ReplaceAllStringFunc(out, func(s string) string {
-					if strings.HasPrefix(s, "2099") {
-						return s
-					}
-					return "<expiry>"
-				})
-				out = regexp.MustCompile(`(fakeSecret|FAKETOKEN)\d+`).ReplaceAllString(out, "${1}N")
-				out = regexp.MustCompile(`\(in \d[^)]*\)`).ReplaceAllString(out, "(in …)")
-				golden(t, filepath.Join("cli", tc.name+".stdout"), out)
+			check("binary", f.runBinary(t, tc.stdin, tc.env, tc.args...))
+			if !tc.processOnly {
+				// A fresh fixture: the binary's run must not feed this one
+				// (a cache, a call count).
+				check("in process", newFixture(t).run(t, tc.stdin, tc.env, tc.args...))
 			}
 		})
 	}
@@ -376,7 +490,7 @@ func TestCache(t *testing.T) {
 		t.Errorf("second run: %d STS calls and output %q; want a cache hit with the same credentials", f.sts.Count(""), again.stdout)
 	}
 	// Every mode works after a hit (aws-export-credentials crashed with --exec).
-	r := run("--profile", "role", "--cache-file", cache, "--exec", "sh", "-c", "echo $AWS_ACCESS_KEY_ID")
+	r := f.runBinary(t, "", nil, "--profile", "role", "--cache-file", cache, "--exec", "sh", "-c", "echo $AWS_ACCESS_KEY_ID")
 	if !strings.HasPrefix(r.stdout, "ASIAFAKE") || f.sts.Count("") != 1 {
 		t.Errorf("--exec after a hit: %q, %d calls", r.stdout, f.sts.Count(""))
 	}
@@ -486,7 +600,7 @@ func TestCredentialsFileProfile(t *testing.T) {
 func TestExecEnvironment(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	r := f.run(t, "", []string{"AWS_PROFILE=static", "AWS_DEFAULT_PROFILE=session", "AWS_CREDENTIAL_EXPIRATION=stale",
+	r := f.runBinary(t, "", []string{"AWS_PROFILE=static", "AWS_DEFAULT_PROFILE=session", "AWS_CREDENTIAL_EXPIRATION=stale",
 		"AWS_SECURITY_TOKEN=sectoken", "AWS_SESSION_TOKEN=envtoken", "AWS_REGION=xx-env-1", "OTHER=kept"},
 		"--profile", "static", "--exec", "sh", "-c", "env | grep -E '^(AWS|OTHER|AWSXC)' | sort")
 	if r.code != 0 {
@@ -499,16 +613,16 @@ func TestExecEnvironment(t *testing.T) {
 		t.Errorf("child environment (-want +got):\n%s", diff)
 	}
 	// Exit status and arguments pass through untouched, with no shell.
-	r = f.run(t, "", nil, "--profile", "static", "--exec", "--", "sh", "-c", "echo \"$1\"; exit 42", "sh", "a b $HOME")
+	r = f.runBinary(t, "", nil, "--profile", "static", "--exec", "--", "sh", "-c", "echo \"$1\"; exit 42", "sh", "a b $HOME")
 	if r.code != 42 || r.stdout != "a b $HOME\n" {
 		t.Errorf("exit %d, stdout %q; want 42 and the argument verbatim", r.code, r.stdout)
 	}
-	r = f.run(t, "", nil, "--profile", "static", "--exec", "no-such-command-xyz")
+	r = f.runBinary(t, "", nil, "--profile", "static", "--exec", "no-such-command-xyz")
 	if r.code != 127 || !strings.Contains(r.stderr, "command not found") {
 		t.Errorf("missing command: exit %d, %q", r.code, r.stderr)
 	}
 	notExec := filepath.Join(f.home, "proc.json") // exists, not executable
-	r = f.run(t, "", nil, "--profile", "static", "--exec", notExec)
+	r = f.runBinary(t, "", nil, "--profile", "static", "--exec", notExec)
 	if r.code != 126 || !strings.Contains(r.stderr, "permission denied") {
 		t.Errorf("non-executable command: exit %d, %q; want 126 as a shell gives", r.code, r.stderr)
 	}
@@ -662,7 +776,7 @@ func TestServe(t *testing.T) {
 	}
 	ctx := context.Background()
 	imdsCreds, err := ec2rolecreds.New(func(o *ec2rolecreds.Options) {
-		o.Client = imds.New(imds.Options{Endpoint: urls["EC2 instance metadata"]})
+		o.Client = imds.New(imds.Options{Endpoint: urls["EC2 instance metadata"], ClientEnableState: imds.ClientEnabled})
 	}).Retrieve(ctx)
 	if err != nil {
 		t.Fatalf("IMDS: %v", err)
@@ -695,5 +809,110 @@ func TestServe(t *testing.T) {
 	}
 	if secretRe.MatchString(log.String() + rest.String()) {
 		t.Errorf("stderr shows a secret:\n%s%s", log.String(), rest.String())
+	}
+}
+
+// testClock is a clock the test moves by hand.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *testClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// TestServeInProcess serves both servers from run() in this process on a
+// test clock: a refresh that fails is reported once on stderr, its
+// recovery too, and the servers stop cleanly when the context ends.
+func TestServeInProcess(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	clk := &testClock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}
+	f.sts.SetNow(clk.Now)
+	var stdout, stderr syncBuffer
+	p := f.proc(strings.NewReader(""), &stdout, &stderr, nil)
+	p.clock = clk
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"--profile", "static", "--imds", "0", "--container", "127.0.0.1:0", "--container-token-file", "token"}, p)
+	}()
+	waitFor := func(what string, ok func(string) bool) string {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !ok(stderr.String()) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s; stderr:\n%s", what, stderr.String())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		return stderr.String()
+	}
+	urlRe := regexp.MustCompile(`as (EC2 instance metadata|container credentials) \S* ?\S* ?at (http://127\.0\.0\.1:\d+/)`)
+	log := waitFor("both servers", func(s string) bool { return len(urlRe.FindAllString(s, -1)) == 2 })
+	urls := map[string]string{}
+	for _, m := range urlRe.FindAllStringSubmatch(log, -1) {
+		urls[m[1]] = m[2]
+	}
+	// The token file is in the run's working folder.
+	token, err := os.ReadFile(filepath.Join(f.home, "token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecs := func() string {
+		t.Helper()
+		req, _ := http.NewRequest("GET", urls["container credentials"], nil)
+		req.Header.Set("Authorization", string(token))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body struct{ AccessKeyId string }
+		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("ECS: %d, %v", resp.StatusCode, err)
+		}
+		return body.AccessKeyId
+	}
+	if key := ecs(); key != "ASIAFAKE0001EXAMPLE" {
+		t.Fatalf("ECS key %q, want the first temporary key", key)
+	}
+	// IMDSv2: a session token, then the role.
+	req, _ := http.NewRequest("PUT", urls["EC2 instance metadata"]+"latest/api/token", nil)
+	req.Header.Set("X-Aws-Ec2-Metadata-Token-Ttl-Seconds", "60")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("IMDS token: %v %v", resp, err)
+	}
+	resp.Body.Close()
+
+	// Due for renewal, STS refuses: the valid credentials are still
+	// served, and the failure is reported.
+	f.sts.Fail("AccessDenied")
+	clk.Add(50 * time.Minute)
+	if key := ecs(); key != "ASIAFAKE0001EXAMPLE" {
+		t.Errorf("during a failing refresh: key %q, want the still valid one", key)
+	}
+	waitFor("the failure", func(s string) bool {
+		return strings.Contains(s, `awsxc-cli: warning: refreshing profile "static" failed (still valid until 2026-11-26T11:00:00Z)`)
+	})
+	// STS answers again: the next renewal succeeds and says so.
+	f.sts.Fail("")
+	clk.Add(time.Minute)
+	ecs()
+	waitFor("the recovery", func(s string) bool {
+		return strings.Contains(s, `awsxc-cli: profile "static" credentials refreshed, expire 2026-11-26T11:51:00Z`)
+	})
+
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d after the context ended, want 0; stderr:\n%s", code, stderr.String())
+	}
+	if !strings.HasSuffix(stderr.String(), "awsxc-cli: shutting down\n") || stdout.String() != "" {
+		t.Errorf("stdout %q, stderr:\n%s", stdout.String(), stderr.String())
+	}
+	if secretRe.MatchString(stderr.String()) {
+		t.Errorf("stderr shows a secret:\n%s", stderr.String())
 	}
 }

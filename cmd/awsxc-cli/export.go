@@ -194,6 +194,14 @@ func (o *options) run(ctx context.Context, c *cli, _ parsed) error {
 	}
 	mfa := c.mfaProvider(o.mfaCode, name)
 	if serving {
+		// Paths are the run's: relative to its working folder.
+		if o.tokenFile != "" {
+			p, err := c.env.ExpandPath(o.tokenFile)
+			if err != nil {
+				return fmt.Errorf("--container-token-file: %w", err)
+			}
+			o.tokenFile = p
+		}
 		return c.serve(ctx, o, name, mfa)
 	}
 	oo := engine.ObtainOptions{
