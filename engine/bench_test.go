@@ -100,13 +100,13 @@ func BenchmarkWriteCredentialsProfile(b *testing.B) {
 func BenchmarkReadCache(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "cache.json")
 	const key = "profile=bench;config=0123456789abcdef;temporary=false;duration=0;mfa="
-	if err := WriteCache(path, key, benchCreds); err != nil {
+	if err := writeCache(path, key, benchCreds); err != nil {
 		b.Fatal(err)
 	}
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := ReadCache(path, key, now, 10*time.Minute); err != nil {
+		if _, err := readCache(path, key, now, 10*time.Minute); err != nil {
 			b.Fatal(err)
 		}
 	}

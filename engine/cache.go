@@ -15,27 +15,27 @@ import (
 	"github.com/awsxc/awsxc/internal/fsutil"
 )
 
-// ErrCacheMiss is wrapped by every error [ReadCache] returns: the cache
+// errCacheMiss is wrapped by every error readCache returns: the cache
 // holds nothing usable, and the message says why.
-var ErrCacheMiss = errors.New("cache miss")
+var errCacheMiss = errors.New("cache miss")
 
 // cacheVersion is the format version of cache files written now.
 const cacheVersion = 1
 
-// CacheEntry is the JSON content of a credentials cache file.
-type CacheEntry struct {
+// cacheEntry is the JSON content of a credentials cache file.
+type cacheEntry struct {
 	Version      int    // format version, currently 1
 	ProviderType string // always "awsxc"
 	// Key identifies whose credentials these are: the caller's opaque
 	// identity key (profile name, a fingerprint of its configuration,
 	// options). An entry is used only for the exact same key.
 	Key         string
-	Credentials CacheCredentials
+	Credentials cacheCredentials
 }
 
-// CacheCredentials is the credentials part of a [CacheEntry], spelled as
+// cacheCredentials is the credentials part of a cacheEntry, spelled as
 // in the AWS credential_process output.
-type CacheCredentials struct {
+type cacheCredentials struct {
 	AccessKeyID     string `json:"AccessKeyId"`
 	SecretAccessKey string
 	SessionToken    string `json:",omitempty"`
@@ -43,23 +43,23 @@ type CacheCredentials struct {
 	AccountID       string `json:"AccountId,omitempty"`
 }
 
-// ReadCache returns the credentials cached in the file at path (as
+// readCache returns the credentials cached in the file at path (as
 // opened: see [Env.ExpandPath]) for identity key, if they are still good
 // at now with
 // buffer to spare: a hit needs Expiration - buffer after now. A negative
 // buffer lets recently expired credentials through, as the reference tool
-// does. Every failure is a miss: the error wraps [ErrCacheMiss] and says
+// does. Every failure is a miss: the error wraps errCacheMiss and says
 // why (not found, unreadable, corrupt, another identity, no expiry,
 // expiring within the buffer); it never holds a secret.
-func ReadCache(path, key string, now time.Time, buffer time.Duration) (Credentials, error) {
-	miss := func(why string) error { return fmt.Errorf("%w: %s: %s", ErrCacheMiss, path, why) }
+func readCache(path, key string, now time.Time, buffer time.Duration) (Credentials, error) {
+	miss := func(why string) error { return fmt.Errorf("%w: %s: %s", errCacheMiss, path, why) }
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Credentials{}, miss("not found")
 	} else if err != nil {
-		return Credentials{}, fmt.Errorf("%w: %w", ErrCacheMiss, err)
+		return Credentials{}, fmt.Errorf("%w: %w", errCacheMiss, err)
 	}
-	var e CacheEntry
+	var e cacheEntry
 	if err := json.Unmarshal(data, &e); err != nil {
 		// json errors may quote a character of the file; say less.
 		return Credentials{}, miss("corrupt (not a JSON cache entry)")
@@ -92,21 +92,21 @@ func ReadCache(path, key string, now time.Time, buffer time.Duration) (Credentia
 	}, nil
 }
 
-// WriteCache stores c for identity key in the file at path (as opened:
+// writeCache stores c for identity key in the file at path (as opened:
 // see [Env.ExpandPath]): a missing parent folder is created 0700, and the
 // file is replaced
 // atomically with mode 0600. Credentials without an expiry are never
-// cached: WriteCache returns an error and writes nothing (check
+// cached: writeCache returns an error and writes nothing (check
 // [Credentials.CanExpire] first).
-func WriteCache(path, key string, c Credentials) error {
+func writeCache(path, key string, c Credentials) error {
 	if !c.CanExpire() {
 		return errors.New("not caching credentials without an expiry")
 	}
-	data, err := json.Marshal(CacheEntry{
+	data, err := json.Marshal(cacheEntry{
 		Version:      cacheVersion,
 		ProviderType: "awsxc",
 		Key:          key,
-		Credentials: CacheCredentials{
+		Credentials: cacheCredentials{
 			AccessKeyID:     c.AccessKeyID,
 			SecretAccessKey: c.SecretAccessKey,
 			SessionToken:    c.SessionToken,
@@ -123,12 +123,12 @@ func WriteCache(path, key string, c Credentials) error {
 	return nil
 }
 
-// DefaultCachePath returns the cache file for profile in env's cache
+// defaultCachePath returns the cache file for profile in env's cache
 // folder: CacheDir/awsxc/credentials/NAME.json. NAME is a readable part
 // of the profile name plus a hash of all of it, so any profile name gives
 // a safe file name and profiles that differ only in case or punctuation
 // never share a file.
-func DefaultCachePath(env Env, profile string) (string, error) {
+func defaultCachePath(env Env, profile string) (string, error) {
 	if profile == "" {
 		return "", errors.New("cache path: empty profile name")
 	}

@@ -106,10 +106,10 @@ func TestCache(t *testing.T) {
 			t.Parallel()
 			path := filepath.Join(t.TempDir(), "cache.json")
 			tc.setup(t, path)
-			got, err := ReadCache(path, tc.key, tc.now, tc.buffer)
+			got, err := readCache(path, tc.key, tc.now, tc.buffer)
 			if tc.wantErr != "" {
-				if !errors.Is(err, ErrCacheMiss) || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("err = %v, want ErrCacheMiss saying %q", err, tc.wantErr)
+				if !errors.Is(err, errCacheMiss) || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want errCacheMiss saying %q", err, tc.wantErr)
 				}
 				for _, s := range []string{creds.SecretAccessKey, creds.SessionToken, creds.AccessKeyID} {
 					if strings.Contains(err.Error(), s) {
@@ -122,7 +122,7 @@ func TestCache(t *testing.T) {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(creds, got); diff != "" {
-				t.Errorf("ReadCache (-want +got):\n%s", diff)
+				t.Errorf("readCache (-want +got):\n%s", diff)
 			}
 		})
 	}
@@ -137,7 +137,7 @@ func mustWrite(t *testing.T, path, s string) {
 
 func mustWriteCache(t *testing.T, path, key string, c Credentials) {
 	t.Helper()
-	if err := WriteCache(path, key, c); err != nil {
+	if err := writeCache(path, key, c); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -149,7 +149,7 @@ func TestWriteCache(t *testing.T) {
 	t.Run("format_and_mode", func(t *testing.T) {
 		t.Parallel()
 		path := filepath.Join(t.TempDir(), "sub", "cache.json")
-		if err := WriteCache(path, "dev|abc", c); err != nil {
+		if err := writeCache(path, "dev|abc", c); err != nil {
 			t.Fatal(err)
 		}
 		data, err := os.ReadFile(path)
@@ -160,9 +160,9 @@ func TestWriteCache(t *testing.T) {
 		if diff := cmp.Diff(want, string(data)); diff != "" {
 			t.Errorf("cache file (-want +got):\n%s", diff)
 		}
-		var e CacheEntry
+		var e cacheEntry
 		if err := json.Unmarshal(data, &e); err != nil || e.Key != "dev|abc" {
-			t.Errorf("CacheEntry: %+v, %v", e, err)
+			t.Errorf("cacheEntry: %+v, %v", e, err)
 		}
 		if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
 			t.Errorf("mode %v, want 0600", fi.Mode().Perm())
@@ -176,7 +176,7 @@ func TestWriteCache(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "cache.json")
 		static := c
 		static.Expires = time.Time{}
-		if err := WriteCache(path, "k", static); err == nil {
+		if err := writeCache(path, "k", static); err == nil {
 			t.Error("no error for credentials without expiry")
 		}
 		if _, err := os.Stat(path); !os.IsNotExist(err) {
@@ -190,7 +190,7 @@ func TestDefaultCachePath(t *testing.T) {
 	env := Env{CacheDir: t.TempDir()}
 	seen := map[string]string{}
 	for _, profile := range []string{"dev", "Dev", "a/b", "../x", "con", "my prof", "ä", strings.Repeat("x", 300), "a:b*c?"} {
-		p, err := DefaultCachePath(env, profile)
+		p, err := defaultCachePath(env, profile)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -206,10 +206,10 @@ func TestDefaultCachePath(t *testing.T) {
 		}
 		seen[strings.ToLower(base)] = profile
 	}
-	if _, err := DefaultCachePath(env, ""); err == nil {
+	if _, err := defaultCachePath(env, ""); err == nil {
 		t.Error("no error for an empty profile")
 	}
-	if _, err := DefaultCachePath(Env{}, "dev"); err == nil {
+	if _, err := defaultCachePath(Env{}, "dev"); err == nil {
 		t.Error("no error without a cache folder")
 	}
 }

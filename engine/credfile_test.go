@@ -465,7 +465,7 @@ func TestWriteCredentialsProfileLockFile(t *testing.T) {
 		t.Errorf("lock file mode %v, %v; want 0600", fi.Mode().Perm(), err)
 	}
 	data, _ := os.ReadFile(path)
-	if got := ProfileNames(data, false); len(got) != 3 {
+	if got := profileNames(data, false); len(got) != 3 {
 		t.Errorf("profiles %q, want p0 p1 p2", got)
 	}
 }
@@ -774,7 +774,7 @@ func TestWriteCredentialsProfileConcurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := ProfileNames(data, false)
+	got := profileNames(data, false)
 	if len(got) != 2*n+1 {
 		t.Errorf("%d sections after %d concurrent writers, want %d: %q", len(got), 2*n, 2*n+1, got)
 	}

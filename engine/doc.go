@@ -3,6 +3,30 @@
 // It never exits the process and never logs on its own: it returns errors
 // and writes debug records only to the *slog.Logger it is given.
 //
+// # Environment
+//
+// The engine reads no environment variable, home folder or clock of its
+// own. Everything it takes from the process comes in one [Env]: the
+// config and credentials files, the home, working and cache folders, the
+// region (AWS_REGION, AWS_DEFAULT_REGION), the container endpoint
+// variables and a [Clock]. A front end builds it with [NewEnv] (a command
+// from os.Getenv; a daemon from what its client sent) and passes it to
+// every call. [Env.Identity] tells when two Envs describe the same
+// configuration. The SDK gets the files through its own options
+// (config.WithSharedConfigFiles, WithSharedCredentialsFiles and those of
+// LoadSharedConfigProfile) and the region through config.WithRegion.
+//
+// The AWS SDK still reads some settings from the process environment
+// itself, which no Env carries: the endpoints (AWS_ENDPOINT_URL,
+// AWS_ENDPOINT_URL_STS, _SSO, _SSO_OIDC, ...), AWS_CA_BUNDLE, the EC2
+// metadata service (AWS_EC2_METADATA_*), the container provider's
+// variables and token, the keys of credential_source = Environment
+// (AWS_ACCESS_KEY_ID, ...), retry, FIPS and dual-stack settings, and the
+// home folder under which aws sso login and aws login keep their token
+// caches. A credential_process runs with the process's environment and
+// working folder. A front end that answers for another process (a
+// daemon for a CLI) compares those too.
+//
 // # Profiles
 //
 // [Load] reads a profile through the AWS SDK for Go v2's own loader
@@ -13,14 +37,30 @@
 // [TokenProvider]). awsxc never parses ~/.aws to get credentials; it only
 // lists section names ([ListProfileNames]) and asks the SDK for each
 // profile's settings ([ListProfiles]). [Profile.Retrieve] asks the SDK for
-// the credentials; [Profile.GetSessionToken] exchanges long-term keys for
-// temporary ones. [ProfileName] picks the profile the way the AWS CLI
+// the credentials. [ProfileName] picks the profile the way the AWS CLI
 // does.
+//
+// # Obtaining credentials
+//
+// [Obtain] is the whole pipeline of an export, for every front end: load
+// the profile, use cached credentials of this very identity if they are
+// good for long enough, else retrieve them, exchange long-term keys
+// through STS GetSessionToken when asked (EnsureTemporary), refuse
+// credentials that have already expired, and cache what expires. The
+// cache is keyed by the profile, its Fingerprint (every setting that
+// decides whose credentials it yields) and the options that shape them,
+// so a cache file never hands out another identity's credentials.
+//
+// # Errors and actions
 //
 // Failures are [*Error] values wrapping one of the Err* sentinels
 // ([ErrProfileNotFound], [ErrNoCredentials], [ErrSSOLoginRequired],
-// [ErrMFARequired], ...) with a one-line message and a hint saying what to
-// do, for any front end to show.
+// [ErrMFARequired], ...) with a one-line message. What the user can do
+// about one is its [Action] ([ActionMFACode], [ActionSSOLogin],
+// [ActionForce], ...), with a neutral hint ([Action.Hint]): engine words
+// never name a front end's controls. Each front end words the actions
+// for its own, through [Hints]: awsxc-cli names its flags (--mfa-code,
+// --force), the tray its menu items (Enter MFA code…).
 //
 // # Formats
 //
@@ -33,11 +73,10 @@
 //
 // [WriteCredentialsProfile] writes one profile of the shared credentials
 // file, keeping every other byte, atomically and under a cross-process
-// lock, and refuses to overwrite long-term keys unless forced.
-// [ReadCache] and [WriteCache] keep expiring credentials keyed by an
-// identity (a profile and its [Profile] Fingerprint), so a cache never
-// serves another identity's credentials. Files holding secrets are 0600 and
-// replaced atomically, keeping their owner (internal/fsutil).
+// lock, and refuses to overwrite long-term keys unless forced
+// ([ErrLongTermKeys], [ActionForce]). Files holding secrets (the cache
+// files of [Obtain] among them) are 0600 and replaced atomically, keeping
+// their owner (internal/fsutil).
 //
 // # Servers
 //

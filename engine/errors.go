@@ -6,11 +6,11 @@ import (
 	"strings"
 )
 
-// Sentinel errors. Every error returned by [Load], [Obtain],
-// [Profile.Retrieve], [Profile.GetSessionToken] and a [Source] about a
-// profile is an [*Error] whose Kind is one of these,
-// so a front end can test them with errors.Is and choose a message, an exit
-// code or a notification.
+// Sentinel errors. Every error that [Load], [Obtain], [Profile.Retrieve],
+// [NewSource] and a [Source] return about a profile, and the long-term-keys
+// refusal of [WriteCredentialsProfile], is an [*Error] whose Kind is one
+// of these, so a front end can test them with errors.Is and choose a
+// message, an exit code or a notification.
 var (
 	// ErrProfileNotFound: the named profile is in neither the config nor
 	// the credentials file.

@@ -192,7 +192,7 @@ func pySpace(r rune) bool {
 // text returns the line's text without its line ending.
 func (f *iniFile) text(i int) []byte { return f.data[f.lines[i].start:f.lines[i].end] }
 
-// ProfileNames returns the profile names defined in an AWS config file
+// profileNames returns the profile names defined in an AWS config file
 // (configFile true) or shared credentials file, in file order and without
 // duplicates. In the config file "[profile x]" gives x and "[default]"
 // gives default; other sections ([sso-session …], [services …],
@@ -200,9 +200,9 @@ func (f *iniFile) text(i int) []byte { return f.data[f.lines[i].start:f.lines[i]
 // is a profile. Names are as the Go SDK that later resolves them reads
 // them (see profileOfSection).
 //
-// ProfileNames reads names only; awsxc never reads credentials from these
+// profileNames reads names only; awsxc never reads credentials from these
 // files itself (the AWS SDK does).
-func ProfileNames(data []byte, configFile bool) []string {
+func profileNames(data []byte, configFile bool) []string {
 	f := scanINI(data)
 	var names []string
 	seen := make(map[string]bool)

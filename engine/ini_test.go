@@ -34,7 +34,7 @@ func TestProfileNames(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			if diff := cmp.Diff(tc.want, ProfileNames([]byte(tc.data), tc.configFile)); diff != "" {
+			if diff := cmp.Diff(tc.want, profileNames([]byte(tc.data), tc.configFile)); diff != "" {
 				t.Errorf("ProfileNames (-want +got):\n%s", diff)
 			}
 		})

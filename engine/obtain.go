@@ -22,8 +22,8 @@ type ObtainOptions struct {
 	Logger *slog.Logger
 
 	// EnsureTemporary exchanges long-term keys for temporary ones
-	// through STS GetSessionToken ([Profile.GetSessionToken]);
-	// credentials that carry a session token are kept as they are.
+	// through STS GetSessionToken; credentials that carry a session
+	// token are kept as they are.
 	EnsureTemporary bool
 	// SessionDuration is the lifetime asked of GetSessionToken (900 s to
 	// 36 h, whole seconds); 0 leaves it to STS.
@@ -39,7 +39,8 @@ type ObtainOptions struct {
 // CacheOptions says where [Obtain] caches credentials.
 type CacheOptions struct {
 	// File is the cache file, opened through [Env.ExpandPath]; empty is
-	// the profile's own file in the cache folder ([DefaultCachePath]).
+	// the profile's own file in Env.CacheDir:
+	// awsxc/credentials/NAME-HASH.json, safe for any profile name.
 	File string
 	// Buffer: cached credentials that expire within Buffer are not used
 	// (a negative Buffer lets recently expired ones through, as
@@ -58,7 +59,7 @@ type CacheOptions struct {
 //     Buffer (unless Refresh);
 //  3. else [Profile.Retrieve] them through the SDK;
 //  4. with EnsureTemporary, exchange long-term keys through
-//     [Profile.GetSessionToken];
+//     STS GetSessionToken;
 //  5. refuse credentials that have already expired ([ErrResolve]);
 //  6. with Cache, save them when they carry an expiry. A cache that
 //     cannot be read or written is logged and never fails the call.
@@ -71,8 +72,9 @@ type CacheOptions struct {
 // whoever names it, never hands out another identity's credentials.
 //
 // The result's Cached says whether the credentials came from the cache.
-// Errors are [*Error] values (see [Load], [Profile.Retrieve] and
-// [Profile.GetSessionToken]), except a cache path that cannot be worked
+// Errors are [*Error] values (see [Load] and [Profile.Retrieve]; an MFA
+// code that cannot be had is [ErrMFARequired] with [ActionMFACode], a
+// refusing STS [ErrResolve]), except a cache path that cannot be worked
 // out (a ~ with no home folder, no cache folder), which fails before
 // anything is fetched.
 func Obtain(ctx context.Context, opts ObtainOptions) (*Resolved, error) {
@@ -90,7 +92,7 @@ func Obtain(ctx context.Context, opts ObtainOptions) (*Resolved, error) {
 	}
 	now := opts.Env.Now
 	if path != "" && !opts.Cache.Refresh {
-		creds, err := ReadCache(path, key, now(), opts.Cache.Buffer)
+		creds, err := readCache(path, key, now(), opts.Cache.Buffer)
 		if err == nil {
 			log.Debug("cache hit", "path", path, "key", MaskKey(creds.AccessKeyID),
 				"expires", FormatTime(creds.Expires))
@@ -103,7 +105,7 @@ func Obtain(ctx context.Context, opts ObtainOptions) (*Resolved, error) {
 		return nil, err
 	}
 	if opts.EnsureTemporary {
-		creds, err = p.GetSessionToken(ctx, creds, SessionTokenOptions{
+		creds, err = p.getSessionToken(ctx, creds, sessionTokenOptions{
 			Duration:  opts.SessionDuration,
 			MFASerial: opts.MFASerial,
 			MFA:       opts.MFA,
@@ -118,7 +120,7 @@ func Obtain(ctx context.Context, opts ObtainOptions) (*Resolved, error) {
 	if path != "" {
 		if !creds.CanExpire() {
 			log.Debug("not caching credentials without an expiry", "path", path)
-		} else if err := WriteCache(path, key, creds); err != nil {
+		} else if err := writeCache(path, key, creds); err != nil {
 			// The cache is an optimisation: never fail the call for it.
 			log.Debug("cache not saved", "path", path, "err", err)
 		} else {
@@ -137,7 +139,7 @@ func cacheFor(opts ObtainOptions, p *Profile) (path, key string, err error) {
 	case opts.Cache.File != "":
 		path, err = opts.Env.ExpandPath(opts.Cache.File)
 	default:
-		path, err = DefaultCachePath(opts.Env, p.Name)
+		path, err = defaultCachePath(opts.Env, p.Name)
 	}
 	if err != nil {
 		return "", "", fmt.Errorf("cache: %w", err)

@@ -224,7 +224,7 @@ func TestObtainCache(t *testing.T) {
 			{opts: role(cache("")), want: assumed("0001")},
 			{opts: role(cache("")), want: hit("0001")},
 			{before: func(t *testing.T, env Env, _ *testClock) {
-				want, _ := DefaultCachePath(env, "role")
+				want, _ := defaultCachePath(env, "role")
 				if _, err := os.Stat(want); err != nil {
 					t.Errorf("default cache file: %v", err)
 				}
@@ -271,7 +271,7 @@ func TestObtainCacheKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var e CacheEntry
+	var e cacheEntry
 	if err := json.Unmarshal(data, &e); err != nil {
 		t.Fatal(err)
 	}

@@ -37,7 +37,7 @@ func ListProfileNames(env Env) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, n := range ProfileNames(data, f.config) {
+		for _, n := range profileNames(data, f.config) {
 			if !slices.Contains(names, n) {
 				names = append(names, n)
 			}

@@ -107,7 +107,7 @@ type Source struct {
 	prof     *Profile
 	mfa      TokenProvider
 	loadOpts Options             // to read the profile again on refresh
-	stsOpts  SessionTokenOptions // for long-term keys, without MFA
+	stsOpts  sessionTokenOptions // for long-term keys, without MFA
 	log      *slog.Logger
 	now      func() time.Time
 	window   time.Duration
@@ -154,7 +154,7 @@ func NewSource(ctx context.Context, opts SourceOptions) (*Source, error) {
 	}
 	s := &Source{
 		mfa:      opts.MFA,
-		stsOpts:  SessionTokenOptions{Duration: opts.SessionDuration, MFASerial: opts.MFASerial},
+		stsOpts:  sessionTokenOptions{Duration: opts.SessionDuration, MFASerial: opts.MFASerial},
 		log:      log,
 		now:      opts.Env.Now,
 		window:   opts.RefreshWindow,
@@ -465,7 +465,7 @@ func (s *Source) fetch(ctx context.Context, fresh, interactive bool) (Credential
 		if interactive {
 			so.MFA = s.mfa
 		}
-		c, err = p.GetSessionToken(ctx, c, so)
+		c, err = p.getSessionToken(ctx, c, so)
 		if err != nil {
 			return Credentials{}, err
 		}

@@ -15,8 +15,8 @@ import (
 // profile has none.
 const DefaultSTSRegion = "us-east-1"
 
-// SessionTokenOptions tunes [Profile.GetSessionToken].
-type SessionTokenOptions struct {
+// sessionTokenOptions tunes STS GetSessionToken.
+type sessionTokenOptions struct {
 	// Duration asks STS for this lifetime (900 s to 36 h); 0 leaves the
 	// choice to STS (12 h for IAM users).
 	Duration time.Duration
@@ -27,11 +27,11 @@ type SessionTokenOptions struct {
 	MFA TokenProvider
 }
 
-// GetSessionToken exchanges long-term keys for temporary credentials
+// getSessionToken exchanges long-term keys for temporary credentials
 // through STS GetSessionToken, at the STS endpoint of the profile's region
 // (or whatever AWS_ENDPOINT_URL_STS and the config say). Credentials that
 // already carry a session token are returned as they are.
-func (p *Profile) GetSessionToken(ctx context.Context, base Credentials, opts SessionTokenOptions) (Credentials, error) {
+func (p *Profile) getSessionToken(ctx context.Context, base Credentials, opts sessionTokenOptions) (Credentials, error) {
 	if base.Temporary() {
 		return base, nil
 	}

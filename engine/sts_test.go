@@ -60,7 +60,7 @@ func TestGetSessionToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := r.GetSessionToken(ctx, r.Credentials, SessionTokenOptions{Duration: 2 * time.Hour})
+	c, err := r.getSessionToken(ctx, r.Credentials, sessionTokenOptions{Duration: 2 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestGetSessionToken(t *testing.T) {
 	}
 
 	// Temporary credentials are returned as they are, with no STS call.
-	if _, err := r.GetSessionToken(ctx, c, SessionTokenOptions{}); err != nil || fake.Count("") != 1 {
+	if _, err := r.getSessionToken(ctx, c, sessionTokenOptions{}); err != nil || fake.Count("") != 1 {
 		t.Errorf("second call: err %v, %d calls; want no new call", err, fake.Count(""))
 	}
 }
@@ -89,12 +89,12 @@ func TestGetSessionTokenMFA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = r.GetSessionToken(ctx, r.Credentials, SessionTokenOptions{})
+	_, err = r.getSessionToken(ctx, r.Credentials, sessionTokenOptions{})
 	var e *Error
 	if !errors.As(err, &e) || e.Kind != ErrMFARequired || e.Action != ActionMFACode {
 		t.Fatalf("without a code: err = %#v, want ErrMFARequired with ActionMFACode", err)
 	}
-	if _, err := r.GetSessionToken(ctx, r.Credentials, SessionTokenOptions{MFA: func() (string, error) { return "123456", nil }}); err != nil {
+	if _, err := r.getSessionToken(ctx, r.Credentials, sessionTokenOptions{MFA: func() (string, error) { return "123456", nil }}); err != nil {
 		t.Fatal(err)
 	}
 	f := fake.Calls()[0].Form
