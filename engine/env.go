@@ -30,6 +30,7 @@ type Env struct {
 	Home string
 	// Dir is the working folder that relative paths are taken from;
 	// empty leaves them relative (to the process's own working folder).
+	// Set it when the file paths are: NewEnv makes them absolute.
 	Dir string
 	// CacheDir is the user's cache folder, where awsxc keeps cached
 	// credentials under awsxc/credentials; empty when unknown.
@@ -78,7 +79,9 @@ func NewEnv(getenv func(string) string, dir string) Env {
 }
 
 // Identity returns what identifies the configuration e describes: e
-// without its clock. Two Envs with equal identities (==) give every
+// without its clock and its working folder (which [NewEnv] has already
+// used to make the file paths absolute, so that runs from any folder
+// share one identity). Two Envs with equal identities (==) give every
 // profile the same settings, files and cache, so a daemon may answer
 // for one with what it resolved for the other.
 //
@@ -87,7 +90,7 @@ func NewEnv(getenv func(string) string, dir string) Env {
 // "Environment"); a front end that answers for another process compares
 // those as well.
 func (e Env) Identity() Env {
-	e.Clock = nil
+	e.Clock, e.Dir = nil, ""
 	return e
 }
 

@@ -67,19 +67,18 @@ func TestNewEnv(t *testing.T) {
 func TestEnvIdentity(t *testing.T) {
 	t.Parallel()
 	getenv := func(k string) string { return map[string]string{"HOME": "/h", "AWS_REGION": "eu-west-1"}[k] }
-	a, b := NewEnv(getenv, "/w"), NewEnv(getenv, "/w")
+	a, b := NewEnv(getenv, "/w"), NewEnv(getenv, "/other")
 	b.Clock = newTestClock()
 	if a == b {
-		t.Error("Envs with different clocks are ==")
+		t.Error("Envs with different clocks and folders are ==")
 	}
 	if a.Identity() != b.Identity() {
-		t.Errorf("same configuration, different clocks: identities differ:\n%+v\n%+v", a.Identity(), b.Identity())
+		t.Errorf("same configuration, run from another folder on another clock: identities differ:\n%+v\n%+v", a.Identity(), b.Identity())
 	}
 	for name, change := range map[string]func(*Env){
 		"config":      func(e *Env) { e.ConfigFile = "/other" },
 		"credentials": func(e *Env) { e.CredentialsFile = "/other" },
 		"home":        func(e *Env) { e.Home = "/other" },
-		"dir":         func(e *Env) { e.Dir = "/other" },
 		"cache":       func(e *Env) { e.CacheDir = "/other" },
 		"region":      func(e *Env) { e.Region = "us-east-1" },
 		"container":   func(e *Env) { e.ContainerFullURI = "http://127.0.0.1/" },
