@@ -128,8 +128,8 @@ func (o *options) stray(a string) error {
 	return usagef("unexpected argument %q (did you mean --exec %s?)", a, a)
 }
 
-// check rejects combinations that cannot work, before anything is
-// fetched (or an MFA code asked for).
+// check records the output mode and rejects combinations that cannot
+// work, before anything is fetched (or an MFA code asked for).
 func (o *options) check(p parsed) error {
 	modes := p.modes
 	// --imds and --container may run together: one process, both servers.
