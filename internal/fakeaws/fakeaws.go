@@ -1,11 +1,3 @@
-// Package fakeaws is a local STS and IAM Identity Center (SSO portal)
-// endpoint for tests: a real HTTP server on a loopback port that answers
-// the AWS query protocol the way STS does, so that the real AWS SDK for Go
-// (and botocore, the AWS CLI, the JS SDK) can be pointed at it with
-// AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL_SSO.
-//
-// It records every call with the access key id that signed it, so tests
-// can count STS calls and check which credentials were used.
 package fakeaws
 
 import (
@@ -17,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -24,34 +17,55 @@ import (
 
 // Call is one request the server received.
 type Call struct {
-	Action    string     // AssumeRole, GetSessionToken, GetCallerIdentity, GetRoleCredentials, ...
+	Action    string     // AssumeRole, GetSessionToken, GetCallerIdentity, GetRoleCredentials, ListAccounts, ...
 	SignedBy  string     // access key id from the SigV4 Authorization header, if any
+	Temporary bool       // the request carried X-Amz-Security-Token (signed with temporary credentials)
 	Form      url.Values // the decoded form (STS) or query (SSO)
 	BearerSSO string     // x-amz-sso_bearer_token (SSO)
 }
 
-// Server is a fake STS + SSO endpoint.
+// FederationRefusal is how GetFederationToken refuses a caller; see
+// [Server.RefuseFederation].
+type FederationRefusal int
+
+// The refusals GetFederationToken can be told to answer.
+const (
+	FederationAllowed     FederationRefusal = iota // answer normally
+	FederationDenied                               // the user's policies do not allow sts:GetFederationToken
+	FederationMFARequired                          // an explicit deny conditioned on aws:MultiFactorAuthPresent
+)
+
+// Server is a fake STS + SSO portal endpoint.
 type Server struct {
 	*httptest.Server
 
-	mu       sync.Mutex // protects the fields below
-	calls    []Call
-	n        int
-	duration time.Duration
-	fail     string // when set, every STS call fails with this error code
-	delay    time.Duration
-	now      func() time.Time
-	account  string
-	callerID string // ARN returned by GetCallerIdentity
+	portal *Portal   // the SSO portal half, on the same listener
+	reg    *registry // every set of credentials handed out
+
+	mu         sync.Mutex // protects the fields below
+	calls      []Call
+	n          int
+	duration   time.Duration
+	fail       string // when set, every STS call fails with this error code
+	delay      time.Duration
+	now        func() time.Time
+	account    string
+	callerID   string // ARN returned by GetCallerIdentity
+	fedRefusal FederationRefusal
 }
 
 // New starts a server; it is closed with t.Cleanup by the caller (or Close).
 func New() *Server {
 	s := &Server{duration: time.Hour, now: time.Now, account: "123456789012",
-		callerID: "arn:aws:iam::123456789012:user/alice"}
+		callerID: "arn:aws:iam::123456789012:user/alice", reg: &registry{}}
+	s.portal = newPortal(s)
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
+
+// Portal returns the SSO portal half of the server (GetRoleCredentials,
+// ListAccounts, ListAccountRoles, Logout), which answers on the same URL.
+func (s *Server) Portal() *Portal { return s.portal }
 
 // SetDuration sets the lifetime of the credentials handed out (default 1h)
 // when the request does not ask for one.
@@ -70,6 +84,21 @@ func (s *Server) SetDelay(d time.Duration) { s.mu.Lock(); s.delay = d; s.mu.Unlo
 // "AccessDenied", "ExpiredToken"); "" restores success. Code
 // "Unavailable" answers 503 so SDKs retry.
 func (s *Server) Fail(code string) { s.mu.Lock(); s.fail = code; s.mu.Unlock() }
+
+// RefuseFederation makes GetFederationToken refuse every caller the given
+// way ([FederationAllowed] restores success).
+func (s *Server) RefuseFederation(r FederationRefusal) { s.mu.Lock(); s.fedRefusal = r; s.mu.Unlock() }
+
+// AddUser registers an IAM user's long-term access key, so that the
+// federation endpoint recognises it (and refuses it, as the real one
+// does). Any key may sign STS requests whether or not it was added.
+func (s *Server) AddUser(arn, accessKeyID, secretAccessKey string) {
+	s.reg.add(Issued{Kind: KindLongTerm, AccessKeyID: accessKeyID, SecretAccessKey: secretAccessKey, Arn: arn})
+}
+
+// Issued returns what the fakes know about an access key id: the
+// credentials they handed out with it, or a key registered with AddUser.
+func (s *Server) Issued(accessKeyID string) (Issued, bool) { return s.reg.get(accessKeyID) }
 
 // Calls returns a copy of the calls so far.
 func (s *Server) Calls() []Call {
@@ -91,6 +120,36 @@ func (s *Server) Count(action string) int {
 
 var credRe = regexp.MustCompile(`Credential=([^/,\s]+)/`)
 
+// signer returns the access key id that signed r and whether the request
+// was signed with temporary credentials.
+func signer(r *http.Request) (string, bool) {
+	signedBy := ""
+	if m := credRe.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
+		signedBy = m[1]
+	}
+	return signedBy, r.Header.Get("X-Amz-Security-Token") != ""
+}
+
+// record appends a call and returns its sequence number and a snapshot
+// of the settings the answer depends on.
+func (s *Server) record(c Call) (n int, st stsState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = append(s.calls, c)
+	s.n++
+	return s.n, stsState{fail: s.fail, dur: s.duration, now: s.now(), account: s.account,
+		caller: s.callerID, fedRefusal: s.fedRefusal}
+}
+
+type stsState struct {
+	fail       string
+	dur        time.Duration
+	now        time.Time
+	account    string
+	caller     string
+	fedRefusal FederationRefusal
+}
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	delay := s.delay
@@ -98,92 +157,143 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if delay > 0 {
 		time.Sleep(delay)
 	}
-	signedBy := ""
-	if m := credRe.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
-		signedBy = m[1]
-	}
-	if r.Method == http.MethodGet && r.URL.Path == "/federation/credentials" {
-		s.sso(w, r, signedBy)
+	if s.portal.handles(r) {
+		s.portal.serve(w, r)
 		return
 	}
+	signedBy, temporary := signer(r)
 	body, _ := io.ReadAll(r.Body)
 	form, _ := url.ParseQuery(string(body))
 	action := form.Get("Action")
-	s.mu.Lock()
-	s.calls = append(s.calls, Call{Action: action, SignedBy: signedBy, Form: form})
-	s.n++
-	n := s.n
-	fail := s.fail
-	dur := s.duration
-	now := s.now()
-	account := s.account
-	caller := s.callerID
-	s.mu.Unlock()
+	n, st := s.record(Call{Action: action, SignedBy: signedBy, Temporary: temporary, Form: form})
 
-	if fail != "" {
+	if st.fail != "" {
 		status := http.StatusForbidden
-		if fail == "Unavailable" {
+		if st.fail == "Unavailable" {
 			status = http.StatusServiceUnavailable
 		}
-		writeXML(w, status, fmt.Sprintf(`<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>%s</Code><Message>fake STS refuses: %s</Message></Error><RequestId>fake-%d</RequestId></ErrorResponse>`, fail, fail, n))
+		writeSTSError(w, status, st.fail, "fake STS refuses: "+st.fail, n)
 		return
 	}
+	dur := st.dur
 	if v := form.Get("DurationSeconds"); v != "" {
 		var secs int
 		fmt.Sscan(v, &secs)
 		dur = time.Duration(secs) * time.Second
 	}
-	exp := now.Add(dur).UTC().Format("2006-01-02T15:04:05Z")
-	creds := fmt.Sprintf(`<Credentials><AccessKeyId>ASIAFAKE%04dEXAMPLE</AccessKeyId><SecretAccessKey>fakeSecret%d</SecretAccessKey><SessionToken>FAKETOKEN%d</SessionToken><Expiration>%s</Expiration></Credentials>`, n, n, n, exp)
+	exp := st.now.Add(dur)
+	c := Issued{AccessKeyID: fmt.Sprintf("ASIAFAKE%04dEXAMPLE", n), SecretAccessKey: fmt.Sprintf("fakeSecret%d", n),
+		SessionToken: fmt.Sprintf("FAKETOKEN%d", n), Expires: exp}
 	switch action {
 	case "GetSessionToken":
-		writeXML(w, 200, `<GetSessionTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetSessionTokenResult>`+creds+`</GetSessionTokenResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></GetSessionTokenResponse>`)
+		c.Kind, c.Arn = KindSessionToken, st.caller
+		s.reg.add(c)
+		writeXML(w, 200, `<GetSessionTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetSessionTokenResult>`+credsXML(c)+`</GetSessionTokenResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></GetSessionTokenResponse>`)
 	case "AssumeRole", "AssumeRoleWithWebIdentity":
 		arn := form.Get("RoleArn")
 		role := arn[strings.LastIndex(arn, "/")+1:]
 		sess := form.Get("RoleSessionName")
-		acct := account
+		acct := st.account
 		if parts := strings.Split(arn, ":"); len(parts) > 4 && parts[4] != "" {
 			acct = parts[4]
 		}
-		user := fmt.Sprintf(`<AssumedRoleUser><Arn>arn:aws:sts::%s:assumed-role/%s/%s</Arn><AssumedRoleId>AROAFAKE:%s</AssumedRoleId></AssumedRoleUser>`,
-			html.EscapeString(acct), html.EscapeString(role), html.EscapeString(sess), html.EscapeString(sess))
+		c.Arn = fmt.Sprintf("arn:aws:sts::%s:assumed-role/%s/%s", acct, role, sess)
+		switch {
+		case action == "AssumeRoleWithWebIdentity":
+			c.Kind = KindWebIdentity
+		case temporary:
+			c.Kind = KindChainedRole
+		default:
+			c.Kind = KindRole
+		}
+		s.reg.add(c)
+		user := fmt.Sprintf(`<AssumedRoleUser><Arn>%s</Arn><AssumedRoleId>AROAFAKE:%s</AssumedRoleId></AssumedRoleUser>`,
+			html.EscapeString(c.Arn), html.EscapeString(sess))
 		writeXML(w, 200, fmt.Sprintf(`<%sResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><%sResult>%s%s</%sResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></%sResponse>`,
-			action, action, creds, user, action, action))
+			action, action, credsXML(c), user, action, action))
+	case "GetFederationToken":
+		s.getFederationToken(w, form, temporary, c, n, st)
 	case "GetCallerIdentity":
 		writeXML(w, 200, fmt.Sprintf(`<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>%s</Arn><UserId>AIDAFAKE</UserId><Account>%s</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
-			html.EscapeString(caller), account))
+			html.EscapeString(st.caller), st.account))
 	default:
 		writeXML(w, 400, `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>unknown action</Message></Error></ErrorResponse>`)
 	}
 }
 
-// sso answers the portal's GetRoleCredentials.
-func (s *Server) sso(w http.ResponseWriter, r *http.Request, signedBy string) {
-	q := r.URL.Query()
-	bearer := r.Header.Get("X-Amz-Sso_bearer_token")
-	s.mu.Lock()
-	s.calls = append(s.calls, Call{Action: "GetRoleCredentials", SignedBy: signedBy, Form: q, BearerSSO: bearer})
-	s.n++
-	n := s.n
-	dur := s.duration
-	now := s.now()
-	fail := s.fail
-	s.mu.Unlock()
-	if fail != "" || bearer == "" {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("X-Amzn-Errortype", "UnauthorizedException")
-		w.WriteHeader(http.StatusUnauthorized)
-		io.WriteString(w, `{"message":"Session token not found or invalid"}`)
+// federatedNameRe is GetFederationToken's Name pattern (userNameType in
+// the STS model: [\w+=,.@-]+, 2 to 32 characters).
+var federatedNameRe = regexp.MustCompile(`^[\w+=,.@-]{2,32}$`)
+
+// getFederationToken answers GetFederationToken with the rules of the
+// real STS (API reference, GetFederationToken): only long-term IAM user
+// keys may call it, Name is 2-32 characters of [\w+=,.@-], an inline
+// Policy is JSON of at most 2048 characters, at most 10 PolicyArns, and
+// DurationSeconds is 900-129600 (default 43200).
+func (s *Server) getFederationToken(w http.ResponseWriter, form url.Values, temporary bool, c Issued, n int, st stsState) {
+	name := form.Get("Name")
+	if temporary {
+		writeSTSError(w, 403, "AccessDenied", "Cannot call GetFederationToken with session credentials", n)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{"roleCredentials": map[string]any{
-		"accessKeyId":     fmt.Sprintf("ASIASSO%04dEXAMPLE", n),
-		"secretAccessKey": fmt.Sprintf("ssoSecret%d", n),
-		"sessionToken":    fmt.Sprintf("SSOTOKEN%d", n),
-		"expiration":      now.Add(dur).UnixMilli(),
-	}})
+	if !federatedNameRe.MatchString(name) {
+		writeSTSError(w, 400, "ValidationError", fmt.Sprintf("1 validation error detected: Value '%s' at 'name' failed to satisfy constraint: Member must have length less than or equal to 32 and match [\\w+=,.@-]+", name), n)
+		return
+	}
+	if p := form.Get("Policy"); p != "" {
+		if !json.Valid([]byte(p)) {
+			writeSTSError(w, 400, "MalformedPolicyDocument", "The policy is not in the valid JSON format.", n)
+			return
+		}
+		if len(p) > 2048 {
+			writeSTSError(w, 400, "PackedPolicyTooLarge", "Packed policy consumes more than 100% of allotted space", n)
+			return
+		}
+	}
+	arns := 0
+	for i := 1; form.Has(fmt.Sprintf("PolicyArns.member.%d.arn", i)); i++ {
+		if !strings.HasPrefix(form.Get(fmt.Sprintf("PolicyArns.member.%d.arn", i)), "arn:") {
+			writeSTSError(w, 400, "ValidationError", "Invalid PolicyArn", n)
+			return
+		}
+		arns++
+	}
+	if arns > 10 {
+		writeSTSError(w, 400, "ValidationError", "1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10", n)
+		return
+	}
+	if v := form.Get("DurationSeconds"); v != "" {
+		secs, err := strconv.Atoi(v)
+		if err != nil || secs < 900 || secs > 129600 {
+			writeSTSError(w, 400, "ValidationError", "1 validation error detected: Value at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 129600", n)
+			return
+		}
+	} else {
+		c.Expires = st.now.Add(43200 * time.Second)
+	}
+	fedArn := fmt.Sprintf("arn:aws:sts::%s:federated-user/%s", st.account, name)
+	switch st.fedRefusal {
+	case FederationDenied:
+		writeSTSError(w, 403, "AccessDenied", fmt.Sprintf("User: %s is not authorized to perform: sts:GetFederationToken on resource: %s", st.caller, fedArn), n)
+		return
+	case FederationMFARequired:
+		writeSTSError(w, 403, "AccessDenied", fmt.Sprintf("User: %s is not authorized to perform: sts:GetFederationToken on resource: %s with an explicit deny in an identity-based policy", st.caller, fedArn), n)
+		return
+	}
+	c.Kind, c.Arn = KindFederationToken, fedArn
+	s.reg.add(c)
+	writeXML(w, 200, fmt.Sprintf(`<GetFederationTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetFederationTokenResult>%s<FederatedUser><FederatedUserId>%s:%s</FederatedUserId><Arn>%s</Arn></FederatedUser><PackedPolicySize>6</PackedPolicySize></GetFederationTokenResult><ResponseMetadata><RequestId>fake-%d</RequestId></ResponseMetadata></GetFederationTokenResponse>`,
+		credsXML(c), st.account, html.EscapeString(name), html.EscapeString(fedArn), n))
+}
+
+func credsXML(c Issued) string {
+	return fmt.Sprintf(`<Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>%s</SecretAccessKey><SessionToken>%s</SessionToken><Expiration>%s</Expiration></Credentials>`,
+		c.AccessKeyID, c.SecretAccessKey, c.SessionToken, c.Expires.UTC().Format("2006-01-02T15:04:05Z"))
+}
+
+func writeSTSError(w http.ResponseWriter, status int, code, msg string, n int) {
+	writeXML(w, status, fmt.Sprintf(`<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>fake-%d</RequestId></ErrorResponse>`,
+		html.EscapeString(code), html.EscapeString(msg), n))
 }
 
 func writeXML(w http.ResponseWriter, status int, body string) {
