@@ -209,13 +209,14 @@ func (o *OIDC) ApproveDevice(userCode string) error { return o.decideDevice(user
 func (o *OIDC) DenyDevice(userCode string) error { return o.decideDevice(userCode, Deny) }
 
 // UserCodes returns the user codes of the device authorizations still
-// pending, oldest first.
+// pending (and unexpired), oldest first.
 func (o *OIDC) UserCodes() []string {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	var out []string
+	now := o.now()
 	for _, d := range o.order {
-		if d.state == devicePending {
+		if d.state == devicePending && now.Before(d.expires) {
 			out = append(out, d.user)
 		}
 	}
