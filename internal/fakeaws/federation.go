@@ -36,11 +36,11 @@ type Federation struct {
 
 	mu     sync.Mutex // protects the fields below
 	now    func() time.Time
-	tokens map[string]signin
+	tokens map[string]signinGrant
 	calls  []FederationCall
 }
 
-type signin struct {
+type signinGrant struct {
 	creds   Issued
 	expires time.Time
 }
@@ -52,7 +52,7 @@ const signinTokenTTL = 15 * time.Minute
 // NewFederation starts a federation endpoint that knows the credentials
 // sts (and its portal) handed out.
 func NewFederation(sts *Server) *Federation {
-	f := &Federation{sts: sts, now: time.Now, tokens: map[string]signin{}}
+	f := &Federation{sts: sts, now: time.Now, tokens: map[string]signinGrant{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/federation", f.serve)
 	f.Server = httptest.NewServer(mux)
@@ -182,7 +182,7 @@ func (f *Federation) getSigninToken(raw, duration string, hasDuration bool) (tok
 	}
 	tok = randToken("fakesignin-", 48)
 	f.mu.Lock()
-	f.tokens[tok] = signin{creds: c, expires: now.Add(signinTokenTTL)}
+	f.tokens[tok] = signinGrant{creds: c, expires: now.Add(signinTokenTTL)}
 	f.mu.Unlock()
 	return tok, akid, kind, ""
 }

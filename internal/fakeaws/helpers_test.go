@@ -26,6 +26,9 @@ func TestMain(m *testing.M) {
 	if tmpRoot, err = os.MkdirTemp("", "fakeaws-test-"); err != nil {
 		panic(err)
 	}
+	// Build the stand-in browser now: tests that move HOME (Isolate) would
+	// otherwise build it with a cold Go build cache.
+	buildBrowser()
 	code := m.Run()
 	os.RemoveAll(tmpRoot)
 	os.Exit(code)
@@ -61,9 +64,7 @@ var (
 	browserErr  error
 )
 
-// fakeBrowser builds the stand-in browser once per test binary.
-func fakeBrowser(t *testing.T) string {
-	t.Helper()
+func buildBrowser() {
 	browserOnce.Do(func() {
 		browserPath = filepath.Join(tmpRoot, "fakebrowser")
 		out, err := exec.Command("go", "build", "-o", browserPath, "./fakebrowser").CombinedOutput()
@@ -71,6 +72,12 @@ func fakeBrowser(t *testing.T) string {
 			browserErr = errors.New(string(out))
 		}
 	})
+}
+
+// fakeBrowser returns the stand-in browser, built once per test binary.
+func fakeBrowser(t *testing.T) string {
+	t.Helper()
+	buildBrowser()
 	if browserErr != nil {
 		t.Fatalf("build fakebrowser: %v", browserErr)
 	}
