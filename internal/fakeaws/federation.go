@@ -136,7 +136,7 @@ func parseSession(s string) (sessionJSON, error) {
 
 // getSigninToken applies the endpoint's rules, from the IAM User Guide
 // ("Enable custom identity broker access to the AWS console") and what
-// the peers found (see /work/notes/console-protocol.md):
+// the peers found:
 //   - only temporary credentials: long-term keys are refused
 //     (99designs/aws-vault#104);
 //   - the three values must be credentials the fakes issued, unexpired;
