@@ -177,7 +177,7 @@ func (s *Signin) authorize(w http.ResponseWriter, r *http.Request) {
 		bad = "redirect_uri is required"
 	case q.Get("client_id") == LoginSameDevice && (redirect.Scheme != "http" || !isLoopback(redirect.Hostname())):
 		bad = "the same-device client redirects only to a loopback http URI"
-	case q.Get("client_id") == LoginCrossDevice && q.Get("redirect_uri") != s.URL+loginConfirmation:
+	case q.Get("client_id") == LoginCrossDevice && q.Get("redirect_uri") != "http://"+r.Host+loginConfirmation:
 		bad = "the cross-device client redirects only to " + loginConfirmation
 	}
 	if bad != "" {
@@ -281,7 +281,9 @@ func (s *Signin) token(w http.ResponseWriter, r *http.Request) {
 // decide answers a CreateOAuth2Token request. Call with s.mu held.
 func (s *Signin) decide(r *http.Request, in loginTokenInput, call *SigninCall) (map[string]any, *regError) {
 	now := s.now()
-	proof, err := verifyDPoP(r.Header.Get("DPoP"), http.MethodPost, s.URL+"/v1/token", now)
+	// htu must be the URL this request was sent to (RFC 9449 §4.3), as
+	// the client addressed it.
+	proof, err := verifyDPoP(r.Header.Get("DPoP"), http.MethodPost, "http://"+r.Host+"/v1/token", now)
 	if err != nil {
 		return nil, &regError{"ValidationException", "INVALID_REQUEST", "invalid DPoP proof: " + err.Error()}
 	}
