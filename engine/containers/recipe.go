@@ -134,6 +134,13 @@ func (e Engine) imds(s Server) Recipe {
 			if e.OS == "windows" {
 				r.Note = "Podman machine on Windows is expected to reach this machine's loopback as on macOS; this is not verified"
 			}
+		case e.Rootless && e.major() > 0 && e.major() < 5:
+			// Before Podman 5 rootless networking was slirp4netns, which
+			// maps 10.0.2.2 to this machine's loopback when asked to, and
+			// Podman then points host.containers.internal there.
+			r.Host = HostContainers
+			r.Network = "slirp4netns:allow_host_loopback=true"
+			r.Exposure = "programs on this machine, and this container, which also reaches every other service on this machine's loopback"
 		case e.Rootless:
 			// Podman keeps this machine's loopback out of containers on
 			// purpose (pasta maps host.containers.internal to the main
@@ -155,7 +162,7 @@ func (e Engine) imds(s Server) Recipe {
 			break
 		}
 		if !e.Gateway.IsValid() {
-			return Recipe{Note: "containers reach this machine at the docker bridge's gateway address, which is not known here (docker network inspect bridge says it)"}
+			return Recipe{Note: "containers reach this machine at the docker bridge's gateway address, which is not known here (docker network inspect bridge shows it)"}
 		}
 		// host-gateway is the daemon's host-gateway-ip, by default the
 		// docker0 address: the bridge's gateway.
@@ -175,6 +182,16 @@ func (e Engine) imds(s Server) Recipe {
 	}
 	r.Env = []string{"AWS_EC2_METADATA_SERVICE_ENDPOINT=http://" + r.Host + ":" + strconv.Itoa(int(s.Port)) + "/"}
 	return r
+}
+
+// major is the engine version's major number, 0 when unknown.
+func (e Engine) major() int {
+	m, _, _ := strings.Cut(e.Version, ".")
+	n, err := strconv.Atoi(m)
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 func (e Engine) ecs(s Server) Recipe {
