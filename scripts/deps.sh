@@ -2,13 +2,15 @@
 # make deps: installs what the integration tests use (with "bench": what
 # make bench uses too), when it is missing: Debian packages
 # (the AWS CLI v2 and botocore as real clients, D-Bus and Xvfb for the tray,
-# rpm and desktop-file-utils for packaging, shells for quoting tests) and
-# the Go modules. npm modules are installed by test/e2e/run.sh.
+# rpm and desktop-file-utils for packaging, shells for quoting tests,
+# iproute2 and util-linux for the network-namespace tests, PyYAML to read
+# the Compose fragments back) and the Go modules. npm modules are
+# installed by test/e2e/run.sh.
 # Idempotent; installs only as root (or with sudo); otherwise it says what
 # is missing and the tests that need it skip (they fail under CI=true).
 set -euo pipefail
 
-pkgs=(awscli python3-botocore dbus xvfb xauth xclip xsel fish zsh rpm desktop-file-utils groff-base man-db file zip unzip curl)
+pkgs=(awscli python3-botocore dbus xvfb xauth xclip xsel fish zsh rpm desktop-file-utils groff-base man-db file zip unzip curl iproute2 util-linux python3-yaml)
 # make bench also times and loads with these.
 [ "${1:-}" = bench ] && pkgs+=(hyperfine wrk jq)
 missing=()
