@@ -186,13 +186,15 @@ func Probe(ctx context.Context, r Runner, goos string) (Inputs, error) {
 		}
 		*dst = out
 	}
+	// -f is --format in both CLIs: {{json .}}, not json, which docker
+	// before 23.0.6/24.0 prints as the word "json".
 	var wg sync.WaitGroup
 	wg.Go(func() { run(&in.Context, "docker", "context", "inspect") })
-	wg.Go(func() { run(&in.Info, "docker", "info", "--format", "{{json .}}") })
-	wg.Go(func() { run(&in.Version, "docker", "version", "--format", "{{json .}}") })
+	wg.Go(func() { run(&in.Info, "docker", "info", "-f", "{{json .}}") })
+	wg.Go(func() { run(&in.Version, "docker", "version", "-f", "{{json .}}") })
 	wg.Wait()
 	if in.Info == nil || Detect(Inputs{GOOS: goos, Version: in.Version}).Kind == Podman {
-		run(&in.Podman, "podman", "info", "--format", "json")
+		run(&in.Podman, "podman", "info", "-f", "json")
 	}
 	if e := Detect(in); e.Kind == DockerEngine && !e.Rootless && goos == "linux" {
 		run(&in.Bridge, "docker", "network", "inspect", "bridge")

@@ -72,9 +72,9 @@ func calls(t *testing.T, dir string) []string {
 
 const (
 	ctxInspect  = "context inspect"
-	infoJSON    = "info --format {{json .}}"
-	versionJSON = "version --format {{json .}}"
-	podmanJSON  = "info --format json"
+	infoJSON    = "info -f {{json .}}"
+	versionJSON = "version -f {{json .}}"
+	podmanJSON  = "info -f json"
 	bridge      = "network inspect bridge"
 )
 
@@ -111,7 +111,7 @@ func TestProbe(t *testing.T) {
 			docker: noDaemon,
 			want: Engine{Kind: DockerEngine, OS: "linux", Context: "default", Endpoint: "unix:///var/run/docker.sock",
 				Reason: `docker context "default": endpoint unix:///var/run/docker.sock`},
-			wantCalls: []string{"docker_context_inspect", "docker_info_--format_{{json_.}}", "docker_network_inspect_bridge", "docker_version_--format_{{json_.}}"},
+			wantCalls: []string{"docker_context_inspect", "docker_info_-f_{{json_.}}", "docker_network_inspect_bridge", "docker_version_-f_{{json_.}}"},
 			wantErrs: []string{
 				"docker info: the engine did not answer: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
 				"docker network inspect bridge: the engine did not answer: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
@@ -137,8 +137,8 @@ func TestProbe(t *testing.T) {
 			want: Engine{Kind: DockerEngine, OS: "linux", Context: "default", Endpoint: "unix:///var/run/docker.sock", Version: "17.06.1-ce", Running: true,
 				Gateway: netip.MustParseAddr("172.17.0.1"), Subnet: netip.MustParsePrefix("172.17.0.0/16"),
 				Reason: `docker context "default": endpoint unix:///var/run/docker.sock`},
-			wantCalls: []string{"docker_context_inspect", "docker_info_--format_{{json_.}}", "docker_network_inspect_bridge", "docker_version_--format_{{json_.}}"},
-			wantErrs:  []string{"docker version: exit status 97: stand-in docker: no recording for: version --format {{json .}}"},
+			wantCalls: []string{"docker_context_inspect", "docker_info_-f_{{json_.}}", "docker_network_inspect_bridge", "docker_version_-f_{{json_.}}"},
+			wantErrs:  []string{"docker version: exit status 97: stand-in docker: no recording for: version -f {{json .}}"},
 		},
 		{
 			name: "podman_alone",
@@ -146,7 +146,7 @@ func TestProbe(t *testing.T) {
 				return map[string]reply{podmanJSON: {stdout: sample(t, "podman-3.0-rootless-linux_info-format-json.txt")}}
 			},
 			want:      Engine{Kind: Podman, OS: "linux", Rootless: true, Version: "3.0.0-dev", Running: true, Reason: "podman info"},
-			wantCalls: []string{"podman_info_--format_json"},
+			wantCalls: []string{"podman_info_-f_json"},
 			wantErrs:  []string{"docker: not installed"},
 			wantIs:    []error{ErrNotInstalled},
 		},
@@ -156,7 +156,7 @@ func TestProbe(t *testing.T) {
 				return map[string]reply{podmanJSON: {stderr: sample(t, "podman-5.8.2-macos_no-machine.stderr.txt"), code: 125}}
 			},
 			want:      Engine{OS: "linux", Reason: "no container engine answered"},
-			wantCalls: []string{"podman_info_--format_json"},
+			wantCalls: []string{"podman_info_-f_json"},
 			wantErrs: []string{"docker: not installed",
 				"podman info: the engine did not answer: Cannot connect to Podman. Please verify your connection to the Linux system using `podman system connection list`, or try `podman machine init` and `podman machine start` to manage a new Linux VM"},
 			wantIs: []error{ErrNotInstalled, ErrUnreachable},
