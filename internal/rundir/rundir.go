@@ -1,7 +1,8 @@
-// Package rundir names the per-user folder for awsxc's run-time files:
-// the lock files that every awsxc process (the CLI, the tray, any number
-// of each) must find in the same place, and that must not clutter the
-// user's own folders such as ~/.aws.
+// Package rundir names the per-user folders for awsxc's run-time files:
+// [Dir] for the lock files that every awsxc process (the CLI, the tray,
+// any number of each) must find in the same place, and that must not
+// clutter the user's own folders such as ~/.aws; [SocketDir] for the
+// daemon's socket, which has stricter needs.
 //
 // It reads the environment only through the getenv it is given, so a
 // front end passes its own (tests pass a fake one) and engine never reads
@@ -10,8 +11,10 @@ package rundir
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 )
 
 // Name is the folder awsxc's files live in under the per-user folders.
@@ -53,4 +56,46 @@ func dir(goos string, getenv func(string) string) (string, error) {
 		return "", errors.New("no per-user folder for run-time files: neither XDG_RUNTIME_DIR, XDG_CACHE_HOME nor the home folder is set")
 	}
 	return filepath.Join(base, Name), nil
+}
+
+// SocketDir returns the per-user folder for awsxc's sockets. A socket
+// must be on a local file system (a home folder on NFS is shared with
+// other hosts, whose daemons would look stale here), and every process
+// of the user must find it in the same place, including those started
+// without a login session's environment (su, sudo -u, cron, a container).
+// So, in order:
+//
+//   - $XDG_RUNTIME_DIR/awsxc when XDG_RUNTIME_DIR is an absolute path;
+//   - on macOS (and Windows, which has no use for it: awsxc uses a named
+//     pipe there), [Dir]: ~/Library/Caches/awsxc, a local folder of the
+//     user's that is kept across reboots;
+//   - on Linux and the BSDs, /run/user/<uid>/awsxc when /run/user/<uid>
+//     is a folder of this user: the login session's runtime folder, which
+//     outlives an environment that lost XDG_RUNTIME_DIR;
+//   - else /tmp/awsxc-<uid>, as tmux does: /tmp is sticky, so once the
+//     folder is ours no other user can replace it, and one another user
+//     made first is refused by its owner check.
+//
+// The uid is the effective one. The folder may not exist yet; whoever
+// creates it makes it 0700 and checks it (internal/localsock does).
+func SocketDir(getenv func(string) string) (string, error) {
+	return socketDir(runtime.GOOS, getenv, os.Geteuid(), ownedDir)
+}
+
+func socketDir(goos string, getenv func(string) string, uid int, owned func(path string, uid int) bool) (string, error) {
+	if d := getenv("XDG_RUNTIME_DIR"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, Name), nil
+	}
+	switch goos {
+	case "darwin", "ios", "windows":
+		return dir(goos, getenv)
+	}
+	if uid < 0 {
+		return "", errors.New("no per-user folder for sockets: no user id")
+	}
+	u := strconv.Itoa(uid)
+	if run := "/run/user/" + u; owned(run, uid) {
+		return filepath.Join(run, Name), nil
+	}
+	return "/tmp/" + Name + "-" + u, nil
 }

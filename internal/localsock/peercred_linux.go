@@ -1,0 +1,28 @@
+package localsock
+
+import (
+	"net"
+
+	"golang.org/x/sys/unix"
+)
+
+// peerCred returns the user and process ids of the process at the other
+// end of c, as the kernel recorded them at connect(2) (for a client's
+// socket: at the listener's listen(2)): SO_PEERCRED.
+func peerCred(c *net.UnixConn) (uid, pid int, err error) {
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return -1, 0, err
+	}
+	var cred *unix.Ucred
+	var serr error
+	if err := raw.Control(func(fd uintptr) {
+		cred, serr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
+	}); err != nil {
+		return -1, 0, err
+	}
+	if serr != nil {
+		return -1, 0, serr
+	}
+	return int(cred.Uid), int(cred.Pid), nil
+}
