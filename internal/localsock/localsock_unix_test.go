@@ -68,7 +68,19 @@ func needRoot(t *testing.T) {
 // yet: dir/awsxc/daemon.sock.
 func sockPath(t *testing.T) string {
 	t.Helper()
-	return filepath.Join(t.TempDir(), "awsxc", "daemon.sock")
+	return filepath.Join(tempDir(t), "awsxc", "daemon.sock")
+}
+
+// tempDir is t.TempDir with a short name: t.TempDir's holds the test's
+// name, and a socket path must fit in 107 bytes.
+func tempDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "ls-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
 }
 
 func TestListenDial(t *testing.T) {
@@ -296,7 +308,7 @@ func TestInsecure(t *testing.T) {
 			wantListen: "insecure", wantDial: "insecure", want: "has mode 0711",
 		},
 		{
-			name: "new_folder_in_0755_folder_made_elsewhere",
+			name: "folder_0755_made_elsewhere",
 			setup: func(t *testing.T, base string) string {
 				dir := filepath.Join(base, "awsxc")
 				mkdir(t, dir, 0o755)
@@ -418,7 +430,7 @@ func TestInsecure(t *testing.T) {
 			if tc.root {
 				needRoot(t)
 			}
-			base := t.TempDir()
+			base := tempDir(t)
 			path := tc.setup(t, base)
 			before := snapshot(t, base)
 			l, err := Listen(Options{Path: path})
