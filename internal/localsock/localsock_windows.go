@@ -28,10 +28,16 @@ const pipePrefix = `\\.\pipe\`
 // pipeBuffer is the pipe's in and out buffer size, a hint to the system.
 const pipeBuffer = 64 << 10
 
-// busyRetry is how long Dial waits before it tries again when every
+// busyWait bounds each wait of Dial for a free instance when every
 // instance of the pipe is busy (the listener makes a new one right after
-// each client connects, so this is rare and short).
-const busyRetry = 10 * time.Millisecond
+// each client connects, so this is rare and short), so that Dial notices
+// a canceled context soon.
+const busyWait = 50 * time.Millisecond
+
+// procWaitNamedPipeW is WaitNamedPipeW, which golang.org/x/sys/windows
+// does not wrap: it returns as soon as an instance is free, where a sleep
+// would wait out its whole length.
+var procWaitNamedPipeW = windows.NewLazySystemDLL("kernel32.dll").NewProc("WaitNamedPipeW")
 
 // sysListener is the Windows part of a [Listener].
 type sysListener struct {
@@ -54,8 +60,12 @@ func defaultPath(func(string) string) (string, error) {
 	return pipePrefix + "awsxc-" + sid.String(), nil
 }
 
-// userSID returns the user of the process's token.
-func userSID() (*windows.SID, error) {
+// userSID returns the user of the process's token, which does not change
+// (awsxc impersonates no one).
+var userSID = sync.OnceValues(tokenUser)
+
+// tokenUser returns the user of the process's token.
+func tokenUser() (*windows.SID, error) {
 	tu, err := windows.GetCurrentProcessToken().GetTokenUser()
 	if err != nil {
 		return nil, fmt.Errorf("the process's user: %w", err)
@@ -314,12 +324,8 @@ func dial(ctx context.Context, path string) (net.Conn, error) {
 		case !errors.Is(err, windows.ERROR_PIPE_BUSY):
 			return nil, fmt.Errorf("dial %s: %w", path, err)
 		}
-		t := time.NewTimer(busyRetry)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, fmt.Errorf("dial %s: every pipe instance busy: %w", path, ctx.Err())
-		case <-t.C:
+		if err := waitPipe(ctx, name); err != nil {
+			return nil, fmt.Errorf("dial %s: every pipe instance busy: %w", path, err)
 		}
 	}
 	if err := checkOwner(h, path); err != nil {
@@ -327,6 +333,21 @@ func dial(ctx context.Context, path string) (net.Conn, error) {
 		return nil, err
 	}
 	return newPipeConn(h, path), nil
+}
+
+// waitPipe waits until an instance of the pipe may be free, at most
+// busyWait or until ctx's deadline; it returns ctx's error once ctx is
+// done. Whether an instance is free, the next CreateFile tells (another
+// client may have taken it meanwhile).
+func waitPipe(ctx context.Context, name *uint16) error {
+	wait := busyWait
+	if d, ok := ctx.Deadline(); ok {
+		wait = min(wait, max(time.Until(d), time.Millisecond))
+	}
+	// A timeout (ERROR_SEM_TIMEOUT) or a pipe gone (ERROR_FILE_NOT_FOUND)
+	// is for the next CreateFile to find.
+	procWaitNamedPipeW.Call(uintptr(unsafe.Pointer(name)), uintptr(wait.Milliseconds()))
+	return ctx.Err()
 }
 
 // checkOwner requires the pipe's owner to be the process's user: a pipe
