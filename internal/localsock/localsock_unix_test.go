@@ -249,6 +249,31 @@ func TestStaleSocketReplaced(t *testing.T) {
 	wantPing(t, path)
 }
 
+// TestStaleSocketChildOutlives: a daemon killed while a program it
+// started still runs leaves nothing that program could hold the endpoint
+// with (the lock and the socket are close-on-exec).
+func TestStaleSocketChildOutlives(t *testing.T) {
+	t.Parallel()
+	path := sockPath(t)
+	c, line := startChild(t, "", "listen-spawn", path, nil)
+	var pid int
+	if _, err := fmt.Sscanf(line, "ready %d", &pid); err != nil {
+		t.Fatalf("helper: %s", line)
+	}
+	grandchild, err := os.FindProcess(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { grandchild.Kill(); grandchild.Wait() })
+	c.cmd.Process.Kill()
+	c.cmd.Wait()
+	if err := grandchild.Signal(syscall.Signal(0)); err != nil {
+		t.Fatalf("the daemon's child is gone already: %v", err)
+	}
+	listenEcho(t, Options{Path: path})
+	wantPing(t, path)
+}
+
 // TestSecondListener: while one daemon runs, another (in this process or
 // another) is refused, and the first one's socket keeps working.
 func TestSecondListener(t *testing.T) {

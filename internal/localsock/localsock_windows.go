@@ -215,7 +215,7 @@ func (s *sysListener) connect(h windows.Handle) error {
 		switch {
 		case err == nil, errors.Is(err, windows.ERROR_PIPE_CONNECTED):
 			return nil
-		case errors.Is(err, windows.ERROR_NO_DATA):
+		case clientGone(err):
 			// The client came and went before we looked: ready the
 			// instance for the next one.
 			windows.DisconnectNamedPipe(h)
@@ -238,12 +238,18 @@ func (s *sysListener) connect(h windows.Handle) error {
 		}
 		var n uint32
 		err = windows.GetOverlappedResult(h, ov, &n, false)
-		if errors.Is(err, windows.ERROR_NO_DATA) {
+		if clientGone(err) {
 			windows.DisconnectNamedPipe(h)
 			continue
 		}
 		return err
 	}
+}
+
+// clientGone says whether a connect failed only because its client left
+// already; the instance can wait for the next one.
+func clientGone(err error) bool {
+	return errors.Is(err, windows.ERROR_NO_DATA) || errors.Is(err, windows.ERROR_BROKEN_PIPE)
 }
 
 // clientUser returns the user and process id of the client connected to

@@ -23,6 +23,8 @@ import (
 //	listen  Listen on LOCALSOCK_TEST_PATH, print "ready" (or "error KIND
 //	        message"), serve echo until stdin closes or the process is
 //	        killed
+//	listen-spawn  listen, with a grandchild process that sleeps a
+//	        minute; prints "ready PID" (the grandchild's)
 //	dial    Dial LOCALSOCK_TEST_PATH, send "ping", print "ok REPLY" or
 //	        "error KIND message"
 func TestMain(m *testing.M) {
@@ -44,6 +46,30 @@ func helper(mode, path string) int {
 		fmt.Println("ready")
 		io.Copy(io.Discard, os.Stdin)
 		l.Close()
+		return 0
+	case "listen-spawn":
+		// A daemon that starts a program which outlives it, as the tray
+		// starts credential_process helpers and browsers: the program
+		// must not inherit what holds the endpoint.
+		l, err := Listen(Options{Path: path})
+		if err != nil {
+			fmt.Printf("error %s %v\n", kindOf(err), err)
+			return 0
+		}
+		self, _ := os.Executable()
+		grandchild := exec.Command(self, "-test.run=^$")
+		grandchild.Env = append(os.Environ(), "LOCALSOCK_TEST_HELPER=sleep")
+		if err := grandchild.Start(); err != nil {
+			fmt.Printf("error other %v\n", err)
+			return 0
+		}
+		go serveEcho(l)
+		fmt.Printf("ready %d\n", grandchild.Process.Pid)
+		io.Copy(io.Discard, os.Stdin)
+		l.Close()
+		return 0
+	case "sleep":
+		time.Sleep(time.Minute)
 		return 0
 	case "dial":
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
