@@ -54,8 +54,11 @@ func BenchmarkDialStale(b *testing.B) {
 	benchNoDaemon(b, path)
 }
 
-// BenchmarkDialLive is a successful Dial (checks, connect, peer check)
-// and Close, the transport's share of one CLI call through the daemon.
+// BenchmarkDialLive is a successful Dial (checks, connect, peer check),
+// the daemon's Accept (peer check) and hang-up, and Close: the
+// transport's share of one CLI call through the daemon. Each round waits
+// for the hang-up, so the daemon's queue never fills (a full queue would
+// be ErrNoDaemon, EAGAIN).
 func BenchmarkDialLive(b *testing.B) {
 	path := benchDir(b)
 	l, err := Listen(Options{Path: path})
@@ -78,6 +81,7 @@ func BenchmarkDialLive(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		c.Read(make([]byte, 1))
 		c.Close()
 	}
 }
