@@ -1,16 +1,13 @@
 package engine
 
 // Micro-benchmarks that scripts/bench.sh summarises in BENCHMARKS.md,
-// beside the ones next to their code (BenchmarkIMDSCredentials,
-// BenchmarkIMDSTokenCheck, BenchmarkIMDSLoopback, BenchmarkBareLoopback
-// in imds_test.go; BenchmarkEditCredentialsLargeFile in credfile_test.go).
-// Run: go test -run '^$' -bench . -benchmem ./engine
+// beside the ones next to their code (BenchmarkEditCredentialsLargeFile in
+// credfile_test.go) and the servers' in engine/server.
+// Run: go test -run '^$' -bench . -benchmem ./engine/...
 
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -137,57 +134,6 @@ func BenchmarkResolveStatic(b *testing.B) {
 	for b.Loop() {
 		if _, err := Obtain(ctx, ObtainOptions{Env: env, Profile: "static"}); err != nil {
 			b.Fatal(err)
-		}
-	}
-}
-
-// benchWriter is a ResponseWriter that discards the body, so the
-// benchmark measures the handler.
-type benchWriter struct{ h http.Header }
-
-func (w *benchWriter) Header() http.Header         { return w.h }
-func (w *benchWriter) Write(p []byte) (int, error) { return len(p), nil }
-func (w *benchWriter) WriteHeader(int)             {}
-
-// BenchmarkECSCredentials is the ECS server's handler for GET / with the
-// Authorization token, credentials in hand (the IMDS twin is
-// BenchmarkIMDSCredentials).
-func BenchmarkECSCredentials(b *testing.B) {
-	env := benchAWSEnv(b)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	src, err := NewSource(ctx, SourceOptions{Env: env, Profile: "static"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer src.Close()
-	e, err := NewECSServer(ctx, src, ServerOptions{Token: "benchtoken"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer e.Close()
-	r := httptest.NewRequest("GET", "/", nil)
-	r.Host = "127.0.0.1:1234"
-	r.Header.Set("Authorization", "benchtoken")
-	w := &benchWriter{h: http.Header{}}
-	e.srv.ServeHTTP(w, r) // the first fetch
-	if _, ok := src.cached(); !ok {
-		b.Fatal("no credentials after the first request")
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		clear(w.h)
-		e.srv.ServeHTTP(w, r)
-	}
-}
-
-// BenchmarkIMDSTokenIssue is PUT /latest/api/token's work: a new token.
-func BenchmarkIMDSTokenIssue(b *testing.B) {
-	exp := time.Now().Add(6 * time.Hour)
-	b.ReportAllocs()
-	for b.Loop() {
-		if len(newIMDSToken(exp)) != imdsTokenLen {
-			b.Fatal("bad token length")
 		}
 	}
 }

@@ -83,17 +83,15 @@
 // A [Source] keeps temporary credentials for one profile and refreshes
 // them in the background before they come within 15 minutes of expiry;
 // requests never wait on STS while valid credentials are in hand, and never
-// on a human. [NewIMDSServer] and [NewECSServer] serve a Source as the EC2
-// IMDSv2 and ECS container-credentials endpoints that every AWS SDK
-// accepts; they bind in the constructor (port 0 works), switch profile with
-// SetSource without a restart, and report the exact client settings
-// ([Settings]).
+// on a human. A [Registry] keeps one Source per profile for a front end
+// that serves many, bounded and closed together. The local IMDS and ECS
+// servers that serve Sources to SDKs are package
+// [github.com/awsxc/awsxc/engine/server]; they see a Source only through a
+// small interface ([Source.Current], [Source.Credentials], [Source.Status]).
 //
 // # Security
 //
 // Secrets are never logged: key ids appear as [MaskKey] shows them
-// (AKIA…WXYZ). Servers bind loopback unless told otherwise, check the Host
-// header against an allowlist (DNS rebinding), refuse browser requests,
-// compare tokens in constant time, and never put a secret in an error
-// response.
+// (AKIA…WXYZ). The servers' own rules are in their package's
+// documentation.
 package engine

@@ -252,6 +252,11 @@ func shSafe(s string) bool {
 	return true
 }
 
+// ShellQuote quotes s as one word for a POSIX shell, the way the sh
+// format does: unchanged when it needs no quoting (as Python's
+// shlex.quote), else in single quotes.
+func ShellQuote(s string) string { return shQuote(s) }
+
 func shQuote(s string) string {
 	if shSafe(s) {
 		return s

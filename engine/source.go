@@ -84,10 +84,14 @@ type SourceOptions struct {
 // Status is a snapshot of a [Source], for a menu or a log line. It holds
 // no secret.
 type Status struct {
-	Profile    string
-	Kind       Kind
-	Region     string
-	RoleARN    string
+	Profile string
+	Kind    Kind
+	Region  string
+	RoleARN string
+	// RoleName is the role name an instance metadata server lists for the
+	// profile: the name in RoleARN, else the profile name, reduced to the
+	// characters IAM allows in a role name (a safe URL path segment).
+	RoleName   string
 	AccountID  string
 	KeyID      string    // masked access key id of the current credentials
 	Expires    time.Time // expiry of the current credentials; zero if none
@@ -228,10 +232,11 @@ func (s *Source) Credentials(ctx context.Context) (Credentials, error) {
 	return s.wait(ctx, call)
 }
 
-// cached returns the credentials in hand if they are valid, without
-// waiting (starting a background refresh when one is due). It is the
-// servers' fast path.
-func (s *Source) cached() (Credentials, bool) {
+// Current returns the credentials in hand if they are valid, at once and
+// without waiting on a fetch (starting a background refresh when one is
+// due); ok is false when there are none. It neither blocks nor allocates:
+// it is the local servers' fast path.
+func (s *Source) Current() (creds Credentials, ok bool) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -244,7 +249,7 @@ func (s *Source) cached() (Credentials, bool) {
 	return Credentials{}, false
 }
 
-// cachedLocked is cached with s.mu held; it unlocks s.mu when it returns
+// cachedLocked is Current with s.mu held; it unlocks s.mu when it returns
 // true.
 func (s *Source) cachedLocked() (Credentials, bool) {
 	now := s.now()
@@ -309,6 +314,7 @@ func (s *Source) statusLocked(now time.Time) Status {
 		Kind:       s.prof.Kind,
 		Region:     s.prof.Region,
 		RoleARN:    s.prof.RoleARN,
+		RoleName:   s.role,
 		Refreshing: s.inflight != nil,
 		Err:        s.err,
 	}
@@ -343,13 +349,6 @@ func (s *Source) Close() {
 	case <-t.C:
 		s.log.Warn("closing the credential source: a fetch is still running", "profile", s.prof.Name)
 	}
-}
-
-// updatedAt returns when the current credentials were obtained.
-func (s *Source) updatedAt() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.updated
 }
 
 func (s *Source) wait(ctx context.Context, call *fetchCall) (Credentials, error) {

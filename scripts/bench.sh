@@ -20,7 +20,7 @@
 #      CPU time used meanwhile. The tray idles while 1, 2 and 4 run (they
 #      use other processes and ports), then the script waits out the rest.
 #   4. The size of each binary, built as packaging/package.sh builds it.
-#   5. Go micro-benchmarks of ./engine.
+#   5. Go micro-benchmarks of ./engine/...
 #
 # Knobs (environment):
 #   BENCH_IDLE=120        tray idle seconds; the issue asks for 600 (10 min)
@@ -380,10 +380,10 @@ wrow() {
 
 # ---------------------------------------------------------------- micro-benchmarks
 log "go micro-benchmarks (-benchtime $BENCH_BENCHTIME)"
-GOBENCH_CMD="go test -run '^\$' -bench . -benchmem -benchtime $BENCH_BENCHTIME ./engine"
+GOBENCH_CMD="go test -run '^\$' -bench . -benchmem -benchtime $BENCH_BENCHTIME ./engine/..."
 GOBENCH_OK=1
 # The machine's AWS_CA_BUNDLE and friends must not reach the SDK.
-if ! env -u AWS_CA_BUNDLE -u AWS_PROFILE -u AWS_REGION go test -run '^$' -bench . -benchmem -benchtime "$BENCH_BENCHTIME" ./engine >"$W/gobench.txt" 2>&1; then
+if ! env -u AWS_CA_BUNDLE -u AWS_PROFILE -u AWS_REGION go test -run '^$' -bench . -benchmem -benchtime "$BENCH_BENCHTIME" ./engine/... >"$W/gobench.txt" 2>&1; then
 	GOBENCH_OK=0
 fi
 

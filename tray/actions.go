@@ -13,6 +13,7 @@ import (
 
 	"fyne.io/systray"
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/engine/server"
 	"github.com/awsxc/awsxc/platform"
 )
 
@@ -363,7 +364,7 @@ func (a *app) syncServers() {
 	} else if a.imds != nil {
 		a.imds.SetSource(src)
 	} else {
-		srv, err := engine.NewIMDSServer(a.ctx, src, engine.ServerOptions{Addr: a.settings.IMDS.Addr, Logger: a.log})
+		srv, err := server.NewIMDS(a.ctx, src, server.IMDSOptions{Options: server.Options{Addr: a.settings.IMDS.Addr, Logger: a.log}})
 		if err != nil {
 			a.serverFailed("IMDS", &a.settings.IMDS, &a.state.IMDS, err)
 		} else {
@@ -376,7 +377,7 @@ func (a *app) syncServers() {
 	} else if a.ecs != nil {
 		a.ecs.SetSource(src)
 	} else {
-		srv, err := engine.NewECSServer(a.ctx, src, engine.ServerOptions{Addr: a.settings.ECS.Addr, Logger: a.log, Token: a.settings.ECSToken})
+		srv, err := server.NewECS(a.ctx, src, server.ECSOptions{Options: server.Options{Addr: a.settings.ECS.Addr, Logger: a.log}, Token: a.settings.ECSToken})
 		if err != nil {
 			a.serverFailed("ECS", &a.settings.ECS, &a.state.ECS, err)
 		} else {
@@ -442,7 +443,7 @@ func (a *app) copyDocker(imds bool) {
 	case imds && a.imds != nil:
 		flags = a.imds.Settings().DockerFlags()
 	case !imds && a.ecs != nil:
-		flags = append([]string{"--network", "host"}, engineEnvFlags(a.ecs.Settings(engine.SettingsOptions{}).Env)...)
+		flags = append([]string{"--network", "host"}, engineEnvFlags(a.ecs.Settings(server.SettingsOptions{}).Env)...)
 	default:
 		return
 	}

@@ -11,7 +11,7 @@ import (
 
 func TestIsAddrInUseWindows(t *testing.T) {
 	t.Parallel()
-	// What engine.NewIMDSServer returns for a taken port, in any locale.
+	// What server.NewIMDS returns for a taken port, in any locale.
 	err := fmt.Errorf("listen on 127.0.0.1:41002: %w", &net.OpError{Op: "listen", Net: "tcp",
 		Err: os.NewSyscallError("bind", windows.WSAEADDRINUSE)})
 	if !isAddrInUse(err) {

@@ -26,6 +26,7 @@ import (
 
 	"fyne.io/systray"
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/engine/server"
 	"github.com/awsxc/awsxc/internal/fsutil"
 	"github.com/awsxc/awsxc/platform"
 )
@@ -134,8 +135,8 @@ type app struct {
 	served *engine.Source
 	// cancelMFA closes the MFA dialog of the Source of generation gen.
 	cancelMFA context.CancelFunc
-	imds      *engine.IMDSServer
-	ecs       *engine.ECSServer
+	imds      *server.IMDS
+	ecs       *server.ECS
 	lastNote  string            // Key of the last notification shown
 	alerts    map[string]string // failures notified by notifyOnce, by key
 	written   time.Time         // Updated of the credentials last written to the file

@@ -16,10 +16,11 @@ import (
 	"time"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/engine/server"
 )
 
 // serveOptions says what to serve and where. At least one of IMDSAddr and
-// ECSAddr is set; addresses are in the forms engine.ParseListenAddr takes.
+// ECSAddr is set; addresses are in the forms server.ParseAddr takes.
 type serveOptions struct {
 	Env          engine.Env
 	Profile      string
@@ -48,12 +49,12 @@ func serve(ctx context.Context, o serveOptions, stderr io.Writer, log *slog.Logg
 	var imdsAddr, ecsAddr string
 	var err error
 	if o.IMDSAddr != "" {
-		if imdsAddr, err = engine.ParseListenAddr(o.IMDSAddr); err != nil {
+		if imdsAddr, err = server.ParseAddr(o.IMDSAddr); err != nil {
 			return usagef("argument --imds: %v", err)
 		}
 	}
 	if o.ECSAddr != "" {
-		if ecsAddr, err = engine.ParseListenAddr(o.ECSAddr); err != nil {
+		if ecsAddr, err = server.ParseAddr(o.ECSAddr); err != nil {
 			return usagef("argument --container: %v", err)
 		}
 	}
@@ -65,7 +66,7 @@ func serve(ctx context.Context, o serveOptions, stderr io.Writer, log *slog.Logg
 		SessionDuration: o.Duration,
 		MFASerial:       o.MFASerial,
 		Logger:          log,
-		OnChange:        serveReporter(stderr, o.Profile),
+		OnChange:        serveReporter(stderr),
 	})
 	if err != nil {
 		return err
@@ -86,8 +87,9 @@ func serve(ctx context.Context, o serveOptions, stderr io.Writer, log *slog.Logg
 	}()
 	st := src.Status()
 	if imdsAddr != "" {
-		m, err := engine.NewIMDSServer(ctx, src, engine.ServerOptions{
-			Addr: imdsAddr, AllowHosts: o.AllowHosts, AllowV1: o.AllowV1, Logger: log,
+		m, err := server.NewIMDS(ctx, src, server.IMDSOptions{
+			Options: server.Options{Addr: imdsAddr, AllowHosts: o.AllowHosts, Logger: log},
+			AllowV1: o.AllowV1,
 		})
 		if err != nil {
 			return err
@@ -101,25 +103,30 @@ func serve(ctx context.Context, o serveOptions, stderr io.Writer, log *slog.Logg
 		io.WriteString(stderr, m.Settings().String())
 	}
 	if ecsAddr != "" {
-		e, err := engine.NewECSServer(ctx, src, engine.ServerOptions{
-			Addr: ecsAddr, AllowHosts: o.AllowHosts, Token: o.ECSToken, Logger: log,
-			SourceFor: func(profile string) (*engine.Source, error) {
-				return engine.NewSource(ctx, engine.SourceOptions{Env: o.Env, Profile: profile, Logger: log,
-					OnChange: serveReporter(stderr, profile)})
-			},
+		// Other profiles come from a registry; they never ask for an
+		// MFA code.
+		reg := engine.NewRegistry(ctx, engine.RegistryOptions{
+			Source:   engine.SourceOptions{Env: o.Env, Logger: log},
+			OnChange: serveReporter(stderr),
+		})
+		defer reg.Close()
+		e, err := server.NewECS(ctx, src, server.ECSOptions{
+			Options:  server.Options{Addr: ecsAddr, AllowHosts: o.AllowHosts, Logger: log},
+			Token:    o.ECSToken,
+			Profiles: server.FromRegistry(reg),
 		})
 		if err != nil {
 			return err
 		}
 		closers = append(closers, e.Close)
 		if o.ECSTokenFile != "" {
-			if err := engine.WriteTokenFile(o.ECSTokenFile, e.Token()); err != nil {
+			if err := server.WriteTokenFile(o.ECSTokenFile, e.Token()); err != nil {
 				return err
 			}
 		}
 		fmt.Fprintf(stderr, "awsxc-cli: serving profile %q as container credentials at %s (any profile at %sprofiles/NAME)\n",
 			o.Profile, e.URL(), e.URL())
-		io.WriteString(stderr, e.Settings(engine.SettingsOptions{TokenFile: o.ECSTokenFile}).String())
+		io.WriteString(stderr, e.Settings(server.SettingsOptions{TokenFile: o.ECSTokenFile}).String())
 	}
 	fmt.Fprintf(stderr, "awsxc-cli: credentials %s expire %s and are refreshed before then; Ctrl-C stops\n",
 		st.KeyID, engine.FormatTime(st.Expires))
@@ -134,25 +141,26 @@ func serve(ctx context.Context, o serveOptions, stderr io.Writer, log *slog.Logg
 	return errors.Join(errs...)
 }
 
-// serveReporter prints refresh failures and recoveries to stderr, one
-// line each, with the engine's hint (never a secret).
-func serveReporter(stderr io.Writer, profile string) func(engine.Status) {
-	var mu sync.Mutex // OnChange may be called from several goroutines
-	failing := false
+// serveReporter prints refresh failures and recoveries of each profile
+// to stderr, one line each, with the engine's hint (never a secret).
+func serveReporter(stderr io.Writer) func(engine.Status) {
+	var mu sync.Mutex            // OnChange may be called from several goroutines
+	failing := map[string]bool{} // by profile
 	return func(st engine.Status) {
 		mu.Lock()
 		defer mu.Unlock()
+		profile := st.Profile
 		switch {
 		case st.Refreshing:
-		case st.Err != nil && !failing:
-			failing = true
+		case st.Err != nil && !failing[profile]:
+			failing[profile] = true
 			state := "still valid until " + engine.FormatTime(st.Expires)
 			if !st.Valid {
 				state = "none valid: clients get errors"
 			}
 			fmt.Fprintf(stderr, "awsxc-cli: warning: refreshing profile %q failed (%s): %v\n", profile, state, st.Err)
-		case st.Err == nil && failing:
-			failing = false
+		case st.Err == nil && failing[profile]:
+			delete(failing, profile)
 			fmt.Fprintf(stderr, "awsxc-cli: profile %q credentials refreshed, expire %s\n", profile, engine.FormatTime(st.Expires))
 		}
 	}

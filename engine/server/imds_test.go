@@ -1,4 +1,4 @@
-package engine
+package server
 
 import (
 	"context"
@@ -12,29 +12,30 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/awsxc/awsxc/engine"
 	"github.com/awsxc/awsxc/internal/fakeaws"
 )
 
 // newTestIMDS serves profile on a loopback port with the test clock.
-func newTestIMDS(t testing.TB, profile string, opts ServerOptions) (*IMDSServer, *fakeaws.Server, *testClock) {
+func newTestIMDS(t testing.TB, profile string, opts IMDSOptions) (*IMDS, *fakeaws.Server, *testClock, engine.Env) {
 	t.Helper()
 	fake, clk, env := srvEnv(t)
-	src, err := NewSource(context.Background(), SourceOptions{Env: env, Profile: profile})
+	src, err := engine.NewSource(context.Background(), engine.SourceOptions{Env: env, Profile: profile})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(src.Close)
-	opts.Now = clk.Now
-	m, err := NewIMDSServer(context.Background(), src, opts)
+	opts.Clock = clk
+	m, err := NewIMDS(context.Background(), src, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { m.Close() })
-	return m, fake, clk
+	return m, fake, clk, env
 }
 
 func TestIMDSRequests(t *testing.T) {
-	m, fake, clk := newTestIMDS(t, "static", ServerOptions{})
+	m, fake, clk, _ := newTestIMDS(t, "static", IMDSOptions{})
 	const creds = "/latest/meta-data/iam/security-credentials/"
 	ttl := func(v string) map[string]string { return map[string]string{"X-aws-ec2-metadata-token-ttl-seconds": v} }
 	cases := []srvCase{
@@ -113,7 +114,7 @@ func TestIMDSRequests(t *testing.T) {
 }
 
 func TestIMDSTokenExpires(t *testing.T) {
-	m, _, clk := newTestIMDS(t, "static", ServerOptions{})
+	m, _, clk, _ := newTestIMDS(t, "static", IMDSOptions{})
 	tok := imdsPut(t, m.URL(), "2")
 	get := func() int {
 		req, _ := http.NewRequest("GET", m.URL()+"latest/meta-data/iam/security-credentials/", nil)
@@ -155,7 +156,7 @@ func imdsPut(t *testing.T, base, ttl string) string {
 }
 
 func TestIMDSv1(t *testing.T) {
-	m, _, _ := newTestIMDS(t, "static", ServerOptions{AllowV1: true})
+	m, _, _, _ := newTestIMDS(t, "static", IMDSOptions{AllowV1: true})
 	runSrvCases(t, m.URL(), []srvCase{
 		{name: "list_no_token", method: "GET", path: "/latest/meta-data/iam/security-credentials/", wantStatus: 200, wantBody: "static"},
 		{name: "creds_no_token", method: "GET", path: "/latest/meta-data/iam/security-credentials/static", wantStatus: 200, golden: "imds-credentials.json"},
@@ -165,7 +166,7 @@ func TestIMDSv1(t *testing.T) {
 }
 
 func TestIMDSNoRegion(t *testing.T) {
-	m, _, _ := newTestIMDS(t, "noregion", ServerOptions{AllowV1: true})
+	m, _, _, _ := newTestIMDS(t, "noregion", IMDSOptions{AllowV1: true})
 	runSrvCases(t, m.URL(), []srvCase{
 		{name: "region", method: "GET", path: "/latest/meta-data/placement/region", wantStatus: 404},
 		{name: "az", method: "GET", path: "/latest/meta-data/placement/availability-zone/", wantStatus: 404},
@@ -175,7 +176,7 @@ func TestIMDSNoRegion(t *testing.T) {
 }
 
 func TestIMDSRoleProfile(t *testing.T) {
-	m, _, _ := newTestIMDS(t, "role", ServerOptions{AllowV1: true})
+	m, _, _, _ := newTestIMDS(t, "role", IMDSOptions{AllowV1: true})
 	runSrvCases(t, m.URL(), []srvCase{
 		{name: "list", method: "GET", path: "/latest/meta-data/iam/security-credentials/", wantStatus: 200, wantBody: "Deploy"},
 		{name: "profile_name_is_not_the_role", method: "GET", path: "/latest/meta-data/iam/security-credentials/role", wantStatus: 404},
@@ -185,7 +186,7 @@ func TestIMDSRoleProfile(t *testing.T) {
 }
 
 func TestIMDSUnavailable(t *testing.T) {
-	m, fake, _ := newTestIMDS(t, "static", ServerOptions{AllowV1: true})
+	m, fake, _, _ := newTestIMDS(t, "static", IMDSOptions{AllowV1: true})
 	fake.Fail("AccessDenied")
 	runSrvCases(t, m.URL(), []srvCase{
 		{name: "creds_503", method: "GET", path: "/latest/meta-data/iam/security-credentials/static", wantStatus: 503,
@@ -194,8 +195,8 @@ func TestIMDSUnavailable(t *testing.T) {
 }
 
 func TestIMDSSetSource(t *testing.T) {
-	m, _, _ := newTestIMDS(t, "static", ServerOptions{AllowV1: true})
-	other, err := NewSource(context.Background(), SourceOptions{Env: m.Source().Profile().env, Profile: "role"})
+	m, _, _, env := newTestIMDS(t, "static", IMDSOptions{AllowV1: true})
+	other, err := engine.NewSource(context.Background(), engine.SourceOptions{Env: env, Profile: "role"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,8 +218,8 @@ func TestIMDSGoSDK(t *testing.T) {
 	fake, _, env := srvEnv(t)
 	env.Clock = nil       // the SDK checks expiry against the real clock
 	fake.SetNow(time.Now) // the SDK checks expiry against the real clock
-	src := newTestSource(t, SourceOptions{Env: env, Profile: "static"})
-	m, err := NewIMDSServer(context.Background(), src, ServerOptions{})
+	src := newTestSource(t, engine.SourceOptions{Env: env, Profile: "static"})
+	m, err := NewIMDS(context.Background(), src, IMDSOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +241,7 @@ func TestIMDSGoSDK(t *testing.T) {
 			t.Fatalf("fetch %d: %v", i, err)
 		}
 		if got.AccessKeyID != want.AccessKeyID || got.SecretAccessKey != want.SecretAccessKey || got.SessionToken != want.SessionToken {
-			t.Fatalf("fetch %d: key %s, want %s", i, MaskKey(got.AccessKeyID), MaskKey(want.AccessKeyID))
+			t.Fatalf("fetch %d: key %s, want %s", i, engine.MaskKey(got.AccessKeyID), engine.MaskKey(want.AccessKeyID))
 		}
 		if got.Source != "EC2RoleProvider" || !got.CanExpire {
 			t.Errorf("source %q, can expire %v", got.Source, got.CanExpire)
@@ -257,7 +258,7 @@ func TestIMDSGoSDK(t *testing.T) {
 // FuzzIMDSHandler: any method, path and header: no panic, never an empty
 // reply, never a secret outside a 200.
 func FuzzIMDSHandler(f *testing.F) {
-	m, _, clk := newTestIMDS(f, "static", ServerOptions{})
+	m, _, clk, _ := newTestIMDS(f, "static", IMDSOptions{})
 	tok := newIMDSToken(clk.Now().Add(time.Hour))
 	f.Add("GET", "/latest/meta-data/iam/security-credentials/static", "X-Aws-Ec2-Metadata-Token", "", true)
 	f.Add("PUT", "/latest/api/token", "X-Aws-Ec2-Metadata-Token-Ttl-Seconds", "21600", false)
@@ -311,7 +312,7 @@ func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (d *discardWriter) WriteHeader(int)             {}
 
 func BenchmarkIMDSCredentials(b *testing.B) {
-	m, _, clk := newTestIMDS(b, "static", ServerOptions{})
+	m, _, clk, _ := newTestIMDS(b, "static", IMDSOptions{})
 	r := httptest.NewRequest("GET", "/latest/meta-data/iam/security-credentials/static", nil)
 	r.Host = "127.0.0.1:1234"
 	r.Header.Set("X-Aws-Ec2-Metadata-Token", newIMDSToken(clk.Now().Add(time.Hour)))
@@ -339,7 +340,7 @@ func BenchmarkIMDSTokenCheck(b *testing.B) {
 // credentials path over real HTTP with a bare net/http handler writing a
 // body of the same size: the target is ≥ 70% of the bare req/s.
 func BenchmarkIMDSLoopback(b *testing.B) {
-	m, _, clk := newTestIMDS(b, "static", ServerOptions{})
+	m, _, clk, _ := newTestIMDS(b, "static", IMDSOptions{})
 	tok := newIMDSToken(clk.Now().Add(time.Hour))
 	benchLoopback(b, m.URL()+"latest/meta-data/iam/security-credentials/static", tok)
 }

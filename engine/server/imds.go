@@ -1,4 +1,4 @@
-package engine
+package server
 
 import (
 	"context"
@@ -9,13 +9,14 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"hash"
 	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/awsxc/awsxc/engine"
 )
 
 // IMDS paths and limits (protocols.md §1).
@@ -107,13 +108,14 @@ func unhex(c byte) (byte, bool) {
 	return 0, false
 }
 
-// IMDSServer emulates the EC2 instance metadata service (IMDSv2) on a
-// local port, serving one [Source]'s credentials as an instance role.
+// IMDS emulates the EC2 instance metadata service (IMDSv2) on a local
+// port, serving one [Source]'s credentials as an instance role.
 //
 // Paths served (GET or HEAD, with a session token unless AllowV1):
 //
-//   - /latest/meta-data/iam/security-credentials/ → the role name: the
-//     name in the profile's role_arn, else the profile name
+//   - /latest/meta-data/iam/security-credentials/ → the role name
+//     ([engine.Status] RoleName): the name in the profile's role_arn, else
+//     the profile name
 //   - /latest/meta-data/iam/security-credentials/ROLE → credentials JSON
 //   - /latest/meta-data/iam/security-credentials-extended/ and .../ROLE →
 //     the same plus AccountId when known (newer Java, Rust, Kotlin, Ruby
@@ -127,16 +129,24 @@ func unhex(c byte) (byte, bool) {
 //
 // A leading "//" is accepted (an endpoint configured with a trailing
 // slash in an SDK that adds one). Unknown paths get 404, other methods 405.
-type IMDSServer struct {
-	srv     *server
+type IMDS struct {
+	srv     *core
 	allowV1 bool
 	now     func() time.Time
 	state   atomic.Pointer[imdsState]
 }
 
+// IMDSOptions configures [NewIMDS].
+type IMDSOptions struct {
+	Options
+	// AllowV1 also answers GET and HEAD requests that carry no session
+	// token, as IMDSv1 did.
+	AllowV1 bool
+}
+
 // imdsState is what the server serves for one source, precomputed.
 type imdsState struct {
-	src          *Source
+	src          Source
 	role         string
 	credsPath    string
 	extCredsPath string
@@ -156,20 +166,20 @@ type imdsBody struct {
 	extLen  []string
 }
 
-// NewIMDSServer listens on opts.Addr and serves src until ctx is done or
-// Close is called. The listener is bound when it returns, so URL reports
-// the real port even for port 0.
-func NewIMDSServer(ctx context.Context, src *Source, opts ServerOptions) (*IMDSServer, error) {
+// NewIMDS listens on opts.Addr and serves src until ctx is done or Close
+// is called. The listener is bound when it returns, so URL reports the
+// real port even for port 0.
+func NewIMDS(ctx context.Context, src Source, opts IMDSOptions) (*IMDS, error) {
 	if src == nil {
-		return nil, errors.New("no credential source to serve")
+		return nil, errNoSource
 	}
-	s, err := newServer(ctx, opts)
+	s, err := newCore(ctx, opts.Options)
 	if err != nil {
 		return nil, err
 	}
-	m := &IMDSServer{srv: s, allowV1: opts.AllowV1, now: opts.Now}
-	if m.now == nil {
-		m.now = time.Now
+	m := &IMDS{srv: s, allowV1: opts.AllowV1, now: time.Now}
+	if opts.Clock != nil {
+		m.now = opts.Clock.Now
 	}
 	m.SetSource(src)
 	s.route = m.route
@@ -180,15 +190,16 @@ func NewIMDSServer(ctx context.Context, src *Source, opts ServerOptions) (*IMDSS
 
 // URL returns the server's base URL with a trailing slash, e.g.
 // http://127.0.0.1:41234/, the value for AWS_EC2_METADATA_SERVICE_ENDPOINT.
-func (m *IMDSServer) URL() string { return m.srv.url }
+func (m *IMDS) URL() string { return m.srv.url }
 
 // Port returns the port the server listens on.
-func (m *IMDSServer) Port() int { return m.srv.port }
+func (m *IMDS) Port() int { return m.srv.port }
 
 // SetSource switches the served source at once; requests already running
 // finish with the old one. The caller keeps ownership of both sources.
-func (m *IMDSServer) SetSource(src *Source) {
-	st := &imdsState{src: src, role: src.role, region: src.prof.Region}
+func (m *IMDS) SetSource(src Source) {
+	status := src.Status()
+	st := &imdsState{src: src, role: status.RoleName, region: status.Region}
 	st.credsPath = imdsCredsDir + st.role
 	st.extCredsPath = imdsExtCredsDir + st.role
 	st.roleBody = []byte(st.role)
@@ -197,14 +208,14 @@ func (m *IMDSServer) SetSource(src *Source) {
 }
 
 // Source returns the source being served.
-func (m *IMDSServer) Source() *Source { return m.state.Load().src }
+func (m *IMDS) Source() Source { return m.state.Load().src }
 
 // Close stops the server gracefully: requests in flight get a few
 // seconds to finish.
-func (m *IMDSServer) Close() error { return m.srv.close() }
+func (m *IMDS) Close() error { return m.srv.close() }
 
 // Settings returns what a client needs to use the server; see [Settings].
-func (m *IMDSServer) Settings() Settings {
+func (m *IMDS) Settings() Settings {
 	port := strconv.Itoa(m.srv.port)
 	return Settings{
 		Env:    []string{"AWS_EC2_METADATA_SERVICE_ENDPOINT=" + m.srv.url},
@@ -224,7 +235,7 @@ func imdsError(w http.ResponseWriter, status int, _, msg string) int {
 	return writeString(w, status, hdrText, strconv.Itoa(status)+" - "+http.StatusText(status)+": "+msg+"\n")
 }
 
-func (m *IMDSServer) route(w http.ResponseWriter, r *http.Request) (int, string) {
+func (m *IMDS) route(w http.ResponseWriter, r *http.Request) (int, string) {
 	p := r.URL.Path
 	for len(p) > 1 && p[0] == '/' && p[1] == '/' {
 		p = p[1:]
@@ -277,7 +288,7 @@ func (m *IMDSServer) route(w http.ResponseWriter, r *http.Request) (int, string)
 }
 
 // putToken answers PUT /latest/api/token.
-func (m *IMDSServer) putToken(w http.ResponseWriter, r *http.Request, p string) int {
+func (m *IMDS) putToken(w http.ResponseWriter, r *http.Request, p string) int {
 	if p != imdsTokenPath {
 		return imdsError(w, http.StatusForbidden, "", "tokens are issued at "+imdsTokenPath)
 	}
@@ -326,7 +337,7 @@ type imdsCreds struct {
 	AccountID       string `json:"AccountId,omitempty"`
 }
 
-func (m *IMDSServer) credentials(w http.ResponseWriter, r *http.Request, st *imdsState, ext bool) (int, string) {
+func (m *IMDS) credentials(w http.ResponseWriter, r *http.Request, st *imdsState, ext bool) (int, string) {
 	c, err := credentialsFor(r, st.src)
 	if err != nil {
 		// 503: every SDK retries a 5xx (or treats it as "try later").
@@ -334,7 +345,7 @@ func (m *IMDSServer) credentials(w http.ResponseWriter, r *http.Request, st *imd
 	}
 	b := st.body.Load()
 	if b == nil || b.key != c.AccessKeyID || !b.exp.Equal(c.Expires) {
-		b = renderIMDSCreds(c, st.src.updatedAt())
+		b = renderIMDSCreds(c, st.src.Status().Updated)
 		st.body.Store(b)
 	}
 	if ext {
@@ -343,15 +354,15 @@ func (m *IMDSServer) credentials(w http.ResponseWriter, r *http.Request, st *imd
 	return writeBody(w, http.StatusOK, hdrText, b.jsonLen, b.json), c.AccessKeyID
 }
 
-func renderIMDSCreds(c Credentials, updated time.Time) *imdsBody {
+func renderIMDSCreds(c engine.Credentials, updated time.Time) *imdsBody {
 	doc := imdsCreds{
 		Code:            "Success",
-		LastUpdated:     FormatTime(updated),
+		LastUpdated:     engine.FormatTime(updated),
 		Type:            "AWS-HMAC",
 		AccessKeyID:     c.AccessKeyID,
 		SecretAccessKey: c.SecretAccessKey,
 		Token:           c.SessionToken,
-		Expiration:      FormatTime(c.Expires),
+		Expiration:      engine.FormatTime(c.Expires),
 	}
 	b := &imdsBody{key: c.AccessKeyID, exp: c.Expires}
 	b.json, _ = json.MarshalIndent(doc, "", "  ")
@@ -363,7 +374,7 @@ func renderIMDSCreds(c Credentials, updated time.Time) *imdsBody {
 }
 
 // info answers /latest/meta-data/iam/info.
-func (m *IMDSServer) info(w http.ResponseWriter, st *imdsState) int {
+func (m *IMDS) info(w http.ResponseWriter, st *imdsState) int {
 	status := st.src.Status()
 	doc := struct {
 		Code               string
@@ -372,21 +383,21 @@ func (m *IMDSServer) info(w http.ResponseWriter, st *imdsState) int {
 		InstanceProfileID  string `json:"InstanceProfileId"`
 	}{
 		Code:              "Success",
-		LastUpdated:       FormatTime(status.Updated),
+		LastUpdated:       engine.FormatTime(status.Updated),
 		InstanceProfileID: "AIPAAWSXCLOCAL",
 	}
 	if status.AccountID != "" {
 		doc.InstanceProfileArn = "arn:aws:iam::" + status.AccountID + ":instance-profile/" + st.role
 	}
 	if status.Updated.IsZero() {
-		doc.LastUpdated = FormatTime(m.now())
+		doc.LastUpdated = engine.FormatTime(m.now())
 	}
 	body, _ := json.MarshalIndent(doc, "", "  ")
 	return writeBody(w, http.StatusOK, hdrText, []string{strconv.Itoa(len(body))}, body)
 }
 
 // document answers /latest/dynamic/instance-identity/document.
-func (m *IMDSServer) document(w http.ResponseWriter, st *imdsState) int {
+func (m *IMDS) document(w http.ResponseWriter, st *imdsState) int {
 	if st.region == "" {
 		return imdsError(w, http.StatusNotFound, "", "the profile has no region")
 	}
@@ -409,7 +420,7 @@ func (m *IMDSServer) document(w http.ResponseWriter, st *imdsState) int {
 		ImageID:          "ami-00000000000000000",
 		InstanceID:       "i-00000000000000000",
 		InstanceType:     "t3.micro",
-		PendingTime:      FormatTime(status.Updated),
+		PendingTime:      engine.FormatTime(status.Updated),
 		PrivateIP:        "127.0.0.1",
 		Region:           st.region,
 		Version:          "2017-09-30",

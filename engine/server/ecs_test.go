@@ -1,4 +1,4 @@
-package engine
+package server
 
 import (
 	"context"
@@ -12,35 +12,34 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/awsxc/awsxc/engine"
 	"github.com/awsxc/awsxc/internal/fakeaws"
 )
 
 // newTestECS serves profile (and /profiles/NAME) on a loopback port.
-func newTestECS(t testing.TB, profile string, opts ServerOptions) (*ECSServer, *fakeaws.Server, *testClock) {
+func newTestECS(t testing.TB, profile string, opts ECSOptions) (*ECS, *fakeaws.Server, *testClock, engine.Env) {
 	t.Helper()
 	fake, clk, env := srvEnv(t)
 	ctx := context.Background()
-	src, err := NewSource(ctx, SourceOptions{Env: env, Profile: profile})
+	src, err := engine.NewSource(ctx, engine.SourceOptions{Env: env, Profile: profile})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(src.Close)
-	if opts.SourceFor == nil {
-		opts.SourceFor = func(p string) (*Source, error) {
-			return NewSource(ctx, SourceOptions{Env: env, Profile: p})
-		}
+	if opts.Profiles == nil {
+		opts.Profiles = FromRegistry(newTestRegistry(t, env, 0))
 	}
-	e, err := NewECSServer(ctx, src, opts)
+	e, err := NewECS(ctx, src, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.Close() })
-	return e, fake, clk
+	return e, fake, clk, env
 }
 
 func TestECSRequests(t *testing.T) {
 	const tok = "test-token-0123456789"
-	e, fake, _ := newTestECS(t, "role", ServerOptions{Token: tok})
+	e, fake, _, _ := newTestECS(t, "role", ECSOptions{Token: tok})
 	auth := map[string]string{"Authorization": tok}
 	with := func(k, v string) map[string]string { return map[string]string{"Authorization": tok, k: v} }
 	cases := []srvCase{
@@ -90,7 +89,7 @@ func TestECSRequests(t *testing.T) {
 }
 
 func TestECSAllowHosts(t *testing.T) {
-	e, _, _ := newTestECS(t, "static", ServerOptions{Token: "t", AllowHosts: []string{"Box.Lan", " [fd00::1] "}})
+	e, _, _, _ := newTestECS(t, "static", ECSOptions{Options: Options{AllowHosts: []string{"Box.Lan", " [fd00::1] "}}, Token: "t"})
 	runSrvCases(t, e.URL(), []srvCase{
 		{name: "allowed", method: "GET", path: "/", header: map[string]string{"Authorization": "t", "Host": "box.lan:1"}, wantStatus: 200},
 		{name: "allowed_v6", method: "GET", path: "/", header: map[string]string{"Authorization": "t", "Host": "[fd00::1]:1"}, wantStatus: 200},
@@ -99,21 +98,21 @@ func TestECSAllowHosts(t *testing.T) {
 }
 
 func TestECSGeneratedToken(t *testing.T) {
-	e, _, _ := newTestECS(t, "static", ServerOptions{})
+	e, _, _, _ := newTestECS(t, "static", ECSOptions{})
 	if len(e.Token()) != 43 || strings.ContainsAny(e.Token(), "+/=\n") {
 		t.Errorf("token %q: want 43 base64url characters", e.Token())
 	}
-	e2, _, _ := newTestECS(t, "static", ServerOptions{})
+	e2, _, _, _ := newTestECS(t, "static", ECSOptions{})
 	if e2.Token() == e.Token() {
 		t.Errorf("two servers got the same token")
 	}
-	if _, err := NewECSServer(context.Background(), e.Source(), ServerOptions{Token: "a\nb"}); err == nil {
+	if _, err := NewECS(context.Background(), e.Source(), ECSOptions{Token: "a\nb"}); err == nil {
 		t.Errorf("token with newline accepted")
 	}
 }
 
 func TestECSUnavailable(t *testing.T) {
-	e, fake, _ := newTestECS(t, "static", ServerOptions{Token: "t"})
+	e, fake, _, _ := newTestECS(t, "static", ECSOptions{Token: "t"})
 	fake.Fail("AccessDenied")
 	runSrvCases(t, e.URL(), []srvCase{
 		{name: "creds_503", method: "GET", path: "/", header: map[string]string{"Authorization": "t"}, wantStatus: 503,
@@ -122,8 +121,8 @@ func TestECSUnavailable(t *testing.T) {
 }
 
 func TestECSSetSource(t *testing.T) {
-	e, _, _ := newTestECS(t, "static", ServerOptions{Token: "t"})
-	other, err := NewSource(context.Background(), SourceOptions{Env: e.Source().Profile().env, Profile: "session"})
+	e, _, _, env := newTestECS(t, "static", ECSOptions{Token: "t"})
+	other, err := engine.NewSource(context.Background(), engine.SourceOptions{Env: env, Profile: "session"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,10 +142,10 @@ func TestECSGoSDK(t *testing.T) {
 	env.Clock = nil // the SDK checks expiry against the real clock
 	fake.SetNow(time.Now)
 	ctx := context.Background()
-	src := newTestSource(t, SourceOptions{Env: env, Profile: "static"})
-	e, err := NewECSServer(ctx, src, ServerOptions{
-		SourceFor: func(p string) (*Source, error) { return NewSource(ctx, SourceOptions{Env: env, Profile: p}) },
-	})
+	src := newTestSource(t, engine.SourceOptions{Env: env, Profile: "static"})
+	reg := engine.NewRegistry(ctx, engine.RegistryOptions{Source: engine.SourceOptions{Env: env}})
+	defer reg.Close()
+	e, err := NewECS(ctx, src, ECSOptions{Profiles: FromRegistry(reg)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +206,7 @@ func TestECSGoSDK(t *testing.T) {
 // reply, never a secret outside a 200.
 func FuzzECSHandler(f *testing.F) {
 	const tok = "fuzz-token"
-	e, _, _ := newTestECS(f, "static", ServerOptions{Token: tok})
+	e, _, _, _ := newTestECS(f, "static", ECSOptions{Token: tok})
 	f.Add("GET", "/", "Authorization", tok, true)
 	f.Add("GET", "/profiles/session", "", "", true)
 	f.Add("GET", "/profiles/nope", "Origin", "x", true)

@@ -1,4 +1,4 @@
-package engine
+package server
 
 import (
 	"context"
@@ -9,39 +9,64 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
+
+	"github.com/awsxc/awsxc/engine"
 )
 
-// maxECSProfiles bounds the sources an ECS server creates for
-// /profiles/NAME (only names that load are kept, so this is a backstop).
-const maxECSProfiles = 256
-
-// ECSServer emulates the ECS/EKS container credentials endpoint
+// ECS emulates the ECS/EKS container credentials endpoint
 // (AWS_CONTAINER_CREDENTIALS_FULL_URI) on a local port.
 //
 // GET (or HEAD) / and /creds serve the default source; /profiles/NAME
-// serves profile NAME when [ServerOptions.SourceFor] is set. Every request
+// serves profile NAME when [ECSOptions] Profiles is set. Every request
 // must carry the token in the Authorization header, exactly as given
 // (no "Bearer"): missing is 401, wrong is 403, both with a JSON
 // {"Code","Message"} body, as are 404 and 405. No error body carries a
 // secret.
-type ECSServer struct {
-	srv       *server
-	token     string
-	tokenB    []byte
-	sourceFor func(string) (*Source, error)
-	def       atomic.Pointer[ecsEntry]
+type ECS struct {
+	srv      *core
+	token    string
+	tokenB   []byte
+	profiles ProfileFunc
+	def      atomic.Pointer[ecsEntry]
+}
 
-	mu       sync.Mutex // protects profiles
-	profiles map[string]*ecsEntry
+// ECSOptions configures [NewECS].
+type ECSOptions struct {
+	Options
+	// Token is the value clients must send in the Authorization header;
+	// empty generates a random 256-bit token.
+	Token string
+	// Profiles, if set, gives the sources for /profiles/NAME
+	// ([FromRegistry] takes them from an [engine.Registry]). Nil
+	// disables /profiles/.
+	Profiles ProfileFunc
+}
+
+// ProfileFunc returns the source that serves profile, held until the
+// caller calls release (exactly once) at the end of the request. Errors
+// that wrap [engine.ErrProfileNotFound] or [engine.ErrNoCredentials]
+// answer 404, [engine.ErrTooManySources] and [engine.ErrSourceClosed]
+// 503, any other 500.
+type ProfileFunc func(ctx context.Context, profile string) (src Source, release func(), err error)
+
+// FromRegistry returns a [ProfileFunc] that holds reg's sources for the
+// length of a request.
+func FromRegistry(reg *engine.Registry) ProfileFunc {
+	return func(ctx context.Context, profile string) (Source, func(), error) {
+		src, release, err := reg.Acquire(ctx, profile)
+		if err != nil {
+			return nil, nil, err
+		}
+		return src, release, nil
+	}
 }
 
 // ecsEntry is one served source with its rendered credentials.
 type ecsEntry struct {
-	src  *Source
+	src  Source
 	body atomic.Pointer[ecsBody]
 }
 
@@ -62,11 +87,11 @@ type ecsCreds struct {
 	AccountID       string `json:"AccountId,omitempty"`
 }
 
-// NewECSServer listens on opts.Addr and serves src until ctx is done or
-// Close is called. The listener is bound when it returns.
-func NewECSServer(ctx context.Context, src *Source, opts ServerOptions) (*ECSServer, error) {
+// NewECS listens on opts.Addr and serves src until ctx is done or Close
+// is called. The listener is bound when it returns.
+func NewECS(ctx context.Context, src Source, opts ECSOptions) (*ECS, error) {
 	if src == nil {
-		return nil, errors.New("no credential source to serve")
+		return nil, errNoSource
 	}
 	tok := opts.Token
 	if tok == "" {
@@ -75,46 +100,46 @@ func NewECSServer(ctx context.Context, src *Source, opts ServerOptions) (*ECSSer
 	if strings.ContainsAny(tok, "\r\n") {
 		return nil, errors.New("invalid ECS token: contains a newline")
 	}
-	s, err := newServer(ctx, opts)
+	s, err := newCore(ctx, opts.Options)
 	if err != nil {
 		return nil, err
 	}
-	e := &ECSServer{srv: s, token: tok, tokenB: []byte(tok), sourceFor: opts.SourceFor,
-		profiles: map[string]*ecsEntry{}}
+	e := &ECS{srv: s, token: tok, tokenB: []byte(tok), profiles: opts.Profiles}
 	e.SetSource(src)
 	s.route = e.route
 	s.deny = ecsError
-	s.onClose = e.closeProfiles
 	s.start(ctx)
 	return e, nil
 }
 
 // URL returns the server's base URL with a trailing slash, e.g.
 // http://127.0.0.1:41234/, a value for AWS_CONTAINER_CREDENTIALS_FULL_URI.
-func (e *ECSServer) URL() string { return e.srv.url }
+func (e *ECS) URL() string { return e.srv.url }
 
 // ProfileURL returns the URL that serves profile name.
-func (e *ECSServer) ProfileURL(name string) string {
+func (e *ECS) ProfileURL(name string) string {
 	return e.srv.url + "profiles/" + url.PathEscape(name)
 }
 
 // Port returns the port the server listens on.
-func (e *ECSServer) Port() int { return e.srv.port }
+func (e *ECS) Port() int { return e.srv.port }
 
 // Token returns the token clients must send in the Authorization header.
-func (e *ECSServer) Token() string { return e.token }
+func (e *ECS) Token() string { return e.token }
 
-// SetSource switches the source served at / and /creds at once.
-func (e *ECSServer) SetSource(src *Source) { e.def.Store(&ecsEntry{src: src}) }
+// SetSource switches the source served at / and /creds at once; requests
+// already running finish with the old one. The caller keeps ownership of
+// both sources.
+func (e *ECS) SetSource(src Source) { e.def.Store(&ecsEntry{src: src}) }
 
 // Source returns the source served at / and /creds.
-func (e *ECSServer) Source() *Source { return e.def.Load().src }
+func (e *ECS) Source() Source { return e.def.Load().src }
 
-// Close stops the server gracefully and closes the sources it created
-// through SourceFor.
-func (e *ECSServer) Close() error { return e.srv.close() }
+// Close stops the server gracefully: requests in flight get a few
+// seconds to finish.
+func (e *ECS) Close() error { return e.srv.close() }
 
-// SettingsOptions tunes [ECSServer.Settings].
+// SettingsOptions tunes [ECS.Settings].
 type SettingsOptions struct {
 	// Profile, if set, points the client at /profiles/NAME.
 	Profile string
@@ -128,7 +153,7 @@ type SettingsOptions struct {
 // no settings: SDKs refuse plain-http container endpoints on hosts other
 // than loopback (and the AWS link-local addresses), so a container
 // cannot use host.docker.internal here; the Note says what to do.
-func (e *ECSServer) Settings(o SettingsOptions) Settings {
+func (e *ECS) Settings(o SettingsOptions) Settings {
 	u := e.srv.url
 	if o.Profile != "" {
 		u = e.ProfileURL(o.Profile)
@@ -156,7 +181,7 @@ func ecsError(w http.ResponseWriter, status int, code, msg string) int {
 	return writeBody(w, status, hdrJSON, []string{strconv.Itoa(len(body))}, body)
 }
 
-func (e *ECSServer) route(w http.ResponseWriter, r *http.Request) (int, string) {
+func (e *ECS) route(w http.ResponseWriter, r *http.Request) (int, string) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header()["Allow"] = hdrAllowECS
 		return ecsError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "use GET"), ""
@@ -169,70 +194,37 @@ func (e *ECSServer) route(w http.ResponseWriter, r *http.Request) (int, string) 
 		return ecsError(w, http.StatusForbidden, "InvalidToken", "the authorization token is not valid"), ""
 	}
 	p := r.URL.Path
-	var ent *ecsEntry
 	switch {
 	case p == "/" || p == "/creds":
-		ent = e.def.Load()
-	case strings.HasPrefix(p, "/profiles/") && e.sourceFor != nil:
+		return e.credentials(w, r, e.def.Load())
+	case strings.HasPrefix(p, "/profiles/") && e.profiles != nil:
 		name := p[len("/profiles/"):]
 		if !validProfileName(name) {
 			return ecsError(w, http.StatusNotFound, "InvalidPath", "invalid profile name"), ""
 		}
-		var status int
-		ent, status = e.profile(w, name)
-		if ent == nil {
-			return status, ""
-		}
-	default:
-		return ecsError(w, http.StatusNotFound, "InvalidPath", "not found; use / or /profiles/NAME"), ""
+		return e.profile(w, r, name)
 	}
-	return e.credentials(w, r, ent)
+	return ecsError(w, http.StatusNotFound, "InvalidPath", "not found; use / or /profiles/NAME"), ""
 }
 
-// profile returns the entry for /profiles/NAME, creating its source on
-// first use. On failure it writes the error and returns nil.
-func (e *ECSServer) profile(w http.ResponseWriter, name string) (*ecsEntry, int) {
-	e.mu.Lock()
-	ent := e.profiles[name]
-	n := len(e.profiles)
-	e.mu.Unlock()
-	if ent != nil {
-		return ent, 0
+// profile answers /profiles/NAME with the source Profiles gives, held
+// for the request. Its credentials are rendered per request: the
+// registry may replace the source between requests, and SDKs fetch
+// again only near expiry.
+func (e *ECS) profile(w http.ResponseWriter, r *http.Request, name string) (int, string) {
+	src, release, err := e.profiles(r.Context(), name)
+	switch {
+	case err == nil:
+		defer release()
+		return e.credentials(w, r, &ecsEntry{src: src})
+	case errors.Is(err, engine.ErrProfileNotFound) || errors.Is(err, engine.ErrNoCredentials):
+		return ecsError(w, http.StatusNotFound, "ProfileNotFound", unavailable(err)), ""
+	case errors.Is(err, engine.ErrTooManySources):
+		return ecsError(w, http.StatusServiceUnavailable, "TooManyProfiles", "too many profiles served"), ""
+	case errors.Is(err, engine.ErrSourceClosed):
+		return ecsError(w, http.StatusServiceUnavailable, "ServerClosing", "server is shutting down"), ""
 	}
-	if n >= maxECSProfiles {
-		return nil, ecsError(w, http.StatusServiceUnavailable, "TooManyProfiles", "too many profiles served")
-	}
-	src, err := e.sourceFor(name)
-	if err != nil {
-		if errors.Is(err, ErrProfileNotFound) || errors.Is(err, ErrNoCredentials) {
-			return nil, ecsError(w, http.StatusNotFound, "ProfileNotFound", unavailable(err))
-		}
-		return nil, ecsError(w, http.StatusInternalServerError, "InvalidProfile", unavailable(err))
-	}
-	e.mu.Lock()
-	if old := e.profiles[name]; old != nil || e.profiles == nil {
-		e.mu.Unlock()
-		src.Close() // lost a race, or the server closed meanwhile
-		if old == nil {
-			return nil, ecsError(w, http.StatusServiceUnavailable, "ServerClosing", "server is shutting down")
-		}
-		return old, 0
-	}
-	ent = &ecsEntry{src: src}
-	e.profiles[name] = ent
-	e.mu.Unlock()
-	return ent, 0
-}
-
-// closeProfiles closes the sources made through SourceFor.
-func (e *ECSServer) closeProfiles() {
-	e.mu.Lock()
-	ps := e.profiles
-	e.profiles = nil
-	e.mu.Unlock()
-	for _, ent := range ps {
-		ent.src.Close()
-	}
+	return ecsError(w, http.StatusInternalServerError, "InvalidProfile", unavailable(err)), ""
 }
 
 func validProfileName(name string) bool {
@@ -247,7 +239,7 @@ func validProfileName(name string) bool {
 	return true
 }
 
-func (e *ECSServer) credentials(w http.ResponseWriter, r *http.Request, ent *ecsEntry) (int, string) {
+func (e *ECS) credentials(w http.ResponseWriter, r *http.Request, ent *ecsEntry) (int, string) {
 	c, err := credentialsFor(r, ent.src)
 	if err != nil {
 		// 503: every SDK retries a 5xx.
@@ -259,8 +251,8 @@ func (e *ECSServer) credentials(w http.ResponseWriter, r *http.Request, ent *ecs
 			AccessKeyID:     c.AccessKeyID,
 			SecretAccessKey: c.SecretAccessKey,
 			Token:           c.SessionToken,
-			Expiration:      FormatTime(c.Expires),
-			RoleArn:         ent.src.prof.RoleARN,
+			Expiration:      engine.FormatTime(c.Expires),
+			RoleArn:         ent.src.Status().RoleARN,
 			AccountID:       c.AccountID,
 		}
 		b = &ecsBody{key: c.AccessKeyID, exp: c.Expires}

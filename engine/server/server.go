@@ -1,4 +1,4 @@
-package engine
+package server
 
 import (
 	"context"
@@ -14,26 +14,48 @@ import (
 	"sync"
 	"time"
 
+	"github.com/awsxc/awsxc/engine"
 	"github.com/awsxc/awsxc/internal/fsutil"
 )
 
 // Timeouts of the local servers. A credentials request waits for a fetch
 // at most requestWait; SDKs give up after 1–2 s anyway and retry.
 const (
-	serverReadHeaderTimeout = 5 * time.Second
-	serverReadTimeout       = 10 * time.Second
-	serverWriteTimeout      = 20 * time.Second
-	serverIdleTimeout       = 60 * time.Second
-	serverShutdownTimeout   = 5 * time.Second
-	serverMaxHeaderBytes    = 32 << 10
-	requestWait             = 10 * time.Second
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 10 * time.Second
+	writeTimeout      = 20 * time.Second
+	idleTimeout       = 60 * time.Second
+	shutdownTimeout   = 5 * time.Second
+	maxHeaderBytes    = 32 << 10
+	requestWait       = 10 * time.Second
 )
 
-// ServerOptions configures [NewIMDSServer] and [NewECSServer].
-type ServerOptions struct {
-	// Addr is where to listen, in any form [ParseListenAddr] accepts:
-	// "PORT" (on 127.0.0.1), "HOST:PORT", "[::1]:PORT". Port 0 picks a
-	// free port. Empty means "127.0.0.1:0".
+// Source is what a server serves: the credentials of one profile.
+// [*engine.Source] is one; a source kept by another process and reached
+// over a local API can be another.
+//
+// Servers and [Group] compare sources with ==, so an implementation must
+// be comparable: a pointer type, as *engine.Source is.
+type Source interface {
+	// Current returns valid credentials already in hand, at once; ok is
+	// false when there are none. It is on every request's path: it must
+	// not block, and should not allocate.
+	Current() (creds engine.Credentials, ok bool)
+	// Credentials returns valid credentials, waiting for a fetch until
+	// ctx is done. It must never wait on a human.
+	Credentials(ctx context.Context) (engine.Credentials, error)
+	// Status describes the source. Servers read Profile, RoleName,
+	// Region, RoleARN, AccountID and Updated (when the credentials in
+	// hand were obtained); RoleName and Region must not change over the
+	// source's life.
+	Status() engine.Status
+}
+
+// Options are what every server takes.
+type Options struct {
+	// Addr is where to listen, in any form [ParseAddr] accepts: "PORT"
+	// (on 127.0.0.1), "HOST:PORT", "[::1]:PORT". Port 0 picks a free
+	// port. Empty means "127.0.0.1:0".
 	Addr string
 	// AllowHosts are host names accepted in the Host header besides
 	// localhost, 127.0.0.1, ::1, host.docker.internal and the bound
@@ -42,28 +64,15 @@ type ServerOptions struct {
 	// Logger receives a Debug record per request (method, path, status,
 	// client, masked key id) and warnings; nil discards them.
 	Logger *slog.Logger
-	// Now is the clock for IMDS session tokens; nil is time.Now.
-	Now func() time.Time
-
-	// AllowV1 (IMDS only) also answers GET and HEAD requests that carry
-	// no session token, as IMDSv1 did.
-	AllowV1 bool
-
-	// Token (ECS only) is the value clients must send in the
-	// Authorization header; empty generates a random 256-bit token.
-	Token string
-	// SourceFor (ECS only) returns the source for /profiles/NAME. It is
-	// called once per profile name that loads successfully; the server
-	// keeps and finally closes the sources it returns. Nil disables
-	// /profiles/.
-	SourceFor func(profile string) (*Source, error)
+	// Clock is the server's clock (IMDS session tokens); nil is the
+	// system clock.
+	Clock engine.Clock
 }
 
-// ParseListenAddr turns a listen address as a user writes it into a
-// host:port for net.Listen: "PORT" means 127.0.0.1:PORT, and "HOST:PORT"
-// and "[IPv6]:PORT" are kept. The port must be 0..65535 (0 picks a free
-// one).
-func ParseListenAddr(s string) (string, error) {
+// ParseAddr turns a listen address as a user writes it into a host:port
+// for net.Listen: "PORT" means 127.0.0.1:PORT, and "HOST:PORT" and
+// "[IPv6]:PORT" are kept. The port must be 0..65535 (0 picks a free one).
+func ParseAddr(s string) (string, error) {
 	if s == "" {
 		return "", errors.New("empty address; want PORT, HOST:PORT or [::1]:PORT")
 	}
@@ -85,11 +94,12 @@ func ParseListenAddr(s string) (string, error) {
 	return net.JoinHostPort(host, strconv.FormatUint(n, 10)), nil
 }
 
-// server is what the IMDS and ECS servers share: the listener, the HTTP
+// core is what the IMDS and ECS servers share: the listener, the HTTP
 // server, the Host/Origin checks and the request log.
-type server struct {
-	ln    net.Listener
+type core struct {
+	ln    *onceCloseListener
 	srv   *http.Server
+	addr  string // the address listened on, the host as asked: "localhost:41234"
 	url   string // http://host:port/, for clients on this machine
 	port  int
 	log   *slog.Logger
@@ -100,15 +110,28 @@ type server struct {
 	done      chan struct{} // closed when Serve has returned
 	closeOnce sync.Once
 	closeErr  error
-	onClose   func() // releases what the concrete server holds
 }
 
-func newServer(ctx context.Context, opts ServerOptions) (*server, error) {
+// onceCloseListener lets [core.stopListening] close the listener ahead of
+// http.Server.Shutdown, which closes it again: the second Close is a
+// no-op, so Shutdown still drains the connections gracefully.
+type onceCloseListener struct {
+	net.Listener
+	once sync.Once
+	err  error
+}
+
+func (l *onceCloseListener) Close() error {
+	l.once.Do(func() { l.err = l.Listener.Close() })
+	return l.err
+}
+
+func newCore(ctx context.Context, opts Options) (*core, error) {
 	addr := opts.Addr
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
-	addr, err := ParseListenAddr(addr)
+	addr, err := ParseAddr(addr)
 	if err != nil {
 		return nil, err
 	}
@@ -122,10 +145,11 @@ func newServer(ctx context.Context, opts ServerOptions) (*server, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	ta := ln.Addr().(*net.TCPAddr)
-	s := &server{ln: ln, log: log, port: ta.Port, done: make(chan struct{})}
+	bindHost, _, _ := net.SplitHostPort(addr)
+	s := &core{ln: &onceCloseListener{Listener: ln}, log: log, port: ta.Port, done: make(chan struct{})}
+	s.addr = net.JoinHostPort(bindHost, strconv.Itoa(ta.Port))
 	s.url = "http://" + net.JoinHostPort(clientHost(ta.IP), strconv.Itoa(ta.Port)) + "/"
 	s.hosts = []string{"localhost", "127.0.0.1", "::1", "host.docker.internal"}
-	bindHost, _, _ := net.SplitHostPort(addr)
 	for _, h := range append([]string{bindHost}, opts.AllowHosts...) {
 		h = strings.ToLower(strings.Trim(strings.TrimSpace(h), "[]"))
 		if h != "" && !containsFold(s.hosts, h) {
@@ -134,11 +158,11 @@ func newServer(ctx context.Context, opts ServerOptions) (*server, error) {
 	}
 	s.srv = &http.Server{
 		Handler:           s,
-		ReadHeaderTimeout: serverReadHeaderTimeout,
-		ReadTimeout:       serverReadTimeout,
-		WriteTimeout:      serverWriteTimeout,
-		IdleTimeout:       serverIdleTimeout,
-		MaxHeaderBytes:    serverMaxHeaderBytes,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
@@ -146,11 +170,11 @@ func newServer(ctx context.Context, opts ServerOptions) (*server, error) {
 }
 
 // start serves until Close or ctx.
-func (s *server) start(ctx context.Context) {
+func (s *core) start(ctx context.Context) {
 	go func() {
 		defer close(s.done)
 		err := s.srv.Serve(s.ln)
-		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
 			s.log.Warn("server stopped", "url", s.url, "err", err)
 		}
 	}()
@@ -163,25 +187,22 @@ func (s *server) start(ctx context.Context) {
 	}()
 }
 
-// close shuts down gracefully: in-flight requests get serverShutdownTimeout
-// to finish, then connections are cut.
-func (s *server) close() error {
+// close shuts down gracefully: in-flight requests get shutdownTimeout to
+// finish, then connections are cut.
+func (s *core) close() error {
 	s.closeOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), serverShutdownTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 		defer cancel()
 		if err := s.srv.Shutdown(ctx); err != nil {
 			s.closeErr = s.srv.Close()
 		}
 		<-s.done
-		if s.onClose != nil {
-			s.onClose()
-		}
 	})
 	return s.closeErr
 }
 
 // ServeHTTP applies the checks every request passes and logs it.
-func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *core) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var status int
 	var key string
 	switch {
@@ -197,12 +218,12 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.log.LogAttrs(r.Context(), slog.LevelDebug, "request",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", status), slog.String("client", r.RemoteAddr),
-			slog.String("key", MaskKey(key)))
+			slog.String("key", engine.MaskKey(key)))
 	}
 }
 
 // hostAllowed checks the Host header (port ignored) against the list.
-func (s *server) hostAllowed(host string) bool {
+func (s *core) hostAllowed(host string) bool {
 	if host == "" {
 		return false
 	}
@@ -263,26 +284,26 @@ func writeString(w http.ResponseWriter, status int, ctype []string, body string)
 // profile, the kind of failure and the hint, never the cause (which could
 // quote a server's reply).
 func unavailable(err error) string {
-	var e *Error
+	var e *engine.Error
 	switch {
 	case errors.As(err, &e):
-		msg := "profile " + quote(e.Profile) + ": " + e.Kind.Error()
+		msg := "profile " + `"` + e.Profile + `"` + ": " + e.Kind.Error()
 		if e.Hint != "" {
 			msg += "; " + e.Hint
 		}
 		return msg
 	case errors.Is(err, context.DeadlineExceeded):
 		return "timed out getting credentials"
-	case errors.Is(err, ErrSourceClosed):
-		return ErrSourceClosed.Error()
+	case errors.Is(err, engine.ErrSourceClosed):
+		return engine.ErrSourceClosed.Error()
 	}
 	return "credentials unavailable"
 }
 
 // credentialsFor returns src's credentials: at once if valid ones are in
 // hand, else after waiting (at most requestWait) for a fetch.
-func credentialsFor(r *http.Request, src *Source) (Credentials, error) {
-	if c, ok := src.cached(); ok {
+func credentialsFor(r *http.Request, src Source) (engine.Credentials, error) {
+	if c, ok := src.Current(); ok {
 		return c, nil
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), requestWait)
@@ -341,7 +362,7 @@ func (s Settings) String() string {
 // needed.
 func shellAssign(kv string) string {
 	name, v, _ := strings.Cut(kv, "=")
-	return name + "=" + shQuote(v)
+	return name + "=" + engine.ShellQuote(v)
 }
 
 // WriteTokenFile writes an ECS authorization token to path for
@@ -363,3 +384,5 @@ func randomToken() string {
 	rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
+
+var errNoSource = errors.New("no credential source to serve")

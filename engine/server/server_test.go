@@ -1,4 +1,4 @@
-package engine
+package server
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awsxc/awsxc/engine"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -27,7 +28,7 @@ type srvCase struct {
 	token      bool              // IMDS: send a valid session token
 	wantStatus int
 	wantBody   string            // exact body, if set
-	golden     string            // file under testdata/servers/, if set
+	golden     string            // file under testdata/, if set
 	wantHeader map[string]string // headers that must have these values
 }
 
@@ -72,7 +73,7 @@ func runSrvCases(t *testing.T, base string, cases []srvCase, prep func(*http.Req
 				t.Errorf("%s %s mismatch (-want +got):\n%s", tc.method, tc.path, diff)
 			}
 			if tc.golden != "" {
-				serverGolden(t, tc.golden, body)
+				golden(t, tc.golden, body)
 			}
 			for k, v := range tc.wantHeader {
 				if g := resp.Header.Get(k); g != v {
@@ -93,13 +94,7 @@ func runSrvCases(t *testing.T, base string, cases []srvCase, prep func(*http.Req
 	}
 }
 
-// serverGolden compares got with testdata/servers/NAME.
-func serverGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	golden(t, filepath.Join("servers", name), got)
-}
-
-func TestParseListenAddr(t *testing.T) {
+func TestParseAddr(t *testing.T) {
 	for _, tc := range []struct {
 		in, want, err string
 	}{
@@ -120,15 +115,15 @@ func TestParseListenAddr(t *testing.T) {
 		{"", "", "empty address"},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
-			got, err := ParseListenAddr(tc.in)
+			got, err := ParseAddr(tc.in)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("ParseListenAddr(%q) = %q, %v; want error containing %q", tc.in, got, err, tc.err)
+					t.Fatalf("ParseAddr(%q) = %q, %v; want error containing %q", tc.in, got, err, tc.err)
 				}
 				return
 			}
 			if err != nil || got != tc.want {
-				t.Fatalf("ParseListenAddr(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+				t.Fatalf("ParseAddr(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
 			}
 		})
 	}
@@ -136,10 +131,10 @@ func TestParseListenAddr(t *testing.T) {
 
 func TestServerBindsWhatIsAsked(t *testing.T) {
 	_, _, env := srvEnv(t)
-	src := newTestSource(t, SourceOptions{Env: env, Profile: "static"})
+	src := newTestSource(t, engine.SourceOptions{Env: env, Profile: "static"})
 	ctx := context.Background()
 
-	m, err := NewIMDSServer(ctx, src, ServerOptions{Addr: "0"})
+	m, err := NewIMDS(ctx, src, IMDSOptions{Options: Options{Addr: "0"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +145,7 @@ func TestServerBindsWhatIsAsked(t *testing.T) {
 
 	if ln, err := net.Listen("tcp6", "[::1]:0"); err == nil {
 		ln.Close()
-		e, err := NewECSServer(ctx, src, ServerOptions{Addr: "[::1]:0"})
+		e, err := NewECS(ctx, src, ECSOptions{Options: Options{Addr: "[::1]:0"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -171,21 +166,20 @@ func TestServerBindsWhatIsAsked(t *testing.T) {
 	}
 
 	// A port in use is an error from the constructor, before serving.
-	if _, err := NewIMDSServer(ctx, src, ServerOptions{Addr: "127.0.0.1:" + strconv.Itoa(m.Port())}); err == nil {
+	if _, err := NewIMDS(ctx, src, IMDSOptions{Options: Options{Addr: "127.0.0.1:" + strconv.Itoa(m.Port())}}); err == nil {
 		t.Errorf("second server on the same port: no error")
 	}
-	if _, err := NewIMDSServer(ctx, src, ServerOptions{Addr: "99999"}); err == nil {
+	if _, err := NewIMDS(ctx, src, IMDSOptions{Options: Options{Addr: "99999"}}); err == nil {
 		t.Errorf("port 99999: no error")
 	}
 }
 
 func TestServerStopsWithContext(t *testing.T) {
 	_, _, env := srvEnv(t)
-	src := newTestSource(t, SourceOptions{Env: env, Profile: "static"})
+	src := newTestSource(t, engine.SourceOptions{Env: env, Profile: "static"})
 	ctx, cancel := context.WithCancel(context.Background())
-	e, err := NewECSServer(ctx, src, ServerOptions{
-		SourceFor: func(p string) (*Source, error) { return NewSource(ctx, SourceOptions{Env: env, Profile: p}) },
-	})
+	reg := newTestRegistry(t, env, 1)
+	e, err := NewECS(ctx, src, ECSOptions{Profiles: FromRegistry(reg)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,12 +206,15 @@ func TestServerStopsWithContext(t *testing.T) {
 	if err := e.Close(); err != nil {
 		t.Errorf("Close after ctx: %v", err)
 	}
-	// The lazily created source was closed with the server.
-	e.mu.Lock()
-	n := len(e.profiles)
-	e.mu.Unlock()
-	if n != 0 {
-		t.Errorf("%d profile sources left open", n)
+	// The request released the source it took from the registry: with
+	// room for one, another profile replaces it.
+	src2, release, err := reg.Acquire(context.Background(), "session")
+	if err != nil {
+		t.Fatalf("the registry's only source is still held after the request: %v", err)
+	}
+	release()
+	if src2.Status().Profile != "session" {
+		t.Errorf("got the source of %q", src2.Status().Profile)
 	}
 }
 
@@ -244,13 +241,13 @@ func TestWriteTokenFile(t *testing.T) {
 
 func TestSettings(t *testing.T) {
 	_, _, env := srvEnv(t)
-	src := newTestSource(t, SourceOptions{Env: env, Profile: "static"})
-	m, err := NewIMDSServer(context.Background(), src, ServerOptions{})
+	src := newTestSource(t, engine.SourceOptions{Env: env, Profile: "static"})
+	m, err := NewIMDS(context.Background(), src, IMDSOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	e, err := NewECSServer(context.Background(), src, ServerOptions{Token: "tok en"})
+	e, err := NewECS(context.Background(), src, ECSOptions{Token: "tok en"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,8 +292,8 @@ func TestServerLoad(t *testing.T) {
 		t.Skip("load test")
 	}
 	_, clk, env := srvEnv(t)
-	src := newTestSource(t, SourceOptions{Env: env, Profile: "static"})
-	m, err := NewIMDSServer(context.Background(), src, ServerOptions{Now: clk.Now})
+	src := newTestSource(t, engine.SourceOptions{Env: env, Profile: "static"})
+	m, err := NewIMDS(context.Background(), src, IMDSOptions{Options: Options{Clock: clk}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,228 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"sync"
+)
+
+// DefaultMaxSources is how many sources a [Registry] keeps when
+// [RegistryOptions] Max is zero. A Source costs a goroutine and one set of
+// credentials; 64 profiles is more than anyone serves at once, and each
+// new name beyond it replaces the least recently used source nothing
+// holds.
+const DefaultMaxSources = 64
+
+// ErrTooManySources is what [Registry.Acquire] returns for a profile it
+// has no source for when every source it keeps is held.
+var ErrTooManySources = errors.New("too many credential sources held")
+
+// RegistryOptions configures a [Registry].
+type RegistryOptions struct {
+	// Source is what every source of the registry is made with (logger,
+	// clock, session duration, refresh window, ...). Its Profile and
+	// OnChange are set per source.
+	Source SourceOptions
+	// MFA, if set, returns the MFA token provider for one profile's
+	// source (nil for none), overriding Source.MFA: a front end that asks
+	// a human names the profile in its prompt.
+	MFA func(profile string) TokenProvider
+	// Max bounds how many sources the registry keeps; zero is
+	// [DefaultMaxSources].
+	Max int
+	// OnChange, if set, is called as [SourceOptions] OnChange is, for the
+	// status changes of every source the registry keeps; Status.Profile
+	// names the source. It is not called for a source once it has been
+	// evicted or the registry closed.
+	OnChange func(Status)
+}
+
+// Registry keeps one [Source] per profile, made on first use and shared
+// by every caller, for a front end that serves many profiles (the ECS
+// server's /profiles/NAME, a tray, a daemon). It keeps at most Max
+// sources: when a new profile is asked for with the registry full, the
+// least recently used source that no one holds is closed and dropped; a
+// source someone holds is never dropped. Close closes them all.
+//
+// A Registry is safe for concurrent use.
+type Registry struct {
+	ctx  context.Context // parent of every source
+	opts RegistryOptions
+	max  int
+	bg   sync.WaitGroup // sources being made, or closed after eviction
+
+	mu      sync.Mutex // protects the fields below
+	entries map[string]*regEntry
+	clock   uint64 // counts uses, for least-recently-used order
+	closed  bool
+}
+
+// regEntry is one profile's source, or the making of it.
+type regEntry struct {
+	ready chan struct{} // closed once src or err is set
+	src   *Source
+	err   error
+	refs  int    // holders: callers of Acquire that have not released
+	used  uint64 // Registry.clock at the last Acquire or release
+}
+
+// NewRegistry returns an empty registry. Its sources live until they are
+// evicted, Close is called or ctx is done.
+func NewRegistry(ctx context.Context, opts RegistryOptions) *Registry {
+	r := &Registry{ctx: ctx, opts: opts, max: opts.Max, entries: map[string]*regEntry{}}
+	if r.max <= 0 {
+		r.max = DefaultMaxSources
+	}
+	return r
+}
+
+// Acquire returns the source for profile, making it on first use (which
+// loads the profile: no network, see [NewSource]), and holds it until
+// release is called: a held source is never evicted. Call release exactly
+// once when done with the source; later calls do nothing. Concurrent
+// callers asking for one profile share one source; ctx bounds only the
+// wait for one that another caller is making.
+//
+// Errors are those of [NewSource] (a profile that does not load is not
+// kept, so it is loaded again next time), [ErrTooManySources], or
+// [ErrSourceClosed] after Close.
+func (r *Registry) Acquire(ctx context.Context, profile string) (src *Source, release func(), err error) {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return nil, nil, ErrSourceClosed
+	}
+	e := r.entries[profile]
+	if e != nil {
+		e.refs++
+		r.touchLocked(e)
+		r.mu.Unlock()
+		select {
+		case <-e.ready:
+		case <-ctx.Done():
+			r.release(e)
+			return nil, nil, ctx.Err()
+		}
+		if e.err != nil {
+			r.release(e)
+			return nil, nil, e.err
+		}
+		return e.src, r.releaser(e), nil
+	}
+	if len(r.entries) >= r.max && !r.evictLocked() {
+		r.mu.Unlock()
+		return nil, nil, ErrTooManySources
+	}
+	e = &regEntry{ready: make(chan struct{}), refs: 1}
+	r.touchLocked(e)
+	r.entries[profile] = e
+	r.bg.Add(1) // Close waits for the making
+	defer r.bg.Done()
+	r.mu.Unlock()
+
+	src, err = NewSource(r.ctx, r.sourceOptions(profile, e))
+
+	r.mu.Lock()
+	if err == nil && r.closed {
+		err = ErrSourceClosed
+	}
+	e.src, e.err = src, err
+	close(e.ready)
+	if err != nil {
+		if r.entries[profile] == e {
+			delete(r.entries, profile)
+		}
+		r.mu.Unlock()
+		if src != nil {
+			src.Close() // the registry closed while it was made
+		}
+		return nil, nil, err
+	}
+	r.mu.Unlock()
+	return src, r.releaser(e), nil
+}
+
+// sourceOptions are the options of profile's source, entry e.
+func (r *Registry) sourceOptions(profile string, e *regEntry) SourceOptions {
+	o := r.opts.Source
+	o.Profile = profile
+	o.OnChange = nil
+	if r.opts.MFA != nil {
+		o.MFA = r.opts.MFA(profile)
+	}
+	if f := r.opts.OnChange; f != nil {
+		o.OnChange = func(st Status) {
+			r.mu.Lock()
+			kept := !r.closed && r.entries[profile] == e
+			r.mu.Unlock()
+			if kept {
+				f(st)
+			}
+		}
+	}
+	return o
+}
+
+// touchLocked marks e as just used; r.mu must be held.
+func (r *Registry) touchLocked(e *regEntry) {
+	r.clock++
+	e.used = r.clock
+}
+
+// evictLocked drops the least recently used source that nobody holds
+// and closes it in the background; it reports false if every source is
+// held (or still being made). r.mu must be held.
+func (r *Registry) evictLocked() bool {
+	var name string
+	var lru *regEntry
+	for n, e := range r.entries {
+		if e.refs == 0 && e.src != nil && (lru == nil || e.used < lru.used) {
+			name, lru = n, e
+		}
+	}
+	if lru == nil {
+		return false
+	}
+	delete(r.entries, name)
+	r.bg.Add(1)
+	go func() {
+		defer r.bg.Done()
+		lru.src.Close()
+	}()
+	return true
+}
+
+// releaser returns the release function of one hold on e.
+func (r *Registry) releaser(e *regEntry) func() {
+	var once sync.Once
+	return func() { once.Do(func() { r.release(e) }) }
+}
+
+func (r *Registry) release(e *regEntry) {
+	r.mu.Lock()
+	e.refs--
+	r.touchLocked(e)
+	r.mu.Unlock()
+}
+
+// Close closes every source of the registry, held or not, and waits for
+// them to stop (see [Source.Close]). Acquire then fails with
+// [ErrSourceClosed]. It is safe to call more than once.
+func (r *Registry) Close() {
+	r.mu.Lock()
+	r.closed = true
+	var srcs []*Source
+	for _, e := range r.entries {
+		if e.src != nil {
+			srcs = append(srcs, e.src)
+		}
+	}
+	clear(r.entries)
+	r.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, s := range srcs {
+		wg.Go(s.Close)
+	}
+	wg.Wait()
+	r.bg.Wait()
+}

@@ -1,0 +1,58 @@
+package server
+
+// Micro-benchmarks of the servers' handlers, which scripts/bench.sh
+// summarises in BENCHMARKS.md with engine's: BenchmarkECSCredentials and
+// BenchmarkIMDSTokenIssue here, BenchmarkIMDSCredentials,
+// BenchmarkIMDSTokenCheck, BenchmarkIMDSLoopback and BenchmarkBareLoopback
+// in imds_test.go.
+// Run: go test -run '^$' -bench . -benchmem ./engine/server
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/awsxc/awsxc/engine"
+)
+
+// BenchmarkECSCredentials is the ECS server's handler for GET / with the
+// Authorization token, credentials in hand (the IMDS twin is
+// BenchmarkIMDSCredentials).
+func BenchmarkECSCredentials(b *testing.B) {
+	fake, _, env := srvEnv(b)
+	fake.SetNow(time.Now)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	src := newTestSource(b, engine.SourceOptions{Env: env, Profile: "static"})
+	e, err := NewECS(ctx, src, ECSOptions{Token: "benchtoken"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Host = "127.0.0.1:1234"
+	r.Header.Set("Authorization", "benchtoken")
+	w := &discardWriter{h: http.Header{}}
+	e.srv.ServeHTTP(w, r) // the first fetch
+	if _, ok := src.Current(); !ok {
+		b.Fatal("no credentials after the first request")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		e.srv.ServeHTTP(w, r)
+	}
+}
+
+// BenchmarkIMDSTokenIssue is PUT /latest/api/token's work: a new token.
+func BenchmarkIMDSTokenIssue(b *testing.B) {
+	exp := time.Now().Add(6 * time.Hour)
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(newIMDSToken(exp)) != imdsTokenLen {
+			b.Fatal("bad token length")
+		}
+	}
+}
