@@ -5,9 +5,7 @@ package tray
 import (
 	"context"
 	"errors"
-	"net"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -348,89 +346,58 @@ func (a *app) serve(src *engine.Source) {
 
 // syncServers makes the running servers match the settings and
 // a.served: servers switched on serve it (switched over without a
-// restart), and stop while there is none.
+// restart, restarted when their address or token changed), and stop
+// while there is none. The server Group does the sequencing.
 func (a *app) syncServers() {
-	defer func() {
-		a.state.IMDS.Running, a.state.ECS.Running = a.imds != nil, a.ecs != nil
-	}()
-	src := a.served
-	if src == nil {
-		a.stopIMDS()
-		a.stopECS()
+	var want []server.Want
+	if src := a.served; src != nil {
+		if a.settings.IMDS.Enabled {
+			want = append(want, server.Want{Name: idIMDS, Source: src, IMDS: &server.IMDSOptions{
+				Options: server.Options{Addr: a.settings.IMDS.Addr, Logger: a.log},
+			}})
+		}
+		if a.settings.ECS.Enabled {
+			want = append(want, server.Want{Name: idECS, Source: src, ECS: &server.ECSOptions{
+				Options: server.Options{Addr: a.settings.ECS.Addr, Logger: a.log},
+				Token:   a.settings.ECSToken,
+			}})
+		}
+	}
+	// A server not wanted is stopped; its last error stays for the menu.
+	a.imds, a.ecs = nil, nil
+	a.state.IMDS.On, a.state.IMDS.Running = a.settings.IMDS.Enabled, false
+	a.state.ECS.On, a.state.ECS.Running = a.settings.ECS.Enabled, false
+	for _, s := range a.servers.Apply(want) {
+		switch s.Name {
+		case idIMDS:
+			a.imds = s.IMDS
+			a.serverState("IMDS", &a.settings.IMDS, &a.state.IMDS, s)
+		case idECS:
+			a.ecs = s.ECS
+			a.serverState("ECS", &a.settings.ECS, &a.state.ECS, s)
+		}
+	}
+}
+
+// serverState records what the Group says of a server switched on, and
+// saves the address it listens on when the settings say otherwise, so a
+// port picked on first start is kept for the next runs. Its callers have
+// taken in edits to the settings just before.
+func (a *app) serverState(name string, set *ServerSettings, st *ServerState, s server.State) {
+	st.On, st.Running = true, s.Running()
+	if s.Err != nil {
+		st.Addr, st.Err = set.Addr, s.Err
+		a.log.Warn(name+" server did not start", "addr", set.Addr, "err", s.Err)
 		return
 	}
-	if !a.settings.IMDS.Enabled {
-		a.stopIMDS()
-	} else if a.imds != nil {
-		a.imds.SetSource(src)
-	} else {
-		srv, err := server.NewIMDS(a.ctx, src, server.IMDSOptions{Options: server.Options{Addr: a.settings.IMDS.Addr, Logger: a.log}})
-		if err != nil {
-			a.serverFailed("IMDS", &a.settings.IMDS, &a.state.IMDS, err)
-		} else {
-			a.imds = srv
-			a.serverStarted("IMDS", &a.settings.IMDS, &a.state.IMDS, srv.Port())
-		}
+	st.Addr, st.Err = s.Addr, nil
+	if s.Started {
+		a.log.Info(name+" server listening", "addr", s.Addr)
 	}
-	if !a.settings.ECS.Enabled {
-		a.stopECS()
-	} else if a.ecs != nil {
-		a.ecs.SetSource(src)
-	} else {
-		srv, err := server.NewECS(a.ctx, src, server.ECSOptions{Options: server.Options{Addr: a.settings.ECS.Addr, Logger: a.log}, Token: a.settings.ECSToken})
-		if err != nil {
-			a.serverFailed("ECS", &a.settings.ECS, &a.state.ECS, err)
-		} else {
-			a.ecs = srv
-			a.serverStarted("ECS", &a.settings.ECS, &a.state.ECS, srv.Port())
-		}
-	}
-}
-
-func (a *app) serverFailed(name string, set *ServerSettings, st *ServerState, err error) {
-	st.On, st.Addr, st.Err = true, set.Addr, err
-	a.log.Warn(name+" server did not start", "addr", set.Addr, "err", err)
-}
-
-// serverStarted records a server listening on port and saves the port,
-// so a port picked on first start is kept for the next runs. Its callers
-// have taken in edits to the settings just before.
-func (a *app) serverStarted(name string, set *ServerSettings, st *ServerState, port int) {
-	from := set.Addr
-	addr := hostPort(from, port)
-	st.On, st.Addr, st.Err = true, addr, nil
-	a.log.Info(name+" server listening", "addr", addr)
-	if set.Addr == from && from != addr {
-		set.Addr = addr
+	if set.Addr != s.Addr {
+		set.Addr = s.Addr
 		a.writeSettings()
 	}
-}
-
-func (a *app) stopIMDS() {
-	if a.imds != nil {
-		srv := a.imds
-		a.imds = nil
-		go srv.Close()
-	}
-	a.state.IMDS.On, a.state.IMDS.Running = a.settings.IMDS.Enabled, false
-}
-
-func (a *app) stopECS() {
-	if a.ecs != nil {
-		srv := a.ecs
-		a.ecs = nil
-		go srv.Close()
-	}
-	a.state.ECS.On, a.state.ECS.Running = a.settings.ECS.Enabled, false
-}
-
-// hostPort replaces the port of addr with port.
-func hostPort(addr string, port int) string {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		host = "127.0.0.1"
-	}
-	return net.JoinHostPort(host, strconv.Itoa(port))
 }
 
 // copyDocker copies the docker run flags that point a container at a

@@ -135,8 +135,9 @@ type app struct {
 	served *engine.Source
 	// cancelMFA closes the MFA dialog of the Source of generation gen.
 	cancelMFA context.CancelFunc
-	imds      *server.IMDS
-	ecs       *server.ECS
+	servers   *server.Group     // runs the IMDS and ECS servers
+	imds      *server.IMDS      // the running IMDS server, nil if none
+	ecs       *server.ECS       // the running ECS server, nil if none
 	lastNote  string            // Key of the last notification shown
 	alerts    map[string]string // failures notified by notifyOnce, by key
 	written   time.Time         // Updated of the credentials last written to the file
@@ -167,6 +168,7 @@ func newApp(ctx context.Context, cancel context.CancelFunc, opts Options) *app {
 		notifier: platform.Notify,
 		prompt:   platform.Prompt,
 		alerts:   map[string]string{},
+		servers:  server.NewGroup(ctx),
 	}
 	a.clipboard = &clipboard{copy: platform.Copy, paste: platform.Paste, reqs: make(chan clipRequest),
 		fail: func(err error) { a.post(func() { a.notify("Nothing copied", err.Error()) }) }}
@@ -380,11 +382,8 @@ func (a *app) shutdown() {
 	case <-time.After(5 * time.Second):
 		a.log.Warn("background work still running at exit")
 	}
-	if a.imds != nil {
-		a.imds.Close()
-	}
-	if a.ecs != nil {
-		a.ecs.Close()
+	if err := a.servers.Close(); err != nil {
+		a.log.Warn("servers did not stop cleanly", "err", err)
 	}
 	if a.served != nil {
 		a.served.Close()
@@ -428,15 +427,8 @@ func (a *app) reloadSettings() {
 		return
 	}
 	a.log.Info("settings changed on disk; reloaded")
-	old := a.settings
 	a.settings = s
-	// A changed address (or token) takes a restart of that server.
-	if old.IMDS.Addr != s.IMDS.Addr {
-		a.stopIMDS()
-	}
-	if old.ECS.Addr != s.ECS.Addr || old.ECSToken != s.ECSToken {
-		a.stopECS()
-	}
+	// A changed address (or token) restarts that server.
 	a.stateFromSettings()
 	a.syncServers()
 	if s.Profile != "" && s.Profile != a.state.Active {

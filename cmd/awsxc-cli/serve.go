@@ -8,7 +8,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -79,66 +78,62 @@ func serve(ctx context.Context, o serveOptions, stderr io.Writer, log *slog.Logg
 		return err
 	}
 
-	var closers []func() error
-	defer func() {
-		for _, c := range closers {
-			c()
-		}
-	}()
-	st := src.Status()
-	if imdsAddr != "" {
-		m, err := server.NewIMDS(ctx, src, server.IMDSOptions{
-			Options: server.Options{Addr: imdsAddr, AllowHosts: o.AllowHosts, Logger: log},
-			AllowV1: o.AllowV1,
-		})
-		if err != nil {
-			return err
-		}
-		closers = append(closers, m.Close)
-		mode := "IMDSv2"
-		if o.AllowV1 {
-			mode = "IMDSv1 and v2"
-		}
-		fmt.Fprintf(stderr, "awsxc-cli: serving profile %q as EC2 instance metadata (%s) at %s\n", o.Profile, mode, m.URL())
-		io.WriteString(stderr, m.Settings().String())
-	}
+	// Other profiles come from a registry for the container server's
+	// /profiles/NAME; they never ask for an MFA code.
+	var profiles server.ProfileFunc
 	if ecsAddr != "" {
-		// Other profiles come from a registry; they never ask for an
-		// MFA code.
 		reg := engine.NewRegistry(ctx, engine.RegistryOptions{
 			Source:   engine.SourceOptions{Env: o.Env, Logger: log},
 			OnChange: serveReporter(stderr),
 		})
 		defer reg.Close()
-		e, err := server.NewECS(ctx, src, server.ECSOptions{
+		profiles = server.FromRegistry(reg)
+	}
+	var want []server.Want
+	if imdsAddr != "" {
+		want = append(want, server.Want{Name: "imds", Source: src, IMDS: &server.IMDSOptions{
+			Options: server.Options{Addr: imdsAddr, AllowHosts: o.AllowHosts, Logger: log},
+			AllowV1: o.AllowV1,
+		}})
+	}
+	if ecsAddr != "" {
+		want = append(want, server.Want{Name: "ecs", Source: src, ECS: &server.ECSOptions{
 			Options:  server.Options{Addr: ecsAddr, AllowHosts: o.AllowHosts, Logger: log},
 			Token:    o.ECSToken,
-			Profiles: server.FromRegistry(reg),
-		})
-		if err != nil {
-			return err
-		}
-		closers = append(closers, e.Close)
-		if o.ECSTokenFile != "" {
-			if err := server.WriteTokenFile(o.ECSTokenFile, e.Token()); err != nil {
-				return err
-			}
-		}
-		fmt.Fprintf(stderr, "awsxc-cli: serving profile %q as container credentials at %s (any profile at %sprofiles/NAME)\n",
-			o.Profile, e.URL(), e.URL())
-		io.WriteString(stderr, e.Settings(server.SettingsOptions{TokenFile: o.ECSTokenFile}).String())
+			Profiles: profiles,
+		}})
 	}
+	servers := server.NewGroup(ctx)
+	defer servers.Close()
+	for _, s := range servers.Apply(want) {
+		switch {
+		case s.Err != nil:
+			return s.Err
+		case s.IMDS != nil:
+			mode := "IMDSv2"
+			if o.AllowV1 {
+				mode = "IMDSv1 and v2"
+			}
+			fmt.Fprintf(stderr, "awsxc-cli: serving profile %q as EC2 instance metadata (%s) at %s\n", o.Profile, mode, s.URL)
+			io.WriteString(stderr, s.IMDS.Settings().String())
+		case s.ECS != nil:
+			if o.ECSTokenFile != "" {
+				if err := server.WriteTokenFile(o.ECSTokenFile, s.ECS.Token()); err != nil {
+					return err
+				}
+			}
+			fmt.Fprintf(stderr, "awsxc-cli: serving profile %q as container credentials at %s (any profile at %sprofiles/NAME)\n",
+				o.Profile, s.URL, s.URL)
+			io.WriteString(stderr, s.ECS.Settings(server.SettingsOptions{TokenFile: o.ECSTokenFile}).String())
+		}
+	}
+	st := src.Status()
 	fmt.Fprintf(stderr, "awsxc-cli: credentials %s expire %s and are refreshed before then; Ctrl-C stops\n",
 		st.KeyID, engine.FormatTime(st.Expires))
 
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "awsxc-cli: shutting down")
-	var errs []error
-	for _, c := range closers {
-		errs = append(errs, c())
-	}
-	closers = nil
-	return errors.Join(errs...)
+	return servers.Close()
 }
 
 // serveReporter prints refresh failures and recoveries of each profile

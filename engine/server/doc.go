@@ -24,6 +24,15 @@
 // alone takes (IMDSv1, the ECS token and profiles). [ParseAddr] reads a
 // listen address as a user writes it.
 //
+// # Running servers
+//
+// [Group] runs any number of servers, each named, and makes them match a
+// list of wanted ones ([Want]) on every [Group.Apply]: it starts the
+// missing ones, swaps the source of a running one without a restart,
+// restarts one whose address, Host list, IMDSv1 switch or token changed,
+// and stops the ones no longer wanted; it reports each server's [State].
+// Front ends describe what they want and leave the sequencing to it.
+//
 // # Security
 //
 // Servers bind loopback unless told otherwise, check the Host header
@@ -35,7 +44,7 @@
 // # Speed
 //
 // A credentials request with credentials in hand allocates nothing in the
-// handler: bodies are rendered once per set of credentials and headers are
-// precomputed (BenchmarkIMDSCredentials and BenchmarkECSCredentials hold
+// handler: bodies are rendered once per set of credentials (per request
+// only for the ECS server's /profiles/NAME) and headers are precomputed (BenchmarkIMDSCredentials and BenchmarkECSCredentials hold
 // this), and a response goes out in one write.
 package server

@@ -187,6 +187,10 @@ func (s *core) start(ctx context.Context) {
 	}()
 }
 
+// stopListening closes the listener now, so the port is free at once;
+// requests in flight go on until close.
+func (s *core) stopListening() { s.ln.Close() }
+
 // close shuts down gracefully: in-flight requests get shutdownTimeout to
 // finish, then connections are cut.
 func (s *core) close() error {
