@@ -97,11 +97,9 @@ func (r *Registry) Acquire(ctx context.Context, profile string) (src *Source, re
 		e.refs++
 		r.touchLocked(e)
 		r.mu.Unlock()
-		select {
-		case <-e.ready:
-		case <-ctx.Done():
+		if err := waitReady(ctx, e); err != nil {
 			r.release(e)
-			return nil, nil, ctx.Err()
+			return nil, nil, err
 		}
 		if e.err != nil {
 			r.release(e)
@@ -140,6 +138,22 @@ func (r *Registry) Acquire(ctx context.Context, profile string) (src *Source, re
 	}
 	r.mu.Unlock()
 	return src, r.releaser(e), nil
+}
+
+// waitReady waits until e is made or ctx is done; a made e wins over a
+// done ctx.
+func waitReady(ctx context.Context, e *regEntry) error {
+	select {
+	case <-e.ready:
+		return nil
+	default:
+	}
+	select {
+	case <-e.ready:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // sourceOptions are the options of profile's source, entry e.

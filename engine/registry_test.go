@@ -355,3 +355,24 @@ func TestRegistryQuietAfterEviction(t *testing.T) {
 		t.Errorf("OnChange got %d statuses of the evicted source", after-before)
 	}
 }
+
+// TestRegistryDoneContext: ctx bounds only the wait for a source being
+// made by another caller; a caller that makes it, or finds it made, gets
+// it even with ctx done.
+func TestRegistryDoneContext(t *testing.T) {
+	t.Parallel()
+	_, _, env := srvEnv(t)
+	r := newTestRegistry(t, RegistryOptions{Source: SourceOptions{Env: env}})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for i := range 2 {
+		src, release, err := r.Acquire(ctx, "static")
+		if err != nil {
+			t.Fatalf("Acquire %d with ctx done: %v", i, err)
+		}
+		release()
+		if _, err := src.Credentials(context.Background()); err != nil {
+			t.Fatalf("Acquire %d: a source that does not work: %v", i, err)
+		}
+	}
+}
