@@ -164,7 +164,7 @@ func (e *ECS) Settings(o SettingsOptions) Settings {
 	} else {
 		st.Env = append(st.Env, "AWS_CONTAINER_AUTHORIZATION_TOKEN="+e.token)
 	}
-	st.Note = "SDKs accept this endpoint only on loopback: for Docker Desktop containers use --imds; " +
+	st.Note = "SDKs accept this endpoint only on loopback: for Docker Desktop containers use the IMDS server; " +
 		"on Linux, docker run --network host with these settings works"
 	return st
 }
