@@ -886,6 +886,19 @@ func TestServeInProcess(t *testing.T) {
 		t.Fatalf("IMDS token: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	// A Host the servers do not know is refused in this command's words.
+	req, _ = http.NewRequest("GET", urls["container credentials"], nil)
+	req.Host = "evil.example"
+	req.Header.Set("Authorization", string(token))
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	} else {
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if want := `{"Code":"InvalidHost","Message":"host not allowed; add it with --allow-host"}`; resp.StatusCode != 403 || string(body) != want {
+			t.Errorf("unknown Host: %d %s, want 403 %s", resp.StatusCode, body, want)
+		}
+	}
 
 	// Due for renewal, STS refuses: the valid credentials are still
 	// served, and the failure is reported.

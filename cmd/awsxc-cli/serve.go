@@ -92,13 +92,13 @@ func serve(ctx context.Context, o serveOptions, stderr io.Writer, log *slog.Logg
 	var want []server.Want
 	if imdsAddr != "" {
 		want = append(want, server.Want{Name: "imds", Source: src, IMDS: &server.IMDSOptions{
-			Options: server.Options{Addr: imdsAddr, AllowHosts: o.AllowHosts, Logger: log},
+			Options: server.Options{Addr: imdsAddr, AllowHosts: o.AllowHosts, Logger: log, Clock: o.Env.Clock, Hints: cliHints},
 			AllowV1: o.AllowV1,
 		}})
 	}
 	if ecsAddr != "" {
 		want = append(want, server.Want{Name: "ecs", Source: src, ECS: &server.ECSOptions{
-			Options:  server.Options{Addr: ecsAddr, AllowHosts: o.AllowHosts, Logger: log},
+			Options:  server.Options{Addr: ecsAddr, AllowHosts: o.AllowHosts, Logger: log, Clock: o.Env.Clock, Hints: cliHints},
 			Token:    o.ECSToken,
 			Profiles: profiles,
 		}})

@@ -218,13 +218,13 @@ func (e *ECS) profile(w http.ResponseWriter, r *http.Request, name string) (int,
 		defer release()
 		return e.credentials(w, r, &ecsEntry{src: src})
 	case errors.Is(err, engine.ErrProfileNotFound) || errors.Is(err, engine.ErrNoCredentials):
-		return ecsError(w, http.StatusNotFound, "ProfileNotFound", unavailable(err)), ""
+		return ecsError(w, http.StatusNotFound, "ProfileNotFound", e.srv.unavailable(err)), ""
 	case errors.Is(err, engine.ErrTooManySources):
 		return ecsError(w, http.StatusServiceUnavailable, "TooManyProfiles", "too many profiles served"), ""
 	case errors.Is(err, engine.ErrSourceClosed):
 		return ecsError(w, http.StatusServiceUnavailable, "ServerClosing", "server is shutting down"), ""
 	}
-	return ecsError(w, http.StatusInternalServerError, "InvalidProfile", unavailable(err)), ""
+	return ecsError(w, http.StatusInternalServerError, "InvalidProfile", e.srv.unavailable(err)), ""
 }
 
 func validProfileName(name string) bool {
@@ -243,7 +243,7 @@ func (e *ECS) credentials(w http.ResponseWriter, r *http.Request, ent *ecsEntry)
 	c, err := credentialsFor(r, ent.src)
 	if err != nil {
 		// 503: every SDK retries a 5xx.
-		return ecsError(w, http.StatusServiceUnavailable, "CredentialsUnavailable", unavailable(err)), ""
+		return ecsError(w, http.StatusServiceUnavailable, "CredentialsUnavailable", e.srv.unavailable(err)), ""
 	}
 	b := ent.body.Load()
 	if b == nil || b.key != c.AccessKeyID || !b.exp.Equal(c.Expires) {

@@ -341,7 +341,7 @@ func (m *IMDS) credentials(w http.ResponseWriter, r *http.Request, st *imdsState
 	c, err := credentialsFor(r, st.src)
 	if err != nil {
 		// 503: every SDK retries a 5xx (or treats it as "try later").
-		return imdsError(w, http.StatusServiceUnavailable, "", unavailable(err)), ""
+		return imdsError(w, http.StatusServiceUnavailable, "", m.srv.unavailable(err)), ""
 	}
 	b := st.body.Load()
 	if b == nil || b.key != c.AccessKeyID || !b.exp.Equal(c.Expires) {

@@ -67,6 +67,11 @@ type Options struct {
 	// Clock is the server's clock (IMDS session tokens); nil is the
 	// system clock.
 	Clock engine.Clock
+	// Hints, if set, words the engine's actions in error bodies for the
+	// front end that runs the server, whose user reads them in a
+	// client's error ("add it with --allow-host" from the CLI); nil keeps
+	// the engine's neutral words.
+	Hints engine.Hints
 }
 
 // ParseAddr turns a listen address as a user writes it into a host:port
@@ -104,8 +109,11 @@ type core struct {
 	port  int
 	log   *slog.Logger
 	hosts []string // allowed Host header names, lower case
-	route func(w http.ResponseWriter, r *http.Request) (status int, key string)
-	deny  func(w http.ResponseWriter, status int, code, msg string) int
+	hints engine.Hints
+	// hostRefused is the message of the answer to a Host not in hosts.
+	hostRefused string
+	route       func(w http.ResponseWriter, r *http.Request) (status int, key string)
+	deny        func(w http.ResponseWriter, status int, code, msg string) int
 
 	done      chan struct{} // closed when Serve has returned
 	closeOnce sync.Once
@@ -146,7 +154,11 @@ func newCore(ctx context.Context, opts Options) (*core, error) {
 	}
 	ta := ln.Addr().(*net.TCPAddr)
 	bindHost, _, _ := net.SplitHostPort(addr)
-	s := &core{ln: &onceCloseListener{Listener: ln}, log: log, port: ta.Port, done: make(chan struct{})}
+	s := &core{ln: &onceCloseListener{Listener: ln}, log: log, port: ta.Port, done: make(chan struct{}), hints: opts.Hints}
+	s.hostRefused = "host not allowed"
+	if hint := s.hint(engine.ActionAllowHost); hint != "" {
+		s.hostRefused += "; " + hint
+	}
 	s.addr = net.JoinHostPort(bindHost, strconv.Itoa(ta.Port))
 	s.url = "http://" + net.JoinHostPort(clientHost(ta.IP), strconv.Itoa(ta.Port)) + "/"
 	s.hosts = []string{"localhost", "127.0.0.1", "::1", "host.docker.internal"}
@@ -211,7 +223,7 @@ func (s *core) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var key string
 	switch {
 	case !s.hostAllowed(r.Host):
-		status = s.deny(w, http.StatusForbidden, "InvalidHost", "host not allowed; add it with --allow-host")
+		status = s.deny(w, http.StatusForbidden, "InvalidHost", s.hostRefused)
 	case len(r.Header["Origin"]) > 0 || len(r.Header["Referer"]) > 0 || len(r.Header["Sec-Fetch-Site"]) > 0:
 		// Only browsers send these; no SDK does.
 		status = s.deny(w, http.StatusForbidden, "BrowserRequest", "requests from web pages are refused")
@@ -284,13 +296,26 @@ func writeString(w http.ResponseWriter, status int, ctype []string, body string)
 	return writeBody(w, status, ctype, []string{strconv.Itoa(len(body))}, []byte(body))
 }
 
+// hint words a for the front end, else neutrally.
+func (s *core) hint(a engine.Action) string {
+	if s.hints != nil {
+		if h := s.hints(a, ""); h != "" {
+			return h
+		}
+	}
+	return a.Hint("")
+}
+
 // unavailable is the safe, secret-free text of a credentials error: the
-// profile, the kind of failure and the hint, never the cause (which could
-// quote a server's reply).
-func unavailable(err error) string {
+// profile, the kind of failure and the hint (in the front end's words),
+// never the cause (which could quote a server's reply).
+func (s *core) unavailable(err error) string {
 	var e *engine.Error
 	switch {
 	case errors.As(err, &e):
+		if e.Action != engine.ActionNone {
+			e = s.hints.Reword(e).(*engine.Error)
+		}
 		msg := "profile " + `"` + e.Profile + `"` + ": " + e.Kind.Error()
 		if e.Hint != "" {
 			msg += "; " + e.Hint

@@ -352,3 +352,56 @@ func TestServerLoad(t *testing.T) {
 		t.Errorf("heap grew by %d bytes", growth)
 	}
 }
+
+// TestServerHints: error bodies word the engine's actions in the words
+// of the front end that runs the server, else neutrally.
+func TestServerHints(t *testing.T) {
+	_, _, env := srvEnv(t)
+	src := newTestSource(t, engine.SourceOptions{Env: env, Profile: "static"})
+	hints := engine.Hints(func(a engine.Action, profile string) string {
+		switch a {
+		case engine.ActionAllowHost:
+			return "add it with --let-in"
+		case engine.ActionCheckProfileName:
+			return "list them with frontend profiles"
+		}
+		return ""
+	})
+	reg := newTestRegistry(t, env, 0)
+	evil := map[string]string{"Host": "evil.example"}
+	for _, tc := range []struct {
+		name  string
+		hints engine.Hints
+		host  string // the InvalidHost message
+		nope  string // the /profiles/nope message
+	}{
+		{"neutral", nil, "host not allowed; " + engine.ActionAllowHost.Hint(""),
+			`profile \"nope\": profile not found; ` + engine.ActionCheckProfileName.Hint("nope")},
+		{"front_end", hints, "host not allowed; add it with --let-in",
+			`profile \"nope\": profile not found; list them with frontend profiles`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := Options{Hints: tc.hints}
+			m, err := NewIMDS(context.Background(), src, IMDSOptions{Options: opts})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			e, err := NewECS(context.Background(), src, ECSOptions{Options: opts, Token: "t", Profiles: FromRegistry(reg)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer e.Close()
+			runSrvCases(t, m.URL(), []srvCase{
+				{name: "imds_host", method: "GET", path: "/latest/meta-data/iam/security-credentials/", header: evil,
+					wantStatus: 403, wantBody: "403 - Forbidden: " + tc.host + "\n"},
+			}, nil)
+			runSrvCases(t, e.URL(), []srvCase{
+				{name: "ecs_host", method: "GET", path: "/", header: map[string]string{"Host": "evil.example", "Authorization": "t"},
+					wantStatus: 403, wantBody: `{"Code":"InvalidHost","Message":"` + tc.host + `"}`},
+				{name: "ecs_profile_unknown", method: "GET", path: "/profiles/nope", header: map[string]string{"Authorization": "t"},
+					wantStatus: 404, wantBody: `{"Code":"ProfileNotFound","Message":"` + tc.nope + `"}`},
+			}, nil)
+		})
+	}
+}
