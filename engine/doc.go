@@ -84,10 +84,14 @@
 // them in the background before they come within 15 minutes of expiry;
 // requests never wait on STS while valid credentials are in hand, and never
 // on a human. A [Registry] keeps one Source per profile for a front end
-// that serves many, bounded and closed together. The local IMDS and ECS
-// servers that serve Sources to SDKs are package
+// that serves many (made on first use with the registry's options, Env
+// included; at most [DefaultMaxSources], replacing the least recently
+// used one nobody holds; closed together; one OnChange for all). The
+// local IMDS and ECS servers that serve Sources to SDKs are package
 // [github.com/awsxc/awsxc/engine/server]; they see a Source only through a
-// small interface ([Source.Current], [Source.Credentials], [Source.Status]).
+// small interface ([Source.Current], [Source.Credentials], [Source.Status])
+// and word their errors' actions with the [Hints] of the front end that
+// runs them.
 //
 // # Security
 //

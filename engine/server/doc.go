@@ -20,8 +20,10 @@
 // # Options
 //
 // [Options] holds what every server takes (address, extra allowed Host
-// names, logger, clock); [IMDSOptions] and [ECSOptions] add what one kind
-// alone takes (IMDSv1, the ECS token and profiles). [ParseAddr] reads a
+// names, logger, clock, and the front end's [engine.Hints], which word
+// the actions named in error bodies: the CLI's name its flags, and with
+// none the words are neutral); [IMDSOptions] and [ECSOptions] add what
+// one kind alone takes (IMDSv1, the ECS token and profiles). [ParseAddr] reads a
 // listen address as a user writes it.
 //
 // # Running servers
