@@ -212,7 +212,7 @@ func (s *Source) Credentials(ctx context.Context) (Credentials, error) {
 		s.mu.Unlock()
 		return Credentials{}, ErrSourceClosed
 	}
-	if c, ok := s.cachedLocked(); ok {
+	if c, ok := s.currentLocked(); ok {
 		return c, nil
 	}
 	now := s.now()
@@ -242,16 +242,16 @@ func (s *Source) Current() (creds Credentials, ok bool) {
 		s.mu.Unlock()
 		return Credentials{}, false
 	}
-	if c, ok := s.cachedLocked(); ok {
+	if c, ok := s.currentLocked(); ok {
 		return c, true
 	}
 	s.mu.Unlock()
 	return Credentials{}, false
 }
 
-// cachedLocked is Current with s.mu held; it unlocks s.mu when it returns
+// currentLocked is Current with s.mu held; it unlocks s.mu when it returns
 // true.
-func (s *Source) cachedLocked() (Credentials, bool) {
+func (s *Source) currentLocked() (Credentials, bool) {
 	now := s.now()
 	if !s.have || s.creds.Expired(now) {
 		return Credentials{}, false

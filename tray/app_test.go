@@ -13,12 +13,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/engine/server"
 	"github.com/awsxc/awsxc/internal/fakeaws"
 	"github.com/awsxc/awsxc/platform"
 )
@@ -324,6 +326,72 @@ func TestServerPausedWithoutSource(t *testing.T) {
 	if it := h.item(t, idIMDSDocker); !it.Disabled {
 		t.Errorf("Copy settings for Docker enabled while the server is paused")
 	}
+}
+
+// The servers follow the settings: a port picked on first start is
+// saved; an address or token edited in settings.json restarts that
+// server (the old port freed) and nothing else; a profile switch only
+// swaps what they serve.
+func TestServersFollowSettings(t *testing.T) {
+	h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds,
+		settings: `{"profile": "dev", "imds": {"enabled": true, "addr": "127.0.0.1:0"}, "ecs": {"enabled": true, "addr": "127.0.0.1:0"}}`})
+	h.waitFor(t, "both servers", func(a *app) bool { return a.src != nil && a.imds != nil && a.ecs != nil })
+	var imds0 *server.IMDS
+	var ecs0 *server.ECS
+	h.do(t, func(a *app) { imds0, ecs0 = a.imds, a.ecs })
+	saved := readSettingsFile(t, h.settings)
+	if want := "127.0.0.1:" + strconv.Itoa(imds0.Port()); saved.IMDS.Addr != want {
+		t.Errorf("imds.addr saved as %q, want %q", saved.IMDS.Addr, want)
+	}
+	if want := "127.0.0.1:" + strconv.Itoa(ecs0.Port()); saved.ECS.Addr != want {
+		t.Errorf("ecs.addr saved as %q, want %q", saved.ECS.Addr, want)
+	}
+	if ecs0.Token() != saved.ECSToken {
+		t.Errorf("ECS token is not the saved one")
+	}
+
+	// Edit the IMDS address and the ECS token by hand.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixed := ln.Addr().String()
+	ln.Close()
+	edited := saved
+	edited.IMDS.Addr, edited.ECSToken = fixed, "edited-token"
+	data, _ := json.Marshal(edited)
+	if err := os.WriteFile(h.settings, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.do(t, func(a *app) {
+		a.reloadSettings()
+		if a.imds == nil || a.imds == imds0 || a.state.IMDS.Addr != fixed || !a.state.IMDS.Running {
+			t.Errorf("IMDS after the address edit: %+v", a.state.IMDS)
+		}
+		if a.ecs == nil || a.ecs == ecs0 || a.ecs.Token() != "edited-token" || a.ecs.Port() != ecs0.Port() {
+			t.Errorf("ECS after the token edit: %+v", a.state.ECS)
+		}
+	})
+	if ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(imds0.Port())); err != nil {
+		t.Errorf("the old IMDS port is still taken: %v", err)
+	} else {
+		ln.Close()
+	}
+	if got := readSettingsFile(t, h.settings); got.IMDS.Addr != fixed || got.ECSToken != "edited-token" {
+		t.Errorf("settings after the edit: imds.addr %q, token kept %v", got.IMDS.Addr, got.ECSToken == "edited-token")
+	}
+
+	// A switch keeps both servers and serves the new profile.
+	var imds1 *server.IMDS
+	h.do(t, func(a *app) { imds1 = a.imds; a.switchProfile("prod", false) })
+	h.waitFor(t, "prod served", func(a *app) bool {
+		return a.src != nil && a.state.Active == "prod" && a.imds != nil && a.imds.Source() == server.Source(a.src)
+	})
+	h.do(t, func(a *app) {
+		if a.imds != imds1 {
+			t.Errorf("the IMDS server was restarted by a profile switch")
+		}
+	})
 }
 
 // A profile that could not be loaded is loaded again by Refresh now, and
