@@ -71,7 +71,7 @@ func BenchmarkEditCredentialsNewProfile(b *testing.B) {
 	b.SetBytes(int64(len(in)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := editCredentials(in, "new-profile", kv, false); err != nil {
+		if _, _, err := editCredentials(in, "new-profile", kv, false); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -88,7 +88,7 @@ func BenchmarkWriteCredentialsProfile(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := WriteCredentialsProfile(path, "profile-05000", benchCreds, WriteOptions{Force: true, LockDir: lockDir}); err != nil {
+		if _, err := WriteCredentialsProfile(path, "profile-05000", benchCreds, WriteOptions{Force: true, LockDir: lockDir}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -8,9 +9,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awsxc/awsxc/internal/fsutil"
 )
 
@@ -33,9 +36,89 @@ func managedKey(key string) bool {
 	return false
 }
 
-// ErrInvalidProfileName is returned (wrapped) by [WriteCredentialsProfile]
-// for a name that cannot be a section name.
-var ErrInvalidProfileName = errors.New("invalid profile name")
+var (
+	// ErrInvalidProfileName is returned (wrapped) by
+	// [WriteCredentialsProfile] for a name that cannot be a section name.
+	ErrInvalidProfileName = errors.New("invalid profile name")
+	// ErrNotReadBack is returned (wrapped) by [WriteCredentialsProfile]
+	// when the Go SDK, reading the new content, would not read the profile
+	// as written (a byte order mark right before its header, lone CR line
+	// endings, a later line the SDK reads as part of the profile, ...).
+	// The file is left as it was.
+	ErrNotReadBack = errors.New("the Go SDK would not read back the profile written")
+)
+
+// maxCredentialsFileSize bounds the credentials file the writer reads: a
+// FIFO or /dev/zero named as the file must not hang or grow the process,
+// and no real credentials file comes near it.
+const maxCredentialsFileSize = 16 << 20
+
+// WriteResult is what a successful [WriteCredentialsProfile] reports.
+type WriteResult struct {
+	// Path is the file replaced: the credentials file with every symlink
+	// resolved.
+	Path string
+	// Warnings are what the user should know about the file: the profile
+	// was written and the Go SDK reads it back, but another tool may read
+	// the file differently. Front ends show each as one line
+	// ([WriteWarning.String]).
+	Warnings []WriteWarning
+}
+
+// WarningKind says what a [WriteWarning] is about.
+type WarningKind uint8
+
+const (
+	// WarnDuplicateSection: the file holds [name] more than once. The
+	// profile is written into the first copy and the managed keys of the
+	// others are removed (the Go SDK merges the copies, later values
+	// winning), but botocore, and so the AWS CLI, refuses the whole file
+	// until the copies are merged by hand.
+	WarnDuplicateSection WarningKind = iota + 1
+	// WarnAliasSection: a line of the file that the Go SDK reads as a
+	// header of the profile while botocore does not: "[ name ]", which
+	// botocore, the AWS CLI and the JS SDK read as profile " name " (and
+	// which the writer leaves alone), or an indented "[name]" that
+	// botocore reads as part of a value. The Go SDK merges what follows
+	// it into the profile.
+	WarnAliasSection
+	// WarnByteOrderMark: the file starts with a UTF-8 byte order mark,
+	// which botocore cannot parse: the AWS CLI refuses the whole file.
+	WarnByteOrderMark
+)
+
+// WriteWarning is one thing about the credentials file that a successful
+// [WriteCredentialsProfile] reports.
+type WriteWarning struct {
+	Kind WarningKind
+	// Section is the profile's section name, as between the brackets.
+	Section string
+	// Count is how many times the file holds [Section]
+	// (WarnDuplicateSection).
+	Count int
+	// Line is the line number, from 1, and Text the line, trimmed, that
+	// the Go SDK reads as a header of Section (WarnAliasSection).
+	Line int
+	Text string
+}
+
+// String words the warning as one line with no control characters.
+func (w WriteWarning) String() string {
+	switch w.Kind {
+	case WarnDuplicateSection:
+		n := "twice"
+		if w.Count > 2 {
+			n = strconv.Itoa(w.Count) + " times"
+		}
+		return fmt.Sprintf("credentials file has [%s] %s; the AWS CLI refuses such a file", w.Section, n)
+	case WarnAliasSection:
+		return fmt.Sprintf("credentials file line %d, %s, is a header of profile %q to the Go SDK but not to the AWS CLI",
+			w.Line, quoteLine(w.Text), w.Section)
+	case WarnByteOrderMark:
+		return "credentials file starts with a byte order mark, which the AWS CLI cannot read"
+	}
+	return fmt.Sprintf("credentials file: warning %d about [%s]", w.Kind, w.Section)
+}
 
 // WriteOptions changes how [WriteCredentialsProfile] writes.
 type WriteOptions struct {
@@ -58,9 +141,11 @@ type WriteOptions struct {
 // ValidateProfileName reports whether name can be written as a section of
 // the credentials file. It rejects an empty name, '[' or ']', '#' or ';'
 // (a comment to the Go SDK), control characters (line breaks included),
-// leading or trailing whitespace,
-// invalid UTF-8 and "DEFAULT", which configparser (botocore) reads as
-// defaults for every profile. Errors wrap [ErrInvalidProfileName].
+// leading or trailing whitespace, invalid UTF-8, "DEFAULT", which
+// configparser (botocore) reads as defaults for every profile, and names
+// the Go SDK would not find in the credentials file: more than one space
+// between the first two words (it reads them as one) and "profile …" (it
+// ignores such sections there). Errors wrap [ErrInvalidProfileName].
 func ValidateProfileName(name string) error {
 	bad := func(why string) error {
 		return fmt.Errorf("%w %q: %s", ErrInvalidProfileName, name, why)
@@ -82,6 +167,12 @@ func ValidateProfileName(name string) error {
 		return bad("leading or trailing whitespace")
 	case name == "DEFAULT":
 		return bad("botocore reads [DEFAULT] as defaults for every profile")
+	}
+	if n, _ := goSection([]byte("[" + name + "]")); n != name {
+		return bad(fmt.Sprintf("the Go SDK reads it as %q", n))
+	}
+	if strings.HasPrefix(name, "profile ") {
+		return bad(`the Go SDK ignores credentials file sections named "profile …"`)
 	}
 	return nil
 }
@@ -128,26 +219,35 @@ func credentialLines(c Credentials) ([][2]string, error) {
 // aws_session_token and aws_credential_expiration when c has them. The
 // config file is never touched.
 //
-// The file is edited line by line. Every byte outside the profile's
-// section stays as it was (comments, blank lines, order, spacing, line
-// endings, a missing final newline, a byte order mark). Inside it, keys
-// awsxc does not manage stay where they are; a managed key is updated in
-// place keeping its indentation and separator; a managed key that c lacks
-// (an old token or expiration, the legacy aws_security_token) is removed;
-// duplicates collapse to one. A missing section is appended at the end.
-// Sections are found the way botocore finds them (see ini.go); a file
-// that already holds the section more than once gets the keys in the
-// first copy and loses the managed keys of the later ones, since the Go
-// SDK merges such copies (later values win) and botocore refuses the file
-// whatever awsxc does. A "[ name ]" header (botocore: the section
-// " name ", Go SDK: "name") is treated as the same profile; when no exact
-// "[name]" exists it becomes the target and its header is rewritten to
-// "[name]" so that both SDKs agree.
+// The file is edited line by line. Every byte outside the managed keys of
+// the profile's section stays as it was (headers, comments, blank lines,
+// order, spacing, line endings, a missing final newline, a byte order
+// mark). Inside it, keys awsxc does not manage stay where they are; a
+// managed key is updated in place keeping its indentation and separator;
+// a managed key that c lacks (an old token or expiration, the legacy
+// aws_security_token) is removed; duplicates collapse to one. A missing
+// section is appended at the end.
+//
+// The section is found the way botocore finds it (see ini.go): its header
+// names exactly name between the brackets. "[ name ]" is another profile
+// to botocore, the AWS CLI and the JS SDK (" name "), so it is left alone
+// and, when it is the only one, [name] is appended; the Go SDK, which
+// trims the header, then merges the two (later values winning), which a
+// [WarnAliasSection] warning says. A file that holds [name] more than once
+// gets the keys in the first copy and loses the managed keys of the later
+// ones, since the Go SDK merges such copies and botocore refuses the file
+// whatever awsxc does ([WarnDuplicateSection]).
+//
+// Before the file is replaced, the Go SDK reads the new content (that
+// file alone, no config file): unless it reads profile name with exactly
+// the keys and token written, and awsxc's own reader the expiration, the
+// file is left as it was and the error wraps [ErrNotReadBack].
 //
 // A section holding long-term keys is not overwritten unless opts.Force:
 // the error is then an [*Error] for profile name, of kind
 // [ErrLongTermKeys] with [ActionForce]. An invalid name wraps
-// [ErrInvalidProfileName] (see [ValidateProfileName]).
+// [ErrInvalidProfileName] (see [ValidateProfileName]). A credentials file
+// that is not a regular file, or is larger than 16 MiB, is refused.
 //
 // The read-modify-write runs under an exclusive lock in opts.LockDir
 // (see [WriteOptions]), so concurrent writers, in this or other
@@ -156,59 +256,57 @@ func credentialLines(c Credentials) ([][2]string, error) {
 // the user could not write (a read-only one) is refused, a new file gets
 // 0600 and missing folders 0700 (see fsutil.WriteFileAtomic). On error
 // the file is unchanged. Errors are one line and hold no secret.
-func WriteCredentialsProfile(path, name string, c Credentials, opts WriteOptions) error {
+func WriteCredentialsProfile(path, name string, c Credentials, opts WriteOptions) (WriteResult, error) {
 	if err := ValidateProfileName(name); err != nil {
-		return err
+		return WriteResult{}, err
 	}
 	kv, err := credentialLines(c)
 	if err != nil {
-		return fmt.Errorf("write profile %q: %w", name, err)
+		return WriteResult{}, fmt.Errorf("write profile %q: %w", name, err)
 	}
 	if path == "" {
-		return fmt.Errorf("write profile %q: no credentials file (the home folder is unknown)", name)
+		return WriteResult{}, fmt.Errorf("write profile %q: no credentials file (the home folder is unknown)", name)
 	}
-	err = writeCredentialsProfile(path, name, kv, opts)
+	res, err := writeCredentialsProfile(path, name, kv, opts)
 	switch {
 	case errors.Is(err, ErrLongTermKeys):
-		return newError(name, ErrLongTermKeys,
+		return WriteResult{}, newError(name, ErrLongTermKeys,
 			fmt.Errorf("aws_access_key_id without aws_session_token in %s", path), ActionForce)
 	case err != nil:
-		return fmt.Errorf("write profile %q to %s: %w", name, path, err)
+		return WriteResult{}, fmt.Errorf("write profile %q to %s: %w", name, path, err)
 	}
-	return nil
+	return res, nil
 }
 
-func writeCredentialsProfile(path, name string, kv [][2]string, opts WriteOptions) error {
+func writeCredentialsProfile(path, name string, kv [][2]string, opts WriteOptions) (WriteResult, error) {
 	if opts.LockDir == "" {
-		return errors.New("no folder for the lock file")
+		return WriteResult{}, errors.New("no folder for the lock file")
 	}
 	path, err := fsutil.RealPath(path)
 	if err != nil {
-		return err
+		return WriteResult{}, err
 	}
 	lock, err := fsutil.Lock(filepath.Join(opts.LockDir, credentialsLockName(path)))
 	if err != nil {
-		return err
+		return WriteResult{}, err
 	}
 	defer lock.Unlock()
 
-	var data []byte
-	switch fi, err := os.Stat(path); {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
-		return err
-	case !fi.Mode().IsRegular():
-		return fmt.Errorf("not a regular file (%s)", fi.Mode().Type())
-	default:
-		if data, err = os.ReadFile(path); err != nil {
-			return err
-		}
+	data, err := fsutil.ReadRegular(path, maxCredentialsFileSize)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return WriteResult{}, err
 	}
-	out, err := editCredentials(data, name, kv, opts.Force)
+	out, warnings, err := editCredentials(data, name, kv, opts.Force)
 	if err != nil {
-		return err
+		return WriteResult{}, err
 	}
-	return fsutil.WriteFileAtomic(path, out, 0o600)
+	if err := readBack(opts.LockDir, data, out, name, kv); err != nil {
+		return WriteResult{}, err
+	}
+	if err := fsutil.WriteFileAtomic(path, out, 0o600); err != nil {
+		return WriteResult{}, err
+	}
+	return WriteResult{Path: path, Warnings: warnings}, nil
 }
 
 // credentialsLockName is the lock file's name for the credentials file at
@@ -219,26 +317,146 @@ func credentialsLockName(realPath string) string {
 	return "credentials-" + hex.EncodeToString(sum[:16]) + ".lock"
 }
 
-// editCredentials returns data with kv written into section [name] as
-// described at [WriteCredentialsProfile].
-func editCredentials(data []byte, name string, kv [][2]string, force bool) ([]byte, error) {
-	f := scanINI(data)
-
-	// Every section either SDK reads as profile name: exact headers, and
-	// padded ones ("[ name ]").
-	target, rename := -1, false
-	var occ []int
-	for i, s := range f.sections {
-		if s.name != name && strings.TrimFunc(s.name, pySpace) != name {
-			continue
-		}
-		occ = append(occ, i)
-		if s.name == name && (target < 0 || rename) {
-			target, rename = i, false
-		} else if target < 0 {
-			target, rename = i, true
+// readBack checks that the Go SDK, reading data (the edit of old) as the
+// only credentials file and no config file, reads profile name with
+// exactly the keys and token of kv, and that awsxc's own reader of
+// aws_credential_expiration (which the SDK ignores) reads kv's. The SDK
+// reads files only, so data goes to a temporary file in dir (the lock
+// folder: per user, 0700), which is removed at once. The error names the
+// cause in old's lines when it is a known one.
+func readBack(dir string, old, data []byte, name string, kv [][2]string) error {
+	f, err := os.CreateTemp(dir, "verify-*.tmp")
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	sc, err := config.LoadSharedConfigProfile(context.Background(), name, func(o *config.LoadSharedConfigOptions) {
+		o.CredentialsFiles = []string{tmp}
+		o.ConfigFiles = []string{}
+	})
+	want := make(map[string]string, len(kv))
+	for _, p := range kv {
+		want[p[0]] = p[1]
+	}
+	var differs string
+	var notFound config.SharedConfigProfileNotExistError
+	switch {
+	case errors.As(err, &notFound):
+		differs = "it finds no such profile"
+	case err != nil:
+		msg := strings.ReplaceAll(err.Error(), tmp, "the file")
+		differs = "it cannot read the profile: " + strings.Join(strings.Fields(msg), " ")
+	case sc.Credentials.AccessKeyID != want[keyAccessKeyID]:
+		differs = "it reads another " + keyAccessKeyID
+	case sc.Credentials.SecretAccessKey != want[keySecretKey]:
+		differs = "it reads another " + keySecretKey
+	case sc.Credentials.SessionToken != want[keySessionToken]:
+		differs = "it reads another " + keySessionToken
+	}
+	if differs == "" {
+		if v, _ := profileValue(data, false, name, keyExpiration); v != want[keyExpiration] {
+			differs = "awsxc reads another " + keyExpiration
 		}
 	}
+	if differs == "" {
+		return nil
+	}
+	return fmt.Errorf("%w (%s)%s; the file is unchanged", ErrNotReadBack, differs, misreadCause(old, name))
+}
+
+// misreadCause names, for an error, a known reason why the Go SDK
+// misreads profile name in data, or returns "". The SDK splits lines at
+// "\n" only, takes no byte order mark, cuts header lines at '#' or ';',
+// wants them to end in ']', and tries every line as a header first (see
+// goSection).
+func misreadCause(data []byte, name string) string {
+	f := scanINI(data)
+	for i, l := range f.lines {
+		if l.kind == iniHeader && l.name == name {
+			if i == 0 && f.bom > 0 {
+				return ": the byte order mark at the start of the file hides [" + name + "] from it"
+			}
+			if n, ok := goSection(f.text(i)); !ok || n != name {
+				return fmt.Sprintf(": it does not read line %d as the header of [%s]", i+1, name)
+			}
+		}
+	}
+	for _, l := range f.lines {
+		if l.next == l.end+1 && f.data[l.end] == '\r' {
+			return ": it does not take a lone carriage return for a line break"
+		}
+	}
+	for _, w := range aliasWarnings(f, name) {
+		return fmt.Sprintf(": it reads line %d, %s, as a header of the profile too", w.Line, quoteLine(w.Text))
+	}
+	for i, l := range f.lines {
+		n, ok := goSection(f.text(i))
+		switch {
+		case l.kind == iniHeader && !ok:
+			return fmt.Sprintf(": it does not read line %d, %s, as a header", i+1, quoteLine(f.text(i)))
+		case l.kind != iniHeader && ok:
+			return fmt.Sprintf(": it reads line %d, %s, as the header of [%s]", i+1, quoteLine(f.text(i)), n)
+		}
+	}
+	return ""
+}
+
+// quoteLine quotes a header-like line for a message: trimmed, shortened,
+// control characters escaped.
+func quoteLine[T string | []byte](line T) string {
+	s := strings.TrimFunc(string(line), pySpace)
+	if r := []rune(s); len(r) > 40 {
+		s = string(r[:40]) + "…"
+	}
+	return strconv.QuoteToGraphic(s)
+}
+
+// aliasWarnings lists the lines that the Go SDK reads as a header of
+// profile name and botocore does not (see [WarnAliasSection]).
+func aliasWarnings(f *iniFile, name string) []WriteWarning {
+	var ws []WriteWarning
+	for i, l := range f.lines {
+		if l.kind == iniHeader && l.name == name {
+			continue
+		}
+		if n, ok := goSection(f.text(i)); ok && n == name {
+			text := strings.TrimFunc(string(f.text(i)), pySpace)
+			ws = append(ws, WriteWarning{Kind: WarnAliasSection, Section: name, Line: i + 1, Text: text})
+		}
+	}
+	return ws
+}
+
+// editCredentials returns data with kv written into section [name] as
+// described at [WriteCredentialsProfile], and the warnings about data.
+func editCredentials(data []byte, name string, kv [][2]string, force bool) ([]byte, []WriteWarning, error) {
+	f := scanINI(data)
+
+	// The profile's sections by botocore's rule: exactly name between the
+	// brackets. Lines the Go SDK alone reads as its headers are warned
+	// about and left alone.
+	var occ []int
+	for i, s := range f.sections {
+		if s.name == name {
+			occ = append(occ, i)
+		}
+	}
+	var warnings []WriteWarning
+	if f.bom > 0 {
+		warnings = append(warnings, WriteWarning{Kind: WarnByteOrderMark})
+	}
+	if len(occ) > 1 {
+		warnings = append(warnings, WriteWarning{Kind: WarnDuplicateSection, Section: name, Count: len(occ)})
+	}
+	warnings = append(warnings, aliasWarnings(f, name)...)
 
 	if !force {
 		var key, token bool
@@ -254,7 +472,7 @@ func editCredentials(data []byte, name string, kv [][2]string, force bool) ([]by
 			}
 		}
 		if key && !token {
-			return nil, ErrLongTermKeys
+			return nil, nil, ErrLongTermKeys
 		}
 	}
 
@@ -263,18 +481,14 @@ func editCredentials(data []byte, name string, kv [][2]string, force bool) ([]by
 		want[p[0]] = p[1]
 	}
 	written := make(map[string]bool, len(kv))
+	target := -1
+	if len(occ) > 0 {
+		target = occ[0]
+	}
 
 	// Pass 1: update, drop and dedupe managed keys in place.
 	replace := make(map[int]string)
 	drop := make(map[int]bool)
-	if target >= 0 && rename {
-		h := f.sections[target].header
-		l := f.lines[h]
-		text := string(f.text(h))
-		open := l.indentEnd - l.start // the '['
-		close := strings.LastIndexByte(text, ']')
-		replace[h] = text[:open+1] + name + text[close:]
-	}
 	for _, si := range occ {
 		s := f.sections[si]
 		for li := s.header + 1; li < s.end; li++ {
@@ -320,12 +534,12 @@ func editCredentials(data []byte, name string, kv [][2]string, force bool) ([]by
 		}
 	}
 	if len(missing) == 0 {
-		return out, nil
+		return out, warnings, nil
 	}
 	if target < 0 {
-		return appendSection(f, name, missing), nil
+		return appendSection(f, name, missing), warnings, nil
 	}
-	return insertKeys(f, target, missing), nil
+	return insertKeys(f, target, missing), warnings, nil
 }
 
 // restyle rewrites option line li to hold value v, keeping its
@@ -343,9 +557,14 @@ func restyle(f *iniFile, li int, v string) string {
 }
 
 // appendSection adds "[name]" and kv at the end of the file, after a
-// blank line when the file has content.
+// blank line when the file has content. A file that holds only a byte
+// order mark gets a line break first: the Go SDK does not see a header
+// right after the mark.
 func appendSection(f *iniFile, name string, kv [][2]string) []byte {
 	out := append([]byte(nil), f.data...)
+	if len(f.lines) == 0 && f.bom > 0 {
+		out = append(out, f.eol...)
+	}
 	if n := len(f.lines); n > 0 {
 		last := f.lines[n-1]
 		if last.next == last.end {

@@ -145,10 +145,10 @@ func refParse(data []byte) refResult {
 	return res
 }
 
-// isProfileSection reports whether a header names the profile for either
-// SDK: exactly, or padded with whitespace.
+// isProfileSection reports whether a header names the profile by
+// botocore's rule: exactly, untrimmed ("[ name ]" is another profile).
 func isProfileSection(header, name string) bool {
-	return header == name || strings.TrimFunc(header, refIsSpace) == name
+	return header == name
 }
 
 // checkWrite checks the editor's contract on one input and its output.
@@ -184,6 +184,25 @@ func checkWrite(t *testing.T, in, out []byte, name string, kv [][2]string) {
 				t.Fatalf("bytes outside the profile changed (segment %d)\nwas: %q\nnow: %q\nin:  %q\nout: %q", i, a[i], b[i], in, out)
 			}
 		}
+		// The profile's own header lines, and the keys awsxc does not
+		// manage, are unchanged too.
+		var j int
+		for i, o := range before.occ {
+			if !isProfileSection(o.name, name) {
+				continue
+			}
+			for j < len(after.occ) && !isProfileSection(after.occ[j].name, name) {
+				j++
+			}
+			a := after.occ[j]
+			j++
+			if h, g := firstLine(o.raw), firstLine(a.raw); !sameLine(h, g) {
+				t.Fatalf("header of occurrence %d changed: %q, was %q\nin:  %q\nout: %q", i, g, h, in, out)
+			}
+			if b, c := unmanaged(o.opts), unmanaged(a.opts); !mapsEqual(b, c) {
+				t.Fatalf("occurrence %d's own keys changed: %q, was %q\nin:  %q\nout: %q", i, c, b, in, out)
+			}
+		}
 	} else if !bytes.HasPrefix(out, in) {
 		t.Fatalf("appending changed the file\nin:  %q\nout: %q", in, out)
 	}
@@ -215,6 +234,39 @@ func checkWrite(t *testing.T, in, out []byte, name string, kv [][2]string) {
 	if after.errLines != before.errLines {
 		t.Fatalf("rejected lines: %d before, %d after\nin:  %q\nout: %q", before.errLines, after.errLines, in, out)
 	}
+}
+
+// firstLine returns b's first line with its ending.
+func firstLine(b []byte) []byte {
+	if ls := refSplitLines(b); len(ls) > 0 {
+		return ls[0]
+	}
+	return nil
+}
+
+// sameLine reports whether line g is line h, or h with a line ending
+// added (h was the last line, with no final newline).
+func sameLine(h, g []byte) bool {
+	if bytes.Equal(h, g) {
+		return true
+	}
+	text := bytes.TrimRight(h, "\r\n")
+	if len(text) != len(h) {
+		return false
+	}
+	end := string(g[min(len(text), len(g)):])
+	return bytes.HasPrefix(g, text) && (end == "\n" || end == "\r\n" || end == "\r")
+}
+
+// unmanaged returns opts without the keys the editor manages.
+func unmanaged(opts map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range opts {
+		if !managedKey(k) {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 func mapsEqual(a, b map[string]string) bool {
@@ -262,16 +314,16 @@ func FuzzWriteCredentialsProfile(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, err := editCredentials(data, name, kv, false)
+		out, _, err := editCredentials(data, name, kv, false)
 		if errors.Is(err, ErrLongTermKeys) {
-			out, err = editCredentials(data, name, kv, true)
+			out, _, err = editCredentials(data, name, kv, true)
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
 		checkWrite(t, data, out, name, kv)
 		// Writing the same again changes nothing.
-		again, err := editCredentials(out, name, kv, true)
+		again, _, err := editCredentials(out, name, kv, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -326,12 +378,12 @@ func TestWriteCredentialsProfileRandomFiles(t *testing.T) {
 			c = fuzzStatic
 		}
 		kv, _ := credentialLines(c)
-		out, err := editCredentials(data, name, kv, true)
+		out, _, err := editCredentials(data, name, kv, true)
 		if err != nil {
 			t.Fatalf("case %d: %v", i, err)
 		}
 		checkWrite(t, data, out, name, kv)
-		again, err := editCredentials(out, name, kv, true)
+		again, _, err := editCredentials(out, name, kv, true)
 		if err != nil || !bytes.Equal(again, out) {
 			t.Fatalf("case %d: second write differs (%v)\nfirst:  %q\nsecond: %q", i, err, out, again)
 		}

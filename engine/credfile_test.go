@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -30,45 +32,69 @@ var (
 )
 
 // credfileCases are the messy real-world files under testdata/credfile:
-// NAME.in is the file before writing profile "tgt", NAME.golden after.
-// botocore and gosdk say whether that SDK can read the result (both
-// refuse some inputs whatever we do).
+// NAME.in is the file before writing profile "tgt", NAME.golden what the
+// editor makes of it. botocore says whether botocore reads the profile
+// from the result (it refuses some files whatever we do); refused names
+// the cases the Go SDK would misread, where the write fails with
+// ErrNotReadBack, saying why, and the file stays NAME.in; warn lists the
+// warnings a write returns.
 var credfileCases = []struct {
 	name     string
 	profile  string
 	creds    Credentials
 	force    bool
-	botocore bool // botocore reads the profile from the result
-	gosdk    bool // the Go SDK reads the profile from the result
+	botocore bool          // botocore reads the profile from the result
+	refused  string        // the write fails with ErrNotReadBack, saying this
+	warn     []WarningKind // the warnings of a successful write
 }{
-	{name: "empty", creds: testTemp, botocore: true, gosdk: true},
-	{name: "append_new_section", creds: testTemp, botocore: true, gosdk: true},
-	{name: "update_in_place", creds: testTemp, botocore: true, gosdk: true},
-	{name: "crlf_update", creds: testTemp, botocore: true, gosdk: true},
-	{name: "crlf_append", creds: testTemp, botocore: true, gosdk: true},
-	{name: "comments_with_equals", creds: testTemp, botocore: true, gosdk: true},
-	{name: "indented_keys_and_header", creds: testTemp, botocore: true, gosdk: true},
-	{name: "indented_header_no_keys", creds: testTemp, botocore: true, gosdk: true},
-	{name: "indented_header_is_continuation", creds: testTemp, botocore: true, gosdk: true},
-	{name: "padded_header", creds: testTemp, botocore: true, gosdk: true},
-	{name: "padded_and_exact", creds: testTemp, botocore: true, gosdk: true},
-	{name: "duplicate_keys", creds: testTemp, botocore: true, gosdk: true},
-	{name: "duplicate_sections", creds: testTemp, botocore: false, gosdk: true}, // configparser strict mode
-	{name: "no_final_newline_target_last", creds: testTemp, botocore: true, gosdk: true},
-	{name: "no_final_newline_append", creds: testTemp, botocore: true, gosdk: true},
-	{name: "no_final_newline_insert", creds: testTemp, botocore: true, gosdk: true},
-	{name: "utf8_bom", creds: testTemp},
-	{name: "tabs", creds: testTemp, botocore: true, gosdk: true},
-	{name: "colon_separators", creds: testTemp, botocore: true, gosdk: true},
-	{name: "continuation_lines", creds: testTemp, botocore: true, gosdk: true},
-	{name: "static_over_session", creds: testStatic, botocore: true, gosdk: true},
-	{name: "insert_after_last_option", creds: testTemp, botocore: true, gosdk: true},
-	{name: "legacy_security_token", creds: testTemp, botocore: true, gosdk: true},
-	{name: "long_term_forced", creds: testTemp, force: true, botocore: true, gosdk: true},
-	{name: "empty_value", creds: testTemp, botocore: true, gosdk: true},
-	{name: "lone_cr", creds: testTemp, botocore: true}, // the Go SDK splits lines at \n only
-	{name: "name_with_space", profile: "my prof", creds: testTemp, botocore: true, gosdk: true},
-	{name: "default_section_untouched", creds: testTemp, botocore: true, gosdk: true},
+	{name: "empty", creds: testTemp, botocore: true},
+	{name: "append_new_section", creds: testTemp, botocore: true},
+	{name: "update_in_place", creds: testTemp, botocore: true},
+	{name: "crlf_update", creds: testTemp, botocore: true},
+	{name: "crlf_append", creds: testTemp, botocore: true},
+	{name: "comments_with_equals", creds: testTemp, botocore: true},
+	{name: "indented_keys_and_header", creds: testTemp, botocore: true},
+	{name: "indented_header_no_keys", creds: testTemp, botocore: true},
+	// "  [tgt]" continues a value for botocore; the Go SDK reads it as a
+	// header, and the appended [tgt] wins.
+	{name: "indented_header_is_continuation", creds: testTemp, botocore: true, warn: []WarningKind{WarnAliasSection}},
+	// Issue 10 item 20: "[ tgt ]" is botocore's profile " tgt ", never
+	// touched; [tgt] is appended, and the Go SDK merges the two.
+	{name: "padded_header", creds: testTemp, botocore: true, warn: []WarningKind{WarnAliasSection}},
+	{name: "padded_and_exact", creds: testTemp, botocore: true, warn: []WarningKind{WarnAliasSection}},
+	{name: "padded_after_exact_no_keys", creds: testTemp, botocore: true, warn: []WarningKind{WarnAliasSection}},
+	// A later "[ tgt ]" with keys overrides ours in the Go SDK.
+	{name: "padded_after_exact", creds: testTemp, refused: `reads another aws_access_key_id): it reads line 5, "[ tgt ]", as a header of the profile too`},
+	// The Go SDK would merge the old token of "[ tgt ]" into static keys.
+	{name: "padded_token_under_static", creds: testStatic, refused: `reads another aws_session_token): it reads line 1, "[ tgt ]", as a header of the profile too`},
+	{name: "duplicate_keys", creds: testTemp, botocore: true},
+	// Issue 10 item 23: configparser's strict mode refuses the file.
+	{name: "duplicate_sections", creds: testTemp, warn: []WarningKind{WarnDuplicateSection}},
+	{name: "duplicate_sections_three", creds: testTemp, warn: []WarningKind{WarnDuplicateSection}},
+	{name: "no_final_newline_target_last", creds: testTemp, botocore: true},
+	{name: "no_final_newline_append", creds: testTemp, botocore: true},
+	{name: "no_final_newline_insert", creds: testTemp, botocore: true},
+	// Issue 10 item 21: no SDK reads a header right after a byte order
+	// mark (botocore reads no file that has one).
+	{name: "utf8_bom", creds: testTemp, refused: "finds no such profile): the byte order mark at the start of the file hides [tgt] from it"},
+	{name: "utf8_bom_comment_first", creds: testTemp, warn: []WarningKind{WarnByteOrderMark}},
+	{name: "utf8_bom_append", creds: testTemp, warn: []WarningKind{WarnByteOrderMark}},
+	{name: "utf8_bom_only", creds: testTemp, warn: []WarningKind{WarnByteOrderMark}},
+	{name: "tabs", creds: testTemp, botocore: true},
+	{name: "colon_separators", creds: testTemp, botocore: true},
+	{name: "continuation_lines", creds: testTemp, botocore: true},
+	{name: "static_over_session", creds: testStatic, botocore: true},
+	{name: "insert_after_last_option", creds: testTemp, botocore: true},
+	{name: "legacy_security_token", creds: testTemp, botocore: true},
+	{name: "long_term_forced", creds: testTemp, force: true, botocore: true},
+	{name: "empty_value", creds: testTemp, botocore: true},
+	// The Go SDK splits lines at \n only.
+	{name: "lone_cr", creds: testTemp, refused: "finds no such profile): it does not take a lone carriage return for a line break"},
+	// The Go SDK reads no header with text after its ']'.
+	{name: "header_trailing_text", creds: testTemp, refused: "finds no such profile): it does not read line 1 as the header of [tgt]"},
+	{name: "header_unread_after_target", creds: testTemp, refused: `reads another aws_session_token): it does not read line 5, "[other] x", as a header`},
+	{name: "name_with_space", profile: "my prof", creds: testTemp, botocore: true},
+	{name: "default_section_untouched", creds: testTemp, botocore: true},
 }
 
 func credfileProfile(p string) string {
@@ -79,8 +105,8 @@ func credfileProfile(p string) string {
 }
 
 // writeCase runs one golden case on a copy of its input in dir and returns
-// the path written.
-func writeCase(t *testing.T, dir, name, profile string, c Credentials, force bool) (string, []byte) {
+// the path written, the input, and what the write returned.
+func writeCase(t *testing.T, dir, name, profile string, c Credentials, force bool) (string, []byte, WriteResult, error) {
 	t.Helper()
 	in, err := os.ReadFile(filepath.Join("testdata", "credfile", name+".in"))
 	if err != nil {
@@ -90,10 +116,8 @@ func writeCase(t *testing.T, dir, name, profile string, c Credentials, force boo
 	if err := os.WriteFile(path, in, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteCredentialsProfile(path, profile, c, WriteOptions{Force: force, LockDir: t.TempDir()}); err != nil {
-		t.Fatalf("WriteCredentialsProfile: %v", err)
-	}
-	return path, in
+	res, err := WriteCredentialsProfile(path, profile, c, WriteOptions{Force: force, LockDir: t.TempDir()})
+	return path, in, res, err
 }
 
 func TestWriteCredentialsProfileGolden(t *testing.T) {
@@ -102,14 +126,50 @@ func TestWriteCredentialsProfileGolden(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			profile := credfileProfile(tc.profile)
-			path, in := writeCase(t, t.TempDir(), tc.name, profile, tc.creds, tc.force)
+			path, in, res, werr := writeCase(t, t.TempDir(), tc.name, profile, tc.creds, tc.force)
+			kv, _ := credentialLines(tc.creds)
+			edited, warnings, err := editCredentials(in, profile, kv, tc.force)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, filepath.Join("credfile", tc.name+".golden"), edited)
+			checkWrite(t, in, edited, profile, kv)
 			got, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, filepath.Join("credfile", tc.name+".golden"), got)
-			kv, _ := credentialLines(tc.creds)
-			checkWrite(t, in, got, profile, kv)
+			if tc.refused != "" {
+				if !errors.Is(werr, ErrNotReadBack) || !strings.Contains(werr.Error(), tc.refused) {
+					t.Fatalf("err = %v, want ErrNotReadBack saying %q", werr, tc.refused)
+				}
+				if !bytes.Equal(got, in) {
+					t.Errorf("refused write changed the file: %q", got)
+				}
+				assertNoTemp(t, filepath.Dir(path))
+				return
+			}
+			if werr != nil {
+				t.Fatalf("WriteCredentialsProfile: %v", werr)
+			}
+			if !bytes.Equal(got, edited) {
+				t.Errorf("file written differs from the edit:\nfile: %q\nedit: %q", got, edited)
+			}
+			var kinds []WarningKind
+			for _, w := range res.Warnings {
+				kinds = append(kinds, w.Kind)
+				if s := w.String(); strings.ContainsFunc(s, isControl) || strings.Contains(s, "warning ") {
+					t.Errorf("warning %q is not one worded line", s)
+				}
+			}
+			if diff := cmp.Diff(tc.warn, kinds); diff != "" {
+				t.Errorf("warnings (-want +got):\n%s\n%q", diff, res.Warnings)
+			}
+			if diff := cmp.Diff(warnings, res.Warnings); diff != "" {
+				t.Errorf("editCredentials and WriteCredentialsProfile warn differently (-edit +write):\n%s", diff)
+			}
+			if real, _ := filepath.EvalSymlinks(path); res.Path != real {
+				t.Errorf("WriteResult.Path = %q, want %q", res.Path, real)
+			}
 			if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
 				t.Errorf("mode after write = %v, %v; want 0600", fi.Mode(), err)
 			}
@@ -195,38 +255,50 @@ func TestWriteCredentialsProfileReadBack(t *testing.T) {
 	var jobs []botocoreJob
 	var wants []Credentials
 	var names []string
+	var refuses []bool // botocore must refuse the file, as a warning says
 	for _, tc := range credfileCases {
+		if tc.refused != "" {
+			continue // the file is unchanged
+		}
 		profile := credfileProfile(tc.profile)
-		path, _ := writeCase(t, t.TempDir(), tc.name, profile, tc.creds, tc.force)
+		path, _, _, err := writeCase(t, t.TempDir(), tc.name, profile, tc.creds, tc.force)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
 		t.Run("gosdk_"+tc.name, func(t *testing.T) {
 			t.Setenv("AWS_SHARED_CREDENTIALS_FILE", path)
 			c, err := config.LoadDefaultConfig(context.Background(), config.WithSharedConfigProfile(profile), config.WithRegion("us-east-1"))
-			if err == nil {
-				var got Credentials
-				ac, rerr := c.Credentials.Retrieve(context.Background())
-				err = rerr
-				got = Credentials{AccessKeyID: ac.AccessKeyID, SecretAccessKey: ac.SecretAccessKey, SessionToken: ac.SessionToken}
-				if err == nil && tc.gosdk {
-					want := tc.creds
-					want.Expires = time.Time{}
-					if diff := cmp.Diff(want, got); diff != "" {
-						t.Errorf("Go SDK read (-want +got):\n%s", diff)
-					}
-				}
+			if err != nil {
+				t.Fatalf("Go SDK cannot load profile %q: %v", profile, err)
 			}
-			if tc.gosdk && err != nil {
-				t.Errorf("Go SDK cannot read profile %q: %v", profile, err)
+			ac, err := c.Credentials.Retrieve(context.Background())
+			if err != nil {
+				t.Fatalf("Go SDK cannot read profile %q: %v", profile, err)
+			}
+			got := Credentials{AccessKeyID: ac.AccessKeyID, SecretAccessKey: ac.SecretAccessKey, SessionToken: ac.SessionToken}
+			want := tc.creds
+			want.Expires = time.Time{}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("Go SDK read (-want +got):\n%s", diff)
 			}
 		})
-		if tc.botocore {
+		refuse := slices.Contains(tc.warn, WarnDuplicateSection) || slices.Contains(tc.warn, WarnByteOrderMark)
+		if tc.botocore || refuse {
 			jobs = append(jobs, botocoreJob{Creds: path, Config: cfg, Profile: profile})
 			wants = append(wants, tc.creds)
 			names = append(names, tc.name)
+			refuses = append(refuses, refuse)
 		}
 	}
 	t.Run("botocore", func(t *testing.T) {
 		botocoreAvailable(t)
 		for i, r := range botocoreRead(t, jobs) {
+			if refuses[i] {
+				if !strings.Contains(r.Error, "ConfigParseError") {
+					t.Errorf("%s: botocore read %+v, want the ConfigParseError a warning promises", names[i], r)
+				}
+				continue
+			}
 			want := botocoreResult{Key: wants[i].AccessKeyID, Secret: wants[i].SecretAccessKey, Token: wants[i].SessionToken}
 			if diff := cmp.Diff(want, r); diff != "" {
 				t.Errorf("%s: botocore read (-want +got):\n%s", names[i], diff)
@@ -243,7 +315,8 @@ func TestWriteCredentialsProfileRefusesLongTermKeys(t *testing.T) {
 	}{
 		{"static_keys", "[tgt]\naws_access_key_id = AKIAREAL\naws_secret_access_key = real\n", true},
 		{"static_keys_upper_case", "[tgt]\nAWS_ACCESS_KEY_ID: AKIAREAL\n", true},
-		{"static_keys_in_padded_copy", "[ tgt ]\naws_access_key_id = AKIAREAL\n", true},
+		// "[ tgt ]" is another profile to botocore, never overwritten.
+		{"static_keys_in_padded_copy", "[ tgt ]\naws_access_key_id = AKIAREAL\n", false},
 		{"static_keys_in_second_copy", "[tgt]\nregion = x\n[tgt]\naws_access_key_id = AKIAREAL\n", true},
 		{"session_keys", "[tgt]\naws_access_key_id = ASIAOLD\naws_session_token = t\n", false},
 		{"legacy_security_token", "[tgt]\naws_access_key_id = ASIAOLD\naws_security_token = t\n", false},
@@ -262,7 +335,7 @@ func TestWriteCredentialsProfileRefusesLongTermKeys(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tc.in), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{LockDir: t.TempDir()})
+			_, err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{LockDir: t.TempDir()})
 			got, _ := os.ReadFile(path)
 			if !tc.refuse {
 				if err != nil {
@@ -288,7 +361,7 @@ func TestWriteCredentialsProfileRefusesLongTermKeys(t *testing.T) {
 			if string(got) != tc.in {
 				t.Errorf("file changed after refusal: %q", got)
 			}
-			if err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{Force: true, LockDir: t.TempDir()}); err != nil {
+			if _, err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{Force: true, LockDir: t.TempDir()}); err != nil {
 				t.Fatalf("with Force: %v", err)
 			}
 		})
@@ -318,6 +391,13 @@ func TestValidateProfileName(t *testing.T) {
 		{"trailing_nbsp", "dev\u00a0", false},
 		{"invalid_utf8", "dev\xff", false},
 		{"configparser_default", "DEFAULT", false},
+		// The Go SDK reads "[a  b]" as profile "a b".
+		{"two_spaces", "a  b", false},
+		{"two_spaces_later", "a b  c", true},
+		// The Go SDK drops [profile x] from the credentials file.
+		{"profile_prefix", "profile x", false},
+		{"profile_word", "profile", true},
+		{"profiles_word", "profiles x", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -333,7 +413,7 @@ func TestValidateProfileName(t *testing.T) {
 					t.Errorf("error is not one line: %q", err)
 				}
 				path := filepath.Join(t.TempDir(), "credentials")
-				if werr := WriteCredentialsProfile(path, tc.profile, testTemp, WriteOptions{LockDir: t.TempDir()}); !errors.Is(werr, ErrInvalidProfileName) {
+				if _, werr := WriteCredentialsProfile(path, tc.profile, testTemp, WriteOptions{LockDir: t.TempDir()}); !errors.Is(werr, ErrInvalidProfileName) {
 					t.Errorf("WriteCredentialsProfile err = %v", werr)
 				}
 				if _, serr := os.Stat(path); !errors.Is(serr, fs.ErrNotExist) {
@@ -358,7 +438,7 @@ func TestWriteCredentialsProfileRejectsBadCredentials(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			path := filepath.Join(t.TempDir(), "credentials")
-			err := WriteCredentialsProfile(path, "tgt", tc.c, WriteOptions{LockDir: t.TempDir()})
+			_, err := WriteCredentialsProfile(path, "tgt", tc.c, WriteOptions{LockDir: t.TempDir()})
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -374,7 +454,7 @@ func TestWriteCredentialsProfileFiles(t *testing.T) {
 	t.Run("missing_folders_created_0700", func(t *testing.T) {
 		t.Parallel()
 		path := filepath.Join(t.TempDir(), "a", "b", "credentials")
-		if err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{LockDir: t.TempDir()}); err != nil {
+		if _, err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{LockDir: t.TempDir()}); err != nil {
 			t.Fatal(err)
 		}
 		for p, want := range map[string]fs.FileMode{path: 0o600, filepath.Dir(path): 0o700, filepath.Dir(filepath.Dir(path)): 0o700} {
@@ -393,7 +473,7 @@ func TestWriteCredentialsProfileFiles(t *testing.T) {
 		if err := os.Chmod(path, 0o640); err != nil {
 			t.Fatal(err)
 		}
-		if err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{LockDir: t.TempDir()}); err != nil {
+		if _, err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{LockDir: t.TempDir()}); err != nil {
 			t.Fatal(err)
 		}
 		if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o640 {
@@ -411,7 +491,7 @@ func TestWriteCredentialsProfileFiles(t *testing.T) {
 		if err := os.Symlink(real, link); err != nil {
 			t.Skip("no symlinks:", err)
 		}
-		if err := WriteCredentialsProfile(link, "tgt", testTemp, WriteOptions{LockDir: t.TempDir()}); err != nil {
+		if _, err := WriteCredentialsProfile(link, "tgt", testTemp, WriteOptions{LockDir: t.TempDir()}); err != nil {
 			t.Fatal(err)
 		}
 		if fi, err := os.Lstat(link); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
@@ -424,7 +504,7 @@ func TestWriteCredentialsProfileFiles(t *testing.T) {
 	t.Run("no_path", func(t *testing.T) {
 		t.Parallel()
 		// An Env with no home folder knows no credentials file.
-		if err := WriteCredentialsProfile("", "tgt", testTemp, WriteOptions{LockDir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "no credentials file") {
+		if _, err := WriteCredentialsProfile("", "tgt", testTemp, WriteOptions{LockDir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "no credentials file") {
 			t.Errorf("err = %v, want no credentials file", err)
 		}
 	})
@@ -449,7 +529,7 @@ func TestWriteCredentialsProfileLockFile(t *testing.T) {
 	}
 	names := []string{path, filepath.Join(dir, "dotfiles", "aws", "credentials"), filepath.Join(dir, "dotfiles", "..", ".aws", "credentials")}
 	for i, p := range names {
-		if err := WriteCredentialsProfile(p, fmt.Sprintf("p%d", i), testTemp, WriteOptions{LockDir: lockDir}); err != nil {
+		if _, err := WriteCredentialsProfile(p, fmt.Sprintf("p%d", i), testTemp, WriteOptions{LockDir: lockDir}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -610,6 +690,22 @@ func TestWriteCredentialsProfileErrors(t *testing.T) {
 			want: "read-only file system",
 		},
 		{
+			// Issue 10 item 9: a credentials file past 16 MiB is refused,
+			// not read.
+			name: "huge_file",
+			setup: func(t *testing.T) string {
+				path := filepath.Join(t.TempDir(), "credentials")
+				if err := os.WriteFile(path, original, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Truncate(path, 16<<20+1); err != nil {
+					t.Fatal(err)
+				}
+				return path
+			},
+			want: "file too large (16 MiB, the limit is 16 MiB)",
+		},
+		{
 			name: "read_only_file",
 			setup: func(t *testing.T) string {
 				path := filepath.Join(t.TempDir(), "credentials")
@@ -652,7 +748,7 @@ func TestWriteCredentialsProfileErrors(t *testing.T) {
 			if tc.lockDir != nil {
 				lockDir = tc.lockDir(t)
 			}
-			err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{LockDir: lockDir})
+			_, err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{LockDir: lockDir})
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -731,7 +827,7 @@ func TestCredfileWriterHelper(t *testing.T) {
 	}
 	i := strings.LastIndexByte(spec, ':')
 	opts := WriteOptions{LockDir: os.Getenv("AWSXC_TEST_CREDFILE_LOCKDIR")}
-	if err := WriteCredentialsProfile(spec[:i], spec[i+1:], testTemp, opts); err != nil {
+	if _, err := WriteCredentialsProfile(spec[:i], spec[i+1:], testTemp, opts); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -752,7 +848,8 @@ func TestWriteCredentialsProfileConcurrent(t *testing.T) {
 		wg.Add(2)
 		go func() {
 			defer wg.Done()
-			errs <- WriteCredentialsProfile(path, fmt.Sprintf("goroutine-%02d", i), testTemp, WriteOptions{LockDir: lockDir})
+			_, err := WriteCredentialsProfile(path, fmt.Sprintf("goroutine-%02d", i), testTemp, WriteOptions{LockDir: lockDir})
+			errs <- err
 		}()
 		go func() {
 			defer wg.Done()
@@ -803,7 +900,7 @@ func TestWriteCredentialsProfileLargeFile(t *testing.T) {
 			t.Fatal(err)
 		}
 		start := time.Now()
-		if err := WriteCredentialsProfile(path, name, testTemp, WriteOptions{LockDir: t.TempDir()}); err != nil {
+		if _, err := WriteCredentialsProfile(path, name, testTemp, WriteOptions{LockDir: t.TempDir()}); err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("write [%s] into a %d-byte file: %v", name, len(before), time.Since(start))
@@ -822,7 +919,7 @@ func BenchmarkEditCredentialsLargeFile(b *testing.B) {
 	kv, _ := credentialLines(testTemp)
 	b.SetBytes(int64(len(in)))
 	for b.Loop() {
-		if _, err := editCredentials(in, "profile-05000", kv, false); err != nil {
+		if _, _, err := editCredentials(in, "profile-05000", kv, false); err != nil {
 			b.Fatal(err)
 		}
 	}

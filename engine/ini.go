@@ -247,20 +247,47 @@ func (f *iniFile) value(l iniLine) string {
 	return v
 }
 
-// profileValue returns the value of key in the first section of the file
-// that holds profile name (see profileOfSection).
+// profileValue returns the value of key in profile name (see
+// profileOfSection) as the Go SDK merges it: the SDK reads every section
+// that names the profile as one, so the last value in the file wins.
 func profileValue(data []byte, configFile bool, name, key string) (string, bool) {
 	f := scanINI(data)
+	v, found := "", false
 	for _, s := range f.sections {
 		if n, ok := profileOfSection(s.name, configFile); !ok || n != name {
 			continue
 		}
 		for li := s.header + 1; li < s.end; li++ {
 			if l := f.lines[li]; l.kind == iniOption && l.key == key {
-				return f.value(l), true
+				v, found = f.value(l), true
 			}
 		}
+	}
+	return v, found
+}
+
+// goSection returns the section name the Go SDK reads from a line, when
+// it reads the line as a header (config/internal/ini, asProfile): the
+// line is cut at the first '#' or ';', trimmed, bracketed, and the name
+// between the brackets is trimmed with its first run of spaces and tabs
+// made one space ("[ my   prof ]" is "my prof"). The SDK tries every
+// line as a header first, so an indented line that configparser reads as
+// part of a value ("  [x]") is a header to it.
+func goSection(line []byte) (string, bool) {
+	s := string(line)
+	s, _, _ = strings.Cut(s, "#")
+	s, _, _ = strings.Cut(s, ";")
+	s = strings.TrimSpace(s)
+	if len(s) < 2 || s[0] != '[' || s[len(s)-1] != ']' {
 		return "", false
 	}
-	return "", false
+	s = strings.TrimSpace(s[1 : len(s)-1])
+	if i := strings.IndexAny(s, " \t"); i >= 0 {
+		j := i
+		for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
+			j++
+		}
+		s = s[:i] + " " + s[j:]
+	}
+	return s, true
 }

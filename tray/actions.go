@@ -283,15 +283,21 @@ func (a *app) writeFile(user bool) {
 		// new. Read after, it could name a set renewed meanwhile that
 		// was never written.
 		updated := src.Status().Updated
+		var res engine.WriteResult
 		err := func() error {
 			c, err := src.Credentials(a.ctx)
 			if err != nil {
 				return err
 			}
-			return engine.WriteCredentialsProfile(a.opts.Env.CredentialsFile, name, c, engine.WriteOptions{LockDir: platform.StateDir()})
+			res, err = engine.WriteCredentialsProfile(a.opts.Env.CredentialsFile, name, c, engine.WriteOptions{LockDir: platform.StateDir()})
+			return err
 		}()
 		a.post(func() {
 			a.state.WriteErr = err
+			for _, w := range res.Warnings {
+				// Every renewal writes again: say each once.
+				a.notifyOnce("write-warning "+w.String(), "Wrote profile "+name+" with a warning", w.String())
+			}
 			switch {
 			case err != nil && user:
 				// A click gets its answer every time.

@@ -256,8 +256,12 @@ func (c *cli) writeCredentialsFile(o *options, source string, creds engine.Crede
 	if err != nil {
 		return err
 	}
-	if err := engine.WriteCredentialsProfile(path, o.credsFileProfile, creds, engine.WriteOptions{Force: o.force, LockDir: lockDir}); err != nil {
+	res, err := engine.WriteCredentialsProfile(path, o.credsFileProfile, creds, engine.WriteOptions{Force: o.force, LockDir: lockDir})
+	if err != nil {
 		return err
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(c.stderr, "awsxc-cli: warning: %s\n", w)
 	}
 	exp := "no expiry"
 	if creds.CanExpire() {
