@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -43,17 +42,35 @@ type cacheCredentials struct {
 	AccountID       string `json:"AccountId,omitempty"`
 }
 
+// maxCacheFileSize bounds a cache file: an entry is a few hundred bytes.
+const maxCacheFileSize = 1 << 20
+
 // readCache returns the credentials cached in the file at path (as
 // opened: see [Env.ExpandPath]) for identity key, if they are still good
 // at now with
 // buffer to spare: a hit needs Expiration - buffer after now. A negative
 // buffer lets recently expired credentials through, as the reference tool
 // does. Every failure is a miss: the error wraps errCacheMiss and says
-// why (not found, unreadable, corrupt, another identity, no expiry,
-// expiring within the buffer); it never holds a secret.
+// why (not found, untrusted, unreadable, corrupt, another identity, no
+// expiry, expiring within the buffer); it never holds a secret.
+//
+// A file another user could have planted or changed is untrusted, as ssh
+// judges its files: on Unix the file must be the user's own regular file
+// with mode 0600 or narrower, and every folder on the way to it (symlinks
+// followed) owned by the user or root and writable by no one else, unless
+// sticky (see checkCachePath in cache_unix.go). Otherwise anyone who can
+// compute the identity key of a profile whose configuration holds no
+// secret could hand out their own credentials. On Windows only the file
+// type is checked (see cache_other.go).
 func readCache(path, key string, now time.Time, buffer time.Duration) (Credentials, error) {
 	miss := func(why string) error { return fmt.Errorf("%w: %s: %s", errCacheMiss, path, why) }
-	data, err := os.ReadFile(path)
+	switch err := checkCachePath(path, false); {
+	case errors.Is(err, fs.ErrNotExist):
+		return Credentials{}, miss("not found")
+	case err != nil:
+		return Credentials{}, miss("not trusted: " + err.Error())
+	}
+	data, err := fsutil.ReadRegular(path, maxCacheFileSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Credentials{}, miss("not found")
 	} else if err != nil {
@@ -98,9 +115,23 @@ func readCache(path, key string, now time.Time, buffer time.Duration) (Credentia
 // atomically with mode 0600. Credentials without an expiry are never
 // cached: writeCache returns an error and writes nothing (check
 // [Credentials.CanExpire] first).
+//
+// A path readCache would not trust is not written either (secrets do not
+// go where another user could read or redirect them), except for a file
+// of the user's own with a wider mode than 0600: it is narrowed to 0600
+// first, then replaced.
 func writeCache(path, key string, c Credentials) error {
 	if !c.CanExpire() {
 		return errors.New("not caching credentials without an expiry")
+	}
+	if err := checkCachePath(path, true); err != nil {
+		// Only a wide mode on the user's own file is mended.
+		if !narrowCacheMode(path) {
+			return fmt.Errorf("write cache: not trusted: %w", err)
+		}
+		if err := checkCachePath(path, true); err != nil {
+			return fmt.Errorf("write cache: not trusted: %w", err)
+		}
 	}
 	data, err := json.Marshal(cacheEntry{
 		Version:      cacheVersion,

@@ -55,7 +55,7 @@ func TestCache(t *testing.T) {
 		{
 			name:  "miss_unreadable",
 			setup: func(t *testing.T, p string) { os.Mkdir(p, 0o700) },
-			key:   "k", now: now, wantErr: "is a directory",
+			key:   "k", now: now, wantErr: "not a regular file",
 		},
 		{
 			name:  "miss_old_version",
