@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -604,16 +605,34 @@ func insertKeys(f *iniFile, si int, kv [][2]string) []byte {
 		l := f.lines[lv]
 		indent, depth = string(f.data[l.start:l.indentEnd]), l.indent
 	}
+	next := 0 // the indentation of the next line that counts
 	for li := at + 1; li < len(f.lines); li++ {
 		l := f.lines[li]
 		if l.kind == iniBlank || l.kind == iniComment {
 			continue
 		}
+		next = l.indent
 		if l.indent > depth {
 			indent = string(f.data[l.start:l.indentEnd])
 		}
 		break
 	}
+	// Indented after "key =" with an empty value, the Go SDK would read
+	// the new keys as entries of a nested map under that key. Unindented
+	// they are keys to it; configparser agrees when the next line is not
+	// indented either.
+	if indent != "" && (indent[0] == ' ' || indent[0] == '\t') && next == 0 && goOpenEmptyKey(f, s.header+1, at+1) {
+		indent = ""
+	}
+	// configparser counts indentation in characters; the Go SDK strips
+	// only what unicode.IsSpace calls a space and would read U+001C..1F
+	// as part of the key.
+	indent = strings.Map(func(r rune) rune {
+		if !unicode.IsSpace(r) {
+			return ' '
+		}
+		return r
+	}, indent)
 	l := f.lines[at]
 	out := make([]byte, 0, len(f.data)+256)
 	out = append(out, f.data[:l.next]...)

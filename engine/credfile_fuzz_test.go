@@ -2,15 +2,20 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/config"
 )
 
 // refParse is an independent reference parser for the property checks:
@@ -291,6 +296,13 @@ var (
 	fuzzStatic = Credentials{AccessKeyID: "AKIAFUZZEXAMPLE", SecretAccessKey: "fuzzsecret"}
 )
 
+// FuzzWriteCredentialsProfile checks the editor's contract (checkWrite),
+// that a second write changes nothing, and the read-back invariant of
+// issue 10 item 21: on a file that the Go SDK and configparser read alike
+// for the profile (see goAgrees), the Go SDK reads the profile back from
+// the edit with exactly the keys and token written, and awsxc's reader
+// the expiration. On other files the writer may have to refuse
+// (ErrNotReadBack), which TestWriteCredentialsProfileGolden checks.
 func FuzzWriteCredentialsProfile(f *testing.F) {
 	ins, _ := filepath.Glob(filepath.Join("testdata", "credfile", "*.in"))
 	for _, in := range ins {
@@ -330,7 +342,119 @@ func FuzzWriteCredentialsProfile(f *testing.F) {
 		if !bytes.Equal(again, out) {
 			t.Fatalf("second write differs\nfirst:  %q\nsecond: %q", out, again)
 		}
+
+		dir := t.TempDir()
+		if why, ok := goAgrees(t, dir, data, name); ok {
+			if diff := goReadBack(t, dir, out, name, c); diff != "" {
+				t.Fatalf("the Go SDK misreads the edit of a file it reads like configparser: %s\nin:  %q\nout: %q", diff, data, out)
+			}
+		} else if testing.Verbose() {
+			t.Logf("no read-back claim: %s", why)
+		}
 	})
+}
+
+// goRead is what the Go SDK reads for profile name from data as the only
+// credentials file (and no config file).
+type goRead struct {
+	found                     bool
+	key, secret, token, error string
+}
+
+func goReadProfile(t *testing.T, dir string, data []byte, name string) goRead {
+	t.Helper()
+	f, err := os.CreateTemp(dir, "credentials-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := config.LoadSharedConfigProfile(context.Background(), name, func(o *config.LoadSharedConfigOptions) {
+		o.CredentialsFiles = []string{f.Name()}
+		o.ConfigFiles = []string{}
+	})
+	var notFound config.SharedConfigProfileNotExistError
+	switch {
+	case errors.As(err, &notFound):
+		return goRead{}
+	case err != nil:
+		return goRead{found: true, error: err.Error()}
+	}
+	return goRead{found: true, key: sc.Credentials.AccessKeyID, secret: sc.Credentials.SecretAccessKey, token: sc.Credentials.SessionToken}
+}
+
+// goAgrees reports whether the Go SDK and configparser (refParse) read
+// profile name in data alike: the same keys and token (the SDK takes
+// them only as a pair), the same expiration for awsxc's reader, no lone
+// CR (the SDK reads such a file as one line), the same headers, and no
+// other line that the SDK reads as the profile's header ("[ name ]", an
+// indented "[name]": goSection, checked against the SDK by
+// FuzzGoSection). Otherwise it says why not.
+func goAgrees(t *testing.T, dir string, data []byte, name string) (string, bool) {
+	t.Helper()
+	for i := 0; i < len(data); i++ {
+		if data[i] == '\r' && (i+1 == len(data) || data[i+1] != '\n') {
+			return "lone CR", false
+		}
+	}
+	if ws := aliasWarnings(scanINI(data), name); len(ws) > 0 {
+		return ws[0].String(), false
+	}
+	ref := refParse(data)
+	// The same headers, in the same order: the SDK takes no header with
+	// text after its ']', a BOM before it, or a '#' or ';' in it, and takes
+	// an indented "[x]" that configparser reads as part of a value.
+	var goHeaders, refHeaders []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if n, ok := goSection([]byte(line)); ok {
+			goHeaders = append(goHeaders, n)
+		}
+	}
+	for _, o := range ref.occ {
+		n, ok := goSection([]byte("[" + o.name + "]"))
+		if !ok {
+			n = "(not a header) " + o.name
+		}
+		refHeaders = append(refHeaders, n)
+	}
+	if !slices.Equal(goHeaders, refHeaders) {
+		return fmt.Sprintf("headers: the Go SDK reads %q, configparser %q", goHeaders, refHeaders), false
+	}
+	opts, found := ref.merged[name]
+	want := goRead{found: found}
+	if opts[keyAccessKeyID] != "" && opts[keySecretKey] != "" {
+		want.key, want.secret, want.token = opts[keyAccessKeyID], opts[keySecretKey], opts[keySessionToken]
+	}
+	if got := goReadProfile(t, dir, data, name); got != want {
+		return fmt.Sprintf("the Go SDK reads %+v, configparser %+v", got, want), false
+	}
+	if v, _ := profileValue(data, false, name, keyExpiration); v != opts[keyExpiration] {
+		return fmt.Sprintf("awsxc reads expiration %q, configparser %q", v, opts[keyExpiration]), false
+	}
+	return "", true
+}
+
+// goReadBack says how the Go SDK's (and awsxc's expiration) reading of
+// profile name in data differs from c, or "".
+func goReadBack(t *testing.T, dir string, data []byte, name string, c Credentials) string {
+	t.Helper()
+	want := goRead{found: true, key: c.AccessKeyID, secret: c.SecretAccessKey, token: c.SessionToken}
+	if got := goReadProfile(t, dir, data, name); got != want {
+		return fmt.Sprintf("read %+v, want %+v", got, want)
+	}
+	exp := ""
+	if c.CanExpire() {
+		exp = FormatTime(c.Expires)
+	}
+	if v, _ := profileValue(data, false, name, keyExpiration); v != exp {
+		return fmt.Sprintf("expiration %q, want %q", v, exp)
+	}
+	return ""
 }
 
 // TestWriteCredentialsProfileRandomFiles checks the same properties as
@@ -346,6 +470,7 @@ func TestWriteCredentialsProfileRandomFiles(t *testing.T) {
 	if testing.Short() {
 		n = 2000
 	}
+	dir := t.TempDir()
 	for i := range n {
 		var b strings.Builder
 		if rng.IntN(10) == 0 {
@@ -383,6 +508,15 @@ func TestWriteCredentialsProfileRandomFiles(t *testing.T) {
 			t.Fatalf("case %d: %v", i, err)
 		}
 		checkWrite(t, data, out, name, kv)
+		// The read-back invariant of FuzzWriteCredentialsProfile, on a
+		// sample (each check runs the Go SDK twice).
+		if i%8 == 0 {
+			if _, ok := goAgrees(t, dir, data, name); ok {
+				if diff := goReadBack(t, dir, out, name, c); diff != "" {
+					t.Fatalf("case %d: the Go SDK misreads the edit of a file it reads like configparser: %s\nin:  %q\nout: %q", i, diff, data, out)
+				}
+			}
+		}
 		again, _, err := editCredentials(out, name, kv, true)
 		if err != nil || !bytes.Equal(again, out) {
 			t.Fatalf("case %d: second write differs (%v)\nfirst:  %q\nsecond: %q", i, err, out, again)

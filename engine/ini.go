@@ -291,3 +291,52 @@ func goSection(line []byte) (string, bool) {
 	}
 	return s, true
 }
+
+// goOpenEmptyKey reports whether, after lines from..to-1 of f, the Go SDK
+// would read an indented "key = value" line as an entry of a nested map
+// (as in "s3 =" followed by "  max_concurrent_requests = 10") rather than
+// as a key of its own: its last key was set with an empty value
+// (config/internal/ini, parse.go handleSubProperty). Its tokenizer skips
+// blank and comment lines, reads a line that starts with a space or tab
+// as a sub-property or continuation and any other as a property.
+func goOpenEmptyKey(f *iniFile, from, to int) bool {
+	key, empty := "", false
+	for i := from; i < to; i++ {
+		line := string(f.text(i))
+		t := strings.TrimLeft(line, " \t")
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(t, "#") || strings.HasPrefix(t, ";") {
+			continue
+		}
+		if _, ok := goSection(f.text(i)); ok {
+			key, empty = "", false
+			continue
+		}
+		k, v, ok := goProperty(t)
+		if !ok {
+			continue // a continuation never empties a value
+		}
+		if line[0] != ' ' && line[0] != '\t' || key == "" || !empty {
+			key, empty = k, v == ""
+		}
+	}
+	return key != "" && empty
+}
+
+// goProperty splits a line, its indentation removed, into key and value
+// the way the Go SDK does: an inline comment cut at " #", " ;", "\t#" or
+// "\t;", the first '=' or an earlier ':', both sides trimmed, one pair of
+// enclosing quotes taken off the value.
+func goProperty(line string) (key, value string, ok bool) {
+	for _, c := range []string{" #", " ;", "\t#", "\t;"} {
+		line, _, _ = strings.Cut(line, c)
+	}
+	i := strings.IndexAny(line, "=:")
+	if i < 0 {
+		return "", "", false
+	}
+	key, value = strings.TrimSpace(line[:i]), strings.TrimSpace(line[i+1:])
+	if len(value) >= 2 && (value[0] == '"' || value[0] == '\'') && value[len(value)-1] == value[0] {
+		value = value[1 : len(value)-1]
+	}
+	return strings.ToLower(key), value, true
+}

@@ -201,3 +201,34 @@ print(json.dumps(out))
 		}
 	}
 }
+
+// FuzzGoSection checks goSection against the Go SDK itself: a line it
+// reads as a header takes the keys that follow from the section above it,
+// into the section goSection names.
+func FuzzGoSection(f *testing.F) {
+	for _, s := range []string{"[tgt]", "[ tgt ]", "  [tgt]", "[tgt] x", "[tgt] ; c", "[tgt]x", "[tg#t]", "[my   prof]",
+		"[ my\t prof ]", "[]", "[ ]", "\ufeff[tgt]", "\x1c[tgt]", "[a]]", "[[a]", "[\u00a0a\u00a0]", "[profile x]", "a = [b]", "# [c]", "\t[tab]\r"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		if strings.ContainsRune(line, '\n') || !utf8.ValidString(line) {
+			return
+		}
+		data := "[before]\n" + line + "\naws_access_key_id = K\naws_secret_access_key = S\n"
+		name, ok := goSection([]byte(line))
+		dir := t.TempDir()
+		before := goReadProfile(t, dir, []byte(data), "before")
+		if before.error != "" {
+			t.Skip("the SDK refuses the file:", before.error)
+		}
+		if got := before.key == "K"; got == ok {
+			t.Fatalf("goSection(%q) = %q, %v, but the keys after it stay in [before]: %v", line, name, ok, got)
+		}
+		if !ok || name == "" || name == "before" || strings.HasPrefix(name, "profile ") {
+			return // the SDK drops [profile …] from the credentials file, and looks up no ""
+		}
+		if got := goReadProfile(t, dir, []byte(data), name); got.key != "K" {
+			t.Fatalf("goSection(%q) = %q, but the SDK reads %+v there", line, name, got)
+		}
+	})
+}
