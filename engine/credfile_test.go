@@ -55,6 +55,9 @@ var credfileCases = []struct {
 	{name: "comments_with_equals", creds: testTemp, botocore: true},
 	{name: "indented_keys_and_header", creds: testTemp, botocore: true},
 	{name: "indented_header_no_keys", creds: testTemp, botocore: true},
+	// Indented after "s3 =", the Go SDK would read the keys into s3's
+	// nested map (found by fuzzing): they go in unindented.
+	{name: "indented_after_empty_value", creds: testTemp, botocore: true},
 	// "  [tgt]" continues a value for botocore; the Go SDK reads it as a
 	// header, and the appended [tgt] wins.
 	{name: "indented_header_is_continuation", creds: testTemp, botocore: true, warn: []WarningKind{WarnAliasSection}},

@@ -274,14 +274,14 @@ func profileValue(data []byte, configFile bool, name, key string) (string, bool)
 // line as a header first, so an indented line that configparser reads as
 // part of a value ("  [x]") is a header to it.
 func goSection(line []byte) (string, bool) {
-	s := string(line)
-	s, _, _ = strings.Cut(s, "#")
-	s, _, _ = strings.Cut(s, ";")
-	s = strings.TrimSpace(s)
-	if len(s) < 2 || s[0] != '[' || s[len(s)-1] != ']' {
+	if i := bytes.IndexAny(line, "#;"); i >= 0 {
+		line = line[:i]
+	}
+	line = bytes.TrimSpace(line)
+	if len(line) < 2 || line[0] != '[' || line[len(line)-1] != ']' {
 		return "", false
 	}
-	s = strings.TrimSpace(s[1 : len(s)-1])
+	s := strings.TrimSpace(string(line[1 : len(line)-1]))
 	if i := strings.IndexAny(s, " \t"); i >= 0 {
 		j := i
 		for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
