@@ -72,11 +72,15 @@
 // # Files
 //
 // [WriteCredentialsProfile] writes one profile of the shared credentials
-// file, keeping every other byte, atomically and under a cross-process
-// lock, and refuses to overwrite long-term keys unless forced
+// file, keeping every byte outside its managed keys, atomically and under
+// a cross-process lock; it finds the section by botocore's rule, has the
+// Go SDK read the new content back before replacing the file
+// ([ErrNotReadBack]), returns [WriteWarning]s about what other tools read
+// differently, and refuses to overwrite long-term keys unless forced
 // ([ErrLongTermKeys], [ActionForce]). Files holding secrets (the cache
 // files of [Obtain] among them) are 0600 and replaced atomically, keeping
-// their owner (internal/fsutil).
+// their owner (internal/fsutil); a cache file is trusted only when no
+// other user could have written it or a folder on its way.
 //
 // # Servers
 //
