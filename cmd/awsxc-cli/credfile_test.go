@@ -51,3 +51,44 @@ func TestCredentialsFileWarningsAndRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestCacheNotTrusted is issue 10 item 8 through the CLI: a cache that
+// another user could have written is a miss that --debug explains, never
+// a failure, and a cache file of one's own left world-readable is
+// narrowed to 0600 and used again.
+func TestCacheNotTrusted(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	open := filepath.Join(f.home, "open")
+	if err := os.Mkdir(open, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	r := f.run(t, "", nil, "--profile", "proc", "--json", "--debug", "--cache-file", filepath.Join(open, "c.json"))
+	if r.code != 0 || !strings.Contains(r.stdout, "ASIAPROCEXAMPLE") || !strings.Contains(r.stderr, "is writable by others (mode 0777)") {
+		t.Errorf("cache in a world-writable folder: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if ents, _ := os.ReadDir(open); len(ents) != 0 {
+		t.Errorf("cache written into a world-writable folder: %v", ents)
+	}
+
+	cache := filepath.Join(f.home, "private", "c.json")
+	if r := f.run(t, "", nil, "--profile", "proc", "--json", "--cache-file", cache); r.code != 0 {
+		t.Fatalf("first run: exit %d: %s", r.code, r.stderr)
+	}
+	if err := os.Chmod(cache, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = f.run(t, "", nil, "--profile", "proc", "--json", "--debug", "--cache-file", cache)
+	if r.code != 0 || !strings.Contains(r.stderr, "cache miss") || !strings.Contains(r.stderr, "has mode 0644, open to other users") {
+		t.Errorf("world-readable cache: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if fi, err := os.Stat(cache); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("cache mode after the miss: %v, %v; want 0600", fi.Mode().Perm(), err)
+	}
+	if r := f.run(t, "", nil, "--profile", "proc", "--json", "--debug", "--cache-file", cache); !strings.Contains(r.stderr, "cache hit") {
+		t.Errorf("after the rewrite: stderr %q, want a hit", r.stderr)
+	}
+}
