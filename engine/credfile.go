@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -355,22 +356,30 @@ func readBack(dir string, old, data []byte, name string, kv [][2]string) error {
 	case err != nil:
 		msg := strings.ReplaceAll(err.Error(), tmp, "the file")
 		differs = "it cannot read the profile: " + strings.Join(strings.Fields(msg), " ")
-	case sc.Credentials.AccessKeyID != want[keyAccessKeyID]:
-		differs = "it reads another " + keyAccessKeyID
-	case sc.Credentials.SecretAccessKey != want[keySecretKey]:
-		differs = "it reads another " + keySecretKey
-	case sc.Credentials.SessionToken != want[keySessionToken]:
-		differs = "it reads another " + keySessionToken
-	}
-	if differs == "" {
-		if v, _ := profileValue(data, false, name, keyExpiration); v != want[keyExpiration] {
-			differs = "awsxc reads another " + keyExpiration
-		}
+	default:
+		differs = misread("it", keyAccessKeyID, sc.Credentials.AccessKeyID, want)
+		differs = cmp.Or(differs, misread("it", keySecretKey, sc.Credentials.SecretAccessKey, want))
+		differs = cmp.Or(differs, misread("it", keySessionToken, sc.Credentials.SessionToken, want))
+		v, _ := profileValue(data, false, name, keyExpiration)
+		differs = cmp.Or(differs, misread("awsxc", keyExpiration, v, want))
 	}
 	if differs == "" {
 		return nil
 	}
 	return fmt.Errorf("%w (%s)%s; the file is unchanged", ErrNotReadBack, differs, misreadCause(old, name))
+}
+
+// misread says how who reads key as got instead of want[key], or "".
+func misread(who, key, got string, want map[string]string) string {
+	switch {
+	case got == want[key]:
+		return ""
+	case got == "":
+		return who + " reads no " + key
+	case want[key] == "":
+		return who + " reads an " + key + " not written"
+	}
+	return who + " reads another " + key
 }
 
 // misreadCause names, for an error, a known reason why the Go SDK

@@ -69,7 +69,7 @@ var credfileCases = []struct {
 	// A later "[ tgt ]" with keys overrides ours in the Go SDK.
 	{name: "padded_after_exact", creds: testTemp, refused: `reads another aws_access_key_id): it reads line 5, "[ tgt ]", as a header of the profile too`},
 	// The Go SDK would merge the old token of "[ tgt ]" into static keys.
-	{name: "padded_token_under_static", creds: testStatic, refused: `reads another aws_session_token): it reads line 1, "[ tgt ]", as a header of the profile too`},
+	{name: "padded_token_under_static", creds: testStatic, refused: `reads an aws_session_token not written): it reads line 1, "[ tgt ]", as a header of the profile too`},
 	{name: "duplicate_keys", creds: testTemp, botocore: true},
 	// Issue 10 item 23: configparser's strict mode refuses the file.
 	{name: "duplicate_sections", creds: testTemp, warn: []WarningKind{WarnDuplicateSection}},
