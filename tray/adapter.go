@@ -4,6 +4,7 @@ package tray
 
 import (
 	"context"
+	"runtime"
 
 	"fyne.io/systray"
 )
@@ -14,6 +15,9 @@ import (
 // submenus (fyne-io/fyne#4843), so an item that leaves the model is
 // hidden instead. Only what changed is sent, since each change makes the
 // host fetch the whole layout again.
+//
+// Labels are escaped here, and only here, for the platform's menu (see
+// [menuLabel]): the model holds them as the user is to read them.
 //
 // Only the event loop calls apply.
 type adapter struct {
@@ -66,7 +70,7 @@ func (a *adapter) applyItems(parentID string, parent *systray.MenuItem, items []
 			prev = Item{ID: it.ID, Label: it.Label, Tooltip: it.Tooltip, Checkbox: it.Checkbox, Checked: it.Checked}
 		}
 		if prev.Label != it.Label {
-			mi.SetTitle(it.Label)
+			mi.SetTitle(menuLabel(runtime.GOOS, it.Label))
 		}
 		if prev.Tooltip != it.Tooltip {
 			mi.SetTooltip(it.Tooltip)
@@ -114,15 +118,16 @@ func (a *adapter) applyItems(parentID string, parent *systray.MenuItem, items []
 
 func (a *adapter) create(parent *systray.MenuItem, it Item) *systray.MenuItem {
 	var mi *systray.MenuItem
+	label := menuLabel(runtime.GOOS, it.Label)
 	switch {
 	case parent == nil && it.Checkbox:
-		mi = systray.AddMenuItemCheckbox(it.Label, it.Tooltip, it.Checked)
+		mi = systray.AddMenuItemCheckbox(label, it.Tooltip, it.Checked)
 	case parent == nil:
-		mi = systray.AddMenuItem(it.Label, it.Tooltip)
+		mi = systray.AddMenuItem(label, it.Tooltip)
 	case it.Checkbox:
-		mi = parent.AddSubMenuItemCheckbox(it.Label, it.Tooltip, it.Checked)
+		mi = parent.AddSubMenuItemCheckbox(label, it.Tooltip, it.Checked)
 	default:
-		mi = parent.AddSubMenuItem(it.Label, it.Tooltip)
+		mi = parent.AddSubMenuItem(label, it.Tooltip)
 	}
 	a.items[it.ID] = mi
 	go a.forward(it.ID, mi)

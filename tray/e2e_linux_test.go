@@ -205,7 +205,7 @@ func TestTrayEndToEnd(t *testing.T) {
 	// IMDS server on; the Go SDK gets the same credentials through it.
 	tr.Click(t, "Serve on a free port")
 	imdsItem := tr.WaitLabel(t, wait, "IMDS server: 127.0.0.1:")
-	addr := strings.TrimPrefix(imdsItem.Label(), "IMDS server: ")
+	addr := strings.TrimPrefix(imdsItem.Text(), "IMDS server: ")
 	for k, v := range map[string]string{
 		"AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://" + addr + "/",
 		"AWS_CONFIG_FILE":                   filepath.Join(t.TempDir(), "none"),
@@ -533,4 +533,49 @@ func TestTrayBusFromRuntimeDir(t *testing.T) {
 	if strings.Contains(a.stderr.String(), "no D-Bus session bus") {
 		t.Errorf("stderr says there is no bus:\n%s", a.stderr)
 	}
+}
+
+// TestTrayLabelsKeepUnderscores is issue 10 item 24: dbusmenu reads "_x"
+// as an accelerator, so every underscore of a label is sent doubled and
+// a host shows the name as it is.
+func TestTrayLabelsKeepUnderscores(t *testing.T) {
+	bus, display, w := setup(t)
+	sts := fakeaws.New()
+	defer sts.Close()
+	e := newEnv(t, bus, display, sts.URL, false)
+	const name = "_dev__admin_x_"
+	os.WriteFile(filepath.Join(e.home, ".aws", "config"), []byte("[profile "+name+"]\nregion = eu-west-1\n"), 0o600)
+	os.WriteFile(e.credsFile, []byte("["+name+"]\naws_access_key_id = AKIADEVEXAMPLE000001\naws_secret_access_key = s\n"), 0o600)
+	start(t, e)
+	tr := snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
+	tr.WaitLabel(t, 5*time.Second, name+" · expires in")
+	root := tr.Layout(t)
+	profiles, _ := root.Find("Profiles")
+	if len(profiles.Children) != 1 {
+		t.Fatalf("Profiles:\n%s", root)
+	}
+	for _, tt := range []struct {
+		it        snitest.Item
+		want, raw string
+	}{
+		{profiles.Children[0], name, "__dev____admin__x__"},
+		{first(t, root, "credential"), "credential_process JSON", "credential__process JSON"},
+	} {
+		if got := tt.it.Label(); got != tt.raw {
+			t.Errorf("label property %q; want %q", got, tt.raw)
+		}
+		if got := tt.it.Text(); got != tt.want {
+			t.Errorf("a host shows %q; want %q", got, tt.want)
+		}
+	}
+}
+
+// first is the first visible item whose shown label has the prefix.
+func first(t *testing.T, root snitest.Item, prefix string) snitest.Item {
+	t.Helper()
+	it, ok := root.Find(prefix)
+	if !ok {
+		t.Fatalf("no item %q in:\n%s", prefix, root)
+	}
+	return it
 }

@@ -98,8 +98,28 @@ type Item struct {
 	Children []Item
 }
 
-// Label is the item's label.
+// Label is the item's label property, as the app sent it.
 func (it Item) Label() string { s, _ := it.Props["label"].Value().(string); return s }
+
+// Text is the label as a dbusmenu host shows it: the property marks a
+// keyboard accelerator with an underscore, which is not shown ("_Quit"
+// shows "Quit"), and a literal underscore is doubled ("dev__admin" shows
+// "dev_admin"), as GTK's mnemonic labels and Qt's dbusmenu importer read
+// it. A lone underscore at the end is kept.
+func (it Item) Text() string { return DisplayLabel(it.Label()) }
+
+// DisplayLabel is what a dbusmenu host shows for the label property l
+// (see [Item.Text]).
+func DisplayLabel(l string) string {
+	var b strings.Builder
+	for i := 0; i < len(l); i++ {
+		if l[i] == '_' && i+1 < len(l) {
+			i++ // "__" is "_"; "_x" is "x"
+		}
+		b.WriteByte(l[i])
+	}
+	return b.String()
+}
 
 // Enabled reports the enabled property; a missing key means true.
 func (it Item) Enabled() bool {
@@ -147,7 +167,7 @@ func (it Item) String() string {
 				if !c.Enabled() {
 					flags += " (disabled)"
 				}
-				fmt.Fprintf(&b, "%s%s%s\n", indent, c.Label(), flags)
+				fmt.Fprintf(&b, "%s%s%s\n", indent, c.Text(), flags)
 			}
 			walk(c, indent+"  ")
 		}
@@ -156,13 +176,14 @@ func (it Item) String() string {
 	return b.String()
 }
 
-// Find returns the first visible item whose label has the prefix.
+// Find returns the first visible item whose label, as a host shows it
+// ([Item.Text]), has the prefix.
 func (it Item) Find(prefix string) (Item, bool) {
 	for _, c := range it.Children {
 		if !c.Visible() {
 			continue
 		}
-		if strings.HasPrefix(c.Label(), prefix) {
+		if strings.HasPrefix(c.Text(), prefix) {
 			return c, true
 		}
 		if f, ok := c.Find(prefix); ok {
@@ -287,7 +308,8 @@ func (tr *Tray) WaitFor(t testing.TB, timeout time.Duration, what string, cond f
 	}
 }
 
-// WaitLabel waits until an item's label starts with prefix.
+// WaitLabel waits until an item's label, as a host shows it, starts
+// with prefix.
 func (tr *Tray) WaitLabel(t testing.TB, timeout time.Duration, prefix string) Item {
 	t.Helper()
 	var found Item
