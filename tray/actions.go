@@ -116,6 +116,7 @@ func (a *app) switchProfile(name string, interactive bool) {
 				return
 			}
 			if err != nil {
+				a.log.Warn("cannot load the profile", "profile", name, "err", err)
 				a.state.LoadErr = err
 				a.serve(nil)
 				return

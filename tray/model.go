@@ -115,10 +115,15 @@ func BuildMenu(s State, now time.Time) Menu {
 	// Servers stop, or never start, while no profile could be loaded.
 	noSource := s.NoConfig || s.Active == "" || s.LoadErr != nil
 
+	// The hint is one short line; the whole of it and of the error goes
+	// to the tooltips.
+	detail := errDetail(s)
+	hintTip := tooltipText(status, hint, detail)
+
 	var items []Item
 	items = append(items,
-		Item{ID: idHeader, Label: status, Disabled: true},
-		Item{ID: idHint, Label: hint, Disabled: true, Hidden: hint == ""},
+		Item{ID: idHeader, Label: status, Disabled: true, Tooltip: detail},
+		Item{ID: idHint, Label: shortHint(hint), Tooltip: hintTip, Disabled: true, Hidden: hint == ""},
 		Item{ID: idNoHost, Label: "No system tray host found (see the log)", Disabled: true, Hidden: !s.NoTrayHost},
 		Item{ID: idEnterMFA, Label: "Enter MFA code…", Hidden: !needsMFA(s), Disabled: s.MFAAsking},
 		// With a profile that could not be loaded, Refresh now loads it again.
@@ -168,8 +173,8 @@ func BuildMenu(s State, now time.Time) Menu {
 	)
 
 	tooltip := "awsxc " + s.Version + "\n" + status
-	if hint != "" {
-		tooltip += "\n" + hint
+	if hintTip != "" {
+		tooltip += "\n" + hintTip
 	}
 	return Menu{Tooltip: tooltip, Items: items}
 }

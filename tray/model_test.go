@@ -97,6 +97,9 @@ func TestSummary(t *testing.T) {
 			if tt.wantHint != "" {
 				wantTip += "\n" + tt.wantHint
 			}
+			if tt.name == "refresh_failed_still_valid" { // the whole error, which the hint does not give
+				wantTip += "\ncannot get credentials: STS GetSessionToken: AccessDenied"
+			}
 			if m.Tooltip != wantTip {
 				t.Errorf("tooltip = %q, want %q", m.Tooltip, wantTip)
 			}
@@ -206,7 +209,7 @@ func TestBuildMenuStates(t *testing.T) {
 			s.MFAErr = fmt.Errorf("prompt: %w: install zenity or kdialog", platform.ErrUnsupported)
 		}), []string{
 			"header|dev · MFA code needed (disabled)",
-			"hint|cannot show the MFA dialog: prompt: not supported on this platform: install zenity or kdialog (disabled)",
+			"hint|cannot show the MFA dialog: …: install zenity or kdialog (disabled)",
 			"mfa|Enter MFA code…",
 			"refresh|Refresh now",
 		}},
@@ -360,5 +363,71 @@ func TestTrayHints(t *testing.T) {
 	}
 	if got := hintOf(&engine.Error{Profile: "dev", Kind: engine.ErrResolve, Hint: "neutral"}); got != "neutral" {
 		t.Errorf("no action: hintOf = %q, want the engine's hint", got)
+	}
+}
+
+func TestShortHint(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, hint, want string }{
+		{"short", "run aws sso login --profile dev", "run aws sso login --profile dev"},
+		{"one_line", "first line\n  second\tline", "first line second line"},
+		{"error_chain_ends", "STS GetSessionToken: operation error STS: GetSessionToken, https response error StatusCode: 0, " +
+			"RequestID: , request send failed, Post \"https://sts.eu-west-1.amazonaws.com/\": dial tcp: lookup " +
+			"sts.eu-west-1.amazonaws.com on 10.255.255.53:53: no such host", "STS GetSessionToken: …: no such host"},
+		{"cut_at_a_word", strings.Repeat("word ", 30), strings.TrimSpace(strings.Repeat("word ", 15)) + "…"},
+		{"no_spaces", strings.Repeat("x", 100), strings.Repeat("x", 79) + "…"},
+		{"runes_not_bytes", strings.Repeat("é", 80), strings.Repeat("é", 80)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := shortHint(tt.hint)
+			if got != tt.want {
+				t.Errorf("shortHint() = %q; want %q", got, tt.want)
+			}
+			if n := len([]rune(got)); n > maxHint {
+				t.Errorf("%d characters; want at most %d", n, maxHint)
+			}
+		})
+	}
+}
+
+func FuzzShortHint(f *testing.F) {
+	f.Add("a: b: c")
+	f.Add(strings.Repeat("ab: ", 40))
+	f.Fuzz(func(t *testing.T, hint string) {
+		got := shortHint(hint)
+		if n := len([]rune(got)); n > maxHint {
+			t.Errorf("shortHint(%q) has %d characters; want at most %d", hint, n, maxHint)
+		}
+		if strings.ContainsAny(got, "\n\r") {
+			t.Errorf("shortHint(%q) = %q: more than one line", hint, got)
+		}
+	})
+}
+
+// TestLongErrorHint is issue 10 item 26: a raw SDK error is not the hint
+// line; the line is short, and the whole error is in the tooltips.
+func TestLongErrorHint(t *testing.T) {
+	t.Parallel()
+	raw := errors.New("operation error STS: GetSessionToken, https response error StatusCode: 0, RequestID: , " +
+		"request send failed, Post \"https://sts.eu-west-1.amazonaws.com/\": dial tcp: lookup sts.eu-west-1.amazonaws.com: no such host")
+	s := with(func(s *State) {
+		s.Status = engine.Status{Profile: "dev", Err: &engine.Error{Profile: "dev", Kind: engine.ErrResolve, Err: raw}}
+	})
+	m := BuildMenu(s, now)
+	header, _ := menuItem(m.Items, idHeader)
+	hint, _ := menuItem(m.Items, idHint)
+	if n := len([]rune(hint.Label)); n > maxHint || hint.Hidden {
+		t.Errorf("hint line %q (%d characters, hidden %v); want at most %d", hint.Label, n, hint.Hidden, maxHint)
+	}
+	full := "cannot get credentials: " + raw.Error()
+	if header.Tooltip != full {
+		t.Errorf("header tooltip %q; want %q", header.Tooltip, full)
+	}
+	for what, tip := range map[string]string{"hint": hint.Tooltip, "icon": m.Tooltip} {
+		if !strings.Contains(tip, raw.Error()) {
+			t.Errorf("%s tooltip %q lacks the whole error", what, tip)
+		}
 	}
 }
