@@ -466,6 +466,43 @@ func TestCanceledMFADialogDoesNotNotifyAgain(t *testing.T) {
 	}
 }
 
+// TestCanceledMFAIsNoFailure is issue 10 item 31: closing the MFA dialog
+// of a refresh, with credentials still valid, is no failed refresh: the
+// menu says the code is needed and offers Enter MFA code…, and no
+// notification is shown.
+func TestCanceledMFAIsNoFailure(t *testing.T) {
+	h := newHarness(t, harnessOptions{config: mfaConfig, creds: mfaCreds})
+	codes := make(chan string, 2)
+	codes <- "123456"
+	h.do(t, func(a *app) {
+		a.prompt = func(context.Context, string, string) (string, error) {
+			select {
+			case c := <-codes:
+				return c, nil
+			default:
+				return "", platform.ErrCanceled
+			}
+		}
+	})
+	h.waitFor(t, "MFA code needed", func(a *app) bool { return needsMFA(a.state) && !a.state.Status.Refreshing })
+	h.do(t, func(a *app) { a.onClick(idEnterMFA) })
+	h.waitFor(t, "credentials", valid("mfa"))
+	before := settle(func() int { return len(h.notesShown()) }, 1)
+	h.do(t, func(a *app) { a.onClick(idRefresh) })
+	h.waitFor(t, "the dialog to be closed", func(a *app) bool {
+		return a.state.Status.Err != nil && !a.state.Status.Refreshing && !a.state.MFAAsking
+	})
+	if it := h.item(t, idHeader); !strings.HasSuffix(it.Label, " · MFA code needed") {
+		t.Errorf("header %q; want it to say the MFA code is needed", it.Label)
+	}
+	if it := h.item(t, idEnterMFA); it.Hidden || it.Disabled {
+		t.Errorf("Enter MFA code… hidden %v, disabled %v; want it offered", it.Hidden, it.Disabled)
+	}
+	if n := settle(func() int { return len(h.notesShown()) }, before+1); n != before {
+		t.Errorf("notifications %q; want none for the closed dialog", h.notesShown()[before:])
+	}
+}
+
 // With no program to show the dialog, the hint says so instead of
 // pointing back at Enter MFA code….
 func TestMFAHintWithoutDialog(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/platform"
 )
 
 // State is everything the menu shows, as the event loop last saw it. It
@@ -293,10 +294,19 @@ func Summary(s State, now time.Time) (status, hint string) {
 	default:
 		line = p + " · expires in " + Countdown(st.Expires.Sub(now))
 	}
-	if st.Err != nil {
+	switch {
+	case mfaCanceled(st.Err):
+		return line + " · MFA code needed", statusHint(s)
+	case st.Err != nil:
 		return line + " · refresh failed", statusHint(s)
 	}
 	return line, ""
+}
+
+// mfaCanceled says err is an MFA code the user was asked for and did not
+// give (the dialog was closed): no failure, nothing to warn about.
+func mfaCanceled(err error) bool {
+	return errors.Is(err, engine.ErrMFARequired) && errors.Is(err, platform.ErrCanceled)
 }
 
 // Countdown words a duration for the menu: "less than a minute",

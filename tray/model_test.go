@@ -204,6 +204,22 @@ func TestBuildMenuStates(t *testing.T) {
 			"mfa|Enter MFA code…",
 			"refresh|Refresh now",
 		}},
+		{"mfa_canceled_still_valid", with(func(s *State) {
+			s.Status.Err = &engine.Error{Profile: "dev", Kind: engine.ErrMFARequired, Err: platform.ErrCanceled}
+		}), []string{
+			"header|dev · expires in 42 min · MFA code needed (disabled)",
+			"hint|choose Enter MFA code… in this menu (disabled)",
+			"mfa|Enter MFA code…",
+			"refresh|Refresh now",
+		}},
+		{"mfa_canceled", with(func(s *State) {
+			s.Status = engine.Status{Profile: "dev", Err: &engine.Error{Profile: "dev", Kind: engine.ErrMFARequired, Err: platform.ErrCanceled}}
+		}), []string{
+			"header|dev · MFA code needed (disabled)",
+			"hint|choose Enter MFA code… in this menu (disabled)",
+			"mfa|Enter MFA code…",
+			"refresh|Refresh now",
+		}},
 		{"mfa_no_dialog", with(func(s *State) {
 			s.Status = engine.Status{Profile: "dev", Err: mfaErr}
 			s.MFAErr = fmt.Errorf("prompt: %w: install zenity or kdialog", platform.ErrUnsupported)

@@ -32,7 +32,9 @@ func NoteFor(s State, now time.Time) (Note, bool) {
 		return Note{Key: "load:" + p + ":" + errSummary(s.LoadErr), Summary: p + ": " + errSummary(s.LoadErr), Body: hintOf(s.LoadErr)}, true
 	}
 	st := s.Status
-	if s.HaveSource && st.Err != nil && !errors.Is(st.Err, context.Canceled) {
+	// A closed MFA dialog is the user's choice, not a failure: the menu
+	// says the code is needed, quietly.
+	if s.HaveSource && st.Err != nil && !errors.Is(st.Err, context.Canceled) && !mfaCanceled(st.Err) {
 		left := st.Expires.Sub(now)
 		if st.Valid && !st.Expires.IsZero() && left <= expiryWarning {
 			return Note{

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/platform"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -34,6 +35,12 @@ func TestNoteFor(t *testing.T) {
 		{"mfa_dialog_open", with(func(s *State) {
 			s.Status = engine.Status{Profile: "dev", Err: &engine.Error{Kind: engine.ErrMFARequired}}
 			s.MFAAsking = true
+		}), nil},
+		{"mfa_dialog_canceled", with(func(s *State) {
+			s.Status.Err = &engine.Error{Kind: engine.ErrMFARequired, Err: platform.ErrCanceled}
+		}), nil},
+		{"mfa_dialog_canceled_no_credentials", with(func(s *State) {
+			s.Status = engine.Status{Profile: "dev", Err: &engine.Error{Kind: engine.ErrMFARequired, Err: platform.ErrCanceled}}
 		}), nil},
 		{"port_in_use", with(func(s *State) {
 			s.IMDS = ServerState{On: true, Addr: "127.0.0.1:9911", Err: fmt.Errorf("listen: %w", syscall.EADDRINUSE)}
