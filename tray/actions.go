@@ -24,7 +24,7 @@ func (a *app) onClick(id string) {
 	switch {
 	case strings.HasPrefix(id, profilePrefix):
 		name := strings.TrimPrefix(id, profilePrefix)
-		if name == "" {
+		if name == "" || a.isExportProfile(name) { // the item is disabled
 			return
 		}
 		if a.settings.Profile != name {
@@ -279,6 +279,12 @@ func (a *app) writeFile(user bool) {
 		return
 	}
 	name := a.settings.ExportName
+	if name == a.state.Active {
+		// The menu item is disabled; Keep it refreshed must not write
+		// over the profile the credentials come from either.
+		a.notifyOnce("write", "Cannot write profile "+name, "export_name names the active profile; choose another name in the settings")
+		return
+	}
 	a.background(func() {
 		// Read before the credentials: the set written is at least this
 		// new. Read after, it could name a set renewed meanwhile that

@@ -672,3 +672,24 @@ func TestChooseActiveProfileAgain(t *testing.T) {
 		})
 	}
 }
+
+// TestExportProfileNotActive is issue 10 item 32: a saved profile that is
+// the export profile is not made active, with a note, neither at start-up
+// nor from an edit to the settings, and its menu item does nothing.
+func TestExportProfileNotActive(t *testing.T) {
+	config := "[profile awsxc]\nregion = eu-west-1\n" + twoProfiles
+	creds := twoProfilesCreds + "[awsxc]\naws_access_key_id = AKIAOUTPUTEXAMPLE001\naws_secret_access_key = s\n"
+	h := newHarness(t, harnessOptions{config: config, creds: creds, settings: `{"profile": "awsxc"}`})
+	h.waitFor(t, "dev", valid("dev"))
+	if n := settle(func() int { return len(h.notesShown()) }, 1); n != 1 || h.notesShown()[0] != "Profile awsxc not used" {
+		t.Errorf("notifications %q; want one saying profile awsxc is not used", h.notesShown())
+	}
+	h.do(t, func(a *app) { a.onClick(profilePrefix + "awsxc") })
+	editSettingsFile(t, h.settings, func(m map[string]any) { m["profile"] = "awsxc" })
+	h.do(t, func(a *app) { a.reloadSettings() })
+	h.do(t, func(a *app) {
+		if a.state.Active != "dev" || a.gen != 1 {
+			t.Errorf("active profile %q after %d switches; want dev, never switched", a.state.Active, a.gen-1)
+		}
+	})
+}

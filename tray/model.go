@@ -134,9 +134,15 @@ func BuildMenu(s State, now time.Time) Menu {
 
 	profiles := Item{ID: idProfiles, Label: "Profiles", Disabled: len(s.Profiles) == 0}
 	for _, p := range s.Profiles {
-		profiles.Children = append(profiles.Children, Item{
-			ID: profilePrefix + p, Label: p, Checkbox: true, Checked: p == s.Active,
-		})
+		it := Item{ID: profilePrefix + p, Label: p, Checkbox: true, Checked: p == s.Active}
+		if p == s.ExportName {
+			// awsxc's own output: made active, awsxc would read and
+			// rewrite it.
+			it.Label += " (written by awsxc)"
+			it.Disabled, it.Checked = true, false
+			it.Tooltip = "awsxc writes this profile (export_name), so it cannot be the active one"
+		}
+		profiles.Children = append(profiles.Children, it)
 	}
 	if len(s.Profiles) == 0 {
 		profiles.Children = []Item{{ID: profilePrefix, Label: "(no profiles)", Disabled: true}}
@@ -151,6 +157,9 @@ func BuildMenu(s State, now time.Time) Menu {
 
 	write := Item{ID: idWrite, Label: "Write to credentials file as " + s.ExportName, Disabled: !canUse}
 	switch {
+	case s.ExportName == s.Active:
+		write.Disabled = true
+		write.Tooltip = "export_name names the active profile; choose another name in the settings"
 	case s.WriteErr != nil:
 		write.Tooltip = s.WriteErr.Error()
 		write.Label += " (failed)"

@@ -447,3 +447,20 @@ func TestLongErrorHint(t *testing.T) {
 		}
 	}
 }
+
+// TestExportProfileMarked is issue 10 item 32: the profile awsxc writes
+// is marked in Profiles and cannot be chosen.
+func TestExportProfileMarked(t *testing.T) {
+	t.Parallel()
+	s := with(func(s *State) { s.Profiles = []string{"dev", "awsxc"} })
+	profiles, _ := menuItem(BuildMenu(s, now).Items, idProfiles)
+	want := []string{"profile:dev|dev[x]", "profile:awsxc|awsxc (written by awsxc)[ ] (disabled)"}
+	if diff := cmp.Diff(want, flat(profiles.Children, "")); diff != "" {
+		t.Errorf("Profiles mismatch (-want +got):\n%s", diff)
+	}
+	// export_name edited to name the active profile: nothing writes over it.
+	s = with(func(s *State) { s.ExportName = "dev" })
+	if write, _ := menuItem(BuildMenu(s, now).Items, idWrite); !write.Disabled {
+		t.Errorf("%q enabled though it would write over the active profile", write.Label)
+	}
+}

@@ -228,19 +228,37 @@ func (a *app) listProfiles(sum [sha256.Size]byte) {
 }
 
 // pickProfile chooses the profile at start-up: the saved one, else
-// AWS_PROFILE or default, else the first in the files.
+// AWS_PROFILE or default, else the first in the files. The export
+// profile is never chosen: it is awsxc's own output.
 func (a *app) pickProfile() string {
-	if a.settings.Profile != "" {
-		return a.settings.Profile
-	}
-	p := engine.ProfileName("", os.Getenv)
-	if !slices.Contains(a.state.Profiles, p) && len(a.state.Profiles) > 0 {
-		p = a.state.Profiles[0]
+	if p := a.settings.Profile; p != "" {
+		if !a.isExportProfile(p) {
+			return p
+		}
+		a.ignoreExportProfile(p)
 	}
 	if a.state.NoConfig {
 		return ""
 	}
+	choices := slices.DeleteFunc(slices.Clone(a.state.Profiles), a.isExportProfile)
+	p := engine.ProfileName("", os.Getenv)
+	if a.isExportProfile(p) || (!slices.Contains(choices, p) && len(a.state.Profiles) > 0) {
+		p = ""
+		if len(choices) > 0 {
+			p = choices[0]
+		}
+	}
 	return p
+}
+
+// isExportProfile says p is the profile awsxc writes (export_name).
+func (a *app) isExportProfile(p string) bool { return p == a.settings.ExportName }
+
+// ignoreExportProfile says why the saved profile p, the export profile,
+// is not made active.
+func (a *app) ignoreExportProfile(p string) {
+	a.notifyOnce("export-profile", "Profile "+p+" not used",
+		"awsxc writes profile "+p+" itself (export_name), so it cannot be the active one; choose another under Profiles")
 }
 
 // loop is the event loop. It is the only goroutine that touches a.state,
@@ -431,7 +449,10 @@ func (a *app) reloadSettings() {
 	// A changed address (or token) restarts that server.
 	a.stateFromSettings()
 	a.syncServers()
-	if s.Profile != "" && s.Profile != a.state.Active {
+	switch {
+	case a.isExportProfile(s.Profile):
+		a.ignoreExportProfile(s.Profile)
+	case s.Profile != "" && s.Profile != a.state.Active:
 		a.switchProfile(s.Profile, false)
 	}
 }
