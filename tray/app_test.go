@@ -693,3 +693,131 @@ func TestExportProfileNotActive(t *testing.T) {
 		}
 	})
 }
+
+// TestCorruptSettingsWhileRunning is issue 10 item 29: a settings.json
+// broken while awsxc runs is left as it is, byte for byte, even by a
+// click that changes a setting; the settings in use stay; the error says
+// where it is, in one notification per distinct error and in the menu;
+// once the file is fixed it is read again.
+func TestCorruptSettingsWhileRunning(t *testing.T) {
+	h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds,
+		settings: `{"profile": "prod", "export_name": "mine"}`})
+	h.waitFor(t, "prod", valid("prod"))
+	count := func(summary string) func() int {
+		return func() int {
+			n := 0
+			for _, s := range h.notesShown() {
+				if s == summary {
+					n++
+				}
+			}
+			return n
+		}
+	}
+	broken := "{\n  \"profile\": \"dev\"\n  \"export_name\": \"edited\"\n}\n"
+	if err := os.WriteFile(h.settings, []byte(broken), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 { // a tick, and clicks that would save
+		h.do(t, func(a *app) { a.reloadSettings() })
+		h.do(t, func(a *app) { a.onClick(idKeep) })
+	}
+	if b, _ := os.ReadFile(h.settings); string(b) != broken {
+		t.Errorf("settings.json was rewritten:\n%s", b)
+	}
+	if _, err := os.Stat(h.settings + ".bak"); !os.IsNotExist(err) {
+		t.Errorf("settings.json was moved aside: %v", err)
+	}
+	h.do(t, func(a *app) {
+		if a.settings.ExportName != "mine" || a.state.Active != "prod" {
+			t.Errorf("settings in use: export_name %q, profile %q; want the last good ones", a.settings.ExportName, a.state.Active)
+		}
+		m := BuildMenu(a.state, a.now())
+		if want := h.settings + ":3:3: settings file is corrupt"; !strings.Contains(m.Tooltip, want) {
+			t.Errorf("tooltip %q; want %q in it", m.Tooltip, want)
+		}
+	})
+	if it := h.item(t, idOpenSettings); it.Label != "Open settings (error at line 3, column 3)" {
+		t.Errorf("settings item %q; want it to say where the error is", it.Label)
+	}
+	if n := settle(count("Settings not reloaded"), 1); n != 1 {
+		t.Errorf("%d notifications of the error; want 1 (%q)", n, h.notesShown())
+	}
+	// Another error is notified again.
+	os.WriteFile(h.settings, []byte(`{"clipboard_clear_seconds": -1}`), 0o600)
+	h.do(t, func(a *app) { a.reloadSettings() })
+	if n := settle(count("Settings not reloaded"), 2); n != 2 {
+		t.Errorf("%d notifications after a second error; want 2 (%q)", n, h.notesShown())
+	}
+	// Fixed: read again, and saving works again.
+	os.WriteFile(h.settings, []byte(`{"profile": "prod", "export_name": "fixed"}`), 0o600)
+	h.do(t, func(a *app) { a.reloadSettings() })
+	h.do(t, func(a *app) {
+		if a.state.SettingsErr != nil || a.settings.ExportName != "fixed" {
+			t.Errorf("after the fix: error %v, export_name %q; want none, fixed", a.state.SettingsErr, a.settings.ExportName)
+		}
+	})
+	h.do(t, func(a *app) { a.onClick(idIMDSToggle) })
+	if s := readSettingsFile(t, h.settings); !s.IMDS.Enabled || s.ExportName != "fixed" {
+		t.Errorf("settings.json after a click: %+v; want it saved with the fix", s)
+	}
+}
+
+// A settings.json with a bad value at start-up is left as it is; its
+// other values are used and the bad one has its default.
+func TestBadSettingsValueAtStart(t *testing.T) {
+	bad := `{"profile": "prod", "clipboard_clear_seconds": -30}`
+	h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds, settings: bad})
+	h.waitFor(t, "prod", valid("prod"))
+	h.do(t, func(a *app) {
+		if got := a.clearAfter(); got != DefaultClipboardClear {
+			t.Errorf("clipboard cleared after %v; want the default %v", got, DefaultClipboardClear)
+		}
+		if a.state.SettingsErr == nil {
+			t.Errorf("no settings error shown")
+		}
+		a.onClick(idKeep)
+	})
+	if b, _ := os.ReadFile(h.settings); string(b) != bad {
+		t.Errorf("settings.json was rewritten:\n%s", b)
+	}
+	if n := settle(func() int { return len(h.notesShown()) }, 1); n < 1 || h.notesShown()[0] != "Error in the settings" {
+		t.Errorf("notifications %q; want the error first", h.notesShown())
+	}
+}
+
+// The clipboard is cleared after 60 s unless the settings say otherwise.
+func TestClipboardClearsByDefault(t *testing.T) {
+	h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds})
+	h.do(t, func(a *app) {
+		if got := a.clearAfter(); got != 60*time.Second {
+			t.Errorf("clipboard cleared after %v; want 60s", got)
+		}
+	})
+	if s := readSettingsFile(t, h.settings); s.ClipboardClearSeconds != 60 {
+		t.Errorf("clipboard_clear_seconds saved as %d; want 60", s.ClipboardClearSeconds)
+	}
+}
+
+// A settings.json that links into a dotfiles folder stays a link when the
+// tray saves a change; the change goes to the link's target.
+func TestSettingsSymlinkKeptByTray(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "dotfiles", "awsxc.json")
+	os.MkdirAll(filepath.Dir(target), 0o700)
+	os.WriteFile(target, []byte(`{"profile": "dev"}`), 0o600)
+	h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds})
+	h.do(t, func(a *app) {
+		os.Remove(a.opts.SettingsPath)
+		if err := os.Symlink(target, a.opts.SettingsPath); err != nil {
+			t.Skip("no symlinks:", err)
+		}
+		a.onClick(idIMDSToggle)
+	})
+	if fi, err := os.Lstat(h.settings); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("settings.json is no longer a link: %v", err)
+	}
+	if s := readSettingsFile(t, target); !s.IMDS.Enabled || s.Profile != "dev" {
+		t.Errorf("the link's target holds %+v; want the click saved into it", s)
+	}
+}

@@ -39,6 +39,10 @@ type State struct {
 
 	Autostart    bool
 	AutostartErr error
+
+	// SettingsErr is what is wrong with settings.json, which awsxc then
+	// leaves as it is: the settings in use are the last good ones.
+	SettingsErr error
 }
 
 // ServerState is one local credentials server as the menu shows it.
@@ -177,7 +181,7 @@ func BuildMenu(s State, now time.Time) Menu {
 		Item{ID: "sep3", Separator: true},
 		Item{ID: idAutostart, Label: "Start at login", Checkbox: true, Checked: s.Autostart, Disabled: s.AutostartErr != nil,
 			Tooltip: errText(s.AutostartErr)},
-		Item{ID: idOpenSettings, Label: "Open settings"},
+		settingsItem(s.SettingsErr),
 		Item{ID: idVersion, Label: "awsxc " + s.Version, Disabled: true},
 		Item{ID: idQuit, Label: "Quit"},
 	)
@@ -186,7 +190,24 @@ func BuildMenu(s State, now time.Time) Menu {
 	if hintTip != "" {
 		tooltip += "\n" + hintTip
 	}
+	if s.SettingsErr != nil {
+		tooltip += "\n" + s.SettingsErr.Error()
+	}
 	return Menu{Tooltip: tooltip, Items: items}
+}
+
+// settingsItem is Open settings, which says where settings.json has an
+// error when it has one (Linux menus show no item tooltips).
+func settingsItem(err error) Item {
+	it := Item{ID: idOpenSettings, Label: "Open settings", Tooltip: errText(err)}
+	var serr *SettingsError
+	switch {
+	case errors.As(err, &serr) && serr.Line > 0:
+		it.Label += fmt.Sprintf(" (error at line %d, column %d)", serr.Line, serr.Col)
+	case err != nil:
+		it.Label += " (it has an error)"
+	}
+	return it
 }
 
 // serverItem is the submenu of one local server: an on/off check with

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"time"
+	"unicode/utf8"
 
 	"github.com/awsxc/awsxc/internal/fsutil"
 )
@@ -31,7 +33,8 @@ type Settings struct {
 	// KeepRefreshed rewrites that profile whenever the credentials change.
 	KeepRefreshed bool `json:"keep_refreshed"`
 	// ClipboardClearSeconds clears the clipboard this long after a copy,
-	// if it still holds what awsxc put there; 0 never clears.
+	// if it still holds what awsxc put there; 0 (or missing) is
+	// [DefaultClipboardClear]. A negative value is an error.
 	ClipboardClearSeconds int `json:"clipboard_clear_seconds"`
 }
 
@@ -43,12 +46,17 @@ type ServerSettings struct {
 	Addr string `json:"addr"`
 }
 
+// DefaultClipboardClear is how long a copy stays on the clipboard
+// unless the settings say otherwise: credentials must not linger there.
+const DefaultClipboardClear = 60 * time.Second
+
 // DefaultSettings are the settings of a first run.
 func DefaultSettings() Settings {
 	return Settings{
-		IMDS:       ServerSettings{Addr: "127.0.0.1:0"},
-		ECS:        ServerSettings{Addr: "127.0.0.1:0"},
-		ExportName: "awsxc",
+		IMDS:                  ServerSettings{Addr: "127.0.0.1:0"},
+		ECS:                   ServerSettings{Addr: "127.0.0.1:0"},
+		ExportName:            "awsxc",
+		ClipboardClearSeconds: int(DefaultClipboardClear / time.Second),
 	}
 }
 
@@ -64,46 +72,188 @@ func (s *Settings) normalize() {
 	if s.ExportName == "" {
 		s.ExportName = d.ExportName
 	}
-	if s.ClipboardClearSeconds < 0 {
-		s.ClipboardClearSeconds = 0
+	// 0 was the default of older versions, which wrote it out.
+	if s.ClipboardClearSeconds == 0 {
+		s.ClipboardClearSeconds = d.ClipboardClearSeconds
 	}
 	if s.ECSToken == "" {
 		s.ECSToken = newToken()
 	}
 }
 
-// ErrCorruptSettings is wrapped by the error [LoadSettings] returns with
-// defaults when the file cannot be parsed.
+// ErrCorruptSettings is wrapped by the errors of a settings file that is
+// not JSON at all ([SettingsError.Corrupt]).
 var ErrCorruptSettings = errors.New("settings file is corrupt")
 
-// LoadSettings reads the settings at path. A missing file gives the
-// defaults and no error. A file that does not parse is renamed to
-// path+".bak" and the defaults are returned together with an error
-// wrapping [ErrCorruptSettings], for the caller to report; the tray
-// never stops over it.
+// SettingsError is a settings file that cannot be used as it is: not
+// JSON, a value of the wrong type, or a value out of range. It says where:
+// path:line:column: what.
+type SettingsError struct {
+	Path      string
+	Line, Col int   // 1-based, of the error; 0 when not known
+	Err       error // a *json.SyntaxError, a *json.UnmarshalTypeError, or a bad value
+}
+
+func (e *SettingsError) Error() string {
+	msg := e.Err.Error()
+	if e.Corrupt() {
+		msg = ErrCorruptSettings.Error() + ": " + msg
+	}
+	if e.Line == 0 {
+		return e.Path + ": " + msg
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.Path, e.Line, e.Col, msg)
+}
+
+// Unwrap returns the cause, and [ErrCorruptSettings] for a file that is
+// not JSON.
+func (e *SettingsError) Unwrap() []error {
+	if e.Corrupt() {
+		return []error{ErrCorruptSettings, e.Err}
+	}
+	return []error{e.Err}
+}
+
+// Corrupt says the file is not JSON at all, so that none of it can be
+// used (rather than one value of it).
+func (e *SettingsError) Corrupt() bool {
+	var syn *json.SyntaxError
+	return errors.As(e.Err, &syn)
+}
+
+// LoadSettings reads the settings at start-up. A missing file gives the
+// defaults and no error. A file that is not JSON is moved aside to
+// path+".bak" (".bak.1", ".bak.2", … when that exists: no earlier copy is
+// ever overwritten; a symlink is left where it is) and the defaults are
+// returned with a [*SettingsError] wrapping [ErrCorruptSettings]. A file
+// with a bad value stays as it is; the other values are returned, with
+// the default for the bad one, and a [*SettingsError]. The tray never
+// stops over it.
 func LoadSettings(path string) (Settings, error) {
-	s := DefaultSettings()
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
+		s := DefaultSettings()
 		s.normalize()
 		return s, nil
 	}
 	if err != nil {
+		s := DefaultSettings()
 		s.normalize()
 		return s, fmt.Errorf("read settings: %w", err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&s); err != nil {
-		s = DefaultSettings()
-		s.normalize()
-		bak := path + ".bak"
-		if rerr := os.Rename(path, bak); rerr != nil {
-			return s, fmt.Errorf("%w: %s: %v (and could not keep a copy: %v)", ErrCorruptSettings, path, err, rerr)
+	s, err := parseSettings(path, data)
+	var serr *SettingsError
+	if !errors.As(err, &serr) || !serr.Corrupt() {
+		return s, err
+	}
+	if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		// A dotfile manager's link: the file is the user's, not ours to move.
+		return s, fmt.Errorf("%w; using defaults, and leaving the file (a symlink) as it is", err)
+	}
+	bak, merr := moveAside(path)
+	if merr != nil {
+		return s, fmt.Errorf("%w; using defaults (and could not keep a copy: %v)", err, merr)
+	}
+	return s, fmt.Errorf("%w; using defaults, the old file is %s", err, bak)
+}
+
+// parseSettings reads the settings file data, read from path. On error
+// it returns a [*SettingsError] and what could be used: the defaults for
+// a file that is not JSON, else the file's values with the defaults for
+// the bad ones.
+func parseSettings(path string, data []byte) (Settings, error) {
+	s := DefaultSettings()
+	if err := json.Unmarshal(data, &s); err != nil {
+		serr := &SettingsError{Path: path, Err: err}
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &syn):
+			s = DefaultSettings()
+			serr.Line, serr.Col = position(data, int(syn.Offset))
+		case errors.As(err, &typ):
+			serr.Line, serr.Col = position(data, int(typ.Offset))
 		}
-		return s, fmt.Errorf("%w: %s: %v; using defaults, the old file is %s", ErrCorruptSettings, path, err, bak)
+		s.normalize()
+		return s, serr
+	}
+	if s.ClipboardClearSeconds < 0 {
+		s.ClipboardClearSeconds = 0
+		s.normalize()
+		line, col := position(data, keyOffset(data, "clipboard_clear_seconds"))
+		return s, &SettingsError{Path: path, Line: line, Col: col,
+			Err: errors.New("clipboard_clear_seconds must not be negative (0 is the default, 60)")}
 	}
 	s.normalize()
 	return s, nil
+}
+
+// position is the 1-based line and column (in characters) of the byte
+// of data that ends at offset; 0, 0 for an offset outside data.
+func position(data []byte, offset int) (line, col int) {
+	if offset <= 0 || offset > len(data) {
+		return 0, 0
+	}
+	before := data[:offset]
+	start := bytes.LastIndexByte(before, '\n') + 1
+	return bytes.Count(before, []byte("\n")) + 1, max(utf8.RuneCount(before[start:]), 1)
+}
+
+// keyOffset is the offset just past the opening quote of key among the
+// top-level keys of the JSON object data, or -1.
+func keyOffset(data []byte, key string) int {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	depth := 0
+	wantKey := false // at depth 1, the next string is a key
+	for {
+		start := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			return -1
+		}
+		if d, ok := tok.(json.Delim); ok {
+			switch d {
+			case '{', '[':
+				depth++
+				wantKey = depth == 1 && d == '{'
+			default:
+				depth--
+				wantKey = depth == 1 // a value of the top level ended
+			}
+			continue
+		}
+		if depth != 1 {
+			continue
+		}
+		if wantKey && tok == key {
+			return int(start) + bytes.IndexByte(data[start:], '"') + 1
+		}
+		wantKey = !wantKey
+	}
+}
+
+// moveAside renames the file at path to the first of path+".bak",
+// path+".bak.1", … that does not exist, and returns that name. It
+// never replaces a file: a hard link is made first, where the file
+// system has them, so that two awsxc cannot pick the same name.
+func moveAside(path string) (string, error) {
+	for i := range 100 {
+		bak := path + ".bak"
+		if i > 0 {
+			bak = fmt.Sprintf("%s.bak.%d", path, i)
+		}
+		err := os.Link(path, bak)
+		switch {
+		case err == nil:
+			return bak, os.Remove(path)
+		case errors.Is(err, fs.ErrExist):
+			continue
+		}
+		if _, lerr := os.Lstat(bak); errors.Is(lerr, fs.ErrNotExist) {
+			return bak, os.Rename(path, bak) // no hard links here
+		}
+	}
+	return "", errors.New("too many copies of the settings file")
 }
 
 // Save writes the settings to path atomically with mode 0600.

@@ -3,9 +3,11 @@
 package tray
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -91,23 +93,117 @@ func TestSettingsPartialFile(t *testing.T) {
 	}
 }
 
+// TestSettingsCorrupt: at start-up a file that is not JSON is moved
+// aside, never over an earlier copy, and the error says where it is.
 func TestSettingsCorrupt(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "settings.json")
-	corrupt := []byte(`{"profile": "dev",`)
-	os.WriteFile(path, corrupt, 0o600)
-	s, err := LoadSettings(path)
-	if !errors.Is(err, ErrCorruptSettings) {
+	for i, corrupt := range []string{"{\"profile\": \"dev\",", "{\n  \"profile\": \"dev\"\n  \"x\": 1}"} {
+		os.WriteFile(path, []byte(corrupt), 0o600)
+		s, err := LoadSettings(path)
+		if !errors.Is(err, ErrCorruptSettings) {
+			t.Fatalf("err = %v, want ErrCorruptSettings", err)
+		}
+		wantPos := []string{path + ":1:18: ", path + ":3:3: "}[i]
+		if !strings.HasPrefix(err.Error(), wantPos) {
+			t.Errorf("err = %q; want it to start %q", err, wantPos)
+		}
+		if s.Profile != "" || s.ExportName != "awsxc" {
+			t.Errorf("got %+v, want defaults", s)
+		}
+		bak := path + []string{".bak", ".bak.1"}[i]
+		if b, rerr := os.ReadFile(bak); rerr != nil || string(b) != corrupt {
+			t.Errorf("%s = %q, %v; want the corrupt file kept", bak, b, rerr)
+		}
+		if !strings.HasSuffix(err.Error(), "the old file is "+bak) {
+			t.Errorf("err = %q; want it to name %s", err, bak)
+		}
+		if _, serr := os.Stat(path); !os.IsNotExist(serr) {
+			t.Errorf("corrupt file still in place: %v", serr)
+		}
+	}
+	if b, _ := os.ReadFile(path + ".bak"); string(b) != "{\"profile\": \"dev\"," {
+		t.Errorf("the first copy was overwritten: %q", b)
+	}
+}
+
+// A corrupt settings.json that is a symlink is left alone at start-up:
+// it stays a link, and its target keeps the user's text.
+func TestSettingsCorruptSymlink(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	real, path := filepath.Join(dir, "dotfiles.json"), filepath.Join(dir, "settings.json")
+	os.WriteFile(real, []byte(`{"profile": `), 0o600)
+	if err := os.Symlink(real, path); err != nil {
+		t.Skip("no symlinks:", err)
+	}
+	if _, err := LoadSettings(path); !errors.Is(err, ErrCorruptSettings) {
 		t.Fatalf("err = %v, want ErrCorruptSettings", err)
 	}
-	if s.Profile != "" || s.ExportName != "awsxc" {
-		t.Errorf("got %+v, want defaults", s)
+	if fi, err := os.Lstat(path); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("settings.json is no longer a link: %v", err)
 	}
-	bak, rerr := os.ReadFile(path + ".bak")
-	if rerr != nil || string(bak) != string(corrupt) {
-		t.Errorf(".bak = %q, %v; want the corrupt file kept", bak, rerr)
+	if b, _ := os.ReadFile(real); string(b) != `{"profile": ` {
+		t.Errorf("the link's target holds %q; want it untouched", b)
 	}
-	if _, serr := os.Stat(path); !os.IsNotExist(serr) {
-		t.Errorf("corrupt file still in place: %v", serr)
+	if _, err := os.Lstat(path + ".bak"); !os.IsNotExist(err) {
+		t.Errorf("a .bak was made of the link: %v", err)
 	}
+}
+
+// TestSettingsErrorPosition: every error names the file and where in it.
+func TestSettingsErrorPosition(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, data string
+		want       string // the error after "settings.json:"
+		corrupt    bool
+	}{
+		{"missing_comma", "{\n  \"profile\": \"dev\"\n  \"keep_refreshed\": true\n}", "3:3: settings file is corrupt: invalid character '\"' after object key:value pair", true},
+		{"truncated", `{"profile": `, "1:12: settings file is corrupt: unexpected end of JSON input", true},
+		{"non_ascii_column", "{\"profile\": \"dév\" x}", "1:19: settings file is corrupt: invalid character 'x' after object key:value pair", true},
+		{"wrong_type", "{\n\"profile\": 5}", "2:12: json: cannot unmarshal number into Go struct field Settings.profile of type string", false},
+		{"negative_clear", "{\"profile\": \"dev\",\n \"imds\": {\"clipboard_clear_seconds\": 1},\n \"clipboard_clear_seconds\": -5}",
+			"3:2: clipboard_clear_seconds must not be negative (0 is the default, 60)", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := parseSettings("settings.json", []byte(tt.data))
+			var serr *SettingsError
+			if !errors.As(err, &serr) {
+				t.Fatalf("err = %v; want a *SettingsError", err)
+			}
+			if got := strings.TrimPrefix(err.Error(), "settings.json:"); got != tt.want {
+				t.Errorf("error %q; want %q", got, tt.want)
+			}
+			if serr.Corrupt() != tt.corrupt || errors.Is(err, ErrCorruptSettings) != tt.corrupt {
+				t.Errorf("Corrupt() = %v; want %v", serr.Corrupt(), tt.corrupt)
+			}
+			if s.ClipboardClearSeconds != 60 {
+				t.Errorf("clipboard_clear_seconds = %d; want the default 60", s.ClipboardClearSeconds)
+			}
+			if !tt.corrupt && tt.name == "negative_clear" && s.Profile != "dev" {
+				t.Errorf("profile = %q; want the file's good values kept", s.Profile)
+			}
+		})
+	}
+}
+
+// FuzzParseSettings: any file gives usable settings, and an error that
+// names a position inside the file.
+func FuzzParseSettings(f *testing.F) {
+	f.Add([]byte(`{"profile": "dev", "clipboard_clear_seconds": -1}`))
+	f.Add([]byte("{\n\"imds\": {\"enabled\": 1}}"))
+	f.Add([]byte(`[`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := parseSettings("s.json", data)
+		if s.ClipboardClearSeconds <= 0 || s.ExportName == "" || s.ECSToken == "" {
+			t.Errorf("unusable settings %+v", s)
+		}
+		var serr *SettingsError
+		if err != nil && (!errors.As(err, &serr) || serr.Line < 0 || serr.Line > bytes.Count(data, []byte("\n"))+1) {
+			t.Errorf("error %v: want a *SettingsError with a line in the file", err)
+		}
+	})
 }

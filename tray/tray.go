@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -54,13 +55,9 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.LockPath == "" {
 		opts.LockPath = filepath.Join(platform.StateDir(), "awsxc.lock")
 	}
-	lock, err := fsutil.TryLock(opts.LockPath)
-	if errors.Is(err, fsutil.ErrLocked) {
-		return ErrAlreadyRunning
-	}
+	lock, err := lockInstance(opts.LockPath, opts.Logger)
 	if err != nil {
-		// A lock we cannot take must not keep the tray from starting.
-		opts.Logger.Warn("no single-instance lock", "err", err)
+		return err
 	}
 	defer lock.Unlock()
 
@@ -99,6 +96,23 @@ func Run(ctx context.Context, opts Options) error {
 		opts.Logger.Warn("shutdown took too long")
 	}
 	return nil
+}
+
+// lockInstance takes the single-instance lock at path, or fails with
+// [ErrAlreadyRunning]. A lock that cannot be taken for another reason
+// (a symlink at path, which is never followed; a read-only folder) is
+// logged and the tray starts without it: nil is a lock that unlocks
+// nothing.
+func lockInstance(path string, log *slog.Logger) (*fsutil.FileLock, error) {
+	lock, err := fsutil.TryLock(path)
+	switch {
+	case errors.Is(err, fsutil.ErrLocked):
+		return nil, ErrAlreadyRunning
+	case err != nil:
+		log.Warn("no single-instance lock", "err", err)
+		return nil, nil
+	}
+	return lock, nil
 }
 
 func printNoHostHint(w io.Writer) {
@@ -187,14 +201,27 @@ func (a *app) post(f func()) {
 // start loads the settings and the state the first menu shows. It runs
 // before the loop and must stay fast: it reads files and nothing more.
 func (a *app) start() {
+	a.state = State{Version: a.opts.Version}
 	s, err := LoadSettings(a.opts.SettingsPath)
 	a.settings = s
-	if err != nil {
+	switch _, lerr := os.Lstat(a.opts.SettingsPath); {
+	case err != nil && lerr == nil:
+		// Left in place (a bad value, a symlink, unreadable): the user's
+		// to fix, and not written until then.
+		fmt.Fprintf(a.opts.Stderr, "awsxc: %v\n", err)
+		a.state.SettingsErr = err
+		a.notifyOnce("settings", "Error in the settings", err.Error()+
+			"\nawsxc uses the defaults for what it cannot read, and leaves the file as it is until it is fixed.")
+		if data, rerr := os.ReadFile(a.opts.SettingsPath); rerr == nil {
+			a.settingsSum = sha256.Sum256(data)
+		}
+	case err != nil:
 		fmt.Fprintf(a.opts.Stderr, "awsxc: %v\n", err)
 		a.notify("Settings were reset", err.Error())
+		a.writeSettings()
+	default:
+		a.writeSettings()
 	}
-	a.writeSettings()
-	a.state = State{Version: a.opts.Version}
 	a.stateFromSettings()
 	a.state.Autostart, a.state.AutostartErr = platform.Autostart()
 	a.listProfiles(a.awsFilesSum())
@@ -414,7 +441,14 @@ func (a *app) shutdown() {
 // writeSettings writes a.settings to settings.json. Callers change
 // a.settings after taking in the user's edits to the file (onClick
 // starts with a reload), so a save never overwrites them.
+//
+// While settings.json has an error it is left as it is, for the user to
+// fix: nothing is saved (the change holds until awsxc quits).
 func (a *app) writeSettings() {
+	if a.state.SettingsErr != nil {
+		a.notifyOnce("save", "Settings not saved", "settings.json has an error; fix it first: "+a.state.SettingsErr.Error())
+		return
+	}
 	data, err := a.settings.save(a.opts.SettingsPath)
 	if err != nil {
 		a.notifyOnce("save", "Cannot save settings", err.Error())
@@ -428,9 +462,16 @@ func (a *app) writeSettings() {
 // while the tray runs: it runs on every tick, on every click and when a
 // new Source is ready, and reads the file again when its content is not
 // what we last wrote or read.
+//
+// A file with an error is left as it is and the settings in use are
+// kept; the error is notified once (per distinct error) and shown in the
+// menu until the file is fixed or removed.
 func (a *app) reloadSettings() {
 	data, err := os.ReadFile(a.opts.SettingsPath)
 	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) && a.state.SettingsErr != nil {
+			a.settingsFixed() // the broken file is gone; saving may write a new one
+		}
 		return
 	}
 	sum := sha256.Sum256(data)
@@ -438,12 +479,14 @@ func (a *app) reloadSettings() {
 		return
 	}
 	a.settingsSum = sum
-	s, err := LoadSettings(a.opts.SettingsPath)
+	s, err := parseSettings(a.opts.SettingsPath, data)
 	if err != nil {
-		a.notify("Settings not reloaded", err.Error())
-		a.writeSettings() // the corrupt file was moved aside; write what is in use
+		a.state.SettingsErr = err
+		a.notifyOnce("settings", "Settings not reloaded", err.Error()+
+			"\nawsxc keeps the settings in use and leaves the file as it is.")
 		return
 	}
+	a.settingsFixed()
 	a.log.Info("settings changed on disk; reloaded")
 	a.settings = s
 	// A changed address (or token) restarts that server.
@@ -455,6 +498,13 @@ func (a *app) reloadSettings() {
 	case s.Profile != "" && s.Profile != a.state.Active:
 		a.switchProfile(s.Profile, false)
 	}
+}
+
+// settingsFixed says settings.json no longer has the error reported.
+func (a *app) settingsFixed() {
+	a.state.SettingsErr = nil
+	a.resolved("settings")
+	a.resolved("save")
 }
 
 // stateFromSettings copies what the menu shows of a.settings into
