@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -255,15 +256,43 @@ func (a *app) copyAs(f engine.Format) {
 			a.post(func() { a.notify("Nothing copied", err.Error()) })
 			return
 		}
-		a.copyText(string(data), clearAfter)
+		a.copyText(formatLabel(f), string(data), clearAfter)
 	})
 }
 
-// copyText puts text on the clipboard and arms the auto-clear for
-// clearAfter. It blocks while an earlier copy runs (xclip can be slow),
+// formatLabel is the menu's name for format f.
+func formatLabel(f engine.Format) string {
+	for _, cf := range copyFormats {
+		if cf.Format == f {
+			return cf.Label
+		}
+	}
+	return string(f)
+}
+
+// copyText puts text, which is what ("export lines (bash, zsh)"), on the
+// clipboard and arms the auto-clear for clearAfter; a notification says
+// it is done. It blocks while an earlier copy runs (xclip can be slow),
 // so call it off the loop.
-func (a *app) copyText(text string, clearAfter time.Duration) {
-	a.clipboard.put(a.ctx, text, clearAfter)
+func (a *app) copyText(what, text string, clearAfter time.Duration) {
+	a.clipboard.put(a.ctx, what, text, clearAfter)
+}
+
+// copied tells the user a copy was made: a click gets an answer.
+func (a *app) copied(what string, clearAfter time.Duration) {
+	body := "The clipboard is not cleared."
+	if clearAfter > 0 {
+		body = "The clipboard is cleared in " + durationWords(clearAfter) + ", if it still holds them."
+	}
+	a.inform("Copied "+what, body)
+}
+
+// durationWords is d for a notification: "60 s", "2 min".
+func durationWords(d time.Duration) string {
+	if d >= 2*time.Minute && d%time.Minute == 0 {
+		return strconv.Itoa(int(d/time.Minute)) + " min"
+	}
+	return strconv.Itoa(int(d.Round(time.Second)/time.Second)) + " s"
 }
 
 // clearAfter is how long a copy stays on the clipboard; 0 for ever.
@@ -320,7 +349,11 @@ func (a *app) writeFile(user bool) {
 			}
 			a.resolved("write")
 			a.state.Written = a.now()
-			a.log.Info("wrote credentials file profile", "profile", name)
+			if user {
+				a.inform("Wrote profile "+name, "In "+a.opts.Env.CredentialsFile+": use it with AWS_PROFILE="+name+" or --profile "+name+".")
+			} else {
+				a.log.Info("wrote credentials file profile", "profile", name)
+			}
 			if src != a.src {
 				return
 			}
@@ -428,7 +461,7 @@ func (a *app) copyDocker(imds bool) {
 		return
 	}
 	text := strings.Join(flags, " ")
-	go a.copyText(text, a.clearAfter())
+	go a.copyText("the Docker settings", text, a.clearAfter())
 }
 
 func engineEnvFlags(env []string) []string {

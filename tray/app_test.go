@@ -23,6 +23,7 @@ import (
 	"github.com/awsxc/awsxc/engine/server"
 	"github.com/awsxc/awsxc/internal/fakeaws"
 	"github.com/awsxc/awsxc/platform"
+	"github.com/google/go-cmp/cmp"
 )
 
 // In-process tests of the event loop: a real app with real engine
@@ -38,8 +39,11 @@ type harness struct {
 	sts      *fakeaws.Server
 	settings string // path of settings.json
 
-	mu    sync.Mutex // protects notes
-	notes []string   // summaries of the notifications shown
+	clip *fakeClipboard
+
+	mu     sync.Mutex // protects notes and bodies
+	notes  []string   // summaries of the notifications shown
+	bodies []string   // their bodies
 }
 
 type harnessOptions struct {
@@ -66,10 +70,13 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	ctx, cancel := context.WithCancel(context.Background())
 	h.a = newApp(ctx, cancel, Options{Version: "test", Logger: slog.New(slog.DiscardHandler), Stderr: io.Discard,
 		SettingsPath: h.settings, Tick: o.tick})
+	h.clip = &fakeClipboard{}
+	h.a.clipboard.copy, h.a.clipboard.paste = h.clip.copy, h.clip.paste
 	h.a.notifier = func(summary, body string) error {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		h.notes = append(h.notes, summary)
+		h.bodies = append(h.bodies, body)
 		return nil
 	}
 	h.a.start()
@@ -819,5 +826,32 @@ func TestSettingsSymlinkKeptByTray(t *testing.T) {
 	}
 	if s := readSettingsFile(t, target); !s.IMDS.Enabled || s.Profile != "dev" {
 		t.Errorf("the link's target holds %+v; want the click saved into it", s)
+	}
+}
+
+// TestClickFeedback is issue 10 item 34 (part): a copy and a write made
+// from the menu say so.
+func TestClickFeedback(t *testing.T) {
+	h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds,
+		settings: `{"profile": "dev", "clipboard_clear_seconds": 120}`})
+	h.waitFor(t, "dev", valid("dev"))
+	h.do(t, func(a *app) { a.onClick(copyPrefix + string(engine.FormatEnv)) })
+	h.do(t, func(a *app) { a.onClick(idWrite) })
+	want := map[string]string{
+		"Copied export lines (bash, zsh)": "The clipboard is cleared in 2 min, if it still holds them.",
+		"Wrote profile awsxc":             "In " + os.Getenv("AWS_SHARED_CREDENTIALS_FILE") + ": use it with AWS_PROFILE=awsxc or --profile awsxc.",
+	}
+	settle(func() int { return len(h.notesShown()) }, 2)
+	h.mu.Lock()
+	got := map[string]string{}
+	for i, s := range h.notes {
+		got[s] = h.bodies[i]
+	}
+	h.mu.Unlock()
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("notifications mismatch (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(h.clip.get(), "export AWS_ACCESS_KEY_ID=") {
+		t.Errorf("clipboard %q; want export lines", h.clip.get())
 	}
 }

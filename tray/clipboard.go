@@ -17,19 +17,24 @@ type clipboard struct {
 	paste func() (string, error) // platform.Paste, or a fake in tests
 	reqs  chan clipRequest       // copies waiting for the goroutine
 	fail  func(err error)        // reports a failed copy
+	// done reports a copy made: what was copied, as the request named
+	// it, and when it is cleared. nil reports nothing.
+	done func(what string, clearAfter time.Duration)
 }
 
 type clipRequest struct {
+	what       string // what text is, for the user ("export lines")
 	text       string
 	clearAfter time.Duration // 0 never clears
 }
 
-// put asks for text to be copied, and cleared after clearAfter if the
-// clipboard still holds it then. It blocks until the goroutine takes the
-// request (never once ctx is done), so call it off the event loop.
-func (c *clipboard) put(ctx context.Context, text string, clearAfter time.Duration) {
+// put asks for text, which is what, to be copied, and cleared after
+// clearAfter if the clipboard still holds it then. It blocks until the
+// goroutine takes the request (never once ctx is done), so call it off
+// the event loop.
+func (c *clipboard) put(ctx context.Context, what, text string, clearAfter time.Duration) {
 	select {
-	case c.reqs <- clipRequest{text, clearAfter}:
+	case c.reqs <- clipRequest{what, text, clearAfter}:
 	case <-ctx.Done():
 	}
 }
@@ -55,6 +60,9 @@ func (c *clipboard) run(ctx context.Context) {
 				continue // the clipboard still holds the last text; its clear stands
 			}
 			last = r.text
+			if c.done != nil {
+				c.done(r.what, r.clearAfter)
+			}
 			if timer != nil {
 				timer.Stop()
 			}

@@ -70,7 +70,7 @@ func TestClipboardQuickCopiesAreCleared(t *testing.T) {
 	c, fake, ctx := startClipboard(t)
 	var wg sync.WaitGroup
 	for i := range 20 {
-		wg.Go(func() { c.put(ctx, fmt.Sprint("secret ", i), 30*time.Millisecond) })
+		wg.Go(func() { c.put(ctx, "text", fmt.Sprint("secret ", i), 30*time.Millisecond) })
 	}
 	wg.Wait()
 	waitClipboard(t, fake, "")
@@ -82,7 +82,7 @@ func TestClipboardQuickCopiesAreCleared(t *testing.T) {
 func TestClipboardKeepsWhatTheUserCopied(t *testing.T) {
 	t.Parallel()
 	c, fake, ctx := startClipboard(t)
-	c.put(ctx, "secret", 20*time.Millisecond)
+	c.put(ctx, "text", "secret", 20*time.Millisecond)
 	waitClipboard(t, fake, "secret")
 	fake.copy("the user's own text")
 	time.Sleep(60 * time.Millisecond)
@@ -94,8 +94,8 @@ func TestClipboardKeepsWhatTheUserCopied(t *testing.T) {
 func TestClipboardNeverClears(t *testing.T) {
 	t.Parallel()
 	c, fake, ctx := startClipboard(t)
-	c.put(ctx, "first", 10*time.Millisecond)
-	c.put(ctx, "kept", 0) // the setting changed to 0 in between
+	c.put(ctx, "text", "first", 10*time.Millisecond)
+	c.put(ctx, "text", "kept", 0) // the setting changed to 0 in between
 	waitClipboard(t, fake, "kept")
 	time.Sleep(40 * time.Millisecond)
 	if got := fake.get(); got != "kept" {

@@ -27,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awsxc/awsxc/internal/fakeaws"
 	"github.com/awsxc/awsxc/tray/internal/snitest"
+	"github.com/godbus/dbus/v5"
 )
 
 const awsConfig = `[profile dev]
@@ -176,11 +177,14 @@ func TestTrayEndToEnd(t *testing.T) {
 	})
 
 	step("second instance")
-	// A second instance refuses to start.
+	// A second instance refuses to start, on stderr and in a
+	// notification (started from a menu, it has no terminal).
+	notes := snitest.StartNotifications(t, bus)
 	second := start(t, e)
 	if err := second.wait(t); err == nil || !strings.Contains(second.stderr.String(), "awsxc is already running") {
 		t.Errorf("second instance: err %v, stderr %q; want exit 1 and the message", err, second.stderr)
 	}
+	notes.Wait(t, wait, "awsxc is already running")
 
 	step("switch profile")
 	// Switch profile.
@@ -578,4 +582,52 @@ func first(t *testing.T, root snitest.Item, prefix string) snitest.Item {
 		t.Fatalf("no item %q in:\n%s", prefix, root)
 	}
 	return it
+}
+
+// TestTrayHostAppears is issue 10 item 34 (part): "No system tray host
+// found" goes as soon as a host starts (the tray watches the bus for it),
+// not at a tick, which here is an hour away; and the icon registers with
+// the new host.
+func TestTrayHostAppears(t *testing.T) {
+	desktoptest.Need(t, "dbus-daemon")
+	bus := desktoptest.StartBus(t)
+	sts := fakeaws.New()
+	defer sts.Close()
+	e := newEnv(t, bus, "", sts.URL, true)
+	for i, v := range e.vars {
+		if strings.HasPrefix(v, "AWSXC_TICK=") {
+			e.vars[i] = "AWSXC_TICK=1h"
+		}
+	}
+	a := start(t, e)
+	conn := snitest.Connect(t, bus)
+	tr := openByName(t, conn, a)
+	tr.WaitLabel(t, 5*time.Second, "No system tray host found")
+	w := snitest.StartWatcher(t, bus)
+	tr.WaitFor(t, 3*time.Second, "the no-host line to go", func(root snitest.Item) bool {
+		_, ok := root.Find("No system tray host found")
+		return !ok
+	})
+	var owner string
+	conn.BusObject().Call("org.freedesktop.DBus.GetNameOwner", 0, tr.Bus).Store(&owner)
+	if item := w.Wait(t, 3*time.Second); item != owner+"/StatusNotifierItem" {
+		t.Errorf("registered %q; want the app's item (%s)", item, owner)
+	}
+}
+
+// openByName waits for the app's StatusNotifierItem name, for a test
+// without a watcher to register with.
+func openByName(t *testing.T, conn *dbus.Conn, a *app) *snitest.Tray {
+	t.Helper()
+	name := fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", a.cmd.Process.Pid)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var has bool
+		conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, name).Store(&has)
+		if has {
+			return snitest.Open(t, conn, name+"/StatusNotifierItem")
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never appeared; stderr:\n%s", name, a.stderr)
+		}
+	}
 }

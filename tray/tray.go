@@ -57,6 +57,11 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	lock, err := lockInstance(opts.LockPath, opts.Logger)
 	if err != nil {
+		// Started from a menu or at login there is no terminal to read
+		// the error on: say it where the user looks.
+		if nerr := platform.Notify(err.Error(), "Its menu is under the awsxc icon that is already in the tray."); nerr != nil {
+			opts.Logger.Debug("notification not shown", "err", nerr)
+		}
 		return err
 	}
 	defer lock.Unlock()
@@ -78,6 +83,11 @@ func Run(ctx context.Context, opts Options) error {
 		a.state.NoTrayHost = true
 	}
 
+	err = watchTrayHost(ctx, func(present bool) { a.post(func() { a.state.NoTrayHost = !present }) })
+	if err != nil {
+		opts.Logger.Debug("cannot watch the bus for a tray host; looking on every tick", "err", err)
+		a.pollHost = true
+	}
 	systray.SetTitle("awsxc") // before Run, so the SNI Id is stable
 	go func() {
 		<-ctx.Done()
@@ -156,6 +166,7 @@ type app struct {
 	alerts    map[string]string // failures notified by notifyOnce, by key
 	written   time.Time         // Updated of the credentials last written to the file
 	ui        *adapter
+	pollHost  bool // no bus watch for a tray host: look for one on each tick
 	// settingsSum is the SHA-256 of settings.json as we last wrote or
 	// read it, to tell the user's edits from our own (a modification
 	// time can repeat within its granularity).
@@ -185,7 +196,8 @@ func newApp(ctx context.Context, cancel context.CancelFunc, opts Options) *app {
 		servers:  server.NewGroup(ctx),
 	}
 	a.clipboard = &clipboard{copy: platform.Copy, paste: platform.Paste, reqs: make(chan clipRequest),
-		fail: func(err error) { a.post(func() { a.notify("Nothing copied", err.Error()) }) }}
+		fail: func(err error) { a.post(func() { a.notify("Nothing copied", err.Error()) }) },
+		done: func(what string, clearAfter time.Duration) { a.post(func() { a.copied(what, clearAfter) }) }}
 	return a
 }
 
@@ -345,7 +357,7 @@ func (a *app) onTick() {
 	a.listProfiles(sum)
 	a.reloadSettings()
 	a.retryProfile(sum)
-	if a.state.NoTrayHost && checkTrayHost() == hostPresent {
+	if a.pollHost && a.state.NoTrayHost && checkTrayHost() == hostPresent {
 		a.state.NoTrayHost = false
 	}
 }
@@ -382,6 +394,17 @@ func (a *app) awsFilesSum() [sha256.Size]byte {
 // notify shows a notification from a goroutine and logs it.
 func (a *app) notify(summary, body string) {
 	a.log.Warn(summary, "detail", body)
+	go func() {
+		if err := a.notifier(summary, body); err != nil {
+			a.log.Debug("notification not shown", "err", err)
+		}
+	}()
+}
+
+// inform shows a notification that answers a click (a copy, a write):
+// news, not a warning.
+func (a *app) inform(summary, body string) {
+	a.log.Info(summary, "detail", body)
 	go func() {
 		if err := a.notifier(summary, body); err != nil {
 			a.log.Debug("notification not shown", "err", err)
