@@ -28,6 +28,8 @@ type adapter struct {
 	children map[string][]string          // parent ID ("" for the root) -> child IDs applied
 	seps     map[string]bool              // separators created
 	tooltip  string
+	icon     IconState
+	iconSet  bool // icon was applied
 }
 
 func newAdapter(ctx context.Context, clicks chan<- string) *adapter {
@@ -40,6 +42,10 @@ func newAdapter(ctx context.Context, clicks chan<- string) *adapter {
 // is lost (the value is read for the export, then the update finds no
 // properties yet), so the loop re-sends it on every tick.
 func (a *adapter) apply(m Menu, force bool) {
+	if !a.iconSet || m.Icon != a.icon {
+		setIcon(m.Icon)
+		a.icon, a.iconSet = m.Icon, true
+	}
 	if force || m.Tooltip != a.tooltip {
 		systray.SetTooltip(m.Tooltip)
 		a.tooltip = m.Tooltip

@@ -12,6 +12,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image/png"
 	"net"
 	"os"
 	"os/exec"
@@ -26,6 +27,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awsxc/awsxc/internal/fakeaws"
+	"github.com/awsxc/awsxc/packaging/icons"
 	"github.com/awsxc/awsxc/tray/internal/snitest"
 	"github.com/godbus/dbus/v5"
 )
@@ -630,4 +632,57 @@ func openByName(t *testing.T, conn *dbus.Conn, a *app) *snitest.Tray {
 			t.Fatalf("%s never appeared; stderr:\n%s", name, a.stderr)
 		}
 	}
+}
+
+// TestTrayIconFollowsState is issue 10 item 34 (part): the icon a host
+// reads (IconPixmap) is the plain one while the credentials are good and
+// the red-badged one once the profile cannot be used.
+func TestTrayIconFollowsState(t *testing.T) {
+	bus, display, w := setup(t)
+	sts := fakeaws.New()
+	defer sts.Close()
+	e := newEnv(t, bus, display, sts.URL, true)
+	start(t, e)
+	tr := snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
+	tr.WaitLabel(t, 5*time.Second, "dev · expires in")
+	waitIcon := func(want string) {
+		t.Helper()
+		var got string
+		tr.WaitFor(t, 5*time.Second, "the "+want+" icon", func(snitest.Item) bool {
+			got = whichIcon(t, tr.IconPixmap(t))
+			return got == want
+		})
+	}
+	waitIcon("ok")
+	editSettings(t, e, func(m map[string]any) { m["profile"] = "ghost" })
+	tr.WaitLabel(t, 5*time.Second, "ghost · profile not found")
+	waitIcon("failing")
+}
+
+// whichIcon names the state icon px shows, comparing it pixel for pixel
+// with the PNGs as fyne.io/systray converts them for IconPixmap (the low
+// byte of each premultiplied 16-bit channel, alpha first).
+func whichIcon(t *testing.T, px []snitest.Pixmap) string {
+	t.Helper()
+	if len(px) != 1 {
+		return fmt.Sprintf("%d pixmaps", len(px))
+	}
+	for name, data := range map[string][]byte{"ok": icons.Tray, "expiring": icons.TrayExpiring, "failing": icons.TrayFailing} {
+		img, err := png.Decode(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := img.Bounds()
+		var argb []byte
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				r, g, b, a := img.At(x, y).RGBA()
+				argb = append(argb, byte(a), byte(r), byte(g), byte(b))
+			}
+		}
+		if int32(b.Dx()) == px[0].W && int32(b.Dy()) == px[0].H && bytes.Equal(argb, px[0].ARGB) {
+			return name
+		}
+	}
+	return "unknown"
 }

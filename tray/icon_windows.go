@@ -5,5 +5,14 @@ import (
 	"github.com/awsxc/awsxc/packaging/icons"
 )
 
-// setIcon sets the tray icon; Windows needs ICO data.
-func setIcon() { systray.SetIcon(icons.TrayICO) }
+// setIcon sets the tray icon for st; Windows needs ICO data.
+func setIcon(st IconState) {
+	switch st {
+	case IconExpiring:
+		systray.SetIcon(icons.TrayICOExpiring)
+	case IconFailing:
+		systray.SetIcon(icons.TrayICOFailing)
+	default:
+		systray.SetIcon(icons.TrayICO)
+	}
+}

@@ -67,8 +67,9 @@ type Item struct {
 	Children  []Item
 }
 
-// Menu is the whole tray menu plus the icon's tooltip.
+// Menu is the whole tray menu plus the icon and its tooltip.
 type Menu struct {
+	Icon    IconState
 	Tooltip string
 	Items   []Item
 }
@@ -193,7 +194,7 @@ func BuildMenu(s State, now time.Time) Menu {
 	if s.SettingsErr != nil {
 		tooltip += "\n" + s.SettingsErr.Error()
 	}
-	return Menu{Tooltip: tooltip, Items: items}
+	return Menu{Icon: IconFor(s, now), Tooltip: tooltip, Items: items}
 }
 
 // settingsItem is Open settings, which says where settings.json has an

@@ -94,7 +94,6 @@ func Run(ctx context.Context, opts Options) error {
 		systray.Quit()
 	}()
 	systray.Run(func() {
-		setIcon()
 		ui := newAdapter(ctx, a.clicks)
 		ui.apply(BuildMenu(a.state, time.Now()), false)
 		go a.loop(ui)

@@ -1,7 +1,8 @@
 #!/bin/sh
-# Regenerates every rendered icon from the two SVG sources. The outputs are
+# Regenerates every rendered icon from the SVG sources. The outputs are
 # committed, so packaging itself needs no renderer; run this only after
-# editing awsxc.svg or awsxc-template.svg.
+# editing awsxc.svg, awsxc-template.svg or the tray's state icons
+# awsxc-expiring.svg and awsxc-failing.svg (awsxc.svg with a badge).
 #
 # Needs: rsvg-convert (librsvg2-bin), icotool (icoutils), png2icns (icnsutils).
 set -eu
@@ -27,6 +28,16 @@ icotool -c -o ../windows/awsxc.ico awsxc-16.png awsxc-24.png awsxc-32.png \
 	awsxc-48.png awsxc-64.png -r awsxc-256.png
 # Windows notification-area icon: 16 px at 100 % scaling up to 32 px at 200 %.
 icotool -c -o awsxc-tray.ico awsxc-16.png "$tmp/awsxc-20.png" awsxc-24.png awsxc-32.png
+# The tray's state icons: a 32 px PNG (Linux, macOS) and a notification-area
+# ICO (Windows) each.
+for state in expiring failing; do
+	for s in 16 20 24; do
+		rsvg-convert -w "$s" -h "$s" "awsxc-$state.svg" -o "$tmp/awsxc-$state-$s.png"
+	done
+	rsvg-convert -w 32 -h 32 "awsxc-$state.svg" -o "awsxc-$state-32.png"
+	icotool -c -o "awsxc-tray-$state.ico" "$tmp/awsxc-$state-16.png" "$tmp/awsxc-$state-20.png" \
+		"$tmp/awsxc-$state-24.png" "awsxc-$state-32.png"
+done
 # macOS application bundle icon.
 png2icns ../macos/awsxc.icns awsxc-16.png awsxc-32.png awsxc-48.png \
 	awsxc-128.png awsxc-256.png "$tmp/awsxc-512.png" >/dev/null

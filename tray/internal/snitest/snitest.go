@@ -320,3 +320,24 @@ func (tr *Tray) WaitLabel(t testing.TB, timeout time.Duration, prefix string) It
 	})
 	return found
 }
+
+// Pixmap is one image of an icon property: width, height, and ARGB32
+// pixels in network byte order, row by row.
+type Pixmap struct {
+	W, H int32
+	ARGB []byte
+}
+
+// IconPixmap reads the IconPixmap property: the icon the app shows now.
+func (tr *Tray) IconPixmap(t testing.TB) []Pixmap {
+	t.Helper()
+	v, err := tr.SNI.GetProperty("org.kde.StatusNotifierItem.IconPixmap")
+	if err != nil {
+		t.Fatalf("read IconPixmap: %v", err)
+	}
+	var px []Pixmap
+	if err := dbus.Store([]any{v.Value()}, &px); err != nil {
+		t.Fatalf("IconPixmap = %#v: %v", v.Value(), err)
+	}
+	return px
+}
