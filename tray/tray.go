@@ -449,16 +449,34 @@ func (a *app) shutdown() {
 	case <-time.After(5 * time.Second):
 		a.log.Warn("background work still running at exit")
 	}
-	if err := a.servers.Close(); err != nil {
-		a.log.Warn("servers did not stop cleanly", "err", err)
-	}
+	// The servers and Sources are closed side by side, and Quit waits
+	// for them no more than quitGrace: a server drains its connections
+	// for up to 5 s (a client that keeps one open made Quit take that
+	// long) and a Source waits for its fetch. The process exits next,
+	// which closes every socket; no file is being written by then.
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := a.servers.Close(); err != nil {
+			a.log.Warn("servers did not stop cleanly", "err", err)
+		}
+	})
 	if a.served != nil {
-		a.served.Close()
+		wg.Go(a.served.Close)
 	}
 	if a.src != nil && a.src != a.served {
-		a.src.Close()
+		wg.Go(a.src.Close)
+	}
+	closed := make(chan struct{})
+	go func() { wg.Wait(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(quitGrace):
+		a.log.Debug("quit: not waiting any longer for the servers and sources to stop", "waited", quitGrace)
 	}
 }
+
+// quitGrace is how long Quit waits for the servers and Sources to stop.
+const quitGrace = 300 * time.Millisecond
 
 // writeSettings writes a.settings to settings.json. Callers change
 // a.settings after taking in the user's edits to the file (onClick
