@@ -47,7 +47,7 @@ func (a *adapter) apply(m Menu, force bool) {
 		a.icon, a.iconSet = m.Icon, true
 	}
 	if force || m.Tooltip != a.tooltip {
-		systray.SetTooltip(m.Tooltip)
+		systray.SetTooltip(iconTooltip(runtime.GOOS, m.Tooltip))
 		a.tooltip = m.Tooltip
 	}
 	a.applyItems("", nil, m.Items)

@@ -2,7 +2,10 @@
 
 package tray
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf16"
+)
 
 // menuLabel is label as the menu of the system goos must be given it to
 // show it as is. A dbusmenu host (every Linux and BSD desktop) reads
@@ -18,4 +21,34 @@ func menuLabel(goos, label string) string {
 	default:
 		return label
 	}
+}
+
+// maxWindowsTip is the longest tooltip the Windows notification area
+// takes, in UTF-16 units: NOTIFYICONDATA's szTip holds 128 with the
+// terminating NUL, and fyne.io/systray copies a longer one in unended.
+const maxWindowsTip = 127
+
+// iconTooltip is tooltip as the icon of the system goos can take it: on
+// Windows it is cut to maxWindowsTip, at a line where it can be.
+func iconTooltip(goos, tooltip string) string {
+	if goos != "windows" || len(utf16.Encode([]rune(tooltip))) <= maxWindowsTip {
+		return tooltip
+	}
+	var b strings.Builder
+	n := 0
+	for i, line := range strings.Split(tooltip, "\n") {
+		if i > 0 {
+			line = "\n" + line
+		}
+		m := len(utf16.Encode([]rune(line)))
+		if n+m > maxWindowsTip {
+			if i == 0 {
+				b.WriteString(clip(line, maxWindowsTip/2)) // a huge first line
+			}
+			break
+		}
+		b.WriteString(line)
+		n += m
+	}
+	return b.String()
 }

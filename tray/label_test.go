@@ -3,7 +3,9 @@
 package tray
 
 import (
+	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/awsxc/awsxc/tray/internal/snitest"
 )
@@ -38,4 +40,19 @@ func FuzzMenuLabelDBus(f *testing.F) {
 			t.Errorf("shown %q; want %q", got, label)
 		}
 	})
+}
+
+func TestIconTooltip(t *testing.T) {
+	t.Parallel()
+	long := "awsxc 1.2.3\ndev · expires in 42 min · refresh failed\n" + strings.Repeat("cannot get credentials ", 10)
+	if got := iconTooltip("linux", long); got != long {
+		t.Errorf("linux: %q; want the whole tooltip", got)
+	}
+	if got, want := iconTooltip("windows", long), "awsxc 1.2.3\ndev · expires in 42 min · refresh failed"; got != want {
+		t.Errorf("windows: %q; want %q", got, want)
+	}
+	huge := strings.Repeat("é", 300)
+	if got := iconTooltip("windows", huge); len(utf16.Encode([]rune(got))) > maxWindowsTip {
+		t.Errorf("windows: %d UTF-16 units; want at most %d", len(utf16.Encode([]rune(got))), maxWindowsTip)
+	}
 }
