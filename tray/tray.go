@@ -453,7 +453,8 @@ func (a *app) shutdown() {
 	// for them no more than quitGrace: a server drains its connections
 	// for up to 5 s (a client that keeps one open made Quit take that
 	// long) and a Source waits for its fetch. The process exits next,
-	// which closes every socket; no file is being written by then.
+	// which closes every socket; the tray's own file writes, waited for
+	// above, are done by then.
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		if err := a.servers.Close(); err != nil {
