@@ -28,7 +28,12 @@
 // signed it ([Call.SignedBy]) and whether it carried a session token
 // ([Call.Temporary]). Credentials it issues are remembered with their
 // [Kind] ([Server.Issued]): an AssumeRole signed with temporary
-// credentials is a chained role session. GetFederationToken refuses
+// credentials is a chained role session. GetCallerIdentity answers with
+// the principal of the credentials that signed it, as STS does: the
+// assumed-role or federated-user ARN of a session the fakes issued, the
+// IAM user's ARN for a GetSessionToken session or a key registered with
+// [Server.AddUser], else the ARN set with [Server.SetCallerArn].
+// GetFederationToken refuses
 // temporary callers ("Cannot call GetFederationToken with session
 // credentials"), checks Name (2-32 of [\w+=,.@-]), Policy (JSON, at most
 // 2048 characters), PolicyArns (at most 10) and DurationSeconds

@@ -186,7 +186,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		SessionToken: fmt.Sprintf("FAKETOKEN%d", n), Expires: exp}
 	switch action {
 	case "GetSessionToken":
-		c.Kind, c.Arn = KindSessionToken, st.caller
+		c.Kind = KindSessionToken
+		c.Arn, _ = s.callerOf(signedBy, st)
 		s.reg.add(c)
 		writeXML(w, 200, `<GetSessionTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetSessionTokenResult>`+credsXML(c)+`</GetSessionTokenResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></GetSessionTokenResponse>`)
 	case "AssumeRole", "AssumeRoleWithWebIdentity":
@@ -212,13 +213,31 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeXML(w, 200, fmt.Sprintf(`<%sResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><%sResult>%s%s</%sResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></%sResponse>`,
 			action, action, credsXML(c), user, action, action))
 	case "GetFederationToken":
-		s.getFederationToken(w, form, temporary, c, n, st)
+		caller, acct := s.callerOf(signedBy, st)
+		s.getFederationToken(w, form, temporary, c, n, st, caller, acct)
 	case "GetCallerIdentity":
+		arn, acct := s.callerOf(signedBy, st)
 		writeXML(w, 200, fmt.Sprintf(`<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>%s</Arn><UserId>AIDAFAKE</UserId><Account>%s</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
-			html.EscapeString(st.caller), st.account))
+			html.EscapeString(arn), acct))
 	default:
 		writeXML(w, 400, `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>unknown action</Message></Error></ErrorResponse>`)
 	}
+}
+
+// callerOf is the principal that signed a call, as GetCallerIdentity
+// reports it: the ARN of credentials the fakes issued or a user key
+// registered with AddUser (an assumed-role, federated-user or user ARN;
+// a GetSessionToken session reports its IAM user), else the ARN set with
+// SetCallerArn.
+func (s *Server) callerOf(signedBy string, st stsState) (arn, account string) {
+	arn, account = st.caller, st.account
+	if c, ok := s.reg.get(signedBy); ok && c.Arn != "" {
+		arn = c.Arn
+		if parts := strings.Split(arn, ":"); len(parts) > 4 && parts[4] != "" {
+			account = parts[4]
+		}
+	}
+	return arn, account
 }
 
 // federatedNameRe is GetFederationToken's Name pattern (userNameType in
@@ -230,7 +249,7 @@ var federatedNameRe = regexp.MustCompile(`^[\w+=,.@-]{2,32}$`)
 // keys may call it, Name is 2-32 characters of [\w+=,.@-], an inline
 // Policy is JSON of at most 2048 characters, at most 10 PolicyArns, and
 // DurationSeconds is 900-129600 (default 43200).
-func (s *Server) getFederationToken(w http.ResponseWriter, form url.Values, temporary bool, c Issued, n int, st stsState) {
+func (s *Server) getFederationToken(w http.ResponseWriter, form url.Values, temporary bool, c Issued, n int, st stsState, caller, account string) {
 	name := form.Get("Name")
 	if temporary {
 		writeSTSError(w, 403, "AccessDenied", "Cannot call GetFederationToken with session credentials", n)
@@ -271,19 +290,19 @@ func (s *Server) getFederationToken(w http.ResponseWriter, form url.Values, temp
 	} else {
 		c.Expires = st.now.Add(43200 * time.Second)
 	}
-	fedArn := fmt.Sprintf("arn:aws:sts::%s:federated-user/%s", st.account, name)
+	fedArn := fmt.Sprintf("arn:aws:sts::%s:federated-user/%s", account, name)
 	switch st.fedRefusal {
 	case FederationDenied:
-		writeSTSError(w, 403, "AccessDenied", fmt.Sprintf("User: %s is not authorized to perform: sts:GetFederationToken on resource: %s", st.caller, fedArn), n)
+		writeSTSError(w, 403, "AccessDenied", fmt.Sprintf("User: %s is not authorized to perform: sts:GetFederationToken on resource: %s", caller, fedArn), n)
 		return
 	case FederationMFARequired:
-		writeSTSError(w, 403, "AccessDenied", fmt.Sprintf("User: %s is not authorized to perform: sts:GetFederationToken on resource: %s with an explicit deny in an identity-based policy", st.caller, fedArn), n)
+		writeSTSError(w, 403, "AccessDenied", fmt.Sprintf("User: %s is not authorized to perform: sts:GetFederationToken on resource: %s with an explicit deny in an identity-based policy", caller, fedArn), n)
 		return
 	}
 	c.Kind, c.Arn = KindFederationToken, fedArn
 	s.reg.add(c)
 	writeXML(w, 200, fmt.Sprintf(`<GetFederationTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetFederationTokenResult>%s<FederatedUser><FederatedUserId>%s:%s</FederatedUserId><Arn>%s</Arn></FederatedUser><PackedPolicySize>6</PackedPolicySize></GetFederationTokenResult><ResponseMetadata><RequestId>fake-%d</RequestId></ResponseMetadata></GetFederationTokenResponse>`,
-		credsXML(c), st.account, html.EscapeString(name), html.EscapeString(fedArn), n))
+		credsXML(c), account, html.EscapeString(name), html.EscapeString(fedArn), n))
 }
 
 func credsXML(c Issued) string {

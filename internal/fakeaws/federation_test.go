@@ -222,3 +222,45 @@ func TestGetFederationTokenRefusals(t *testing.T) {
 		t.Errorf("recorded %+v", c)
 	}
 }
+
+// TestCallerIdentity: GetCallerIdentity names the principal of the
+// credentials that signed it, as STS does, so a client can tell a
+// GetSessionToken session (its IAM user) from a role session.
+func TestCallerIdentity(t *testing.T) {
+	t.Parallel()
+	s := New()
+	defer s.Close()
+	s.AddUser("arn:aws:iam::123456789012:user/alice", "AKIAALICEEXAMPLE1234", "aliceSecret")
+	user := stsClient(s, "AKIAALICEEXAMPLE1234", "aliceSecret", "")
+	ar, err := user.AssumeRole(bg(), &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::111122223333:role/Admin"), RoleSessionName: aws.String("alice")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := user.GetSessionToken(bg(), &sts.GetSessionTokenInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ft, err := user.GetFederationToken(bg(), &sts.GetFederationTokenInput{Name: aws.String("awsxc-alice")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name         string
+		c            aws.Credentials
+		arn, account string
+	}{
+		{"user", aws.Credentials{AccessKeyID: "AKIAALICEEXAMPLE1234", SecretAccessKey: "aliceSecret"}, "arn:aws:iam::123456789012:user/alice", "123456789012"},
+		{"role", fromSTS(ar.Credentials), "arn:aws:sts::111122223333:assumed-role/Admin/alice", "111122223333"},
+		{"session_token", fromSTS(st.Credentials), "arn:aws:iam::123456789012:user/alice", "123456789012"},
+		{"federation_token", fromSTS(ft.Credentials), "arn:aws:sts::123456789012:federated-user/awsxc-alice", "123456789012"},
+		{"unknown_key", aws.Credentials{AccessKeyID: "AKIAUNKNOWN", SecretAccessKey: "x"}, "arn:aws:iam::123456789012:user/alice", "123456789012"},
+	} {
+		out, err := stsClient(s, tc.c.AccessKeyID, tc.c.SecretAccessKey, tc.c.SessionToken).GetCallerIdentity(bg(), &sts.GetCallerIdentityInput{})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if *out.Arn != tc.arn || *out.Account != tc.account {
+			t.Errorf("%s: GetCallerIdentity = %s in %s, want %s in %s", tc.name, *out.Arn, *out.Account, tc.arn, tc.account)
+		}
+	}
+}
