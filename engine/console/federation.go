@@ -1,0 +1,155 @@
+package console
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/awsxc/awsxc/engine"
+)
+
+// issuer is the login link's Issuer: free text naming the broker (aws-vault
+// sends "aws-vault"), shown by the console when the session ends.
+const issuer = "awsxc"
+
+// maxSigninResponse bounds what is read of a getSigninToken answer (a
+// JSON object with one token of a few hundred characters).
+const maxSigninResponse = 64 << 10
+
+// CheckEndpoint checks a federation endpoint given in place of the
+// partition's (AWSXC_SIGNIN_URL): an absolute https URL with no user
+// information, query or fragment; http only on a loopback address (a
+// local fake), so that credentials never cross a network in clear.
+func CheckEndpoint(endpoint string) error {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return fmt.Errorf("federation endpoint %q is not a URL", endpoint)
+	}
+	switch {
+	case u.Host == "" || u.Opaque != "":
+		return fmt.Errorf("federation endpoint %q is not an absolute URL", endpoint)
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(endpoint, "?") || strings.Contains(endpoint, "#"):
+		return fmt.Errorf("federation endpoint %q must have no user name, query or fragment", endpoint)
+	case u.Scheme == "https":
+		return nil
+	case u.Scheme == "http" && loopback(u.Hostname()):
+		return nil
+	}
+	return fmt.Errorf("federation endpoint %q must be https (http only on a loopback address)", endpoint)
+}
+
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// endpointDomain is the console domain a given federation endpoint
+// implies: the part of its host after "signin." (signin.amazonaws.cn →
+// amazonaws.cn, eu-west-1.signin.aws.amazon.com → aws.amazon.com), or ""
+// when its host has no signin label (a local fake).
+func endpointDomain(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return ""
+	}
+	labels := strings.Split(strings.ToLower(u.Hostname()), ".")
+	for i, l := range labels {
+		if l == "signin" && len(labels)-i > 2 {
+			return strings.Join(labels[i+1:], ".")
+		}
+	}
+	return ""
+}
+
+// signinRequest asks for a sign-in token.
+type signinRequest struct {
+	endpoint string
+	creds    engine.Credentials
+	duration time.Duration // SessionDuration; 0 sends none
+}
+
+// getSigninToken turns temporary credentials into a sign-in token at the
+// federation endpoint (IAM User Guide, step 5). It POSTs the parameters
+// as a form, as the endpoint accepts (vouch-sh/vouch#240), rather than
+// the peers' GET: the Session holds the secret key, and a query string
+// ends up in proxies' logs and in the text of Go's HTTP errors. Neither
+// the request nor the answer's body is ever logged or quoted in an
+// error.
+func getSigninToken(ctx context.Context, hc *http.Client, r signinRequest) (string, error) {
+	sess, err := json.Marshal(struct {
+		SessionID    string `json:"sessionId"`
+		SessionKey   string `json:"sessionKey"`
+		SessionToken string `json:"sessionToken"`
+	}{r.creds.AccessKeyID, r.creds.SecretAccessKey, r.creds.SessionToken})
+	if err != nil {
+		return "", err
+	}
+	form := url.Values{"Action": {"getSigninToken"}, "Session": {string(sess)}}
+	if r.duration > 0 {
+		form.Set("SessionDuration", strconv.Itoa(int(r.duration/time.Second)))
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.endpoint, strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", fmt.Errorf("federation endpoint: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		// A *url.Error names the method and the URL, which holds no
+		// secret (the form is in the body).
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxSigninResponse))
+	if err != nil {
+		return "", fmt.Errorf("reading the answer: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", &statusError{code: resp.StatusCode}
+	}
+	var out struct {
+		SigninToken string
+	}
+	if err := json.Unmarshal(body, &out); err != nil || out.SigninToken == "" {
+		return "", errors.New("the answer holds no SigninToken")
+	}
+	return out.SigninToken, nil
+}
+
+// statusError is a getSigninToken answer other than 200. Its body is not
+// kept: the endpoint's error pages say little, and a log must not hold
+// anything of the exchange.
+type statusError struct{ code int }
+
+func (e *statusError) Error() string {
+	return fmt.Sprintf("HTTP %d %s", e.code, http.StatusText(e.code))
+}
+
+// loginURL is the link a browser opens (IAM User Guide, step 6).
+func loginURL(endpoint, destination, token string) string {
+	return endpoint + "?" + url.Values{"Action": {"login"}, "Issuer": {issuer},
+		"Destination": {destination}, "SigninToken": {token}}.Encode()
+}
+
+// httpClient is hc (or a default one) made never to follow a redirect:
+// the credentials go to the endpoint named and nowhere else.
+func httpClient(hc *http.Client) *http.Client {
+	c := &http.Client{Timeout: 30 * time.Second}
+	if hc != nil {
+		*c = *hc
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return c
+}
