@@ -1,0 +1,170 @@
+// Package browser opens a URL in the user's web browser, the way the AWS
+// CLI's sign-in does (Python's webbrowser module): with the commands in
+// $BROWSER when it is set, else with the platform's opener (xdg-open on
+// Linux and the BSDs, open on macOS, the URL protocol handler on
+// Windows).
+//
+// It reads the environment only through the getenv it is given, so a
+// front end passes its own and engine never reads the process
+// environment. Only http and https URLs are opened: a URL that arrives
+// from a service response never reaches a program as a file name or an
+// option.
+package browser
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// ErrNoBrowser is wrapped by [Open] when no browser could be started, or
+// every one tried failed.
+var ErrNoBrowser = errors.New("no browser could be opened")
+
+// Options says how [Open] finds and runs a browser.
+type Options struct {
+	// Getenv looks up BROWSER (and, for the platform opener, nothing
+	// else); nil reads no environment.
+	Getenv func(string) string
+	// Output receives what a browser command writes (its standard output
+	// and error); nil discards it. A command's output must never reach a
+	// program's data output.
+	Output io.Writer
+}
+
+// Open opens u in a browser and waits for the browser command to exit:
+// a $BROWSER command that is a program in a terminal (w3m, lynx) returns
+// when the user leaves it, so call Open from a goroutine of its own when
+// something else must go on meanwhile. xdg-open, open and most graphical
+// browsers hand the URL over and exit at once.
+//
+// BROWSER is a list of commands separated by the system's list separator
+// (":" on Unix, ";" on Windows), tried in order until one exits with
+// status 0, as xdg-open and Python's webbrowser read it. Each command is
+// split into words at white space (no shell is involved); "%s" in a word
+// is replaced by the URL ("%%" is a literal "%"), and without one the URL
+// is added as the last word. With BROWSER unset or empty the platform's
+// opener is used. ctx stops the wait (the command is killed).
+func Open(ctx context.Context, u string, o Options) error {
+	if err := check(u); err != nil {
+		return err
+	}
+	var cmds [][]string
+	if o.Getenv != nil {
+		cmds = parseBROWSER(o.Getenv("BROWSER"), u)
+	}
+	if len(cmds) == 0 {
+		argv, err := platformOpener(u)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrNoBrowser, err)
+		}
+		cmds = [][]string{argv}
+	}
+	out := o.Output
+	if out == nil {
+		out = io.Discard
+	}
+	var errs []error
+	for _, argv := range cmds {
+		err := run(ctx, argv, out)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		errs = append(errs, err)
+	}
+	return fmt.Errorf("%w: %w", ErrNoBrowser, errors.Join(errs...))
+}
+
+// check accepts absolute http and https URLs only.
+func check(u string) error {
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		return fmt.Errorf("%w: not an http or https URL", ErrNoBrowser)
+	}
+	return nil
+}
+
+// parseBROWSER turns a BROWSER value into the commands to try for u.
+func parseBROWSER(v, u string) [][]string {
+	var cmds [][]string
+	for _, entry := range filepath.SplitList(v) {
+		words := strings.Fields(entry)
+		if len(words) == 0 {
+			continue
+		}
+		substituted := false
+		for i, w := range words {
+			if strings.Contains(w, "%s") {
+				substituted = true
+			}
+			words[i] = expand(w, u)
+		}
+		if !substituted {
+			words = append(words, u)
+		}
+		cmds = append(cmds, words)
+	}
+	return cmds
+}
+
+// expand replaces %s with u and %% with %, leaving other % alone.
+func expand(w, u string) string {
+	if !strings.Contains(w, "%") {
+		return w
+	}
+	var b strings.Builder
+	for i := 0; i < len(w); i++ {
+		if w[i] == '%' && i+1 < len(w) {
+			switch w[i+1] {
+			case 's':
+				b.WriteString(u)
+				i++
+				continue
+			case '%':
+				b.WriteByte('%')
+				i++
+				continue
+			}
+		}
+		b.WriteByte(w[i])
+	}
+	return b.String()
+}
+
+// run runs one browser command to its end. Its error names the program,
+// never the URL (which may carry a state or a client id that a log need
+// not keep).
+func run(ctx context.Context, argv []string, out io.Writer) error {
+	name := filepath.Base(argv[0])
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Stdout, cmd.Stderr = out, out
+	if devnull, err := os.Open(os.DevNull); err == nil {
+		defer devnull.Close()
+		cmd.Stdin = devnull
+	}
+	if err := cmd.Run(); err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return fmt.Errorf("%s exited with status %d", name, ee.ExitCode())
+		}
+		var pe *os.PathError
+		var ee2 *exec.Error
+		switch {
+		case errors.As(err, &ee2):
+			return fmt.Errorf("%s: %w", name, ee2.Err)
+		case errors.As(err, &pe):
+			return fmt.Errorf("%s: %w", name, pe.Err)
+		}
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
