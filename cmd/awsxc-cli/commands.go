@@ -16,6 +16,7 @@ var commands = []*command{
 	exportCommand,
 	profilesCommand,
 	explainCommand,
+	consoleCommand,
 	completionCommand,
 	helpCommand,
 }

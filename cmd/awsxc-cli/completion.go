@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/engine/console"
 )
 
 var completionCommand = &command{
@@ -31,7 +32,7 @@ func (*completionCmd) run(_ context.Context, c *cli, p parsed) error {
 	var flags, valued, names []string
 	for _, s := range specs {
 		flags = append(flags, "--"+s.name)
-		if s.arg != "" && !slices.Contains([]string{"profile", "credentials-file-profile", "format", "cache-file", "container-token-file", "exec"}, s.name) {
+		if s.arg != "" && !slices.Contains([]string{"profile", "credentials-file-profile", "format", "service", "cache-file", "container-token-file", "exec"}, s.name) {
 			// Values to type, not to complete.
 			valued = append(valued, "--"+s.name)
 		}
@@ -42,12 +43,13 @@ func (*completionCmd) run(_ context.Context, c *cli, p parsed) error {
 		}
 	}
 	formats := strings.Join(engine.FormatNames(), " ")
+	services := strings.Join(console.ServiceNames(), " ")
 	var script string
 	switch p.args[0] {
 	case "bash":
-		script = fmt.Sprintf(bashCompletion, strings.Join(flags, " "), formats, strings.Join(names, " "), strings.Join(valued, "|"))
+		script = fmt.Sprintf(bashCompletion, strings.Join(flags, " "), formats, strings.Join(names, " "), strings.Join(valued, "|"), services)
 	case "zsh":
-		script = fmt.Sprintf(zshCompletion, strings.Join(flags, " "), formats, strings.Join(names, " "), strings.Join(valued, "|"))
+		script = fmt.Sprintf(zshCompletion, strings.Join(flags, " "), formats, strings.Join(names, " "), strings.Join(valued, "|"), services)
 	case "fish":
 		var b strings.Builder
 		b.WriteString("# fish completion for awsxc-cli\ncomplete -c awsxc-cli -f\n")
@@ -62,6 +64,8 @@ func (*completionCmd) run(_ context.Context, c *cli, p parsed) error {
 				line += " -x -a '(awsxc-cli profiles --names 2>/dev/null)'"
 			case "format":
 				line += " -x -a '" + formats + "'"
+			case "service":
+				line += " -x -a '" + services + "'"
 			case "cache-file", "container-token-file":
 				line += " -r -F"
 			default:
@@ -76,7 +80,7 @@ func (*completionCmd) run(_ context.Context, c *cli, p parsed) error {
 		script = b.String()
 	case "powershell":
 		script = fmt.Sprintf(psCompletion, "'"+strings.Join(flags, "','")+"'", "'"+strings.Join(engine.FormatNames(), "','")+"'",
-			"'"+strings.Join(names, "','")+"'")
+			"'"+strings.Join(names, "','")+"'", "'"+strings.Join(console.ServiceNames(), "','")+"'")
 	default:
 		return usagef("completion: unknown shell %q (want bash, zsh, fish or powershell)", p.args[0])
 	}
@@ -129,6 +133,8 @@ _awsxc_cli() {
             return ;;
         --format)
             COMPREPLY=($(compgen -W "%[2]s" -- "$cur")); return ;;
+        --service)
+            COMPREPLY=($(compgen -W "%[5]s" -- "$cur")); return ;;
         --cache-file|--container-token-file)
             COMPREPLY=($(compgen -f -- "$cur")); return ;;
         completion)
@@ -155,6 +161,7 @@ _awsxc_cli() {
         --profile|-c|--credentials-file-profile)
             compadd -- ${(f)"$(awsxc-cli profiles --names 2>/dev/null)"}; return ;;
         --format) compadd -- %[2]s; return ;;
+        --service) compadd -- %[5]s; return ;;
         --cache-file|--container-token-file) _files; return ;;
         completion) compadd -- bash zsh fish powershell; return ;;
         %[4]s) return ;;
@@ -181,6 +188,7 @@ Register-ArgumentCompleter -Native -CommandName awsxc-cli, awsxc-cli.exe -Script
     $candidates = switch ($prev) {
         { $_ -in '--profile', '-c', '--credentials-file-profile' } { & awsxc-cli profiles --names 2>$null; break }
         '--format' { %[2]s; break }
+        '--service' { %[4]s; break }
         'completion' { 'bash', 'zsh', 'fish', 'powershell'; break }
         default { %[1]s, %[3]s }
     }

@@ -47,10 +47,16 @@ var serviceAliases = map[string]string{
 	"sm":  "secretsmanager",
 }
 
-// ServiceNames lists the names [Options.Service] knows beyond the generic
-// rule, sorted: for completion and help.
+// genericServices are common services the generic rule serves, for
+// completion; any other name works as well.
+var genericServices = []string{"apigateway", "athena", "cloudformation", "cloudtrail", "cloudwatch", "ec2",
+	"ecr", "ecs", "eks", "elasticache", "glue", "kms", "lambda", "rds", "secretsmanager", "sns", "sqs", "vpc"}
+
+// ServiceNames lists service names for [Options.Service], sorted, for
+// completion and help: the table's, their short names, and common ones
+// the generic rule serves. Any other plain name works too.
 func ServiceNames() []string {
-	var names []string
+	names := slices.Clone(genericServices)
 	for n := range services {
 		names = append(names, n)
 	}
