@@ -51,6 +51,13 @@
 // decides whose credentials it yields) and the options that shape them,
 // so a cache file never hands out another identity's credentials.
 //
+// # The console
+//
+// Package engine/console makes AWS console sign-in links from a profile
+// (the portal's shortcut for IAM Identity Center, the federation
+// endpoint for the rest), on top of [Obtain]; [Profile.ClientConfig] lets
+// it call STS as the credentials it got.
+//
 // # Errors and actions
 //
 // Failures are [*Error] values wrapping one of the Err* sentinels
