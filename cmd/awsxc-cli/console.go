@@ -131,29 +131,19 @@ func sessionEnds(u *console.URL) string {
 // a command line (the browser's, the opener's) where other users of the
 // machine could read it; console waits until the browser has followed it.
 func openConsole(ctx context.Context, c *cli, u *console.URL) error {
-	target := u.Reveal()
-	var h *handoff.Redirect
-	if u.Secret() {
-		var err error
-		if h, err = handoff.New(target); err != nil {
-			return fmt.Errorf("cannot hand the link to a browser: %w (print it with --print)", err)
+	open := func(ctx context.Context, link string) error {
+		if err := browser.Open(ctx, link, browser.Options{Getenv: c.getenv, Output: c.stderr}); err != nil {
+			return fmt.Errorf("%w (print the link with --print)", err)
 		}
-		defer h.Close()
-		target = h.URL()
-	}
-	c.log.Debug("opening the browser", "profile", u.Profile, "link", u, "one_shot_redirect", h != nil)
-	if err := browser.Open(ctx, target, browser.Options{Getenv: c.getenv, Output: c.stderr}); err != nil {
-		return fmt.Errorf("%w (print the link with --print)", err)
-	}
-	if h == nil {
 		return nil
 	}
-	select {
-	case <-h.Done():
-		return nil
-	case <-time.After(browserWait):
-		return fmt.Errorf("the browser did not open the sign-in link within %s (print it with --print)", browserWait)
-	case <-ctx.Done():
-		return ctx.Err()
+	c.log.Debug("opening the browser", "profile", u.Profile, "link", u, "one_shot_redirect", u.Secret())
+	if !u.Secret() {
+		return open(ctx, u.Reveal())
 	}
+	err := handoff.Open(ctx, u.Reveal(), open, browserWait)
+	if errors.Is(err, handoff.ErrNotFollowed) {
+		return fmt.Errorf("%w (print the sign-in link with --print)", err)
+	}
+	return err
 }

@@ -393,6 +393,12 @@ func TestConsoleRefusals(t *testing.T) {
 				t.Errorf("the federation endpoint was called: %s", f.signinCall())
 			}
 			f.secretsIn(t, r.stderr, "")
+			// --debug on the way to a refusal shows no secret either.
+			d := f.run(t, tc.env, append([]string{"console", "--debug"}, tc.args...)...)
+			if d.code != tc.code {
+				t.Errorf("with --debug: exit %d", d.code)
+			}
+			f.secretsIn(t, d.stderr, "")
 		})
 	}
 }

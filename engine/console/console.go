@@ -109,7 +109,8 @@ func NewURL(ctx context.Context, opts Options) (*URL, error) {
 	if kind, err := checkOptions(opts); err != nil {
 		return nil, &engine.Error{Profile: name, Kind: kind, Err: err}
 	}
-	p, err := engine.Load(ctx, engine.Options{Env: opts.Env, Profile: name, MFA: opts.MFA, Logger: log})
+	// Load only for the kind: Obtain loads it again, and logs it.
+	p, err := engine.Load(ctx, engine.Options{Env: opts.Env, Profile: name, MFA: opts.MFA})
 	if err != nil {
 		return nil, err
 	}
@@ -224,6 +225,7 @@ func newSession(ctx context.Context, r *engine.Resolved, sc *config.SharedConfig
 	if !creds.Temporary() {
 		// The endpoint refuses long-term keys (aws-vault#104); a
 		// federation token made from them signs in (aws-vault PR #106).
+		log.Debug("asking STS GetCallerIdentity for the IAM user name", "profile", p.Name, "key", engine.MaskKey(creds.AccessKeyID))
 		arn, err := callerARN(ctx, p, creds)
 		if err != nil {
 			return session{}, err
@@ -268,6 +270,7 @@ func newSession(ctx context.Context, r *engine.Resolved, sc *config.SharedConfig
 	// session reports its IAM user, which the console refuses (the
 	// browser shows "Only federation tokens or assume role tokens may be
 	// used for federated login", aws-vault#1191): say so now.
+	log.Debug("asking STS GetCallerIdentity whose session token this is", "profile", p.Name, "key", engine.MaskKey(creds.AccessKeyID))
 	arn, err := callerARN(ctx, p, creds)
 	if err != nil {
 		return session{}, err

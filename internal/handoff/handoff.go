@@ -20,6 +20,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"sync"
@@ -79,6 +80,37 @@ func (r *Redirect) Close() error {
 		err = r.srv.Shutdown(ctx)
 	})
 	return err
+}
+
+// ErrNotFollowed is returned by [Open] when the browser did not follow
+// the link in time.
+var ErrNotFollowed = errors.New("the browser did not open the link")
+
+// Open hands target to a browser through a one-shot [Redirect]: it calls
+// open with the redirect's URL (a browser opener, as internal/browser's
+// Open), then waits until the browser has followed it, at most wait
+// ([ErrNotFollowed]), or until ctx ends. Errors never hold target or
+// the redirect's URL. A front end that must not block runs it in a
+// goroutine of its own.
+func Open(ctx context.Context, target string, open func(ctx context.Context, url string) error, wait time.Duration) error {
+	r, err := New(target)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if err := open(ctx, r.URL()); err != nil {
+		return err
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-r.Done():
+		return nil
+	case <-t.C:
+		return fmt.Errorf("%w within %s", ErrNotFollowed, wait)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // ServeHTTP answers the browser.

@@ -1,12 +1,15 @@
 package handoff
 
 import (
+	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 const secret = "https://signin.aws.amazon.com/federation?Action=login&SigninToken=SECRET"
@@ -116,4 +119,43 @@ func FuzzServeHTTP(f *testing.F) {
 			t.Fatalf("%q %q %q: %d %v %q", method, path, host, w.Code, w.Header(), w.Body.String())
 		}
 	})
+}
+
+// TestOpen: Open returns once the browser has followed the link, says so
+// when it does not in time, and passes an opener's failure on; the
+// redirect is gone afterwards.
+func TestOpen(t *testing.T) {
+	t.Parallel()
+	var given string
+	follow := func(_ context.Context, u string) error {
+		given = u
+		go func() {
+			if resp, err := noFollow.Get(u); err == nil {
+				resp.Body.Close()
+			}
+		}()
+		return nil
+	}
+	if err := Open(context.Background(), secret, follow, time.Minute); err != nil {
+		t.Fatalf("followed: %v", err)
+	}
+	if strings.Contains(given, "SECRET") {
+		t.Errorf("the opener got %q", given)
+	}
+	if _, err := http.Get(given); err == nil {
+		t.Error("the redirect outlived Open")
+	}
+	ignore := func(context.Context, string) error { return nil }
+	if err := Open(context.Background(), secret, ignore, 50*time.Millisecond); !errors.Is(err, ErrNotFollowed) || strings.Contains(err.Error(), "127.0.0.1") {
+		t.Errorf("not followed: %v", err)
+	}
+	fail := errors.New("no browser")
+	if err := Open(context.Background(), secret, func(context.Context, string) error { return fail }, time.Minute); !errors.Is(err, fail) {
+		t.Errorf("opener fails: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := Open(ctx, secret, ignore, time.Minute); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
 }
