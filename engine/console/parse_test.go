@@ -191,6 +191,9 @@ func TestServiceURL(t *testing.T) {
 			t.Errorf("serviceURL took %q", bad)
 		}
 	}
+	if names := ServiceNames(); len(slices.Compact(slices.Clone(names))) != len(names) {
+		t.Errorf("ServiceNames lists a name twice: %v", names)
+	}
 	for _, n := range ServiceNames() {
 		if _, err := serviceURL(AWS.Domain, "eu-west-1", n); err != nil {
 			t.Errorf("listed service %q: %v", n, err)
