@@ -568,3 +568,55 @@ func TestConsoleCompletion(t *testing.T) {
 		}
 	}
 }
+
+// runHere runs awsxc-cli in this process, with the fixture's
+// environment and folder and no terminal.
+func (f *consoleFixture) runHere(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	vars := map[string]string{}
+	for _, kv := range f.env(env...) {
+		k, v, _ := strings.Cut(kv, "=")
+		vars[k] = v
+	}
+	var out, errb syncBuffer
+	code := run(context.Background(), args, proc{
+		stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
+		getenv:  func(k string) string { return vars[k] },
+		environ: func() []string { return nil },
+		setenv:  func(string, string) error { return nil },
+		dir:     f.home,
+	})
+	return result{out.String(), errb.String(), code}
+}
+
+// TestConsoleInProcess: the command's run() in this process gives what
+// the binary gives, a working link or the refusal's line.
+func TestConsoleInProcess(t *testing.T) {
+	t.Parallel()
+	f := newConsoleFixture(t)
+	r := f.runHere(t, nil, "console", "--profile", "role", "--print", "--service", "cfn", "--debug")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	link := strings.TrimSuffix(r.stdout, "\n")
+	if got := login(t, link); got != "https://eu-central-1.console.aws.amazon.com/cloudformation/home?region=eu-central-1" {
+		t.Errorf("lands on %q", got)
+	}
+	f.secretsIn(t, r.stderr, link)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"console", "--profile", "sessiontoken"}, exitResolution, "GetSessionToken credentials cannot sign in to the console"},
+		{[]string{"console", "--profile", "role", "--destination", "https://evil.example/"}, exitUsage, "not a console URL"},
+		{[]string{"console", "--profile", "role", "stray"}, exitUsage, "console takes no arguments"},
+		{[]string{"console", "--profile", "role", "--region", "cn-north-1"}, exitUsage, "region cn-north-1 is in partition aws-cn"},
+		{[]string{"console", "--profile", "chained", "--duration", "900", "--print"}, exitOK, "awsxc-cli: warning: --duration does not apply to profile \"chained\": the console session lasts as long as its credentials (until "},
+	} {
+		r := f.runHere(t, nil, tc.args...)
+		if r.code != tc.code || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%q: exit %d, stderr %q; want %d and %q", tc.args, r.code, r.stderr, tc.code, tc.want)
+		}
+	}
+}
