@@ -474,11 +474,7 @@ func engineEnvFlags(env []string) []string {
 
 func (a *app) toggleAutostart() {
 	want := !a.state.Autostart
-	exe, err := os.Executable()
-	if err == nil {
-		err = platform.SetAutostart(want, exe)
-	}
-	if err != nil {
+	if err := SetAutostart(want); err != nil {
 		a.notify("Cannot change Start at login", err.Error())
 		return
 	}

@@ -445,6 +445,45 @@ func TestVersionNeedsNoDisplay(t *testing.T) {
 	}
 }
 
+// TestAutostartFlag: awsxc --autostart on|off sets Start at login without
+// a display or a running tray, as an installer would, and refuses other
+// values.
+func TestAutostartFlag(t *testing.T) {
+	bin, err := buildApp()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := t.TempDir()
+	run := func(arg string) (string, int) {
+		t.Helper()
+		cmd := exec.Command(bin, "--autostart", arg)
+		cmd.Env = []string{"PATH=/nonexistent", "HOME=" + cfg, "XDG_CONFIG_HOME=" + cfg}
+		out, err := cmd.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return string(out), ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return string(out), 0
+	}
+	entry := filepath.Join(cfg, "autostart", "awsxc.desktop")
+	if out, code := run("on"); code != 0 || out != "" {
+		t.Fatalf("--autostart on: exit %d, output %q", code, out)
+	}
+	if data, err := os.ReadFile(entry); err != nil || !strings.Contains(string(data), "\nExec="+bin+"\n") {
+		t.Errorf("autostart entry after --autostart on: %v\n%s", err, data)
+	}
+	if out, code := run("yes"); code != 2 || out != "awsxc: error: --autostart \"yes\": want on or off\n" {
+		t.Errorf("--autostart yes: exit %d, output %q; want 2 and one error line", code, out)
+	}
+	if out, code := run("off"); code != 0 || out != "" {
+		t.Fatalf("--autostart off: exit %d, output %q", code, out)
+	}
+	if _, err := os.Stat(entry); !os.IsNotExist(err) {
+		t.Errorf("autostart entry after --autostart off: %v, want it gone", err)
+	}
+}
+
 func valueOf(text, prefix string) string {
 	for _, l := range strings.Split(text, "\n") {
 		if v, ok := strings.CutPrefix(l, prefix); ok {

@@ -356,6 +356,8 @@ func (a *app) onTick() {
 	a.listProfiles(sum)
 	a.reloadSettings()
 	a.retryProfile(sum)
+	// awsxc --autostart (an installer, say) may have changed it meanwhile.
+	a.state.Autostart, a.state.AutostartErr = platform.Autostart()
 	if a.pollHost && a.state.NoTrayHost && checkTrayHost() == hostPresent {
 		a.state.NoTrayHost = false
 	}
