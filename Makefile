@@ -7,7 +7,7 @@ PREFIX ?= /usr/local
 BIN := bin
 
 .DEFAULT_GOAL := help
-.PHONY: help build install deps test unit cover e2e package-test check fmt-check vet staticcheck cross demo bench package screenshot clean
+.PHONY: help build install deps test unit cover e2e wine package-test check fmt-check vet staticcheck cross demo bench package screenshot clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -23,7 +23,7 @@ install: build ## Install the binaries into $(PREFIX)/bin
 deps: ## Install what the integration tests use (Debian packages, Go modules); run as root
 	scripts/deps.sh
 
-test: unit e2e package-test ## Run every test: unit, integration, real-SDK e2e, packaging (no root needed)
+test: unit e2e wine package-test ## Run every test: unit, integration, real-SDK e2e, Windows under Wine, packaging (no root needed)
 
 unit: ## Go tests (unit and integration, with the race detector)
 	go test -race -count=1 ./...
@@ -37,6 +37,9 @@ cover: ## Print each package's statement coverage; fail when cmd/awsxc-cli's is 
 e2e: ## botocore, the AWS CLI v2 and the JS SDK v3 fetch credentials from our servers
 	test/e2e/run.sh
 
+wine: ## The Windows .exe files under Wine: CLI goldens, -c on CRLF files, --exec, servers, tray (test/wine)
+	go test -tags wine -count=1 ./test/wine
+
 package-test: ## Build the packages and check their contents
 	packaging/test.sh
 
@@ -45,11 +48,11 @@ check: fmt-check vet staticcheck cross test ## Everything CI checks: formatting,
 fmt-check: ## Fail when gofmt would change a file
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-vet: ## go vet
-	go vet ./...
+vet: ## go vet (with the build tag of test/wine)
+	go vet -tags wine ./...
 
 staticcheck: ## staticcheck (pinned in the tools module, tools/go.mod)
-	go tool -modfile=tools/go.mod staticcheck ./...
+	go tool -modfile=tools/go.mod staticcheck -tags wine ./...
 
 cross: ## Build for Windows and Linux/arm64, vet for macOS (CLI with CGO off)
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go build ./...

@@ -4,13 +4,13 @@
 # (the AWS CLI v2 and botocore as real clients, D-Bus and Xvfb for the tray,
 # rpm and desktop-file-utils for packaging, shells for quoting tests,
 # iproute2 and util-linux for the network-namespace tests, PyYAML to read
-# the Compose fragments back) and the Go modules. npm modules are
-# installed by test/e2e/run.sh.
+# the Compose fragments back, Wine and the mingw-w64 C compiler for make
+# wine) and the Go modules. npm modules are installed by test/e2e/run.sh.
 # Idempotent; installs only as root (or with sudo); otherwise it says what
 # is missing and the tests that need it skip (they fail under CI=true).
 set -euo pipefail
 
-pkgs=(awscli python3-botocore dbus xvfb xauth xclip xsel fish zsh rpm desktop-file-utils groff-base man-db file zip unzip curl iproute2 util-linux python3-yaml)
+pkgs=(awscli python3-botocore dbus xvfb xauth xclip xsel fish zsh rpm desktop-file-utils groff-base man-db file zip unzip curl iproute2 util-linux python3-yaml wine wine64 gcc-mingw-w64-x86-64)
 # make bench also times and loads with these.
 [ "${1:-}" = bench ] && pkgs+=(hyperfine wrk jq)
 missing=()
