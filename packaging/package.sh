@@ -4,7 +4,7 @@
 #   awsxc_<ver>_linux_<arch>.tar.gz    binaries, completions, man pages, icons
 #   awsxc_<ver>_<arch>.deb             Debian/Ubuntu package   (amd64, arm64)
 #   awsxc-<ver>-1.<arch>.rpm           Fedora/RHEL/SUSE package (x86_64, aarch64)
-#   awsxc_<ver>_windows_<arch>.zip     awsxc.exe (no console) + awsxc-cli.exe
+#   awsxc_<ver>_windows_<arch>.zip     awsxc.exe (no console) + awsxc-cli.exe, README.txt
 #   SHA256SUMS                         sha256sum -c format, over all of the above
 #
 # Usage: packaging/package.sh            (make package sets VERSION)
@@ -183,33 +183,64 @@ for arch in amd64 arm64; do
 done
 
 # --- windows: zip with both .exe files ----------------------------------------
-# The version resource and icon go in as .syso files, which go build only picks
-# up from the package directory. They are generated into a copy of the tree so
-# the checkout never sees them.
+# The version resource, the manifest and the icon go in as .syso files, which
+# go build only picks up from the package directory. They are generated into
+# a copy of the tree so the checkout never sees them. Go 1.21 and later need
+# Windows 10 (or Server 2016): the manifest declares Windows 10 as the only
+# supported OS ("minimum-os") and the version resource says so in Comments,
+# which Explorer shows under Properties > Details.
 src=$tmp/src
 mkdir -p "$src"
 tar -C "$root" --exclude=./.git --exclude=./dist --exclude=./bin -cf - . | tar -C "$src" -xf -
+requires="Requires Windows 10 or later (or Windows Server 2016 or later)"
 for cmd in awsxc awsxc-cli; do
 	if [[ $cmd == awsxc ]]; then
-		manifest=gui desc="awsxc system tray"
+		# What go-winres simply --manifest gui sets: crisp text on HiDPI
+		# screens, themed controls.
+		desc="awsxc system tray" dpi="per monitor v2" cc6=true
 	else
-		manifest=cli desc="awsxc command-line interface"
+		desc="awsxc command-line interface" dpi=system cc6=false
 	fi
 	step "go-winres $cmd"
-	(cd "$src/cmd/$cmd" && go run "$winres" simply --arch amd64,arm64 --out rsrc \
-		--icon "$root/packaging/windows/awsxc.ico" --manifest "$manifest" \
-		--product-name awsxc --product-version "$VERSION" --file-version "$winver" \
-		--file-description "$desc" --original-filename "$cmd.exe" \
-		--copyright "Copyright (c) $copyright")
+	cp packaging/windows/awsxc.ico "$src/cmd/$cmd/"
+	cat >"$src/cmd/$cmd/winres.json" <<-EOF
+		{
+		  "RT_GROUP_ICON": {"APP": {"0000": "awsxc.ico"}},
+		  "RT_MANIFEST": {"#1": {"0409": {
+		    "minimum-os": "win10",
+		    "execution-level": "as invoker",
+		    "dpi-awareness": "$dpi",
+		    "use-common-controls-v6": $cc6
+		  }}},
+		  "RT_VERSION": {"#1": {"0000": {
+		    "fixed": {"file_version": "$winver", "product_version": "$winver"},
+		    "info": {"0409": {
+		      "Comments": "$requires",
+		      "FileDescription": "$desc",
+		      "LegalCopyright": "Copyright (c) $copyright",
+		      "OriginalFilename": "$cmd.exe",
+		      "ProductName": "awsxc",
+		      "ProductVersion": "$VERSION",
+		      "FileVersion": "$winver"
+		    }}
+		  }}}
+		}
+	EOF
+	(cd "$src/cmd/$cmd" && go run "$winres" make --in winres.json --arch amd64,arm64 --out rsrc)
 done
+# Text files for Windows get CRLF line ends: Notepad before Windows 10 1809
+# shows a file with LF line ends as one line.
+crlf() { sed -e 's/\r$//' -e 's/$/\r/' "$1" >"$2"; }
 for arch in amd64 arm64; do
 	name=awsxc_${pkgver}_windows_$arch
 	mkdir -p "$tmp/$name"
 	(cd "$src" &&
 		build windows "$arch" "$tmp/$name/awsxc.exe" ./cmd/awsxc "-H windowsgui" &&
 		build windows "$arch" "$tmp/$name/awsxc-cli.exe" ./cmd/awsxc-cli)
-	cp "$gen/LICENSE" "$tmp/$name/LICENSE.txt"
-	cp "$gen/THIRD_PARTY_LICENSES" "$tmp/$name/THIRD_PARTY_LICENSES.txt"
+	crlf "$gen/LICENSE" "$tmp/$name/LICENSE.txt"
+	crlf "$gen/THIRD_PARTY_LICENSES" "$tmp/$name/THIRD_PARTY_LICENSES.txt"
+	sed "s/@VERSION@/$pkgver/g" packaging/windows/README.txt >"$tmp/readme.txt"
+	crlf "$tmp/readme.txt" "$tmp/$name/README.txt"
 	step "zip $name.zip"
 	find "$tmp/$name" -exec touch -d "@$SOURCE_DATE_EPOCH" {} +
 	(cd "$tmp" && zip -q -X -r "$dist/$name.zip" "$name")

@@ -234,16 +234,39 @@ t_windows() {
 		dir=$tmp/win-$arch
 		mkdir -p "$dir"
 		unzip -q "$zip" -d "$dir" || return 1
-		diff -u <(printf '%s\n' LICENSE.txt THIRD_PARTY_LICENSES.txt awsxc-cli.exe awsxc.exe) \
+		diff -u <(printf '%s\n' LICENSE.txt README.txt THIRD_PARTY_LICENSES.txt awsxc-cli.exe awsxc.exe) \
 			<(cd "$dir"/*/ && find . -type f -printf '%f\n' | LC_ALL=C sort) || rc=1
 		file "$dir"/*/awsxc.exe | grep -q '(GUI)' || { echo "$arch awsxc.exe: $(file -b "$dir"/*/awsxc.exe), want GUI"; rc=1; }
 		file "$dir"/*/awsxc-cli.exe | grep -q '(console)' || { echo "$arch awsxc-cli.exe: $(file -b "$dir"/*/awsxc-cli.exe), want console"; rc=1; }
 		# The version resource holds UTF-16 strings; dropping the NUL bytes makes
 		# "ProductVersion" and its value adjacent.
+		# Go 1.21 and later need Windows 10: the manifest lists it as the only
+		# supported OS (its GUID, and not Windows 7's, 8's or 8.1's), and the
+		# version resource's Comments say so.
 		for exe in awsxc.exe awsxc-cli.exe; do
-			LC_ALL=C tr -d '\0' <"$dir"/*/"$exe" | grep -aF "ProductVersion$version" >/dev/null ||
+			LC_ALL=C tr -d '\0' <"$dir"/*/"$exe" >"$dir/$exe.strings"
+			grep -aF "ProductVersion$version" "$dir/$exe.strings" >/dev/null ||
 				{ echo "$arch $exe: no version resource with $version"; rc=1; }
+			grep -aF "CommentsRequires Windows 10 or later" "$dir/$exe.strings" >/dev/null ||
+				{ echo "$arch $exe: the version resource does not say it requires Windows 10"; rc=1; }
+			grep -aF '<supportedOS Id="{8e0f7a12-bfb3-4fe8-b9a5-48fd50a15a9a}"/>' "$dir/$exe.strings" >/dev/null ||
+				{ echo "$arch $exe: the manifest does not declare Windows 10"; rc=1; }
+			if grep -aEi '\{(35138b9a-5d96-4fbd-8e2d-a2440225f93a|4a2f28e3-53b9-4441-ba9c-d69d4a4a6e38|1f676c76-80e1-4239-95bb-83d0f6d0da78)\}' "$dir/$exe.strings" >/dev/null; then
+				echo "$arch $exe: the manifest declares a Windows older than 10"
+				rc=1
+			fi
 		done
+		# The text files have CRLF line ends for Notepad, and no line without.
+		for txt in LICENSE.txt README.txt THIRD_PARTY_LICENSES.txt; do
+			if LC_ALL=C grep -qv $'\r$' "$dir"/*/"$txt"; then
+				echo "$arch $txt: a line without CRLF"
+				rc=1
+			fi
+		done
+		grep -q "^awsxc $version for Windows"$'\r$' "$dir"/*/README.txt ||
+			{ echo "$arch README.txt: no title with version $version"; rc=1; }
+		grep -q "Windows 10 or later" "$dir"/*/README.txt ||
+			{ echo "$arch README.txt: does not say it requires Windows 10"; rc=1; }
 	done
 	return $rc
 }
@@ -264,7 +287,7 @@ check "deb file lists (amd64, arm64) match testdata/deb-files.txt" t_deb_files
 check "rpm file lists (x86_64, aarch64) match testdata/rpm-files.txt" t_rpm_files
 check "package metadata (name, version, recommends, suggests)" t_metadata
 check "amd64 .deb installs into a fresh dpkg root; --version runs; completions parse" t_install
-check "windows zips: GUI awsxc.exe, console awsxc-cli.exe, version resources" t_windows
+check "windows zips: GUI awsxc.exe, console awsxc-cli.exe, version resources, Windows 10 manifests, CRLF text files" t_windows
 check "linux tarballs match testdata/tar-files.txt" t_tarballs
 check "SHA256SUMS covers dist/ and verifies with sha256sum -c" t_sums
 
