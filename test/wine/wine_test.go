@@ -726,16 +726,24 @@ func (w *wine) testCredentialsFile(t *testing.T) {
 	// engine/credfile_test.go's testTemp.
 	creds := engine.Credentials{AccessKeyID: "ASIANEWEXAMPLE", SecretAccessKey: "new/secret+key",
 		SessionToken: "newtoken==", Expires: time.Date(2099, 1, 2, 3, 4, 5, 0, time.UTC)}
+	// "missing": no credentials file yet; it is made as "empty" becomes,
+	// with LF line ends.
 	for _, name := range []string{"crlf_update", "crlf_append", "update_in_place", "append_new_section",
-		"no_final_newline_insert", "no_final_newline_append", "comments_with_equals", "empty"} {
+		"no_final_newline_insert", "no_final_newline_append", "comments_with_equals", "empty", "missing"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			dir := filepath.Join(w.dir, "credfile", name)
-			writeFiles(t, dir, map[string]string{
-				"config":      "[profile src]\n" + typeProcess(filepath.Join(dir, "src.json")) + "\n",
-				"credentials": readGolden(t, "engine/testdata/credfile/"+name+".in"),
-				"src.json":    processJSON(t, creds),
-			})
+			files := map[string]string{
+				"config":   "[profile src]\n" + typeProcess(filepath.Join(dir, "src.json")) + "\n",
+				"src.json": processJSON(t, creds),
+			}
+			golden := name
+			if name == "missing" {
+				golden = "empty"
+			} else {
+				files["credentials"] = readGolden(t, "engine/testdata/credfile/"+name+".in")
+			}
+			writeFiles(t, dir, files)
 			r := w.run(t, awsEnv(dir), "", w.cli, "--profile", "src", "-c", "tgt")
 			if r.code != 0 || r.stdout != "" || r.stderr != "" {
 				t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
@@ -744,7 +752,7 @@ func (w *wine) testCredentialsFile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := readGolden(t, "engine/testdata/credfile/"+name+".golden")
+			want := readGolden(t, "engine/testdata/credfile/"+golden+".golden")
 			if string(got) != want {
 				t.Errorf("credentials after -c tgt (-linux golden +windows):\n%s", cmp.Diff(want, string(got)))
 			}
@@ -813,6 +821,19 @@ func (w *wine) testExec(t *testing.T) {
 			}
 		})
 	}
+	t.Run("cache", func(t *testing.T) {
+		t.Parallel()
+		// --cache keeps the profile's credentials under %LOCALAPPDATA%\cache.
+		for range 2 {
+			if r := w.run(t, env, "", w.cli, "--profile", "proc", "--json", "--cache"); r.code != 0 {
+				t.Fatalf("--cache: exit %d: %s", r.code, r.stderr)
+			}
+		}
+		m, _ := filepath.Glob(filepath.Join(filepath.Dir(w.appDir), "cache", "awsxc", "credentials", "*.json"))
+		if len(m) != 1 {
+			t.Errorf("cache files under %%LOCALAPPDATA%%\\cache\\awsxc\\credentials: %v, want one", m)
+		}
+	})
 	t.Run("environment", func(t *testing.T) {
 		t.Parallel()
 		// cmd's "set AWS_" lists every variable starting with AWS_.
@@ -971,18 +992,19 @@ func (w *wine) readSettings(t *testing.T) map[string]any {
 // systray loop runs, so it is asked again until the tray exits.
 func (w *wine) quit(t *testing.T, p *proc) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	t0 := time.Now()
+	for try := 1; ; try++ {
 		r := w.run(t, nil, "", "taskkill", "/im", "awsxc.exe")
 		select {
 		case <-p.done:
 			if code := p.exitCode(t, 0); code != 0 {
 				t.Errorf("the tray exited %d after WM_CLOSE, want 0; stderr:\n%s", code, p.errText())
 			}
+			t.Logf("the tray quit %.1fs after the first WM_CLOSE (taskkill runs: %d)", time.Since(t0).Seconds(), try)
 			return
-		case <-time.After(3 * time.Second):
+		case <-time.After(time.Second):
 		}
-		if time.Now().After(deadline) {
+		if time.Since(t0) > 20*time.Second {
 			t.Fatalf("the tray did not quit on WM_CLOSE (taskkill: %q %q)", r.stdout, r.stderr)
 		}
 	}
@@ -1063,7 +1085,11 @@ func (w *wine) testTray(t *testing.T) {
 		t.Errorf("settings.json imds.addr = %v, want the port in use, %s", a, imds)
 	}
 
-	// One instance per user: LockFileEx under Wine.
+	// One instance per user: LockFileEx under Wine, on a lock file in
+	// %LOCALAPPDATA%\cache\awsxc.
+	if _, err := os.Stat(filepath.Join(filepath.Dir(w.appDir), "cache", "awsxc", "awsxc.lock")); err != nil {
+		t.Errorf("single-instance lock: %v", err)
+	}
 	if r := w.run(t, env, "", w.tray); r.code != 1 || !strings.Contains(r.stderr, "awsxc is already running") {
 		t.Errorf("second instance: exit %d, stderr %q; want 1 and \"already running\"", r.code, r.stderr)
 	}
