@@ -7,16 +7,19 @@
 //     the prefix warm between the many short runs (each then takes a
 //     fraction of a second).
 //   - Go 1.22 and later take their random bytes from ProcessPrng in
-//     bcryptprimitives.dll, which Wine 8 (Debian 12) lacks: the runtime
-//     throws "bcryptprimitives.dll not found" before main. A stand-in
+//     bcryptprimitives.dll, which Debian 12's Wine 8.0 lacks (Wine has it
+//     since 8.13): the runtime throws "bcryptprimitives.dll not found"
+//     before main. A stand-in
 //     built from testdata/bcryptprimitives.c with mingw-w64 goes into the
-//     prefix's System32. Nothing else works: the runtime loads it with
+//     prefix's System32. Nothing else worked: the runtime loads it with
 //     LoadLibraryExW(LOAD_LIBRARY_SEARCH_SYSTEM32), so a copy next to the
-//     .exe is never looked at; Wine searches WINEDLLPATH only for DLLs
-//     that have a placeholder in System32 (its builtins), not for unknown
-//     names, even when the DLL carries Wine's builtin marker; and
-//     WINEDLLOVERRIDES only chooses between native and builtin copies of a
-//     DLL that exists. On real Windows 10 and later the DLL is there.
+//     .exe is never looked at; with that flag Wine 8 opens
+//     C:\windows\system32\bcryptprimitives.dll and nothing else (WINEDLLPATH
+//     serves its own builtins, which have a placeholder file there: a copy
+//     in WINEDLLPATH was not found, even with Wine's builtin marker in its
+//     header); and WINEDLLOVERRIDES only chooses between the native and
+//     builtin copies of a DLL Wine can find. On real Windows 10 and later
+//     the DLL is in System32.
 //   - Output is compared byte for byte with the Linux goldens
 //     (engine/testdata/format, cmd/awsxc-cli/testdata/cli,
 //     engine/testdata/credfile). Windows output is deliberately the same
@@ -27,9 +30,9 @@
 //     copied into a Linux container). A credentials file keeps the line
 //     ends it has, CRLF included, in the section awsxc writes too.
 //   - The servers run under Wine and are read with curl from the Linux
-//     side; a Unix SIGINT to the Wine process arrives as a console
-//     CTRL_C_EVENT (Wine's ntdll turns one into the other), which is what
-//     Ctrl-C in a console sends on Windows.
+//     side. A Unix SIGINT to the Wine process reaches the program as a
+//     console CTRL_C_EVENT (Wine turns one into the other), which is what
+//     Ctrl-C in a console sends on Windows; Go reports it as os.Interrupt.
 //   - The tray runs under Xvfb: without a display Wine cannot create the
 //     hidden window fyne.io/systray's message loop needs ("unable to init
 //     instance"). It is asked to quit the Windows way, with WM_CLOSE sent
@@ -37,12 +40,13 @@
 //     top-level windows, as it does on Windows); wineserver -k would be a
 //     kill, not a quit.
 //
-// Not tested here, because Wine has no real Windows desktop: the icon in
-// the notification area and its menu (Wine's explorer has no tray without
-// a tray host on the X server, and menus cannot be read across processes),
-// the PowerShell toasts and the MFA dialog (no PowerShell), the clipboard,
-// and "Open settings". Wine is not Windows: a pass here says the Win32
-// calls awsxc makes behave as Wine implements them.
+// Not tested here, because Wine under Xvfb is no Windows desktop: the icon
+// in the notification area and its menu (there is no taskbar to show them,
+// and nothing here clicks them: Start at login is switched with the
+// --autostart flag instead), the PowerShell toasts and the MFA dialog (no
+// PowerShell in Wine), the clipboard, and "Open settings". Wine is not
+// Windows: a pass here says the Win32 calls awsxc makes behave as Wine
+// implements them.
 package wine
 
 import (
@@ -127,7 +131,8 @@ func setup(t *testing.T) *wine {
 		// Wine writes menu entries and caches under HOME: keep them in
 		// the run's folder.
 		"HOME=" + home,
-		"USER=" + cmpOr(os.Getenv("USER"), "awsxc"),
+		// Wine names the Windows user (C:\users\NAME) after USER.
+		"USER=awsxc",
 		"LANG=C.UTF-8",
 		"WINEPREFIX=" + prefix,
 		// -all: no fixme noise on stderr, whose lines the tests check;
@@ -158,13 +163,15 @@ func setup(t *testing.T) *wine {
 		cmd.Run()
 	})
 	var wg sync.WaitGroup
-	errs := make([]error, 4)
+	errs := make([]error, 3)
 	for i, job := range []func() error{
 		func() error { return runLogged(w.env, filepath.Join(dir, "wineboot.log"), "wineboot", "--init") },
 		func() error {
-			return goBuild(w.cli, "./cmd/awsxc-cli")
-		},
-		func() error {
+			// One after the other: the second reuses what the first
+			// compiled, where two at once would both compile it.
+			if err := goBuild(w.cli, "./cmd/awsxc-cli"); err != nil {
+				return err
+			}
 			return goBuild(w.tray, "./cmd/awsxc", "-ldflags", "-H windowsgui")
 		},
 		func() error {
@@ -205,13 +212,6 @@ func setup(t *testing.T) *wine {
 	w.appDir = filepath.Join(strings.TrimSpace(out), "awsxc")
 	t.Logf("Wine prefix ready in %.1fs (%s; %%LOCALAPPDATA%% is %s)", time.Since(t0).Seconds(), wineVersion(t, w.env), local)
 	return w
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func goBuild(out, pkg string, flags ...string) error {

@@ -3,11 +3,15 @@
  * under Wine 8 (Debian 12), which lacks that DLL. Since Go 1.22 the
  * runtime takes its random bytes from ProcessPrng in bcryptprimitives.dll
  * (present on Windows 10 and later) and throws "bcryptprimitives.dll not
- * found" at start-up without it. Wine 9 ships the DLL; this one forwards
- * to BCryptGenRandom, which Wine 8 has.
+ * found" at start-up without it. Wine has the DLL since 8.13 (9.0
+ * stable); this one forwards to BCryptGenRandom, which Wine 8 has. No C
+ * runtime: DllMain is the entry point.
  *
- * Built by test/wine (wine_test.go) with
- *   x86_64-w64-mingw32-gcc -shared -nostdlib -Wl,-e,DllMain -o bcryptprimitives.dll bcryptprimitives.c -lbcrypt
+ * Built by test/wine (wine_test.go), which copies the result into the
+ * Wine prefix's System32, with
+ *   x86_64-w64-mingw32-gcc -shared -nostdlib -Wl,-e,DllMain \
+ *     -Wl,--no-insert-timestamp -O2 -s \
+ *     -o bcryptprimitives.dll bcryptprimitives.c -lbcrypt
  */
 #include <windows.h>
 #include <bcrypt.h>
