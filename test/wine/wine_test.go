@@ -991,10 +991,10 @@ func (w *wine) readSettings(t *testing.T) map[string]any {
 // quit asks the tray to quit the way Windows asks an app: WM_CLOSE to its
 // top-level windows, from taskkill without /F. The caller waits until the
 // tray's event loop runs (a log line from it): the loop starts only once
-// systray has made its window. A WM_CLOSE sent earlier can be lost (it
-// was, now and then, at the first start in a prefix: taskkill found a
-// window of the process, presumably one Wine makes before systray's), and
-// a user has no way to send one that early.
+// systray has made its window. A WM_CLOSE sent earlier can be lost: it
+// was, now and then, at the first start in a prefix, within half a second
+// of the start (taskkill found a window of the process, presumably one
+// Wine makes before systray's own).
 func (w *wine) quit(t *testing.T, p *proc) {
 	t.Helper()
 	r := w.run(t, nil, "", "taskkill", "/im", "awsxc.exe")
