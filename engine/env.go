@@ -48,6 +48,15 @@ type Env struct {
 	// of a comparable type (a pointer, say) for == on Envs to work;
 	// [Env.Identity] leaves it out.
 	Clock Clock
+	// Terminal says that the process has a terminal a human answers on,
+	// where a credential_process may ask for an MFA code or a password:
+	// it then runs in the process's own process group, as the SDK runs
+	// it, instead of a group of its own (which the terminal would stop
+	// when it reads). Either way a credential_process that times out is
+	// killed with what it started; see the package documentation,
+	// "Obtaining credentials". [NewEnv] leaves it false; [Env.Identity]
+	// leaves it out.
+	Terminal bool
 }
 
 // Clock tells the time. Tests move a clock of their own by hand.
@@ -90,7 +99,7 @@ func NewEnv(getenv func(string) string, dir string) Env {
 // "Environment"); a front end that answers for another process compares
 // those as well.
 func (e Env) Identity() Env {
-	e.Clock, e.Dir = nil, ""
+	e.Clock, e.Dir, e.Terminal = nil, "", false
 	return e
 }
 

@@ -43,7 +43,7 @@ var (
 
 // Error is a failure concerning one profile: obtaining its credentials,
 // or writing it to the credentials file. Its message is one line and
-// holds no secret.
+// holds no secret: the cause's text goes through [Redact].
 type Error struct {
 	Profile string // the profile concerned
 	Kind    error  // one of the Err* sentinels
@@ -65,8 +65,11 @@ func (e *Error) Error() string {
 	b.WriteString(": ")
 	b.WriteString(e.Kind.Error())
 	if e.Err != nil {
+		// The cause may quote an upstream service, whose text may echo
+		// the request: keep it, with anything shaped like a secret
+		// masked.
 		b.WriteString(": ")
-		b.WriteString(oneLine(e.Err.Error()))
+		b.WriteString(Redact(oneLine(e.Err.Error())))
 	}
 	if e.Hint != "" {
 		b.WriteString("; ")

@@ -20,6 +20,10 @@ type ObtainOptions struct {
 	// Logger receives debug records (cache hits and misses, what was
 	// fetched); nil discards them. Secrets are never logged.
 	Logger *slog.Logger
+	// Timeout bounds the fetch (retrieving and exchanging the
+	// credentials), less the time a human takes to give an MFA code; 0 is
+	// [FetchTimeout].
+	Timeout time.Duration
 
 	// EnsureTemporary exchanges long-term keys for temporary ones
 	// through STS GetSessionToken; credentials that carry a session
@@ -61,6 +65,7 @@ type CacheOptions struct {
 //  4. with EnsureTemporary, exchange long-term keys through
 //     STS GetSessionToken;
 //  5. refuse credentials that have already expired ([ErrResolve]);
+//     steps 3 and 4 are bounded together by Timeout;
 //  6. with Cache, save them when they carry an expiry. A cache that
 //     cannot be read or written is logged and never fails the call.
 //
@@ -82,7 +87,7 @@ func Obtain(ctx context.Context, opts ObtainOptions) (*Resolved, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	p, err := Load(ctx, Options{Env: opts.Env, Profile: opts.Profile, MFA: opts.MFA, Logger: log})
+	p, err := Load(ctx, Options{Env: opts.Env, Profile: opts.Profile, MFA: opts.MFA, Logger: log, Timeout: opts.Timeout})
 	if err != nil {
 		return nil, err
 	}
@@ -100,6 +105,9 @@ func Obtain(ctx context.Context, opts ObtainOptions) (*Resolved, error) {
 		}
 		log.Debug("cache miss", "path", path, "reason", err)
 	}
+	// One bound for the whole fetch: retrieving, then exchanging.
+	ctx, done := p.bounded(ctx)
+	defer done()
 	creds, err := p.Retrieve(ctx, false)
 	if err != nil {
 		return nil, err

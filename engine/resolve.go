@@ -1,14 +1,13 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-
 	"log/slog"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -71,6 +70,9 @@ type Options struct {
 	// Logger receives debug records; nil discards them. Secrets are never
 	// logged.
 	Logger *slog.Logger
+	// Timeout bounds each fetch of the profile's credentials, less the
+	// time a human takes to give an MFA code; 0 is [FetchTimeout].
+	Timeout time.Duration
 }
 
 // Profile is a loaded profile: its settings and the SDK's credential
@@ -89,23 +91,43 @@ type Profile struct {
 	// serve another identity's credentials. It reveals no secret.
 	Fingerprint string
 	// Chain describes where the credentials come from, the profile
-	// first, then each source_profile it assumes from, as the SDK read
-	// them: "dev (assume-role arn:aws:iam::1:role/x)", "base (static)".
+	// first, then each source_profile it assumes from, as they are
+	// resolved: "dev (assume-role arn:aws:iam::1:role/x)", "base (static
+	// key AKIA…WXYZ)".
 	Chain []string
+	// Warnings are about the AWS files, one line each, no secret: what
+	// makes the AWS CLI refuse a file that awsxc still reads (a section
+	// twice, for another profile), a folder where a file should be.
+	Warnings []string
 
 	env      Env
 	loadOpts []func(*config.LoadOptions) error
 	log      *slog.Logger
+	timeout  time.Duration // bounds each fetch
+	hop      *hopPlan      // how the role chain is signed; nil when the SDK's own way
+	process  string        // the credential_process command line run, if any
 
 	mu     sync.Mutex              // protects creds, cfg and loaded
 	creds  aws.CredentialsProvider // the SDK's provider for the profile
 	cfg    aws.Config              // the SDK's full config, loaded by sdkConfig
 	loaded bool
+
+	boundMu sync.Mutex  // protects bound
+	bound   *fetchBound // the running fetch's deadline, stopped during MFA prompts
 }
 
 // Load reads the profile through the AWS SDK for Go v2's own config
 // loader (config.LoadDefaultConfig), from the files of opts.Env only. It
-// does not retrieve credentials.
+// does not retrieve credentials and makes no network call.
+//
+// Before the SDK sees the files, Load checks them (a file that is not a
+// regular file, or is larger than [MaxAWSFileSize], is an error; a
+// folder is read as empty, with a warning) and refuses, with
+// [ErrInvalidConfig], what the AWS CLI refuses and the SDK would resolve
+// to another identity: a profile that appears twice in a file, a
+// role_arn with no source. Where the SDK alone would give another answer
+// than the AWS CLI for a profile both accept, Load gives the CLI's (see
+// the package documentation, "Profiles").
 //
 // Credentials in the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY environment
 // variables are never what a profile resolves to: the profile is always
@@ -121,9 +143,28 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 		return nil, &Error{Profile: name, Kind: ErrProfileNotFound, Err: errors.New("empty profile name")}
 	}
 	env := opts.Env
-	sc, err := config.LoadSharedConfigProfile(ctx, name, env.sharedFiles)
+	files, err := env.readAWSFiles()
+	if err != nil {
+		return nil, &Error{Profile: name, Kind: ErrInvalidConfig, Err: err}
+	}
+	if err := files.checkChain(name); err != nil {
+		return nil, err
+	}
+	sc, err := config.LoadSharedConfigProfile(ctx, name, files.sdkFiles)
 	if err != nil {
 		return nil, classifyLoadError(name, err)
+	}
+	ls := levels(&sc)
+	bottom := ls[len(ls)-1]
+	var sdkToken string
+	if bottom.Credentials.HasKeys() {
+		// aws_security_token, which the SDK does not read.
+		sdkToken = bottom.Credentials.SessionToken
+		if bottom.Credentials.SessionToken, err = files.sessionToken(name, bottom.Profile, sdkToken); err != nil {
+			return nil, err
+		}
+	} else if bottom.CredentialProcess != "" {
+		bottom.CredentialProcess = files.processCommand(bottom.Profile, bottom.CredentialProcess)
 	}
 	kind := kindOf(&sc)
 	if kind == KindNone && env.ContainerRelativeURI == "" && env.ContainerFullURI == "" {
@@ -135,10 +176,29 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 	// then the profile), and given to it so that it never takes the
 	// process's own.
 	region := firstNonEmpty(env.Region, sc.Region)
-	loadOpts := []func(*config.LoadOptions) error{
+	p := &Profile{
+		Name:        name,
+		Kind:        kind,
+		Region:      region,
+		RoleARN:     sc.RoleARN,
+		MFASerial:   sc.MFASerial,
+		Fingerprint: fingerprint(&sc),
+		Chain:       chain(&sc),
+		Warnings:    files.warnings,
+		env:         env,
+		log:         log,
+		timeout:     cmp.Or(opts.Timeout, FetchTimeout),
+	}
+	p.loadOpts = []func(*config.LoadOptions) error{
 		config.WithSharedConfigProfile(name),
-		config.WithSharedConfigFiles(fileList(env.ConfigFile)),
-		config.WithSharedCredentialsFiles(fileList(env.CredentialsFile)),
+		config.WithSharedConfigFiles(files.config.list()),
+		config.WithSharedCredentialsFiles(files.creds.list()),
+		config.WithProcessCredentialOptions(func(o *processcreds.Options) {
+			// Every credential_process awsxc runs is its own (see
+			// newProcessProvider); should the SDK run one, it is held to
+			// the same bound.
+			o.Timeout = p.timeout
+		}),
 		config.WithAssumeRoleCredentialOptions(func(o *stscreds.AssumeRoleOptions) {
 			// The Go SDK asks for 15-minute role sessions unless the
 			// profile sets duration_seconds; the AWS CLI (and STS itself)
@@ -149,6 +209,7 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 			}
 			if opts.MFA != nil {
 				o.TokenProvider = func() (string, error) {
+					defer p.human()()
 					code, err := opts.MFA()
 					if err != nil {
 						return "", newError(name, ErrMFARequired, err, ActionMFACode)
@@ -156,24 +217,14 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 					return code, nil
 				}
 			}
+			p.hop.sign(o)
 		}),
 	}
 	if region != "" {
-		loadOpts = append(loadOpts, config.WithRegion(region))
+		p.loadOpts = append(p.loadOpts, config.WithRegion(region))
 	}
-	p := &Profile{
-		Name:        name,
-		Kind:        kind,
-		Region:      region,
-		RoleARN:     sc.RoleARN,
-		MFASerial:   sc.MFASerial,
-		Fingerprint: fingerprint(&sc),
-		Chain:       chain(&sc),
-		env:         env,
-		loadOpts:    loadOpts,
-		log:         log,
-	}
-	if kind == KindStatic || kind == KindSession {
+	switch {
+	case len(ls) == 1 && (kind == KindStatic || kind == KindSession):
 		// Keys in the files need none of the rest of the SDK's config,
 		// whose loading can cost more than the whole run (it parses
 		// AWS_CA_BUNDLE, for one). The SDK has read the keys; its static
@@ -184,11 +235,16 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 			// awsxc-cli -c (and aws-export-credentials) write next to a
 			// session token: without it the token would pass for one
 			// that never expires.
-			if exp, ok := sessionExpiration(env, name, log); ok {
+			if exp, ok := files.sessionExpiration(name, log); ok {
 				v.CanExpire, v.Expires = true, exp
 			}
 		}
 		p.creds = credentials.StaticCredentialsProvider{Value: v}
+	case len(ls) == 1 && kind == KindProcess:
+		p.process = sc.CredentialProcess
+		p.creds = newProcessProvider(p.process, env.Terminal, p.timeout)
+	case len(ls) > 1:
+		p.hop = p.planHops(ls, sdkToken)
 	}
 	// Every other source takes its provider from the SDK's full config,
 	// loaded when credentials are first asked for (sdkConfig): a cache hit
@@ -197,23 +253,114 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 	return p, nil
 }
 
+// planHops decides how the SDK's role chain ls is signed (see hopPlan),
+// where the SDK's own way would not give the AWS CLI's answer; nil when
+// it does. sdkToken is the session token the SDK read for the keys at
+// the bottom of the chain, if it has keys.
+func (p *Profile) planHops(ls []*config.SharedConfig, sdkToken string) *hopPlan {
+	bottom := ls[len(ls)-1]
+	h := &hopPlan{hops: roleHops(ls), index: -1}
+	switch {
+	case bottom.Credentials.HasKeys() && bottom.RoleARN != "":
+		// The SDK would assume the source profile's own role first;
+		// every other tool signs the next role with its keys.
+		h.index = 1
+		h.signer = credentials.StaticCredentialsProvider{Value: bottom.Credentials}
+		h.why = fmt.Sprintf("%s's keys sign the AssumeRole, not its own role_arn", bottom.Profile)
+	case bottom.Credentials.HasKeys() && bottom.Credentials.SessionToken != sdkToken:
+		h.index = 0
+		h.signer = credentials.StaticCredentialsProvider{Value: bottom.Credentials}
+		h.why = fmt.Sprintf("%s's keys sign the AssumeRole with its aws_security_token", bottom.Profile)
+	case kindOf(bottom) == KindProcess:
+		p.process = bottom.CredentialProcess
+		h.index = 0
+		h.signer = newProcessProvider(p.process, p.env.Terminal, p.timeout)
+		h.why = fmt.Sprintf("%s's credential_process signs the AssumeRole", bottom.Profile)
+	default:
+		return nil
+	}
+	if h.index >= len(h.hops) {
+		// Not a chain the SDK builds with AssumeRole at that level (a web
+		// identity, say): leave it as the SDK builds it, which expect
+		// then reports rather than give another identity.
+		h.hops = nil
+	}
+	return h
+}
+
+// human stops the running fetch's deadline while a human answers an MFA
+// prompt; call the function it returns when they have.
+func (p *Profile) human() (resume func()) {
+	p.boundMu.Lock()
+	b := p.bound
+	p.boundMu.Unlock()
+	return b.human()
+}
+
+// bounded bounds a fetch of the profile's credentials (see
+// [FetchTimeout]), sharing the bound of an outer fetch in ctx.
+func (p *Profile) bounded(ctx context.Context) (context.Context, func()) {
+	ctx, b, done := bounded(ctx, p.timeout)
+	p.boundMu.Lock()
+	prev := p.bound
+	p.bound = b
+	p.boundMu.Unlock()
+	return ctx, func() {
+		p.boundMu.Lock()
+		p.bound = prev
+		p.boundMu.Unlock()
+		done()
+	}
+}
+
+// timeoutError is the error of a fetch that ran out of time: what did not
+// answer, and (for a credential_process) its program, never its
+// arguments.
+func (p *Profile) timeoutError(step string) error {
+	what := step
+	switch {
+	case what != "":
+	case p.process != "":
+		what = "credential_process " + processProgram(p.process) + " (stopped, with the programs it started)"
+	case p.Kind == KindAssumeRole || p.Kind == KindWebIdentity:
+		what = "STS"
+	case p.Kind == KindSSO:
+		what = "the SSO portal"
+	case p.Kind == KindLogin:
+		what = "the sign-in service"
+	case p.Kind == KindContainer:
+		what = "the container credentials endpoint"
+	default:
+		what = "the credentials source"
+	}
+	return &Error{Profile: p.Name, Kind: ErrResolve,
+		Err:  fmt.Errorf("%s did not answer within %s", what, shortDuration(p.timeout)),
+		Hint: "check that it works on its own, then try again"}
+}
+
+// shortDuration writes d without zero units: "1m", "1m30s", "2s".
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
 // sessionExpiration reads aws_credential_expiration from the profile's
 // section, in the credentials file first (where the SDK looks for keys
 // first), then the config file.
-func sessionExpiration(env Env, name string, log *slog.Logger) (time.Time, bool) {
-	for _, f := range []struct {
-		path   string
-		config bool
-	}{{env.CredentialsFile, false}, {env.ConfigFile, true}} {
-		if f.path == "" {
+func (af *awsFiles) sessionExpiration(name string, log *slog.Logger) (time.Time, bool) {
+	for _, f := range []*awsFile{&af.creds, &af.config} {
+		p := f.section(name)
+		if p == nil {
 			continue
 		}
-		data, err := os.ReadFile(f.path)
-		if err != nil {
-			continue
-		}
-		v, ok := profileValue(data, f.config, name, "aws_credential_expiration")
-		if !ok || v == "" {
+		v := sdkValue(p.keys["aws_credential_expiration"])
+		if v == "" {
 			continue
 		}
 		exp, err := time.Parse(time.RFC3339, v)
@@ -254,9 +401,13 @@ func (p *Profile) sdkConfig(ctx context.Context) (aws.Config, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.loaded {
+		p.hop.reset()
 		cfg, err := config.LoadDefaultConfig(ctx, p.loadOpts...)
 		if err != nil {
 			return aws.Config{}, classify(p.Name, p.Kind, err)
+		}
+		if err := p.hop.expect(p.Name); err != nil {
+			return aws.Config{}, err
 		}
 		p.cfg, p.loaded = cfg, true
 	}
@@ -275,7 +426,13 @@ func firstNonEmpty(vs ...string) string {
 // Retrieve returns the profile's credentials. With fresh set it skips the
 // SDK's in-memory cache and asks the source again (a new AssumeRole, a new
 // credential_process run, ...).
+//
+// A fetch is bounded (see [Options.Timeout]): when it runs out of time,
+// Retrieve returns an [ErrResolve] error saying what did not answer, and
+// a credential_process is killed together with the programs it started.
 func (p *Profile) Retrieve(ctx context.Context, fresh bool) (Credentials, error) {
+	ctx, done := p.bounded(ctx)
+	defer done()
 	prov, err := p.provider(ctx)
 	if err != nil {
 		return Credentials{}, err
@@ -285,6 +442,10 @@ func (p *Profile) Retrieve(ctx context.Context, fresh bool) (Credentials, error)
 	}
 	v, err := prov.Retrieve(ctx)
 	if err != nil {
+		var procErr *processcreds.ProviderError
+		if timedOut(ctx) || (errors.As(err, &procErr) && strings.Contains(procErr.Err.Error(), "timed out")) {
+			return Credentials{}, p.timeoutError("")
+		}
 		return Credentials{}, classify(p.Name, p.Kind, err)
 	}
 	if !v.HasKeys() {
@@ -331,28 +492,16 @@ type Resolved struct {
 	Cached      bool // the credentials came from the cache ([Obtain])
 }
 
-// sharedFiles makes LoadSharedConfigProfile read e's files, the ones
-// Load gives LoadDefaultConfig, and no others.
-func (e Env) sharedFiles(o *config.LoadSharedConfigOptions) {
-	o.ConfigFiles, o.CredentialsFiles = fileList(e.ConfigFile), fileList(e.CredentialsFile)
-}
-
-// fileList is the SDK's list for one file path: an empty path is an
-// empty (non-nil) list, which the SDK reads as "no files", never as "the
-// defaults".
-func fileList(path string) []string {
-	if path == "" {
-		return []string{}
-	}
-	return []string{path}
-}
-
-// chain describes a profile and its source profiles, for people.
+// chain describes a profile and its source profiles, for people, as
+// Load resolves them.
 func chain(sc *config.SharedConfig) []string {
 	var out []string
-	for depth := 0; sc != nil && depth < 16; depth++ {
+	for depth := 0; sc != nil && depth < maxChain; depth++ {
 		d := sc.Profile + " (" + string(kindOf(sc))
 		switch {
+		case depth > 0 && sc.Credentials.HasKeys() && sc.RoleARN != "":
+			// planHops: the keys sign, as in the AWS CLI.
+			d += " key " + MaskKey(sc.Credentials.AccessKeyID) + "; its own role_arn is not used, as in the AWS CLI"
 		case sc.RoleARN != "":
 			d += " " + sc.RoleARN
 			if sc.CredentialSource != "" {
@@ -363,7 +512,7 @@ func chain(sc *config.SharedConfig) []string {
 			}
 		case sc.CredentialProcess != "":
 			// The program only: its arguments sometimes carry tokens.
-			d += ": " + strings.Fields(sc.CredentialProcess)[0] + " …"
+			d += ": " + processProgram(sc.CredentialProcess) + " …"
 		case sc.SSOSession != nil:
 			d += " session " + sc.SSOSession.Name + ", account " + sc.SSOAccountID + ", role " + sc.SSORoleName
 		case sc.SSOStartURL != "":
@@ -383,7 +532,7 @@ func chain(sc *config.SharedConfig) []string {
 // source chain.
 func fingerprint(sc *config.SharedConfig) string {
 	h := sha256.New()
-	for depth := 0; sc != nil && depth < 16; depth++ {
+	for depth := 0; sc != nil && depth < maxChain; depth++ {
 		fields := []string{sc.Profile, sc.Credentials.AccessKeyID, sc.Credentials.SecretAccessKey,
 			sc.Credentials.SessionToken, sc.CredentialSource, sc.CredentialProcess,
 			sc.WebIdentityTokenFile, sc.SSOSessionName, sc.SSORegion, sc.SSOStartURL,

@@ -253,12 +253,12 @@ func TestFingerprint(t *testing.T) {
 func TestListProfiles(t *testing.T) {
 	t.Parallel()
 	_, env := awsEnv(t, resolveConfig, resolveCreds)
-	infos, err := ListProfiles(context.Background(), env)
+	l, err := ListProfiles(env)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]string{}
-	for _, p := range infos {
+	for _, p := range l.Profiles {
 		got[p.Name] = string(p.Kind)
 	}
 	want := map[string]string{"default": "none", "static": "static", "session": "session", "role": "assume-role",

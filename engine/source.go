@@ -79,6 +79,9 @@ type SourceOptions struct {
 	// held) when the status changes: a fetch starts or ends, or the
 	// credentials expire.
 	OnChange func(Status)
+	// Timeout bounds each step of a fetch, the first one included, less
+	// the time a human takes to give an MFA code; 0 is [FetchTimeout].
+	Timeout time.Duration
 }
 
 // Status is a snapshot of a [Source], for a menu or a log line. It holds
@@ -168,7 +171,7 @@ func NewSource(ctx context.Context, opts SourceOptions) (*Source, error) {
 	if s.window <= 0 {
 		s.window = DefaultRefreshWindow
 	}
-	lo := Options{Env: opts.Env, Profile: opts.Profile, Logger: log}
+	lo := Options{Env: opts.Env, Profile: opts.Profile, Logger: log, Timeout: opts.Timeout}
 	if opts.MFA != nil {
 		// The SDK calls this during AssumeRole; it only reaches the human
 		// while Refresh runs.

@@ -35,6 +35,8 @@ func (p *Profile) getSessionToken(ctx context.Context, base Credentials, opts se
 	if base.Temporary() {
 		return base, nil
 	}
+	ctx, done := p.bounded(ctx)
+	defer done()
 	full, err := p.sdkConfig(ctx)
 	if err != nil {
 		return Credentials{}, err
@@ -56,7 +58,9 @@ func (p *Profile) getSessionToken(ctx context.Context, base Credentials, opts se
 		if opts.MFA == nil {
 			return Credentials{}, newError(p.Name, ErrMFARequired, fmt.Errorf("mfa_serial %s needs a code", serial), ActionMFACode)
 		}
+		resume := p.human()
 		code, err := opts.MFA()
+		resume()
 		if err != nil {
 			return Credentials{}, newError(p.Name, ErrMFARequired, err, ActionMFACode)
 		}
@@ -67,6 +71,9 @@ func (p *Profile) getSessionToken(ctx context.Context, base Credentials, opts se
 		"region", cfg.Region, "mfa", serial != "")
 	out, err := sts.NewFromConfig(cfg).GetSessionToken(ctx, in)
 	if err != nil {
+		if timedOut(ctx) {
+			return Credentials{}, p.timeoutError("STS GetSessionToken")
+		}
 		return Credentials{}, &Error{Profile: p.Name, Kind: ErrResolve, Err: fmt.Errorf("STS GetSessionToken: %w", err)}
 	}
 	if out.Credentials == nil || out.Credentials.AccessKeyId == nil {

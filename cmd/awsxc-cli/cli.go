@@ -17,6 +17,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/awsxc/awsxc/engine"
 )
@@ -42,6 +43,12 @@ type proc struct {
 	dir    string       // the working folder; "" keeps relative paths relative
 	clock  engine.Clock // nil is the system clock
 	tty    string       // the terminal an MFA prompt reads when stdin is empty; "" for none
+	// terminal says a human answers on the process's terminal, where a
+	// credential_process may prompt (engine.Env.Terminal).
+	terminal bool
+	// timeout bounds each fetch of credentials (engine.Options.Timeout);
+	// 0 is the engine's default. Only tests set it.
+	timeout time.Duration
 	// exec replaces the process with a command and its environment
 	// (--exec); nil refuses to.
 	exec func(argv, env []string) error
@@ -58,7 +65,7 @@ type cli struct {
 // run executes the command line and returns the exit code.
 func run(ctx context.Context, args []string, p proc) int {
 	env := engine.NewEnv(p.getenv, p.dir)
-	env.Clock = p.clock
+	env.Clock, env.Terminal = p.clock, p.terminal
 	c := &cli{proc: p, env: env, log: newLogger(false, p.stderr), commands: commands}
 	cmd, args, err := findCommand(c.commands, args)
 	if err != nil {
@@ -88,9 +95,26 @@ func run(ctx context.Context, args []string, p proc) int {
 
 // errorf prints one error line.
 func (c *cli) errorf(format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
-	msg = strings.Join(strings.Fields(msg), " ") // one line, always
-	fmt.Fprintf(c.stderr, "awsxc-cli: error: %s\n", msg)
+	fmt.Fprintf(c.stderr, "awsxc-cli: error: %s\n", oneLine(fmt.Sprintf(format, args...)))
+}
+
+// warnf prints one warning line.
+func (c *cli) warnf(format string, args ...any) {
+	fmt.Fprintf(c.stderr, "awsxc-cli: warning: %s\n", oneLine(fmt.Sprintf(format, args...)))
+}
+
+// warnAll prints warnings, one line each.
+func (c *cli) warnAll(warnings []string) {
+	for _, w := range warnings {
+		c.warnf("%s", w)
+	}
+}
+
+// oneLine makes msg one line with no secret in it: whatever an upstream
+// service put in its error text (an echo of the request, say) is masked
+// by the engine's one rule (engine.Redact).
+func oneLine(msg string) string {
+	return engine.Redact(strings.Join(strings.Fields(msg), " "))
 }
 
 // fail reports err, if any, in this command line's words and turns it
@@ -162,6 +186,14 @@ func newLogger(debug bool, w io.Writer) *slog.Logger {
 		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
 			if a.Key == slog.TimeKey && len(groups) == 0 {
 				return slog.Attr{} // short lines; the terminal has the time
+			}
+			// Errors and messages may quote an upstream service, which
+			// may echo the request: mask what looks like a secret.
+			switch v := a.Value.Any().(type) {
+			case error:
+				return slog.String(a.Key, engine.Redact(v.Error()))
+			case string:
+				return slog.String(a.Key, engine.Redact(v))
 			}
 			return a
 		},

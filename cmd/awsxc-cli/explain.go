@@ -38,7 +38,7 @@ func (e *explainCmd) run(ctx context.Context, c *cli, args parsed) error {
 		return usagef("explain takes no arguments (use --profile)")
 	}
 	name := e.profile.choose(c)
-	p, err := engine.Load(ctx, engine.Options{Env: c.env, Profile: name, MFA: c.mfaProvider(e.mfaCode, name), Logger: c.log})
+	p, err := engine.Load(ctx, engine.Options{Env: c.env, Profile: name, MFA: c.mfaProvider(e.mfaCode, name), Logger: c.log, Timeout: c.timeout})
 	if err != nil {
 		return err
 	}
@@ -81,6 +81,13 @@ func (e *explainCmd) run(ctx context.Context, c *cli, args parsed) error {
 		refresh = "each renewal assumes the role again and needs a new MFA code (the tray and the servers ask for it; exported copies expire)"
 	}
 	fmt.Fprintf(tw, "refresh\t%s\n", refresh)
+	for i, w := range p.Warnings {
+		label := ""
+		if i == 0 {
+			label = "warning"
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", label, engine.Redact(w))
+	}
 	tw.Flush()
 	_, err = io.WriteString(c.stdout, out.String())
 	return err

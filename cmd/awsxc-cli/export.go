@@ -209,6 +209,7 @@ func (o *options) run(ctx context.Context, c *cli, _ parsed) error {
 		Profile:         name,
 		MFA:             mfa,
 		Logger:          c.log,
+		Timeout:         c.timeout,
 		EnsureTemporary: o.ensureTemp,
 		SessionDuration: time.Duration(o.duration) * time.Second,
 		MFASerial:       o.mfaSerial,
@@ -220,6 +221,7 @@ func (o *options) run(ctx context.Context, c *cli, _ parsed) error {
 	if err != nil {
 		return err
 	}
+	c.warnAll(r.Warnings)
 	creds := r.Credentials
 	region := r.Region
 	if o.noRegion {

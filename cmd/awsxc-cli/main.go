@@ -17,6 +17,17 @@ func main() {
 	os.Exit(run(context.Background(), os.Args[1:], proc{
 		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
 		getenv: os.Getenv, environ: os.Environ, setenv: os.Setenv,
-		dir: wd, tty: ttyPath, exec: execCommand,
+		dir: wd, tty: ttyPath, terminal: hasTerminal(), exec: execCommand,
 	}))
+}
+
+// hasTerminal reports whether the process has a terminal a human may
+// answer on (one it can open), where a credential_process may prompt.
+func hasTerminal() bool {
+	f, err := os.Open(ttyPath)
+	if err != nil {
+		return false
+	}
+	f.Close()
+	return true
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/awsxc/awsxc/engine"
@@ -23,9 +24,11 @@ func (p *profilesCmd) flags() []flagSpec {
 	return []flagSpec{boolFlag("names", "print the names only, one a line", &p.names)}
 }
 
-// run lists the profiles of the config and credentials files. A profile
-// whose settings cannot be read is listed as invalid, and why goes to
-// stderr.
+// run lists the profiles of the config and credentials files, reading
+// each file once: the kinds come from the keys each profile sets (see
+// engine.ProfileInfo). A profile that cannot be resolved as it is is
+// listed as invalid, and why goes to stderr as a warning, with what is
+// wrong with the files.
 func (p *profilesCmd) run(ctx context.Context, c *cli, args parsed) error {
 	if len(args.args) > 0 {
 		return usagef("profiles takes no arguments")
@@ -40,23 +43,33 @@ func (p *profilesCmd) run(ctx context.Context, c *cli, args parsed) error {
 		}
 		return nil
 	}
-	infos, err := engine.ListProfiles(ctx, c.env)
+	l, err := engine.ListProfiles(c.env)
 	if err != nil {
 		return err
 	}
+	c.warnAll(l.Warnings)
+	notes := slices.ContainsFunc(l.Profiles, func(i engine.ProfileInfo) bool { return i.Note != "" })
 	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROFILE\tKIND\tREGION")
-	for _, info := range infos {
+	if notes {
+		fmt.Fprintln(tw, "PROFILE\tKIND\tREGION\tNOTE")
+	} else {
+		fmt.Fprintln(tw, "PROFILE\tKIND\tREGION")
+	}
+	for _, info := range l.Profiles {
 		kind := string(info.Kind)
 		if info.Err != nil {
 			kind = "invalid"
-			c.errorf("%v", cliHints.Reword(info.Err))
+			c.warnf("%v", cliHints.Reword(info.Err))
 		}
 		region := info.Region
 		if region == "" {
 			region = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", info.Name, kind, region)
+		if notes {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", info.Name, kind, region, info.Note)
+		} else {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", info.Name, kind, region)
+		}
 	}
 	return tw.Flush()
 }

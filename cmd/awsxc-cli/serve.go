@@ -35,6 +35,8 @@ type serveOptions struct {
 	// (--duration, --mfa-serial); zero values leave the defaults.
 	Duration  time.Duration
 	MFASerial string
+	// Timeout bounds each step of a fetch (engine.SourceOptions.Timeout).
+	Timeout time.Duration
 }
 
 // serve resolves the profile's credentials once (so a profile without
@@ -66,11 +68,15 @@ func serve(ctx context.Context, o serveOptions, stderr io.Writer, log *slog.Logg
 		MFASerial:       o.MFASerial,
 		Logger:          log,
 		OnChange:        serveReporter(stderr),
+		Timeout:         o.Timeout,
 	})
 	if err != nil {
 		return err
 	}
 	defer src.Close()
+	for _, w := range src.Profile().Warnings {
+		fmt.Fprintf(stderr, "awsxc-cli: warning: %s\n", engine.Redact(w))
+	}
 	if err := src.Refresh(ctx); err != nil {
 		if ctx.Err() != nil {
 			return nil // Ctrl-C before anything was served (at the MFA prompt, say)
@@ -83,7 +89,7 @@ func serve(ctx context.Context, o serveOptions, stderr io.Writer, log *slog.Logg
 	var profiles server.ProfileFunc
 	if ecsAddr != "" {
 		reg := engine.NewRegistry(ctx, engine.RegistryOptions{
-			Source:   engine.SourceOptions{Env: o.Env, Logger: log},
+			Source:   engine.SourceOptions{Env: o.Env, Logger: log, Timeout: o.Timeout},
 			OnChange: serveReporter(stderr),
 		})
 		defer reg.Close()

@@ -26,5 +26,6 @@ func (c *cli) serve(ctx context.Context, o *options, name string, mfa engine.Tok
 		MFA:          mfa,
 		Duration:     time.Duration(o.duration) * time.Second,
 		MFASerial:    o.mfaSerial,
+		Timeout:      c.timeout,
 	}, c.stderr, c.log)
 }

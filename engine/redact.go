@@ -1,0 +1,89 @@
+package engine
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Redact returns s with everything in it that looks like a credential
+// masked, for an error line or a log record: the engine's one rule,
+// applied to every [*Error] message, and by the front ends to whatever
+// else they print. An upstream service's error text is kept (its code and
+// its message) but may quote the request, signature and session token
+// included (an endpoint that echoes what it was sent), so:
+//
+//   - an access key id (AKIA…, ASIA…, ABIA…, ACCA…) is shown as [MaskKey]
+//     shows it, AKIA…WXYZ;
+//   - the value after a label that names a secret (X-Amz-Security-Token=,
+//     Signature=, "SessionToken": "…", <SecretAccessKey>…, Bearer …,
+//     access_token=, client_secret=, password=, ...) becomes "…";
+//   - a JSON Web Token (eyJ….….…) becomes "eyJ…";
+//   - an opaque run of 40 or more base64 or URL-escaped characters that
+//     mixes upper case, lower case and digits (the shape of a secret
+//     access key, a session token, an SSO token) becomes "…". In a run
+//     that starts with '/', an absolute path, only the parts between
+//     slashes that have that shape on their own (20 characters or more)
+//     are masked, so a path stays readable.
+//
+// Redact(Redact(s)) == Redact(s).
+func Redact(s string) string {
+	s = labelled.ReplaceAllStringFunc(s, func(m string) string {
+		sub := labelled.FindStringSubmatch(m)
+		if sub[1] == "" {
+			return sub[4] + sub[5] + "…" // Bearer …
+		}
+		return sub[1] + sub[2] + "…"
+	})
+	s = keyID.ReplaceAllStringFunc(s, MaskKey)
+	s = jwt.ReplaceAllString(s, "eyJ…")
+	return opaque.ReplaceAllStringFunc(s, maskOpaque)
+}
+
+var (
+	// labelled matches a secret's label, its separator and at least 8
+	// characters of value (shorter words after a label are prose: "token:
+	// expired").
+	labelled = regexp.MustCompile(`(?i)\b(x-amz-security-token|x-amz-signature|x-amz-credential|x-amz-sso_bearer_token|` +
+		`aws_secret_access_key|aws_session_token|aws_security_token|secretaccesskey|secret_access_key|secretkey|` +
+		`sessiontoken|session_token|securitytoken|security_token|accesstoken|access_token|refreshtoken|refresh_token|` +
+		`idtoken|id_token|clientsecret|client_secret|bearer_token|signature|password|token)` +
+		`("?'?\s*(?:=>|[:=])\s*"?'?|>)([^\s&"'<>,;)}\]\\]{8,})` +
+		`|\b(bearer)(\s+)([^\s&"'<>,;)}\]\\]{8,})`)
+	keyID  = regexp.MustCompile(`\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{12,124}\b`)
+	jwt    = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
+	opaque = regexp.MustCompile(`[A-Za-z0-9+/%]{40,}=*`)
+)
+
+// maskOpaque masks an opaque run found by the opaque pattern when it has
+// the shape of a secret (see [Redact]).
+func maskOpaque(run string) string {
+	if !strings.HasPrefix(run, "/") {
+		if secretShaped(strings.TrimRight(run, "=")) {
+			return "…"
+		}
+		return run
+	}
+	parts := strings.Split(run, "/")
+	for i, p := range parts {
+		if len(p) >= 20 && secretShaped(strings.TrimRight(p, "=")) {
+			parts[i] = "…"
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+// secretShaped reports whether s mixes upper case, lower case and digits.
+func secretShaped(s string) bool {
+	var upper, lower, digit bool
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'A' <= c && c <= 'Z':
+			upper = true
+		case 'a' <= c && c <= 'z':
+			lower = true
+		case '0' <= c && c <= '9':
+			digit = true
+		}
+	}
+	return upper && lower && digit
+}
