@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"os/user"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -70,9 +71,13 @@ type Clock interface {
 // AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI, the home folder
 // (HOME; USERPROFILE on Windows) and the cache folder (XDG_CACHE_HOME,
 // else the platform's: ~/.cache, ~/Library/Caches on macOS,
-// %LOCALAPPDATA%\cache on Windows). dir is the working folder: the file
-// paths come out with a leading ~ expanded and, when dir is set,
-// absolute. The clock is the system's.
+// %LOCALAPPDATA%\cache on Windows). dir is the working folder.
+//
+// The two file variables are expanded by botocore's rule (the AWS CLI's
+// configloader): $NAME and ${NAME} (and %NAME% on Windows) become the
+// variable's value, an unset variable staying as written; then a leading
+// ~ becomes the home folder and ~user that user's. A relative result is
+// taken from dir when dir is set. The clock is the system's.
 func NewEnv(getenv func(string) string, dir string) Env {
 	e := Env{
 		Home:                 homeDir(getenv),
@@ -82,8 +87,8 @@ func NewEnv(getenv func(string) string, dir string) Env {
 		ContainerFullURI:     getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI"),
 	}
 	e.CacheDir = e.cacheDir(getenv)
-	e.ConfigFile = e.sharedFile(getenv("AWS_CONFIG_FILE"), "config")
-	e.CredentialsFile = e.sharedFile(getenv("AWS_SHARED_CREDENTIALS_FILE"), "credentials")
+	e.ConfigFile = e.sharedFile(getenv, "AWS_CONFIG_FILE", "config")
+	e.CredentialsFile = e.sharedFile(getenv, "AWS_SHARED_CREDENTIALS_FILE", "credentials")
 	return e
 }
 
@@ -137,20 +142,97 @@ func (e Env) expandHome(path string) (string, error) {
 	return filepath.Join(e.Home, path[1:]), nil
 }
 
-// sharedFile is the path of an AWS file: the variable's value v, else
-// ~/.aws/name. A value whose ~ cannot be expanded is kept as it is, as
-// the SDK would take it.
-func (e Env) sharedFile(v, name string) string {
+// sharedFile is the path of an AWS file: variable's value expanded as
+// botocore expands it (see [NewEnv]), else ~/.aws/name. A value whose ~
+// cannot be expanded is kept as it is, as the SDK would take it.
+func (e Env) sharedFile(getenv func(string) string, variable, name string) string {
+	v := getenv(variable)
 	if v == "" {
 		if e.Home == "" {
 			return ""
 		}
 		return filepath.Join(e.Home, ".aws", name)
 	}
+	v = expandVars(v, getenv)
+	if u, rest, ok := tildeUser(v); ok {
+		if usr, err := user.Lookup(u); err == nil && usr.HomeDir != "" {
+			v = usr.HomeDir + rest
+		}
+	}
 	if p, err := e.ExpandPath(v); err == nil {
 		return p
 	}
 	return v
+}
+
+// tildeUser splits "~user/rest" into user and "/rest" (Python's
+// expanduser); ok is false for anything else, "~" and "~/..." included.
+func tildeUser(path string) (name, rest string, ok bool) {
+	if !strings.HasPrefix(path, "~") {
+		return "", "", false
+	}
+	i := strings.IndexAny(path, `/`+string(filepath.Separator))
+	if i < 0 {
+		i = len(path)
+	}
+	if i == 1 {
+		return "", "", false
+	}
+	return path[1:i], path[i:], true
+}
+
+// expandVars expands $NAME, ${NAME} and, on Windows, %NAME% in s as
+// Python's os.path.expandvars does: NAME is ASCII letters, digits and
+// underscores (anything up to the } in ${...}), and a variable that is
+// not set is left as written.
+func expandVars(s string, getenv func(string) string) string {
+	if !strings.ContainsAny(s, "$%") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		c := s[i]
+		var name, text string
+		switch {
+		case c == '$' && i+1 < len(s) && s[i+1] == '{':
+			if j := strings.IndexByte(s[i+2:], '}'); j >= 0 {
+				name, text = s[i+2:i+2+j], s[i:i+3+j]
+			}
+		case c == '$':
+			j := i + 1
+			for j < len(s) && isVarChar(s[j]) {
+				j++
+			}
+			name, text = s[i+1:j], s[i:j]
+		case c == '%' && runtime.GOOS == "windows":
+			if j := strings.IndexByte(s[i+1:], '%'); j > 0 {
+				name, text = s[i+1:i+1+j], s[i:i+2+j]
+			}
+		}
+		if name == "" {
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		if v, ok := lookupVar(getenv, name); ok {
+			b.WriteString(v)
+		} else {
+			b.WriteString(text)
+		}
+		i += len(text)
+	}
+	return b.String()
+}
+
+// lookupVar is getenv, with an empty value taken as unset (getenv cannot
+// tell them apart).
+func lookupVar(getenv func(string) string, name string) (string, bool) {
+	v := getenv(name)
+	return v, v != ""
+}
+
+func isVarChar(c byte) bool {
+	return c == '_' || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9')
 }
 
 // homeDir is the home folder the way the AWS SDKs find it.

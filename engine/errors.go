@@ -43,7 +43,8 @@ var (
 
 // Error is a failure concerning one profile: obtaining its credentials,
 // or writing it to the credentials file. Its message is one line and
-// holds no secret: the cause's text goes through [Redact].
+// holds no secret: a cause from the SDK or an AWS service goes through
+// [Redact] (see upstream).
 type Error struct {
 	Profile string // the profile concerned
 	Kind    error  // one of the Err* sentinels
@@ -65,11 +66,8 @@ func (e *Error) Error() string {
 	b.WriteString(": ")
 	b.WriteString(e.Kind.Error())
 	if e.Err != nil {
-		// The cause may quote an upstream service, whose text may echo
-		// the request: keep it, with anything shaped like a secret
-		// masked.
 		b.WriteString(": ")
-		b.WriteString(Redact(oneLine(e.Err.Error())))
+		b.WriteString(oneLine(e.Err.Error()))
 	}
 	if e.Hint != "" {
 		b.WriteString("; ")
@@ -194,3 +192,23 @@ func (h Hints) Reword(err error) error {
 	c.Hint = hint
 	return &c
 }
+
+// upstream wraps an error from the AWS SDK or a service it called, whose
+// text may quote the request (an endpoint that echoes what it was sent,
+// session token included): its message is err's through [Redact], and it
+// unwraps to err, so errors.Is and errors.As still see the SDK's types.
+type upstream struct{ err error }
+
+// fromUpstream wraps err as [upstream]; nil stays nil.
+func fromUpstream(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := err.(*upstream); ok {
+		return err
+	}
+	return &upstream{err}
+}
+
+func (u *upstream) Error() string { return Redact(u.err.Error()) }
+func (u *upstream) Unwrap() error { return u.err }

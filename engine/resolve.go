@@ -595,15 +595,18 @@ func classifyLoadError(name string, err error) error {
 		}
 		return newError(name, ErrProfileNotFound, nil, ActionCheckProfileName)
 	}
-	return &Error{Profile: name, Kind: ErrInvalidConfig, Err: err}
+	return &Error{Profile: name, Kind: ErrInvalidConfig, Err: fromUpstream(err)}
 }
 
 // classify turns an SDK error into an [*Error] with a sentinel and a hint.
+// The SDK's text is kept, with what looks like a secret masked
+// ([Redact]): a service may echo the request in its message.
 func classify(name string, kind Kind, err error) error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
 	}
+	err = fromUpstream(err)
 	var procErr *processcreds.ProviderError
 	if errors.As(err, &procErr) && strings.Contains(procErr.Err.Error(), "process output") {
 		// The SDK quotes the process's whole output when it cannot parse

@@ -74,7 +74,7 @@ func (p *Profile) getSessionToken(ctx context.Context, base Credentials, opts se
 		if timedOut(ctx) {
 			return Credentials{}, p.timeoutError("STS GetSessionToken")
 		}
-		return Credentials{}, &Error{Profile: p.Name, Kind: ErrResolve, Err: fmt.Errorf("STS GetSessionToken: %w", err)}
+		return Credentials{}, &Error{Profile: p.Name, Kind: ErrResolve, Err: fmt.Errorf("STS GetSessionToken: %w", fromUpstream(err))}
 	}
 	if out.Credentials == nil || out.Credentials.AccessKeyId == nil {
 		return Credentials{}, &Error{Profile: p.Name, Kind: ErrResolve, Err: errors.New("STS GetSessionToken returned no credentials")}

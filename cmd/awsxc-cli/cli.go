@@ -110,11 +110,10 @@ func (c *cli) warnAll(warnings []string) {
 	}
 }
 
-// oneLine makes msg one line with no secret in it: whatever an upstream
-// service put in its error text (an echo of the request, say) is masked
-// by the engine's one rule (engine.Redact).
+// oneLine makes msg one line. (The engine's errors have already masked
+// what an upstream service put in them: engine.Redact.)
 func oneLine(msg string) string {
-	return engine.Redact(strings.Join(strings.Fields(msg), " "))
+	return strings.Join(strings.Fields(msg), " ")
 }
 
 // fail reports err, if any, in this command line's words and turns it
