@@ -223,6 +223,9 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 	if region != "" {
 		p.loadOpts = append(p.loadOpts, config.WithRegion(region))
 	}
+	if kindOf(bottom) == KindSSO {
+		p.loadOpts = append(p.loadOpts, ssoCacheOptions(env, bottom, log)...)
+	}
 	switch {
 	case len(ls) == 1 && (kind == KindStatic || kind == KindSession):
 		// Keys in the files need none of the rest of the SDK's config,
