@@ -35,7 +35,7 @@ func TestIssue10Item36Labels(t *testing.T) {
 		"ssokeys": {Kind: "mixed", Note: "sets keys and SSO: awsxc (the Go SDK) uses the keys, the AWS CLI uses SSO"},
 		"prockeyscfg": {Kind: "mixed",
 			Note: "sets keys and credential_process: awsxc (the Go SDK) uses the keys, the AWS CLI uses credential_process"},
-		"prockeyscred": {Kind: "static", Note: "also sets credential_process, which every tool ignores"},
+		"prockeyscred":  {Kind: "static", Note: "also sets credential_process, which every tool ignores"},
 		"rolekeysnosrc": {Err: `profile "rolekeysnosrc": invalid configuration: it has role_arn but neither source_profile nor credential_source (the AWS CLI: "Partial credentials found in assume-role, missing: source_profile or credential_source"); add source_profile or credential_source, or remove role_arn`},
 		"roleproc":      {Err: `profile "roleproc": invalid configuration: it has role_arn but neither source_profile nor credential_source (the AWS CLI: "Partial credentials found in assume-role, missing: source_profile or credential_source"); add source_profile or credential_source, or remove role_arn`},
 		"keysonlyid":    {Err: `profile "keysonlyid": invalid configuration: it sets only one of aws_access_key_id and aws_secret_access_key`},

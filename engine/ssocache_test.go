@@ -84,10 +84,10 @@ func TestIssue10Item18SSOCacheUTC(t *testing.T) {
 func TestNormaliseSSOCache(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
-		`{"accessToken":"a","expiresAt":"2027-01-31T12:00:00UTC"}`:                                                  `{"accessToken":"a","expiresAt":"2027-01-31T12:00:00Z"}`,
+		`{"accessToken":"a","expiresAt":"2027-01-31T12:00:00UTC"}`:                                                 `{"accessToken":"a","expiresAt":"2027-01-31T12:00:00Z"}`,
 		`{"expiresAt":"2027-01-31T12:00:00.5UTC","registrationExpiresAt":"2027-02-01T00:00:00UTC","clientId":"c"}`: `{"clientId":"c","expiresAt":"2027-01-31T12:00:00.5Z","registrationExpiresAt":"2027-02-01T00:00:00Z"}`,
-		`{"accessToken":"a","expiresAt":"2027-01-31T12:00:00Z","startUrl":"https://UTC.awsapps.com"}`:             "",
-		`not json UTC`: "",
+		`{"accessToken":"a","expiresAt":"2027-01-31T12:00:00Z","startUrl":"https://UTC.awsapps.com"}`:              "",
+		`not json UTC`:        "",
 		`{"expiresAt":"UTC"}`: "",
 	} {
 		got, ok := normaliseSSOCache([]byte(in))
