@@ -186,13 +186,11 @@ func newLogger(debug bool, w io.Writer) *slog.Logger {
 			if a.Key == slog.TimeKey && len(groups) == 0 {
 				return slog.Attr{} // short lines; the terminal has the time
 			}
-			// Errors and messages may quote an upstream service, which
-			// may echo the request: mask what looks like a secret.
-			switch v := a.Value.Any().(type) {
-			case error:
-				return slog.String(a.Key, engine.Redact(v.Error()))
-			case string:
-				return slog.String(a.Key, engine.Redact(v))
+			// An error may quote an upstream service, which may echo the
+			// request: mask what looks like a secret (the engine's own
+			// errors already have).
+			if err, ok := a.Value.Any().(error); ok {
+				return slog.String(a.Key, engine.Redact(err.Error()))
 			}
 			return a
 		},

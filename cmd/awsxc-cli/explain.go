@@ -86,7 +86,7 @@ func (e *explainCmd) run(ctx context.Context, c *cli, args parsed) error {
 		if i == 0 {
 			label = "warning"
 		}
-		fmt.Fprintf(tw, "%s\t%s\n", label, engine.Redact(w))
+		fmt.Fprintf(tw, "%s\t%s\n", label, w)
 	}
 	tw.Flush()
 	_, err = io.WriteString(c.stdout, out.String())

@@ -75,7 +75,7 @@ func serve(ctx context.Context, o serveOptions, stderr io.Writer, log *slog.Logg
 	}
 	defer src.Close()
 	for _, w := range src.Profile().Warnings {
-		fmt.Fprintf(stderr, "awsxc-cli: warning: %s\n", engine.Redact(w))
+		fmt.Fprintf(stderr, "awsxc-cli: warning: %s\n", w)
 	}
 	if err := src.Refresh(ctx); err != nil {
 		if ctx.Err() != nil {
