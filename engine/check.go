@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -144,6 +145,23 @@ func (af *awsFiles) sessionToken(top, name, sdk string) (string, error) {
 		Err: fmt.Errorf("%s sets aws_session_token and aws_security_token to different values (%s): the AWS CLI would use aws_security_token, the Go SDK aws_session_token",
 			who, f.lineOf(name, "aws_security_token")),
 		Hint: "keep aws_session_token only"}
+}
+
+// tokenless refuses keys whose id says they are temporary (ASIA…) when
+// no session token goes with them: they cannot sign anything, and
+// handing them out would look like a success.
+func tokenless(top string, sc *config.SharedConfig) error {
+	c := sc.Credentials
+	if c.SessionToken != "" || !strings.HasPrefix(c.AccessKeyID, "ASIA") {
+		return nil
+	}
+	who := "its key"
+	if sc.Profile != top {
+		who = fmt.Sprintf("the key of its source profile %q,", sc.Profile)
+	}
+	return &Error{Profile: top, Kind: ErrInvalidConfig,
+		Err:  fmt.Errorf("%s %s is a temporary key (ASIA), but no aws_session_token goes with it", who, MaskKey(c.AccessKeyID)),
+		Hint: "add its session token, or get new credentials"}
 }
 
 // processCommand returns the credential_process command line to run for

@@ -218,6 +218,10 @@ func TestIssue10Item15SecurityToken(t *testing.T) {
 		{profile: "both", err: `profile "both": invalid configuration: it sets aws_session_token and aws_security_token to different values`},
 		{profile: "bothrev", err: `profile "bothrev": invalid configuration: it sets aws_session_token and aws_security_token to different values`},
 		{profile: "viarole", key: "ASIAFAKE"},
+		// An ASIA key with no token at all cannot sign anything: never
+		// handed out as a success.
+		{profile: "notoken", err: `profile "notoken": invalid configuration: its key ASIA…0005 is a temporary key (ASIA), but no aws_session_token goes with it; add its session token, or get new credentials`},
+		{profile: "vianotoken", err: `profile "vianotoken": invalid configuration: the key of its source profile "notoken", ASIA…0005 is a temporary key (ASIA)`},
 	} {
 		t.Run(tc.profile, func(t *testing.T) {
 			r, err := Obtain(context.Background(), ObtainOptions{Env: env, Profile: tc.profile})

@@ -163,6 +163,9 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 		if bottom.Credentials.SessionToken, err = files.sessionToken(name, bottom.Profile, sdkToken); err != nil {
 			return nil, err
 		}
+		if err := tokenless(name, bottom); err != nil {
+			return nil, err
+		}
 	} else if bottom.CredentialProcess != "" {
 		bottom.CredentialProcess = files.processCommand(bottom.Profile, bottom.CredentialProcess)
 	}

@@ -122,6 +122,11 @@ func (a *app) switchProfile(name string, interactive bool) {
 				a.serve(nil)
 				return
 			}
+			for _, w := range src.Profile().Warnings {
+				// About the AWS files (a section twice, a folder): the
+				// menu's hint is for what stops this profile.
+				a.log.Warn("AWS files", "profile", name, "warning", w)
+			}
 			a.state.HaveSource = true
 			a.state.Status = src.Status()
 			a.serve(src)
