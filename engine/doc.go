@@ -34,11 +34,29 @@
 // SDK supports works: static keys, session tokens, role chains with
 // source_profile or credential_source, sso-session and legacy SSO,
 // login_session, credential_process, web identity, MFA (through a
-// [TokenProvider]). awsxc never parses ~/.aws to get credentials; it only
-// lists section names ([ListProfileNames]) and asks the SDK for each
-// profile's settings ([ListProfiles]). [Profile.Retrieve] asks the SDK for
-// the credentials. [ProfileName] picks the profile the way the AWS CLI
-// does.
+// [TokenProvider]). [Profile.Retrieve] asks the SDK for the credentials.
+// [ProfileName] picks the profile the way the AWS CLI does.
+//
+// awsxc never parses ~/.aws to get credentials. It reads the two files
+// once per call with its own scanner, before the SDK is given their
+// paths, for what the SDK does not say: a file that is not a regular
+// file or is larger than [MaxAWSFileSize] is refused (a folder and
+// /dev/null are empty), and where the SDK alone would answer otherwise
+// than the AWS CLI, Load gives the CLI's answer with the SDK's own
+// providers: a role_arn with no source and a section or key that appears
+// twice are refused ([ErrInvalidConfig]) with no network call; a source
+// profile's keys sign the next role even when it has a role_arn of its
+// own (the SDK builds the chain and makes the calls; awsxc only has that
+// one AssumeRole signed with the keys, through the SDK's per-call
+// options); aws_security_token is honoured; a quoted credential_process
+// runs as written; an SSO token cache whose times end in UTC is read
+// through a normalised copy. [Profile.Warnings] says what is wrong with
+// the files that does not stop the profile.
+//
+// [ListProfiles] is a listing, not a resolution: it reads each file once,
+// however many profiles they hold, and labels each profile from the keys
+// it sets, where every SDK agrees ([KindMixed] where they do not);
+// [ListProfileNames] lists the names.
 //
 // # Obtaining credentials
 //
@@ -50,6 +68,15 @@
 // cache is keyed by the profile, its Fingerprint (every setting that
 // decides whose credentials it yields) and the options that shape them,
 // so a cache file never hands out another identity's credentials.
+//
+// Every fetch is bounded ([FetchTimeout] unless the options say
+// otherwise), less the time a human takes at an MFA prompt. Every
+// credential_process awsxc runs is the SDK's processcreds with awsxc's
+// command builder: when the bound runs out the process is killed with
+// the programs it started (on Unix its process group, or, with a
+// terminal a human answers on ([Env.Terminal]), the process and its
+// descendants; on Windows the command interpreter), and the error names
+// the program, never its arguments.
 //
 // # The console
 //
@@ -107,6 +134,8 @@
 // # Security
 //
 // Secrets are never logged: key ids appear as [MaskKey] shows them
-// (AKIA…WXYZ). The servers' own rules are in their package's
-// documentation.
+// (AKIA…WXYZ). The text of an SDK or service error, which may echo the
+// request (session token included), goes through [Redact] before it is
+// part of an [*Error]; front ends redact whatever else they print. The
+// servers' own rules are in their package's documentation.
 package engine
