@@ -6,6 +6,8 @@
 //   - bareserver: a bare net/http server answering every request with a
 //     fixed body, the ceiling for the credential servers
 //   - procstat: samples a process's resident memory and CPU time
+//   - genprofiles: writes an AWS config and credentials file with N
+//     profiles of every kind, for the listing benchmark
 //
 // The fake STS it also runs is internal/fakeaws/fakests, shared with the
 // e2e tests. They are benchmark tools, not product code: none is packaged.

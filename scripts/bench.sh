@@ -21,6 +21,10 @@
 #      use other processes and ports), then the script waits out the rest.
 #   4. The size of each binary, built as packaging/package.sh builds it.
 #   5. Go micro-benchmarks of ./engine/...
+#   6. Listing 1,000 profiles (bench/genprofiles, written in the run):
+#      `awsxc-cli profiles` vs the static --json start-up on the same
+#      files, with hyperfine in the CLI rounds, and the peak RSS of each
+#      (GNU time) against the files' size.
 #
 # Knobs (environment):
 #   BENCH_IDLE=120        tray idle seconds; the issue asks for 600 (10 min)
@@ -61,6 +65,7 @@ T_CLI_VS_FLOOR=3  # and within this factor of the bare Go binary
 T_IMDS_SHARE=70   # IMDS requests/s, % of the bare server's
 T_TRAY_RSS_MB=40  # tray idle VmRSS, MiB
 T_TRAY_CPU_10M=1  # tray CPU seconds per 10 idle minutes (strictly less)
+T_LIST_VS_STATIC=3 # profiles with 1,000 profiles within this factor of the static start-up
 
 START_S=$(date +%s)
 W=$(mktemp -d /tmp/awsxc-bench.XXXXXX)
@@ -146,7 +151,7 @@ else
 	TRAY_BUILD_ERR="cmd/awsxc does not exist yet"
 fi
 go build -trimpath -ldflags "-s -w" -o "$W/floor" ./bench/floor
-for p in bareserver procstat; do
+for p in bareserver procstat genprofiles; do
 	go build -trimpath -o "$W/$p" "./bench/$p"
 done
 go build -trimpath -o "$W/fakests" ./internal/fakeaws/fakests
@@ -179,6 +184,11 @@ aws_access_key_id = AKIAEXAMPLE
 aws_secret_access_key = secret
 EOF
 chmod 600 "$HOME_FX/.aws/config" "$HOME_FX/.aws/credentials"
+
+# 1,000 profiles in a home of their own, for the listing benchmark.
+HOME_PROF="$W/home-profiles"
+"$W/genprofiles" -n 1000 -dir "$HOME_PROF/.aws"
+PROF_BYTES=$(($(stat -c %s "$HOME_PROF/.aws/config") + $(stat -c %s "$HOME_PROF/.aws/credentials")))
 
 spawn "$W/fakests" "$W/fakests"
 STS_URL=$(wait_for "$W/fakests.out" 'http://[0-9.:]+' 10) || { log "fake STS did not start"; exit 1; }
@@ -248,6 +258,9 @@ CLI=("${ENV[@]}" "$W/awsxc-cli" --profile static --json)
 CLI_ROLE=("${ENV_STS[@]}" "$W/awsxc-cli" --profile role --json)
 CLI_ROLE_CACHE=("${ENV_STS[@]}" "$W/awsxc-cli" --profile role --json --cache)
 FLOOR=("${ENV[@]}" "$W/floor")
+ENV_PROF=(env -i "HOME=$HOME_PROF" PATH=/usr/bin:/bin)
+PROF_LIST=("${ENV_PROF[@]}" "$W/awsxc-cli" profiles)
+PROF_STATIC=("${ENV_PROF[@]}" "$W/awsxc-cli" --profile p0000 --json)
 AWS_CMD=("${ENV[@]}" "$AWS_BIN" configure export-credentials --profile static --format process)
 
 # Sanity: each command works and prints the same kind of document.
@@ -262,6 +275,12 @@ works "${CLI[@]}"
 works "${CLI_ROLE[@]}"
 works "${CLI_ROLE_CACHE[@]}"
 works "${FLOOR[@]}"
+works "${PROF_STATIC[@]}"
+if [[ $("${PROF_LIST[@]}" | wc -l) != 1002 ]]; then
+	log "awsxc-cli profiles does not list the 1,001 profiles"
+	"${PROF_LIST[@]}" | tail -3 || true
+	exit 1
+fi
 AWS_STATUS=""
 if [[ ! -x $AWS_BIN ]]; then
 	AWS_STATUS="skipped: $AWS_BIN is missing (apt-get install awscli)"
@@ -284,7 +303,9 @@ if [[ $HYPERFINE_OK == 1 ]]; then
 			-n floor "$(q "${FLOOR[@]}")" \
 			-n static "$(q "${CLI[@]}")" \
 			-n role "$(q "${CLI_ROLE[@]}")" \
-			-n role-cache "$(q "${CLI_ROLE_CACHE[@]}")" >>"$W/cli.txt" 2>&1
+			-n role-cache "$(q "${CLI_ROLE_CACHE[@]}")" \
+			-n profiles-1000 "$(q "${PROF_LIST[@]}")" \
+			-n static-1000 "$(q "${PROF_STATIC[@]}")" >>"$W/cli.txt" 2>&1
 	done
 	jq -s '[.[].results[]] | group_by(.command) | map({command: .[0].command, times: [.[].times[]]})' \
 		"$W"/cli-*.json >"$W/cli.json"
@@ -294,6 +315,22 @@ if [[ $HYPERFINE_OK == 1 ]]; then
 			-n aws "$(q "${AWS_CMD[@]}")" >"$W/aws.txt" 2>&1
 		jq '[.results[] | {command, times}]' "$W/aws-1.json" >"$W/aws.json"
 	fi
+fi
+# Peak RSS (KiB, GNU time's %M) of the listing and of the static start-up
+# on the 1,000-profile files: the median of 5 runs each.
+PROF_RSS_STATUS=""
+if [[ -x /usr/bin/time ]]; then
+	peak() {
+		local i
+		for i in 1 2 3 4 5; do
+			/usr/bin/time -f %M -o "$W/time.out" "$@" >/dev/null
+			cat "$W/time.out"
+		done | sort -n | sed -n 3p
+	}
+	RSS_LIST=$(peak "${PROF_LIST[@]}")
+	RSS_STATIC=$(peak "${PROF_STATIC[@]}")
+else
+	PROF_RSS_STATUS="skipped: GNU time (/usr/bin/time) is not installed (apt-get install time)"
 fi
 # hf FILE NAME STAT: median, min, max, mean or stddev of a command's
 # times, in ms.
@@ -467,6 +504,34 @@ R="$W/report.md"
 			"$(calc "$(hf "$W/cli.json" role median) / $cli_med")" "$(calc "$(hf "$W/cli.json" role-cache median) / $cli_med")"
 		echo "- reference (behaviour.md, another 2-vCPU machine): the Python aws-export-credentials 455.3 ms, the AWS CLI 783.7 ms"
 	fi
+	echo
+
+	echo "### Listing 1,000 profiles"
+	echo
+	echo "bench/genprofiles writes 1,000 profiles ($(calc "$PROF_BYTES / 1024" | cut -d. -f1) KiB over the two files: 400 static, 300 roles, 200 sso-session,"
+	echo "100 credential_process, plus \\`[default]\\`); both commands run on those files, in the CLI start-up rounds above."
+	echo
+	if [[ $HYPERFINE_OK == 0 ]]; then
+		echo "Skipped: hyperfine is not installed (apt-get install hyperfine)."
+	else
+		echo "| name | command (after \\`env -i HOME=… PATH=/usr/bin:/bin\\`) | median | min | max | mean ± σ | runs |"
+		echo "|---|---|---|---|---|---|---|"
+		hfrow "$W/cli.json" profiles-1000 "list 1,000 profiles" "awsxc-cli profiles"
+		hfrow "$W/cli.json" static-1000 "static start-up, same files" "awsxc-cli --profile p0000 --json"
+		echo
+		l_med=$(hf "$W/cli.json" profiles-1000 median)
+		s_med=$(hf "$W/cli.json" static-1000 median)
+		printf -- '- listing vs the static start-up: **%.2f×** (median %.2f ms / %.2f ms); target ≤ %d×: %s\n' \
+			"$(calc "$l_med / $s_med")" "$l_med" "$s_med" "$T_LIST_VS_STATIC" "$(verdict "$(calc "($l_med / $s_med) <= $T_LIST_VS_STATIC")")"
+	fi
+	if [[ -n $PROF_RSS_STATUS ]]; then
+		echo "- peak RSS: $PROF_RSS_STATUS"
+	else
+		printf -- '- peak RSS (GNU time, median of 5): listing %.1f MiB, static start-up %.1f MiB; the listing'"'"'s extra %.1f MiB is %.1f× the files'"'"' %.0f KiB\n' \
+			"$(calc "$RSS_LIST / 1024")" "$(calc "$RSS_STATIC / 1024")" "$(calc "($RSS_LIST - $RSS_STATIC) / 1024")" \
+			"$(calc "($RSS_LIST - $RSS_STATIC) * 1024 / $PROF_BYTES")" "$(calc "$PROF_BYTES / 1024")"
+	fi
+	echo "- before issue 10 item 36 (one SDK parse per profile): about 3 s and 197 MB for these files (awscli-compat.md, 460× the static start-up)"
 	echo
 
 	echo "### Local credential servers"
