@@ -383,7 +383,9 @@ func (a *app) retryProfile(sum [sha256.Size]byte) {
 func (a *app) awsFilesSum() [sha256.Size]byte {
 	h := sha256.New()
 	for _, f := range []string{a.opts.Env.ConfigFile, a.opts.Env.CredentialsFile} {
-		data, _ := os.ReadFile(f)
+		// Never a FIFO or /dev/zero, which would hang the loop or
+		// exhaust memory (issue 10 item 9): the engine refuses them.
+		data, _ := fsutil.ReadRegular(f, engine.MaxAWSFileSize)
 		fmt.Fprintf(h, "%d\n", len(data))
 		h.Write(data)
 	}
