@@ -58,12 +58,23 @@ type filePattern struct {
 	text    string // "[profile x] appears twice (lines 2 and 10)"
 }
 
+// FileWarning is something wrong with one of the AWS files that stops no
+// profile of its own: a folder where a file should be, a section or a key
+// that appears twice (which makes the AWS CLI refuse the whole file).
+type FileWarning struct {
+	File string // the file's path, as the Env names it
+	Text string // one line that names the file; no secret
+}
+
+// String returns w.Text.
+func (w FileWarning) String() string { return w.Text }
+
 // awsFiles is both AWS files as one call reads them.
 type awsFiles struct {
 	config, creds awsFile
 	// warnings are about the files as a whole: a folder where a file
 	// should be, a file the AWS CLI refuses.
-	warnings []string
+	warnings []FileWarning
 }
 
 // readAWSFiles checks and reads e's config and credentials files, once
@@ -87,8 +98,8 @@ func (e Env) readAWSFiles() (*awsFiles, error) {
 			for _, p := range f.problems {
 				texts = append(texts, p.text)
 			}
-			af.warnings = append(af.warnings, fmt.Sprintf("%s %s: %s: the AWS CLI refuses the whole file",
-				f.what(), f.path, strings.Join(texts, "; ")))
+			af.warnings = append(af.warnings, FileWarning{File: f.path, Text: fmt.Sprintf("%s %s: %s: the AWS CLI refuses the whole file",
+				f.what(), f.path, strings.Join(texts, "; "))})
 		}
 	}
 	return af, nil
@@ -102,7 +113,7 @@ func (f *awsFile) what() string {
 	return "credentials file"
 }
 
-func readAWSFile(path string, configFile bool, warnings *[]string) (awsFile, error) {
+func readAWSFile(path string, configFile bool, warnings *[]FileWarning) (awsFile, error) {
 	f := awsFile{path: path, config: configFile}
 	if path == "" {
 		return f, nil
@@ -114,7 +125,7 @@ func readAWSFile(path string, configFile bool, warnings *[]string) (awsFile, err
 	case err != nil:
 		return f, fmt.Errorf("%s: %w", f.what(), err)
 	case fi.IsDir():
-		*warnings = append(*warnings, fmt.Sprintf("%s %s is a folder; reading it as empty, as the AWS CLI does", f.what(), path))
+		*warnings = append(*warnings, FileWarning{File: path, Text: fmt.Sprintf("%s %s is a folder; reading it as empty, as the AWS CLI does", f.what(), path)})
 		return f, nil
 	case isDevNull(fi):
 		return f, nil

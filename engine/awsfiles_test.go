@@ -118,10 +118,13 @@ func TestIssue10Item16Folder(t *testing.T) {
 	os.WriteFile(creds, []byte(filesCreds), 0o600)
 	os.WriteFile(config, []byte(filesConfig), 0o600)
 	cases := []struct {
-		name, config, creds, profile, key, warning string
+		name, config, creds, profile, key string
+		warning                             FileWarning
 	}{
-		{"credentials_folder", config, folder, "cfgkeys", "AKIACONFIGKEYS000001", "credentials file " + folder + " is a folder; reading it as empty, as the AWS CLI does"},
-		{"config_folder", folder, creds, "credkeys", "AKIACREDSKEYS0000002", "config file " + folder + " is a folder; reading it as empty, as the AWS CLI does"},
+		{"credentials_folder", config, folder, "cfgkeys", "AKIACONFIGKEYS000001",
+			FileWarning{folder, "credentials file " + folder + " is a folder; reading it as empty, as the AWS CLI does"}},
+		{"config_folder", folder, creds, "credkeys", "AKIACREDSKEYS0000002",
+			FileWarning{folder, "config file " + folder + " is a folder; reading it as empty, as the AWS CLI does"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -133,7 +136,7 @@ func TestIssue10Item16Folder(t *testing.T) {
 			if r.Credentials.AccessKeyID != tc.key {
 				t.Errorf("key %s, want %s", r.Credentials.AccessKeyID, tc.key)
 			}
-			if diff := cmp.Diff([]string{tc.warning}, r.Warnings); diff != "" {
+			if diff := cmp.Diff([]FileWarning{tc.warning}, r.Warnings); diff != "" {
 				t.Errorf("warnings (-want +got):\n%s", diff)
 			}
 			l, err := ListProfiles(env)

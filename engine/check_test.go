@@ -302,7 +302,7 @@ func TestIssue10Item17Duplicates(t *testing.T) {
 			if err != nil {
 				t.Fatalf("profile %s: %v", tc.other, err)
 			}
-			if len(p.Warnings) == 0 || (tc.warning != "" && p.Warnings[0] != strings.ReplaceAll(tc.warning, "PATH", path)) {
+			if len(p.Warnings) == 0 || (tc.warning != "" && p.Warnings[0] != FileWarning{File: path, Text: strings.ReplaceAll(tc.warning, "PATH", path)}) {
 				t.Errorf("warnings %q, want %q", p.Warnings, tc.warning)
 			}
 		})

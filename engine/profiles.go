@@ -35,8 +35,8 @@ type Listing struct {
 	Profiles []ProfileInfo
 	// Warnings are about the files themselves: a folder where a file
 	// should be, a section that appears twice (which makes the AWS CLI
-	// refuse the whole file). One line each, no secret.
-	Warnings []string
+	// refuse the whole file).
+	Warnings []FileWarning
 }
 
 // ListProfileNames lists the profiles of env's config and credentials

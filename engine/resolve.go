@@ -95,10 +95,10 @@ type Profile struct {
 	// resolved: "dev (assume-role arn:aws:iam::1:role/x)", "base (static
 	// key AKIA…WXYZ)".
 	Chain []string
-	// Warnings are about the AWS files, one line each, no secret: what
-	// makes the AWS CLI refuse a file that awsxc still reads (a section
-	// twice, for another profile), a folder where a file should be.
-	Warnings []string
+	// Warnings are about the AWS files: what makes the AWS CLI refuse a
+	// file that awsxc still reads (a section twice, for another profile),
+	// a folder where a file should be.
+	Warnings []FileWarning
 
 	env      Env
 	loadOpts []func(*config.LoadOptions) error

@@ -125,7 +125,7 @@ func (a *app) switchProfile(name string, interactive bool) {
 			for _, w := range src.Profile().Warnings {
 				// About the AWS files (a section twice, a folder): the
 				// menu's hint is for what stops this profile.
-				a.log.Warn("AWS files", "profile", name, "warning", w)
+				a.log.Warn("AWS files", "profile", name, "warning", w.Text)
 			}
 			a.state.HaveSource = true
 			a.state.Status = src.Status()

@@ -103,10 +103,13 @@ func (c *cli) warnf(format string, args ...any) {
 	fmt.Fprintf(c.stderr, "awsxc-cli: warning: %s\n", oneLine(fmt.Sprintf(format, args...)))
 }
 
-// warnAll prints warnings, one line each.
-func (c *cli) warnAll(warnings []string) {
+// warnAll prints the AWS files' warnings, one line each, but those about
+// skip (a file a writer reports on in its own words).
+func (c *cli) warnAll(warnings []engine.FileWarning, skip string) {
 	for _, w := range warnings {
-		c.warnf("%s", w)
+		if skip == "" || w.File != skip {
+			c.warnf("%s", w)
+		}
 	}
 }
 

@@ -221,7 +221,12 @@ func (o *options) run(ctx context.Context, c *cli, _ parsed) error {
 	if err != nil {
 		return err
 	}
-	c.warnAll(r.Warnings)
+	// -c reports on the credentials file it writes itself.
+	skip := ""
+	if o.credsFileProfile != "" {
+		skip = c.env.CredentialsFile
+	}
+	c.warnAll(r.Warnings, skip)
 	creds := r.Credentials
 	region := r.Region
 	if o.noRegion {

@@ -47,7 +47,7 @@ func (p *profilesCmd) run(ctx context.Context, c *cli, args parsed) error {
 	if err != nil {
 		return err
 	}
-	c.warnAll(l.Warnings)
+	c.warnAll(l.Warnings, "")
 	notes := slices.ContainsFunc(l.Profiles, func(i engine.ProfileInfo) bool { return i.Note != "" })
 	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 	if notes {
