@@ -119,7 +119,7 @@ func TestIssue10Item16Folder(t *testing.T) {
 	os.WriteFile(config, []byte(filesConfig), 0o600)
 	cases := []struct {
 		name, config, creds, profile, key string
-		warning                             FileWarning
+		warning                           FileWarning
 	}{
 		{"credentials_folder", config, folder, "cfgkeys", "AKIACONFIGKEYS000001",
 			FileWarning{folder, "credentials file " + folder + " is a folder; reading it as empty, as the AWS CLI does"}},
