@@ -79,8 +79,29 @@ func (af *awsFiles) roleSourceError(top, name string) error {
 		return invalid("fix source_profile in the config file", "%s has an empty source_profile", who)
 	case hasSP && !af.exists(sdkValue(sp)):
 		return invalid("fix source_profile in the config file", "%s has source_profile %q, which does not exist", who, sdkValue(sp))
+	case hasCS && name == top && (af.has(name, "aws_access_key_id") || af.has(name, "aws_secret_access_key")):
+		// The Go SDK takes a profile's own keys before its
+		// credential_source (resolveCredsFromProfile), the AWS CLI the
+		// credential_source.
+		return invalid("remove the keys from the profile",
+			"it sets keys as well as role_arn and credential_source: the AWS CLI would assume the role from credential_source, the Go SDK with the keys")
 	}
 	return nil
+}
+
+// webIdentityKeysError refuses a profile (not a source profile) that sets
+// keys as well as role_arn and web_identity_token_file: the Go SDK would
+// sign an AssumeRole with the keys, the AWS CLI assume the role with the
+// token.
+func (af *awsFiles) webIdentityKeysError(name string) error {
+	role, _ := af.value(name, "role_arn")
+	tok, _ := af.value(name, "web_identity_token_file")
+	if sdkValue(role) == "" || sdkValue(tok) == "" || !(af.has(name, "aws_access_key_id") || af.has(name, "aws_secret_access_key")) {
+		return nil
+	}
+	return &Error{Profile: name, Kind: ErrInvalidConfig,
+		Err:  errors.New("it sets keys as well as role_arn and web_identity_token_file: the AWS CLI would assume the role with the token, the Go SDK with the keys"),
+		Hint: "remove the keys from the profile"}
 }
 
 // checkChain walks profile top's source_profile chain in the files and
@@ -103,6 +124,11 @@ func (af *awsFiles) checkChain(top string) error {
 		}
 		if depth > 0 && (af.has(name, "aws_access_key_id") || af.has(name, "aws_secret_access_key")) {
 			return nil
+		}
+		if depth == 0 {
+			if err := af.webIdentityKeysError(name); err != nil {
+				return err
+			}
 		}
 		if err := af.roleSourceError(top, name); err != nil {
 			return err

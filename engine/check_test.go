@@ -64,6 +64,8 @@ func TestIssue10Item13RoleWithoutSource(t *testing.T) {
 		{"emptysrc", env13b, `profile "emptysrc": invalid configuration: it has an empty source_profile`},
 		{"both", env13b, `profile "both": invalid configuration: it sets both source_profile and credential_source`},
 		{"badsource", env13b, `profile "badsource": invalid configuration: it has credential_source "Nonsense", which is not a valid source`},
+		{"keyscs", env13b, `profile "keyscs": invalid configuration: it sets keys as well as role_arn and credential_source: the AWS CLI would assume the role from credential_source, the Go SDK with the keys; remove the keys from the profile`},
+		{"keyswebid", env13b, `profile "keyswebid": invalid configuration: it sets keys as well as role_arn and web_identity_token_file: the AWS CLI would assume the role with the token, the Go SDK with the keys; remove the keys from the profile`},
 	} {
 		t.Run(tc.profile, func(t *testing.T) {
 			_, err := Obtain(context.Background(), ObtainOptions{Env: tc.env, Profile: tc.profile})

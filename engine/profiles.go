@@ -111,6 +111,10 @@ func (af *awsFiles) info(name string) ProfileInfo {
 		info.Err = err
 		return info
 	}
+	if err := af.webIdentityKeysError(name); err != nil {
+		info.Err = err
+		return info
+	}
 	switch {
 	case set("role_arn") && set("web_identity_token_file"):
 		info.Kind = KindWebIdentity
