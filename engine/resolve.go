@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -190,7 +189,10 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 		Warnings:    files.warnings,
 		env:         env,
 		log:         log,
-		timeout:     cmp.Or(opts.Timeout, FetchTimeout),
+		timeout:     opts.Timeout,
+	}
+	if p.timeout <= 0 {
+		p.timeout = FetchTimeout
 	}
 	p.loadOpts = []func(*config.LoadOptions) error{
 		config.WithSharedConfigProfile(name),
