@@ -123,9 +123,10 @@ func (a *app) switchProfile(name string, interactive bool) {
 				return
 			}
 			for _, w := range src.Profile().Warnings {
-				// About the AWS files (a section twice, a folder): the
-				// menu's hint is for what stops this profile.
-				a.log.Warn("AWS files", "profile", name, "warning", w.Text)
+				// About the AWS files (a section twice, a folder), not
+				// what stops this profile (the menu's hint): say each
+				// once, as the writer's warnings are.
+				a.notifyOnce("aws-files "+w.Text, "A problem with the AWS files", w.Text)
 			}
 			a.state.HaveSource = true
 			a.state.Status = src.Status()
