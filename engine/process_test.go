@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/awsxc/awsxc/internal/exectest"
 	"github.com/awsxc/awsxc/internal/fakeaws"
 )
 
@@ -54,9 +55,7 @@ func TestIssue10Item18QuotedProcess(t *testing.T) {
 	tmp := t.TempDir()
 	script := filepath.Join(tmp, "dir with space", "p.sh")
 	os.MkdirAll(filepath.Dir(script), 0o755)
-	if err := os.WriteFile(script, []byte(argcScript), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	exectest.WriteProgram(t, script, []byte(argcScript))
 	dir, cf, kf := fake.Files(t, strings.ReplaceAll(quotedConfig, "DIR", tmp), "")
 	env := Env{ConfigFile: cf, CredentialsFile: kf, Home: dir, Dir: dir}
 	cases := []struct{ profile, key string }{
@@ -175,7 +174,7 @@ func TestIssue10Item3ProcessTimeout(t *testing.T) {
 			t.Cleanup(fake.Close)
 			tmp := t.TempDir()
 			script := filepath.Join(tmp, "slow creds.sh")
-			os.WriteFile(script, []byte(strings.ReplaceAll(hangScript, "SECONDS", tc.seconds)), 0o755)
+			exectest.WriteProgram(t, script, []byte(strings.ReplaceAll(hangScript, "SECONDS", tc.seconds)))
 			config := `[profile slow]
 credential_process = "` + script + `" --token SECRETARGUMENT
 [profile viaslow]

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awsxc/awsxc/internal/exectest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -57,9 +58,7 @@ func standIn(t *testing.T, dir, name string, replies map[string]reply) {
 	}
 	script := fmt.Sprintf("#!/bin/sh\necho \"%s $*\" >> '%s'\ncase \"$*\" in\n%s*) echo \"stand-in %s: no recording for: $*\" >&2; exit 97 ;;\nesac\n",
 		name, filepath.Join(dir, "calls"), cases.String(), name)
-	if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	exectest.WriteProgram(t, filepath.Join(dir, name), []byte(script))
 }
 
 func calls(t *testing.T, dir string) []string {
@@ -272,9 +271,7 @@ func TestRunOutputHeldOpen(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	script := "#!/bin/sh\n/bin/sleep 5 &\nexec /bin/sleep 60\n"
-	if err := os.WriteFile(filepath.Join(dir, "docker"), []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	exectest.WriteProgram(t, filepath.Join(dir, "docker"), []byte(script))
 	start := time.Now()
 	_, err := CLI{Env: []string{"PATH=" + dir}, Timeout: 200 * time.Millisecond}.Run(context.Background(), "docker", "info")
 	if !errors.Is(err, ErrTimeout) {
@@ -303,9 +300,7 @@ func TestRunEnvironment(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	script := "#!/bin/sh\necho \"host=$DOCKER_HOST home=$HOME\"\n"
-	if err := os.WriteFile(filepath.Join(dir, "docker"), []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	exectest.WriteProgram(t, filepath.Join(dir, "docker"), []byte(script))
 	out, err := CLI{Env: []string{"PATH=/nonexistent:" + dir, "DOCKER_HOST=unix:///x.sock"}}.Run(context.Background(), "docker", "info")
 	if err != nil {
 		t.Fatal(err)
@@ -331,9 +326,7 @@ func TestRunCapsOutput(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	script := "#!/bin/sh\nexec /usr/bin/head -c 5000000 /dev/zero\n"
-	if err := os.WriteFile(filepath.Join(dir, "docker"), []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	exectest.WriteProgram(t, filepath.Join(dir, "docker"), []byte(script))
 	out, err := CLI{Env: []string{"PATH=" + dir}}.Run(context.Background(), "docker", "info")
 	if err != nil {
 		t.Fatal(err)

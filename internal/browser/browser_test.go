@@ -10,6 +10,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/awsxc/awsxc/internal/exectest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -67,9 +68,7 @@ func script(t *testing.T, body string) string {
 		t.Skip("uses sh scripts")
 	}
 	p := filepath.Join(t.TempDir(), "browser")
-	if err := os.WriteFile(p, []byte("#!/bin/sh\n"+body), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	exectest.WriteProgram(t, p, []byte("#!/bin/sh\n"+body))
 	return p
 }
 
