@@ -64,7 +64,7 @@ func TestECSRequests(t *testing.T) {
 		{name: "token_prefix", method: "GET", path: "/", header: map[string]string{"Authorization": tok[:5]}, wantStatus: 403},
 		{name: "no_auth_unknown_path", method: "GET", path: "/role/x", wantStatus: 401},
 		{name: "unknown_path", method: "GET", path: "/role/x", header: auth, wantStatus: 404,
-			wantBody: `{"Code":"InvalidPath","Message":"not found; use / or /profiles/NAME"}`},
+			wantBody: `{"Code":"InvalidPath","Message":"not found; use /, /v1/credentials or /profiles/NAME"}`},
 		{name: "creds_slash", method: "GET", path: "/creds/", header: auth, wantStatus: 404},
 		{name: "post", method: "POST", path: "/", header: auth, wantStatus: 405, wantHeader: map[string]string{"Allow": "GET, HEAD"}},
 		{name: "put", method: "PUT", path: "/creds", wantStatus: 405},

@@ -21,6 +21,11 @@ type Want struct {
 	// it listens.
 	IMDS *IMDSOptions
 	ECS  *ECSOptions
+	// Follow marks a server that follows the active profile: its owner
+	// swaps Source when the active profile changes. Every other server is
+	// pinned to its profile. Group itself treats both alike; State
+	// reports it, for menus ("IMDS :9931 → follows active (dev)").
+	Follow bool
 }
 
 // State is one wanted server after [Group.Apply].
@@ -41,6 +46,14 @@ type State struct {
 	// URL is its base URL for clients on this machine; Port is its port.
 	URL  string
 	Port int
+	// Addrs are all the addresses it listens on: Addr first, then its
+	// ExtraAddrs.
+	Addrs []string
+	// Follow is the Want's.
+	Follow bool
+	// Consumers are an ECS server's consumers, with their tokens
+	// (generated ones included), in the Want's order.
+	Consumers []Consumer
 	// Err says why it is not running; nil while it runs.
 	Err error
 }
@@ -53,16 +66,14 @@ func (s State) Running() bool { return s.IMDS != nil || s.ECS != nil }
 // front end says on every change (a profile switched, a setting edited)
 // which servers it wants, and [Group.Apply] does the rest.
 //
-// Today's front ends ask for at most one IMDS and one ECS server on one
-// source. Pinned servers (many IMDS servers, one profile per port; an ECS
-// listener whose consumers each have their own token and profile) are
-// more Wants of the same kind: a Want per pinned server, named after it,
-// with its own profile's source (held from an [engine.Registry] while the
-// Want stands); a server that follows the active profile is a Want whose
-// Source the front end swaps. Per-consumer ECS tokens become a field of
-// [ECSOptions] that Apply swaps like a source, without a restart, and a
-// record of each fetch a hook in [Options]; neither changes how Apply
-// decides.
+// Pinned servers are a Want each: an IMDS server per profile and port
+// (the IMDS protocol cannot choose a profile), its Source that profile's
+// (held from an [engine.Registry] while the Want stands); an ECS listener
+// whose [Consumer]s each have their own token and source. A server that
+// follows the active profile is a Want marked Follow whose Source the
+// front end swaps; it is never the default. Consumers are swapped like a
+// source, without a restart ([ECS.SetConsumers]): one left out of a Want
+// is revoked at once. A record of each fetch goes to [Options] Activity.
 //
 // A Group is safe for concurrent use; Apply calls are serialised.
 type Group struct {
@@ -87,6 +98,8 @@ type member struct {
 	v1    bool     // IMDS: AllowV1
 	token string   // ECS: the Token last wanted ("" for a random one)
 	named bool     // ECS: Profiles is set
+	own   bool     // ECS: it has a default source, and a token of its own
+	extra []string // ExtraAddrs last wanted, normalised
 }
 
 // NewGroup returns a Group with no servers. Its servers run until they
@@ -159,13 +172,32 @@ func (g *Group) Apply(want []Want) []State {
 			}
 			g.running[w.Name] = m
 			states[i].Started = true
-		} else {
-			m.swap(w)
+		} else if err := m.swap(w); err != nil {
+			states[i].Err = err
 		}
 		states[i].IMDS, states[i].ECS = m.imds, m.ecs
 		states[i].Addr, states[i].URL, states[i].Port = m.core.addr, m.core.url, m.core.port
+		states[i].Addrs, states[i].Follow = m.core.addrs(), w.Follow
+		if m.ecs != nil {
+			states[i].Consumers = m.consumers(w)
+		}
 	}
 	return states
+}
+
+// consumers lists the running ECS server's consumers in w's order.
+func (m *member) consumers(w Want) []Consumer {
+	have := map[string]Consumer{}
+	for _, c := range m.ecs.Consumers() {
+		have[c.Name] = c
+	}
+	out := make([]Consumer, 0, len(w.ECS.Consumers))
+	for _, c := range w.ECS.Consumers {
+		if h, ok := have[c.Name]; ok {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // addr is the address w asks for, as given.
@@ -185,8 +217,13 @@ func (w Want) check() error {
 		return errors.New("server with no name")
 	case (w.IMDS == nil) == (w.ECS == nil):
 		return fmt.Errorf("server %q: want exactly one of IMDS and ECS", w.Name)
-	case w.Source == nil:
+	case w.Source == nil && (w.IMDS != nil || w.ECS.Profiles != nil || w.ECS.Token != ""):
+		// An ECS listener may serve consumers only.
 		return errNoSource
+	case w.ECS != nil:
+		if _, err := newConsumers().set(w.ECS.Consumers, false); err != nil {
+			return fmt.Errorf("server %q: %w", w.Name, err)
+		}
 	}
 	return nil
 }
@@ -196,20 +233,26 @@ func (g *Group) start(w Want) (*member, error) {
 	var o Options
 	switch {
 	case w.IMDS != nil:
-		s, err := NewIMDS(g.ctx, w.Source, *w.IMDS)
+		opts := *w.IMDS
+		opts.Name = cmp.Or(opts.Name, w.Name)
+		s, err := NewIMDS(g.ctx, w.Source, opts)
 		if err != nil {
 			return nil, err
 		}
 		m.imds, m.core, m.v1, o = s, s.srv, w.IMDS.AllowV1, w.IMDS.Options
 	default:
-		s, err := NewECS(g.ctx, w.Source, *w.ECS)
+		opts := *w.ECS
+		opts.Name = cmp.Or(opts.Name, w.Name)
+		s, err := NewECS(g.ctx, w.Source, opts)
 		if err != nil {
 			return nil, err
 		}
 		m.ecs, m.core, m.token, m.named, o = s, s.srv, w.ECS.Token, w.ECS.Profiles != nil, w.ECS.Options
+		m.own = w.Source != nil
 	}
 	m.addr, _ = ParseAddr(cmp.Or(o.Addr, "127.0.0.1:0"))
 	m.hosts = normHosts(o.AllowHosts)
+	m.extra = normAddrs(o.ExtraAddrs)
 	return m, nil
 }
 
@@ -224,7 +267,7 @@ func (m *member) fits(w Want) bool {
 		}
 		o = w.IMDS.Options
 	case w.ECS != nil && m.ecs != nil:
-		if w.ECS.Token != m.token || (w.ECS.Profiles != nil) != m.named {
+		if w.ECS.Token != m.token || (w.ECS.Profiles != nil) != m.named || (w.Source != nil) != m.own {
 			return false
 		}
 		o = w.ECS.Options
@@ -235,21 +278,42 @@ func (m *member) fits(w Want) bool {
 	if err != nil || (addr != m.addr && addr != m.core.addr) {
 		return false
 	}
-	if !slices.Equal(normHosts(o.AllowHosts), m.hosts) {
+	if !slices.Equal(normHosts(o.AllowHosts), m.hosts) || !slices.Equal(normAddrs(o.ExtraAddrs), m.extra) {
 		return false
 	}
 	m.addr = addr
 	return true
 }
 
-// swap points m at w's source if it serves another.
-func (m *member) swap(w Want) {
+// swap points m at w's source if it serves another, and gives an ECS
+// server w's consumers.
+func (m *member) swap(w Want) error {
 	switch {
 	case m.imds != nil && m.imds.Source() != w.Source:
 		m.imds.SetSource(w.Source)
-	case m.ecs != nil && m.ecs.Source() != w.Source:
-		m.ecs.SetSource(w.Source)
+	case m.ecs != nil:
+		if w.Source != nil && m.ecs.Source() != w.Source {
+			m.ecs.SetSource(w.Source)
+		}
+		if _, err := m.ecs.SetConsumers(w.ECS.Consumers); err != nil {
+			return fmt.Errorf("server %q: %w", w.Name, err)
+		}
 	}
+	return nil
+}
+
+// normAddrs is addrs as ParseAddr writes them, sorted, without
+// duplicates; ones that do not parse are kept as given (the start fails).
+func normAddrs(addrs []string) []string {
+	var n []string
+	for _, a := range addrs {
+		if p, err := ParseAddr(a); err == nil {
+			a = p
+		}
+		n = append(n, a)
+	}
+	slices.Sort(n)
+	return slices.Compact(n)
 }
 
 // normHosts is hosts as the servers compare them: trimmed, lower case,

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/engine/activity"
 )
 
 // IMDS paths and limits (protocols.md §1).
@@ -147,6 +148,7 @@ type IMDSOptions struct {
 // imdsState is what the server serves for one source, precomputed.
 type imdsState struct {
 	src          Source
+	profile      string // for activity records
 	role         string
 	credsPath    string
 	extCredsPath string
@@ -159,6 +161,7 @@ type imdsState struct {
 // imdsBody is the rendered credentials for one set of credentials.
 type imdsBody struct {
 	key     string
+	masked  string // key, masked, for activity records
 	exp     time.Time
 	json    []byte
 	jsonLen []string
@@ -199,7 +202,7 @@ func (m *IMDS) Port() int { return m.srv.port }
 // finish with the old one. The caller keeps ownership of both sources.
 func (m *IMDS) SetSource(src Source) {
 	status := src.Status()
-	st := &imdsState{src: src, role: status.RoleName, region: status.Region}
+	st := &imdsState{src: src, profile: status.Profile, role: status.RoleName, region: status.Region}
 	st.credsPath = imdsCredsDir + st.role
 	st.extCredsPath = imdsExtCredsDir + st.role
 	st.roleBody = []byte(st.role)
@@ -341,13 +344,16 @@ func (m *IMDS) credentials(w http.ResponseWriter, r *http.Request, st *imdsState
 	c, err := credentialsFor(r, st.src)
 	if err != nil {
 		// 503: every SDK retries a 5xx (or treats it as "try later").
-		return imdsError(w, http.StatusServiceUnavailable, "", m.srv.unavailable(err)), ""
+		status := imdsError(w, http.StatusServiceUnavailable, "", m.srv.unavailable(err))
+		m.srv.record(r, activity.Record{Profile: st.profile, Status: status, Outcome: activity.Unavailable})
+		return status, ""
 	}
 	b := st.body.Load()
 	if b == nil || b.key != c.AccessKeyID || !b.exp.Equal(c.Expires) {
 		b = renderIMDSCreds(c, st.src.Status().Updated)
 		st.body.Store(b)
 	}
+	m.srv.record(r, activity.Record{Profile: st.profile, Key: b.masked, Status: http.StatusOK, Outcome: activity.Served})
 	if ext {
 		return writeBody(w, http.StatusOK, hdrText, b.extLen, b.ext), c.AccessKeyID
 	}
@@ -364,7 +370,7 @@ func renderIMDSCreds(c engine.Credentials, updated time.Time) *imdsBody {
 		Token:           c.SessionToken,
 		Expiration:      engine.FormatTime(c.Expires),
 	}
-	b := &imdsBody{key: c.AccessKeyID, exp: c.Expires}
+	b := &imdsBody{key: c.AccessKeyID, masked: engine.MaskKey(c.AccessKeyID), exp: c.Expires}
 	b.json, _ = json.MarshalIndent(doc, "", "  ")
 	doc.AccountID = c.AccountID
 	b.ext, _ = json.MarshalIndent(doc, "", "  ")

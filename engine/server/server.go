@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/engine/activity"
 	"github.com/awsxc/awsxc/internal/fsutil"
 )
 
@@ -72,6 +73,23 @@ type Options struct {
 	// client's error ("add it with --allow-host" from the CLI); nil keeps
 	// the engine's neutral words.
 	Hints engine.Hints
+	// ExtraAddrs are more addresses to listen on besides Addr, served
+	// alike, with the same Host and token checks: the docker bridge's
+	// gateway next to loopback, for Docker Engine on Linux. A port 0
+	// there means Addr's port. Their hosts are allowed Host names too.
+	ExtraAddrs []string
+	// Name names the server in activity records; a [Group] fills in the
+	// [Want]'s name.
+	Name string
+	// Activity, if set, gets a record of every credentials request: from
+	// the request's goroutine, so it must not block (an [*activity.Log]
+	// does not).
+	Activity Recorder
+}
+
+// Recorder takes activity records; [*activity.Log] is one.
+type Recorder interface {
+	Add(activity.Record)
 }
 
 // ParseAddr turns a listen address as a user writes it into a host:port
@@ -103,6 +121,7 @@ func ParseAddr(s string) (string, error) {
 // server, the Host/Origin checks and the request log.
 type core struct {
 	ln    *onceCloseListener
+	extra []*onceCloseListener // ExtraAddrs' listeners
 	srv   *http.Server
 	addr  string // the address listened on, the host as asked: "localhost:41234"
 	url   string // http://host:port/, for clients on this machine
@@ -114,6 +133,9 @@ type core struct {
 	hostRefused string
 	route       func(w http.ResponseWriter, r *http.Request) (status int, key string)
 	deny        func(w http.ResponseWriter, status int, code, msg string) int
+	act         activityInfo
+	// loopback: every address listened on is a loopback one.
+	loopback bool
 
 	done      chan struct{} // closed when Serve has returned
 	closeOnce sync.Once
@@ -161,8 +183,15 @@ func newCore(ctx context.Context, opts Options) (*core, error) {
 	}
 	s.addr = net.JoinHostPort(bindHost, strconv.Itoa(ta.Port))
 	s.url = "http://" + net.JoinHostPort(clientHost(ta.IP), strconv.Itoa(ta.Port)) + "/"
-	s.hosts = []string{"localhost", "127.0.0.1", "::1", "host.docker.internal"}
-	for _, h := range append([]string{bindHost}, opts.AllowHosts...) {
+	s.hosts = append([]string{"localhost", "127.0.0.1", "::1"}, defaultHosts...)
+	extraHosts, err := s.listenExtra(ctx, opts)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	s.act = newActivityInfo(opts)
+	s.loopback = ta.IP.IsLoopback() && len(s.extra) == 0
+	for _, h := range append(append([]string{bindHost}, extraHosts...), opts.AllowHosts...) {
 		h = strings.ToLower(strings.Trim(strings.TrimSpace(h), "[]"))
 		if h != "" && !containsFold(s.hosts, h) {
 			s.hosts = append(s.hosts, h)
@@ -183,12 +212,18 @@ func newCore(ctx context.Context, opts Options) (*core, error) {
 
 // start serves until Close or ctx.
 func (s *core) start(ctx context.Context) {
+	var serving sync.WaitGroup
+	for _, ln := range append([]*onceCloseListener{s.ln}, s.extra...) {
+		serving.Go(func() {
+			err := s.srv.Serve(ln)
+			if err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
+				s.log.Warn("server stopped", "addr", ln.Addr().String(), "err", err)
+			}
+		})
+	}
 	go func() {
-		defer close(s.done)
-		err := s.srv.Serve(s.ln)
-		if err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
-			s.log.Warn("server stopped", "url", s.url, "err", err)
-		}
+		serving.Wait()
+		close(s.done)
 	}()
 	go func() {
 		select {
@@ -201,7 +236,12 @@ func (s *core) start(ctx context.Context) {
 
 // stopListening closes the listener now, so the port is free at once;
 // requests in flight go on until close.
-func (s *core) stopListening() { s.ln.Close() }
+func (s *core) stopListening() {
+	s.ln.Close()
+	for _, ln := range s.extra {
+		ln.Close()
+	}
+}
 
 // close shuts down gracefully: in-flight requests get shutdownTimeout to
 // finish, then connections are cut.
@@ -345,18 +385,30 @@ func credentialsFor(r *http.Request, src Source) (engine.Credentials, error) {
 type Settings struct {
 	// Env are NAME=value assignments for a client on this machine.
 	Env []string
-	// Docker are NAME=value assignments for a container under Docker
-	// Desktop, which reaches the host as host.docker.internal. Empty when
-	// the server cannot serve containers (see Note).
+	// Docker are NAME=value assignments for a container (under Docker
+	// Desktop, which reaches the host as host.docker.internal, for IMDS).
+	// Empty when the server cannot serve containers (see Note).
 	Docker []string
+	// Network is the docker run --network the container needs ("host"),
+	// or empty.
+	Network string
+	// Mounts are docker run -v values (SRC:DST:ro) the container needs:
+	// a token file.
+	Mounts []string
 	// Note explains a limit, for the start-up text; may be empty.
 	Note string
 }
 
-// DockerFlags returns the docker run flags that pass s.Docker:
-// "-e NAME=value" for each.
+// DockerFlags returns the docker run flags that apply s.Docker:
+// --network, -v for each mount, "-e NAME=value" for each setting.
 func (s Settings) DockerFlags() []string {
 	var f []string
+	if s.Network != "" {
+		f = append(f, "--network="+s.Network)
+	}
+	for _, m := range s.Mounts {
+		f = append(f, "-v", m)
+	}
 	for _, kv := range s.Docker {
 		f = append(f, "-e", kv)
 	}
@@ -373,6 +425,12 @@ func (s Settings) String() string {
 	}
 	if len(s.Docker) > 0 {
 		b.WriteString("  docker run")
+		if s.Network != "" {
+			b.WriteString(" --network=" + engine.ShellQuote(s.Network))
+		}
+		for _, m := range s.Mounts {
+			b.WriteString(" -v " + engine.ShellQuote(m))
+		}
 		for _, kv := range s.Docker {
 			b.WriteString(" -e ")
 			b.WriteString(shellAssign(kv))
