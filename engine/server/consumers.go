@@ -258,5 +258,3 @@ func (cs *consumers) list() []Consumer {
 	return out
 }
 
-// len is the number of consumers.
-func (cs *consumers) len() int { return len(cs.table.Load().byName) }
