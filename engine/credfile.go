@@ -28,11 +28,14 @@ const (
 	keySessionToken  = "aws_session_token"
 	keySecurityToken = "aws_security_token"
 	keyExpiration    = "aws_credential_expiration"
+	// aws_account_id is read by the SDKs for account-based endpoints;
+	// one left from another identity is removed.
+	keyAccountID = "aws_account_id"
 )
 
 func managedKey(key string) bool {
 	switch key {
-	case keyAccessKeyID, keySecretKey, keySessionToken, keySecurityToken, keyExpiration:
+	case keyAccessKeyID, keySecretKey, keySessionToken, keySecurityToken, keyExpiration, keyAccountID:
 		return true
 	}
 	return false
@@ -207,6 +210,9 @@ func credentialLines(c Credentials) ([][2]string, error) {
 	if c.CanExpire() {
 		kv = append(kv, [2]string{keyExpiration, FormatTime(c.Expires)})
 	}
+	if c.AccountID != "" {
+		kv = append(kv, [2]string{keyAccountID, c.AccountID})
+	}
 	for _, p := range kv {
 		if err := checkCredentialValue(p[0], p[1]); err != nil {
 			return nil, err
@@ -218,7 +224,9 @@ func credentialLines(c Credentials) ([][2]string, error) {
 // WriteCredentialsProfile writes c into section [name] of the shared
 // credentials file at path ([Env.CredentialsFile]; a symlink is written
 // through): aws_access_key_id, aws_secret_access_key, and
-// aws_session_token and aws_credential_expiration when c has them. The
+// aws_session_token, aws_credential_expiration and aws_account_id when c
+// has them (an aws_account_id left from other credentials is removed, so
+// account-based endpoints never pair another account with these). The
 // config file is never touched.
 //
 // The file is edited line by line. Every byte outside the managed keys of
@@ -242,7 +250,7 @@ func credentialLines(c Credentials) ([][2]string, error) {
 //
 // Before the file is replaced, the Go SDK reads the new content (that
 // file alone, no config file): unless it reads profile name with exactly
-// the keys and token written, and awsxc's own reader the expiration, the
+// the keys, token and account id written, and awsxc's own reader the expiration, the
 // file is left as it was and the error wraps [ErrNotReadBack].
 //
 // A section holding long-term keys is not overwritten unless opts.Force:
@@ -360,6 +368,7 @@ func readBack(dir string, old, data []byte, name string, kv [][2]string) error {
 		differs = misread("it", keyAccessKeyID, sc.Credentials.AccessKeyID, want)
 		differs = cmp.Or(differs, misread("it", keySecretKey, sc.Credentials.SecretAccessKey, want))
 		differs = cmp.Or(differs, misread("it", keySessionToken, sc.Credentials.SessionToken, want))
+		differs = cmp.Or(differs, misread("it", keyAccountID, sc.Credentials.AccountID, want))
 		v, _ := profileValue(data, false, name, keyExpiration)
 		differs = cmp.Or(differs, misread("awsxc", keyExpiration, v, want))
 	}

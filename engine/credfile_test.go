@@ -28,7 +28,14 @@ var (
 		SessionToken:    "newtoken==",
 		Expires:         time.Date(2099, 1, 2, 3, 4, 5, 0, time.UTC),
 	}
-	testStatic = Credentials{AccessKeyID: "AKIANEWEXAMPLE", SecretAccessKey: "newstaticsecret"}
+	testStatic  = Credentials{AccessKeyID: "AKIANEWEXAMPLE", SecretAccessKey: "newstaticsecret"}
+	testAccount = Credentials{
+		AccessKeyID:     "ASIANEWEXAMPLE",
+		SecretAccessKey: "new/secret+key",
+		SessionToken:    "newtoken==",
+		Expires:         time.Date(2099, 1, 2, 3, 4, 5, 0, time.UTC),
+		AccountID:       "123456789012",
+	}
 )
 
 // credfileCases are the messy real-world files under testdata/credfile:
@@ -98,6 +105,10 @@ var credfileCases = []struct {
 	{name: "header_unread_after_target", creds: testTemp, refused: `reads another aws_session_token): it does not read line 5, "[other] x", as a header`},
 	{name: "name_with_space", profile: "my prof", creds: testTemp, botocore: true},
 	{name: "default_section_untouched", creds: testTemp, botocore: true},
+	// The account id the SDK reported goes in as aws_account_id; one of
+	// another identity comes out when the new credentials have none.
+	{name: "account_id_written", creds: testAccount, botocore: true},
+	{name: "account_id_of_other_identity_removed", creds: testTemp, botocore: true},
 }
 
 func credfileProfile(p string) string {
@@ -278,7 +289,7 @@ func TestWriteCredentialsProfileReadBack(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Go SDK cannot read profile %q: %v", profile, err)
 			}
-			got := Credentials{AccessKeyID: ac.AccessKeyID, SecretAccessKey: ac.SecretAccessKey, SessionToken: ac.SessionToken}
+			got := Credentials{AccessKeyID: ac.AccessKeyID, SecretAccessKey: ac.SecretAccessKey, SessionToken: ac.SessionToken, AccountID: ac.AccountID}
 			want := tc.creds
 			want.Expires = time.Time{}
 			if diff := cmp.Diff(want, got); diff != "" {

@@ -14,7 +14,9 @@ type Format string
 // The formats [Render] writes.
 const (
 	// FormatProcess is credential_process JSON: Version, AccessKeyId,
-	// SecretAccessKey, then SessionToken and Expiration when present.
+	// SecretAccessKey, then SessionToken, Expiration and AccountId when
+	// present (AccountId is in the credential_process spec; newer SDKs
+	// read it, older ones ignore it).
 	FormatProcess Format = "process"
 	// FormatEnv is POSIX shell `export NAME=value` lines (bash, zsh, sh),
 	// with `unset` for what the credentials lack, for eval.
@@ -69,8 +71,9 @@ type RenderOptions struct {
 type Var struct{ Name, Value string }
 
 // EnvVars returns the variables an environment export sets, in order:
-// the keys, the session token and expiration when present, the region
-// when known.
+// the keys, the session token, expiration and account id
+// (AWS_ACCOUNT_ID, which SDKs use for account-based endpoints) when
+// present, the region when known.
 func EnvVars(c Credentials, region string) []Var {
 	vars := []Var{
 		{"AWS_ACCESS_KEY_ID", c.AccessKeyID},
@@ -82,6 +85,9 @@ func EnvVars(c Credentials, region string) []Var {
 	if c.CanExpire() {
 		vars = append(vars, Var{"AWS_CREDENTIAL_EXPIRATION", FormatTime(c.Expires)})
 	}
+	if c.AccountID != "" {
+		vars = append(vars, Var{"AWS_ACCOUNT_ID", c.AccountID})
+	}
 	if region != "" {
 		vars = append(vars, Var{"AWS_REGION", region}, Var{"AWS_DEFAULT_REGION", region})
 	}
@@ -90,7 +96,9 @@ func EnvVars(c Credentials, region string) []Var {
 
 // StaleVars returns the variables an export must clear so that an older
 // export in the same shell does not mix with this one: a leftover session
-// token with long-term keys is rejected by AWS.
+// token with long-term keys is rejected by AWS, and a leftover
+// AWS_ACCOUNT_ID of another identity would send these credentials to
+// that account's endpoints.
 func StaleVars(c Credentials) []string {
 	var names []string
 	if c.SessionToken == "" {
@@ -99,7 +107,19 @@ func StaleVars(c Credentials) []string {
 	if !c.CanExpire() {
 		names = append(names, "AWS_CREDENTIAL_EXPIRATION")
 	}
+	if c.AccountID == "" {
+		names = append(names, "AWS_ACCOUNT_ID")
+	}
 	return names
+}
+
+// ChildEnvDrop lists the variables an environment passed on to a program
+// that gets c (awsxc-cli --exec) must lose besides those EnvVars sets:
+// the credentials and profile selection of another identity, and its
+// account id.
+func ChildEnvDrop() []string {
+	return []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+		"AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWS_ACCOUNT_ID"}
 }
 
 // Render writes the credentials in format f. Output ends with a newline.
@@ -181,6 +201,9 @@ func processJSON(c Credentials, pretty bool) []byte {
 	}
 	if c.CanExpire() {
 		fields = append(fields, kv{"Expiration", FormatTime(c.Expires)})
+	}
+	if c.AccountID != "" {
+		fields = append(fields, kv{"AccountId", c.AccountID})
 	}
 	b := make([]byte, 0, 256+len(c.SessionToken))
 	sep, colon, end := ",", ":", "}\n"

@@ -20,6 +20,9 @@ var formatCreds = map[string]Credentials{
 		SessionToken: "sessiontokenEXAMPLE"},
 	"proc": {AccessKeyID: "ASIAPROCEXAMPLE", SecretAccessKey: "procsecret",
 		SessionToken: "proctokenEXAMPLE", Expires: time.Date(2099, 1, 2, 3, 4, 5, 0, time.UTC)},
+	// An account id the SDK reported (an assumed role, SSO).
+	"account": {AccessKeyID: "ASIAACCOUNTEXAMPLE", SecretAccessKey: "accountsecret",
+		SessionToken: "accounttokenEXAMPLE", Expires: time.Date(2099, 1, 2, 3, 4, 5, 0, time.UTC), AccountID: "123456789012"},
 	// Characters every shell treats specially, to check the quoting.
 	"hostile": {AccessKeyID: "ASIA'QUOTE", SecretAccessKey: `a"b$c` + "`d\\e f%g!h&i",
 		SessionToken: "tok/+=en\u00e9", Expires: time.Date(2099, 1, 2, 3, 4, 5, 0, time.FixedZone("x", 2*3600))},
@@ -82,12 +85,58 @@ func TestRenderMatchesReference(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// awsxc adds one "unset" line for what the credentials lack, so
-		// that an older export in the same shell cannot linger.
+		// Difference: awsxc adds one "unset" line for what the
+		// credentials lack (AWS_ACCOUNT_ID included), so that an older
+		// export in the same shell cannot linger.
 		gotRef := regexp.MustCompile(`(?m)^unset .*\n`).ReplaceAllString(string(got), "")
 		if diff := cmp.Diff(string(want), gotRef); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tc.file, diff)
 		}
+	}
+}
+
+// TestRenderDiffersFromReference: where awsxc deliberately differs from
+// aws-export-credentials, each case says how, and the rest of the output
+// is still the reference's byte for byte. aws-export-credentials never
+// prints an account id; awsxc prints the one the SDK reports.
+func TestRenderDiffersFromReference(t *testing.T) {
+	t.Parallel()
+	ref := filepath.Join("testdata", "reference")
+	withAccount := formatCreds["proc"]
+	withAccount.AccountID = "123456789012"
+	cases := []struct {
+		file   string
+		f      Format
+		pretty bool
+		// why says what differs; ref turns the reference into awsxc's
+		// output.
+		why string
+		ref func(string) string
+	}{
+		{"json-proc", FormatProcess, false, "AccountId after Expiration (the credential_process spec's field)",
+			func(s string) string { return strings.Replace(s, `"}`, `","AccountId":"123456789012"}`, 1) }},
+		{"json-pretty-proc", FormatProcess, true, "AccountId after Expiration",
+			func(s string) string { return strings.Replace(s, "Z\"\n}", "Z\",\n  \"AccountId\": \"123456789012\"\n}", 1) }},
+		{"env-proc", FormatEnvNoExport, false, "AWS_ACCOUNT_ID after AWS_CREDENTIAL_EXPIRATION",
+			func(s string) string { return s + "AWS_ACCOUNT_ID=123456789012\n" }},
+		{"env-export-proc", FormatEnv, false, "export AWS_ACCOUNT_ID after AWS_CREDENTIAL_EXPIRATION",
+			func(s string) string { return s + "export AWS_ACCOUNT_ID=123456789012\n" }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.file, func(t *testing.T) {
+			t.Parallel()
+			want, err := os.ReadFile(filepath.Join(ref, tc.file+".stdout.txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := Render(tc.f, withAccount, RenderOptions{Pretty: tc.pretty})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.ref(string(want)), string(got)); diff != "" {
+				t.Errorf("%s, differing only by %s (-want +got):\n%s", tc.file, tc.why, diff)
+			}
+		})
 	}
 }
 

@@ -601,12 +601,13 @@ func TestExecEnvironment(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	r := f.runBinary(t, "", []string{"AWS_PROFILE=static", "AWS_DEFAULT_PROFILE=session", "AWS_CREDENTIAL_EXPIRATION=stale",
-		"AWS_SECURITY_TOKEN=sectoken", "AWS_SESSION_TOKEN=envtoken", "AWS_REGION=xx-env-1", "OTHER=kept"},
+		"AWS_SECURITY_TOKEN=sectoken", "AWS_SESSION_TOKEN=envtoken", "AWS_REGION=xx-env-1", "AWS_ACCOUNT_ID=999999999999", "OTHER=kept"},
 		"--profile", "static", "--exec", "sh", "-c", "env | grep -E '^(AWS|OTHER|AWSXC)' | sort")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	// AWS_REGION from the environment is what the SDK resolves as the region.
+	// AWS_REGION from the environment is what the SDK resolves as the
+	// region; the inherited AWS_ACCOUNT_ID (another identity's) is gone.
 	want := "AWS_ACCESS_KEY_ID=AKIAEXAMPLE\nAWS_DEFAULT_REGION=xx-env-1\nAWS_EC2_METADATA_DISABLED=true\n" +
 		"AWS_ENDPOINT_URL_STS=" + f.sts.URL + "\nAWS_REGION=xx-env-1\nAWS_SECRET_ACCESS_KEY=secret\nOTHER=kept\n"
 	if diff := cmp.Diff(want, r.stdout); diff != "" {

@@ -236,15 +236,16 @@ func TestChildEnv(t *testing.T) {
 	t.Parallel()
 	parent := []string{"PATH=/bin", "AWS_PROFILE=x", "AWS_DEFAULT_PROFILE=y", "AWS_ACCESS_KEY_ID=old", "AWS_SECRET_ACCESS_KEY=old",
 		"AWS_SESSION_TOKEN=old", "AWS_SECURITY_TOKEN=old", "AWS_CREDENTIAL_EXPIRATION=old", "AWS_REGION=r0", "AWS_DEFAULT_REGION=r0",
-		profileChainVar + "=x", "OTHER=kept"}
-	c := engine.Credentials{AccessKeyID: "ASIA", SecretAccessKey: "s", SessionToken: "t"}
+		"AWS_ACCOUNT_ID=111111111111", profileChainVar + "=x", "OTHER=kept"}
+	c := engine.Credentials{AccessKeyID: "ASIA", SecretAccessKey: "s", SessionToken: "t", AccountID: "222222222222"}
 	got := childEnv(parent, c, "eu-west-1")
 	want := []string{"PATH=/bin", "OTHER=kept", "AWS_ACCESS_KEY_ID=ASIA", "AWS_SECRET_ACCESS_KEY=s", "AWS_SESSION_TOKEN=t",
-		"AWS_REGION=eu-west-1", "AWS_DEFAULT_REGION=eu-west-1"}
+		"AWS_ACCOUNT_ID=222222222222", "AWS_REGION=eu-west-1", "AWS_DEFAULT_REGION=eu-west-1"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("with a region (-want +got):\n%s", diff)
 	}
-	// Without a region, the parent's stays.
+	// Without a region, the parent's stays; the parent's account id,
+	// another identity's, never does.
 	got = childEnv(parent, engine.Credentials{AccessKeyID: "AKIA", SecretAccessKey: "s"}, "")
 	want = []string{"PATH=/bin", "AWS_REGION=r0", "AWS_DEFAULT_REGION=r0", "OTHER=kept", "AWS_ACCESS_KEY_ID=AKIA", "AWS_SECRET_ACCESS_KEY=s"}
 	if diff := cmp.Diff(want, got); diff != "" {

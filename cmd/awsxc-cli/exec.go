@@ -10,17 +10,18 @@ import (
 )
 
 // childEnv builds the environment of an --exec command: the parent's,
-// less any profile selection and credentials that would compete with the
-// exported ones, plus the exported variables.
+// less any profile selection, credentials and account id that would
+// compete with the exported ones (an inherited AWS_ACCOUNT_ID of another
+// identity would pair that account's endpoints with these credentials),
+// plus the exported variables.
 func childEnv(parent []string, c engine.Credentials, region string) []string {
 	drop := map[string]bool{
-		"AWS_PROFILE": true, "AWS_DEFAULT_PROFILE": true,
-		"AWS_ACCESS_KEY_ID": true, "AWS_SECRET_ACCESS_KEY": true,
-		"AWS_SESSION_TOKEN": true, "AWS_SECURITY_TOKEN": true,
-		"AWS_CREDENTIAL_EXPIRATION": true,
 		// The child is a new session for the user: awsxc-cli run inside it
 		// is not a credential_process recursion.
 		profileChainVar: true,
+	}
+	for _, name := range engine.ChildEnvDrop() {
+		drop[name] = true
 	}
 	if region != "" {
 		drop["AWS_REGION"], drop["AWS_DEFAULT_REGION"] = true, true

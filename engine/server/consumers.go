@@ -257,4 +257,3 @@ func (cs *consumers) list() []Consumer {
 	slices.SortFunc(out, func(a, b Consumer) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
-
