@@ -17,6 +17,8 @@ var commands = []*command{
 	profilesCommand,
 	explainCommand,
 	consoleCommand,
+	serveCommand,
+	dockerEnvCommand,
 	completionCommand,
 	helpCommand,
 }

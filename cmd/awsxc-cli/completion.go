@@ -32,7 +32,7 @@ func (*completionCmd) run(_ context.Context, c *cli, p parsed) error {
 	var flags, valued, names []string
 	for _, s := range specs {
 		flags = append(flags, "--"+s.name)
-		if s.arg != "" && !slices.Contains([]string{"profile", "credentials-file-profile", "format", "service", "cache-file", "container-token-file", "exec"}, s.name) {
+		if s.arg != "" && !slices.Contains([]string{"profile", "credentials-file-profile", "format", "service", "cache-file", "container-token-file", "exec", "engine", "token-dir", "audit-log"}, s.name) {
 			// Values to type, not to complete.
 			valued = append(valued, "--"+s.name)
 		}
@@ -44,12 +44,13 @@ func (*completionCmd) run(_ context.Context, c *cli, p parsed) error {
 	}
 	formats := strings.Join(engine.FormatNames(), " ")
 	services := strings.Join(console.ServiceNames(), " ")
+	engines := strings.Join(kindNames(), " ")
 	var script string
 	switch p.args[0] {
 	case "bash":
-		script = fmt.Sprintf(bashCompletion, strings.Join(flags, " "), formats, strings.Join(names, " "), strings.Join(valued, "|"), services)
+		script = fmt.Sprintf(bashCompletion, strings.Join(flags, " "), formats, strings.Join(names, " "), strings.Join(valued, "|"), services, engines)
 	case "zsh":
-		script = fmt.Sprintf(zshCompletion, strings.Join(flags, " "), formats, strings.Join(names, " "), strings.Join(valued, "|"), services)
+		script = fmt.Sprintf(zshCompletion, strings.Join(flags, " "), formats, strings.Join(names, " "), strings.Join(valued, "|"), services, engines)
 	case "fish":
 		var b strings.Builder
 		b.WriteString("# fish completion for awsxc-cli\ncomplete -c awsxc-cli -f\n")
@@ -66,8 +67,10 @@ func (*completionCmd) run(_ context.Context, c *cli, p parsed) error {
 				line += " -x -a '" + formats + "'"
 			case "service":
 				line += " -x -a '" + services + "'"
-			case "cache-file", "container-token-file":
+			case "cache-file", "container-token-file", "audit-log", "token-dir":
 				line += " -r -F"
+			case "engine":
+				line += " -x -a '" + engines + "'"
 			default:
 				if s.arg != "" {
 					line += " -x"
@@ -80,7 +83,7 @@ func (*completionCmd) run(_ context.Context, c *cli, p parsed) error {
 		script = b.String()
 	case "powershell":
 		script = fmt.Sprintf(psCompletion, "'"+strings.Join(flags, "','")+"'", "'"+strings.Join(engine.FormatNames(), "','")+"'",
-			"'"+strings.Join(names, "','")+"'", "'"+strings.Join(console.ServiceNames(), "','")+"'")
+			"'"+strings.Join(names, "','")+"'", "'"+strings.Join(console.ServiceNames(), "','")+"'", "'"+strings.Join(kindNames(), "','")+"'")
 	default:
 		return usagef("completion: unknown shell %q (want bash, zsh, fish or powershell)", p.args[0])
 	}
@@ -135,8 +138,12 @@ _awsxc_cli() {
             COMPREPLY=($(compgen -W "%[2]s" -- "$cur")); return ;;
         --service)
             COMPREPLY=($(compgen -W "%[5]s" -- "$cur")); return ;;
-        --cache-file|--container-token-file)
+        --cache-file|--container-token-file|--audit-log)
             COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --token-dir)
+            COMPREPLY=($(compgen -d -- "$cur")); return ;;
+        --engine)
+            COMPREPLY=($(compgen -W "%[6]s" -- "$cur")); return ;;
         completion)
             COMPREPLY=($(compgen -W "bash zsh fish powershell" -- "$cur")); return ;;
         %[4]s)
@@ -162,7 +169,9 @@ _awsxc_cli() {
             compadd -- ${(f)"$(awsxc-cli profiles --names 2>/dev/null)"}; return ;;
         --format) compadd -- %[2]s; return ;;
         --service) compadd -- %[5]s; return ;;
-        --cache-file|--container-token-file) _files; return ;;
+        --cache-file|--container-token-file|--audit-log) _files; return ;;
+        --token-dir) _files -/; return ;;
+        --engine) compadd -- %[6]s; return ;;
         completion) compadd -- bash zsh fish powershell; return ;;
         %[4]s) return ;;
     esac
@@ -189,6 +198,7 @@ Register-ArgumentCompleter -Native -CommandName awsxc-cli, awsxc-cli.exe -Script
         { $_ -in '--profile', '-c', '--credentials-file-profile' } { & awsxc-cli profiles --names 2>$null; break }
         '--format' { %[2]s; break }
         '--service' { %[4]s; break }
+        '--engine' { %[5]s; break }
         'completion' { 'bash', 'zsh', 'fish', 'powershell'; break }
         default { %[1]s, %[3]s }
     }
