@@ -116,7 +116,9 @@ func TestRenderDiffersFromReference(t *testing.T) {
 		{"json-proc", FormatProcess, false, "AccountId after Expiration (the credential_process spec's field)",
 			func(s string) string { return strings.Replace(s, `"}`, `","AccountId":"123456789012"}`, 1) }},
 		{"json-pretty-proc", FormatProcess, true, "AccountId after Expiration",
-			func(s string) string { return strings.Replace(s, "Z\"\n}", "Z\",\n  \"AccountId\": \"123456789012\"\n}", 1) }},
+			func(s string) string {
+				return strings.Replace(s, "Z\"\n}", "Z\",\n  \"AccountId\": \"123456789012\"\n}", 1)
+			}},
 		{"env-proc", FormatEnvNoExport, false, "AWS_ACCOUNT_ID after AWS_CREDENTIAL_EXPIRATION",
 			func(s string) string { return s + "AWS_ACCOUNT_ID=123456789012\n" }},
 		{"env-export-proc", FormatEnv, false, "export AWS_ACCOUNT_ID after AWS_CREDENTIAL_EXPIRATION",
