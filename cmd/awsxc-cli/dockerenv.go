@@ -227,7 +227,6 @@ func (c *cli) detectEngine(ctx context.Context, named string) (containers.Engine
 	return eng, nil
 }
 
-
 // shellJoin quotes each word for a POSIX shell and joins them.
 func shellJoin(words []string) string {
 	q := make([]string, len(words))
