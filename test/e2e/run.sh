@@ -4,13 +4,21 @@
 # JavaScript SDK v3 (@aws-sdk/credential-providers from npm, installed here
 # into test/e2e/node_modules from the committed package-lock.json) each
 # fetch credentials from a real `awsxc-cli --imds 0` and
-# `awsxc-cli --container 0 TOKEN` process backed by the module's fake STS.
-# Each check compares the key id the client got with the one the server
-# serves. At the end the fake STS must have seen one GetSessionToken per
-# server process, however many client fetches there were.
+# `awsxc-cli --container 0 TOKEN` process backed by the module's fake STS,
+# and from one `awsxc-cli serve` process with two pinned IMDS servers (two
+# profiles) and an ECS listener with two consumers, each reading its own
+# profile with a token of its own (token files; the EKS Pod Identity path
+# /v1/credentials). Each check compares the key id the client got with the
+# one the server serves. At the end the fake STS must have seen one
+# GetSessionToken per profile and server process, however many client
+# fetches there were, and serve's audit log must hold each client's
+# User-Agent.
 #
-# A missing tool is a skip locally and a failure when CI=true. The last line
-# is "e2e: N passed, M failed"; the exit status is non-zero on any failure.
+# A missing tool is a skip locally and a failure when CI=true. What a
+# client's version cannot do (Debian's botocore 1.29 and AWS CLI 2.9 predate
+# token files) is reported as UNSUPPORTED with the reason: a property of the
+# client, never a failure. The last line is "e2e: N passed, M failed"; the
+# exit status is non-zero on any failure.
 #
 # AWSXC_CLI=/path/to/awsxc-cli uses that binary instead of building one.
 set -uo pipefail
@@ -41,6 +49,8 @@ fail() { failed=$((failed + 1)); echo "FAIL $1${2:+: $2}"; }
 skip() {
   if $ci; then fail "$1" "$2 (a missing tool fails under CI=true)"; else echo "SKIP $1: $2"; fi
 }
+# unsupported NAME WHY: the client version cannot do this; not a failure.
+unsupported() { echo "UNSUPPORTED $1: $2 (a property of this client version, not a failure)"; }
 summary() {
   echo "e2e: $passed passed, $failed failed"
   [ "$failed" = 0 ]
@@ -91,11 +101,16 @@ mkdir -p "$tmp/home/.aws" "$tmp/client"
 cat >"$tmp/home/.aws/config" <<'EOF'
 [profile static]
 region = eu-west-1
+[profile other]
+region = eu-central-1
 EOF
 cat >"$tmp/home/.aws/credentials" <<'EOF'
 [static]
 aws_access_key_id = AKIAE2ESTATICEXAMPLE
 aws_secret_access_key = e2eStaticSecret
+[other]
+aws_access_key_id = AKIAE2EOTHEREXAMPLE1
+aws_secret_access_key = e2eOtherSecret
 EOF
 : >"$tmp/client/empty"
 
@@ -219,15 +234,134 @@ else
   skip "js sdk v3" "node and npm not installed"
 fi
 
+# --- pinned servers: awsxc-cli serve ----------------------------------------
+"${server_env[@]}" "$cli" serve --imds 0=static --imds 127.0.0.1:0=other \
+  --ecs 0 --ecs-consumer dev=static --ecs-consumer prod=other \
+  --token-dir "$tmp/tokens" --audit-log "$tmp/audit.jsonl" 2>"$tmp/serve.err" &
+serve_pid=$!
+pids+=($serve_pid)
+if ! wait_for "$tmp/serve.err" 'Ctrl-C stops'; then
+  cat "$tmp/serve.err"
+  fail "serve start"
+  summary
+fi
+pinned_url() { sed -n "s/.*serving profile \"$1\" as EC2 instance metadata at \(http[^ ]*\).*/\1/p" "$tmp/serve.err" | head -n1; }
+imds_static=$(pinned_url static)
+imds_other=$(pinned_url other)
+pecs=$(sed -n 's/.*container credentials listener at \(http[^ ]*\) .*/\1/p' "$tmp/serve.err" | head -n1)
+echo "serve: IMDS static $imds_static, IMDS other $imds_other, ECS $pecs"
+dev_tok=$(cat "$tmp/tokens/dev.token" 2>/dev/null)
+prod_tok=$(cat "$tmp/tokens/prod.token" 2>/dev/null)
+if [ ${#dev_tok} -ge 43 ] && [ ${#prod_tok} -ge 43 ] && [ "$dev_tok" != "$prod_tok" ] &&
+  [ "$(stat -c %a "$tmp/tokens/dev.token")" = 600 ] && [ "$(tail -c1 "$tmp/tokens/dev.token" | od -An -tx1 | tr -d ' ')" != 0a ]; then
+  pass "consumer token files written (0600, no final newline, 256 bits)"
+else
+  fail "consumer token files written" "dev ${#dev_tok} chars, prod ${#prod_tok} chars"
+fi
+imds_key_at() {
+  local t r
+  t=$(curl -sf -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' "${1}latest/api/token")
+  r=$(curl -sf -H "X-aws-ec2-metadata-token: $t" "${1}latest/meta-data/iam/security-credentials/")
+  curl -sf -H "X-aws-ec2-metadata-token: $t" "${1}latest/meta-data/iam/security-credentials/$r" | keyof
+}
+static_key=$(imds_key_at "$imds_static")
+other_key=$(imds_key_at "$imds_other")
+if [[ $static_key == ASIA* && $other_key == ASIA* && $static_key != "$other_key" ]]; then
+  pass "two pinned IMDS servers in one process serve two profiles"
+else
+  fail "two pinned IMDS servers serve two profiles" "static '$static_key', other '$other_key'"
+fi
+dev_key=$(curl -sf -H "Authorization: $dev_tok" "${pecs}v1/credentials" | keyof)
+prod_key=$(curl -sf -H "Authorization: $prod_tok" "$pecs" | keyof)
+if [ "$dev_key" = "$static_key" ] && [ "$prod_key" = "$other_key" ]; then
+  pass "each consumer's token reads its own profile"
+else
+  fail "each consumer's token reads its own profile" "dev '$dev_key' (want $static_key), prod '$prod_key' (want $other_key)"
+fi
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: $dev_tok" "${pecs}profiles/other")
+if [ "$code" = 403 ]; then pass "a consumer token for one profile gets 403 on another"; else fail "consumer token on another profile" "HTTP $code"; fi
+eks_body=$(curl -s -H "Authorization: $dev_tok" -H 'Host: 169.254.170.23' "${pecs}v1/credentials")
+if [[ $eks_body =~ ^\{\"AccessKeyId\":\"ASIA[A-Z0-9]+\",\"SecretAccessKey\":\"[^\"]+\",\"Token\":\"[^\"]+\",(\"AccountId\":\"[0-9]+\",)?\"Expiration\":\"[0-9T:-]+Z\"\}$ ]]; then
+  pass "/v1/credentials answers in the EKS agent's shape with Host 169.254.170.23"
+else
+  fail "/v1/credentials EKS shape" "$(echo "$eks_body" | head -c 200)"
+fi
+
+dev_vars=("AWS_CONTAINER_CREDENTIALS_FULL_URI=${pecs}" "AWS_CONTAINER_AUTHORIZATION_TOKEN=$dev_tok" "AWS_EC2_METADATA_DISABLED=true")
+dev_eks_vars=("AWS_CONTAINER_CREDENTIALS_FULL_URI=${pecs}v1/credentials" "AWS_CONTAINER_AUTHORIZATION_TOKEN=$dev_tok" "AWS_EC2_METADATA_DISABLED=true")
+dev_file_vars=("AWS_CONTAINER_CREDENTIALS_FULL_URI=${pecs}" "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=$tmp/tokens/dev.token" "AWS_EC2_METADATA_DISABLED=true")
+prod_eks_file_vars=("AWS_CONTAINER_CREDENTIALS_FULL_URI=${pecs}v1/credentials" "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=$tmp/tokens/prod.token" "AWS_EC2_METADATA_DISABLED=true")
+no_file_support="reads no AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (it came with EKS Pod Identity: botocore 1.34.41, AWS CLI 2.15.0); its env-token fetches above are the check"
+
+if [ -x "$PY" ] && "$PY" -c 'import botocore' 2>/dev/null; then
+  bv=$("$PY" -c 'import botocore; print(botocore.__version__)')
+  check "botocore pinned IMDS static" "iam-role $static_key" "${client_env[@]}" "AWS_EC2_METADATA_SERVICE_ENDPOINT=$imds_static" "$PY" "$here/clients.py"
+  check "botocore pinned IMDS other" "iam-role $other_key" "${client_env[@]}" "AWS_EC2_METADATA_SERVICE_ENDPOINT=$imds_other" "$PY" "$here/clients.py"
+  check "botocore consumer token" "container-role $static_key" "${client_env[@]}" "${dev_vars[@]}" "$PY" "$here/clients.py"
+  check "botocore consumer token /v1/credentials" "container-role $static_key" "${client_env[@]}" "${dev_eks_vars[@]}" "$PY" "$here/clients.py"
+  if supports_token_file "$bc"; then
+    check "botocore consumer token file" "container-role $static_key" "${client_env[@]}" "${dev_file_vars[@]}" "$PY" "$here/clients.py"
+    check "botocore consumer token file /v1/credentials" "container-role $other_key" "${client_env[@]}" "${prod_eks_file_vars[@]}" "$PY" "$here/clients.py"
+  else
+    unsupported "botocore consumer token file (/ and /v1/credentials)" "botocore $bv $no_file_support"
+  fi
+fi
+if [ -x "$AWS" ] && "$AWS" --version 2>&1 | grep -q '^aws-cli/2'; then
+  av=$("$AWS" --version 2>&1 | cut -d' ' -f1)
+  check "aws cli v2 pinned IMDS other" "$other_key" "${client_env[@]}" "AWS_EC2_METADATA_SERVICE_ENDPOINT=$imds_other" "$AWS" configure export-credentials --format process
+  check "aws cli v2 consumer token /v1/credentials" "$static_key" "${client_env[@]}" "${dev_eks_vars[@]}" "$AWS" configure export-credentials --format process
+  if supports_token_file "$ac"; then
+    check "aws cli v2 consumer token file /v1/credentials" "$other_key" "${client_env[@]}" "${prod_eks_file_vars[@]}" "$AWS" configure export-credentials --format process
+  else
+    unsupported "aws cli v2 consumer token file (/ and /v1/credentials)" "$av $no_file_support"
+  fi
+fi
+if [ -n "${node:-}" ]; then
+  check "js sdk v3 pinned IMDS other" "$other_key" "${client_env[@]}" "AWS_EC2_METADATA_SERVICE_ENDPOINT=$imds_other" "$node" "$here/clients.js"
+  check "js sdk v3 consumer token file" "$static_key" "${client_env[@]}" "${dev_file_vars[@]}" "$node" "$here/clients.js"
+  check "js sdk v3 consumer token file /v1/credentials" "$other_key" "${client_env[@]}" "${prod_eks_file_vars[@]}" "$node" "$here/clients.js"
+fi
+# Every fetch is in the audit log with the User-Agent the client sent; no
+# token or whole key id is.
+ua_check() {
+  if grep -F '"outcome":"served"' "$tmp/audit.jsonl" | grep -qF "\"user_agent\":\"$1"; then
+    pass "activity records carry the User-Agent $2 sent ($1...)"
+  else
+    fail "activity records carry the User-Agent $2 sent" "no '$1' in: $(grep -o '"user_agent":"[^"]*"' "$tmp/audit.jsonl" | sort -u | tr '\n' ' ')"
+  fi
+}
+[ -n "${bv:-}" ] && ua_check "Botocore/$bv" botocore
+[ -n "${av:-}" ] && ua_check "$av" "the AWS CLI"
+# The JS SDK's container and IMDS providers send no User-Agent (Node's
+# http sets none): its three fetches are the served records without one.
+if [ -n "${node:-}" ]; then
+  n=$(grep -F '"outcome":"served"' "$tmp/audit.jsonl" | grep -vcF '"user_agent"')
+  if [ "$n" -ge 3 ]; then
+    pass "the JS SDK's fetches are recorded, without a User-Agent as it sends none ($n)"
+  else
+    fail "the JS SDK's fetches are recorded" "$n served records without a User-Agent, want 3"
+  fi
+fi
+if grep -q '"consumer":"dev".*"outcome":"forbidden"' "$tmp/audit.jsonl"; then
+  pass "the refused fetch of another profile is recorded"
+else
+  fail "the refused fetch of another profile is recorded"
+fi
+if grep -qF -e "$dev_tok" -e "$prod_tok" -e "$static_key" -e "$other_key" "$tmp/audit.jsonl" "$tmp/serve.err"; then
+  fail "no token or whole key id in serve's audit log and stderr"
+else
+  pass "no token or whole key id in serve's audit log and stderr"
+fi
+
 # --- graceful shutdown and the STS call count -------------------------------
-kill -INT "$imds_pid" "$ecs_pid"
-for p in "$imds_pid" "$ecs_pid"; do
+kill -INT "$imds_pid" "$ecs_pid" "$serve_pid"
+for p in "$imds_pid" "$ecs_pid" "$serve_pid"; do
   wait "$p"
   rc=$?
   if [ "$rc" = 0 ]; then pass "server $p exits 0 on SIGINT"; else fail "server $p exits 0 on SIGINT" "exit $rc"; fi
 done
 # The token was given through a file, so the start-up text must not show it.
-if grep -qF "$token" "$tmp/ecs.err" || grep -qE 'e2eStaticSecret|fakeSecret|FAKETOKEN' "$tmp/imds.err" "$tmp/ecs.err"; then
+if grep -qF "$token" "$tmp/ecs.err" || grep -qE 'e2eStaticSecret|e2eOtherSecret|fakeSecret|FAKETOKEN' "$tmp/imds.err" "$tmp/ecs.err" "$tmp/serve.err"; then
   fail "no secret in the servers' stderr"
 else
   pass "no secret in the servers' stderr"
@@ -236,9 +370,11 @@ exec 3>&-
 wait_for "$tmp/sts.out" '=' || true
 sleep 0.2
 gst=$(sed -n 's/^GetSessionToken=//p' "$tmp/sts.out")
-if [ "${gst:-0}" = 2 ]; then
-  pass "one GetSessionToken per server for every client fetch"
+# --imds and --container: one each; serve: one per profile (static, other),
+# shared by the IMDS server and the consumer of that profile.
+if [ "${gst:-0}" = 4 ]; then
+  pass "one GetSessionToken per profile and server process for every client fetch"
 else
-  fail "one GetSessionToken per server" "got ${gst:-0}: $(tr '\n' ' ' <"$tmp/sts.out")"
+  fail "one GetSessionToken per profile and server process" "got ${gst:-0}, want 4: $(tr '\n' ' ' <"$tmp/sts.out")"
 fi
 summary
