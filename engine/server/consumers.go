@@ -174,10 +174,17 @@ func (cs *consumers) set(list []Consumer, add bool) ([]Consumer, error) {
 		}
 	}
 	out := make([]Consumer, len(list))
+	given := make(map[string]bool, len(list))
 	for i, want := range list {
 		if err := ValidConsumerName(want.Name); err != nil {
 			return nil, err
 		}
+		if kept := next.byName[want.Name]; kept != nil && !given[want.Name] {
+			// AddConsumer replacing one: the kept copy makes way.
+			delete(next.byName, kept.name)
+			delete(next.byHash, kept.hash)
+		}
+		given[want.Name] = true
 		if want.Source == nil {
 			return nil, fmt.Errorf("consumer %q: %w", want.Name, errNoSource)
 		}

@@ -239,6 +239,20 @@ func TestRevokeConsumer(t *testing.T) {
 	if c := e.Consumers(); len(c) != 0 {
 		t.Errorf("consumers left: %v", c)
 	}
+	// AddConsumer replaces one of the same name: the old token stops.
+	if _, err := e.AddConsumer(Consumer{Name: "dev2", Token: "first-token-0123456789", Source: dev}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.AddConsumer(Consumer{Name: "dev2", Token: "second-token-0123456789", Source: dev}); err != nil {
+		t.Fatal(err)
+	}
+	if s1, _, _ := fetchAuth(t, e.URL(), "/", "first-token-0123456789"); s1 != 403 {
+		t.Errorf("replaced token: %d", s1)
+	}
+	if s2, _, _ := fetchAuth(t, e.URL(), "/", "second-token-0123456789"); s2 != 200 {
+		t.Errorf("replacing token: %d", s2)
+	}
+	e.Revoke("dev2")
 	// Given again, the token works again.
 	if _, err := e.AddConsumer(Consumer{Name: "dev", Token: devToken, Source: dev}); err != nil {
 		t.Fatal(err)
