@@ -1,8 +1,8 @@
 package server
 
 // Micro-benchmarks of the servers' handlers, which scripts/bench.sh
-// summarises in BENCHMARKS.md with engine's: BenchmarkECSCredentials and
-// BenchmarkIMDSTokenIssue here, BenchmarkIMDSCredentials,
+// summarises in BENCHMARKS.md with engine's: BenchmarkECSCredentials,
+// BenchmarkECSConsumer and BenchmarkIMDSTokenIssue here, BenchmarkIMDSCredentials,
 // BenchmarkIMDSTokenCheck, BenchmarkIMDSLoopback and BenchmarkBareLoopback
 // in imds_test.go.
 // Run: go test -run '^$' -bench . -benchmem ./engine/server
