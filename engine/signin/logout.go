@@ -1,0 +1,230 @@
+package signin
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sso"
+
+	"github.com/awsxc/awsxc/engine"
+)
+
+// logoutTimeout bounds each portal Logout call: signing out must not
+// hang on an unreachable portal.
+const logoutTimeout = 15 * time.Second
+
+// SignOutResult says what a sign-out removed.
+type SignOutResult struct {
+	// Files are the token cache files removed.
+	Files []string
+	// Profiles are the profiles whose cached credentials (awsxc's own,
+	// and the AWS CLI's role credentials) were looked for and removed.
+	Profiles []string
+	// CachedCredentials are the cached credential files removed.
+	CachedCredentials []string
+	// LogoutFailed holds the portal Logout calls that failed. Logout is
+	// best effort, as in aws sso logout: the token file is removed anyway.
+	LogoutFailed []error
+}
+
+// SignOut signs the session out, as aws sso logout and aws logout do,
+// for one session only: for IAM Identity Center it calls the portal's
+// Logout with the cached access token (ending that sign-in on the
+// service's side; best effort), then removes the token file; an aws login
+// session's file is removed (aws logout calls nothing either; its
+// credentials stay valid for up to 15 minutes). For every profile on the
+// session it also removes awsxc's cached credentials and the AWS CLI's
+// cached role credentials (~/.aws/cli/cache), so that nothing goes on
+// handing them out. Client registrations stay. Errors are [*Error] values
+// with [ErrCache] when a file could not be removed.
+func SignOut(ctx context.Context, s Session, c Config) (*SignOutResult, error) {
+	res := &SignOutResult{}
+	path, err := c.tokenPath(s)
+	if err != nil {
+		return nil, &Error{Session: s.Name, Profile: s.Profile, Kind: ErrConfig, Err: err}
+	}
+	if err := c.signOutFile(ctx, res, path, s); err != nil {
+		return res, err
+	}
+	profiles, err := SessionProfiles(ctx, c.Env, s.Key())
+	if err != nil {
+		return res, &Error{Session: s.Name, Kind: ErrConfig, Err: err}
+	}
+	if s.Profile != "" && !slices.Contains(profiles, s.Profile) {
+		profiles = append(profiles, s.Profile)
+	}
+	return res, c.removeProfileCaches(ctx, res, profiles, false)
+}
+
+// SignOutAll signs out of every session, as aws sso logout and aws
+// logout --all do: every IAM Identity Center token in ~/.aws/sso/cache
+// (after a best-effort portal Logout each), every aws login session in
+// its cache, the AWS CLI's cached SSO role credentials, and awsxc's
+// cached credentials of every profile that signs in to a session.
+func SignOutAll(ctx context.Context, c Config) (*SignOutResult, error) {
+	res := &SignOutResult{}
+	if dir, err := c.ssoCacheDir(); err == nil {
+		for _, path := range jsonFiles(dir) {
+			if o, err := readObject(path); err == nil {
+				if _, ok := o.get("accessToken"); ok {
+					if err := c.signOutFile(ctx, res, path, Session{Kind: KindSSOSession, Region: o.str("region")}); err != nil {
+						return res, err
+					}
+				}
+			}
+		}
+	}
+	if dir, err := c.loginCacheDir(); err == nil {
+		for _, path := range jsonFiles(dir) {
+			if o, err := readObject(path); err == nil {
+				if at, ok := o.obj("accessToken"); ok && at.str("accessKeyId") != "" {
+					if err := c.signOutFile(ctx, res, path, Session{Kind: KindLogin}); err != nil {
+						return res, err
+					}
+				}
+			}
+		}
+	}
+	var profiles []string
+	names, _ := engine.ListProfileNames(c.Env)
+	for _, n := range names {
+		if _, err := ProfileSession(ctx, c.Env, n); err == nil {
+			profiles = append(profiles, n)
+		}
+	}
+	return res, c.removeProfileCaches(ctx, res, profiles, true)
+}
+
+// signOutFile calls the portal's Logout for an IAM Identity Center token
+// file (when it names a region), then removes it.
+func (c Config) signOutFile(ctx context.Context, res *SignOutResult, path string, s Session) error {
+	if s.Kind != KindLogin {
+		if t, err := readSSOToken(path); err == nil {
+			region := cmp.Or(t.obj.str("region"), s.Region)
+			if region != "" {
+				if err := c.portalLogout(ctx, s, region, t.AccessToken); err != nil {
+					res.LogoutFailed = append(res.LogoutFailed, err)
+					c.log().Debug("portal Logout failed; removing the token anyway", "path", path, "err", err)
+				}
+			}
+		}
+	}
+	removed, err := removeFile(path)
+	if err != nil {
+		return &Error{Session: s.Name, Profile: s.Profile, Kind: ErrCache, Err: fmt.Errorf("remove %s: %w", path, err)}
+	}
+	if removed {
+		res.Files = append(res.Files, path)
+		c.log().Debug("removed the token", "path", path)
+	}
+	return nil
+}
+
+// portalLogout is the SSO portal's Logout (POST /logout), which ends the
+// sign-in the access token belongs to.
+func (c Config) portalLogout(ctx context.Context, s Session, region, token string) error {
+	ctx, cancel := context.WithTimeout(ctx, logoutTimeout)
+	defer cancel()
+	client, err := c.portalClient(ctx, s, region)
+	if err != nil {
+		return err
+	}
+	if _, err := client.Logout(ctx, &sso.LogoutInput{AccessToken: aws.String(token)}); err != nil {
+		return unreachableOr(s, "Logout", err)
+	}
+	return nil
+}
+
+// removeProfileCaches removes awsxc's cached credentials of profiles and
+// the AWS CLI's cached SSO role credentials for them (or, with all, every
+// one of the AWS CLI's: aws sso logout's SSOCredentialSweeper).
+func (c Config) removeProfileCaches(ctx context.Context, res *SignOutResult, profiles []string, all bool) error {
+	res.Profiles = profiles
+	var cliFiles []string
+	if c.Env.Home != "" {
+		dir := filepath.Join(c.Env.Home, ".aws", "cli", "cache")
+		if all {
+			cliFiles = jsonFiles(dir)
+		} else {
+			for _, p := range profiles {
+				if key, ok := cliRoleCacheKey(ctx, c.Env, p); ok {
+					cliFiles = append(cliFiles, filepath.Join(dir, key+".json"))
+				}
+			}
+		}
+	}
+	for _, path := range cliFiles {
+		if o, err := readObject(path); err != nil || o.str("ProviderType") != "sso" {
+			continue
+		}
+		if removed, err := removeFile(path); err != nil {
+			return &Error{Kind: ErrCache, Err: fmt.Errorf("remove %s: %w", path, err)}
+		} else if removed {
+			res.CachedCredentials = append(res.CachedCredentials, path)
+		}
+	}
+	if c.Env.CacheDir == "" {
+		return nil // awsxc caches nothing without a cache folder
+	}
+	for _, p := range profiles {
+		path, err := engine.RemoveCachedCredentials(c.Env, p)
+		if err != nil {
+			return &Error{Profile: p, Kind: ErrCache, Err: err}
+		}
+		if path != "" {
+			res.CachedCredentials = append(res.CachedCredentials, path)
+		}
+	}
+	return nil
+}
+
+// cliRoleCacheKey is the name (without .json) of the AWS CLI's cached
+// role credentials for an SSO profile: sha1 of json.dumps({"accountId",
+// "roleName", "sessionName" | "startUrl"}, sort_keys=True,
+// separators=(",", ":")) (botocore credentials.py
+// SSOCredentialFetcher._create_cache_key).
+func cliRoleCacheKey(ctx context.Context, env engine.Env, profile string) (string, bool) {
+	sc, err := config.LoadSharedConfigProfile(ctx, profile, sharedFiles(env))
+	if err != nil || sc.SSOAccountID == "" || sc.SSORoleName == "" {
+		return "", false
+	}
+	var b []byte
+	b = append(b, `{"accountId":`...)
+	b = append(b, compact(sc.SSOAccountID)...)
+	b = append(b, `,"roleName":`...)
+	b = append(b, compact(sc.SSORoleName)...)
+	if sc.SSOSession != nil {
+		b = append(b, `,"sessionName":`...)
+		b = append(b, compact(sc.SSOSession.Name)...)
+	} else {
+		b = append(b, `,"startUrl":`...)
+		b = append(b, compact(sc.SSOStartURL)...)
+	}
+	b = append(b, '}')
+	return sha1Hex(string(b)), true
+}
+
+// compact quotes s as json.dumps does.
+func compact(s string) []byte { return pyDumps(s) }
+
+// jsonFiles lists the .json files of dir (none when it cannot be read).
+func jsonFiles(dir string) []string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && filepath.Ext(e.Name()) == ".json" {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	return out
+}
