@@ -244,7 +244,7 @@ func parseCacheTime(s string) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("unreadable time %q", truncate(s, 40))
+	return time.Time{}, errors.New("unreadable time (not RFC 3339)")
 }
 
 // timeOf returns key's value as a time, or the zero time and false.
@@ -257,11 +257,4 @@ func (o object) timeOf(key string) (time.Time, bool) {
 		return tm, err == nil
 	}
 	return time.Time{}, false
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }
