@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/engine/signin"
 )
 
 const (
@@ -143,8 +144,16 @@ func (c *cli) fail(err error) int {
 		return exitFailure // a file that could not be written
 	}
 	var engErr *engine.Error
-	if errors.As(err, &engErr) {
+	var signErr *signin.Error
+	switch {
+	case errors.As(err, &engErr):
 		return exitResolution
+	case errors.Is(err, signin.ErrNoSession):
+		return exitUsage // nothing to sign in to: like no credentials
+	case errors.Is(err, signin.ErrCache):
+		return exitFailure // a file that could not be written
+	case errors.As(err, &signErr):
+		return exitResolution // the sign-in failed: no credentials to be had
 	}
 	return exitFailure
 }
@@ -155,10 +164,8 @@ var cliHints engine.Hints = func(a engine.Action, profile string) string {
 	switch a {
 	case engine.ActionMFACode:
 		return "give the code with --mfa-code or run from a terminal"
-	case engine.ActionSSOLogin:
-		return "run aws sso login --profile " + profile
-	case engine.ActionAWSLogin:
-		return "run aws login --profile " + profile
+	case engine.ActionSSOLogin, engine.ActionAWSLogin:
+		return "run awsxc-cli login --profile " + profile
 	case engine.ActionConfigure:
 		return "run aws configure, or name a profile with --profile"
 	case engine.ActionCheckProfileName:

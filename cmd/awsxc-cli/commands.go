@@ -19,6 +19,8 @@ var commands = []*command{
 	consoleCommand,
 	serveCommand,
 	dockerEnvCommand,
+	loginCommand,
+	logoutCommand,
 	completionCommand,
 	helpCommand,
 }

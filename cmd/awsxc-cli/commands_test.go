@@ -185,8 +185,8 @@ func TestCLIHints(t *testing.T) {
 	t.Parallel()
 	want := map[engine.Action]string{
 		engine.ActionMFACode:          "give the code with --mfa-code or run from a terminal",
-		engine.ActionSSOLogin:         "run aws sso login --profile dev",
-		engine.ActionAWSLogin:         "run aws login --profile dev",
+		engine.ActionSSOLogin:         "run awsxc-cli login --profile dev",
+		engine.ActionAWSLogin:         "run awsxc-cli login --profile dev",
 		engine.ActionConfigure:        "run aws configure, or name a profile with --profile",
 		engine.ActionCheckProfileName: "check the name with awsxc-cli profiles",
 		engine.ActionForce:            "not overwriting them without --force",

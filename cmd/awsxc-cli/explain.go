@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/engine/signin"
 )
 
 var explainCommand = &command{
@@ -62,6 +63,9 @@ func (e *explainCmd) run(ctx context.Context, c *cli, args parsed) error {
 		region = "none (set region in the profile or AWS_REGION)"
 	}
 	fmt.Fprintf(tw, "region\t%s\n", region)
+	if line := c.sessionLine(ctx, p.Name); line != "" {
+		fmt.Fprintf(tw, "session\t%s\n", line)
+	}
 	creds, err := p.Retrieve(ctx, false)
 	if err != nil {
 		return err
@@ -93,6 +97,31 @@ func (e *explainCmd) run(ctx context.Context, c *cli, args parsed) error {
 	return err
 }
 
+// sessionLine describes the sign-in session the profile uses, from its
+// token cache: "my-sso (sso-session), signed in until ... (in 7h),
+// renews by itself", or "" when it has none.
+func (c *cli) sessionLine(ctx context.Context, profile string) string {
+	s, err := signin.ProfileSession(ctx, c.env, profile)
+	if err != nil {
+		return ""
+	}
+	line := s.Name + " (" + string(s.Kind) + "), "
+	st, err := signin.StatusOf(s, signin.Config{Env: c.env, LoginCacheDir: c.getenv("AWS_LOGIN_CACHE_DIRECTORY")})
+	now := c.env.Now()
+	switch {
+	case err != nil || !st.SignedIn:
+		return line + "not signed in"
+	case st.Valid(now):
+		line += "signed in until " + engine.FormatTime(st.ExpiresAt) + " (" + untilText(st.ExpiresAt.Sub(now)) + ")"
+	default:
+		line += "token expired " + engine.FormatTime(st.ExpiresAt)
+	}
+	if st.Refreshable {
+		return line + ", renews by itself until the session ends"
+	}
+	return line + ", then a new sign-in is needed"
+}
+
 // untilText says how long until an expiry, roughly, for people.
 func untilText(d time.Duration) string {
 	switch {
@@ -114,9 +143,9 @@ func refreshText(k engine.Kind, name string) string {
 	case engine.KindSession:
 		return "not possible: a fixed session token in the file; replace it when it expires"
 	case engine.KindSSO:
-		return "the SDK renews them until the SSO session ends; then run aws sso login --profile " + name
+		return "the SDK renews them until the SSO session ends; then run awsxc-cli login --profile " + name
 	case engine.KindLogin:
-		return "the SDK renews them until the aws login session ends; then run aws login --profile " + name
+		return "the SDK renews them until the aws login session ends; then run awsxc-cli login --profile " + name
 	}
 	return "the SDK fetches new ones from the source when these expire (exported copies do not follow: use credential_process, --imds or --container for that)"
 }
