@@ -31,6 +31,7 @@ type command struct {
 	usage   string // its usage, after "awsxc-cli "
 	summary string // what it does, in one line for the command list
 	doc     string // more about it, for its --help; may be empty
+	exits   string // exit statuses of its own, after the common ones in its --help ("130 interrupted")
 	// new returns a runner with fresh options, which its flags write.
 	new func() runner
 }
@@ -149,9 +150,12 @@ func helpText(cmds []*command, cmd *command) string {
 	b.WriteString(`
 exit status: 0 ok; 1 a file could not be written; 2 usage error or no
 credentials; 3 the credentials could not be obtained`)
-	if cmd.name == "" {
+	switch {
+	case cmd.name == "":
 		b.WriteString("; with --exec, the\ncommand's own status.\n")
-	} else {
+	case cmd.exits != "":
+		b.WriteString("; " + cmd.exits + ".\n")
+	default:
 		b.WriteString(".\n")
 	}
 	return b.String()

@@ -38,7 +38,8 @@ no display or over SSH, the page can be opened on any device and the
 code printed here is entered there. The URL (and the code) are always
 printed on stderr. Ctrl-C cancels (exit status 130).
 `,
-	new: func() runner { return &loginCmd{} },
+	exits: "130 interrupted (Ctrl-C)",
+	new:   func() runner { return &loginCmd{} },
 }
 
 type loginCmd struct {

@@ -381,7 +381,7 @@ func TestLoginDeviceCode(t *testing.T) {
 	s := newSigninFixture(t)
 	s.f.OIDC.SetUserCodeInURL(false)
 	s.f.OIDC.SetPolling(1, 1500*time.Millisecond, time.Second)
-	st := s.start(t, "none", nil, "login", "--profile", "dev", "--use-device-code")
+	st := s.start(t, "none", nil, "login", "--profile", "dev", "--use-device-code", "--debug")
 	m := st.waitLine(t, regexp.MustCompile(`^awsxc-cli: to sign in to "my-sso", open (\S+) on any device and enter the code ([A-Z]{4}-[A-Z]{4})$`))
 	if m[1] != s.f.OIDC.URL+"/device" {
 		t.Errorf("verification URL %s", m[1])
@@ -392,6 +392,9 @@ func TestLoginDeviceCode(t *testing.T) {
 	}
 	if code := st.wait(t); code != 0 {
 		t.Fatalf("exit %d\n%s", code, st.stderr())
+	}
+	if signinSecretRe.MatchString(st.stderr()) {
+		t.Errorf("--debug shows a secret:\n%s", st.stderr())
 	}
 	var pending, slow int
 	for _, c := range s.f.OIDC.Calls() {
