@@ -96,6 +96,13 @@
 // for its own, through [Hints]: awsxc-cli names its flags (--mfa-code,
 // --force), the tray its menu items (Enter MFA code…).
 //
+// # Sign-in
+//
+// Package engine/signin signs in to IAM Identity Center and aws login
+// (the token caches the AWS CLI and every SDK read), reports a session's
+// state without network, and signs out; [LoadSSOSession] and
+// [RemoveCachedCredentials] are what it needs from here.
+//
 // # Formats
 //
 // [Render] writes credentials as credential_process JSON or as environment

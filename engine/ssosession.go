@@ -28,9 +28,9 @@ var ErrSSOSessionNotFound = errors.New("sso-session not found")
 // LoadSSOSession reads [sso-session name] from env's config file. The Go
 // SDK reads these sections only for a profile that names one, and not
 // sso_registration_scopes at all, so the engine's INI scanner reads them
-// here, read-only. Sections are matched as the SDK matches them (the
-// name after "sso-session", trimmed); duplicate sections merge, later
-// keys winning, as in the SDK. A missing config file is a missing
+// here, read-only. A section is matched by the name after "sso-session"
+// and white space, trimmed; duplicate sections merge, later keys winning,
+// as in the SDK. A missing config file is a missing
 // section ([ErrSSOSessionNotFound]); a present section may still lack
 // sso_start_url or sso_region (the caller says what is missing).
 func LoadSSOSession(env Env, name string) (SSOSessionConfig, error) {

@@ -3,6 +3,7 @@ package signin
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sso"
+	ssotypes "github.com/aws/aws-sdk-go-v2/service/sso/types"
 
 	"github.com/awsxc/awsxc/engine"
 )
@@ -108,7 +110,11 @@ func (c Config) signOutFile(ctx context.Context, res *SignOutResult, path string
 	if s.Kind != KindLogin {
 		if t, err := readSSOToken(path); err == nil {
 			region := cmp.Or(t.obj.str("region"), s.Region)
-			if region != "" {
+			if s.Name == "" {
+				s.Name = t.obj.str("startUrl") // for messages
+			}
+			// An expired token has nothing left to end at the portal.
+			if region != "" && c.Env.Now().Before(t.ExpiresAt) {
 				if err := c.portalLogout(ctx, s, region, t.AccessToken); err != nil {
 					res.LogoutFailed = append(res.LogoutFailed, err)
 					c.log().Debug("portal Logout failed; removing the token anyway", "path", path, "err", err)
@@ -136,7 +142,12 @@ func (c Config) portalLogout(ctx context.Context, s Session, region, token strin
 	if err != nil {
 		return err
 	}
-	if _, err := client.Logout(ctx, &sso.LogoutInput{AccessToken: aws.String(token)}); err != nil {
+	_, err = client.Logout(ctx, &sso.LogoutInput{AccessToken: aws.String(token)})
+	var gone *ssotypes.UnauthorizedException
+	if errors.As(err, &gone) {
+		return nil // the portal no longer knows the token: already signed out
+	}
+	if err != nil {
 		return unreachableOr(s, "Logout", err)
 	}
 	return nil

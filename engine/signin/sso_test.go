@@ -686,3 +686,37 @@ func cacheFileNameForTest(profile string) string {
 	}
 	return b.String() + "-" + sum[:16] + ".json"
 }
+
+// TestSignOutBestEffort: the portal's Logout is best effort. A token it
+// no longer knows is no failure; an unreachable portal is reported, and
+// the token is removed all the same.
+func TestSignOutBestEffort(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	s := w.session(t, "dev")
+	o := opts(&browser{decision: fakeaws.Allow}, nil)
+	if _, err := SignIn(context.Background(), s, w.c, o); err != nil {
+		t.Fatal(err)
+	}
+	w.f.OIDC.EndSessions()
+	res, err := SignOut(context.Background(), s, w.c)
+	if err != nil || len(res.LogoutFailed) != 0 || len(res.Files) != 1 || w.f.STS.Count("Logout") != 1 {
+		t.Errorf("token unknown to the portal: %v %+v", err, res)
+	}
+
+	if _, err := SignIn(context.Background(), s, w.c, o); err != nil {
+		t.Fatal(err)
+	}
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	dead := "http://" + l.Addr().String()
+	l.Close()
+	cfg := strings.Replace(readFile(t, w.c.Env.ConfigFile), "sso =\n  endpoint_url = "+w.f.STS.URL, "sso =\n  endpoint_url = "+dead, 1)
+	os.WriteFile(w.c.Env.ConfigFile, []byte(cfg), 0o600)
+	res, err = SignOut(context.Background(), s, w.c)
+	if err != nil || len(res.LogoutFailed) != 1 || !errors.Is(res.LogoutFailed[0], ErrUnreachable) || len(res.Files) != 1 {
+		t.Errorf("unreachable portal: %v %+v", err, res)
+	}
+	if st, _ := StatusOf(s, w.c); st.SignedIn {
+		t.Error("the token is still cached")
+	}
+}
