@@ -152,9 +152,9 @@ func (f *ssoFlow) registration(ctx context.Context, authCode bool) (registration
 	// The name is free text; awsxc says who it is. The AWS CLI names
 	// its registrations botocore-client-<session name> (or the time, for
 	// a legacy profile).
-	name := "awsxc-client-" + f.s.Name
+	name := "awsxc-" + f.s.Name
 	if f.s.Kind == KindSSOLegacy {
-		name = "awsxc-client-" + strconv.FormatInt(now.Unix(), 10)
+		name = "awsxc-" + strconv.FormatInt(now.Unix(), 10)
 	}
 	in := &ssooidc.RegisterClientInput{ClientName: aws.String(name), ClientType: aws.String("public")}
 	r := registration{}

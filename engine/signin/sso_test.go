@@ -77,7 +77,7 @@ func TestSignInAuthCode(t *testing.T) {
 
 	// The registration, in the AWS CLI's file and format.
 	regs := w.f.OIDC.Registrations()
-	if len(regs) != 1 || regs[0].ClientName != "awsxc-client-my-sso" || regs[0].IssuerURL != startURL ||
+	if len(regs) != 1 || regs[0].ClientName != "awsxc-my-sso" || regs[0].IssuerURL != startURL ||
 		!cmp.Equal(regs[0].RedirectURIs, []string{"http://127.0.0.1/oauth/callback"}) ||
 		!cmp.Equal(regs[0].GrantTypes, []string{"authorization_code", "refresh_token"}) {
 		t.Errorf("registrations %+v", regs)
@@ -249,7 +249,7 @@ func TestSignInLegacyUsesDeviceCode(t *testing.T) {
 	if strings.Contains(data, "refreshToken") || !strings.HasPrefix(data, `{"startUrl": "`+startURL+`", "region": "eu-west-1", "accessToken": "fakeaccess-`) {
 		t.Errorf("legacy token file %s", data)
 	}
-	if regs := w.f.OIDC.Registrations(); len(regs) != 1 || !regexp.MustCompile(`^awsxc-client-\d+$`).MatchString(regs[0].ClientName) {
+	if regs := w.f.OIDC.Registrations(); len(regs) != 1 || !regexp.MustCompile(`^awsxc-\d+$`).MatchString(regs[0].ClientName) {
 		t.Errorf("registration %+v", regs)
 	}
 }
