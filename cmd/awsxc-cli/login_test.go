@@ -380,7 +380,7 @@ func TestLoginDeviceCode(t *testing.T) {
 	t.Parallel()
 	s := newSigninFixture(t)
 	s.f.OIDC.SetUserCodeInURL(false)
-	s.f.OIDC.SetPolling(1, 1500*time.Millisecond, time.Second)
+	s.f.OIDC.SetPolling(1, 3*time.Second, time.Second)
 	st := s.start(t, "none", nil, "login", "--profile", "dev", "--use-device-code", "--debug")
 	m := st.waitLine(t, regexp.MustCompile(`^awsxc-cli: to sign in to "my-sso", open (\S+) on any device and enter the code ([A-Z]{4}-[A-Z]{4})$`))
 	if m[1] != s.f.OIDC.URL+"/device" {

@@ -169,9 +169,10 @@ func TestSignInDenied(t *testing.T) {
 func TestSignInDeviceCode(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	// Polls must be 1.5 s apart: the third poll (1 s after the second)
-	// gets slow_down, and the next, 6 s later, is in time.
-	w.f.OIDC.SetPolling(1, 1500*time.Millisecond, time.Second)
+	// Polls must be 3 s apart (after the first two, which may come back to
+	// back): the third, 1 s after the second, gets slow_down, which makes
+	// the fake want 4 s and awsxc wait 6 s, so the next is in time.
+	w.f.OIDC.SetPolling(1, 3*time.Second, time.Second)
 	w.f.OIDC.SetUserCodeInURL(false)
 	p := newPrompts()
 	o := opts(nil, p)
