@@ -89,7 +89,7 @@ func (l *loginCmd) run(ctx context.Context, c *cli, _ parsed) error {
 		ReadCode:      c.readCode}
 	if !l.noBrowser {
 		o.OpenBrowser = func(ctx context.Context, u string) error {
-			return browser.Open(ctx, u, browser.Options{Getenv: c.getenv, Output: c.stderr})
+			return browser.Open(ctx, u, browser.Options{Getenv: c.getenv, Env: c.environ(), Output: c.stderr})
 		}
 	}
 	res, err := signin.SignIn(ctx, s, conf, o)

@@ -52,7 +52,15 @@ func (s *signinFixture) proc(mode string, stdin io.Reader, stdout, stderr io.Wri
 	var mu sync.Mutex
 	return proc{stdin: stdin, stdout: stdout, stderr: stderr,
 		getenv:  func(k string) string { mu.Lock(); defer mu.Unlock(); return vars[k] },
-		environ: func() []string { return nil },
+		environ: func() []string {
+			mu.Lock()
+			defer mu.Unlock()
+			var env []string
+			for k, v := range vars {
+				env = append(env, k+"="+v)
+			}
+			return env
+		},
 		setenv:  func(k, v string) error { mu.Lock(); defer mu.Unlock(); vars[k] = v; return nil },
 		dir:     s.home}
 }

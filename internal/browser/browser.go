@@ -36,6 +36,8 @@ type Options struct {
 	// and error); nil discards it. A command's output must never reach a
 	// program's data output.
 	Output io.Writer
+	// Env is the browser command's environment; nil is this process's.
+	Env []string
 }
 
 // Open opens u in a browser and waits for the browser command to exit:
@@ -72,7 +74,7 @@ func Open(ctx context.Context, u string, o Options) error {
 	}
 	var errs []error
 	for _, argv := range cmds {
-		err := run(ctx, argv, out)
+		err := run(ctx, argv, o.Env, out)
 		if err == nil {
 			return nil
 		}
@@ -143,9 +145,10 @@ func expand(w, u string) string {
 // run runs one browser command to its end. Its error names the program,
 // never the URL (which may carry a state or a client id that a log need
 // not keep).
-func run(ctx context.Context, argv []string, out io.Writer) error {
+func run(ctx context.Context, argv, env []string, out io.Writer) error {
 	name := filepath.Base(argv[0])
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = out, out
 	if devnull, err := os.Open(os.DevNull); err == nil {
 		defer devnull.Close()
