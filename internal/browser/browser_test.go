@@ -92,6 +92,16 @@ func TestOpenBROWSER(t *testing.T) {
 		t.Errorf("browser output %q", out.String())
 	}
 
+	// The command gets the environment it is given.
+	envLog := filepath.Join(dir, "env")
+	env["BROWSER"] = script(t, `printf '%s' "$AWSXC_TEST" > `+envLog+"\n")
+	if err := Open(context.Background(), u, Options{Getenv: func(k string) string { return env[k] }, Env: []string{"AWSXC_TEST=given"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(envLog); string(got) != "given" {
+		t.Errorf("the browser's environment: %q", got)
+	}
+
 	env["BROWSER"] = fail
 	err := Open(context.Background(), u, Options{Getenv: func(k string) string { return env[k] }})
 	if !errors.Is(err, ErrNoBrowser) || !strings.Contains(err.Error(), "browser exited with status 3") || strings.Contains(err.Error(), u) {
