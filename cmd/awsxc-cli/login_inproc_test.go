@@ -67,7 +67,6 @@ func (s *signinFixture) proc(mode string, stdin io.Reader, stdout, stderr io.Wri
 
 func (s *signinFixture) runIn(t *testing.T, mode, stdin string, extra []string, args ...string) result {
 	t.Helper()
-	fakeBrowser(t)
 	var out, errb syncBuffer
 	code := run(context.Background(), args, s.proc(mode, strings.NewReader(stdin), &out, &errb, extra...))
 	return result{out.String(), errb.String(), code}
@@ -115,7 +114,6 @@ func TestLoginInProcess(t *testing.T) {
 func TestLoginCrossDeviceInProcess(t *testing.T) {
 	t.Parallel()
 	s := newInproc(t)
-	fakeBrowser(t)
 	pr, pw := io.Pipe()
 	var out, errb syncBuffer
 	go func() {

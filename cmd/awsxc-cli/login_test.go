@@ -70,33 +70,12 @@ sso_start_url = ` + loginStartURL + `/lonely
 sso_region = eu-west-1
 `
 
-var (
-	browserOnce sync.Once
-	browserBin  string
-	browserErr  error
-)
-
-// fakeBrowser builds the stand-in browser once, next to the binary.
-func fakeBrowser(t *testing.T) string {
-	t.Helper()
-	browserOnce.Do(func() {
-		browserBin = filepath.Join(filepath.Dir(binary), "fakebrowser")
-		out, err := exec.Command("go", "build", "-o", browserBin, "../../internal/fakeaws/fakebrowser").CombinedOutput()
-		if err != nil {
-			browserErr = fmt.Errorf("%v\n%s", err, out)
-		}
-	})
-	if browserErr != nil {
-		t.Fatalf("build fakebrowser: %v", browserErr)
-	}
-	return browserBin
-}
-
 // signinFixture is a HOME with loginConfig and every fake, reached the
 // way a user's shell reaches AWS: AWS_ENDPOINT_URL_* in the environment.
 type signinFixture struct {
 	f          *fakeaws.Fakes
 	home       string
+	browser    string // the stand-in browser
 	browserLog string
 }
 
@@ -110,7 +89,7 @@ func newSigninFixture(t *testing.T) *signinFixture {
 	if err := os.WriteFile(filepath.Join(home, ".aws", "config"), []byte(loginConfig), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return &signinFixture{f: f, home: home, browserLog: filepath.Join(home, "browser.log")}
+	return &signinFixture{f: f, home: home, browser: fakeBrowser(t), browserLog: filepath.Join(home, "browser.log")}
 }
 
 // env is the whole environment of a run: the fakes' endpoints, the
@@ -128,14 +107,13 @@ func (s *signinFixture) env(mode string, extra ...string) []string {
 		env = append(env, k+"="+v)
 	}
 	if mode != "" {
-		env = append(env, "BROWSER="+browserBin, "FAKEBROWSER_MODE="+mode)
+		env = append(env, "BROWSER="+s.browser, "FAKEBROWSER_MODE="+mode)
 	}
 	return append(env, extra...)
 }
 
 func (s *signinFixture) run(t *testing.T, mode string, extra []string, args ...string) result {
 	t.Helper()
-	fakeBrowser(t)
 	cmd := exec.Command(binary, args...)
 	cmd.Env = s.env(mode, extra...)
 	cmd.Dir = s.home
@@ -162,7 +140,6 @@ type started struct {
 
 func (s *signinFixture) start(t *testing.T, mode string, extra []string, args ...string) *started {
 	t.Helper()
-	fakeBrowser(t)
 	cmd := exec.Command(binary, args...)
 	cmd.Env = s.env(mode, extra...)
 	cmd.Dir = s.home

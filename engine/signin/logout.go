@@ -122,13 +122,23 @@ func (c Config) signOutFile(ctx context.Context, res *SignOutResult, path string
 			}
 		}
 	}
-	removed, err := removeFile(path)
-	if err != nil {
-		return &Error{Session: s.Name, Profile: s.Profile, Kind: ErrCache, Err: fmt.Errorf("remove %s: %w", path, err)}
+	paths := []string{path}
+	if s.Kind != KindLogin && c.Env.CacheDir != "" {
+		// engine's copy of a token whose times end in UTC, for the Go SDK
+		// (engine/ssocache.go): it holds the token too.
+		paths = append(paths, filepath.Join(c.Env.CacheDir, "awsxc", "sso", filepath.Base(path)))
 	}
-	if removed {
-		res.Files = append(res.Files, path)
-		c.log().Debug("removed the token", "path", path)
+	for i, p := range paths {
+		removed, err := removeFile(p)
+		if err != nil {
+			return &Error{Session: s.Name, Profile: s.Profile, Kind: ErrCache, Err: fmt.Errorf("remove %s: %w", p, err)}
+		}
+		if removed && i == 0 {
+			res.Files = append(res.Files, p)
+		}
+		if removed {
+			c.log().Debug("removed the token", "path", p)
+		}
 	}
 	return nil
 }

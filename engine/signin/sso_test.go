@@ -624,9 +624,17 @@ func TestSignOut(t *testing.T) {
 	os.WriteFile(filepath.Join(cliDir, devKey+".json"), []byte(`{"ProviderType": "sso", "Credentials": {}}`), 0o600)
 	os.WriteFile(filepath.Join(cliDir, "other.json"), []byte(`{"ProviderType": "sso", "Credentials": {}}`), 0o600)
 
+	// engine's normalised copy of the token (engine/ssocache.go) goes too.
+	ssoCopy := filepath.Join(w.c.Env.CacheDir, "awsxc", "sso", filepath.Base(path))
+	os.MkdirAll(filepath.Dir(ssoCopy), 0o700)
+	os.WriteFile(ssoCopy, []byte(`{"accessToken": "x"}`), 0o600)
+
 	res, err := SignOut(context.Background(), s, w.c)
 	if err != nil {
 		t.Fatalf("SignOut: %v", err)
+	}
+	if _, err := os.Stat(ssoCopy); !os.IsNotExist(err) {
+		t.Error("engine's copy of the token is still there")
 	}
 	if w.f.STS.Count("Logout") != 1 || w.f.OIDC.ValidAccessToken(tok.AccessToken) || len(res.LogoutFailed) != 0 {
 		t.Errorf("portal Logout: %d calls, token still valid %v", w.f.STS.Count("Logout"), w.f.OIDC.ValidAccessToken(tok.AccessToken))
