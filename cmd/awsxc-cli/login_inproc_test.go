@@ -51,7 +51,7 @@ func (s *signinFixture) proc(mode string, stdin io.Reader, stdout, stderr io.Wri
 	}
 	var mu sync.Mutex
 	return proc{stdin: stdin, stdout: stdout, stderr: stderr,
-		getenv:  func(k string) string { mu.Lock(); defer mu.Unlock(); return vars[k] },
+		getenv: func(k string) string { mu.Lock(); defer mu.Unlock(); return vars[k] },
 		environ: func() []string {
 			mu.Lock()
 			defer mu.Unlock()
@@ -61,8 +61,8 @@ func (s *signinFixture) proc(mode string, stdin io.Reader, stdout, stderr io.Wri
 			}
 			return env
 		},
-		setenv:  func(k, v string) error { mu.Lock(); defer mu.Unlock(); vars[k] = v; return nil },
-		dir:     s.home}
+		setenv: func(k, v string) error { mu.Lock(); defer mu.Unlock(); vars[k] = v; return nil },
+		dir:    s.home}
 }
 
 func (s *signinFixture) runIn(t *testing.T, mode, stdin string, extra []string, args ...string) result {
