@@ -56,7 +56,7 @@ func (l *loginCmd) flags() []flagSpec {
 		stringFlag("sso-session", "NAME", "sign in to [sso-session NAME] of the config file, named by a profile or not", &l.session),
 		boolFlag("use-device-code", "sign in on any device with a code (the device code flow) instead of this machine's browser", &l.device),
 		boolFlag("no-browser", "do not open a browser; print the URL only", &l.noBrowser),
-		boolFlag("force", "sign in even when the session is still valid or can be refreshed", &l.force),
+		boolFlag("force", "sign in (with a new client registration) even when the session is still valid or can be refreshed", &l.force),
 	}
 }
 

@@ -491,8 +491,9 @@ func TestLoginRefreshesFirst(t *testing.T) {
 			setJSON(t, p, "expiresAt", "2001-01-01T00:00:00Z")
 		}
 	}
-	if r := s.run(t, "follow", nil, "login", "--profile", "dev", "--force"); r.code != 0 || s.f.OIDC.Count("RegisterClient") != 2 {
-		t.Errorf("forced login: exit %d, %d registrations\n%s", r.code, s.f.OIDC.Count("RegisterClient"), r.stderr)
+	os.Remove(s.tokenPath("my-sso"))
+	if r := s.run(t, "follow", nil, "login", "--profile", "dev"); r.code != 0 || s.f.OIDC.Count("RegisterClient") != 2 {
+		t.Errorf("login: exit %d, %d registrations\n%s", r.code, s.f.OIDC.Count("RegisterClient"), r.stderr)
 	}
 }
 

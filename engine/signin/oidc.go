@@ -141,7 +141,7 @@ func (f *ssoFlow) registration(ctx context.Context, authCode bool) (registration
 		return registration{}, wrap(f.s, ErrConfig, err)
 	}
 	now := f.c.Env.Now()
-	if r, err := readRegistration(path); err == nil {
+	if r, err := readRegistration(path); err == nil && !f.o.Force {
 		if now.Add(registrationWindow).Before(r.ExpiresAt) && r.forAuthCode() == authCode {
 			f.log.Debug("reusing the client registration", "path", path, "expires", r.ExpiresAt.Format(time.RFC3339))
 			return r, nil

@@ -40,7 +40,8 @@ type SignInOptions struct {
 	// end decides from its environment (no display, an SSH session).
 	Flow Flow
 	// Force signs in again even when the cached token is still good or
-	// can be refreshed.
+	// can be refreshed, with a new client registration (the way out when
+	// the service refuses a cached one that has not expired yet).
 	Force bool
 	// OpenBrowser opens a URL in the user's browser (internal/browser's
 	// Open, say). It is called in a goroutine of its own and may block

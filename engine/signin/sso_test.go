@@ -102,8 +102,8 @@ func TestSignInAuthCode(t *testing.T) {
 		t.Errorf("second SignIn: %v %+v, browser %d", err, res, len(b.opened()))
 	}
 	res, err = SignIn(context.Background(), s, w.c, SignInOptions{Force: true, OpenBrowser: b.open, Timeout: time.Minute})
-	if err != nil || res.How != SignedIn || w.f.OIDC.Count("RegisterClient") != 1 {
-		t.Errorf("forced SignIn: %v %+v, %d registrations", err, res, w.f.OIDC.Count("RegisterClient"))
+	if err != nil || res.How != SignedIn || w.f.OIDC.Count("RegisterClient") != 2 {
+		t.Errorf("forced SignIn (a new registration too): %v %+v, %d registrations", err, res, w.f.OIDC.Count("RegisterClient"))
 	}
 }
 
@@ -306,6 +306,9 @@ func TestRefreshBeforeSignIn(t *testing.T) {
 	if err != nil || res.How != SignedIn || len(b.opened()) != 2 {
 		t.Errorf("after the session ended: %v %+v, browser %d", err, res, len(b.opened()))
 	}
+	if n := w.f.OIDC.Count("RegisterClient"); n != 1 {
+		t.Errorf("the registration was not reused: %d registrations", n)
+	}
 }
 
 // expireTokenFile moves a token file's expiresAt into the past.
@@ -338,7 +341,8 @@ func TestRegistrationRenewed(t *testing.T) {
 	r, _ := readRegistration(regPath)
 	r.ExpiresAt = time.Now().Add(10 * time.Minute) // inside the 15-minute window
 	writeObject(regPath, r.object())
-	o.Force = true
+	tokPath, _ := w.c.tokenPath(s)
+	os.Remove(tokPath) // so that the user signs in again, with no Force
 	if _, err := SignIn(context.Background(), s, w.c, o); err != nil {
 		t.Fatal(err)
 	}
@@ -352,6 +356,7 @@ func TestRegistrationRenewed(t *testing.T) {
 
 	// The service expires every registration; the cache does not know.
 	w.f.OIDC.ExpireRegistrations()
+	os.Remove(tokPath)
 	if _, err := SignIn(context.Background(), s, w.c, o); err != nil {
 		t.Fatalf("SignIn with a refused registration: %v", err)
 	}
