@@ -128,7 +128,12 @@
 // A [Source] keeps temporary credentials for one profile and refreshes
 // them in the background before they come within 15 minutes of expiry;
 // requests never wait on STS while valid credentials are in hand, and never
-// on a human. A [Registry] keeps one Source per profile for a front end
+// on a human (while a refresh started by hand asks for an MFA code, they
+// fail at once with [ErrMFARequired]). A refresh that gets no later
+// expiry (a session token with aws_credential_expiration, a
+// credential_process that returns the same set) marks the credentials
+// [Status] Final and backs off; [Source.Reload] fetches again at once when
+// the AWS files change. A [Registry] keeps one Source per profile for a front end
 // that serves many (made on first use with the registry's options, Env
 // included; at most [DefaultMaxSources], replacing the least recently
 // used one nobody holds; closed together; one OnChange for all). The

@@ -122,7 +122,7 @@ func Obtain(ctx context.Context, opts ObtainOptions) (*Resolved, error) {
 			return nil, err
 		}
 	}
-	if err := notExpired(p.Name, creds, now()); err != nil {
+	if err := notExpired(p.Name, p.Kind, creds, now()); err != nil {
 		return nil, err
 	}
 	if path != "" {

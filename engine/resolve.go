@@ -474,16 +474,33 @@ func (p *Profile) Retrieve(ctx context.Context, fresh bool) (Credentials, error)
 }
 
 // notExpired returns an [ErrResolve] error when the credentials the
-// profile gave have already expired at now (a credential_process or a
-// clock gone wrong), so that expired credentials are never handed out as
-// a success.
-func notExpired(profile string, c Credentials, now time.Time) error {
+// profile, of kind kind, gave have already expired at now, so that
+// expired credentials are never handed out as a success. Its hint says
+// what renews them for that kind of profile: a session token written into
+// the files is replaced, a credential_process's output checked, an SSO or
+// login session signed in again (the clock comes last: it is rarely the
+// cause).
+func notExpired(profile string, kind Kind, c Credentials, now time.Time) error {
 	if !c.Expired(now) {
 		return nil
 	}
-	return &Error{Profile: profile, Kind: ErrResolve,
-		Err:  fmt.Errorf("the credentials it gave expired at %s", FormatTime(c.Expires)),
-		Hint: "check what the source returns, and this machine's clock"}
+	err := fmt.Errorf("the credentials it gave expired at %s", FormatTime(c.Expires))
+	switch kind {
+	case KindSSO:
+		return newError(profile, ErrResolve, err, ActionSSOLogin)
+	case KindLogin:
+		return newError(profile, ErrResolve, err, ActionAWSLogin)
+	}
+	e := &Error{Profile: profile, Kind: ErrResolve, Err: err}
+	switch kind {
+	case KindSession:
+		e.Hint = "its session token has expired: replace its keys, session token and aws_credential_expiration with a new session"
+	case KindProcess:
+		e.Hint = "check what its credential_process returns, and this machine's clock"
+	default:
+		e.Hint = "check what the source returns, and this machine's clock"
+	}
+	return e
 }
 
 func expiresAttr(c Credentials) string {

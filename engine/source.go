@@ -53,6 +53,10 @@ var ErrSourceClosed = errors.New("credential source closed")
 // ErrMFARequired (the message says MFA) with ActionMFACode.
 var errMFANotNow = errors.New("MFA code needed; one is asked for only when a refresh is started by hand")
 
+// errMFAPending is what a caller that does not wait on a human gets
+// while a fetch started by hand waits for an MFA code.
+var errMFAPending = errors.New("waiting for an MFA code to be entered")
+
 // SourceOptions says how a [Source] obtains and refreshes credentials.
 type SourceOptions struct {
 	// Env holds the AWS files, the region and the clock used for every
@@ -102,6 +106,19 @@ type Status struct {
 	Refreshing bool      // a fetch is running
 	Err        error     // the last fetch's error, nil after a success
 	Updated    time.Time // when the current credentials were obtained
+	// LongTerm says the profile's own credentials are long-term keys
+	// (no session token), which the Source exchanges through STS
+	// GetSessionToken: known from the profile's kind at load (static
+	// keys) and from what each fetch retrieved, whether or not the
+	// exchange then worked.
+	LongTerm bool
+	// Final says the credentials in hand are the last the profile gives:
+	// a refresh got credentials that expire no later (a session token with
+	// aws_credential_expiration, a credential_process that returns the
+	// same set), so they cannot be renewed until the profile's source
+	// changes. The Source then refetches with back-off, not in a loop;
+	// [Source.Reload] tries again at once.
+	Final bool
 }
 
 // Source keeps temporary credentials for one profile: it fetches them
@@ -138,6 +155,10 @@ type Source struct {
 	failedAt  time.Time // when the last fetch failed
 	failures  int       // consecutive failed fetches, for back-off
 	expiredOK bool      // OnChange already told that creds expired
+	longTerm  bool      // see Status.LongTerm
+	final     bool      // see Status.Final
+	stale     int       // consecutive refreshes that did not extend the expiry, for back-off
+	reload    bool      // Reload came during a fetch: fetch again once it ends
 	inflight  *fetchCall
 	closed    bool
 }
@@ -146,8 +167,12 @@ type Source struct {
 type fetchCall struct {
 	done        chan struct{} // closed when creds/err are set
 	interactive bool          // may ask for an MFA code
-	creds       Credentials
-	err         error
+	// human is closed when the fetch asks a human for an MFA code:
+	// callers that must not wait on one stop waiting then.
+	human     chan struct{}
+	humanOnce sync.Once
+	creds     Credentials
+	err       error
 }
 
 // NewSource loads the profile (no network: see [Load]) and starts the
@@ -179,7 +204,7 @@ func NewSource(ctx context.Context, opts SourceOptions) (*Source, error) {
 			if !s.allowMFA.Load() {
 				return "", errMFANotNow
 			}
-			return s.mfa()
+			return s.askHuman()
 		}
 	}
 	p, err := Load(ctx, lo)
@@ -194,6 +219,7 @@ func NewSource(ctx context.Context, opts SourceOptions) (*Source, error) {
 	s.loadOpts = lo
 	s.prof = p
 	s.role = roleName(p)
+	s.longTerm = p.Kind == KindStatic
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	s.wg.Add(1)
 	go s.loop()
@@ -208,7 +234,8 @@ func (s *Source) Profile() *Profile { return s.prof }
 // refresh when one is due); otherwise it waits for a fetch, shared with
 // every concurrent caller, or for ctx. It never returns expired
 // credentials and never waits on a human: a profile that needs an MFA code
-// fails with [ErrMFARequired] until [Source.Refresh] is called.
+// fails with [ErrMFARequired] until [Source.Refresh] is called, and while
+// a Refresh waits for the code it fails with [ErrMFARequired] at once.
 func (s *Source) Credentials(ctx context.Context) (Credentials, error) {
 	s.mu.Lock()
 	if s.closed {
@@ -232,7 +259,7 @@ func (s *Source) Credentials(ctx context.Context) (Credentials, error) {
 	} else {
 		s.mu.Unlock()
 	}
-	return s.wait(ctx, call)
+	return s.waitNoHuman(ctx, call)
 }
 
 // Current returns the credentials in hand if they are valid, at once and
@@ -320,6 +347,8 @@ func (s *Source) statusLocked(now time.Time) Status {
 		RoleName:   s.role,
 		Refreshing: s.inflight != nil,
 		Err:        s.err,
+		LongTerm:   s.longTerm,
+		Final:      s.final,
 	}
 	if s.have {
 		st.AccountID = s.creds.AccountID
@@ -354,27 +383,90 @@ func (s *Source) Close() {
 	}
 }
 
+// wait waits for call to end, or for ctx.
 func (s *Source) wait(ctx context.Context, call *fetchCall) (Credentials, error) {
 	select {
 	case <-call.done:
-		if call.err != nil {
-			return Credentials{}, call.err
-		}
-		// A fetch that took long may hand back credentials that expired
-		// meanwhile; never serve those.
-		if call.creds.Expired(s.now()) {
-			return Credentials{}, &Error{Profile: s.prof.Name, Kind: ErrResolve, Err: errors.New("fetched credentials already expired")}
-		}
-		return call.creds, nil
+		return s.result(call)
 	case <-ctx.Done():
 		return Credentials{}, ctx.Err()
 	}
+}
+
+// waitNoHuman is wait for a caller that no human stands behind (a
+// request): it stops waiting, with [ErrMFARequired], once call asks a
+// human for an MFA code, which may take minutes.
+func (s *Source) waitNoHuman(ctx context.Context, call *fetchCall) (Credentials, error) {
+	select {
+	case <-call.done:
+		return s.result(call)
+	case <-call.human:
+		select {
+		case <-call.done: // ended meanwhile: its result wins
+			return s.result(call)
+		default:
+		}
+		return Credentials{}, &Error{Profile: s.prof.Name, Kind: ErrMFARequired, Err: errMFAPending}
+	case <-ctx.Done():
+		return Credentials{}, ctx.Err()
+	}
+}
+
+// result is what the ended call gives a caller.
+func (s *Source) result(call *fetchCall) (Credentials, error) {
+	if call.err != nil {
+		return Credentials{}, call.err
+	}
+	// A fetch that took long may hand back credentials that expired
+	// meanwhile; never serve those.
+	if call.creds.Expired(s.now()) {
+		return Credentials{}, &Error{Profile: s.prof.Name, Kind: ErrResolve, Err: errors.New("fetched credentials already expired")}
+	}
+	return call.creds, nil
+}
+
+// askHuman asks for an MFA code, first telling the callers waiting on
+// the running fetch, which does the asking, to stop waiting.
+func (s *Source) askHuman() (string, error) {
+	s.mu.Lock()
+	call := s.inflight
+	s.mu.Unlock()
+	if call != nil && call.human != nil {
+		call.humanOnce.Do(func() { close(call.human) })
+	}
+	return s.mfa()
+}
+
+// Reload fetches again at once, in the background and without asking
+// for an MFA code, reading the profile anew: for a front end that saw the
+// AWS files change, so that a source fixed or rotated meanwhile is picked
+// up without waiting for the next refresh. The credentials in hand are
+// kept, and handed out, until the fetch succeeds. It does nothing for a
+// Source that has not fetched yet; during a fetch, another follows it.
+func (s *Source) Reload() {
+	s.mu.Lock()
+	switch {
+	case s.closed, s.inflight == nil && !s.have && s.err == nil:
+		s.mu.Unlock()
+		return
+	case s.inflight != nil:
+		// It may have read the profile before the change.
+		s.reload = true
+		s.mu.Unlock()
+		return
+	}
+	s.startFetchLocked(false)
+	s.mu.Unlock()
+	s.notify()
 }
 
 // startFetchLocked starts a fetch in a new goroutine; s.mu must be held
 // and no fetch running.
 func (s *Source) startFetchLocked(interactive bool) *fetchCall {
 	call := &fetchCall{done: make(chan struct{}), interactive: interactive}
+	if interactive {
+		call.human = make(chan struct{})
+	}
 	s.inflight = call
 	s.wg.Add(1)
 	go s.runFetch(call)
@@ -393,7 +485,8 @@ func (s *Source) runFetch(call *fetchCall) {
 		defer cancel()
 	}
 	s.mu.Lock()
-	fresh := s.have
+	// Every fetch but the very first reads the profile again.
+	fresh := s.have || s.err != nil
 	s.mu.Unlock()
 	c, err := s.fetch(ctx, fresh, call.interactive)
 
@@ -401,9 +494,23 @@ func (s *Source) runFetch(call *fetchCall) {
 	now := s.now()
 	call.creds, call.err = c, err
 	if err == nil {
+		// Credentials that expire no later than those in hand are the
+		// last the profile gives (see Status.Final): fetching them again
+		// soon gives the same, so back off, and look once more at expiry.
+		extended := !s.have || !s.creds.CanExpire() || c.Expires.After(s.creds.Expires)
 		s.creds, s.have, s.updated = c, true, now
 		s.err, s.failures, s.expiredOK = nil, 0, false
-		s.refreshAt = s.nextRefresh(now, c.Expires)
+		if extended {
+			s.final, s.stale = false, 0
+			s.refreshAt = s.nextRefresh(now, c.Expires)
+		} else {
+			s.final = true
+			s.stale++
+			s.refreshAt = now.Add(min(retryMin<<min(s.stale-1, 4), retryMax))
+			if c.Expires.Before(s.refreshAt) {
+				s.refreshAt = c.Expires
+			}
+		}
 	} else {
 		s.err, s.failedAt = err, now
 		s.failures++
@@ -412,17 +519,25 @@ func (s *Source) runFetch(call *fetchCall) {
 	}
 	s.inflight = nil
 	close(call.done)
+	if s.reload && !s.closed {
+		s.reload = false
+		s.startFetchLocked(false)
+	}
 	st := s.statusLocked(now)
 	s.mu.Unlock()
 
-	if err != nil {
+	switch {
+	case err != nil:
 		lvl := slog.LevelWarn
 		if errors.Is(err, context.Canceled) {
 			lvl = slog.LevelDebug
 		}
 		s.log.Log(context.Background(), lvl, "credential refresh failed", "profile", s.prof.Name,
 			"valid", st.Valid, "expires", expiresAttr(Credentials{Expires: st.Expires}), "err", err)
-	} else {
+	case st.Final:
+		s.log.Warn("credentials refreshed but not renewed: the profile gives no later expiry", "profile", s.prof.Name,
+			"key", st.KeyID, "expires", FormatTime(c.Expires))
+	default:
 		s.log.Debug("credentials refreshed", "profile", s.prof.Name, "key", st.KeyID,
 			"expires", FormatTime(c.Expires))
 	}
@@ -462,17 +577,20 @@ func (s *Source) fetch(ctx context.Context, fresh, interactive bool) (Credential
 	if err != nil {
 		return Credentials{}, err
 	}
+	s.mu.Lock()
+	s.longTerm = !c.Temporary()
+	s.mu.Unlock()
 	if !c.Temporary() {
 		so := s.stsOpts
-		if interactive {
-			so.MFA = s.mfa
+		if interactive && s.mfa != nil {
+			so.MFA = s.askHuman
 		}
 		c, err = p.getSessionToken(ctx, c, so)
 		if err != nil {
 			return Credentials{}, err
 		}
 	}
-	if err := notExpired(p.Name, c, s.now()); err != nil {
+	if err := notExpired(p.Name, p.Kind, c, s.now()); err != nil {
 		return Credentials{}, err
 	}
 	if !c.CanExpire() {

@@ -355,7 +355,7 @@ func TestCLI(t *testing.T) {
 		{name: "err_imds_with_cache", args: []string{"--imds", "0", "--cache"}, code: 2, stderr: `cannot use --cache-file or --cache with --imds`},
 		{name: "err_mfa_missing", args: []string{"--profile", "mfarole", "--json"}, code: 3, stderr: `MFA code needed`},
 		{name: "err_expired_credentials", args: []string{"--profile", "procexpired", "--json"}, code: 3,
-			stderr: `^awsxc-cli: error: profile "procexpired": cannot get credentials: the credentials it gave expired at 2000-01-01T00:00:00Z; check what the source returns, and this machine's clock\n$`},
+			stderr: `^awsxc-cli: error: profile "procexpired": cannot get credentials: the credentials it gave expired at 2000-01-01T00:00:00Z; check what its credential_process returns, and this machine's clock\n$`},
 		{name: "err_explain_unknown", args: []string{"explain", "--profile", "nope"}, code: 3, stderr: `profile "nope": profile not found`},
 		{name: "err_recursion", args: []string{"--profile", "loop", "--json"}, code: 3,
 			stderr: `credential_process`, processOnly: true},
