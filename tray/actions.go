@@ -4,8 +4,10 @@ package tray
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -131,7 +133,12 @@ func (a *app) switchProfile(name string, interactive bool) {
 			a.state.HaveSource = true
 			a.state.Status = src.Status()
 			a.serve(src)
-			go a.fetch(src, interactive)
+			// A profile whose copies hand out its own keys, with no
+			// server on, needs nothing from STS: none is asked.
+			if sourceUsed(a.state) {
+				go a.fetch(src, interactive)
+			}
+			a.keepOwnKeys()
 		})
 	})
 }
@@ -155,15 +162,67 @@ func (a *app) onStatus(gen int, st engine.Status) {
 		return
 	}
 	a.state.Status = st
+	if a.gone(st.Err) && !errors.Is(st.Err, context.Canceled) {
+		// A refresh found the profile gone from the AWS files.
+		a.pause(st.Err)
+		return
+	}
 	a.keepFresh(st)
+}
+
+// pause stops using the active profile, which err says can no longer be
+// used (it is gone from the AWS files): the Source is closed, so nothing
+// hands out what it holds, the servers stop ("paused") and copies and
+// writes are disabled. The profile stays the chosen one: it is loaded
+// again when the files change, and everything resumes.
+func (a *app) pause(err error) {
+	a.log.Warn("the active profile cannot be used; the servers pause", "profile", a.state.Active, "err", err)
+	a.gen++ // news from the closed Source is dropped
+	if a.cancelMFA != nil {
+		a.cancelMFA()
+	}
+	src := a.src
+	a.state.HaveSource, a.state.LoadErr, a.state.Status = false, err, engine.Status{}
+	a.state.MFAAsking, a.state.MFAErr = false, nil
+	a.written = time.Time{}
+	served := a.served
+	a.serve(nil)
+	if src != nil && src != served {
+		go src.Close()
+	}
+}
+
+// prime fetches the Source's first credentials once something uses them
+// (a server switched on, ensure_temporary set) for a profile whose
+// copies did not: the menu then shows them before a client asks.
+func (a *app) prime() {
+	src := a.src
+	if src == nil || !sourceUsed(a.state) {
+		return
+	}
+	if st := src.Status(); st.Valid || st.Refreshing || st.Err != nil || !st.Updated.IsZero() {
+		return
+	}
+	go a.fetch(src, false)
+}
+
+// keepOwnKeys writes the profile's own keys to the export profile, with
+// Keep it refreshed on, when copies hand them out ([OwnKeys]): they are
+// written when the profile is chosen and when the AWS files change, since
+// no refresh renews them.
+func (a *app) keepOwnKeys() {
+	if a.settings.KeepRefreshed && OwnKeys(a.state) {
+		a.writeFile(false)
+	}
 }
 
 // keepFresh writes the credentials file again, with Keep it refreshed on,
 // when the valid credentials st reports are not those last written: once
 // per set of credentials, however many events come. Sets are told apart
-// by when they were obtained (Status.Updated).
+// by when they were obtained (Status.Updated). With [OwnKeys] the
+// Source's credentials are not what is written: see keepOwnKeys.
 func (a *app) keepFresh(st engine.Status) {
-	if a.settings.KeepRefreshed && a.src != nil && st.Valid && !st.Updated.Equal(a.written) {
+	if a.settings.KeepRefreshed && a.src != nil && st.Valid && !st.Updated.Equal(a.written) && !OwnKeys(a.state) {
 		a.written = st.Updated
 		a.writeFile(false)
 	}
@@ -175,6 +234,11 @@ func (a *app) refresh() {
 		if a.state.Active != "" {
 			a.switchProfile(a.state.Active, true)
 		}
+		return
+	}
+	if !sourceUsed(a.state) {
+		// Copies hand out the profile's own keys, read anew each time,
+		// and no server runs: there is nothing to fetch.
 		return
 	}
 	a.background(func() {
@@ -196,6 +260,7 @@ func (a *app) refreshQuietly() {
 	case src == nil && a.state.LoadErr != nil:
 		a.switchProfile(a.state.Active, false)
 	case src == nil: // still loading
+	case !sourceUsed(a.state): // copies read the profile's own keys anew
 	case src.Profile().MFASerial != "":
 		a.background(func() {
 			if _, err := src.Credentials(a.ctx); err != nil {
@@ -244,15 +309,31 @@ func (a *app) askMFA(ctx context.Context, gen int, profile string) engine.TokenP
 	}
 }
 
+// handOut returns what copies and writes hand out: with own set
+// ([OwnKeys]) the profile's own credentials, read anew through the SDK
+// as awsxc-cli reads them (no STS call for keys in the files), else the
+// Source's temporary credentials. It may take a while: call it off the
+// loop.
+func (a *app) handOut(src *engine.Source, own bool) (engine.Credentials, error) {
+	if !own {
+		return src.Credentials(a.ctx)
+	}
+	res, err := engine.Obtain(a.ctx, engine.ObtainOptions{Env: a.opts.Env, Profile: src.Profile().Name, Logger: a.log})
+	if err != nil {
+		return engine.Credentials{}, err
+	}
+	return res.Credentials, nil
+}
+
 // copyAs puts the credentials on the clipboard in format f.
 func (a *app) copyAs(f engine.Format) {
 	src := a.src
 	if src == nil {
 		return
 	}
-	region, clearAfter := a.state.Status.Region, a.clearAfter()
+	region, clearAfter, own := a.state.Status.Region, a.clearAfter(), OwnKeys(a.state)
 	a.background(func() {
-		c, err := src.Credentials(a.ctx)
+		c, err := a.handOut(src, own)
 		if err != nil {
 			a.post(func() { a.notify("Nothing copied", hintOf(err)) })
 			return
@@ -285,10 +366,13 @@ func (a *app) copyText(what, text string, clearAfter time.Duration) {
 }
 
 // copied tells the user a copy was made: a click gets an answer.
-func (a *app) copied(what string, clearAfter time.Duration) {
+func (a *app) copied(what, note string, clearAfter time.Duration) {
 	body := "The clipboard is not cleared."
 	if clearAfter > 0 {
 		body = "The clipboard is cleared in " + durationWords(clearAfter) + ", if it still holds them."
+	}
+	if note != "" {
+		body = note + "\n" + body
 	}
 	a.inform("Copied "+what, body)
 }
@@ -320,6 +404,7 @@ func (a *app) writeFile(user bool) {
 		a.notifyOnce("write", "Cannot write profile "+name, "export_name names the active profile; choose another name in the settings")
 		return
 	}
+	own, profiles := OwnKeys(a.state), slices.Clone(a.state.Profiles)
 	a.background(func() {
 		// Read before the credentials: the set written is at least this
 		// new. Read after, it could name a set renewed meanwhile that
@@ -327,11 +412,11 @@ func (a *app) writeFile(user bool) {
 		updated := src.Status().Updated
 		var res engine.WriteResult
 		err := func() error {
-			c, err := src.Credentials(a.ctx)
+			c, err := a.handOut(src, own)
 			if err != nil {
 				return err
 			}
-			res, err = engine.WriteCredentialsProfile(a.opts.Env.CredentialsFile, name, c, engine.WriteOptions{LockDir: platform.StateDir()})
+			res, err = a.writeProfile(name, c, profiles)
 			return err
 		}()
 		a.post(func() {
@@ -373,6 +458,49 @@ func (a *app) writeFile(user bool) {
 	})
 }
 
+// writeProfile writes c into section name of the credentials file.
+// A section that holds long-term keys is left alone, unless they are a
+// copy of keys another of the profiles (the names in the files) holds,
+// which awsxc wrote there from that profile's own keys: overwriting it
+// loses nothing.
+func (a *app) writeProfile(name string, c engine.Credentials, profiles []string) (engine.WriteResult, error) {
+	opts := engine.WriteOptions{LockDir: platform.StateDir()}
+	res, err := engine.WriteCredentialsProfile(a.opts.Env.CredentialsFile, name, c, opts)
+	if errors.Is(err, engine.ErrLongTermKeys) && a.keysHeldElsewhere(name, profiles) {
+		opts.Force = true
+		res, err = engine.WriteCredentialsProfile(a.opts.Env.CredentialsFile, name, c, opts)
+	}
+	return res, err
+}
+
+// keysHeldElsewhere says profile name holds long-term keys that another
+// of profiles holds too. The keys are read through the SDK (a static
+// profile's are in the files: no network).
+func (a *app) keysHeldElsewhere(name string, profiles []string) bool {
+	keys := func(p string) (engine.Credentials, bool) {
+		prof, err := engine.Load(a.ctx, engine.Options{Env: a.opts.Env, Profile: p})
+		if err != nil || prof.Kind != engine.KindStatic {
+			return engine.Credentials{}, false
+		}
+		c, err := prof.Retrieve(a.ctx, false)
+		return c, err == nil && !c.Temporary()
+	}
+	held, ok := keys(name)
+	if !ok {
+		return false
+	}
+	for _, p := range profiles {
+		if p == name {
+			continue
+		}
+		if c, ok := keys(p); ok && c.AccessKeyID == held.AccessKeyID &&
+			subtle.ConstantTimeCompare([]byte(c.SecretAccessKey), []byte(held.SecretAccessKey)) == 1 {
+			return true
+		}
+	}
+	return false
+}
+
 // toggleServer switches a server's setting on or off and saves it. It
 // flips the setting, not whether the server runs: one that could not
 // start (its port in use) is on in the settings and is switched off.
@@ -382,6 +510,7 @@ func (a *app) toggleServer(set *ServerSettings, st *ServerState) {
 	st.Err = nil
 	a.writeSettings()
 	a.syncServers()
+	a.prime()
 }
 
 // serve makes src (nil for none) the current Source and the one the
@@ -405,12 +534,12 @@ func (a *app) syncServers() {
 	if src := a.served; src != nil {
 		if a.settings.IMDS.Enabled {
 			want = append(want, server.Want{Name: idIMDS, Source: src, IMDS: &server.IMDSOptions{
-				Options: server.Options{Addr: a.settings.IMDS.Addr, Logger: a.log, Hints: trayHints},
+				Options: server.Options{Addr: a.settings.IMDS.Addr, Logger: a.log, Hints: trayHints, AllowHosts: containerHosts},
 			}})
 		}
 		if a.settings.ECS.Enabled {
 			want = append(want, server.Want{Name: idECS, Source: src, ECS: &server.ECSOptions{
-				Options: server.Options{Addr: a.settings.ECS.Addr, Logger: a.log, Hints: trayHints},
+				Options: server.Options{Addr: a.settings.ECS.Addr, Logger: a.log, Hints: trayHints, AllowHosts: containerHosts},
 				Token:   a.settings.ECSToken,
 			}})
 		}
@@ -427,6 +556,13 @@ func (a *app) syncServers() {
 		case idECS:
 			a.ecs = s.ECS
 			a.serverState("ECS", &a.settings.ECS, &a.state.ECS, s)
+			if s.Started {
+				// For containers that mount it (Copy settings for Docker);
+				// the folder may have been emptied since the last run.
+				if err := server.WriteTokenFile(ecsTokenFile(), s.ECS.Token()); err != nil {
+					a.log.Warn("cannot write the ECS token file for containers", "err", err)
+				}
+			}
 		}
 	}
 }
@@ -450,32 +586,6 @@ func (a *app) serverState(name string, set *ServerSettings, st *ServerState, s s
 		set.Addr = s.Addr
 		a.writeSettings()
 	}
-}
-
-// copyDocker copies the docker run flags that point a container at a
-// server. IMDS: the engine's host.docker.internal settings (Docker
-// Desktop; trailing slash included). ECS: SDKs accept container endpoints
-// only on loopback, so the flags use the host network.
-func (a *app) copyDocker(imds bool) {
-	var flags []string
-	switch {
-	case imds && a.imds != nil:
-		flags = a.imds.Settings().DockerFlags()
-	case !imds && a.ecs != nil:
-		flags = append([]string{"--network", "host"}, engineEnvFlags(a.ecs.Settings(server.SettingsOptions{}).Env)...)
-	default:
-		return
-	}
-	text := strings.Join(flags, " ")
-	go a.copyText("the Docker settings", text, a.clearAfter())
-}
-
-func engineEnvFlags(env []string) []string {
-	var f []string
-	for _, kv := range env {
-		f = append(f, "-e", kv)
-	}
-	return f
 }
 
 func (a *app) toggleAutostart() {

@@ -50,6 +50,7 @@ type harnessOptions struct {
 	config, creds string
 	settings      string        // initial settings.json; "" for none
 	tick          time.Duration // 0 is an hour: no tick during the test
+	clock         *testClock    // the engine's and the menu's clock; nil is the system's
 }
 
 func newHarness(t *testing.T, o harnessOptions) *harness {
@@ -58,6 +59,7 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	home := os.Getenv("HOME")
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
+	t.Setenv("XDG_RUNTIME_DIR", filepath.Join(home, "run"))
 	h.settings = filepath.Join(home, "settings.json")
 	if o.settings != "" {
 		if err := os.WriteFile(h.settings, []byte(o.settings), 0o600); err != nil {
@@ -68,8 +70,18 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 		o.tick = time.Hour
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	var env engine.Env
+	if o.clock != nil {
+		wd, _ := os.Getwd()
+		env = engine.NewEnv(os.Getenv, wd)
+		env.Clock = o.clock
+		h.sts.SetNow(o.clock.Now)
+	}
 	h.a = newApp(ctx, cancel, Options{Version: "test", Logger: slog.New(slog.DiscardHandler), Stderr: io.Discard,
-		SettingsPath: h.settings, Tick: o.tick})
+		SettingsPath: h.settings, Tick: o.tick, Env: env})
+	if o.clock != nil {
+		h.a.now = o.clock.Now
+	}
 	h.clip = &fakeClipboard{}
 	h.a.clipboard.copy, h.a.clipboard.paste = h.clip.copy, h.clip.paste
 	h.a.notifier = func(summary, body string) error {
@@ -119,9 +131,12 @@ func (h *harness) waitFor(t *testing.T, what string, cond func(a *app) bool) {
 	}
 }
 
-// valid reports whether the active profile is p with valid credentials.
+// valid reports whether the active profile is p with credentials to
+// hand out: valid ones from the Source, or the profile's own keys.
 func valid(p string) func(a *app) bool {
-	return func(a *app) bool { return a.state.Active == p && a.src != nil && a.state.Status.Valid }
+	return func(a *app) bool {
+		return a.state.Active == p && a.src != nil && (a.state.Status.Valid || OwnKeys(a.state))
+	}
 }
 
 func closed(src *engine.Source) bool {
@@ -434,12 +449,17 @@ func TestRetryBrokenProfile(t *testing.T) {
 }
 
 const mfaConfig = "[profile mfa]\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n"
+
+// exchangeKeys are settings under which copies hand out temporary
+// credentials for the tests' long-term keys, so they go through STS (and
+// the MFA code of profile mfa).
+const exchangeKeys = `{"ensure_temporary": true}`
 const mfaCreds = "[mfa]\naws_access_key_id = AKIAMFAEXAMPLE000001\naws_secret_access_key = s\n"
 
 // Closing the MFA dialog without a code leaves the "MFA code needed"
 // notification shown once, however often it is opened and closed.
 func TestCanceledMFADialogDoesNotNotifyAgain(t *testing.T) {
-	h := newHarness(t, harnessOptions{config: mfaConfig, creds: mfaCreds})
+	h := newHarness(t, harnessOptions{config: mfaConfig, creds: mfaCreds, settings: exchangeKeys})
 	prompts := make(chan struct{}, 10)
 	h.do(t, func(a *app) {
 		a.prompt = func(context.Context, string, string) (string, error) {
@@ -478,7 +498,7 @@ func TestCanceledMFADialogDoesNotNotifyAgain(t *testing.T) {
 // menu says the code is needed and offers Enter MFA code…, and no
 // notification is shown.
 func TestCanceledMFAIsNoFailure(t *testing.T) {
-	h := newHarness(t, harnessOptions{config: mfaConfig, creds: mfaCreds})
+	h := newHarness(t, harnessOptions{config: mfaConfig, creds: mfaCreds, settings: exchangeKeys})
 	codes := make(chan string, 2)
 	codes <- "123456"
 	h.do(t, func(a *app) {
@@ -513,7 +533,7 @@ func TestCanceledMFAIsNoFailure(t *testing.T) {
 // With no program to show the dialog, the hint says so instead of
 // pointing back at Enter MFA code….
 func TestMFAHintWithoutDialog(t *testing.T) {
-	h := newHarness(t, harnessOptions{config: mfaConfig, creds: mfaCreds})
+	h := newHarness(t, harnessOptions{config: mfaConfig, creds: mfaCreds, settings: exchangeKeys})
 	h.do(t, func(a *app) {
 		a.prompt = func(context.Context, string, string) (string, error) {
 			return "", fmt.Errorf("prompt: %w: install zenity or kdialog", platform.ErrUnsupported)
@@ -561,7 +581,7 @@ func exportedKey(t *testing.T) string {
 // and a write that finishes after a later one is followed by another.
 func TestKeepRefreshedFollowsRefreshes(t *testing.T) {
 	h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds,
-		settings: `{"profile": "dev", "keep_refreshed": true}`})
+		settings: `{"profile": "dev", "keep_refreshed": true, "ensure_temporary": true}`})
 	h.waitFor(t, "the first write", func(a *app) bool { return !a.state.Written.IsZero() })
 	for range 5 {
 		h.do(t, func(a *app) {
@@ -646,7 +666,7 @@ func TestChooseActiveProfileAgain(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, harnessOptions{config: tt.config, creds: tt.creds})
+			h := newHarness(t, harnessOptions{config: tt.config, creds: tt.creds, settings: exchangeKeys})
 			prompts := make(chan struct{}, 10)
 			h.do(t, func(a *app) {
 				a.prompt = func(context.Context, string, string) (string, error) {

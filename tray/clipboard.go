@@ -17,13 +17,15 @@ type clipboard struct {
 	paste func() (string, error) // platform.Paste, or a fake in tests
 	reqs  chan clipRequest       // copies waiting for the goroutine
 	fail  func(err error)        // reports a failed copy
-	// done reports a copy made: what was copied, as the request named
-	// it, and when it is cleared. nil reports nothing.
-	done func(what string, clearAfter time.Duration)
+	// done reports a copy made: what was copied and the note about it,
+	// as the request named them, and when it is cleared. nil reports
+	// nothing.
+	done func(what, note string, clearAfter time.Duration)
 }
 
 type clipRequest struct {
 	what       string // what text is, for the user ("export lines")
+	note       string // what the user should know about it; may be empty
 	text       string
 	clearAfter time.Duration // 0 never clears
 }
@@ -33,8 +35,13 @@ type clipRequest struct {
 // goroutine takes the request (never once ctx is done), so call it off
 // the event loop.
 func (c *clipboard) put(ctx context.Context, what, text string, clearAfter time.Duration) {
+	c.putNote(ctx, what, "", text, clearAfter)
+}
+
+// putNote is put with a note for the user about what is copied.
+func (c *clipboard) putNote(ctx context.Context, what, note, text string, clearAfter time.Duration) {
 	select {
-	case c.reqs <- clipRequest{what, text, clearAfter}:
+	case c.reqs <- clipRequest{what: what, note: note, text: text, clearAfter: clearAfter}:
 	case <-ctx.Done():
 	}
 }
@@ -61,7 +68,7 @@ func (c *clipboard) run(ctx context.Context) {
 			}
 			last = r.text
 			if c.done != nil {
-				c.done(r.what, r.clearAfter)
+				c.done(r.what, r.note, r.clearAfter)
 			}
 			if timer != nil {
 				timer.Stop()

@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awsxc/awsxc/internal/fakeaws"
 	"github.com/awsxc/awsxc/packaging/icons"
+	"github.com/awsxc/awsxc/tray"
 	"github.com/awsxc/awsxc/tray/internal/snitest"
 	"github.com/godbus/dbus/v5"
 )
@@ -67,6 +68,7 @@ var buildApp = sync.OnceValues(func() (string, error) {
 type env struct {
 	home, config, runtime string
 	credsFile             string
+	bin                   string // first on PATH
 	vars                  []string
 }
 
@@ -74,15 +76,16 @@ func newEnv(t *testing.T, bus, display, stsURL string, withAWS bool) *env {
 	t.Helper()
 	home := t.TempDir()
 	e := &env{home: home, config: filepath.Join(home, ".config"), runtime: filepath.Join(home, "run"),
-		credsFile: filepath.Join(home, ".aws", "credentials")}
+		credsFile: filepath.Join(home, ".aws", "credentials"), bin: filepath.Join(home, "bin")}
 	os.MkdirAll(filepath.Join(home, ".aws"), 0o700)
 	os.MkdirAll(e.runtime, 0o700)
+	os.MkdirAll(e.bin, 0o755)
 	if withAWS {
 		os.WriteFile(filepath.Join(home, ".aws", "config"), []byte(awsConfig), 0o600)
 		os.WriteFile(e.credsFile, []byte(awsCredentials), 0o600)
 	}
 	e.vars = []string{
-		"PATH=" + os.Getenv("PATH"),
+		"PATH=" + e.bin + ":" + os.Getenv("PATH"),
 		"HOME=" + home,
 		"XDG_CONFIG_HOME=" + e.config,
 		"XDG_CACHE_HOME=" + filepath.Join(home, ".cache"),
@@ -166,16 +169,18 @@ func TestTrayEndToEnd(t *testing.T) {
 	sts := fakeaws.New()
 	defer sts.Close()
 	e := newEnv(t, bus, display, sts.URL, true)
+	tray.StandInDocker(t, e.bin, tray.DockerDesktop)
 	a := start(t, e, "--debug")
 	tr := snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
 	step("registered")
 	const wait = 5 * time.Second
 
 	// No saved profile, AWS_PROFILE unset and no [default]: the first
-	// profile is chosen, and its credentials come through the fake STS.
-	tr.WaitLabel(t, wait, "dev · expires in 59 min")
+	// profile is chosen; its keys are handed out as they are, without
+	// STS (issue 10 item 25).
+	tr.WaitLabel(t, wait, "dev · static keys · no expiry")
 	tr.WaitFor(t, wait, "the tooltip", func(snitest.Item) bool {
-		return tr.Tooltip(t) == "awsxc 1.2.3-test\ndev · expires in 59 min"
+		return tr.Tooltip(t) == "awsxc 1.2.3-test\ndev · static keys · no expiry"
 	})
 
 	step("second instance")
@@ -191,7 +196,7 @@ func TestTrayEndToEnd(t *testing.T) {
 	step("switch profile")
 	// Switch profile.
 	tr.Click(t, "prod")
-	tr.WaitLabel(t, wait, "prod · expires in 59 min")
+	tr.WaitLabel(t, wait, "prod · static keys · no expiry")
 	root := tr.Layout(t)
 	profiles, _ := root.Find("Profiles")
 	if it, _ := profiles.Find("prod"); !it.Checked() {
@@ -199,12 +204,16 @@ func TestTrayEndToEnd(t *testing.T) {
 	}
 
 	step("copy")
-	// Copy as export lines: the prod session, with its region.
+	// Copy as export lines: prod's own keys, with its region.
 	tr.Click(t, "export lines")
-	clip := snitest.WaitClipboard(t, display, wait, func(s string) bool { return strings.Contains(s, "AWS_SESSION_TOKEN") })
-	key := valueOf(clip, "export AWS_ACCESS_KEY_ID=")
-	if key == "" || !strings.Contains(clip, "export AWS_REGION=us-east-2") {
-		t.Fatalf("clipboard = %q; want export lines for prod", clip)
+	clip := snitest.WaitClipboard(t, display, wait, func(s string) bool { return strings.Contains(s, "AWS_ACCESS_KEY_ID") })
+	const key = "AKIAPRODEXAMPLE00001"
+	if valueOf(clip, "export AWS_ACCESS_KEY_ID=") != key || strings.Contains(clip, "export AWS_SESSION_TOKEN") ||
+		!strings.Contains(clip, "export AWS_REGION=us-east-2") {
+		t.Fatalf("clipboard = %q; want prod's keys as they are, with its region", clip)
+	}
+	if n := sts.Count(""); n != 0 {
+		t.Errorf("%d STS calls for static keys with the servers off", n)
 	}
 
 	step("imds")
@@ -231,12 +240,19 @@ func TestTrayEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("credentials through IMDS: %v", err)
 	}
-	if c.AccessKeyID != key || c.SessionToken == "" {
-		t.Errorf("IMDS gave key %q, want %q with a session token", c.AccessKeyID, key)
+	// The servers serve temporary credentials only.
+	imdsKey := c.AccessKeyID
+	if !strings.HasPrefix(imdsKey, "ASIA") || c.SessionToken == "" {
+		t.Errorf("IMDS gave key %q; want temporary credentials", imdsKey)
 	}
+	tr.WaitFor(t, wait, "the servers' countdown in the tooltip", func(snitest.Item) bool {
+		return strings.Contains(tr.Tooltip(t), "Servers: temporary credentials, expire in 59 min")
+	})
 
 	step("docker")
-	// Copy settings for Docker: the exact flags, trailing slash included.
+	// Copy settings for Docker: the engine is Docker Desktop (a stand-in
+	// docker on PATH), whose recipe is these exact flags, trailing slash
+	// included.
 	tr.Click(t, "Copy settings for Docker")
 	port := addr[strings.LastIndexByte(addr, ':')+1:]
 	want := "-e AWS_EC2_METADATA_SERVICE_ENDPOINT=http://host.docker.internal:" + port + "/"
@@ -266,13 +282,13 @@ func TestTrayEndToEnd(t *testing.T) {
 	// Switching the profile switches what the running server serves.
 	step("switch with IMDS on")
 	tr.Click(t, "dev")
-	tr.WaitLabel(t, wait, "dev · expires in")
+	tr.WaitLabel(t, wait, "dev · static keys · no expiry")
 	cfg, err = config.LoadDefaultConfig(ctx, config.WithRegion("us-east-2"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, err := cfg.Credentials.Retrieve(ctx); err != nil || c.AccessKeyID == key {
-		t.Errorf("after switching to dev IMDS gave %q, %v; want new credentials", c.AccessKeyID, err)
+	if c, err := cfg.Credentials.Retrieve(ctx); err != nil || c.AccessKeyID == imdsKey || !strings.HasPrefix(c.AccessKeyID, "ASIA") {
+		t.Errorf("after switching to dev IMDS gave %q, %v; want new temporary credentials", c.AccessKeyID, err)
 	}
 
 	step("quit")
@@ -312,13 +328,13 @@ func TestTrayEndToEnd(t *testing.T) {
 	step("restart")
 	start(t, e)
 	tr = snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
-	tr.WaitLabel(t, wait, "dev · expires in")
+	tr.WaitLabel(t, wait, "dev · static keys · no expiry")
 	tr.WaitLabel(t, wait, "IMDS server: "+addr)
 	_, takenPort, _ := net.SplitHostPort(taken.Addr().String())
 	tr.WaitLabel(t, wait, "ECS server: port "+takenPort+" in use")
 	step("restarted")
-	// Keep it refreshed: the new run's credentials replace the old ones
-	// in the file.
+	// Keep it refreshed: dev's keys replace prod's in the file (a copy
+	// of keys profile prod holds, which awsxc may overwrite).
 	tr.WaitFor(t, wait, "the kept profile to be rewritten", func(snitest.Item) bool {
 		cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion("us-east-2"),
 			config.WithSharedConfigProfile("awsxc"), config.WithSharedCredentialsFiles([]string{e.credsFile}))
@@ -326,7 +342,7 @@ func TestTrayEndToEnd(t *testing.T) {
 			return false
 		}
 		c, err := cfg.Credentials.Retrieve(ctx)
-		return err == nil && c.AccessKeyID != key
+		return err == nil && c.AccessKeyID == "AKIADEVEXAMPLE000001"
 	})
 	tr.Click(t, "fish")
 	snitest.WaitClipboard(t, display, wait, func(s string) bool { return strings.Contains(s, "set -gx AWS_ACCESS_KEY_ID") })
@@ -349,14 +365,8 @@ func TestTrayMFA(t *testing.T) {
 	e := newEnv(t, bus, display, sts.URL, false)
 	os.WriteFile(filepath.Join(e.home, ".aws", "config"), []byte("[profile mfa]\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n"), 0o600)
 	os.WriteFile(e.credsFile, []byte("[mfa]\naws_access_key_id = AKIAMFAEXAMPLE000001\naws_secret_access_key = s\n"), 0o600)
-	bin := filepath.Join(e.home, "bin")
-	os.MkdirAll(bin, 0o755)
-	os.WriteFile(filepath.Join(bin, "zenity"), []byte("#!/bin/sh\necho 123456\n"), 0o755)
-	for i, v := range e.vars {
-		if strings.HasPrefix(v, "PATH=") {
-			e.vars[i] = "PATH=" + bin + ":" + os.Getenv("PATH")
-		}
-	}
+	os.WriteFile(filepath.Join(e.bin, "zenity"), []byte("#!/bin/sh\necho 123456\n"), 0o755)
+	exchangeKeys(t, e)
 	start(t, e)
 	tr := snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
 	tr.WaitLabel(t, 5*time.Second, "mfa · MFA code needed")
@@ -502,15 +512,20 @@ func mfaEnv(t *testing.T, bus, display, stsURL, zenity string) *env {
 		[]byte("[profile mfa]\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n[profile dev]\nregion = eu-west-1\n"), 0o600)
 	os.WriteFile(e.credsFile, []byte("[mfa]\naws_access_key_id = AKIAMFAEXAMPLE000001\naws_secret_access_key = s\n"+
 		"[dev]\naws_access_key_id = AKIADEVEXAMPLE000001\naws_secret_access_key = s\n"), 0o600)
-	bin := filepath.Join(e.home, "bin")
-	os.MkdirAll(bin, 0o755)
-	os.WriteFile(filepath.Join(bin, "zenity"), []byte("#!/bin/sh\n"+zenity), 0o755)
-	for i, v := range e.vars {
-		if strings.HasPrefix(v, "PATH=") {
-			e.vars[i] = "PATH=" + bin + ":" + os.Getenv("PATH")
-		}
-	}
+	os.WriteFile(filepath.Join(e.bin, "zenity"), []byte("#!/bin/sh\n"+zenity), 0o755)
+	exchangeKeys(t, e)
 	return e
+}
+
+// exchangeKeys saves ensure_temporary: copies of long-term keys are
+// temporary credentials, which go through STS and the MFA code.
+func exchangeKeys(t *testing.T, e *env) {
+	t.Helper()
+	path := filepath.Join(e.config, "awsxc", "settings.json")
+	os.MkdirAll(filepath.Dir(path), 0o700)
+	if err := os.WriteFile(path, []byte(`{"ensure_temporary": true}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // An MFA dialog left open when the user switches to another profile is
@@ -574,7 +589,7 @@ func TestTrayBusFromRuntimeDir(t *testing.T) {
 	}
 	a := start(t, e)
 	tr := snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
-	tr.WaitLabel(t, 5*time.Second, "dev · expires in")
+	tr.WaitLabel(t, 5*time.Second, "dev · static keys · no expiry")
 	if strings.Contains(a.stderr.String(), "no D-Bus session bus") {
 		t.Errorf("stderr says there is no bus:\n%s", a.stderr)
 	}
@@ -593,7 +608,7 @@ func TestTrayLabelsKeepUnderscores(t *testing.T) {
 	os.WriteFile(e.credsFile, []byte("["+name+"]\naws_access_key_id = AKIADEVEXAMPLE000001\naws_secret_access_key = s\n"), 0o600)
 	start(t, e)
 	tr := snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
-	tr.WaitLabel(t, 5*time.Second, name+" · expires in")
+	tr.WaitLabel(t, 5*time.Second, name+" · static keys · no expiry")
 	root := tr.Layout(t)
 	profiles, _ := root.Find("Profiles")
 	if len(profiles.Children) != 1 {
@@ -683,7 +698,7 @@ func TestTrayIconFollowsState(t *testing.T) {
 	e := newEnv(t, bus, display, sts.URL, true)
 	start(t, e)
 	tr := snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
-	tr.WaitLabel(t, 5*time.Second, "dev · expires in")
+	tr.WaitLabel(t, 5*time.Second, "dev · static keys · no expiry")
 	waitIcon := func(want string) {
 		t.Helper()
 		var got string

@@ -24,6 +24,14 @@ func IconFor(s State, now time.Time) IconState {
 		return IconFailing
 	case !s.HaveSource || s.MFAAsking:
 		return IconOK // loading, or the user is at it
+	case OwnKeys(s):
+		// The keys are good; the servers may lack credentials to serve.
+		if serversOn(s) && st.Err != nil && !mfaCanceled(st.Err) {
+			return IconExpiring
+		}
+		return IconOK
+	case st.Final && st.Valid:
+		return IconExpiring // the last credentials the profile gives
 	case !st.Valid && (st.Err != nil || (!st.Expires.IsZero() && !now.Before(st.Expires))):
 		return IconFailing
 	case !st.Valid:

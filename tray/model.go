@@ -34,8 +34,11 @@ type State struct {
 
 	ExportName    string // profile name "Write to credentials file" uses
 	KeepRefreshed bool
-	Written       time.Time // last successful write of ExportName; zero if none
-	WriteErr      error
+	// EnsureTemporary: copies and writes hand out temporary credentials
+	// even for a profile with long-term keys (ensure_temporary).
+	EnsureTemporary bool
+	Written         time.Time // last successful write of ExportName; zero if none
+	WriteErr        error
 
 	Autostart    bool
 	AutostartErr error
@@ -117,7 +120,9 @@ var copyFormats = []struct {
 // adapter applies its result to the systray items.
 func BuildMenu(s State, now time.Time) Menu {
 	status, hint := Summary(s, now)
-	canUse := s.HaveSource && s.Status.Valid
+	// A profile's own long-term keys are there to copy whatever STS
+	// says; anything else needs the Source's valid credentials.
+	canUse := s.HaveSource && (s.Status.Valid || OwnKeys(s))
 	// Servers stop, or never start, while no profile could be loaded.
 	noSource := s.NoConfig || s.Active == "" || s.LoadErr != nil
 
@@ -176,9 +181,18 @@ func BuildMenu(s State, now time.Time) Menu {
 		Item{ID: "sep2", Separator: true},
 	)
 
+	imds, ecs := serverItem(idIMDS, "IMDS server", s.IMDS, noSource), serverItem(idECS, "ECS server", s.ECS, noSource)
+	if sl := serversLine(s, now); sl != "" {
+		// What they serve, where item tooltips are shown (Windows, macOS).
+		for _, it := range []*Item{&imds, &ecs} {
+			if it.Tooltip == "" {
+				it.Tooltip = sl
+			}
+		}
+	}
 	items = append(items,
-		serverItem(idIMDS, "IMDS server", s.IMDS, noSource),
-		serverItem(idECS, "ECS server", s.ECS, noSource),
+		imds,
+		ecs,
 		Item{ID: "sep3", Separator: true},
 		Item{ID: idAutostart, Label: "Start at login", Checkbox: true, Checked: s.Autostart, Disabled: s.AutostartErr != nil,
 			Tooltip: errText(s.AutostartErr)},
@@ -190,6 +204,9 @@ func BuildMenu(s State, now time.Time) Menu {
 	tooltip := "awsxc " + s.Version + "\n" + status
 	if hintTip != "" {
 		tooltip += "\n" + hintTip
+	}
+	if sl := serversLine(s, now); sl != "" {
+		tooltip += "\n" + sl
 	}
 	if s.SettingsErr != nil {
 		tooltip += "\n" + s.SettingsErr.Error()
@@ -264,9 +281,43 @@ func errText(err error) string {
 }
 
 // needsMFA says the last fetch wanted an MFA code, whether or not the
-// credentials in hand are still valid.
+// credentials in hand are still valid, and something uses them.
 func needsMFA(s State) bool {
-	return s.HaveSource && errors.Is(s.Status.Err, engine.ErrMFARequired)
+	return s.HaveSource && sourceUsed(s) && errors.Is(s.Status.Err, engine.ErrMFARequired)
+}
+
+// OwnKeys says copies and writes hand out the active profile's own
+// long-term keys, as awsxc-cli does by default: no STS call stands
+// between the user and keys that are in the AWS files, and nothing
+// expires. ensure_temporary exchanges them instead. The servers serve
+// temporary credentials either way.
+func OwnKeys(s State) bool {
+	return s.HaveSource && !s.EnsureTemporary && s.Status.LongTerm
+}
+
+// serversOn says a local server is switched on.
+func serversOn(s State) bool { return s.IMDS.On || s.ECS.On }
+
+// sourceUsed says something hands out the Source's temporary
+// credentials: the copies (unless [OwnKeys]) or a server. Otherwise the
+// Source fetches nothing, and what it would say does not matter.
+func sourceUsed(s State) bool { return !OwnKeys(s) || serversOn(s) }
+
+// serversLine is what the tooltip says of the servers' credentials when
+// the headline is about the profile's own keys: "" otherwise.
+func serversLine(s State, now time.Time) string {
+	if !OwnKeys(s) || !serversOn(s) {
+		return ""
+	}
+	st := s.Status
+	switch {
+	case st.Valid && !st.Expires.IsZero():
+		return "Servers: temporary credentials, expire in " + Countdown(st.Expires.Sub(now))
+	case st.Err != nil:
+		return "Servers: no temporary credentials (" + errSummary(st.Err) + ")"
+	default:
+		return "Servers: getting temporary credentials…"
+	}
 }
 
 // statusHint is what the user can do about the error of the last fetch.
@@ -278,6 +329,26 @@ func statusHint(s State) string {
 		return "cannot show the MFA dialog: " + s.MFAErr.Error()
 	}
 	return hintOf(s.Status.Err)
+}
+
+// renewHint is what renews credentials that a refresh could not renew
+// (Status.Final), for the kind of profile: what the last fetch's error
+// says when there is one.
+func renewHint(s State) string {
+	if s.Status.Err != nil {
+		return statusHint(s)
+	}
+	switch s.Status.Kind {
+	case engine.KindSession:
+		return "replace the session in the AWS files (its keys, aws_session_token and aws_credential_expiration)"
+	case engine.KindProcess:
+		return "check what credential_process returns: it gives the same credentials again"
+	case engine.KindSSO:
+		return trayHints(engine.ActionSSOLogin, s.Active)
+	case engine.KindLogin:
+		return trayHints(engine.ActionAWSLogin, s.Active)
+	}
+	return "the profile gives no credentials that last longer"
 }
 
 // Summary is the first menu line and, when there is something to do, a
@@ -299,6 +370,9 @@ func Summary(s State, now time.Time) (status, hint string) {
 	if s.MFAAsking {
 		return p + " · waiting for the MFA code", ""
 	}
+	if OwnKeys(s) {
+		return ownKeysSummary(s)
+	}
 	if !st.Valid {
 		switch {
 		case st.Err != nil && !st.Expires.IsZero() && !now.Before(st.Expires):
@@ -306,8 +380,11 @@ func Summary(s State, now time.Time) (status, hint string) {
 		case st.Err != nil:
 			return p + " · " + errSummary(st.Err), statusHint(s)
 		case !st.Expires.IsZero() && !now.Before(st.Expires):
-			if st.Refreshing {
+			switch {
+			case st.Refreshing:
 				return p + " · expired, refreshing…", ""
+			case st.Final:
+				return p + " · expired " + Countdown(now.Sub(st.Expires)) + " ago", renewHint(s)
 			}
 			return p + " · expired " + Countdown(now.Sub(st.Expires)) + " ago", ""
 		default:
@@ -330,8 +407,24 @@ func Summary(s State, now time.Time) (status, hint string) {
 		return line + " · MFA code needed", statusHint(s)
 	case st.Err != nil:
 		return line + " · refresh failed", statusHint(s)
+	case st.Final && !st.Expires.IsZero():
+		return line + " · cannot be renewed", renewHint(s)
 	}
 	return line, ""
+}
+
+// ownKeysSummary is [Summary] when copies hand out the profile's own
+// long-term keys ([OwnKeys]): the keys are good; what the Source says
+// matters only to the servers, which it feeds.
+func ownKeysSummary(s State) (status, hint string) {
+	line := s.Active + " · static keys · no expiry"
+	if s.Status.Kind != engine.KindStatic {
+		line = s.Active + " · long-term keys · no expiry"
+	}
+	if !serversOn(s) || s.Status.Err == nil {
+		return line, ""
+	}
+	return line + " · servers: " + errSummary(s.Status.Err), statusHint(s)
 }
 
 // mfaCanceled says err is an MFA code the user was asked for and did not

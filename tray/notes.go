@@ -32,19 +32,33 @@ func NoteFor(s State, now time.Time) (Note, bool) {
 		return Note{Key: "load:" + p + ":" + errSummary(s.LoadErr), Summary: p + ": " + errSummary(s.LoadErr), Body: hintOf(s.LoadErr)}, true
 	}
 	st := s.Status
+	if !s.HaveSource || !sourceUsed(s) {
+		// Copies hand out the profile's own keys and no server runs:
+		// nothing uses what the Source would say.
+		return serverNote(s)
+	}
 	// A closed MFA dialog is the user's choice, not a failure: the menu
 	// says the code is needed, quietly.
-	if s.HaveSource && st.Err != nil && !errors.Is(st.Err, context.Canceled) && !mfaCanceled(st.Err) {
-		left := st.Expires.Sub(now)
-		if st.Valid && !st.Expires.IsZero() && left <= expiryWarning {
-			return Note{
-				Key:     "expiring:" + p + ":" + st.Expires.String(),
-				Summary: p + ": credentials expire in " + Countdown(left),
-				Body:    "They cannot be refreshed: " + statusHint(s),
-			}, true
+	failed := st.Err != nil && !errors.Is(st.Err, context.Canceled) && !mfaCanceled(st.Err)
+	// Credentials that a refresh could not renew (Final), or that failed
+	// to refresh, expire for good: warn ahead.
+	if left := st.Expires.Sub(now); st.Valid && !st.Expires.IsZero() && left <= expiryWarning && (failed || (st.Final && st.Err == nil)) {
+		what := "credentials"
+		if OwnKeys(s) {
+			what = "the servers' credentials"
 		}
+		return Note{
+			Key:     "expiring:" + p + ":" + st.Expires.String(),
+			Summary: p + ": " + what + " expire in " + Countdown(left),
+			Body:    "They cannot be renewed: " + renewHint(s),
+		}, true
+	}
+	if failed {
 		sum := p + ": " + errSummary(st.Err)
-		if st.Valid {
+		switch {
+		case OwnKeys(s):
+			sum = p + ": the servers have no temporary credentials, " + errSummary(st.Err)
+		case st.Valid:
 			sum = p + ": refresh failed, " + errSummary(st.Err)
 		}
 		key := "fail:" + p + ":" + errSummary(st.Err)

@@ -27,7 +27,7 @@ func TestNoteFor(t *testing.T) {
 		{"expiring_cannot_refresh", with(func(s *State) {
 			s.Status.Expires = now.Add(9*time.Minute + 10*time.Second)
 			s.Status.Err = ssoErr
-		}), &Note{Summary: "dev: credentials expire in 9 min", Body: "They cannot be refreshed: run aws sso login --profile dev"}},
+		}), &Note{Summary: "dev: credentials expire in 9 min", Body: "They cannot be renewed: run aws sso login --profile dev"}},
 		{"refresh_failed_still_valid", with(func(s *State) { s.Status.Err = ssoErr }),
 			&Note{Summary: "dev: refresh failed, SSO login needed", Body: "run aws sso login --profile dev"}},
 		{"no_credentials", with(func(s *State) { s.Status = engine.Status{Profile: "dev", Err: ssoErr} }),

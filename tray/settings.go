@@ -32,6 +32,12 @@ type Settings struct {
 	ExportName string `json:"export_name"`
 	// KeepRefreshed rewrites that profile whenever the credentials change.
 	KeepRefreshed bool `json:"keep_refreshed"`
+	// EnsureTemporary makes Copy as and Write hand out temporary
+	// credentials, exchanging a profile's long-term keys through STS
+	// GetSessionToken, as awsxc-cli --ensure-temporary does. Off, they
+	// hand out the profile's own credentials, as awsxc-cli does by
+	// default. The servers serve temporary credentials either way.
+	EnsureTemporary bool `json:"ensure_temporary"`
 	// ClipboardClearSeconds clears the clipboard this long after a copy,
 	// if it still holds what awsxc put there; 0 (or missing) is
 	// [DefaultClipboardClear]. A negative value is an error.

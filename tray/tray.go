@@ -146,7 +146,8 @@ type app struct {
 	notifier func(summary, body string) error
 	// prompt asks for an MFA code: platform.Prompt, or a stand-in in tests.
 	prompt    func(ctx context.Context, title, text string) (string, error)
-	clipboard *clipboard // serializes copies; runs while the loop does
+	clipboard *clipboard  // serializes copies; runs while the loop does
+	engines   engineCache // the container engine, for Copy settings for Docker
 
 	// Owned by the loop goroutine.
 	state    State
@@ -196,7 +197,7 @@ func newApp(ctx context.Context, cancel context.CancelFunc, opts Options) *app {
 	}
 	a.clipboard = &clipboard{copy: platform.Copy, paste: platform.Paste, reqs: make(chan clipRequest),
 		fail: func(err error) { a.post(func() { a.notify("Nothing copied", err.Error()) }) },
-		done: func(what string, clearAfter time.Duration) { a.post(func() { a.copied(what, clearAfter) }) }}
+		done: func(what, note string, clearAfter time.Duration) { a.post(func() { a.copied(what, note, clearAfter) }) }}
 	return a
 }
 
@@ -355,7 +356,7 @@ func (a *app) onTick() {
 	sum := a.awsFilesSum()
 	a.listProfiles(sum)
 	a.reloadSettings()
-	a.retryProfile(sum)
+	a.followFiles(sum)
 	// awsxc --autostart (an installer, say) may have changed it meanwhile.
 	a.state.Autostart, a.state.AutostartErr = platform.Autostart()
 	if a.pollHost && a.state.NoTrayHost && checkTrayHost() == hostPresent {
@@ -363,20 +364,72 @@ func (a *app) onTick() {
 	}
 }
 
-// retryProfile loads the active profile again when it could not be
-// loaded and the AWS config files have changed since, and chooses a
-// profile once the files have some where they had none. sum is the
-// SHA-256 of the files now.
-func (a *app) retryProfile(sum [sha256.Size]byte) {
+// followFiles acts on the AWS config files, whose SHA-256 is sum now,
+// on every tick: it chooses a profile once the files have some where
+// they had none, and when they have changed since the last look it
+//
+//   - loads again a profile that could not be loaded (or was gone);
+//   - pauses when the active profile is gone from them (see pause);
+//   - loads the profile again when what its Source was made from
+//     changed (its kind, region, role or MFA device);
+//   - else has the Source fetch again at once (never asking for an MFA
+//     code), so a source fixed or rotated meanwhile is picked up without
+//     a click.
+func (a *app) followFiles(sum [sha256.Size]byte) {
+	changed := sum != a.awsSum
+	a.awsSum = sum
 	switch {
 	case a.state.Active == "" && !a.state.NoConfig:
 		if a.state.Active = a.pickProfile(); a.state.Active != "" {
 			a.switchProfile(a.state.Active, false)
 		}
-	case a.state.LoadErr != nil && sum != a.awsSum:
+	case !changed || a.state.Active == "":
+	case a.state.LoadErr != nil:
 		a.log.Info("AWS config files changed; loading the profile again", "profile", a.state.Active)
 		a.switchProfile(a.state.Active, false)
+	case a.src != nil:
+		a.profileChanged()
 	}
+}
+
+// profileChanged acts on the AWS files having changed while the active
+// profile's Source runs (see followFiles).
+func (a *app) profileChanged() {
+	src, name := a.src, a.state.Active
+	p, err := engine.Load(a.ctx, engine.Options{Env: a.opts.Env, Profile: name, Logger: a.log})
+	switch {
+	case a.gone(err):
+		a.pause(err)
+		return
+	case err == nil && !sameSource(p, src.Profile()):
+		a.log.Info("the profile changed in the AWS files; loading it again", "profile", name)
+		a.switchProfile(name, false)
+		return
+	}
+	// An MFA profile with valid credentials is left alone: its refresh
+	// would only fail for want of a code, for an edit made elsewhere.
+	if src.Profile().MFASerial == "" || !a.state.Status.Valid {
+		a.log.Info("AWS config files changed; fetching the credentials again", "profile", name)
+		src.Reload()
+	}
+	a.keepOwnKeys()
+}
+
+// gone says err, from loading the active profile, means it is no longer
+// in the AWS files: not found, or any failure for a name the files list
+// no longer (the implicit default profile missing is "no credentials").
+func (a *app) gone(err error) bool {
+	if err == nil {
+		return false
+	}
+	listed := a.profilesSum == [sha256.Size]byte{} || slices.Contains(a.state.Profiles, a.state.Active)
+	return errors.Is(err, engine.ErrProfileNotFound) || !listed
+}
+
+// sameSource says a Source made from profile q serves p as it is: a
+// Source keeps the kind, region and role it was loaded with.
+func sameSource(p, q *engine.Profile) bool {
+	return p.Kind == q.Kind && p.Region == q.Region && p.RoleARN == q.RoleARN && p.MFASerial == q.MFASerial
 }
 
 // awsFilesSum is the SHA-256 of the AWS config and credentials files.
@@ -537,6 +590,7 @@ func (a *app) reloadSettings() {
 	// A changed address (or token) restarts that server.
 	a.stateFromSettings()
 	a.syncServers()
+	a.prime()
 	switch {
 	case a.isExportProfile(s.Profile):
 		a.ignoreExportProfile(s.Profile)
@@ -556,7 +610,7 @@ func (a *app) settingsFixed() {
 // a.state; the servers' states start over from their settings.
 func (a *app) stateFromSettings() {
 	s := a.settings
-	a.state.ExportName, a.state.KeepRefreshed = s.ExportName, s.KeepRefreshed
+	a.state.ExportName, a.state.KeepRefreshed, a.state.EnsureTemporary = s.ExportName, s.KeepRefreshed, s.EnsureTemporary
 	a.state.IMDS = ServerState{On: s.IMDS.Enabled, Addr: s.IMDS.Addr}
 	a.state.ECS = ServerState{On: s.ECS.Enabled, Addr: s.ECS.Addr}
 }
