@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"image/png"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -739,4 +740,56 @@ func whichIcon(t *testing.T, px []snitest.Pixmap) string {
 		}
 	}
 	return "unknown"
+}
+
+// TestTrayProfileDeleted is issue 10 item 27 end to end: the AWS files
+// deleted under a running awsxc, its menu says so, the IMDS server it
+// ran pauses (a request gets no credentials) and Copy is disabled; the
+// files back, the server serves again on its port.
+func TestTrayProfileDeleted(t *testing.T) {
+	bus, display, w := setup(t)
+	sts := fakeaws.New()
+	defer sts.Close()
+	e := newEnv(t, bus, display, sts.URL, true)
+	settings := filepath.Join(e.config, "awsxc", "settings.json")
+	os.MkdirAll(filepath.Dir(settings), 0o700)
+	os.WriteFile(settings, []byte(`{"profile": "dev", "imds": {"enabled": true, "addr": "127.0.0.1:0"}}`), 0o600)
+	start(t, e)
+	tr := snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
+	const wait = 5 * time.Second
+	item := tr.WaitLabel(t, wait, "IMDS server: 127.0.0.1:")
+	url := "http://" + strings.TrimPrefix(item.Text(), "IMDS server: ") + "/"
+	creds := func() (int, error) {
+		c := &http.Client{Timeout: 10 * time.Second}
+		req, _ := http.NewRequest("GET", url+"latest/meta-data/iam/security-credentials/dev", nil)
+		req.Header.Set("X-aws-ec2-metadata-token", "")
+		resp, err := c.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	// Tokenless: 401 from a server that runs, no answer from one paused.
+	if status, err := creds(); err != nil || status != http.StatusUnauthorized {
+		t.Fatalf("IMDS before: %d, %v; want it answering", status, err)
+	}
+	config, creds0 := filepath.Join(e.home, ".aws", "config"), e.credsFile
+	os.Remove(config)
+	os.Remove(creds0)
+	tr.WaitLabel(t, wait, "No AWS profiles found")
+	tr.WaitLabel(t, wait, "IMDS server: paused (no credentials)")
+	if status, err := creds(); err == nil {
+		t.Errorf("IMDS after the files were deleted answered %d; want no answer", status)
+	}
+	if it, _ := tr.Layout(t).Find("Copy as"); it.Enabled() {
+		t.Errorf("Copy as enabled with the profile gone")
+	}
+	os.WriteFile(config, []byte(awsConfig), 0o600)
+	os.WriteFile(creds0, []byte(awsCredentials), 0o600)
+	tr.WaitLabel(t, wait, "dev · static keys · no expiry")
+	tr.WaitLabel(t, wait, strings.TrimSuffix(item.Text(), "/"))
+	if status, err := creds(); err != nil || status != http.StatusUnauthorized {
+		t.Errorf("IMDS after the files came back: %d, %v", status, err)
+	}
 }

@@ -376,19 +376,21 @@ func (a *app) onTick() {
 //     code), so a source fixed or rotated meanwhile is picked up without
 //     a click.
 func (a *app) followFiles(sum [sha256.Size]byte) {
-	changed := sum != a.awsSum
-	a.awsSum = sum
 	switch {
 	case a.state.Active == "" && !a.state.NoConfig:
 		if a.state.Active = a.pickProfile(); a.state.Active != "" {
 			a.switchProfile(a.state.Active, false)
 		}
-	case !changed || a.state.Active == "":
+	case sum == a.awsSum || a.state.Active == "":
 	case a.state.LoadErr != nil:
 		a.log.Info("AWS config files changed; loading the profile again", "profile", a.state.Active)
 		a.switchProfile(a.state.Active, false)
 	case a.src != nil:
+		a.awsSum = sum
 		a.profileChanged()
+	default:
+		// A switch is under way, from the files as they were when it
+		// began (awsSum): the first tick after it looks again.
 	}
 }
 
