@@ -162,7 +162,7 @@ func (a *app) onStatus(gen int, st engine.Status) {
 		return
 	}
 	a.state.Status = st
-	if a.gone(st.Err) && !errors.Is(st.Err, context.Canceled) {
+	if a.gone(st.Err) {
 		// A refresh found the profile gone from the AWS files.
 		a.pause(st.Err)
 		return

@@ -186,21 +186,33 @@ func TestStaticKeysWithoutSTS(t *testing.T) {
 // request gets no credentials) and Copy and Write are disabled; when it
 // comes back, all of it resumes on the same port.
 func TestActiveProfileDeleted(t *testing.T) {
+	const prod = "[prod]\naws_access_key_id = AKIAPRODEXAMPLE00001\naws_secret_access_key = s\n"
+	withDefault := "[default]\nregion = eu-west-1\n" + twoProfiles
+	withDefaultCreds := "[default]\naws_access_key_id = AKIADEFAULTEXAMPLE01\naws_secret_access_key = s\n" + twoProfilesCreds
 	tests := []struct {
-		name       string
-		config     string // the files after the deletion
-		creds      string
-		wantHeader string
+		name        string
+		profile     string
+		config      string // the files before the deletion; "" for twoProfiles
+		creds       string
+		afterConfig string // the files after the deletion
+		afterCreds  string
+		wantHeader  string
 	}{
-		{"config_deleted", "", "", "No AWS profiles found"},
-		{"profile_deleted", "[profile prod]\nregion = us-east-2\n",
-			"[prod]\naws_access_key_id = AKIAPRODEXAMPLE00001\naws_secret_access_key = s\n", "dev · profile not found"},
+		{"config_deleted", "dev", "", "", "", "", "No AWS profiles found"},
+		{"profile_deleted", "dev", "", "", "[profile prod]\nregion = us-east-2\n", prod, "dev · profile not found"},
+		// The engine says "no credentials" for a missing default profile.
+		{"default_deleted", "default", withDefault, withDefaultCreds, "[profile prod]\nregion = us-east-2\n", prod,
+			"default · no credentials configured"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds, tick: 20 * time.Millisecond,
-				settings: `{"profile": "dev", "imds": {"enabled": true, "addr": "127.0.0.1:0"}}`})
-			h.waitFor(t, "the IMDS server", func(a *app) bool { return valid("dev")(a) && a.imds != nil })
+			config, creds := tt.config, tt.creds
+			if config == "" {
+				config, creds = twoProfiles, twoProfilesCreds
+			}
+			h := newHarness(t, harnessOptions{config: config, creds: creds, tick: 20 * time.Millisecond,
+				settings: `{"profile": "` + tt.profile + `", "imds": {"enabled": true, "addr": "127.0.0.1:0"}}`})
+			h.waitFor(t, "the IMDS server", func(a *app) bool { return valid(tt.profile)(a) && a.imds != nil })
 			var url string
 			var src *engine.Source
 			h.do(t, func(a *app) { url, src = a.imds.URL(), a.src })
@@ -209,12 +221,12 @@ func TestActiveProfileDeleted(t *testing.T) {
 			}
 
 			cf, kf := os.Getenv("AWS_CONFIG_FILE"), os.Getenv("AWS_SHARED_CREDENTIALS_FILE")
-			if tt.config == "" {
+			if tt.afterConfig == "" {
 				os.Remove(cf)
 				os.Remove(kf)
 			} else {
-				os.WriteFile(cf, []byte(tt.config), 0o600)
-				os.WriteFile(kf, []byte(tt.creds), 0o600)
+				os.WriteFile(cf, []byte(tt.afterConfig), 0o600)
+				os.WriteFile(kf, []byte(tt.afterCreds), 0o600)
 			}
 			h.waitFor(t, "the pause", func(a *app) bool { return a.src == nil && a.state.LoadErr != nil })
 			if got := h.label(t, idHeader); got != tt.wantHeader {
@@ -237,9 +249,9 @@ func TestActiveProfileDeleted(t *testing.T) {
 				}
 			}
 
-			os.WriteFile(cf, []byte(twoProfiles), 0o600)
-			os.WriteFile(kf, []byte(twoProfilesCreds), 0o600)
-			h.waitFor(t, "the resume", func(a *app) bool { return valid("dev")(a) && a.imds != nil })
+			os.WriteFile(cf, []byte(config), 0o600)
+			os.WriteFile(kf, []byte(creds), 0o600)
+			h.waitFor(t, "the resume", func(a *app) bool { return valid(tt.profile)(a) && a.imds != nil })
 			h.do(t, func(a *app) {
 				if a.imds.URL() != url {
 					t.Errorf("IMDS back at %s; want %s", a.imds.URL(), url)

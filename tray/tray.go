@@ -418,14 +418,18 @@ func (a *app) profileChanged() {
 }
 
 // gone says err, from loading the active profile, means it is no longer
-// in the AWS files: not found, or any failure for a name the files list
-// no longer (the implicit default profile missing is "no credentials").
+// in the AWS files: not found, or, for the implicit default profile, "no
+// credentials" while the files list it no longer (which is how the
+// engine reports a missing default profile).
 func (a *app) gone(err error) bool {
-	if err == nil {
-		return false
+	switch {
+	case errors.Is(err, engine.ErrProfileNotFound):
+		return true
+	case errors.Is(err, engine.ErrNoCredentials) && a.state.Active == engine.DefaultProfile:
+		listed := a.profilesSum == [sha256.Size]byte{} || slices.Contains(a.state.Profiles, a.state.Active)
+		return !listed
 	}
-	listed := a.profilesSum == [sha256.Size]byte{} || slices.Contains(a.state.Profiles, a.state.Active)
-	return errors.Is(err, engine.ErrProfileNotFound) || !listed
+	return false
 }
 
 // sameSource says a Source made from profile q serves p as it is: a
