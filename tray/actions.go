@@ -534,12 +534,12 @@ func (a *app) syncServers() {
 	if src := a.served; src != nil {
 		if a.settings.IMDS.Enabled {
 			want = append(want, server.Want{Name: idIMDS, Source: src, IMDS: &server.IMDSOptions{
-				Options: server.Options{Addr: a.settings.IMDS.Addr, Logger: a.log, Hints: trayHints, AllowHosts: containerHosts},
+				Options: server.Options{Addr: a.settings.IMDS.Addr, ExtraAddrs: bridgeAddrs(a.settings.IMDS), Logger: a.log, Hints: trayHints},
 			}})
 		}
 		if a.settings.ECS.Enabled {
 			want = append(want, server.Want{Name: idECS, Source: src, ECS: &server.ECSOptions{
-				Options: server.Options{Addr: a.settings.ECS.Addr, Logger: a.log, Hints: trayHints, AllowHosts: containerHosts},
+				Options: server.Options{Addr: a.settings.ECS.Addr, ExtraAddrs: bridgeAddrs(a.settings.ECS), Logger: a.log, Hints: trayHints},
 				Token:   a.settings.ECSToken,
 			}})
 		}

@@ -52,11 +52,14 @@ func (c *engineCache) get(ctx context.Context) (containers.Engine, error) {
 	return c.eng, c.err
 }
 
-// containerHosts are the names containers of some engines use for this
-// machine (Podman, Lima), which the servers accept in the Host header
-// besides host.docker.internal: names no web page can make a browser
-// send for this machine's loopback.
-var containerHosts = []string{containers.HostContainers, containers.HostLima}
+// bridgeAddrs are the addresses a server also listens on besides its
+// own: its docker_bridge setting, at its own port.
+func bridgeAddrs(s ServerSettings) []string {
+	if s.DockerBridge == "" {
+		return nil
+	}
+	return []string{net.JoinHostPort(s.DockerBridge, "0")}
+}
 
 // ecsTokenFile is where the ECS server's token is kept for containers,
 // which get it as a read-only file (a token in their environment would
@@ -73,10 +76,11 @@ type dockerRecipe struct {
 }
 
 // recipeFor words the recipe of engine eng for the server srv listening
-// on addr (host:port), served by a server named name ("IMDS server"),
-// whose address setting is setting ("imds.addr"). detectErr is why
-// detection found no engine, if it did not.
-func recipeFor(eng containers.Engine, detectErr error, srv containers.Server, addr, name, setting string) dockerRecipe {
+// on addr (host:port) and on bridge (an address, at the same port; ""
+// for none), named name ("IMDS server"), whose settings are under
+// setting ("imds"). detectErr is why detection found no engine, if it
+// did not.
+func recipeFor(eng containers.Engine, detectErr error, srv containers.Server, addr, bridge, name, setting string) dockerRecipe {
 	what := name + " settings for " + eng.String()
 	if eng.Kind == containers.Unknown {
 		body := "No container engine was recognised, so no settings can be chosen"
@@ -96,14 +100,18 @@ func recipeFor(eng containers.Engine, detectErr error, srv containers.Server, ad
 		}
 		return dockerRecipe{Summary: "No Docker settings for the " + name, Body: body + "."}
 	}
-	if !listensFor(addr, r.Listen) {
+	if !listensFor(addr, r.Listen) && !listensFor(net.JoinHostPort(bridge, strconv.Itoa(int(r.Listen.Port()))), r.Listen) {
 		// Docker Engine on Linux reaches this machine at the bridge
 		// gateway only, where a loopback server does not listen.
+		at := addr
+		if bridge != "" {
+			at += " and " + bridge
+		}
 		return dockerRecipe{
 			Summary: "The " + name + " cannot be reached from " + eng.String() + " containers",
-			Body: eng.String() + " containers reach this machine at " + r.Listen.Addr().String() + ", but the server listens on " + addr +
-				". To serve them, set " + setting + " to " + r.Listen.String() + " in the settings (then " + r.Exposure +
-				"), and copy the settings again.",
+			Body: eng.String() + " containers reach this machine at " + r.Listen.Addr().String() + ", but the server listens on " + at +
+				". To serve them, set " + setting + ".docker_bridge to " + r.Listen.Addr().String() + " in the settings: the server then also listens there (and " +
+				r.Exposure + "). Then copy the settings again.",
 		}
 	}
 	var body string
@@ -149,17 +157,17 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 func (a *app) copyDocker(imds bool) {
 	var (
 		srv           containers.Server
-		addr          string
+		addr, bridge  string
 		name, setting string
 		token         string
 	)
 	switch {
 	case imds && a.imds != nil:
 		srv = containers.Server{Protocol: containers.IMDS, Port: uint16(a.imds.Port())}
-		addr, name, setting = a.state.IMDS.Addr, "IMDS server", "imds.addr"
+		addr, bridge, name, setting = a.state.IMDS.Addr, a.state.IMDS.Bridge, "IMDS server", "imds"
 	case !imds && a.ecs != nil:
 		srv = containers.Server{Protocol: containers.ECS, Port: uint16(a.ecs.Port()), TokenFile: ecsTokenFile()}
-		addr, name, setting, token = a.state.ECS.Addr, "ECS server", "ecs.addr", a.ecs.Token()
+		addr, bridge, name, setting, token = a.state.ECS.Addr, a.state.ECS.Bridge, "ECS server", "ecs", a.ecs.Token()
 	default:
 		return
 	}
@@ -169,7 +177,7 @@ func (a *app) copyDocker(imds bool) {
 		if errors.Is(err, context.Canceled) {
 			return
 		}
-		r := recipeFor(eng, err, srv, addr, name, setting)
+		r := recipeFor(eng, err, srv, addr, bridge, name, setting)
 		if r.Text != "" && token != "" {
 			if err := server.WriteTokenFile(srv.TokenFile, token); err != nil {
 				a.post(func() { a.notify("No Docker settings copied", err.Error()) })

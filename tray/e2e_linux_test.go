@@ -170,7 +170,7 @@ func TestTrayEndToEnd(t *testing.T) {
 	sts := fakeaws.New()
 	defer sts.Close()
 	e := newEnv(t, bus, display, sts.URL, true)
-	tray.StandInDocker(t, e.bin, tray.DockerDesktop)
+	tray.StandInDocker(t, e.bin, tray.DockerDesktop(t))
 	a := start(t, e, "--debug")
 	tr := snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
 	step("registered")

@@ -366,11 +366,20 @@ func TestIMDSRequestDuringMFADialog(t *testing.T) {
 // copies the recipe of the engine the docker CLI reports, for the running
 // server's port, or says why none works and what to change.
 func TestCopyDockerSettings(t *testing.T) {
+	// Docker Engine whose bridge's gateway is 127.0.0.2, an address this
+	// machine has (all of 127/8 is loopback on Linux), so that a test
+	// server can listen there.
+	engineAt := func(t testing.TB) map[string]string {
+		m := DockerEngine(t)
+		m[DockerBridge] = strings.NewReplacer("172.17.0.1", "127.0.0.2", "172.17.0.0/16", "127.0.0.0/8").Replace(m[DockerBridge])
+		return m
+	}
 	tests := []struct {
 		name     string
-		docker   map[string]string // nil: no docker at all
+		docker   func(testing.TB) map[string]string // nil: no docker at all
 		imds     bool
 		addr     string
+		bridge   string // docker_bridge
 		wantClip string // {PORT} stands for the server's port, {TOKENFILE} for the token file
 		wantNote string // the notification's summary
 		wantBody string // in its body
@@ -380,7 +389,10 @@ func TestCopyDockerSettings(t *testing.T) {
 			wantNote: "Copied the IMDS server settings for Docker Desktop"},
 		{name: "engine_imds_loopback", docker: DockerEngine, imds: true, addr: "127.0.0.1:0",
 			wantNote: "The IMDS server cannot be reached from Docker Engine containers",
-			wantBody: "Docker Engine containers reach this machine at 172.17.0.1, but the server listens on 127.0.0.1:{PORT}. To serve them, set imds.addr to 172.17.0.1:{PORT} in the settings"},
+			wantBody: "Docker Engine containers reach this machine at 172.17.0.1, but the server listens on 127.0.0.1:{PORT}. To serve them, set imds.docker_bridge to 172.17.0.1 in the settings: the server then also listens there"},
+		{name: "engine_imds_docker_bridge", docker: engineAt, imds: true, addr: "127.0.0.1:0", bridge: "127.0.0.2",
+			wantClip: "--add-host=host.docker.internal:host-gateway -e AWS_EC2_METADATA_SERVICE_ENDPOINT=http://host.docker.internal:{PORT}/",
+			wantNote: "Copied the IMDS server settings for Docker Engine"},
 		{name: "engine_imds_all_interfaces", docker: DockerEngine, imds: true, addr: "0.0.0.0:0",
 			wantClip: "--add-host=host.docker.internal:host-gateway -e AWS_EC2_METADATA_SERVICE_ENDPOINT=http://host.docker.internal:{PORT}/",
 			wantNote: "Copied the IMDS server settings for Docker Engine"},
@@ -396,7 +408,7 @@ func TestCopyDockerSettings(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			bin := t.TempDir()
 			if tt.docker != nil {
-				StandInDocker(t, bin, tt.docker)
+				StandInDocker(t, bin, tt.docker(t))
 			}
 			t.Setenv("PATH", bin)
 			server, id := "ecs", idECSDocker
@@ -404,7 +416,7 @@ func TestCopyDockerSettings(t *testing.T) {
 				server, id = "imds", idIMDSDocker
 			}
 			h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds,
-				settings: `{"profile": "dev", "` + server + `": {"enabled": true, "addr": "` + tt.addr + `"}}`})
+				settings: `{"profile": "dev", "` + server + `": {"enabled": true, "addr": "` + tt.addr + `", "docker_bridge": "` + tt.bridge + `"}}`})
 			var port, token string
 			h.waitFor(t, "the server", func(a *app) bool { return a.imds != nil || a.ecs != nil })
 			h.do(t, func(a *app) {

@@ -53,6 +53,7 @@ type ServerState struct {
 	On      bool   // switched on in the settings
 	Running bool   // listening now
 	Addr    string // host:port it listens on, or the saved one
+	Bridge  string // the docker bridge address it also listens on; "" for none
 	Err     error  // why it is not running although switched on
 }
 
@@ -236,6 +237,9 @@ func serverItem(id, name string, st ServerState, noSource bool) Item {
 	switch {
 	case st.Err != nil:
 		label += ": " + serverErrLabel(st)
+	case st.On && st.Running && st.Bridge != "":
+		// Wider than loopback: every container can reach it; say so.
+		label += ": " + st.Addr + " and the docker bridge " + st.Bridge
 	case st.On && st.Running:
 		label += ": " + st.Addr
 	case st.On && noSource:

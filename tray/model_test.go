@@ -312,6 +312,13 @@ func TestServerItem(t *testing.T) {
 			"  imds:toggle|Serve on 127.0.0.1:41001[x]",
 			"  imds:docker|Copy settings for Docker",
 		}},
+		{"running_on_the_docker_bridge_too", with(func(s *State) {
+			s.IMDS = ServerState{On: true, Running: true, Addr: "127.0.0.1:41001", Bridge: "172.17.0.1"}
+		}), []string{
+			"imds|IMDS server: 127.0.0.1:41001 and the docker bridge 172.17.0.1",
+			"  imds:toggle|Serve on 127.0.0.1:41001[x]",
+			"  imds:docker|Copy settings for Docker",
+		}},
 		{"starting", with(func(s *State) { s.IMDS = ServerState{On: true, Addr: "127.0.0.1:41001"} }), []string{
 			"imds|IMDS server: starting",
 			"  imds:toggle|Serve on 127.0.0.1:41001[x]",

@@ -50,6 +50,12 @@ type ServerSettings struct {
 	// Addr is host:port; a port of 0 picks a free one on first start,
 	// which is then saved here so the port stays the same across runs.
 	Addr string `json:"addr"`
+	// DockerBridge is an address the server also listens on, at Addr's
+	// port: the docker bridge's gateway (172.17.0.1), where containers
+	// of Docker Engine on Linux reach this machine. Every container on
+	// the machine's Docker networks can then reach the server. Empty
+	// for none.
+	DockerBridge string `json:"docker_bridge,omitempty"`
 }
 
 // DefaultClipboardClear is how long a copy stays on the clipboard

@@ -19,21 +19,39 @@ const (
 	DockerBridge  = "network inspect bridge"
 )
 
-// DockerDesktop and DockerEngine are recorded docker CLI outputs
+// DockerDesktop and DockerEngine are the recorded docker CLI outputs
 // (engine/containers/testdata/samples) for the commands Probe runs:
 // Docker Desktop, and rootful Docker Engine on Linux with its bridge.
-var (
-	DockerDesktop = map[string]string{DockerInfo: "docker-desktop-macos_info-format-json.partial.txt"}
-	DockerEngine  = map[string]string{
-		DockerContext: "local_docker-28.2.2_context-inspect-default.txt",
-		DockerInfo:    "docker-engine-linux_info-format-json.txt",
-		DockerBridge:  "docker-engine-linux_network-inspect-bridge.txt",
-	}
-)
+func DockerDesktop(t testing.TB) map[string]string {
+	return map[string]string{DockerInfo: DockerSample(t, "docker-desktop-macos_info-format-json.partial.txt")}
+}
 
-// StandInDocker writes a docker program into dir that answers each
-// command line of replies with the recorded output it names (a file of
-// engine/containers/testdata/samples) and fails any other, as a docker
+func DockerEngine(t testing.TB) map[string]string {
+	return map[string]string{
+		DockerContext: DockerSample(t, "local_docker-28.2.2_context-inspect-default.txt"),
+		DockerInfo:    DockerSample(t, "docker-engine-linux_info-format-json.txt"),
+		DockerBridge:  DockerSample(t, "docker-engine-linux_network-inspect-bridge.txt"),
+	}
+}
+
+// DockerSample is the output recorded in a file of
+// engine/containers/testdata/samples, without its header.
+func DockerSample(t testing.TB, name string) string {
+	t.Helper()
+	_, self, _, _ := runtime.Caller(0)
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(self), "..", "engine", "containers", "testdata", "samples", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, payload, ok := bytes.Cut(b, []byte("\n# ---\n"))
+	if !ok {
+		t.Fatalf("%s: no '# ---' line after the header", name)
+	}
+	return string(bytes.TrimSuffix(payload, []byte("\n")))
+}
+
+// StandInDocker writes a docker program into dir that prints, for each
+// command line of replies, its output, and fails any other, as a docker
 // CLI does that cannot reach its engine. Every run appends its command
 // line to dir/docker.calls. A test puts dir first on PATH.
 func StandInDocker(t testing.TB, dir string, replies map[string]string) {
@@ -41,22 +59,12 @@ func StandInDocker(t testing.TB, dir string, replies map[string]string) {
 	if runtime.GOOS == "windows" {
 		t.Skip("the stand-in docker is a shell script")
 	}
-	_, self, _, _ := runtime.Caller(0)
-	samples := filepath.Join(filepath.Dir(self), "..", "engine", "containers", "testdata", "samples")
 	var cases strings.Builder
 	i := 0
-	for args, name := range replies {
-		b, err := os.ReadFile(filepath.Join(samples, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, payload, ok := bytes.Cut(b, []byte("\n# ---\n"))
-		if !ok {
-			t.Fatalf("%s: no '# ---' line after the header", name)
-		}
+	for args, output := range replies {
 		i++
 		out := filepath.Join(dir, fmt.Sprintf("docker.%d.out", i))
-		if err := os.WriteFile(out, bytes.TrimSuffix(payload, []byte("\n")), 0o644); err != nil {
+		if err := os.WriteFile(out, []byte(output), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		fmt.Fprintf(&cases, "'%s') exec /bin/cat '%s' ;;\n", args, out)

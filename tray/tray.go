@@ -617,6 +617,6 @@ func (a *app) settingsFixed() {
 func (a *app) stateFromSettings() {
 	s := a.settings
 	a.state.ExportName, a.state.KeepRefreshed, a.state.EnsureTemporary = s.ExportName, s.KeepRefreshed, s.EnsureTemporary
-	a.state.IMDS = ServerState{On: s.IMDS.Enabled, Addr: s.IMDS.Addr}
-	a.state.ECS = ServerState{On: s.ECS.Enabled, Addr: s.ECS.Addr}
+	a.state.IMDS = ServerState{On: s.IMDS.Enabled, Addr: s.IMDS.Addr, Bridge: s.IMDS.DockerBridge}
+	a.state.ECS = ServerState{On: s.ECS.Enabled, Addr: s.ECS.Addr, Bridge: s.ECS.DockerBridge}
 }
