@@ -336,7 +336,7 @@ func TestCLI(t *testing.T) {
 			stderr: `^awsxc-cli: error: profile "nope": profile not found; check the name with awsxc-cli profiles\n$`},
 		{name: "err_profile_unknown_via_env", args: []string{"--json"}, env: []string{"AWS_PROFILE=nope"}, code: 3,
 			stderr: `profile "nope": profile not found`},
-		{name: "err_profile_empty", args: []string{"--json", "--profile", ""}, code: 3, stderr: `profile not found`},
+		{name: "err_profile_empty", args: []string{"--json", "--profile", ""}, code: 2, stderr: `^awsxc-cli: error: argument --profile: empty value; expected PROFILE \(see awsxc-cli --help\)\n$`},
 		{name: "err_no_credentials", args: []string{"--json"},
 			env: []string{"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null"}, code: 2,
 			stderr: `^awsxc-cli: error: profile "default": no credentials; run aws configure, or name a profile with --profile\n$`},

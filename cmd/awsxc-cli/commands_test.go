@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -63,7 +66,13 @@ func TestParseFlags(t *testing.T) {
 	}{
 		{"exact", []string{"--name", "x"}, false, want{Name: "x"}},
 		{"equals", []string{"--name=x=y"}, false, want{Name: "x=y"}},
-		{"empty_value", []string{"--name="}, false, want{}},
+		{"empty_value_equals", []string{"--name="}, false, want{Err: "argument --name: empty value; expected NAME"}},
+		{"empty_value_apart", []string{"--name", ""}, false, want{Err: "argument --name: empty value; expected NAME"}},
+		{"empty_value_short", []string{"-c", ""}, false, want{Err: "argument --cred: empty value; expected NAME"}},
+		{"empty_value_short_equals", []string{"-c="}, false, want{Err: "argument --cred: empty value; expected NAME"}},
+		{"empty_second_value", []string{"--pair", "a", ""}, false, want{Pair: [2]string{"a"}, Err: "argument --pair: empty value; expected A [B]"}},
+		{"empty_rest", []string{"--run", ""}, false, want{Modes: []string{"--run"}, Err: "argument --run: empty value; expected CMD..."}},
+		{"empty_rest_after_dashdash", []string{"--run", "--", ""}, false, want{Modes: []string{"--run"}, Err: "argument --run: empty value; expected CMD..."}},
 		{"exact_beats_prefix", []string{"--name", "x", "--name-p", "y"}, false, want{Name: "x", Profile: "y"}},
 		{"unique_prefix", []string{"--o", "--pa", "a"}, false, want{On: true, Pair: [2]string{"a"}, Modes: []string{"--on"}}},
 		{"ambiguous", []string{"--na", "x"}, false, want{Err: "ambiguous option --na could match --name, --name-prefix"}},
@@ -266,5 +275,79 @@ func TestLookCommand(t *testing.T) {
 	os.WriteFile(notExec, nil, 0o600)
 	if _, err := lookCommand(notExec); !errors.As(err, &ee) || ee.code != 126 {
 		t.Errorf("not executable: %v", err)
+	}
+}
+
+// TestIssue10EmptyValues: every option of every command that takes a
+// value refuses an empty one, in each way it can be written, with a
+// usage error (exit 2), one line on stderr and nothing on stdout; before
+// the fix most fell back to the default mode and printed the
+// credentials. The table is built from the commands' own flag tables,
+// so a new command's options are checked too. Each case runs in this
+// process and as the built binary.
+func TestIssue10EmptyValues(t *testing.T) {
+	t.Parallel()
+	type tcase struct {
+		name string
+		args []string
+		flag string
+	}
+	var cases []tcase
+	for _, cmd := range commands {
+		var o common
+		specs := append(cmd.new().flags(), o.flags()...)
+		hasProfile := slices.ContainsFunc(specs, func(s flagSpec) bool { return s.name == "profile" })
+		for _, s := range specs {
+			if s.arg == "" {
+				continue // a switch
+			}
+			prefix := strings.Fields(cmd.name)
+			if hasProfile && s.name != "profile" {
+				prefix = append(prefix, "--profile", "static") // a run that would succeed
+			}
+			forms := [][]string{{"--" + s.name, ""}}
+			if s.rest == nil {
+				forms = append(forms, []string{"--" + s.name + "="})
+			}
+			if s.short != 0 {
+				forms = append(forms, []string{"-" + string(s.short), ""}, []string{"-" + string(s.short) + "="})
+			}
+			if s.extra != nil {
+				forms = append(forms, []string{"--" + s.name, "0", ""})
+			}
+			for _, form := range forms {
+				cases = append(cases, tcase{name: strings.Join(append(strings.Fields(cmd.name), form...), "_"), args: append(slices.Clone(prefix), form...), flag: s.name})
+			}
+		}
+	}
+	if len(cases) < 20 {
+		t.Fatalf("only %d cases: the flag tables were not read", len(cases))
+	}
+	f := newFixture(t)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			want := "awsxc-cli: error: argument --" + tc.flag + ": empty value; expected "
+			// Without the rule, --container 0 "" would serve until stopped.
+			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+			defer cancel()
+			var out, errb syncBuffer
+			code := run(ctx, tc.args, f.proc(strings.NewReader(""), &out, &errb, nil))
+			inProcess := result{out.String(), errb.String(), code}
+			cmd := exec.CommandContext(ctx, binary, tc.args...)
+			cmd.Env, cmd.Dir = f.env(), f.home
+			var bout, berr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &bout, &berr
+			cmd.Run()
+			for how, r := range map[string]result{
+				"in process": inProcess,
+				"binary":     {bout.String(), berr.String(), cmd.ProcessState.ExitCode()},
+			} {
+				if r.code != exitUsage || r.stdout != "" || !strings.HasPrefix(r.stderr, want) || strings.Count(r.stderr, "\n") != 1 {
+					t.Errorf("%s %q: exit %d, stdout %q, stderr %q; want exit 2, nothing on stdout, one line %q…",
+						how, tc.args, r.code, r.stdout, r.stderr, want)
+				}
+			}
+		})
 	}
 }

@@ -7,6 +7,10 @@ package main
 // -cNAME, mutually exclusive output modes, an option that takes the rest
 // of the line (--exec) and one that takes one or two values (--container
 // PORT [TOKEN]).
+//
+// An option that takes a value never takes an empty one: `--imds "$PORT"`
+// with PORT unset must fail, not fall back to printing the credentials.
+// The parser checks it, so every command's options get the rule.
 
 import (
 	"fmt"
@@ -111,6 +115,9 @@ func parseFlags(specs []flagSpec, args []string, r any) (parsed, error) {
 			if len(rest) > 0 && rest[0] == "--" {
 				rest = rest[1:]
 			}
+			if len(rest) > 0 && rest[0] == "" {
+				return p, emptyValue(spec)
+			}
 			return p, spec.rest(rest)
 		}
 		if spec.arg == "" {
@@ -124,15 +131,26 @@ func parseFlags(specs []flagSpec, args []string, r any) (parsed, error) {
 			i++
 			val = args[i]
 		}
+		if spec.arg != "" && val == "" {
+			return p, emptyValue(spec)
+		}
 		if err := spec.set(val); err != nil {
 			return p, err
 		}
 		if spec.extra != nil && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
 			i++
+			if args[i] == "" {
+				return p, emptyValue(spec)
+			}
 			spec.extra(args[i])
 		}
 	}
 	return p, nil
+}
+
+// emptyValue is the error for an option given an empty value.
+func emptyValue(spec *flagSpec) error {
+	return usagef("argument --%s: empty value; expected %s", spec.name, spec.arg)
 }
 
 // lookup finds a long option by exact name, else by unique prefix (as
