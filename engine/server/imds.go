@@ -30,7 +30,7 @@ const (
 	imdsExtCredsDir  = "/latest/meta-data/iam/security-credentials-extended/"
 	imdsTokenLen     = 2 * (8 + imdsMACLen)
 	imdsMACLen       = 16
-	imdsTokenContext = "awsxc imds token v1"
+	imdsTokenContext = "awsxc imds token v2"
 )
 
 // imdsKey is the per-process secret that signs IMDS session tokens, so
@@ -66,13 +66,19 @@ func (m *imdsMAC) mac(exp uint64) []byte {
 }
 
 // newIMDSToken returns a session token valid until exp: hex of the expiry
-// (Unix seconds, big-endian) and a truncated HMAC-SHA256 over it. Tokens
-// are stateless: any number can be live, and nothing is stored.
+// (Unix nanoseconds, big-endian) and a truncated HMAC-SHA256 over it.
+// Tokens are stateless: any number can be live, and nothing is stored.
+//
+// The expiry keeps its fraction of a second: in seconds, a token with a
+// TTL of 1 asked for at 12:00:00.999 would die at 12:00:01, a
+// millisecond later. (Version 1 tokens carried seconds; the context
+// string names the version, and tokens die with the process anyway.)
 func newIMDSToken(exp time.Time) string {
 	m := imdsMACPool.Get().(*imdsMAC)
 	defer imdsMACPool.Put(m)
-	binary.BigEndian.PutUint64(m.tok[:8], uint64(exp.Unix()))
-	copy(m.tok[8:], m.mac(uint64(exp.Unix())))
+	ns := uint64(exp.UnixNano())
+	binary.BigEndian.PutUint64(m.tok[:8], ns)
+	copy(m.tok[8:], m.mac(ns))
 	return hex.EncodeToString(m.tok[:])
 }
 
@@ -96,7 +102,7 @@ func validIMDSToken(tok string, now time.Time) bool {
 	if subtle.ConstantTimeCompare(m.mac(exp), m.tok[8:]) != 1 {
 		return false
 	}
-	return now.Unix() < int64(exp)
+	return now.UnixNano() < int64(exp)
 }
 
 func unhex(c byte) (byte, bool) {

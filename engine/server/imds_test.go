@@ -385,3 +385,52 @@ func benchLoopback(b *testing.B, u, tok string) {
 		}
 	})
 }
+
+// TestIssue10TokenSubSecond: a token keeps its expiry to the
+// nanosecond. One with a TTL of 1 s asked for at .999 of a second is
+// good a few milliseconds later (it was refused once the second turned,
+// its expiry having been cut to whole seconds) and refused from the
+// moment its second is up, through the server's own clock.
+func TestIssue10TokenSubSecond(t *testing.T) {
+	m, _, clk, _ := newTestIMDS(t, "static", IMDSOptions{})
+	clk.Add(999 * time.Millisecond) // 10:00:00.999
+	put := httptest.NewRequest("PUT", "/latest/api/token", nil)
+	put.Host = "127.0.0.1"
+	put.Header.Set("X-Aws-Ec2-Metadata-Token-Ttl-Seconds", "1")
+	w := httptest.NewRecorder()
+	m.srv.ServeHTTP(w, put)
+	if w.Code != 200 {
+		t.Fatalf("PUT token: %d %s", w.Code, w.Body)
+	}
+	tok := w.Body.String()
+	get := func() int {
+		r := httptest.NewRequest("GET", "/latest/meta-data/iam/security-credentials/", nil)
+		r.Host = "127.0.0.1"
+		r.Header.Set("X-Aws-Ec2-Metadata-Token", tok)
+		w := httptest.NewRecorder()
+		m.srv.ServeHTTP(w, r)
+		return w.Code
+	}
+	for _, step := range []struct {
+		after time.Duration // since the PUT
+		want  int
+	}{
+		{5 * time.Millisecond, 200},   // 10:00:01.004: the second turned
+		{994 * time.Millisecond, 200}, // 10:00:01.993
+		{time.Second, 401},            // 10:00:01.999: expired
+	} {
+		clk.mu.Lock()
+		clk.t = time.Date(2026, 11, 26, 10, 0, 0, 999_000_000, time.UTC).Add(step.after)
+		clk.mu.Unlock()
+		if got := get(); got != step.want {
+			t.Errorf("%v after the PUT (%s): status %d, want %d", step.after, clk.Now().Format("15:04:05.000"), got, step.want)
+		}
+	}
+	// And the check itself, to the nanosecond.
+	exp := time.Date(2026, 11, 26, 10, 0, 1, 999_999_999, time.UTC)
+	tok = newIMDSToken(exp)
+	if !validIMDSToken(tok, exp.Add(-time.Nanosecond)) || validIMDSToken(tok, exp) {
+		t.Errorf("token for %v: valid 1 ns before %v, at it %v; want true, false",
+			exp, validIMDSToken(tok, exp.Add(-time.Nanosecond)), validIMDSToken(tok, exp))
+	}
+}
