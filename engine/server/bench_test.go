@@ -28,14 +28,14 @@ func BenchmarkECSCredentials(b *testing.B) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	src := newTestSource(b, engine.SourceOptions{Env: env, Profile: "static"})
-	e, err := NewECS(ctx, src, ECSOptions{Token: "benchtoken"})
+	e, err := NewECS(ctx, src, ECSOptions{Token: testToken})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer e.Close()
 	r := httptest.NewRequest("GET", "/", nil)
 	r.Host = "127.0.0.1:1234"
-	r.Header.Set("Authorization", "benchtoken")
+	r.Header.Set("Authorization", testToken)
 	w := &discardWriter{h: http.Header{}}
 	e.srv.ServeHTTP(w, r) // the first fetch
 	if _, ok := src.Current(); !ok {

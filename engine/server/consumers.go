@@ -61,19 +61,46 @@ func ValidConsumerName(name string) error {
 	return nil
 }
 
+// ErrInvalidToken is wrapped by the errors of [ValidToken] and
+// [CheckToken].
+var ErrInvalidToken = errors.New("invalid ECS token")
+
 // ValidToken checks an ECS token: [MinTokenLen] to [MaxTokenLen]
-// characters, printable ASCII without spaces (what every SDK sends in a
-// header unchanged).
+// characters of visible ASCII (! to ~). Spaces, control characters and
+// anything beyond ASCII are refused: a client sends the header value as
+// it reads it, and SDKs trim spaces or refuse such bytes, so the token
+// could never match. The error wraps [ErrInvalidToken] and never quotes
+// the token.
 func ValidToken(tok string) error {
-	if len(tok) < MinTokenLen || len(tok) > MaxTokenLen {
-		return fmt.Errorf("invalid token: want %d to %d characters", MinTokenLen, MaxTokenLen)
-	}
 	for i := 0; i < len(tok); i++ {
-		if c := tok[i]; c <= ' ' || c >= 0x7f {
-			return errors.New("invalid token: white space, control or non-ASCII characters")
+		if c := tok[i]; c <= ' ' || c > '~' {
+			what := "a space"
+			switch {
+			case c >= 0x80:
+				what = "a character beyond ASCII"
+			case c != ' ':
+				what = "a control character"
+			}
+			return fmt.Errorf("%w: it holds %s (at byte %d); use visible ASCII only", ErrInvalidToken, what, i+1)
 		}
 	}
+	switch {
+	case len(tok) < MinTokenLen:
+		return fmt.Errorf("%w: %d characters, want at least %d", ErrInvalidToken, len(tok), MinTokenLen)
+	case len(tok) > MaxTokenLen:
+		return fmt.Errorf("%w: %d characters, want at most %d", ErrInvalidToken, len(tok), MaxTokenLen)
+	}
 	return nil
+}
+
+// CheckToken checks an ECS server's own token as [NewECS] takes it
+// ([ECSOptions] Token): empty (a random one is made), or as
+// [ValidToken] says.
+func CheckToken(tok string) error {
+	if tok == "" {
+		return nil
+	}
+	return ValidToken(tok)
 }
 
 // tokenHash is the key consumers are looked up by.

@@ -59,14 +59,24 @@
 //
 // # Security
 //
-// Servers bind loopback unless told otherwise, check the Host header
-// against an allowlist (DNS rebinding; [DefaultHosts] are the container
-// engines' names for this machine and the AWS link-local endpoint
-// addresses relays forward), refuse requests that only browsers make
-// (Origin, Referer, Sec-Fetch-Site), compare the server's own ECS token in
-// constant time and look consumers' tokens up by their SHA-256 hash (see
-// [Consumer]: no timing tells one token from another), never put a secret
-// in an error response, and log and record key ids only masked (see
+// Servers bind loopback (127.0.0.0/8, ::1, localhost) unless
+// [Options.AllowRemote] says otherwise: any other address, a wildcard or
+// an ExtraAddrs one included, is refused with a [*RemoteBindError] before
+// anything is bound, and [CheckAddr] lets a front end refuse it before it
+// does anything else. A server allowed beyond loopback reports its
+// [Reach] (for a wildcard, this machine's addresses), so that the front
+// end warns: whoever reaches it can read the credentials, whatever Host
+// they send. A server that cannot listen returns a [*ListenError].
+//
+// Servers check the Host header against an allowlist (DNS rebinding;
+// [DefaultHosts] are the container engines' names for this machine and
+// the AWS link-local endpoint addresses relays forward), refuse requests
+// that only browsers make (Origin, Referer, Sec-Fetch-Site), take only
+// tokens of [MinTokenLen] to [MaxTokenLen] visible ASCII characters
+// ([ValidToken]), compare the server's own ECS token in constant time and
+// look consumers' tokens up by their SHA-256 hash (see [Consumer]: no
+// timing tells one token from another), never put a secret in an error
+// response, and log and record key ids only masked (see
 // [engine.MaskKey]).
 //
 // # Speed

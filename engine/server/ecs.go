@@ -48,8 +48,9 @@ type ECS struct {
 type ECSOptions struct {
 	Options
 	// Token is the value clients must send in the Authorization header
-	// to read the default source; empty generates a random 256-bit token.
-	// It must be empty when there is no default source.
+	// to read the default source, as [ValidToken] takes it (at least
+	// [MinTokenLen] visible ASCII characters); empty generates a random
+	// 256-bit token. It must be empty when there is no default source.
 	Token string
 	// Consumers are the clients with tokens of their own, each bound to
 	// one source (see [Consumer]); [ECS.SetConsumers] changes them while
@@ -136,8 +137,8 @@ func NewECS(ctx context.Context, src Source, opts ECSOptions) (*ECS, error) {
 	case src != nil && tok == "":
 		tok = randomToken()
 	}
-	if strings.ContainsAny(tok, "\r\n") {
-		return nil, errors.New("invalid ECS token: contains a newline")
+	if err := CheckToken(opts.Token); err != nil {
+		return nil, err
 	}
 	cons := newConsumers()
 	if _, err := cons.set(opts.Consumers, false); err != nil {
@@ -161,6 +162,9 @@ func NewECS(ctx context.Context, src Source, opts ECSOptions) (*ECS, error) {
 // URL returns the server's base URL with a trailing slash, e.g.
 // http://127.0.0.1:41234/, a value for AWS_CONTAINER_CREDENTIALS_FULL_URI.
 func (e *ECS) URL() string { return e.srv.url }
+
+// Reach says who beyond this machine can connect; see [Options.AllowRemote].
+func (e *ECS) Reach() Reach { return e.srv.reach }
 
 // ProfileURL returns the URL that serves profile name.
 func (e *ECS) ProfileURL(name string) string {

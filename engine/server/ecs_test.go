@@ -89,11 +89,11 @@ func TestECSRequests(t *testing.T) {
 }
 
 func TestECSAllowHosts(t *testing.T) {
-	e, _, _, _ := newTestECS(t, "static", ECSOptions{Options: Options{AllowHosts: []string{"Box.Lan", " [fd00::1] "}}, Token: "t"})
+	e, _, _, _ := newTestECS(t, "static", ECSOptions{Options: Options{AllowHosts: []string{"Box.Lan", " [fd00::1] "}}, Token: testToken})
 	runSrvCases(t, e.URL(), []srvCase{
-		{name: "allowed", method: "GET", path: "/", header: map[string]string{"Authorization": "t", "Host": "box.lan:1"}, wantStatus: 200},
-		{name: "allowed_v6", method: "GET", path: "/", header: map[string]string{"Authorization": "t", "Host": "[fd00::1]:1"}, wantStatus: 200},
-		{name: "other", method: "GET", path: "/", header: map[string]string{"Authorization": "t", "Host": "box.lan.evil"}, wantStatus: 403},
+		{name: "allowed", method: "GET", path: "/", header: map[string]string{"Authorization": testToken, "Host": "box.lan:1"}, wantStatus: 200},
+		{name: "allowed_v6", method: "GET", path: "/", header: map[string]string{"Authorization": testToken, "Host": "[fd00::1]:1"}, wantStatus: 200},
+		{name: "other", method: "GET", path: "/", header: map[string]string{"Authorization": testToken, "Host": "box.lan.evil"}, wantStatus: 403},
 	}, nil)
 }
 
@@ -112,16 +112,16 @@ func TestECSGeneratedToken(t *testing.T) {
 }
 
 func TestECSUnavailable(t *testing.T) {
-	e, fake, _, _ := newTestECS(t, "static", ECSOptions{Token: "t"})
+	e, fake, _, _ := newTestECS(t, "static", ECSOptions{Token: testToken})
 	fake.Fail("AccessDenied")
 	runSrvCases(t, e.URL(), []srvCase{
-		{name: "creds_503", method: "GET", path: "/", header: map[string]string{"Authorization": "t"}, wantStatus: 503,
+		{name: "creds_503", method: "GET", path: "/", header: map[string]string{"Authorization": testToken}, wantStatus: 503,
 			wantBody: `{"Code":"CredentialsUnavailable","Message":"profile \"static\": cannot get credentials"}`},
 	}, nil)
 }
 
 func TestECSSetSource(t *testing.T) {
-	e, _, _, env := newTestECS(t, "static", ECSOptions{Token: "t"})
+	e, _, _, env := newTestECS(t, "static", ECSOptions{Token: testToken})
 	other, err := engine.NewSource(context.Background(), engine.SourceOptions{Env: env, Profile: "session"})
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +129,7 @@ func TestECSSetSource(t *testing.T) {
 	defer other.Close()
 	e.SetSource(other)
 	runSrvCases(t, e.URL(), []srvCase{
-		{name: "new_source", method: "GET", path: "/", header: map[string]string{"Authorization": "t"}, wantStatus: 200,
+		{name: "new_source", method: "GET", path: "/", header: map[string]string{"Authorization": testToken}, wantStatus: 200,
 			golden: "ecs-credentials-session.json"},
 	}, nil)
 }
@@ -205,7 +205,7 @@ func TestECSGoSDK(t *testing.T) {
 // FuzzECSHandler: any method, path and header: no panic, never an empty
 // reply, never a secret outside a 200.
 func FuzzECSHandler(f *testing.F) {
-	const tok = "fuzz-token"
+	const tok = "fuzz-token-0123456789"
 	e, _, _, _ := newTestECS(f, "static", ECSOptions{Token: tok})
 	f.Add("GET", "/", "Authorization", tok, true)
 	f.Add("GET", "/profiles/session", "", "", true)

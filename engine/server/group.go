@@ -49,6 +49,9 @@ type State struct {
 	// Addrs are all the addresses it listens on: Addr first, then its
 	// ExtraAddrs.
 	Addrs []string
+	// Reach says who beyond this machine can connect to it, for a
+	// warning: the zero Reach on loopback (see [Options.AllowRemote]).
+	Reach Reach
 	// Follow is the Want's.
 	Follow bool
 	// Consumers are an ECS server's consumers, with their tokens
@@ -93,13 +96,14 @@ type member struct {
 	core *core
 	// addr is the address last wanted (ParseAddr form): a wanted address
 	// restarts the server unless it is this or the address it has.
-	addr  string
-	hosts []string // AllowHosts last wanted, normalised
-	v1    bool     // IMDS: AllowV1
-	token string   // ECS: the Token last wanted ("" for a random one)
-	named bool     // ECS: Profiles is set
-	own   bool     // ECS: it has a default source, and a token of its own
-	extra []string // ExtraAddrs last wanted, normalised
+	addr   string
+	hosts  []string // AllowHosts last wanted, normalised
+	v1     bool     // IMDS: AllowV1
+	token  string   // ECS: the Token last wanted ("" for a random one)
+	named  bool     // ECS: Profiles is set
+	own    bool     // ECS: it has a default source, and a token of its own
+	extra  []string // ExtraAddrs last wanted, normalised
+	remote bool     // AllowRemote
 }
 
 // NewGroup returns a Group with no servers. Its servers run until they
@@ -117,11 +121,11 @@ var errGroupClosed = errors.New("servers are shutting down")
 //     fails, say on a port in use);
 //   - a running one whose source alone differs serves the new source at
 //     once, without a restart (see [IMDS.SetSource]);
-//   - a running one whose kind, address, AllowHosts, AllowV1, token or
-//     use of Profiles differs is restarted. An address differs unless it
-//     is the one last wanted or the one the server has, so a port picked
-//     for port 0 can be saved and wanted again. Logger and Now are read at
-//     start only;
+//   - a running one whose kind, address, AllowHosts, AllowRemote,
+//     AllowV1, token or use of Profiles differs is restarted. An address
+//     differs unless it is the one last wanted or the one the server has,
+//     so a port picked for port 0 can be saved and wanted again. Logger
+//     and Now are read at start only;
 //   - a running server whose name is not in want is stopped: its port is
 //     free when Apply returns, and requests in flight finish in the
 //     background.
@@ -177,7 +181,7 @@ func (g *Group) Apply(want []Want) []State {
 		}
 		states[i].IMDS, states[i].ECS = m.imds, m.ecs
 		states[i].Addr, states[i].URL, states[i].Port = m.core.addr, m.core.url, m.core.port
-		states[i].Addrs, states[i].Follow = m.core.addrs(), w.Follow
+		states[i].Addrs, states[i].Follow, states[i].Reach = m.core.addrs(), w.Follow, m.core.reach
 		if m.ecs != nil {
 			states[i].Consumers = m.consumers(w)
 		}
@@ -253,6 +257,7 @@ func (g *Group) start(w Want) (*member, error) {
 	m.addr, _ = ParseAddr(cmp.Or(o.Addr, "127.0.0.1:0"))
 	m.hosts = normHosts(o.AllowHosts)
 	m.extra = normAddrs(o.ExtraAddrs)
+	m.remote = o.AllowRemote
 	return m, nil
 }
 
@@ -278,7 +283,7 @@ func (m *member) fits(w Want) bool {
 	if err != nil || (addr != m.addr && addr != m.core.addr) {
 		return false
 	}
-	if !slices.Equal(normHosts(o.AllowHosts), m.hosts) || !slices.Equal(normAddrs(o.ExtraAddrs), m.extra) {
+	if !slices.Equal(normHosts(o.AllowHosts), m.hosts) || !slices.Equal(normAddrs(o.ExtraAddrs), m.extra) || o.AllowRemote != m.remote {
 		return false
 	}
 	m.addr = addr

@@ -97,7 +97,7 @@ func TestGroupStartsSwapsStops(t *testing.T) {
 	role := newTestSource(t, engine.SourceOptions{Env: env, Profile: "role"})
 	g := newTestGroup(t)
 
-	states := g.Apply([]Want{imdsWant(static, "127.0.0.1:0"), ecsWant(static, "0", "tok")})
+	states := g.Apply([]Want{imdsWant(static, "127.0.0.1:0"), ecsWant(static, "0", "tok-0123456789abcdef")})
 	if len(states) != 2 || states[0].Name != "imds" || states[1].Name != "ecs" {
 		t.Fatalf("states %+v", states)
 	}
@@ -113,13 +113,13 @@ func TestGroupStartsSwapsStops(t *testing.T) {
 	if _, body := get(t, m.URL, imdsRoles, nil); body != "static" {
 		t.Errorf("IMDS role %q, want static", body)
 	}
-	if e.ECS.Token() != "tok" {
+	if e.ECS.Token() != "tok-0123456789abcdef" {
 		t.Errorf("ECS token %q", e.ECS.Token())
 	}
 
 	// The same wants again, with the port filled in as a front end saves
 	// it, on another source: no restart, the new source served.
-	states = g.Apply([]Want{imdsWant(role, m.Addr), ecsWant(role, "0", "tok")})
+	states = g.Apply([]Want{imdsWant(role, m.Addr), ecsWant(role, "0", "tok-0123456789abcdef")})
 	m2, e2 := mustRun(t, states[0], false), mustRun(t, states[1], false)
 	if m2.IMDS != m.IMDS || e2.ECS != e.ECS || m2.Port != m.Port || e2.Port != e.Port {
 		t.Fatalf("swapping the source restarted a server")
@@ -127,7 +127,7 @@ func TestGroupStartsSwapsStops(t *testing.T) {
 	if _, body := get(t, m.URL, imdsRoles, nil); body != "Deploy" {
 		t.Errorf("IMDS role after the swap %q, want Deploy", body)
 	}
-	if status, body := get(t, e.URL, "/", map[string]string{"Authorization": "tok"}); status != 200 || !strings.Contains(body, `"RoleArn":"arn:aws:iam::210987654321:role/Deploy"`) {
+	if status, body := get(t, e.URL, "/", map[string]string{"Authorization": "tok-0123456789abcdef"}); status != 200 || !strings.Contains(body, `"RoleArn":"arn:aws:iam::210987654321:role/Deploy"`) {
 		t.Errorf("ECS after the swap: %d %s", status, body)
 	}
 
@@ -171,10 +171,10 @@ func TestGroupRestarts(t *testing.T) {
 		{"allow_hosts", imdsWant(src, "0"), withHosts(imdsWant(src, "0"), "box.lan"), true},
 		{"allow_hosts_same", withHosts(imdsWant(src, "0"), "Box.Lan", "a"), withHosts(imdsWant(src, "0"), "a", " box.lan "), false},
 		{"kind", imdsWant(src, "0"), Want{Name: "imds", Source: src, ECS: &ECSOptions{}}, true},
-		{"token", ecsWant(src, fixed, "one"), ecsWant(src, fixed, "two"), true},
+		{"token", ecsWant(src, fixed, "token-one-0123456789"), ecsWant(src, fixed, "token-two-0123456789"), true},
 		{"token_random_again", ecsWant(src, "0", ""), ecsWant(src, "0", ""), false},
-		{"token_to_random", ecsWant(src, "0", "one"), ecsWant(src, "0", ""), true},
-		{"profiles", ecsWant(src, "0", "t"), Want{Name: "ecs", Source: src, ECS: &ECSOptions{Token: "t", Profiles: FromRegistry(reg)}}, true},
+		{"token_to_random", ecsWant(src, "0", "token-one-0123456789"), ecsWant(src, "0", ""), true},
+		{"profiles", ecsWant(src, "0", testToken), Want{Name: "ecs", Source: src, ECS: &ECSOptions{Token: testToken, Profiles: FromRegistry(reg)}}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := newTestGroup(t)
@@ -195,12 +195,12 @@ func TestGroupRestarts(t *testing.T) {
 	// A token change on a fixed port: the new server gets the port, the
 	// old token stops working.
 	g := newTestGroup(t)
-	mustRun(t, g.Apply([]Want{ecsWant(src, fixed, "one")})[0], true)
-	st := mustRun(t, g.Apply([]Want{ecsWant(src, fixed, "two")})[0], true)
-	if status, _ := get(t, st.URL, "/", map[string]string{"Authorization": "one"}); status != 403 {
+	mustRun(t, g.Apply([]Want{ecsWant(src, fixed, "token-one-0123456789")})[0], true)
+	st := mustRun(t, g.Apply([]Want{ecsWant(src, fixed, "token-two-0123456789")})[0], true)
+	if status, _ := get(t, st.URL, "/", map[string]string{"Authorization": "token-one-0123456789"}); status != 403 {
 		t.Errorf("old token: %d, want 403", status)
 	}
-	if status, _ := get(t, st.URL, "/", map[string]string{"Authorization": "two"}); status != 200 {
+	if status, _ := get(t, st.URL, "/", map[string]string{"Authorization": "token-two-0123456789"}); status != 200 {
 		t.Errorf("new token: %d, want 200", status)
 	}
 
@@ -226,7 +226,7 @@ func TestGroupPortInUse(t *testing.T) {
 	}
 	addr := taken.Addr().String()
 	g := newTestGroup(t)
-	states := g.Apply([]Want{imdsWant(src, addr), ecsWant(src, "0", "t")})
+	states := g.Apply([]Want{imdsWant(src, addr), ecsWant(src, "0", testToken)})
 	// Windows says WSAEADDRINUSE, which the tray knows (addrinuse_windows.go).
 	inUse := runtime.GOOS == "windows" || errors.Is(states[0].Err, syscall.EADDRINUSE)
 	if st := states[0]; st.Running() || st.Err == nil || !inUse || st.Addr != addr || st.Started {
@@ -234,7 +234,7 @@ func TestGroupPortInUse(t *testing.T) {
 	}
 	mustRun(t, states[1], true)
 	taken.Close()
-	states = g.Apply([]Want{imdsWant(src, addr), ecsWant(src, "0", "t")})
+	states = g.Apply([]Want{imdsWant(src, addr), ecsWant(src, "0", testToken)})
 	mustRun(t, states[0], true)
 	mustRun(t, states[1], false)
 	if states[0].Addr != addr {

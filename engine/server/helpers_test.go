@@ -148,3 +148,6 @@ func golden(t *testing.T, name string, got []byte) {
 		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
 	}
 }
+
+// testToken is an ECS token as CheckToken takes it.
+const testToken = "test-token-0123456789"

@@ -55,11 +55,10 @@ func (s *core) listenExtra(ctx context.Context, opts Options) ([]string, error) 
 			// One port for every address: clients are told one.
 			addr = net.JoinHostPort(host, fmt.Sprint(s.port))
 		}
-		var lc net.ListenConfig
-		ln, err := lc.Listen(ctx, "tcp", addr)
+		ln, err := listen(ctx, addr, opts.AllowRemote)
 		if err != nil {
 			s.closeExtra()
-			return nil, fmt.Errorf("listen on %s: %w", addr, err)
+			return nil, err
 		}
 		s.extra = append(s.extra, &onceCloseListener{Listener: ln})
 		hosts = append(hosts, host)

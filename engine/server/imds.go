@@ -204,6 +204,9 @@ func (m *IMDS) URL() string { return m.srv.url }
 // Port returns the port the server listens on.
 func (m *IMDS) Port() int { return m.srv.port }
 
+// Reach says who beyond this machine can connect; see [Options.AllowRemote].
+func (m *IMDS) Reach() Reach { return m.srv.reach }
+
 // SetSource switches the served source at once; requests already running
 // finish with the old one. The caller keeps ownership of both sources.
 func (m *IMDS) SetSource(src Source) {

@@ -119,7 +119,7 @@ func TestBridgeIMDSBotocore(t *testing.T) {
 	log := newLog(t)
 	g := newTestGroup(t)
 	st := mustRun(t, g.Apply([]Want{{Name: "imds-static", Source: src, IMDS: &IMDSOptions{Options: Options{
-		Addr: "127.0.0.1:0", ExtraAddrs: []string{netip.AddrPortFrom(ns.Host, 0).String()}, Activity: log}}}})[0], true)
+		Addr: "127.0.0.1:0", ExtraAddrs: []string{netip.AddrPortFrom(ns.Host, 0).String()}, AllowRemote: true, Activity: log}}}})[0], true)
 	want, err := src.Credentials(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -166,7 +166,7 @@ func TestBridgeECSBotocore(t *testing.T) {
 	env.Clock = nil
 	fake.SetNow(time.Now)
 	src := newTestSource(t, engine.SourceOptions{Env: env, Profile: "role"})
-	e, err := NewECS(context.Background(), nil, ECSOptions{Options: Options{Addr: netip.AddrPortFrom(ns.Host, 0).String()},
+	e, err := NewECS(context.Background(), nil, ECSOptions{Options: Options{Addr: netip.AddrPortFrom(ns.Host, 0).String(), AllowRemote: true},
 		Consumers: []Consumer{{Name: "app", Token: devToken, Source: src}}})
 	if err != nil {
 		t.Fatal(err)

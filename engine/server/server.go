@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -59,8 +60,10 @@ type Options struct {
 	// port. Empty means "127.0.0.1:0".
 	Addr string
 	// AllowHosts are host names accepted in the Host header besides
-	// localhost, 127.0.0.1, ::1, host.docker.internal and the bound
-	// address (a defence against DNS rebinding).
+	// localhost, 127.0.0.1, ::1, [DefaultHosts], the bound addresses and,
+	// for a wildcard bind allowed beyond loopback, this machine's
+	// addresses (a defence against DNS rebinding, which sends the
+	// attacker's name).
 	AllowHosts []string
 	// Logger receives a Debug record per request (method, path, status,
 	// client, masked key id) and warnings; nil discards them.
@@ -85,6 +88,178 @@ type Options struct {
 	// the request's goroutine, so it must not block (an [*activity.Log]
 	// does not).
 	Activity Recorder
+	// AllowRemote lets Addr and ExtraAddrs be beyond loopback: a wildcard
+	// (0.0.0.0, [::]), a LAN address, a container bridge's gateway. Any
+	// machine that can reach that address can then read the credentials:
+	// IMDS asks for no token, the ECS token travels in clear text, and
+	// the Host allowlist stops only browsers, since a client on the
+	// network sends whatever Host it likes. Without it such an address is
+	// refused with a [*RemoteBindError]. [Reach] says where a server
+	// allowed beyond loopback can be reached, for a front end's warning.
+	AllowRemote bool
+}
+
+// RemoteBindError is a server asked to listen beyond loopback without
+// [Options.AllowRemote]: nothing was bound.
+type RemoteBindError struct {
+	// Addr is the address asked for, host:port.
+	Addr string
+	// Bound is the address the host name resolved to, when it was a name
+	// and not an IP address; empty otherwise.
+	Bound string
+}
+
+func (e *RemoteBindError) Error() string {
+	msg := "listen on " + e.Addr + ": "
+	if e.Bound != "" {
+		msg += "it is " + e.Bound + ", "
+	}
+	return msg + "not a loopback address: any machine that can reach it could read the credentials"
+}
+
+// ListenError is a server that could not listen on its address: the
+// port is in use, the address is not this machine's, binding it is not
+// permitted. Err is the system's error (errors.Is(err,
+// syscall.EADDRINUSE) holds for a port in use).
+type ListenError struct {
+	Addr string // the address asked for, host:port
+	Err  error
+}
+
+func (e *ListenError) Error() string { return "listen on " + e.Addr + ": " + e.Err.Error() }
+
+// Unwrap returns the system's error.
+func (e *ListenError) Unwrap() error { return e.Err }
+
+// CheckAddr checks a listen address as [ParseAddr] reads it, and refuses
+// one beyond loopback unless allowRemote (see [Options.AllowRemote]), so
+// that a front end can reject it before doing anything else. Loopback is
+// 127.0.0.0/8, ::1 and the name localhost. Another host name passes here
+// and is checked when the server binds, by the address it resolves to.
+func CheckAddr(addr string, allowRemote bool) error {
+	a, err := ParseAddr(addr)
+	if err != nil {
+		return err
+	}
+	host, _, _ := net.SplitHostPort(a)
+	if ip := net.ParseIP(host); ip != nil && !ip.IsLoopback() && !allowRemote {
+		return &RemoteBindError{Addr: a}
+	}
+	return nil
+}
+
+// listen binds addr (ParseAddr form) after checking it with [CheckAddr]:
+// an IPv4 address binds IPv4 only and an IPv6 one IPv6 only, so 0.0.0.0
+// is every IPv4 interface and no more (Go's "tcp" would listen on [::]
+// too) and the address reported is the one listened on. A host name
+// that resolved beyond loopback is refused unless allowRemote.
+func listen(ctx context.Context, addr string, allowRemote bool) (net.Listener, error) {
+	if err := CheckAddr(addr, allowRemote); err != nil {
+		return nil, err
+	}
+	host, _, _ := net.SplitHostPort(addr)
+	network := "tcp"
+	if ip := net.ParseIP(host); ip != nil && ip.To4() != nil {
+		network = "tcp4"
+	} else if ip != nil {
+		network = "tcp6"
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, network, addr)
+	if err != nil {
+		var oe *net.OpError
+		if errors.As(err, &oe) && oe.Err != nil {
+			err = oe.Err // "bind: address already in use", not the address again
+		}
+		return nil, &ListenError{Addr: addr, Err: err}
+	}
+	if err := checkBound(addr, ln.Addr().(*net.TCPAddr), allowRemote); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return ln, nil
+}
+
+// checkBound refuses a listener on ta, bound for addr, that is beyond
+// loopback unless allowRemote: a host name that resolved to such an
+// address ([CheckAddr] decides IP addresses before binding).
+func checkBound(addr string, ta *net.TCPAddr, allowRemote bool) error {
+	if ta.IP.IsLoopback() || allowRemote {
+		return nil
+	}
+	return &RemoteBindError{Addr: addr, Bound: ta.IP.String()}
+}
+
+// Reach says who besides this machine's programs can connect to a
+// server. It is the zero Reach for a server on loopback alone.
+type Reach struct {
+	// Remote is set when the server listens beyond loopback.
+	Remote bool
+	// Addrs are the addresses beyond loopback it listens on, host:port
+	// ("0.0.0.0:9911", "172.17.0.1:9911").
+	Addrs []string
+	// Interfaces are, when one of Addrs is a wildcard (0.0.0.0, [::]:
+	// every interface of that family, now and as they come up), this
+	// machine's addresses of that family beyond loopback when the server
+	// started.
+	Interfaces []string
+}
+
+// String words r for a warning: "every IPv4 interface (0.0.0.0:9911:
+// 192.0.2.2, 10.0.0.5)", "172.17.0.1:9911"; "" for loopback.
+func (r Reach) String() string {
+	var parts []string
+	for _, a := range r.Addrs {
+		host, _, _ := net.SplitHostPort(a)
+		ip := net.ParseIP(host)
+		if ip == nil || !ip.IsUnspecified() {
+			parts = append(parts, a)
+			continue
+		}
+		v4, fam := ip.To4() != nil, "IPv4"
+		if !v4 {
+			fam = "IPv6"
+		}
+		var ifs []string
+		for _, i := range r.Interfaces {
+			if iip := net.ParseIP(i); iip != nil && (iip.To4() != nil) == v4 {
+				ifs = append(ifs, i)
+			}
+		}
+		p := "every " + fam + " interface (" + a
+		if len(ifs) > 0 {
+			p += ": " + strings.Join(ifs, ", ")
+		}
+		parts = append(parts, p+")")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// reachOf is the Reach of a server listening on lns.
+func reachOf(lns []net.Listener) Reach {
+	var r Reach
+	wild := map[bool]bool{} // by family: IPv4
+	for _, ln := range lns {
+		ta := ln.Addr().(*net.TCPAddr)
+		if ta.IP.IsLoopback() {
+			continue
+		}
+		r.Remote = true
+		r.Addrs = append(r.Addrs, ta.String())
+		if ta.IP.IsUnspecified() {
+			wild[ta.IP.To4() != nil] = true
+		}
+	}
+	if len(wild) == 0 {
+		return r
+	}
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && !n.IP.IsLoopback() && wild[n.IP.To4() != nil] {
+			r.Interfaces = append(r.Interfaces, n.IP.String())
+		}
+	}
+	return r
 }
 
 // Recorder takes activity records; [*activity.Log] is one.
@@ -126,6 +301,7 @@ type core struct {
 	addr  string // the address listened on, the host as asked: "localhost:41234"
 	url   string // http://host:port/, for clients on this machine
 	port  int
+	reach Reach // who else can connect
 	log   *slog.Logger
 	hosts []string // allowed Host header names, lower case
 	hints engine.Hints
@@ -165,10 +341,15 @@ func newCore(ctx context.Context, opts Options) (*core, error) {
 	if err != nil {
 		return nil, err
 	}
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", addr)
+	// Every address is checked before any is bound.
+	for _, a := range append([]string{addr}, opts.ExtraAddrs...) {
+		if err := CheckAddr(a, opts.AllowRemote); err != nil {
+			return nil, err
+		}
+	}
+	ln, err := listen(ctx, addr, opts.AllowRemote)
 	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+		return nil, err
 	}
 	log := opts.Logger
 	if log == nil {
@@ -191,7 +372,14 @@ func newCore(ctx context.Context, opts Options) (*core, error) {
 	}
 	s.act = newActivityInfo(opts)
 	s.loopback = ta.IP.IsLoopback() && len(s.extra) == 0
-	for _, h := range append(append([]string{bindHost}, extraHosts...), opts.AllowHosts...) {
+	lns := []net.Listener{ln}
+	for _, x := range s.extra {
+		lns = append(lns, x.Listener)
+	}
+	s.reach = reachOf(lns)
+	// The bound addresses are names clients use, and so, for a wildcard
+	// allowed beyond loopback, are this machine's addresses.
+	for _, h := range slices.Concat([]string{bindHost}, extraHosts, s.reach.Interfaces, opts.AllowHosts) {
 		h = strings.ToLower(strings.Trim(strings.TrimSpace(h), "[]"))
 		if h != "" && !containsFold(s.hosts, h) {
 			s.hosts = append(s.hosts, h)

@@ -247,7 +247,7 @@ func TestSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	e, err := NewECS(context.Background(), src, ECSOptions{Token: "tok en"})
+	e, err := NewECS(context.Background(), src, ECSOptions{Token: "tok$en-0123456789ab"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,9 +270,9 @@ func TestSettings(t *testing.T) {
 		o    SettingsOptions
 		want []string
 	}{
-		{"token", SettingsOptions{}, []string{"AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:" + q + "/", "AWS_CONTAINER_AUTHORIZATION_TOKEN=tok en"}},
+		{"token", SettingsOptions{}, []string{"AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:" + q + "/", "AWS_CONTAINER_AUTHORIZATION_TOKEN=tok$en-0123456789ab"}},
 		{"token_file", SettingsOptions{TokenFile: "/run/t"}, []string{"AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:" + q + "/", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=/run/t"}},
-		{"profile", SettingsOptions{Profile: "my dev"}, []string{"AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:" + q + "/profiles/my%20dev", "AWS_CONTAINER_AUTHORIZATION_TOKEN=tok en"}},
+		{"profile", SettingsOptions{Profile: "my dev"}, []string{"AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:" + q + "/profiles/my%20dev", "AWS_CONTAINER_AUTHORIZATION_TOKEN=tok$en-0123456789ab"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if diff := cmp.Diff(tc.want, e.Settings(tc.o).Env); diff != "" {
@@ -280,7 +280,7 @@ func TestSettings(t *testing.T) {
 			}
 		})
 	}
-	if s := e.Settings(SettingsOptions{}).String(); !strings.Contains(s, "export AWS_CONTAINER_AUTHORIZATION_TOKEN='tok en'") {
+	if s := e.Settings(SettingsOptions{}).String(); !strings.Contains(s, "export AWS_CONTAINER_AUTHORIZATION_TOKEN='tok$en-0123456789ab'") {
 		t.Errorf("text not shell-quoted:\n%s", s)
 	}
 }
@@ -387,7 +387,7 @@ func TestServerHints(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer m.Close()
-			e, err := NewECS(context.Background(), src, ECSOptions{Options: opts, Token: "t", Profiles: FromRegistry(reg)})
+			e, err := NewECS(context.Background(), src, ECSOptions{Options: opts, Token: testToken, Profiles: FromRegistry(reg)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -397,9 +397,9 @@ func TestServerHints(t *testing.T) {
 					wantStatus: 403, wantBody: "403 - Forbidden: " + tc.host + "\n"},
 			}, nil)
 			runSrvCases(t, e.URL(), []srvCase{
-				{name: "ecs_host", method: "GET", path: "/", header: map[string]string{"Host": "evil.example", "Authorization": "t"},
+				{name: "ecs_host", method: "GET", path: "/", header: map[string]string{"Host": "evil.example", "Authorization": testToken},
 					wantStatus: 403, wantBody: `{"Code":"InvalidHost","Message":"` + tc.host + `"}`},
-				{name: "ecs_profile_unknown", method: "GET", path: "/profiles/nope", header: map[string]string{"Authorization": "t"},
+				{name: "ecs_profile_unknown", method: "GET", path: "/profiles/nope", header: map[string]string{"Authorization": testToken},
 					wantStatus: 404, wantBody: `{"Code":"ProfileNotFound","Message":"` + tc.nope + `"}`},
 			}, nil)
 		})
