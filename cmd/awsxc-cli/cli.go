@@ -8,7 +8,10 @@ package main
 //
 // Exit codes are aws-export-credentials': 0 success; 2 a usage error or no
 // credentials; 3 resolving the credentials failed; 1 anything else (a file
-// that cannot be written); --exec exits with the command's status.
+// that cannot be written); --exec exits with the command's status. One is
+// awsxc-cli's own: 4, a server could not listen (its port in use, the
+// address not this machine's), which aws-export-credentials ended with a
+// traceback and 1; a code of its own lets a script pick another port.
 
 import (
 	"context"
@@ -20,6 +23,7 @@ import (
 	"time"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/engine/server"
 	"github.com/awsxc/awsxc/engine/signin"
 )
 
@@ -28,6 +32,7 @@ const (
 	exitFailure    = 1
 	exitUsage      = 2
 	exitResolution = 3
+	exitListen     = 4
 )
 
 // proc is everything a run takes from the process it runs in. main
@@ -135,7 +140,10 @@ func (c *cli) fail(err error) int {
 	}
 	c.errorf("%v", cliHints.Reword(err))
 	var ue *usageError
+	var le *server.ListenError
 	switch {
+	case errors.As(err, &le):
+		return exitListen
 	case errors.As(err, &ue), errors.Is(err, engine.ErrNoCredentials):
 		return exitUsage
 	case errors.Is(err, engine.ErrRecursion):

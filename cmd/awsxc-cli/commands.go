@@ -149,10 +149,11 @@ func helpText(cmds []*command, cmd *command) string {
 	}
 	b.WriteString(`
 exit status: 0 ok; 1 a file could not be written; 2 usage error or no
-credentials; 3 the credentials could not be obtained`)
+credentials; 3 the credentials could not be obtained; 4 a server could not
+listen`)
 	switch {
 	case cmd.name == "":
-		b.WriteString("; with --exec, the\ncommand's own status.\n")
+		b.WriteString("; with --exec, the command's own status.\n")
 	case cmd.exits != "":
 		b.WriteString("; " + cmd.exits + ".\n")
 	default:

@@ -48,12 +48,13 @@ type options struct {
 	cacheBuffer int // minutes
 	refresh     bool
 
-	imds       string
-	imdsV1     bool
-	container  string
-	token      string
-	tokenFile  string
-	allowHosts []string
+	imds        string
+	imdsV1      bool
+	container   string
+	token       string
+	tokenFile   string
+	allowHosts  []string
+	allowRemote bool
 
 	version bool
 }
@@ -91,6 +92,7 @@ func (o *options) flags() []flagSpec {
 		stringFlag("container-token-file", "PATH", "write the container token to PATH (0600, no newline) for AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", &o.tokenFile),
 		{name: "allow-host", arg: "HOST", help: "also accept this Host header on the servers (repeatable)",
 			set: func(v string) error { o.allowHosts = append(o.allowHosts, v); return nil }},
+		boolFlag("allow-remote", "let the servers listen beyond loopback (0.0.0.0, a LAN or bridge address): whoever reaches them can read the credentials", &o.allowRemote),
 		boolFlag("ensure-temporary", "exchange long-term keys for temporary ones with STS GetSessionToken", &o.ensureTemp),
 		{name: "duration", arg: "SECONDS", help: "with --ensure-temporary, the lifetime to ask STS for (900-129600)",
 			set: func(v string) error {
@@ -161,6 +163,8 @@ func (o *options) check(p parsed) error {
 		return usagef("--container-token-file only applies to --container")
 	case len(o.allowHosts) > 0 && !serving:
 		return usagef("--allow-host only applies to --imds and --container")
+	case o.allowRemote && !serving:
+		return usagef("--allow-remote only applies to --imds and --container")
 	case (o.duration != 0 || o.mfaSerial != "") && !o.ensureTemp && !serving:
 		return usagef("--duration and --mfa-serial apply to --ensure-temporary")
 	}

@@ -23,6 +23,7 @@ func (c *cli) serve(ctx context.Context, o *options, name string, mfa engine.Tok
 		ECSTokenFile: o.tokenFile,
 		AllowV1:      o.imdsV1,
 		AllowHosts:   o.allowHosts,
+		AllowRemote:  o.allowRemote,
 		MFA:          mfa,
 		Duration:     time.Duration(o.duration) * time.Second,
 		MFASerial:    o.mfaSerial,

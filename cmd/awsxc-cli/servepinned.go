@@ -51,16 +51,17 @@ PROFILE @active (follow the tray's active profile) needs the awsxc daemon.
 const activeProfile = "@active"
 
 type serveCmd struct {
-	imds       []imdsSpec
-	ecs        string
-	consumers  []consumerSpec
-	tokenDir   string
-	allowHosts []string
-	bridge     string // --docker-bridge ADDR or "auto"
-	auditLog   string
-	activity   bool
-	imdsV1     bool
-	noDaemon   bool
+	imds        []imdsSpec
+	ecs         string
+	consumers   []consumerSpec
+	tokenDir    string
+	allowHosts  []string
+	bridge      string // --docker-bridge ADDR or "auto"
+	allowRemote bool   // --allow-remote
+	auditLog    string
+	activity    bool
+	imdsV1      bool
+	noDaemon    bool
 }
 
 // imdsSpec is one --imds [HOST:]PORT=PROFILE.
@@ -105,6 +106,7 @@ func (s *serveCmd) flags() []flagSpec {
 		{name: "allow-host", arg: "HOST", help: "also accept this Host header (repeatable); container engines' names are accepted already",
 			set: func(v string) error { s.allowHosts = append(s.allowHosts, v); return nil }},
 		stringFlag("docker-bridge", "ADDR", "also listen on the docker bridge's gateway ADDR, or auto to ask docker (Docker Engine on Linux)", &s.bridge),
+		boolFlag("allow-remote", "let --imds and --ecs listen beyond loopback (0.0.0.0, a LAN address): whoever reaches them can read the credentials", &s.allowRemote),
 		boolFlag("imds-v1", "let the IMDS servers answer reads without a session token (IMDSv1)", &s.imdsV1),
 		stringFlag("audit-log", "PATH", "append a JSON line for every credentials request to PATH (0600)", &s.auditLog),
 		boolFlag("activity", "print a line on stderr for every credentials request", &s.activity),
@@ -198,6 +200,18 @@ func (s *serveCmd) check(p parsed) error {
 	if s.bridge != "" && s.bridge != "auto" {
 		if a, err := netip.ParseAddr(s.bridge); err != nil || !a.Is4() {
 			return usagef("argument --docker-bridge: want the bridge's IPv4 gateway address or auto, got %q", s.bridge)
+		}
+	}
+	// Beyond loopback only when asked (--docker-bridge asks for the
+	// bridge alone).
+	for _, m := range s.imds {
+		if err := server.CheckAddr(m.addr, s.allowRemote); err != nil {
+			return usagef("argument --imds: %v; add --allow-remote to allow it", err)
+		}
+	}
+	if s.ecs != "" {
+		if err := server.CheckAddr(s.ecs, s.allowRemote); err != nil {
+			return usagef("argument --ecs: %v; add --allow-remote to allow it", err)
 		}
 	}
 	// The seam for the daemon: under a running daemon, serve will hand
@@ -307,11 +321,12 @@ func (c *cli) servePinned(ctx context.Context, s *serveCmd) error {
 		}()
 	}
 
+	report := newServeReporter(c.stderr)
 	reg := engine.NewRegistry(ctx, engine.RegistryOptions{
 		Source: engine.SourceOptions{Env: c.env, Logger: c.log},
 		MFA:    func(profile string) engine.TokenProvider { return c.mfaProvider("", profile) },
-		// Refresh failures and recoveries, one line each.
-		OnChange: serveReporter(c.stderr),
+		// Refresh failures and recoveries, one line each, once serving.
+		OnChange: report.change,
 	})
 	defer reg.Close()
 	srcs := map[string]*engine.Source{}
@@ -331,7 +346,10 @@ func (c *cli) servePinned(ctx context.Context, s *serveCmd) error {
 	}
 
 	opts := func() server.Options {
-		return server.Options{AllowHosts: s.allowHosts, ExtraAddrs: extra, Logger: c.log, Clock: c.env.Clock, Hints: cliHints, Activity: log}
+		// The bridge is beyond loopback and asked for by --docker-bridge;
+		// the addresses were checked against --allow-remote above.
+		return server.Options{AllowHosts: s.allowHosts, ExtraAddrs: extra, AllowRemote: s.allowRemote || len(extra) > 0,
+			Logger: c.log, Clock: c.env.Clock, Hints: cliHints, Activity: log}
 	}
 	var want []server.Want
 	named := map[string]int{}
@@ -360,10 +378,13 @@ func (c *cli) servePinned(ctx context.Context, s *serveCmd) error {
 	}
 	servers := server.NewGroup(ctx)
 	defer servers.Close()
-	for i, st := range servers.Apply(want) {
+	states := servers.Apply(want)
+	for _, st := range states { // one error line, before any start-up text
 		if st.Err != nil {
-			return st.Err
+			return fmt.Errorf("%s: %w", st.Name, st.Err)
 		}
+	}
+	for i, st := range states {
 		switch {
 		case st.IMDS != nil:
 			m := s.imds[i]
@@ -380,8 +401,12 @@ func (c *cli) servePinned(ctx context.Context, s *serveCmd) error {
 				io.WriteString(c.stderr, st.ECS.Settings(server.SettingsOptions{Consumer: cs.Name, TokenFile: file}).String())
 			}
 		}
+		if s.allowRemote && st.Reach.Remote {
+			fmt.Fprintf(c.stderr, "awsxc-cli: warning: %s listens beyond this machine, on %s: anyone who can reach it can read the credentials\n", st.Name, st.Reach)
+		}
 	}
 	fmt.Fprintln(c.stderr, "awsxc-cli: credentials are refreshed before they expire; Ctrl-C stops")
+	report.live.Store(true)
 	<-ctx.Done()
 	fmt.Fprintln(c.stderr, "awsxc-cli: shutting down")
 	if err := servers.Close(); err != nil {
