@@ -1,10 +1,13 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Format names an output format. The names are those of
@@ -70,11 +73,31 @@ type RenderOptions struct {
 // Var is one environment variable of an export.
 type Var struct{ Name, Value string }
 
+// ErrUnsafeValue is wrapped by the error of [EnvVars] and [Render] for a
+// value that no environment export can carry as it is.
+var ErrUnsafeValue = errors.New("value cannot be exported")
+
 // EnvVars returns the variables an environment export sets, in order:
 // the keys, the session token, expiration and account id
 // (AWS_ACCOUNT_ID, which SDKs use for account-based endpoints) when
-// present, the region when known.
-func EnvVars(c Credentials, region string) []Var {
+// present, the region when known. A value holding a control character (a
+// line break, a tab, an escape, NUL, DEL, a C1 control) is an error
+// wrapping [ErrUnsafeValue] that names the variable and never the value:
+// in an export it would start another line or command (`export $(...)`
+// defining BASH_ENV), and no credential or region holds one.
+func EnvVars(c Credentials, region string) ([]Var, error) {
+	vars := envVars(c, region)
+	for _, v := range vars {
+		if i := strings.IndexFunc(v.Value, unicode.IsControl); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(v.Value[i:])
+			return nil, fmt.Errorf("%w: %s holds a control character (%U at byte %d), which an environment export cannot carry",
+				ErrUnsafeValue, v.Name, r, i+1)
+		}
+	}
+	return vars, nil
+}
+
+func envVars(c Credentials, region string) []Var {
 	vars := []Var{
 		{"AWS_ACCESS_KEY_ID", c.AccessKeyID},
 		{"AWS_SECRET_ACCESS_KEY", c.SecretAccessKey},
@@ -123,11 +146,18 @@ func ChildEnvDrop() []string {
 }
 
 // Render writes the credentials in format f. Output ends with a newline.
+// The environment formats refuse a value with a control character (see
+// [EnvVars]), and FormatEnvNoExport one with white space too, with an
+// error wrapping [ErrUnsafeValue]; FormatProcess escapes them, as JSON
+// does.
 func Render(f Format, c Credentials, o RenderOptions) ([]byte, error) {
 	if f == FormatProcess {
 		return processJSON(c, o.Pretty), nil
 	}
-	vars := EnvVars(c, o.Region)
+	vars, err := EnvVars(c, o.Region)
+	if err != nil {
+		return nil, err
+	}
 	var b strings.Builder
 	switch f {
 	case FormatEnv:
@@ -139,6 +169,12 @@ func Render(f Format, c Credentials, o RenderOptions) ([]byte, error) {
 		}
 	case FormatEnvNoExport:
 		for _, v := range vars {
+			// export $(...) splits its words on white space whatever the
+			// quotes: a space would start another assignment.
+			if i := strings.IndexFunc(v.Value, unicode.IsSpace); i >= 0 {
+				return nil, fmt.Errorf("%w: %s holds white space (at byte %d), which export $(...) would split into another variable",
+					ErrUnsafeValue, v.Name, i+1)
+			}
 			fmt.Fprintf(&b, "%s=%s\n", v.Name, shQuote(v.Value))
 		}
 	case FormatFish:
@@ -157,10 +193,6 @@ func Render(f Format, c Credentials, o RenderOptions) ([]byte, error) {
 		}
 	case FormatWindowsCmd:
 		for _, v := range vars {
-			if strings.ContainsAny(v.Value, "\r\n\x00") {
-				// A line break would start a new command in a .cmd file.
-				return nil, fmt.Errorf("%s holds a line break, which cmd.exe cannot carry", v.Name)
-			}
 			if cmdSafe(v.Value) {
 				fmt.Fprintf(&b, "set %s=%s\n", v.Name, v.Value)
 			} else {
@@ -180,9 +212,6 @@ func Render(f Format, c Credentials, o RenderOptions) ([]byte, error) {
 		}
 	case FormatDocker:
 		for _, v := range vars {
-			if strings.ContainsAny(v.Value, "\r\n\x00") {
-				return nil, fmt.Errorf("%s holds a line break, which a docker --env-file cannot carry", v.Name)
-			}
 			fmt.Fprintf(&b, "%s=%s\n", v.Name, v.Value)
 		}
 	default:
@@ -238,7 +267,9 @@ func appendJSONString(b []byte, s string) []byte {
 		switch {
 		case r == '"' || r == '\\':
 			b = append(b, '\\', byte(r))
-		case r < 0x20:
+		case r < 0x20 || (r >= 0x7f && r <= 0x9f):
+			// C0 as JSON requires; DEL and C1 too, so that none reaches a
+			// terminal raw (the default output is for one).
 			b = append(b, '\\', 'u', '0', '0', hex[r>>4], hex[r&0xf])
 		case r == 0x2028 || r == 0x2029:
 			b = append(b, fmt.Sprintf(`\u%04x`, r)...)

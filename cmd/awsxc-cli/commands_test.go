@@ -247,7 +247,7 @@ func TestChildEnv(t *testing.T) {
 		"AWS_SESSION_TOKEN=old", "AWS_SECURITY_TOKEN=old", "AWS_CREDENTIAL_EXPIRATION=old", "AWS_REGION=r0", "AWS_DEFAULT_REGION=r0",
 		"AWS_ACCOUNT_ID=111111111111", profileChainVar + "=x", "OTHER=kept"}
 	c := engine.Credentials{AccessKeyID: "ASIA", SecretAccessKey: "s", SessionToken: "t", AccountID: "222222222222"}
-	got := childEnv(parent, c, "eu-west-1")
+	got, _ := childEnv(parent, c, "eu-west-1")
 	want := []string{"PATH=/bin", "OTHER=kept", "AWS_ACCESS_KEY_ID=ASIA", "AWS_SECRET_ACCESS_KEY=s", "AWS_SESSION_TOKEN=t",
 		"AWS_ACCOUNT_ID=222222222222", "AWS_REGION=eu-west-1", "AWS_DEFAULT_REGION=eu-west-1"}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -255,10 +255,14 @@ func TestChildEnv(t *testing.T) {
 	}
 	// Without a region, the parent's stays; the parent's account id,
 	// another identity's, never does.
-	got = childEnv(parent, engine.Credentials{AccessKeyID: "AKIA", SecretAccessKey: "s"}, "")
+	got, _ = childEnv(parent, engine.Credentials{AccessKeyID: "AKIA", SecretAccessKey: "s"}, "")
 	want = []string{"PATH=/bin", "AWS_REGION=r0", "AWS_DEFAULT_REGION=r0", "OTHER=kept", "AWS_ACCESS_KEY_ID=AKIA", "AWS_SECRET_ACCESS_KEY=s"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("without a region (-want +got):\n%s", diff)
+	}
+	// A value no environment should carry is refused, region included.
+	if got, err := childEnv(parent, c, "eu-west-1\nBASH_ENV=/tmp/x"); !errors.Is(err, engine.ErrUnsafeValue) || got != nil {
+		t.Errorf("region with a line break: %q, %v", got, err)
 	}
 }
 

@@ -13,8 +13,13 @@ import (
 // less any profile selection, credentials and account id that would
 // compete with the exported ones (an inherited AWS_ACCOUNT_ID of another
 // identity would pair that account's endpoints with these credentials),
-// plus the exported variables.
-func childEnv(parent []string, c engine.Credentials, region string) []string {
+// plus the exported variables. A value that no environment can carry
+// safely (a control character) is an error, as in every env format.
+func childEnv(parent []string, c engine.Credentials, region string) ([]string, error) {
+	vars, err := engine.EnvVars(c, region)
+	if err != nil {
+		return nil, err
+	}
 	drop := map[string]bool{
 		// The child is a new session for the user: awsxc-cli run inside it
 		// is not a credential_process recursion.
@@ -33,10 +38,10 @@ func childEnv(parent []string, c engine.Credentials, region string) []string {
 			env = append(env, kv)
 		}
 	}
-	for _, v := range engine.EnvVars(c, region) {
+	for _, v := range vars {
 		env = append(env, v.Name+"="+v.Value)
 	}
-	return env
+	return env, nil
 }
 
 // lookCommand finds argv[0] the way a shell would, so that a missing

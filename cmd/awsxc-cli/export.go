@@ -236,12 +236,24 @@ func (o *options) run(ctx context.Context, c *cli, _ parsed) error {
 	if o.noRegion {
 		region = ""
 	}
+	// A value no export can carry is the source's fault, as expired
+	// credentials are: exit 3, nothing on stdout, nothing run.
+	unsafe := func(err error) error {
+		if errors.Is(err, engine.ErrUnsafeValue) {
+			return &engine.Error{Profile: name, Kind: engine.ErrResolve, Err: err, Hint: "check what its source returns"}
+		}
+		return err
+	}
 	switch {
 	case o.exec != nil:
+		env, err := childEnv(c.environ(), creds, region)
+		if err != nil {
+			return unsafe(err)
+		}
 		if c.exec == nil {
 			return errors.New("--exec: cannot run a command here")
 		}
-		return c.exec(o.exec, childEnv(c.environ(), creds, region))
+		return c.exec(o.exec, env)
 	case o.credsFileProfile != "":
 		return c.writeCredentialsFile(o, name, creds)
 	}
@@ -252,7 +264,7 @@ func (o *options) run(ctx context.Context, c *cli, _ parsed) error {
 	}
 	out, err := engine.Render(format, creds, engine.RenderOptions{Region: region, Pretty: pretty})
 	if err != nil {
-		return err
+		return unsafe(err)
 	}
 	_, err = c.stdout.Write(out)
 	return err
