@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/awsxc/awsxc/internal/textsafe"
 )
 
 // Sentinel errors. Every error that [Load], [Obtain], [Profile.Retrieve],
@@ -85,7 +87,9 @@ func (e *Error) Unwrap() []error {
 	return []error{e.Kind, e.Err}
 }
 
-func quote(s string) string { return `"` + s + `"` }
+// quote quotes a profile name for a message, with its control characters
+// escaped (a name comes from a file).
+func quote(s string) string { return `"` + textsafe.Escape(s) + `"` }
 
 // oneLine folds a multi-line SDK message into one line, since every error
 // awsxc prints is a single line.

@@ -25,6 +25,7 @@ import (
 	"github.com/awsxc/awsxc/engine"
 	"github.com/awsxc/awsxc/engine/server"
 	"github.com/awsxc/awsxc/engine/signin"
+	"github.com/awsxc/awsxc/internal/textsafe"
 )
 
 const (
@@ -119,10 +120,12 @@ func (c *cli) warnAll(warnings []engine.FileWarning, skip string) {
 	}
 }
 
-// oneLine makes msg one line. (The engine's errors have already masked
-// what an upstream service put in them: engine.Redact.)
+// oneLine makes msg one line, with the control characters that remain
+// escaped (textsafe.Escape: a profile name, a path or an SDK's message
+// may hold an ESC). The engine's errors have already masked what an
+// upstream service put in them (engine.Redact).
 func oneLine(msg string) string {
-	return strings.Join(strings.Fields(msg), " ")
+	return textsafe.Escape(strings.Join(strings.Fields(msg), " "))
 }
 
 // fail reports err, if any, in this command line's words and turns it

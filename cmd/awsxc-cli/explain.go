@@ -10,6 +10,7 @@ import (
 
 	"github.com/awsxc/awsxc/engine"
 	"github.com/awsxc/awsxc/engine/signin"
+	"github.com/awsxc/awsxc/internal/textsafe"
 )
 
 var explainCommand = &command{
@@ -46,7 +47,10 @@ func (e *explainCmd) run(ctx context.Context, c *cli, args parsed) error {
 	// Nothing reaches stdout unless all of it does.
 	var out strings.Builder
 	tw := tabwriter.NewWriter(&out, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "profile\t%s\n", p.Name)
+	// What comes from the files (names, ARNs, commands, the region) is
+	// shown escaped.
+	esc := textsafe.Escape
+	fmt.Fprintf(tw, "profile\t%s\n", esc(p.Name))
 	for i, link := range p.Chain {
 		label := ""
 		if i == 0 {
@@ -56,15 +60,15 @@ func (e *explainCmd) run(ctx context.Context, c *cli, args parsed) error {
 		if i > 0 {
 			arrow = "← "
 		}
-		fmt.Fprintf(tw, "%s\t%s%s\n", label, arrow, link)
+		fmt.Fprintf(tw, "%s\t%s%s\n", label, arrow, esc(link))
 	}
 	region := p.Region
 	if region == "" {
 		region = "none (set region in the profile or AWS_REGION)"
 	}
-	fmt.Fprintf(tw, "region\t%s\n", region)
+	fmt.Fprintf(tw, "region\t%s\n", esc(region))
 	if line := c.sessionLine(ctx, p.Name); line != "" {
-		fmt.Fprintf(tw, "session\t%s\n", line)
+		fmt.Fprintf(tw, "session\t%s\n", esc(line))
 	}
 	creds, err := p.Retrieve(ctx, false)
 	if err != nil {
@@ -84,13 +88,13 @@ func (e *explainCmd) run(ctx context.Context, c *cli, args parsed) error {
 	if p.MFASerial != "" && p.Kind == engine.KindAssumeRole {
 		refresh = "each renewal assumes the role again and needs a new MFA code (the tray and the servers ask for it; exported copies expire)"
 	}
-	fmt.Fprintf(tw, "refresh\t%s\n", refresh)
+	fmt.Fprintf(tw, "refresh\t%s\n", esc(refresh))
 	for i, w := range p.Warnings {
 		label := ""
 		if i == 0 {
 			label = "warning"
 		}
-		fmt.Fprintf(tw, "%s\t%s\n", label, w)
+		fmt.Fprintf(tw, "%s\t%s\n", label, esc(w.String()))
 	}
 	tw.Flush()
 	_, err = io.WriteString(c.stdout, out.String())

@@ -284,7 +284,7 @@ func (c *cli) writeCredentialsFile(o *options, source string, creds engine.Crede
 		return err
 	}
 	for _, w := range res.Warnings {
-		fmt.Fprintf(c.stderr, "awsxc-cli: warning: %s\n", w)
+		c.warnf("%s", w)
 	}
 	exp := "no expiry"
 	if creds.CanExpire() {

@@ -79,3 +79,65 @@ func TestIssue10UnsafeValues(t *testing.T) {
 		}
 	}
 }
+
+// TestIssue10ControlCharacters: control characters in profile names and
+// other file-derived text never reach the terminal raw. profiles,
+// profiles --names, explain, error lines and warnings show them escaped
+// (\x1b, \a, \r, \n). The INI format keeps line breaks out of a section
+// name (a lone CR ends a line too, as in botocore), so CR and LF come
+// through --profile. In process and as the built binary.
+func TestIssue10ControlCharacters(t *testing.T) {
+	t.Parallel()
+	setup := func(t *testing.T) *fixture {
+		f := newFixture(t)
+		f.addProfile(t, "[profile esc\x1bMred\a]\nregion = eu\x1b[2Jwest-1")
+		cred := filepath.Join(f.home, ".aws", "credentials")
+		old, _ := os.ReadFile(cred)
+		os.WriteFile(cred, append(old, []byte("\n[esc\x1bMred\a]\naws_access_key_id = AKIAESCEXAMPLE\naws_secret_access_key = s\n")...), 0o600)
+		return f
+	}
+	// raw is any control character but the line ends of the output.
+	raw := regexp.MustCompile("[\x00-\x09\x0b-\x1f\x7f]")
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		code   int
+		stdout []string // substrings
+		stderr []string
+	}{
+		{"profiles", []string{"profiles"}, 0, []string{`esc\x1bMred\a  `, `eu\x1b[2Jwest-1`}, nil},
+		{"profiles_names", []string{"profiles", "--names"}, 0, []string{"esc\\x1bMred\\a\n"}, nil},
+		{"explain", []string{"explain", "--profile", "esc\x1bMred\a"}, 0,
+			[]string{"profile      esc\\x1bMred\\a\n", `region       eu\x1b[2Jwest-1`}, nil},
+		{"error_esc", []string{"--profile", "nope\x1b[2J\a"}, 3, nil,
+			[]string{`awsxc-cli: error: profile "nope\x1b[2J\a": profile not found`}},
+		{"error_lf_cr", []string{"explain", "--profile", "x\ny\rz"}, 3, nil,
+			[]string{`awsxc-cli: error: profile "x\ny\rz": profile not found`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			for how, run := range map[string]func(*fixture) result{
+				"in process": func(f *fixture) result { return f.run(t, "", nil, tc.args...) },
+				"binary":     func(f *fixture) result { return f.runBinary(t, "", nil, tc.args...) },
+			} {
+				r := run(setup(t))
+				if r.code != tc.code {
+					t.Errorf("%s: exit %d, want %d; stderr %q", how, r.code, tc.code, r.stderr)
+				}
+				if raw.MatchString(r.stdout) || raw.MatchString(r.stderr) {
+					t.Errorf("%s: a raw control character:\nstdout %q\nstderr %q", how, r.stdout, r.stderr)
+				}
+				for _, s := range tc.stdout {
+					if !strings.Contains(r.stdout, s) {
+						t.Errorf("%s: stdout %q lacks %q", how, r.stdout, s)
+					}
+				}
+				for _, s := range tc.stderr {
+					if !strings.Contains(r.stderr, s) || strings.Count(r.stderr, "\n") != 1 {
+						t.Errorf("%s: stderr %q, want one line with %q", how, r.stderr, s)
+					}
+				}
+			}
+		})
+	}
+}

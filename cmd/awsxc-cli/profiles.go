@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/internal/textsafe"
 )
 
 var profilesCommand = &command{
@@ -38,8 +39,10 @@ func (p *profilesCmd) run(ctx context.Context, c *cli, args parsed) error {
 		if err != nil {
 			return err
 		}
+		// Escaped too: a name with a control character is shown, not
+		// acted on, by whatever reads the list (a completion script).
 		for _, n := range names {
-			fmt.Fprintln(c.stdout, n)
+			fmt.Fprintln(c.stdout, textsafe.Escape(n))
 		}
 		return nil
 	}
@@ -65,10 +68,13 @@ func (p *profilesCmd) run(ctx context.Context, c *cli, args parsed) error {
 		if region == "" {
 			region = "-"
 		}
+		// What the files hold is shown escaped: a tab would also break
+		// the columns.
+		name, region := textsafe.Escape(info.Name), textsafe.Escape(region)
 		if notes {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", info.Name, kind, region, info.Note)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", name, kind, region, textsafe.Escape(info.Note))
 		} else {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", info.Name, kind, region)
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", name, kind, region)
 		}
 	}
 	return tw.Flush()

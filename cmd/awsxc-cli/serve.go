@@ -89,7 +89,7 @@ func serve(ctx context.Context, o serveOptions, stderr io.Writer, log *slog.Logg
 	}
 	defer src.Close()
 	for _, w := range src.Profile().Warnings {
-		fmt.Fprintf(stderr, "awsxc-cli: warning: %s\n", w)
+		fmt.Fprintf(stderr, "awsxc-cli: warning: %s\n", oneLine(w.String()))
 	}
 	if err := src.Refresh(ctx); err != nil {
 		if ctx.Err() != nil {
@@ -228,7 +228,7 @@ func (r *serveReporter) change(st engine.Status) {
 		if !st.Valid {
 			state = "none valid: clients get errors"
 		}
-		fmt.Fprintf(r.stderr, "awsxc-cli: warning: refreshing profile %q failed (%s): %v\n", profile, state, st.Err)
+		fmt.Fprintf(r.stderr, "awsxc-cli: warning: refreshing profile %q failed (%s): %s\n", profile, state, oneLine(st.Err.Error()))
 	case st.Err == nil && r.failing[profile]:
 		delete(r.failing, profile)
 		fmt.Fprintf(r.stderr, "awsxc-cli: profile %q credentials refreshed, expire %s\n", profile, engine.FormatTime(st.Expires))
