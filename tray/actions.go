@@ -534,20 +534,22 @@ func (a *app) syncServers() {
 	if src := a.served; src != nil {
 		if a.settings.IMDS.Enabled {
 			want = append(want, server.Want{Name: idIMDS, Source: src, IMDS: &server.IMDSOptions{
-				Options: server.Options{Addr: a.settings.IMDS.Addr, ExtraAddrs: bridgeAddrs(a.settings.IMDS), Logger: a.log, Hints: trayHints},
+				Options: server.Options{Addr: a.settings.IMDS.Addr, ExtraAddrs: bridgeAddrs(a.settings.IMDS), AllowRemote: a.settings.IMDS.AllowRemote,
+					Logger: a.log, Hints: trayHints},
 			}})
 		}
 		if a.settings.ECS.Enabled {
 			want = append(want, server.Want{Name: idECS, Source: src, ECS: &server.ECSOptions{
-				Options: server.Options{Addr: a.settings.ECS.Addr, ExtraAddrs: bridgeAddrs(a.settings.ECS), Logger: a.log, Hints: trayHints},
-				Token:   a.settings.ECSToken,
+				Options: server.Options{Addr: a.settings.ECS.Addr, ExtraAddrs: bridgeAddrs(a.settings.ECS), AllowRemote: a.settings.ECS.AllowRemote,
+					Logger: a.log, Hints: trayHints},
+				Token: a.settings.ECSToken,
 			}})
 		}
 	}
 	// A server not wanted is stopped; its last error stays for the menu.
 	a.imds, a.ecs = nil, nil
-	a.state.IMDS.On, a.state.IMDS.Running = a.settings.IMDS.Enabled, false
-	a.state.ECS.On, a.state.ECS.Running = a.settings.ECS.Enabled, false
+	a.state.IMDS.On, a.state.IMDS.Running, a.state.IMDS.Remote = a.settings.IMDS.Enabled, false, ""
+	a.state.ECS.On, a.state.ECS.Running, a.state.ECS.Remote = a.settings.ECS.Enabled, false, ""
 	for _, s := range a.servers.Apply(want) {
 		switch s.Name {
 		case idIMDS:
@@ -581,6 +583,17 @@ func (a *app) serverState(name string, set *ServerSettings, st *ServerState, s s
 	st.Addr, st.Err = s.Addr, nil
 	if s.Started {
 		a.log.Info(name+" server listening", "addr", s.Addr)
+	}
+	// Beyond loopback by allow_remote (the docker bridge alone is said
+	// by its own label): said in the menu while it lasts, and notified
+	// once.
+	if st.Remote = ""; set.AllowRemote {
+		st.Remote = s.Reach.String()
+	}
+	if st.Remote != "" {
+		a.notifyOnce("remote:"+name, name+" server is open to the network", remoteText(name+" server", st.Remote))
+	} else {
+		a.resolved("remote:" + name)
 	}
 	if set.Addr != s.Addr {
 		set.Addr = s.Addr

@@ -10,9 +10,11 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -380,7 +382,7 @@ func TestServersFollowSettings(t *testing.T) {
 	fixed := ln.Addr().String()
 	ln.Close()
 	edited := saved
-	edited.IMDS.Addr, edited.ECSToken = fixed, "edited-token"
+	edited.IMDS.Addr, edited.ECSToken = fixed, "edited-token-0123456789"
 	data, _ := json.Marshal(edited)
 	if err := os.WriteFile(h.settings, data, 0o600); err != nil {
 		t.Fatal(err)
@@ -390,7 +392,7 @@ func TestServersFollowSettings(t *testing.T) {
 		if a.imds == nil || a.imds == imds0 || a.state.IMDS.Addr != fixed || !a.state.IMDS.Running {
 			t.Errorf("IMDS after the address edit: %+v", a.state.IMDS)
 		}
-		if a.ecs == nil || a.ecs == ecs0 || a.ecs.Token() != "edited-token" || a.ecs.Port() != ecs0.Port() {
+		if a.ecs == nil || a.ecs == ecs0 || a.ecs.Token() != "edited-token-0123456789" || a.ecs.Port() != ecs0.Port() {
 			t.Errorf("ECS after the token edit: %+v", a.state.ECS)
 		}
 	})
@@ -399,8 +401,8 @@ func TestServersFollowSettings(t *testing.T) {
 	} else {
 		ln.Close()
 	}
-	if got := readSettingsFile(t, h.settings); got.IMDS.Addr != fixed || got.ECSToken != "edited-token" {
-		t.Errorf("settings after the edit: imds.addr %q, token kept %v", got.IMDS.Addr, got.ECSToken == "edited-token")
+	if got := readSettingsFile(t, h.settings); got.IMDS.Addr != fixed || got.ECSToken != "edited-token-0123456789" {
+		t.Errorf("settings after the edit: imds.addr %q, token kept %v", got.IMDS.Addr, got.ECSToken == "edited-token-0123456789")
 	}
 
 	// A switch keeps both servers and serves the new profile.
@@ -874,4 +876,91 @@ func TestClickFeedback(t *testing.T) {
 	if !strings.Contains(h.clip.get(), "export AWS_ACCESS_KEY_ID=") {
 		t.Errorf("clipboard %q; want export lines", h.clip.get())
 	}
+}
+
+// TestIssue10RemoteServer: a server address beyond loopback does not
+// start without allow_remote, and the menu and a notification say why.
+// With it the server listens there (a request to this machine's
+// network address is answered), the menu says it is open to the network
+// with the addresses in the tooltip, and one notification warns, not
+// one per settings change. Taking allow_remote back stops it.
+func TestIssue10RemoteServer(t *testing.T) {
+	h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds,
+		settings: `{"profile": "dev", "imds": {"enabled": true, "addr": "0.0.0.0:0"}}`})
+	h.waitFor(t, "the IMDS server to be refused", func(a *app) bool { return a.src != nil && a.state.IMDS.Err != nil })
+	h.do(t, func(a *app) {
+		var re *server.RemoteBindError
+		if a.imds != nil || a.state.IMDS.Running || !errors.As(a.state.IMDS.Err, &re) {
+			t.Errorf("without allow_remote: %+v", a.state.IMDS)
+		}
+	})
+	if it := h.item(t, idIMDS); it.Label != "IMDS server: 0.0.0.0:0 is not loopback (see allow_remote)" || !strings.Contains(it.Tooltip, "not a loopback address") {
+		t.Errorf("refused: label %q, tooltip %q", it.Label, it.Tooltip)
+	}
+	settle(func() int { return len(h.notesShown()) }, 1)
+	if notes := h.notesShown(); !slices.Contains(notes, "IMDS server: 0.0.0.0:0 is not a loopback address") {
+		t.Errorf("notifications %q", notes)
+	}
+
+	editSettingsFile(t, h.settings, func(m map[string]any) {
+		m["imds"] = map[string]any{"enabled": true, "addr": "0.0.0.0:0", "allow_remote": true}
+	})
+	var port int
+	h.do(t, func(a *app) {
+		a.reloadSettings()
+		if a.imds == nil || !a.state.IMDS.Running || !strings.HasPrefix(a.state.IMDS.Remote, "every IPv4 interface (0.0.0.0:") {
+			t.Fatalf("with allow_remote: %+v", a.state.IMDS)
+		}
+		port = a.imds.Port()
+		a.syncServers() // again: no second notification
+	})
+	it := h.item(t, idIMDS)
+	if want := "IMDS server: 0.0.0.0:" + strconv.Itoa(port) + " · open to the network"; it.Label != want {
+		t.Errorf("label %q, want %q", it.Label, want)
+	}
+	if !strings.Contains(it.Tooltip, "IMDS server listens beyond this machine, on every IPv4 interface (0.0.0.0:"+strconv.Itoa(port)) ||
+		!strings.Contains(it.Tooltip, "anyone who can reach it can read the credentials") {
+		t.Errorf("tooltip %q", it.Tooltip)
+	}
+	if got := readSettingsFile(t, h.settings).IMDS; !got.AllowRemote || got.Addr != "0.0.0.0:"+strconv.Itoa(port) {
+		t.Errorf("saved %+v", got)
+	}
+	// A client elsewhere on the network would reach it at this machine's
+	// address.
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() {
+			req, _ := http.NewRequest("PUT", "http://"+net.JoinHostPort(n.IP.String(), strconv.Itoa(port))+"/latest/api/token", nil)
+			req.Header.Set("X-Aws-Ec2-Metadata-Token-Ttl-Seconds", "60")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Errorf("token at %s: %d", n.IP, resp.StatusCode)
+			}
+			break
+		}
+	}
+	settle(func() int { return len(h.notesShown()) }, 2)
+	n := 0
+	for _, s := range h.notesShown() {
+		if s == "IMDS server is open to the network" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d warnings in %q; want one", n, h.notesShown())
+	}
+
+	editSettingsFile(t, h.settings, func(m map[string]any) {
+		m["imds"] = map[string]any{"enabled": true, "addr": "0.0.0.0:" + strconv.Itoa(port)}
+	})
+	h.do(t, func(a *app) {
+		a.reloadSettings()
+		if a.imds != nil || a.state.IMDS.Running || a.state.IMDS.Remote != "" {
+			t.Errorf("allow_remote taken back: %+v", a.state.IMDS)
+		}
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/engine/server"
 	"github.com/awsxc/awsxc/platform"
 )
 
@@ -55,6 +56,9 @@ type ServerState struct {
 	Addr    string // host:port it listens on, or the saved one
 	Bridge  string // the docker bridge address it also listens on; "" for none
 	Err     error  // why it is not running although switched on
+	// Remote, while it runs beyond loopback (allow_remote), says where
+	// it can be reached: server.Reach's words.
+	Remote string
 }
 
 // Item is one menu entry. Items are matched to systray items by ID, so
@@ -237,6 +241,8 @@ func serverItem(id, name string, st ServerState, noSource bool) Item {
 	switch {
 	case st.Err != nil:
 		label += ": " + serverErrLabel(st)
+	case st.On && st.Running && st.Remote != "":
+		label += ": " + st.Addr + " · open to the network"
 	case st.On && st.Running && st.Bridge != "":
 		// Wider than loopback: every container can reach it; say so.
 		label += ": " + st.Addr + " and the docker bridge " + st.Bridge
@@ -250,7 +256,11 @@ func serverItem(id, name string, st ServerState, noSource bool) Item {
 		label += ": off"
 	}
 	toggle := "Serve on " + displayAddr(st.Addr)
-	return Item{ID: id, Label: label, Tooltip: errText(st.Err), Children: []Item{
+	tooltip := errText(st.Err)
+	if st.Running && st.Remote != "" {
+		tooltip = remoteText(name, st.Remote)
+	}
+	return Item{ID: id, Label: label, Tooltip: tooltip, Children: []Item{
 		{ID: id + ":toggle", Label: toggle, Checkbox: true, Checked: st.On},
 		{ID: id + ":docker", Label: "Copy settings for Docker", Disabled: !st.Running},
 	}}
@@ -264,10 +274,25 @@ func displayAddr(addr string) string {
 }
 
 func serverErrLabel(st ServerState) string {
-	if isAddrInUse(st.Err) {
+	var re *server.RemoteBindError
+	switch {
+	case isAddrInUse(st.Err):
 		return "port " + portOf(st.Addr) + " in use"
+	case errors.As(st.Err, &re):
+		return st.Addr + " is not loopback (see allow_remote)"
 	}
 	return "failed"
+}
+
+// remoteText warns of a server that listens beyond this machine, for
+// its tooltip and the notification: reach is server.Reach's words.
+func remoteText(name, reach string) string {
+	who := "anyone who can reach it can read the credentials (IMDS asks for no token)"
+	if strings.HasPrefix(name, "ECS") {
+		who = "anyone who can reach it with the token can read the credentials, and the token crosses the network in clear text"
+	}
+	return name + " listens beyond this machine, on " + reach + ": " + who +
+		". Set allow_remote to false (or a loopback addr) in the settings to stop it."
 }
 
 func portOf(addr string) string {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/engine/server"
 )
 
 // expiryWarning is how long before expiry the user is warned about
@@ -79,11 +80,17 @@ func serverNote(s State) (Note, bool) {
 			continue
 		}
 		sum := sv.name + " did not start"
-		if isAddrInUse(sv.st.Err) {
+		body := "Change its address in the settings, or stop what uses the port. " + sv.st.Err.Error()
+		var re *server.RemoteBindError
+		switch {
+		case isAddrInUse(sv.st.Err):
 			sum = sv.name + ": port " + portOf(sv.st.Addr) + " is in use"
+		case errors.As(sv.st.Err, &re):
+			sum = sv.name + ": " + sv.st.Addr + " is not a loopback address"
+			body = sv.st.Err.Error() + ". To serve beyond this machine anyway, set \"allow_remote\": true next to its " +
+				"\"addr\" in the settings; otherwise use 127.0.0.1."
 		}
-		return Note{Key: "server:" + sv.name + ":" + sv.st.Err.Error(), Summary: sum,
-			Body: "Change its address in the settings, or stop what uses the port. " + sv.st.Err.Error()}, true
+		return Note{Key: "server:" + sv.name + ":" + sv.st.Err.Error(), Summary: sum, Body: body}, true
 	}
 	return Note{}, false
 }

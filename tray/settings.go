@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/awsxc/awsxc/engine/server"
 	"github.com/awsxc/awsxc/internal/fsutil"
 )
 
@@ -56,6 +57,14 @@ type ServerSettings struct {
 	// the machine's Docker networks can then reach the server. Empty
 	// for none.
 	DockerBridge string `json:"docker_bridge,omitempty"`
+	// AllowRemote lets Addr be beyond loopback (0.0.0.0, a LAN address;
+	// see [server.Options.AllowRemote]; DockerBridge is a setting of its
+	// own). Whoever can reach that address can then read the
+	// credentials: IMDS asks for no token, the ECS token crosses the
+	// network in clear text, and the Host check stops browsers only.
+	// Without it such an address does not start, and the menu says why;
+	// with it the menu warns.
+	AllowRemote bool `json:"allow_remote,omitempty"`
 }
 
 // DefaultClipboardClear is how long a copy stays on the clipboard
@@ -195,6 +204,15 @@ func parseSettings(path string, data []byte) (Settings, error) {
 		line, col := position(data, keyOffset(data, "clipboard_clear_seconds"))
 		return s, &SettingsError{Path: path, Line: line, Col: col,
 			Err: errors.New("clipboard_clear_seconds must not be negative (0 is the default, 60)")}
+	}
+	if err := server.CheckToken(s.ECSToken); err != nil {
+		// A token no client could send, or too short to be safe: a new
+		// random one serves meanwhile. The error never quotes the token.
+		s.ECSToken = ""
+		s.normalize()
+		line, col := position(data, keyOffset(data, "ecs_token"))
+		return s, &SettingsError{Path: path, Line: line, Col: col,
+			Err: fmt.Errorf("ecs_token: %w (remove it for a random one)", err)}
 	}
 	s.normalize()
 	return s, nil

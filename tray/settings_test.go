@@ -4,6 +4,7 @@ package tray
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/awsxc/awsxc/engine/server"
 )
 
 func TestSettingsRoundTrip(t *testing.T) {
@@ -81,13 +84,13 @@ func TestSettingsSymlink(t *testing.T) {
 func TestSettingsPartialFile(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "settings.json")
-	os.WriteFile(path, []byte(`{"profile":"prod","ecs_token":"tok"}`), 0o600)
+	os.WriteFile(path, []byte(`{"profile":"prod","ecs_token":"token-0123456789ab"}`), 0o600)
 	s, err := LoadSettings(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := DefaultSettings()
-	want.Profile, want.ECSToken = "prod", "tok"
+	want.Profile, want.ECSToken = "prod", "token-0123456789ab"
 	if diff := cmp.Diff(want, s); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
 	}
@@ -165,6 +168,11 @@ func TestSettingsErrorPosition(t *testing.T) {
 		{"wrong_type", "{\n\"profile\": 5}", "2:12: json: cannot unmarshal number into Go struct field Settings.profile of type string", false},
 		{"negative_clear", "{\"profile\": \"dev\",\n \"imds\": {\"clipboard_clear_seconds\": 1},\n \"clipboard_clear_seconds\": -5}",
 			"3:2: clipboard_clear_seconds must not be negative (0 is the default, 60)", false},
+		// Issue 10 item 10: the ECS token follows the server's rules.
+		{"short_token", "{\"profile\": \"dev\",\n \"ecs_token\": \"tok\"}",
+			"2:2: ecs_token: invalid ECS token: 3 characters, want at least 16 (remove it for a random one)", false},
+		{"token_with_space", "{\"profile\": \"dev\", \"ecs_token\": \" token-0123456789ab\"}",
+			"1:20: ecs_token: invalid ECS token: it holds a space (at byte 1); use visible ASCII only (remove it for a random one)", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -206,4 +214,43 @@ func FuzzParseSettings(f *testing.F) {
 			t.Errorf("error %v: want a *SettingsError with a line in the file", err)
 		}
 	})
+}
+
+// TestIssue10BadECSToken: a token the ECS server would refuse is a
+// settings error; a new random token serves meanwhile, the file's other
+// values are kept, and the error never quotes the token.
+func TestIssue10BadECSToken(t *testing.T) {
+	t.Parallel()
+	for _, tok := range []string{"short-token", " spaced-token-0123456789", "tab\ttoken-0123456789", "token-0123456789ab\n"} {
+		data, _ := json.Marshal(map[string]any{"profile": "dev", "ecs_token": tok, "ecs": map[string]any{"enabled": true, "addr": "127.0.0.1:9912"}})
+		s, err := parseSettings("settings.json", data)
+		var serr *SettingsError
+		if !errors.As(err, &serr) || !errors.Is(err, server.ErrInvalidToken) || serr.Line != 1 {
+			t.Errorf("%q: err %v; want a SettingsError at the token", tok, err)
+			continue
+		}
+		if strings.Contains(err.Error(), strings.TrimSpace(tok)) {
+			t.Errorf("%q: the error quotes the token: %v", tok, err)
+		}
+		if s.ECSToken == tok || server.CheckToken(s.ECSToken) != nil || len(s.ECSToken) < 40 {
+			t.Errorf("%q: token in use %q; want a new random one", tok, s.ECSToken)
+		}
+		if s.Profile != "dev" || !s.ECS.Enabled || s.ECS.Addr != "127.0.0.1:9912" {
+			t.Errorf("%q: the other values were not kept: %+v", tok, s)
+		}
+	}
+}
+
+// TestIssue10AllowRemoteSetting: allow_remote is per server, off unless
+// set, and written back only when set.
+func TestIssue10AllowRemoteSetting(t *testing.T) {
+	t.Parallel()
+	s, err := parseSettings("settings.json", []byte(`{"imds": {"enabled": true, "addr": "0.0.0.0:9911", "allow_remote": true}, "ecs": {"addr": "0.0.0.0:9912"}}`))
+	if err != nil || !s.IMDS.AllowRemote || s.ECS.AllowRemote {
+		t.Fatalf("%+v, %v", s, err)
+	}
+	data, _ := s.encode()
+	if n := strings.Count(string(data), `"allow_remote": true`); n != 1 || strings.Contains(string(data), `"allow_remote": false`) {
+		t.Errorf("encoded:\n%s", data)
+	}
 }
