@@ -355,3 +355,26 @@ func TestIssue10EmptyValues(t *testing.T) {
 		})
 	}
 }
+
+// TestCompletionsListEveryOption: each shell's completion script offers
+// every option of every command (--allow-remote among them): the
+// scripts are built from the flag tables.
+func TestCompletionsListEveryOption(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	for _, sh := range []string{"bash", "zsh", "fish", "powershell"} {
+		r := f.run(t, "", nil, "completion", sh)
+		if r.code != 0 {
+			t.Fatalf("completion %s: exit %d: %s", sh, r.code, r.stderr)
+		}
+		for _, s := range allFlags(commands) {
+			want := "--" + s.name
+			if sh == "fish" {
+				want = "-l " + s.name + " "
+			}
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("completion %s lacks %s", sh, want)
+			}
+		}
+	}
+}
