@@ -4,7 +4,10 @@ package main
 // chosen format, a profile list, a completion script, the version, the
 // help. Everything else goes to standard error, one line per message,
 // prefixed "awsxc-cli: ", never a secret (key ids appear masked, AKIA…WXYZ).
-// On failure nothing is written to standard output.
+// On failure nothing is written to standard output. Text that comes from
+// the AWS files or another program (a profile name, a region, an SDK's
+// message) is shown with its control characters escaped
+// (textsafe.Escape), on either stream.
 //
 // Exit codes are aws-export-credentials': 0 success; 2 a usage error or no
 // credentials; 3 resolving the credentials failed; 1 anything else (a file

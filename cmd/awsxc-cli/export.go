@@ -87,7 +87,7 @@ func (o *options) flags() []flagSpec {
 		{name: "imds", arg: "[HOST:]PORT", mode: true, help: "serve the credentials as an EC2 IMDSv2 endpoint (a bare port binds 127.0.0.1)",
 			set: func(v string) error { o.imds = v; return nil }},
 		boolFlag("imds-v1", "let the IMDS server answer reads without a session token (IMDSv1)", &o.imdsV1),
-		{name: "container", arg: "[HOST:]PORT [TOKEN]", mode: true, help: "serve the credentials as an ECS container credentials endpoint; without TOKEN a random one is made",
+		{name: "container", arg: "[HOST:]PORT [TOKEN]", mode: true, help: "serve the credentials as an ECS container credentials endpoint; without TOKEN (16+ visible ASCII characters, seen by ps) a random one is made",
 			set: func(v string) error { o.container = v; return nil }, extra: func(v string) { o.token = v }},
 		stringFlag("container-token-file", "PATH", "write the container token to PATH (0600, no newline) for AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", &o.tokenFile),
 		{name: "allow-host", arg: "HOST", help: "also accept this Host header on the servers (repeatable)",

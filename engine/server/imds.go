@@ -234,7 +234,7 @@ func (m *IMDS) Settings() Settings {
 		Docker: []string{"AWS_EC2_METADATA_SERVICE_ENDPOINT=http://host.docker.internal:" + port + "/"},
 		Note: "Docker Desktop forwards host.docker.internal to this machine's loopback; " +
 			"with Docker Engine on Linux add --add-host=host.docker.internal:host-gateway and listen on the " +
-			"bridge address (e.g. 172.17.0.1:" + port + "), which lets every container on that network read the credentials",
+			"bridge address (e.g. 172.17.0.1:" + port + ", allowed beyond loopback), which lets every container on that network read the credentials",
 	}
 }
 
