@@ -211,7 +211,7 @@ else
   "profile": "static",
   "imds": {"enabled": true, "addr": "127.0.0.1:0"},
   "ecs": {"enabled": true, "addr": "127.0.0.1:0"},
-  "ecs_token": "benchtoken",
+  "ecs_token": "bench-token-0123456789",
   "export_name": "awsxc",
   "keep_refreshed": false,
   "clipboard_clear_seconds": 0
@@ -236,7 +236,7 @@ EOF
 	if [[ -n ${TRAY_IMDS:-} && -n ${TRAY_ECS:-} ]]; then
 		tok=$(curl -sf -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 21600' "http://$TRAY_IMDS/latest/api/token" || true)
 		if curl -sf -H "X-aws-ec2-metadata-token: $tok" "http://$TRAY_IMDS/latest/meta-data/iam/security-credentials/static" | grep -q AccessKeyId &&
-			curl -sf -H 'Authorization: benchtoken' "http://$TRAY_ECS/" | grep -q AccessKeyId; then
+			curl -sf -H 'Authorization: bench-token-0123456789' "http://$TRAY_ECS/" | grep -q AccessKeyId; then
 			TRAY_CHECK+="; both served credentials"
 		else
 			TRAY_CHECK+="; a credentials request FAILED (see the tray log)"
@@ -355,14 +355,14 @@ SERVERS_HOW=""
 if ! have wrk; then
 	SERVERS_STATUS="skipped: wrk is not installed (apt-get install wrk)"
 else
-	IMDS_URL="" ECS_URL="" ECS_TOKEN=benchtoken
+	IMDS_URL="" ECS_URL="" ECS_TOKEN=bench-token-0123456789
 	spawn "$W/cli-imds" "${ENV_STS[@]}" "$W/awsxc-cli" --imds 127.0.0.1:0 --profile static
 	IMDS_PID=$SPAWNED
 	spawn "$W/cli-ecs" "${ENV_STS[@]}" "$W/awsxc-cli" --container 127.0.0.1:0 "$ECS_TOKEN" --profile static
 	ECS_PID=$SPAWNED
 	IMDS_URL=$(wait_for "$W/cli-imds.err" 'http://127\.0\.0\.1:[0-9]+/' 10 "$IMDS_PID") || { log "awsxc-cli --imds did not start: $(head -1 "$W/cli-imds.err")"; exit 1; }
 	ECS_URL=$(wait_for "$W/cli-ecs.err" 'http://127\.0\.0\.1:[0-9]+/' 10 "$ECS_PID") || { log "awsxc-cli --container did not start: $(head -1 "$W/cli-ecs.err")"; exit 1; }
-	SERVERS_HOW="\`awsxc-cli --imds 127.0.0.1:0 --profile static\` and \`awsxc-cli --container 127.0.0.1:0 benchtoken --profile static\`"
+	SERVERS_HOW="\`awsxc-cli --imds 127.0.0.1:0 --profile static\` and \`awsxc-cli --container 127.0.0.1:0 bench-token-0123456789 --profile static\`"
 	IMDS_TOKEN=$(curl -sf -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 21600' "${IMDS_URL}latest/api/token")
 	IMDS_ROLE=$(curl -sf -H "X-aws-ec2-metadata-token: $IMDS_TOKEN" "${IMDS_URL}latest/meta-data/iam/security-credentials/")
 	IMDS_CREDS_URL="${IMDS_URL}latest/meta-data/iam/security-credentials/$IMDS_ROLE"
