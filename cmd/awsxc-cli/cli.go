@@ -147,10 +147,11 @@ func (c *cli) fail(err error) int {
 	c.errorf("%v", cliHints.Reword(err))
 	var ue *usageError
 	var le *server.ListenError
+	var re *server.RemoteBindError
 	switch {
 	case errors.As(err, &le):
 		return exitListen
-	case errors.As(err, &ue), errors.Is(err, engine.ErrNoCredentials):
+	case errors.As(err, &ue), errors.As(err, &re), errors.Is(err, engine.ErrNoCredentials):
 		return exitUsage
 	case errors.Is(err, engine.ErrRecursion):
 		return exitResolution

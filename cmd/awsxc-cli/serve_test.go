@@ -109,6 +109,17 @@ func TestIssue10ServeErrors(t *testing.T) {
 			`^awsxc-cli: error: argument --container: invalid ECS token: it holds a control character \(at byte 17\)`},
 		{"allow_remote_alone", []string{"--profile", "static", "--allow-remote"}, false, 2,
 			`^awsxc-cli: error: --allow-remote only applies to --imds and --container \(see awsxc-cli --help\)\n$`},
+		// awsxc-cli serve: the same rules.
+		{"serve_port_in_use", []string{"serve", "--imds", port + "=static"}, false, 4,
+			`^awsxc-cli: error: imds-static: listen on 127\.0\.0\.1:` + port + `: bind: address already in use\n$`},
+		{"serve_second_port_in_use", []string{"serve", "--imds", "0=static", "--imds", "127.0.0.1:" + port + "=session"}, false, 4,
+			`^awsxc-cli: error: imds-session: listen on 127\.0\.0\.1:` + port + `: bind: address already in use\n$`},
+		{"serve_first_fetch_fails", []string{"serve", "--imds", "0=role"}, true, 3,
+			`^awsxc-cli: error: profile "role": cannot get credentials: .*AccessDenied.*\n$`},
+		{"serve_wildcard", []string{"serve", "--imds", "0.0.0.0:0=static"}, false, 2,
+			`^awsxc-cli: error: argument --imds: listen on 0\.0\.0\.0:0: not a loopback address: any machine that can reach it could read the credentials; add --allow-remote to allow it \(see awsxc-cli serve --help\)\n$`},
+		{"serve_ecs_lan", []string{"serve", "--ecs", "192.0.2.2:0", "--ecs-consumer", "api=static"}, false, 2,
+			`^awsxc-cli: error: argument --ecs: listen on 192\.0\.2\.2:0: not a loopback address`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -175,6 +186,15 @@ func TestIssue10AllowRemote(t *testing.T) {
 		if code, stdout, stderr := s.stop(); code != 0 || stdout != "" || secretRe.MatchString(stderr) {
 			t.Errorf("binary %v: exit %d, stdout %q, stderr:\n%s", binaryRun, code, stdout, stderr)
 		}
+	}
+	// awsxc-cli serve warns the same way.
+	s := startServe(t, newFixture(t), false, "serve", "--imds", "0.0.0.0:0=static", "--allow-remote")
+	if !regexp.MustCompile(`(?m)^awsxc-cli: warning: imds-static listens beyond this machine, on every IPv4 interface \(0\.0\.0\.0:\d+: [^)]*` +
+		regexp.QuoteMeta(lan) + `[^)]*\): anyone who can reach it can read the credentials$`).MatchString(s.stderr()) {
+		t.Errorf("serve --allow-remote: no warning; stderr:\n%s", s.stderr())
+	}
+	if code, _, stderr := s.stop(); code != 0 {
+		t.Errorf("serve: exit %d: %s", code, stderr)
 	}
 }
 
