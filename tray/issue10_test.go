@@ -416,7 +416,9 @@ func TestCopyDockerSettings(t *testing.T) {
 				server, id = "imds", idIMDSDocker
 			}
 			h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds,
-				settings: `{"profile": "dev", "` + server + `": {"enabled": true, "addr": "` + tt.addr + `", "docker_bridge": "` + tt.bridge + `"}}`})
+				// An address beyond loopback needs allow_remote (issue 10 item 4).
+				settings: `{"profile": "dev", "` + server + `": {"enabled": true, "addr": "` + tt.addr + `", "docker_bridge": "` + tt.bridge +
+					`", "allow_remote": ` + strconv.FormatBool(strings.HasPrefix(tt.addr, "0.0.0.0")) + `}}`})
 			var port, token string
 			h.waitFor(t, "the server", func(a *app) bool { return a.imds != nil || a.ecs != nil })
 			h.do(t, func(a *app) {

@@ -346,9 +346,7 @@ func (c *cli) servePinned(ctx context.Context, s *serveCmd) error {
 	}
 
 	opts := func() server.Options {
-		// The bridge is beyond loopback and asked for by --docker-bridge;
-		// the addresses were checked against --allow-remote above.
-		return server.Options{AllowHosts: s.allowHosts, ExtraAddrs: extra, AllowRemote: s.allowRemote || len(extra) > 0,
+		return server.Options{AllowHosts: s.allowHosts, ExtraAddrs: extra, AllowRemote: s.allowRemote,
 			Logger: c.log, Clock: c.env.Clock, Hints: cliHints, Activity: log}
 	}
 	var want []server.Want

@@ -60,9 +60,9 @@
 // # Security
 //
 // Servers bind loopback (127.0.0.0/8, ::1, localhost) unless
-// [Options.AllowRemote] says otherwise: any other address, a wildcard or
-// an ExtraAddrs one included, is refused with a [*RemoteBindError] before
-// anything is bound, and [CheckAddr] lets a front end refuse it before it
+// [Options.AllowRemote] says otherwise: any other address, a wildcard
+// included, is refused with a [*RemoteBindError] before anything is bound
+// (an address in ExtraAddrs is asked for by being named), and [CheckAddr] lets a front end refuse it before it
 // does anything else. A server allowed beyond loopback reports its
 // [Reach] (for a wildcard, this machine's addresses), so that the front
 // end warns: whoever reaches it can read the credentials, whatever Host

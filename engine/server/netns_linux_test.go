@@ -119,7 +119,7 @@ func TestBridgeIMDSBotocore(t *testing.T) {
 	log := newLog(t)
 	g := newTestGroup(t)
 	st := mustRun(t, g.Apply([]Want{{Name: "imds-static", Source: src, IMDS: &IMDSOptions{Options: Options{
-		Addr: "127.0.0.1:0", ExtraAddrs: []string{netip.AddrPortFrom(ns.Host, 0).String()}, AllowRemote: true, Activity: log}}}})[0], true)
+		Addr: "127.0.0.1:0", ExtraAddrs: []string{netip.AddrPortFrom(ns.Host, 0).String()}, Activity: log}}}})[0], true)
 	want, err := src.Credentials(context.Background())
 	if err != nil {
 		t.Fatal(err)

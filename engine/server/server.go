@@ -80,6 +80,9 @@ type Options struct {
 	// alike, with the same Host and token checks: the docker bridge's
 	// gateway next to loopback, for Docker Engine on Linux. A port 0
 	// there means Addr's port. Their hosts are allowed Host names too.
+	// They are listened on as given, beyond loopback too, whatever
+	// AllowRemote says: naming one is asking for it. [Reach] reports
+	// them, for the front end's warning.
 	ExtraAddrs []string
 	// Name names the server in activity records; a [Group] fills in the
 	// [Want]'s name.
@@ -88,8 +91,9 @@ type Options struct {
 	// the request's goroutine, so it must not block (an [*activity.Log]
 	// does not).
 	Activity Recorder
-	// AllowRemote lets Addr and ExtraAddrs be beyond loopback: a wildcard
-	// (0.0.0.0, [::]), a LAN address, a container bridge's gateway. Any
+	// AllowRemote lets Addr be beyond loopback: a wildcard (0.0.0.0,
+	// [::]), a LAN address, a container bridge's gateway. (ExtraAddrs are
+	// listened on as given: naming one is asking for it.) Any
 	// machine that can reach that address can then read the credentials:
 	// IMDS asks for no token, the ECS token travels in clear text, and
 	// the Host allowlist stops only browsers, since a client on the
@@ -340,12 +344,6 @@ func newCore(ctx context.Context, opts Options) (*core, error) {
 	addr, err := ParseAddr(addr)
 	if err != nil {
 		return nil, err
-	}
-	// Every address is checked before any is bound.
-	for _, a := range append([]string{addr}, opts.ExtraAddrs...) {
-		if err := CheckAddr(a, opts.AllowRemote); err != nil {
-			return nil, err
-		}
 	}
 	ln, err := listen(ctx, addr, opts.AllowRemote)
 	if err != nil {
