@@ -700,7 +700,7 @@ func (w *wine) testCLIGoldens(t *testing.T) {
 		{name: "err_mutually_exclusive", args: []string{"--json", "--env"}, code: 2,
 			stderr: `^awsxc-cli: error: argument --env: not allowed with argument --json \(see awsxc-cli --help\)\n$`},
 		{name: "err_expired_credentials", args: []string{"--profile", "procexpired", "--json"}, code: 3,
-			stderr: `^awsxc-cli: error: profile "procexpired": cannot get credentials: the credentials it gave expired at 2000-01-01T00:00:00Z; check what the source returns, and this machine's clock\n$`},
+			stderr: `^awsxc-cli: error: profile "procexpired": cannot get credentials: the credentials it gave expired at 2000-01-01T00:00:00Z; check what its credential_process returns, and this machine's clock\n$`},
 		{name: "err_mfa_missing", args: []string{"--profile", "mfarole", "--json"}, code: 3, stderr: `MFA code needed`},
 	}
 	for _, tc := range cases {
