@@ -381,6 +381,8 @@ type SSOTemplate struct {
 
 var ssoPlaceholders = []string{"{account_name}", "{account_id}", "{role_name}", "{session}"}
 
+const placeholderList = "{account_name}, {account_id}, {role_name} or {session}"
+
 // ParseSSOTemplate parses a profile name template. It must hold at least
 // one placeholder; a brace that starts no known placeholder is an error
 // wrapping [ErrSSOTemplate].
@@ -399,14 +401,14 @@ func ParseSSOTemplate(s string) (SSOTemplate, error) {
 		}
 		j := strings.IndexByte(rest, '}')
 		if rest[0] == '}' || j < 0 || !slices.Contains(ssoPlaceholders, rest[:j+1]) {
-			return SSOTemplate{}, fmt.Errorf("%w %q: %s is not one of %s", ErrSSOTemplate, s, placeholderAt(rest), strings.Join(ssoPlaceholders, ", "))
+			return SSOTemplate{}, fmt.Errorf("%w %q: %s is not a placeholder (%s)", ErrSSOTemplate, s, placeholderAt(rest), placeholderList)
 		}
 		t.parts = append(t.parts, rest[:j+1])
 		has = true
 		rest = rest[j+1:]
 	}
 	if !has {
-		return SSOTemplate{}, fmt.Errorf("%w %q: it names no placeholder, so every role would get the same name (use %s)", ErrSSOTemplate, s, strings.Join(ssoPlaceholders, ", "))
+		return SSOTemplate{}, fmt.Errorf("%w %q: it names no placeholder, so every role would get the same name (use %s)", ErrSSOTemplate, s, placeholderList)
 	}
 	return t, nil
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -70,8 +71,14 @@ func (e *SyncError) Error() string {
 		b.WriteString(quote(e.Session))
 		b.WriteString(": ")
 	}
-	b.WriteString(e.Kind.Error())
-	if e.Err != nil {
+	switch {
+	case e.Err == nil:
+		b.WriteString(e.Kind.Error())
+	case errors.Is(e.Err, e.Kind):
+		// The cause says the kind itself (ParseSSOTemplate's errors).
+		b.WriteString(oneLine(e.Err.Error()))
+	default:
+		b.WriteString(e.Kind.Error())
 		b.WriteString(": ")
 		b.WriteString(oneLine(e.Err.Error()))
 	}
@@ -231,7 +238,7 @@ func SyncSSO(ctx context.Context, o SSOSyncOptions) (*SSOSyncResult, error) {
 	}
 	tmpl, err := ParseSSOTemplate(cmp.Or(o.Template, DefaultSSOTemplate))
 	if err != nil {
-		return nil, &SyncError{Session: o.Session, Kind: ErrSSOTemplate, Err: unwrapSentinel(err, ErrSSOTemplate)}
+		return nil, &SyncError{Session: o.Session, Kind: ErrSSOTemplate, Err: err}
 	}
 	if o.LockDir == "" {
 		return nil, &SyncError{Session: o.Session, Kind: ErrInvalidConfig, Err: errors.New("no folder for the lock file")}
@@ -313,7 +320,12 @@ func SyncSSO(ctx context.Context, o SSOSyncOptions) (*SSOSyncResult, error) {
 // lock, checks it with the Go SDK and writes it (unless o.DryRun).
 func writeSync(o SSOSyncOptions, res *SSOSyncResult, roles []SyncedProfile, tmpl SSOTemplate) error {
 	fail := func(kind, err error) error { return &SyncError{Session: res.Session, Kind: kind, Err: err} }
-	if !o.DryRun {
+	if o.DryRun {
+		// The read-back check's file goes there too.
+		if err := os.MkdirAll(o.LockDir, 0o700); err != nil {
+			return fail(ErrInvalidConfig, err)
+		}
+	} else {
 		lock, err := fsutil.Lock(filepath.Join(o.LockDir, configLockName(res.ConfigFile)))
 		if err != nil {
 			return fail(ErrInvalidConfig, err)
@@ -353,15 +365,6 @@ func writeSync(o SSOSyncOptions, res *SSOSyncResult, roles []SyncedProfile, tmpl
 	}
 	res.Written = true
 	return nil
-}
-
-// unwrapSentinel strips a leading "sentinel: " a wrapped error repeats.
-func unwrapSentinel(err, sentinel error) error {
-	s, ok := strings.CutPrefix(err.Error(), sentinel.Error())
-	if !ok {
-		return err
-	}
-	return errors.New(strings.TrimLeft(s, " :"))
 }
 
 // readConfigForSync reads the config file as the writer may: a regular

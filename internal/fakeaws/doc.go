@@ -52,9 +52,10 @@
 // access" (403) for an account or role not assigned (once
 // [Portal.SetAccounts] set any; [GenerateAccounts] makes many),
 // TooManyRequestsException (429) for the next n list calls after
-// [Portal.Throttle]. Unlinked, any non-empty token is accepted; after
-// [Portal.Link] only the OIDC fake's live access tokens are, and Logout
-// ends the token's session there.
+// [Portal.Throttle] (for n calls after the next k with
+// [Portal.ThrottleAfter]). Unlinked, any non-empty token is accepted;
+// after [Portal.Link] only the OIDC fake's live access tokens are, and
+// Logout ends the token's session there.
 //
 // # IAM Identity Center OIDC ([OIDC])
 //

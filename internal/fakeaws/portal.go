@@ -25,12 +25,13 @@ type Account struct {
 type Portal struct {
 	srv *Server
 
-	mu        sync.Mutex // protects the fields below
-	oidc      *OIDC      // when set, bearer tokens must be its live access tokens
-	accounts  []Account  // when empty, GetRoleCredentials answers for any account and role
-	throttle  int        // the next this many list calls answer 429
-	pageSize  int        // page size when the request gives no max_result
-	loggedOut map[string]bool
+	mu            sync.Mutex // protects the fields below
+	oidc          *OIDC      // when set, bearer tokens must be its live access tokens
+	accounts      []Account  // when empty, GetRoleCredentials answers for any account and role
+	throttle      int        // the next this many list calls answer 429 (after throttleAfter more)
+	throttleAfter int        // list calls still answered before the throttled ones
+	pageSize      int        // page size when the request gives no max_result
+	loggedOut     map[string]bool
 }
 
 func newPortal(s *Server) *Portal {
@@ -76,7 +77,16 @@ func GenerateAccounts(n, rolesPerAccount int) []Account {
 
 // Throttle makes the next n ListAccounts/ListAccountRoles calls answer
 // 429 TooManyRequestsException, which the SDKs retry.
-func (p *Portal) Throttle(n int) { p.mu.Lock(); p.throttle = n; p.mu.Unlock() }
+func (p *Portal) Throttle(n int) { p.ThrottleAfter(0, n) }
+
+// ThrottleAfter answers the next after ListAccounts/ListAccountRoles
+// calls and makes the n after them answer 429 TooManyRequestsException:
+// a throttling reply in the middle of a listing.
+func (p *Portal) ThrottleAfter(after, n int) {
+	p.mu.Lock()
+	p.throttleAfter, p.throttle = after, n
+	p.mu.Unlock()
+}
 
 // SetPageSize sets the page size used when a list call gives no
 // max_result (default 20).
@@ -111,9 +121,13 @@ func (p *Portal) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	case "ListAccounts", "ListAccountRoles":
 		p.mu.Lock()
-		throttled := p.throttle > 0
-		if throttled {
+		throttled := false
+		switch {
+		case p.throttleAfter > 0:
+			p.throttleAfter--
+		case p.throttle > 0:
 			p.throttle--
+			throttled = true
 		}
 		p.mu.Unlock()
 		if throttled {

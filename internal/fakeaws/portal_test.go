@@ -86,6 +86,17 @@ func TestPortalListsPaginateAndRetry(t *testing.T) {
 		t.Errorf("sustained throttling: %v, want TooManyRequestsException", err)
 	}
 	p.Throttle(0)
+
+	// Throttling in the middle: two calls answered, then one 429.
+	p.ThrottleAfter(2, 1)
+	for i := range 3 {
+		if _, err := c.ListAccounts(bg(), &sso.ListAccountsInput{AccessToken: &tok}, func(o *sso.Options) { o.RetryMaxAttempts = 1 }); (err != nil) != (i == 2) {
+			t.Errorf("ThrottleAfter(2, 1), call %d: %v", i+1, err)
+		}
+	}
+	if _, err := c.ListAccounts(bg(), &sso.ListAccountsInput{AccessToken: &tok}); err != nil {
+		t.Errorf("after the throttled call: %v", err)
+	}
 	var invalid *types.InvalidRequestException
 	if _, err := c.ListAccounts(bg(), &sso.ListAccountsInput{AccessToken: &tok, NextToken: aws.String("bogus")}); !errors.As(err, &invalid) {
 		t.Errorf("bad next token: %v, want InvalidRequestException", err)
