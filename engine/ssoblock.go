@@ -416,10 +416,13 @@ func ParseSSOTemplate(s string) (SSOTemplate, error) {
 // placeholderAt quotes the brace expression at the start of s, for a
 // message.
 func placeholderAt(s string) string {
-	if j := strings.IndexByte(s, '}'); j >= 0 && s[0] == '{' {
+	if s[0] == '}' {
+		return strconv.Quote(s[:1])
+	}
+	if j := strings.IndexByte(s, '}'); j >= 0 {
 		return strconv.Quote(s[:j+1])
 	}
-	return strconv.Quote(s[:1])
+	return strconv.Quote(s)
 }
 
 // expand fills in the placeholders and makes the result a safe profile

@@ -216,7 +216,7 @@ func syncReadBack(dir string, data []byte, session string, ps []SyncedProfile) e
 				if why := readBackProfile(p, session, files, tmp); why != "" {
 					mu.Lock()
 					if first == nil {
-						first = fmt.Errorf("the Go SDK reads profile %q %s; the file is unchanged", p.Name, why)
+						first = fmt.Errorf("it reads profile %q %s%s; the file is unchanged", p.Name, why, syncMisreadCause(data))
 					}
 					mu.Unlock()
 				}
@@ -229,6 +229,21 @@ func syncReadBack(dir string, data []byte, session string, ps []SyncedProfile) e
 	close(jobs)
 	wg.Wait()
 	return first
+}
+
+// syncMisreadCause names a known reason why the Go SDK misreads data, or
+// returns "".
+func syncMisreadCause(data []byte) string {
+	f := scanINI(data)
+	if f.bom > 0 {
+		return " (the byte order mark at the start of the file hides its first line from the Go SDK, and botocore reads no file that has one: remove it)"
+	}
+	for _, l := range f.lines {
+		if l.next == l.end+1 && f.data[l.end] == '\r' {
+			return " (the Go SDK does not take a lone carriage return for a line break)"
+		}
+	}
+	return ""
 }
 
 func readBackProfile(p SyncedProfile, session string, files func(*config.LoadSharedConfigOptions), tmp string) string {
