@@ -28,6 +28,19 @@ type ProfileInfo struct {
 	// tool ignores; empty when there is nothing to say.
 	Note string
 	Err  error // why the profile cannot be resolved as it is, if it cannot
+
+	// SSOSession, AccountID and RoleName are the profile's own
+	// sso_session, sso_account_id and sso_role_name; SSOStartURL its
+	// sso_start_url (a legacy IAM Identity Center profile sets it instead
+	// of sso_session). Empty when unset.
+	SSOSession, SSOStartURL, AccountID, RoleName string
+	// AccountName is the name of AccountID's account as a sync recorded
+	// it (the "# account:" comments of the config file's sync blocks);
+	// empty when no sync did.
+	AccountName string
+	// Synced says that a sync wrote the profile: it is inside the sync
+	// block of its sso-session ([SyncSSO]).
+	Synced bool
 }
 
 // Listing is what [ListProfiles] finds in the AWS files.
@@ -37,6 +50,9 @@ type Listing struct {
 	// should be, a section that appears twice (which makes the AWS CLI
 	// refuse the whole file).
 	Warnings []FileWarning
+	// SSOSessions are the config file's [sso-session NAME] sections, in
+	// file order: the sessions a sync can list the accounts of.
+	SSOSessions []string
 }
 
 // ListProfileNames lists the profiles of env's config and credentials
@@ -64,8 +80,14 @@ func ListProfiles(env Env) (*Listing, error) {
 	}
 	names := af.names()
 	l := &Listing{Profiles: make([]ProfileInfo, 0, len(names)), Warnings: af.warnings}
+	synced := af.config.syncedAccounts()
 	for _, n := range names {
-		l.Profiles = append(l.Profiles, af.info(n))
+		info := af.info(n)
+		af.ssoInfo(&info, synced)
+		l.Profiles = append(l.Profiles, info)
+	}
+	if af.config.ini != nil {
+		l.SSOSessions = ssoSessionNames(af.config.ini)
 	}
 	return l, nil
 }

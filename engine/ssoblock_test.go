@@ -81,6 +81,9 @@ var syncCases = []struct {
 		// A template that makes "default", which is never taken over.
 		{roles: []SyncedProfile{{AccountID: "888899990000", AccountName: "default", RoleName: "Admin"}}, template: "{account_name}"},
 	}},
+	// "  [profile Production.ReadOnly]" continues a value for configparser
+	// and is a header to the Go SDK: the name is taken.
+	{name: "go_header", steps: []syncStep{{roles: rolesA[:2]}}},
 	{name: "two_sessions", steps: []syncStep{
 		{roles: rolesA[:2]},
 		{session: "other", roles: rolesA[2:4], template: "{session}.{account_id}.{role_name}", region: "us-east-1"},

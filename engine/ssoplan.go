@@ -13,6 +13,23 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 )
 
+// readBackSet is the profiles of p that the Go SDK reads back before the
+// file is written: every one added or updated, and the block's first and
+// last. Each read parses the whole file, so reading the kept ones too
+// would cost a parse per profile of the session on every sync; the kept
+// ones read back when they were written, the names they have are free
+// of every header the Go SDK sees (see takenNames), and the first and
+// last show that the block as a whole still reads.
+func (p *syncPlan) readBackSet() []SyncedProfile {
+	out := slices.Concat(p.added, p.updated)
+	for _, q := range []int{0, len(p.profiles) - 1} {
+		if q >= 0 && q < len(p.profiles) && !slices.Contains(out, p.profiles[q]) {
+			out = append(out, p.profiles[q])
+		}
+	}
+	return out
+}
+
 // syncPlan is what a sync would make of a config file.
 type syncPlan struct {
 	out                     []byte          // the new content
@@ -158,6 +175,25 @@ func takenNames(f *iniFile, blk *ssoBlock, creds []byte) map[string]nameTaken {
 			}
 		}
 	}
+	// Lines the Go SDK alone reads as headers ("  [profile x]" inside a
+	// value, which configparser continues): it would merge such a section
+	// into a synced profile of the same name.
+	goHeaders := func(f *iniFile, configFile bool, what string, skip func(int) bool) {
+		for i, l := range f.lines {
+			if l.kind == iniHeader || skip(i) {
+				continue
+			}
+			if name, ok := goSection(f.text(i)); ok {
+				if n, ok := profileOfSection(name, configFile); ok {
+					if _, ok := taken[n]; !ok {
+						taken[n] = nameTaken{where: fmt.Sprintf("%s line %d, which the Go SDK reads as a header", what, i+1)}
+					}
+				}
+			}
+		}
+	}
+	goHeaders(f, true, "config file", func(i int) bool { return blk != nil && i >= blk.begin && i <= blk.end })
+	goHeaders(cf, false, "credentials file", func(int) bool { return false })
 	return taken
 }
 
@@ -183,9 +219,9 @@ func sectionProfileNames(section string, configFile bool) []string {
 	return out
 }
 
-// syncReadBack has the Go SDK read every profile of ps back from data,
-// the new config file, alone (no credentials file), through a temporary
-// file in dir that is removed at once. It says which profile it reads
+// syncReadBack has the Go SDK read the profiles ps back from data, the
+// new config file, alone (no credentials file), through a temporary file
+// in dir that is removed at once. It says which profile it reads
 // otherwise than written, if one.
 func syncReadBack(dir string, data []byte, session string, ps []SyncedProfile) error {
 	f, err := os.CreateTemp(dir, "verify-*.tmp")

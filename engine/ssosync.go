@@ -216,8 +216,9 @@ type SyncCalls struct {
 // the result lists it in Clashes. A profile keeps the name an earlier sync
 // gave it while that is still its template name, suffixed or not.
 //
-// Before the file is replaced the Go SDK reads every profile of the new
-// block back from the new content (ErrNotReadBack if one differs). The
+// Before the file is replaced the Go SDK reads the new content back:
+// every profile added or changed, and the block's first and last
+// (ErrNotReadBack if one differs from what was written). The
 // read-modify-write runs under the lock in o.LockDir; the file is replaced
 // atomically, keeping its owner, group and mode (internal/fsutil). When
 // the block would not change, nothing is written.
@@ -250,10 +251,16 @@ func SyncSSO(ctx context.Context, o SSOSyncOptions) (*SSOSyncResult, error) {
 	if real, err := fsutil.RealPath(path); err == nil {
 		path = real
 	}
-	data, err := readConfigForSync(path)
+	// Both files as the listing reads them: checked (a FIFO would hang
+	// the SDK) before the SDK is given them.
+	af, err := o.Env.readAWSFiles()
 	if err != nil {
 		return nil, &SyncError{Session: o.Session, Kind: ErrInvalidConfig, Err: err}
 	}
+	if af.config.ini == nil {
+		return nil, &SyncError{Session: o.Session, Kind: ErrInvalidConfig, Err: fmt.Errorf("config file %s does not exist or is not a file", path)}
+	}
+	data := af.config.ini.data
 	session, err := chooseSSOSession(data, o.Session)
 	if err != nil {
 		return nil, err
@@ -283,7 +290,7 @@ func SyncSSO(ctx context.Context, o SSOSyncOptions) (*SSOSyncResult, error) {
 		return fail(ErrSSOLoginRequired, errors.New("the home folder, where the token cache lives, is unknown"))
 	}
 
-	cfg, err := ssoClientConfig(ctx, o, sc.Region)
+	cfg, err := ssoClientConfig(ctx, af, o.Profile, sc.Region)
 	if err != nil {
 		return fail(ErrInvalidConfig, err)
 	}
@@ -336,12 +343,16 @@ func writeSync(o SSOSyncOptions, res *SSOSyncResult, roles []SyncedProfile, tmpl
 	if err != nil {
 		return fail(ErrInvalidConfig, err)
 	}
+	// The credentials file's profile names are taken too; it is read as
+	// the listing reads it (a folder or /dev/null is empty).
 	var creds []byte
-	if p := o.Env.CredentialsFile; p != "" {
-		creds, err = fsutil.ReadRegular(p, maxCredentialsFileSize)
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fail(ErrInvalidConfig, fmt.Errorf("credentials file: %w", err))
-		}
+	var ignored []FileWarning
+	cf, err := readAWSFile(o.Env.CredentialsFile, false, &ignored)
+	if err != nil {
+		return fail(ErrInvalidConfig, err)
+	}
+	if cf.ini != nil {
+		creds = cf.ini.data
 	}
 	plan, err := planSync(data, creds, res.Session, roles, res.Region, tmpl)
 	if err != nil {
@@ -354,7 +365,7 @@ func writeSync(o SSOSyncOptions, res *SSOSyncResult, roles []SyncedProfile, tmpl
 		return nil
 	}
 	res.Diff = udiff.Unified("a/"+filepath.Base(res.ConfigFile), "b/"+filepath.Base(res.ConfigFile), data, plan.out)
-	if err := syncReadBack(o.LockDir, plan.out, res.Session, plan.profiles); err != nil {
+	if err := syncReadBack(o.LockDir, plan.out, res.Session, plan.readBackSet()); err != nil {
 		return fail(ErrNotReadBack, err)
 	}
 	if o.DryRun {
@@ -368,9 +379,9 @@ func writeSync(o SSOSyncOptions, res *SSOSyncResult, roles []SyncedProfile, tmpl
 }
 
 // readConfigForSync reads the config file as the writer may: a regular
-// file of at most 16 MiB.
+// file of at most [MaxAWSFileSize].
 func readConfigForSync(path string) ([]byte, error) {
-	data, err := fsutil.ReadRegular(path, maxCredentialsFileSize)
+	data, err := fsutil.ReadRegular(path, MaxAWSFileSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("config file %s does not exist", path)
 	}
@@ -402,22 +413,6 @@ func validRegion(r string) bool {
 		}
 	}
 	return true
-}
-
-// SSOSessionNames lists the [sso-session NAME] sections of env's config
-// file, in file order, each name once. A missing file has none.
-func SSOSessionNames(env Env) ([]string, error) {
-	if env.ConfigFile == "" {
-		return nil, nil
-	}
-	data, err := fsutil.ReadRegular(env.ConfigFile, maxCredentialsFileSize)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return ssoSessionNames(scanINI(data)), nil
 }
 
 // ssoSessionNames names the sso-sessions of f as [LoadSSOSession] finds
@@ -457,15 +452,15 @@ func chooseSSOSession(data []byte, named string) (string, error) {
 // ssoClientConfig loads the SDK's config for the OIDC and portal clients:
 // env's files, the endpoint profile, anonymous credentials (the portal
 // takes the bearer token, the OIDC refresh needs none) and the sso_region.
-func ssoClientConfig(ctx context.Context, o SSOSyncOptions, ssoRegion string) (aws.Config, error) {
+func ssoClientConfig(ctx context.Context, af *awsFiles, profile, ssoRegion string) (aws.Config, error) {
 	opts := []func(*config.LoadOptions) error{
-		config.WithSharedConfigFiles(fileList(o.Env.ConfigFile)),
-		config.WithSharedCredentialsFiles(fileList(o.Env.CredentialsFile)),
+		config.WithSharedConfigFiles(af.config.list()),
+		config.WithSharedCredentialsFiles(af.creds.list()),
 		config.WithCredentialsProvider(aws.AnonymousCredentials{}),
 		config.WithRegion(ssoRegion),
 	}
-	if o.Profile != "" {
-		opts = append(opts, config.WithSharedConfigProfile(o.Profile))
+	if profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(profile))
 	}
 	return config.LoadDefaultConfig(ctx, opts...)
 }
