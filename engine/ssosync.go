@@ -45,6 +45,8 @@ var (
 	// ErrSSOSessionChoice: no sso-session was named and the config file
 	// has none, or more than one ([SyncError.Sessions] lists them).
 	ErrSSOSessionChoice = errors.New("name the sso-session to sync")
+	// ErrNotWritten: the config file could not be locked or replaced.
+	ErrNotWritten = errors.New("config file not written")
 )
 
 // SyncError is a failure of [SyncSSO]: one line, naming the sso-session,
@@ -230,8 +232,8 @@ type SyncCalls struct {
 // [ErrInvalidConfig] (no such sso-session, no sso_region, a name or
 // region that cannot be written), [ErrSSOSessionChoice], [ErrSSOTemplate],
 // [ErrSyncBlock] (markers damaged or the block edited by hand: checked
-// before any call and again under the lock) and [ErrNotReadBack]. On
-// error the file is unchanged.
+// before any call and again under the lock), [ErrNotReadBack] and
+// [ErrNotWritten]. On error the file is unchanged.
 func SyncSSO(ctx context.Context, o SSOSyncOptions) (*SSOSyncResult, error) {
 	log := o.Logger
 	if log == nil {
@@ -335,7 +337,7 @@ func writeSync(o SSOSyncOptions, res *SSOSyncResult, roles []SyncedProfile, tmpl
 	} else {
 		lock, err := fsutil.Lock(filepath.Join(o.LockDir, configLockName(res.ConfigFile)))
 		if err != nil {
-			return fail(ErrInvalidConfig, err)
+			return fail(ErrNotWritten, err)
 		}
 		defer lock.Unlock()
 	}
@@ -372,7 +374,7 @@ func writeSync(o SSOSyncOptions, res *SSOSyncResult, roles []SyncedProfile, tmpl
 		return nil
 	}
 	if err := fsutil.WriteFileAtomic(res.ConfigFile, plan.out, 0o600); err != nil {
-		return fail(ErrInvalidConfig, fmt.Errorf("write %s: %w", res.ConfigFile, err))
+		return fail(ErrNotWritten, err)
 	}
 	res.Written = true
 	return nil

@@ -158,6 +158,10 @@ func (c *cli) fail(err error) int {
 	case errors.Is(err, engine.ErrLongTermKeys):
 		return exitFailure // a file that could not be written
 	}
+	var syncErr *engine.SyncError
+	if errors.As(err, &syncErr) {
+		return syncExit(syncErr)
+	}
 	var engErr *engine.Error
 	var signErr *signin.Error
 	switch {
@@ -171,6 +175,20 @@ func (c *cli) fail(err error) int {
 		return exitResolution // the sign-in failed: no credentials to be had
 	}
 	return exitFailure
+}
+
+// syncExit is the exit code of a failed sso sync: a session, template or
+// region to fix is a usage error; no sign-in or no answer from the
+// portal is like credentials that could not be obtained; a file the
+// sync refused or failed to write is a file not written.
+func syncExit(e *engine.SyncError) int {
+	switch {
+	case errors.Is(e, engine.ErrSSOSessionChoice), errors.Is(e, engine.ErrSSOTemplate), errors.Is(e, engine.ErrInvalidConfig):
+		return exitUsage
+	case errors.Is(e, engine.ErrSyncBlock), errors.Is(e, engine.ErrNotReadBack), errors.Is(e, engine.ErrNotWritten):
+		return exitFailure
+	}
+	return exitResolution
 }
 
 // cliHints words the engine's actions for this command line's flags, the

@@ -21,6 +21,7 @@ var commands = []*command{
 	dockerEnvCommand,
 	loginCommand,
 	logoutCommand,
+	ssoSyncCommand,
 	completionCommand,
 	helpCommand,
 }
@@ -82,6 +83,15 @@ func findCommand(cmds []*command, args []string) (*command, []string, error) {
 		}
 	}
 	if best == nil {
+		var subs []string
+		for _, cmd := range cmds {
+			if w := strings.Fields(cmd.name); len(w) > 1 && w[0] == args[0] {
+				subs = append(subs, cmd.name)
+			}
+		}
+		if len(subs) > 0 {
+			return nil, nil, usagef("%s needs a subcommand: %s", args[0], strings.Join(subs, ", "))
+		}
 		return nil, nil, usagef("unknown command %q (did you mean --exec %s?)", args[0], args[0])
 	}
 	return best, args[len(strings.Fields(best.name)):], nil

@@ -37,10 +37,29 @@ func (*completionCmd) run(_ context.Context, c *cli, p parsed) error {
 			valued = append(valued, "--"+s.name)
 		}
 	}
+	// Commands of two words ("sso sync"): the first completes as a
+	// command, the second after it.
+	var firsts []string
+	subs := map[string][]string{}
 	for _, cmd := range c.commands {
-		if w := strings.Fields(cmd.name); len(w) > 0 && !slices.Contains(names, w[0]) {
+		w := strings.Fields(cmd.name)
+		if len(w) > 0 && !slices.Contains(names, w[0]) {
 			names = append(names, w[0])
 		}
+		if len(w) == 2 {
+			if subs[w[0]] == nil {
+				firsts = append(firsts, w[0])
+			}
+			subs[w[0]] = append(subs[w[0]], w[1])
+		}
+	}
+	var bashSubs, zshSubs, fishSubs, psSubs strings.Builder
+	for _, first := range firsts {
+		words := strings.Join(subs[first], " ")
+		fmt.Fprintf(&bashSubs, "        %s)\n            ((COMP_CWORD == 2)) && { COMPREPLY=($(compgen -W \"%s\" -- \"$cur\")); return; } ;;\n", first, words)
+		fmt.Fprintf(&zshSubs, "        %s) (( CURRENT == 3 )) && { compadd -- %s; return }; ;;\n", first, words)
+		fmt.Fprintf(&fishSubs, "complete -c awsxc-cli -n '__fish_seen_subcommand_from %s; and not __fish_seen_subcommand_from %s' -x -a '%s'\n", first, words, words)
+		fmt.Fprintf(&psSubs, "        { $_ -eq '%s' -and $words[1] -eq '%s' } { '%s'; break }\n", first, first, strings.Join(subs[first], "', '"))
 	}
 	formats := strings.Join(engine.FormatNames(), " ")
 	services := strings.Join(console.ServiceNames(), " ")
@@ -48,9 +67,9 @@ func (*completionCmd) run(_ context.Context, c *cli, p parsed) error {
 	var script string
 	switch p.args[0] {
 	case "bash":
-		script = fmt.Sprintf(bashCompletion, strings.Join(flags, " "), formats, strings.Join(names, " "), strings.Join(valued, "|"), services, engines)
+		script = fmt.Sprintf(bashCompletion, strings.Join(flags, " "), formats, strings.Join(names, " "), strings.Join(valued, "|"), services, engines, bashSubs.String())
 	case "zsh":
-		script = fmt.Sprintf(zshCompletion, strings.Join(flags, " "), formats, strings.Join(names, " "), strings.Join(valued, "|"), services, engines)
+		script = fmt.Sprintf(zshCompletion, strings.Join(flags, " "), formats, strings.Join(names, " "), strings.Join(valued, "|"), services, engines, zshSubs.String())
 	case "fish":
 		var b strings.Builder
 		b.WriteString("# fish completion for awsxc-cli\ncomplete -c awsxc-cli -f\n")
@@ -80,10 +99,11 @@ func (*completionCmd) run(_ context.Context, c *cli, p parsed) error {
 			b.WriteString(line + "\n")
 		}
 		b.WriteString("complete -c awsxc-cli -n '__fish_seen_subcommand_from completion' -x -a 'bash zsh fish powershell'\n")
+		b.WriteString(fishSubs.String())
 		script = b.String()
 	case "powershell":
 		script = fmt.Sprintf(psCompletion, "'"+strings.Join(flags, "','")+"'", "'"+strings.Join(engine.FormatNames(), "','")+"'",
-			"'"+strings.Join(names, "','")+"'", "'"+strings.Join(console.ServiceNames(), "','")+"'", "'"+strings.Join(kindNames(), "','")+"'")
+			"'"+strings.Join(names, "','")+"'", "'"+strings.Join(console.ServiceNames(), "','")+"'", "'"+strings.Join(kindNames(), "','")+"'", psSubs.String())
 	default:
 		return usagef("completion: unknown shell %q (want bash, zsh, fish or powershell)", p.args[0])
 	}
@@ -146,7 +166,7 @@ _awsxc_cli() {
             COMPREPLY=($(compgen -W "%[6]s" -- "$cur")); return ;;
         completion)
             COMPREPLY=($(compgen -W "bash zsh fish powershell" -- "$cur")); return ;;
-        %[4]s)
+%[7]s        %[4]s)
             return ;;
     esac
     if [[ $COMP_CWORD -eq 1 && $cur != -* ]]; then
@@ -173,7 +193,7 @@ _awsxc_cli() {
         --token-dir) _files -/; return ;;
         --engine) compadd -- %[6]s; return ;;
         completion) compadd -- bash zsh fish powershell; return ;;
-        %[4]s) return ;;
+%[7]s        %[4]s) return ;;
     esac
     if (( CURRENT == 2 )) && [[ ${words[CURRENT]} != -* ]]; then
         compadd -- %[3]s; return
@@ -200,7 +220,7 @@ Register-ArgumentCompleter -Native -CommandName awsxc-cli, awsxc-cli.exe -Script
         '--service' { %[4]s; break }
         '--engine' { %[5]s; break }
         'completion' { 'bash', 'zsh', 'fish', 'powershell'; break }
-        default { %[1]s, %[3]s }
+%[6]s        default { %[1]s, %[3]s }
     }
     $candidates | Where-Object { $_ -like "$wordToComplete*" } |
         ForEach-Object { [System.Management.Automation.CompletionResult]::new($_, $_, 'ParameterValue', $_) }
