@@ -191,21 +191,21 @@ func (c *cli) reportf(format string, args ...any) {
 
 // syncJSON is sso sync --json's document. Lists are never null.
 type syncJSON struct {
-	Session    string            `json:"session"`
-	ConfigFile string            `json:"config_file"`
-	Region     string            `json:"region"`
-	DryRun     bool              `json:"dry_run"`
-	Changed    bool              `json:"changed"`
-	Written    bool              `json:"written"`
-	Profiles   int               `json:"profiles"`
-	Added      []syncedJSON      `json:"added"`
-	Removed    []syncedJSON      `json:"removed"`
-	Updated    []syncedJSON      `json:"updated"`
-	Kept       int               `json:"kept"`
-	Clashes    []clashJSON       `json:"clashes"`
-	Skipped    []skippedJSON     `json:"skipped"`
-	Calls      map[string]int    `json:"calls"`
-	Diff       *string           `json:"diff,omitempty"` // with --dry-run
+	Session    string         `json:"session"`
+	ConfigFile string         `json:"config_file"`
+	Region     string         `json:"region"`
+	DryRun     bool           `json:"dry_run"`
+	Changed    bool           `json:"changed"`
+	Written    bool           `json:"written"`
+	Profiles   int            `json:"profiles"`
+	Added      []syncedJSON   `json:"added"`
+	Removed    []syncedJSON   `json:"removed"`
+	Updated    []syncedJSON   `json:"updated"`
+	Kept       int            `json:"kept"`
+	Clashes    []clashJSON    `json:"clashes"`
+	Skipped    []skippedJSON  `json:"skipped"`
+	Calls      map[string]int `json:"calls"`
+	Diff       *string        `json:"diff,omitempty"` // with --dry-run
 }
 
 type syncedJSON struct {

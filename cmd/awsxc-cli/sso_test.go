@@ -185,7 +185,9 @@ func TestSSOSyncErrors(t *testing.T) {
 		{name: "stray_argument", config: ssoConfig, args: []string{"sso", "sync", "my-sso"}, code: 2,
 			stderr: `^awsxc-cli: error: sso sync takes no arguments \(use --sso-session\)`},
 		{name: "edited_block", config: ssoConfig, signIn: true, args: []string{"sso", "sync"}, code: 1,
-			edit:   func(c string) string { return strings.Replace(c, "sso_role_name = ReadOnly", "sso_role_name = ReadWrite", 1) },
+			edit: func(c string) string {
+				return strings.Replace(c, "sso_role_name = ReadOnly", "sso_role_name = ReadWrite", 1)
+			},
 			stderr: `^awsxc-cli: error: sso-session "my-sso": the synced profiles' block was changed by hand: the block for "my-sso" \(lines \d+-\d+\) was edited since the sync wrote it: its checksum does not match; nothing was written: move your changes out of the block \(under another profile name\), or delete the block from its BEGIN line to its END line so that a sync writes it anew\n$`},
 		{name: "names_and_json", config: ssoConfig, args: []string{"profiles", "--names", "--json"}, code: 2,
 			stderr: `^awsxc-cli: error: argument --json: not allowed with --names`},
