@@ -50,20 +50,10 @@ func ssoCacheOptions(env Env, sc *config.SharedConfig, log *slog.Logger) []func(
 	if err != nil {
 		return nil
 	}
-	data, err := fsutil.ReadRegular(path, maxSSOCacheSize)
-	if err != nil || !bytes.Contains(data, []byte("UTC")) {
-		return nil
-	}
-	norm, ok := normaliseSSOCache(data)
+	copyPath, ok := normalisedSSOCache(env, path, log)
 	if !ok {
 		return nil
 	}
-	copyPath := filepath.Join(env.CacheDir, "awsxc", "sso", filepath.Base(path))
-	if err := fsutil.WriteFileAtomic(copyPath, norm, 0o600); err != nil {
-		log.Debug("cannot write the normalised SSO token cache", "path", copyPath, "err", err)
-		return nil
-	}
-	log.Debug("the SSO token cache's times end in UTC: the SDK reads a normalised copy", "cache", path, "copy", copyPath)
 	if session {
 		return []func(*config.LoadOptions) error{config.WithSSOTokenProviderOptions(func(o *ssocreds.SSOTokenProviderOptions) {
 			o.CachedTokenFilepath = copyPath
@@ -72,6 +62,31 @@ func ssoCacheOptions(env Env, sc *config.SharedConfig, log *slog.Logger) []func(
 	return []func(*config.LoadOptions) error{config.WithSSOProviderOptions(func(o *ssocreds.Options) {
 		o.CachedTokenFilepath = copyPath
 	})}
+}
+
+// normalisedSSOCache returns the normalised copy of the SSO token cache
+// file at path, which it writes when the file's times end in UTC; ok is
+// false when they do not (the SDK reads path itself), or when awsxc has
+// no cache folder or cannot write there.
+func normalisedSSOCache(env Env, path string, log *slog.Logger) (string, bool) {
+	if env.CacheDir == "" {
+		return "", false
+	}
+	data, err := fsutil.ReadRegular(path, maxSSOCacheSize)
+	if err != nil || !bytes.Contains(data, []byte("UTC")) {
+		return "", false
+	}
+	norm, ok := normaliseSSOCache(data)
+	if !ok {
+		return "", false
+	}
+	copyPath := filepath.Join(env.CacheDir, "awsxc", "sso", filepath.Base(path))
+	if err := fsutil.WriteFileAtomic(copyPath, norm, 0o600); err != nil {
+		log.Debug("cannot write the normalised SSO token cache", "path", copyPath, "err", err)
+		return "", false
+	}
+	log.Debug("the SSO token cache's times end in UTC: the SDK reads a normalised copy", "cache", path, "copy", copyPath)
+	return copyPath, true
 }
 
 // normaliseSSOCache rewrites the times of a cached SSO token that end in

@@ -298,6 +298,11 @@ func SyncSSO(ctx context.Context, o SSOSyncOptions) (*SSOSyncResult, error) {
 	}
 	tokenPath := ssoTokenPath(o.Env.Home, session)
 	log.Debug("sso sync", "session", session, "sso_region", sc.Region, "region", region, "token_cache", tokenPath)
+	// A cache an early AWS CLI v2 wrote (times ending in UTC) is read
+	// through a normalised copy, as resolving a profile does (ssocache.go).
+	if p, ok := normalisedSSOCache(o.Env, tokenPath, log); ok {
+		tokenPath = p
+	}
 	tok, err := ssocreds.NewSSOTokenProvider(ssooidc.NewFromConfig(cfg), tokenPath).RetrieveBearerToken(ctx)
 	if err != nil {
 		return nil, tokenFailure(session, err)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -611,4 +612,30 @@ func TestSyncSSORefusesDamagedBlock(t *testing.T) {
 	if !bytes.Equal(x.read(t), edited) {
 		t.Error("the refused sync changed the file")
 	}
+}
+
+// TestSyncSSOOldCacheFormat: a token cache whose times end in UTC (AWS
+// CLI v2 up to 2.1.13), which the Go SDK refuses, is read through
+// awsxc's normalised copy; the AWS CLI's file stays as it was.
+func TestSyncSSOOldCacheFormat(t *testing.T) {
+	t.Parallel()
+	x := newSSOFixture(t, ssoFixtureConfig)
+	x.env.CacheDir = filepath.Join(t.TempDir(), "cache")
+	path := x.signIn(t, "my-sso", time.Now().Add(time.Hour))
+	b, _ := os.ReadFile(path)
+	old := regexpUTC(b)
+	os.WriteFile(path, old, 0o600)
+	x.fakes.STS.Portal().SetAccounts(fakeaws.GenerateAccounts(1, 1))
+	res, err := x.sync(t, SSOSyncOptions{})
+	if err != nil || len(res.Added) != 1 {
+		t.Fatalf("sync with a UTC-suffixed cache: %v", err)
+	}
+	if now, _ := os.ReadFile(path); !bytes.Equal(now, old) {
+		t.Error("the AWS CLI's cache file was rewritten")
+	}
+}
+
+// regexpUTC writes a cache file's times as early AWS CLI v2 did.
+func regexpUTC(b []byte) []byte {
+	return regexp.MustCompile(`("(?:expiresAt|registrationExpiresAt)": "[0-9T:-]+)Z"`).ReplaceAll(b, []byte(`${1}UTC"`))
 }

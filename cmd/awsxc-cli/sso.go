@@ -49,8 +49,8 @@ gets "-2" (or "-3", ...) and a warning says so. Each profile keeps the
 name a sync gave it while that is still its template's name.
 
 Without --sso-session, the config file's only [sso-session] is synced.
-The session must be signed in (aws sso login --sso-session NAME); an
-expired token is refreshed with its refresh token. The account names go
+The session must be signed in (awsxc-cli login --sso-session NAME, or
+aws sso login); an expired token is refreshed with its refresh token. The account names go
 into the block as comments ("# account: Production (111122223333)"),
 which awsxc-cli profiles and the tray show.
 `,
@@ -135,7 +135,7 @@ func syncError(err error) error {
 	case errors.Is(err, engine.ErrSSOSessionChoice):
 		return usagef("%v", err)
 	case se.Action == engine.ActionSSOLogin:
-		c.Hint = "run aws sso login --sso-session " + se.Session
+		c.Hint = "run awsxc-cli login --sso-session " + se.Session
 	}
 	return &c
 }

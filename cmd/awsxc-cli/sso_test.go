@@ -173,7 +173,7 @@ func TestSSOSyncErrors(t *testing.T) {
 		stderr       string // a regular expression for the whole of stderr
 	}{
 		{name: "not_signed_in", config: ssoConfig, args: []string{"sso", "sync"}, code: 3,
-			stderr: `^awsxc-cli: error: sso-session "my-sso": SSO login needed: not signed in: no token in the SSO token cache; run aws sso login --sso-session my-sso\n$`},
+			stderr: `^awsxc-cli: error: sso-session "my-sso": SSO login needed: not signed in: no token in the SSO token cache; run awsxc-cli login --sso-session my-sso\n$`},
 		{name: "which_session", config: twoSessions, args: []string{"sso", "sync"}, code: 2,
 			stderr: `^awsxc-cli: error: name the sso-session to sync with --sso-session: the config file has my-sso, other\n$`},
 		{name: "unknown_session", config: ssoConfig, args: []string{"sso", "sync", "--sso-session", "nope"}, code: 2,
