@@ -233,3 +233,43 @@ func TestSSOSyncHelp(t *testing.T) {
 		t.Error(diff)
 	}
 }
+
+// TestLoginThenSSOSync is the whole path as a user takes it, each step a
+// process of its own reaching the fakes through AWS_ENDPOINT_URL_*:
+// awsxc-cli login signs in to an sso-session no profile names yet, sso
+// sync writes its profiles, and a synced profile gives credentials from
+// the portal.
+func TestLoginThenSSOSync(t *testing.T) {
+	t.Parallel()
+	s := newSigninFixture(t)
+	s.f.STS.Portal().SetAccounts([]fakeaws.Account{
+		{ID: "111122223333", Name: "Production", Roles: []string{"Admin", "ReadOnly"}},
+		{ID: "444455556666", Name: "Sandbox", Roles: []string{"PowerUser"}},
+	})
+	if r := s.run(t, "follow", nil, "login", "--sso-session", "lonely"); r.code != 0 {
+		t.Fatalf("login: exit %d\n%s", r.code, r.stderr)
+	}
+	r := s.run(t, "", nil, "sso", "sync", "--sso-session", "lonely", "--template", "{account_name}-{role_name}", "--region", "us-west-2")
+	if r.code != 0 || !strings.Contains(r.stderr, "sso-session lonely: 3 profiles: 3 added, 0 removed, 0 updated, 0 kept; wrote "+s.home+"/.aws/config") {
+		t.Fatalf("sso sync: exit %d\n%s", r.code, r.stderr)
+	}
+	r = s.run(t, "", nil, "--profile", "Sandbox-PowerUser", "--json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"AccessKeyId":"ASIASSO`) {
+		t.Fatalf("the synced profile: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if got := s.f.STS.Calls(); len(got) == 0 || got[len(got)-1].Action != "GetRoleCredentials" || got[len(got)-1].Form.Get("account_id") != "444455556666" || got[len(got)-1].Form.Get("role_name") != "PowerUser" {
+		t.Errorf("the last portal call was not GetRoleCredentials for 444455556666/PowerUser: %+v", got[len(got)-1])
+	}
+	r = s.run(t, "", nil, "profiles", "--sso-session", "lonely")
+	var rows [][]string
+	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		rows = append(rows, strings.Fields(l))
+	}
+	want := [][]string{{"PROFILE", "ACCOUNT", "ROLE", "REGION"},
+		{"Production-Admin", "Production", "(111122223333)", "Admin", "us-west-2"},
+		{"Production-ReadOnly", "Production", "(111122223333)", "ReadOnly", "us-west-2"},
+		{"Sandbox-PowerUser", "Sandbox", "(444455556666)", "PowerUser", "us-west-2"}}
+	if diff := cmp.Diff(want, rows); diff != "" {
+		t.Errorf("profiles --sso-session lonely (-want +got):\n%s", diff)
+	}
+}
