@@ -136,7 +136,10 @@ func TestPlanSyncGolden(t *testing.T) {
 						[]byte(udiffOf(data, p.out)))
 				}
 				checkSync(t, data, creds, p, session, tmpl, region)
-				err = syncReadBack(t.TempDir(), p.out, session, p.profiles)
+				err = syncReadBack(t.TempDir(), p.out, session, p)
+				if err == nil {
+					err = fullReadBack(t.TempDir(), p.out, session, p.profiles)
+				}
 				switch {
 				case st.refused == "" && err != nil:
 					t.Errorf("step %d: %v", i+1, err)

@@ -13,23 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 )
 
-// readBackSet is the profiles of p that the Go SDK reads back before the
-// file is written: every one added or updated, and the block's first and
-// last. Each read parses the whole file, so reading the kept ones too
-// would cost a parse per profile of the session on every sync; the kept
-// ones read back when they were written, the names they have are free
-// of every header the Go SDK sees (see takenNames), and the first and
-// last show that the block as a whole still reads.
-func (p *syncPlan) readBackSet() []SyncedProfile {
-	out := slices.Concat(p.added, p.updated)
-	for _, q := range []int{0, len(p.profiles) - 1} {
-		if q >= 0 && q < len(p.profiles) && !slices.Contains(out, p.profiles[q]) {
-			out = append(out, p.profiles[q])
-		}
-	}
-	return out
-}
-
 // syncPlan is what a sync would make of a config file.
 type syncPlan struct {
 	out                     []byte          // the new content
@@ -219,52 +202,151 @@ func sectionProfileNames(section string, configFile bool) []string {
 	return out
 }
 
-// syncReadBack has the Go SDK read the profiles ps back from data, the
-// new config file, alone (no credentials file), through a temporary file
-// in dir that is removed at once. It says which profile it reads
-// otherwise than written, if one.
-func syncReadBack(dir string, data []byte, session string, ps []SyncedProfile) error {
+// wholeReads is how many of the profiles added or updated the Go SDK
+// reads back from the whole new file, besides the block's first and last.
+const wholeReads = 8
+
+// syncReadBack has the Go SDK read the new config file data back before
+// it is written, through temporary files in dir that are removed at once,
+// with no credentials file:
+//   - from the whole of data: the block's first and last profiles and the
+//     first few added or updated ones (wholeReads), which shows that the
+//     SDK reads the block where it stands in the file;
+//   - every profile added or updated, from a file that holds the
+//     sso-session's section and the profile's own lines as data has them.
+//
+// Each read of the whole file parses all of it, so reading every profile
+// from it would cost a parse of the file per profile: seconds for a
+// thousand roles. What the rest of the file could change, it cannot: the
+// block's lines all start in column 0 (nothing before them continues
+// into them, for the SDK as for configparser), and the names are free of
+// every header the SDK sees elsewhere (takenNames), so no other section
+// merges into them. The kept profiles were read back when they were
+// written. It says which profile the SDK reads otherwise than written.
+func syncReadBack(dir string, data []byte, session string, p *syncPlan) error {
+	var whole []SyncedProfile
+	add := func(q SyncedProfile) {
+		if !slices.Contains(whole, q) {
+			whole = append(whole, q)
+		}
+	}
+	if n := len(p.profiles); n > 0 {
+		add(p.profiles[0])
+		add(p.profiles[n-1])
+	}
+	changed := slices.Concat(p.added, p.updated)
+	for _, q := range changed[:min(len(changed), wholeReads)] {
+		add(q)
+	}
+	fail := func(q SyncedProfile, why string) error {
+		return fmt.Errorf("it reads profile %q %s%s; the file is unchanged", q.Name, why, syncMisreadCause(data))
+	}
+	tmp, err := writeTemp(dir, data)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp)
+	if q, why := readBackAll(tmp, session, whole); why != "" {
+		return fail(q, why)
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+
+	// Each profile from its own lines, next to the session's section.
+	f := scanINI(data)
+	var sessionLines []byte
+	sections := map[string][]byte{}
+	blk := scanSSOBlocks(f).find(session)
+	for _, sec := range f.sections {
+		inBlock := blk != nil && sec.header > blk.begin && sec.header < blk.end
+		name, isProfile := profileOfSection(sec.name, true)
+		isSession := false
+		if rest, ok := strings.CutPrefix(strings.TrimFunc(sec.name, pySpace), "sso-session"); ok && rest != "" && pySpace(rune(rest[0])) {
+			isSession = strings.TrimFunc(rest, pySpace) == session
+		}
+		if !(inBlock && isProfile) && !isSession {
+			continue
+		}
+		end := sec.end
+		if inBlock {
+			end = min(end, blk.end)
+		}
+		var b []byte
+		for i := sec.header; i < end; i++ {
+			if k := f.lines[i].kind; k == iniHeader || k == iniOption || k == iniContinuation {
+				b = append(append(b, f.text(i)...), '\n')
+			}
+		}
+		if isSession {
+			sessionLines = append(sessionLines, b...)
+		} else {
+			sections[name] = b
+		}
+	}
+	for _, q := range changed {
+		one, err := writeTemp(dir, append(slices.Clone(sessionLines), sections[q.Name]...))
+		if err != nil {
+			return err
+		}
+		_, why := readBackAll(one, session, []SyncedProfile{q})
+		os.Remove(one)
+		if why != "" {
+			return fail(q, why)
+		}
+	}
+	return nil
+}
+
+// writeTemp writes data to a new file in dir and returns its path.
+func writeTemp(dir string, data []byte) (string, error) {
 	f, err := os.CreateTemp(dir, "verify-*.tmp")
 	if err != nil {
-		return fmt.Errorf("verify: %w", err)
+		return "", fmt.Errorf("verify: %w", err)
 	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
 	_, err = f.Write(data)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("verify: %w", err)
+		os.Remove(f.Name())
+		return "", fmt.Errorf("verify: %w", err)
 	}
+	return f.Name(), nil
+}
+
+// readBackAll has the Go SDK read each profile of ps from the config file
+// at path, spread over the CPUs, and returns the first it reads otherwise
+// than written, with how.
+func readBackAll(path, session string, ps []SyncedProfile) (SyncedProfile, string) {
 	files := func(o *config.LoadSharedConfigOptions) {
-		o.ConfigFiles = []string{tmp}
+		o.ConfigFiles = []string{path}
 		o.CredentialsFiles = []string{}
 	}
-	// Each read parses the whole file; spread them over the CPUs.
 	var mu sync.Mutex
-	var first error
+	var bad SyncedProfile
+	var why string
 	jobs := make(chan SyncedProfile)
 	var wg sync.WaitGroup
-	for range max(1, min(runtime.GOMAXPROCS(0), 8)) {
+	for range max(1, min(runtime.GOMAXPROCS(0), len(ps), 8)) {
 		wg.Go(func() {
-			for p := range jobs {
-				if why := readBackProfile(p, session, files, tmp); why != "" {
+			for q := range jobs {
+				if w := readBackProfile(q, session, files, path); w != "" {
 					mu.Lock()
-					if first == nil {
-						first = fmt.Errorf("it reads profile %q %s%s; the file is unchanged", p.Name, why, syncMisreadCause(data))
+					if why == "" {
+						bad, why = q, w
 					}
 					mu.Unlock()
 				}
 			}
 		})
 	}
-	for _, p := range ps {
-		jobs <- p
+	for _, q := range ps {
+		jobs <- q
 	}
 	close(jobs)
 	wg.Wait()
-	return first
+	return bad, why
 }
 
 // syncMisreadCause names a known reason why the Go SDK misreads data, or
@@ -302,4 +384,43 @@ func readBackProfile(p SyncedProfile, session string, files func(*config.LoadSha
 		return "with settings of its own beyond those written"
 	}
 	return ""
+}
+
+// goSDKCrashLine returns the line number (from 1) of the first line of
+// data on which the Go SDK's config parser panics, or 0. It panics on a
+// value that is one quote character ("key = \"" or "  key = '"): its
+// unquote cuts s[1:len(s)-1] from a one-character string
+// (config/internal/ini strings.go, aws-sdk-go-v2 config v1.33.18), which
+// kills the process that reads the file. The rules are the parser's: lines
+// split at "\n"; blank and comment lines and headers skipped; an
+// unindented line a property with its comment cut, an indented one a
+// sub-property with none; the value trimmed.
+func goSDKCrashLine(data []byte) int {
+	for i, line := range strings.Split(string(data), "\n") {
+		t := strings.TrimLeft(line, " \t")
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(t, "#") || strings.HasPrefix(t, ";") {
+			continue
+		}
+		if _, ok := goSection([]byte(line)); ok {
+			continue
+		}
+		if line[0] != ' ' && line[0] != '\t' {
+			for _, c := range []string{" #", " ;", "\t#", "\t;"} {
+				t, _, _ = strings.Cut(t, c)
+			}
+			t = strings.TrimRight(t, " \t")
+		}
+		eq, colon := strings.Index(t, "="), strings.Index(t, ":")
+		sep := eq
+		if eq < 0 || colon >= 0 && colon < eq {
+			sep = colon
+		}
+		if sep < 0 {
+			continue
+		}
+		if v := strings.TrimSpace(t[sep+1:]); v == `"` || v == "'" {
+			return i + 1
+		}
+	}
+	return 0
 }

@@ -219,8 +219,9 @@ type SyncCalls struct {
 // gave it while that is still its template name, suffixed or not.
 //
 // Before the file is replaced the Go SDK reads the new content back:
-// every profile added or changed, and the block's first and last
-// (ErrNotReadBack if one differs from what was written). The
+// the block's first and last profiles from the whole file, and every
+// profile added or changed (ErrNotReadBack if one differs from what was
+// written; see syncReadBack). The
 // read-modify-write runs under the lock in o.LockDir; the file is replaced
 // atomically, keeping its owner, group and mode (internal/fsutil). When
 // the block would not change, nothing is written.
@@ -263,6 +264,16 @@ func SyncSSO(ctx context.Context, o SSOSyncOptions) (*SSOSyncResult, error) {
 		return nil, &SyncError{Session: o.Session, Kind: ErrInvalidConfig, Err: fmt.Errorf("config file %s does not exist or is not a file", path)}
 	}
 	data := af.config.ini.data
+	// The SDK is given both files below: refuse what would crash it.
+	for _, f := range []*awsFile{&af.config, &af.creds} {
+		if f.ini == nil {
+			continue
+		}
+		if n := goSDKCrashLine(f.ini.data); n > 0 {
+			return nil, &SyncError{Session: o.Session, Kind: ErrInvalidConfig,
+				Err: fmt.Errorf("%s %s line %d: a value that is one quote character crashes the Go SDK's parser; remove it, or quote the whole value", f.what(), f.path, n)}
+		}
+	}
 	session, err := chooseSSOSession(data, o.Session)
 	if err != nil {
 		return nil, err
@@ -372,7 +383,7 @@ func writeSync(o SSOSyncOptions, res *SSOSyncResult, roles []SyncedProfile, tmpl
 		return nil
 	}
 	res.Diff = udiff.Unified("a/"+filepath.Base(res.ConfigFile), "b/"+filepath.Base(res.ConfigFile), data, plan.out)
-	if err := syncReadBack(o.LockDir, plan.out, res.Session, plan.readBackSet()); err != nil {
+	if err := syncReadBack(o.LockDir, plan.out, res.Session, plan); err != nil {
 		return fail(ErrNotReadBack, err)
 	}
 	if o.DryRun {

@@ -639,3 +639,36 @@ func TestSyncSSOOldCacheFormat(t *testing.T) {
 func regexpUTC(b []byte) []byte {
 	return regexp.MustCompile(`("(?:expiresAt|registrationExpiresAt)": "[0-9T:-]+)Z"`).ReplaceAll(b, []byte(`${1}UTC"`))
 }
+
+// TestSyncSSORefusesWhatCrashesTheSDK: a value that is one quote
+// character makes the Go SDK's parser panic (found by FuzzSyncBlock); the
+// sync refuses the file before the SDK reads it.
+func TestSyncSSORefusesWhatCrashesTheSDK(t *testing.T) {
+	t.Parallel()
+	for _, line := range []string{`note = "`, "  nested = '", `x: "  # a comment`} {
+		x := newSSOFixture(t, ssoFixtureConfig+"\n[profile odd]\n"+line+"\n")
+		_, err := x.sync(t, SSOSyncOptions{})
+		if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "a value that is one quote character crashes the Go SDK's parser") {
+			t.Errorf("%q: %v", line, err)
+		}
+	}
+	for _, fine := range []string{`note = "x"`, `note = ""`, `note = "a`, `[profile "q"]`, `# x = "`} {
+		if n := goSDKCrashLine([]byte("[p]\n" + fine + "\n")); n != 0 {
+			t.Errorf("%q: line %d said to crash the SDK", fine, n)
+		}
+	}
+	// The premise: the SDK does panic on it.
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config")
+	os.WriteFile(path, []byte("[profile odd]\nnote = \"\n"), 0o600)
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Log("the Go SDK no longer panics on a lone quote; goSDKCrashLine may go")
+			}
+		}()
+		config.LoadSharedConfigProfile(context.Background(), "odd", func(o *config.LoadSharedConfigOptions) {
+			o.ConfigFiles, o.CredentialsFiles = []string{path}, []string{}
+		})
+	}()
+}

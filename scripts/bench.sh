@@ -22,9 +22,14 @@
 #   4. The size of each binary, built as packaging/package.sh builds it.
 #   5. Go micro-benchmarks of ./engine/...
 #   6. Listing 1,000 profiles (bench/genprofiles, written in the run):
-#      `awsxc-cli profiles` vs the static --json start-up on the same
-#      files, with hyperfine in the CLI rounds, and the peak RSS of each
-#      (GNU time) against the files' size.
+#      `awsxc-cli profiles` and `profiles --json` vs the static --json
+#      start-up on the same files, with hyperfine in the CLI rounds, and
+#      the peak RSS of each (GNU time) against the files' size.
+#   7. `awsxc-cli sso sync` of 300 roles over 100 accounts from the fake
+#      portal (fakests -all), signed in with `awsxc-cli login` and the
+#      stand-in browser: the first sync into the 1,000-profile config
+#      (hyperfine, the config restored before each run), a sync that
+#      changes nothing, and the portal calls of one sync.
 #
 # Knobs (environment):
 #   BENCH_IDLE=120        tray idle seconds; the issue asks for 600 (10 min)
@@ -36,6 +41,7 @@
 #   BENCH_WRK_SECONDS=15  wrk duration per server, over all rounds
 #   BENCH_WRK_CONNS=32 BENCH_WRK_THREADS=2
 #   BENCH_BENCHTIME=200ms go test -benchtime
+#   BENCH_SYNC_RUNS=10    hyperfine runs of each sso sync
 #   BENCH_OUT=BENCHMARKS.md
 #   BENCH_KEEP=1          keep the work directory (raw JSON, logs)
 set -euo pipefail
@@ -56,6 +62,7 @@ BENCH_WRK_CONNS=${BENCH_WRK_CONNS:-32}
 BENCH_WRK_THREADS=${BENCH_WRK_THREADS:-2}
 BENCH_BENCHTIME=${BENCH_BENCHTIME:-200ms}
 BENCH_ROUNDS=${BENCH_ROUNDS:-5}
+BENCH_SYNC_RUNS=${BENCH_SYNC_RUNS:-10}
 BENCH_OUT=${BENCH_OUT:-BENCHMARKS.md}
 AWS_BIN=/usr/bin/aws # Debian awscli v2; pyenv shims on PATH may be v1
 
@@ -65,7 +72,7 @@ T_CLI_VS_FLOOR=3  # and within this factor of the bare Go binary
 T_IMDS_SHARE=70   # IMDS requests/s, % of the bare server's
 T_TRAY_RSS_MB=40  # tray idle VmRSS, MiB
 T_TRAY_CPU_10M=1  # tray CPU seconds per 10 idle minutes (strictly less)
-T_LIST_VS_STATIC=3 # profiles with 1,000 profiles within this factor of the static start-up
+T_LIST_VS_STATIC=3 # profiles (and profiles --json) with 1,000 profiles within this factor of the static start-up
 
 START_S=$(date +%s)
 W=$(mktemp -d /tmp/awsxc-bench.XXXXXX)
@@ -155,6 +162,7 @@ for p in bareserver procstat genprofiles; do
 	go build -trimpath -o "$W/$p" "./bench/$p"
 done
 go build -trimpath -o "$W/fakests" ./internal/fakeaws/fakests
+go build -trimpath -o "$W/fakebrowser" ./internal/fakeaws/fakebrowser
 
 # ---------------------------------------------------------------- fixture
 # A throwaway home with the reference tool's fixture profiles plus a role
@@ -193,6 +201,29 @@ PROF_BYTES=$(($(stat -c %s "$HOME_PROF/.aws/config") + $(stat -c %s "$HOME_PROF/
 spawn "$W/fakests" "$W/fakests"
 STS_URL=$(wait_for "$W/fakests.out" 'http://[0-9.:]+' 10) || { log "fake STS did not start"; exit 1; }
 log "fake STS at $STS_URL"
+
+# The sync's own fakes: a portal with 300 roles over 100 accounts, and
+# the OIDC service awsxc-cli login signs in with. fakests -all prints
+# its endpoints as NAME=value lines, then "ready".
+spawn "$W/fakests-sso" "$W/fakests" -all -accounts 100 -roles 3
+wait_for "$W/fakests-sso.out" '^ready$' 10 >/dev/null || { log "fakests -all did not start"; exit 1; }
+SSO_ENDPOINTS=()
+while IFS= read -r line; do
+	[[ $line == AWS_ENDPOINT_URL_SSO=* || $line == AWS_ENDPOINT_URL_SSO_OIDC=* ]] && SSO_ENDPOINTS+=("$line")
+done <"$W/fakests-sso.out"
+# A home of its own holding the 1,000-profile files (their sso-session is
+# corp), signed in to corp.
+HOME_SSO="$W/home-sso"
+mkdir -p "$HOME_SSO/.aws"
+cp "$HOME_PROF/.aws/config" "$HOME_PROF/.aws/credentials" "$HOME_SSO/.aws/"
+cp "$HOME_SSO/.aws/config" "$W/sso-config.orig"
+ENV_SSO=(env -i "HOME=$HOME_SSO" PATH=/usr/bin:/bin AWS_EC2_METADATA_DISABLED=true "${SSO_ENDPOINTS[@]}")
+SYNC_STATUS=""
+if ! "${ENV_SSO[@]}" "BROWSER=$W/fakebrowser" FAKEBROWSER_MODE=follow FAKEBROWSER_WAIT=1 \
+	"$W/awsxc-cli" login --sso-session corp >"$W/login.out" 2>"$W/login.err"; then
+	SYNC_STATUS="failed: awsxc-cli login --sso-session corp: $(tail -2 "$W/login.err" | tr '\n' ' ')"
+fi
+SYNC=("${ENV_SSO[@]}" "$W/awsxc-cli" sso sync --sso-session corp)
 
 # Every measured command runs in this environment only.
 ENV=(env -i "HOME=$HOME_FX" PATH=/usr/bin:/bin)
@@ -260,6 +291,7 @@ CLI_ROLE_CACHE=("${ENV_STS[@]}" "$W/awsxc-cli" --profile role --json --cache)
 FLOOR=("${ENV[@]}" "$W/floor")
 ENV_PROF=(env -i "HOME=$HOME_PROF" PATH=/usr/bin:/bin)
 PROF_LIST=("${ENV_PROF[@]}" "$W/awsxc-cli" profiles)
+PROF_JSON=("${ENV_PROF[@]}" "$W/awsxc-cli" profiles --json)
 PROF_STATIC=("${ENV_PROF[@]}" "$W/awsxc-cli" --profile p0000 --json)
 AWS_CMD=("${ENV[@]}" "$AWS_BIN" configure export-credentials --profile static --format process)
 
@@ -280,6 +312,22 @@ if [[ $("${PROF_LIST[@]}" | wc -l) != 1002 ]]; then
 	log "awsxc-cli profiles does not list the 1,001 profiles"
 	"${PROF_LIST[@]}" | tail -3 || true
 	exit 1
+fi
+if [[ $("${PROF_JSON[@]}" | jq length) != 1001 ]]; then
+	log "awsxc-cli profiles --json does not list the 1,001 profiles"
+	exit 1
+fi
+# One first sync, for its report: the calls it made and what it added.
+if [[ -z $SYNC_STATUS ]]; then
+	if "${SYNC[@]}" --json >"$W/sync.json" 2>"$W/sync.err" && [[ $(jq '.added | length' "$W/sync.json") == 300 ]]; then
+		SYNC_PAGES=$(jq '.calls.list_accounts + .calls.list_account_roles' "$W/sync.json")
+		SYNC_ACCOUNT_PAGES=$(jq '.calls.list_accounts' "$W/sync.json")
+		SYNC_RETRIES=$(jq '.calls.retries' "$W/sync.json")
+		SYNC_BYTES=$(stat -c %s "$HOME_SSO/.aws/config")
+		cp "$HOME_SSO/.aws/config" "$W/sso-config.synced"
+	else
+		SYNC_STATUS="failed: awsxc-cli sso sync: $(tail -2 "$W/sync.err" | tr '\n' ' ')"
+	fi
 fi
 AWS_STATUS=""
 if [[ ! -x $AWS_BIN ]]; then
@@ -305,10 +353,24 @@ if [[ $HYPERFINE_OK == 1 ]]; then
 			-n role "$(q "${CLI_ROLE[@]}")" \
 			-n role-cache "$(q "${CLI_ROLE_CACHE[@]}")" \
 			-n profiles-1000 "$(q "${PROF_LIST[@]}")" \
+			-n profiles-json-1000 "$(q "${PROF_JSON[@]}")" \
 			-n static-1000 "$(q "${PROF_STATIC[@]}")" >>"$W/cli.txt" 2>&1
 	done
 	jq -s '[.[].results[]] | group_by(.command) | map({command: .[0].command, times: [.[].times[]]})' \
 		"$W"/cli-*.json >"$W/cli.json"
+	if [[ -z $SYNC_STATUS ]]; then
+		# The first sync: 300 profiles into the 1,000-profile config,
+		# restored before each run. Then a sync that finds nothing to do
+		# (the same 300 roles): its calls, no write.
+		log "sso sync: hyperfine, $BENCH_SYNC_RUNS runs each"
+		hyperfine -N --style basic --warmup 1 --runs "$BENCH_SYNC_RUNS" --export-json "$W/sync-first.json" \
+			--prepare "cp $(printf %q "$W/sso-config.orig") $(printf %q "$HOME_SSO/.aws/config")" \
+			-n sync-first "$(q "${SYNC[@]}")" >"$W/sync.txt" 2>&1
+		cp "$W/sso-config.synced" "$HOME_SSO/.aws/config"
+		hyperfine -N --style basic --warmup 1 --runs "$BENCH_SYNC_RUNS" --export-json "$W/sync-again.json" \
+			-n sync-again "$(q "${SYNC[@]}")" >>"$W/sync.txt" 2>&1
+		jq -s '[.[].results[] | {command, times}]' "$W/sync-first.json" "$W/sync-again.json" >"$W/sync-times.json"
+	fi
 	if [[ -z $AWS_STATUS ]]; then
 		log "AWS CLI: hyperfine, $BENCH_AWS_RUNS runs"
 		hyperfine -N --style basic --warmup "$BENCH_WARMUP" --runs "$BENCH_AWS_RUNS" --export-json "$W/aws-1.json" \
@@ -328,7 +390,12 @@ if [[ -x /usr/bin/time ]]; then
 		done | sort -n | sed -n 3p
 	}
 	RSS_LIST=$(peak "${PROF_LIST[@]}")
+	RSS_JSON=$(peak "${PROF_JSON[@]}")
 	RSS_STATIC=$(peak "${PROF_STATIC[@]}")
+	if [[ -z $SYNC_STATUS ]]; then
+		cp "$W/sso-config.orig" "$HOME_SSO/.aws/config"
+		RSS_SYNC=$(/usr/bin/time -f %M -o "$W/time.out" "${SYNC[@]}" 2>/dev/null && cat "$W/time.out")
+	fi
 else
 	PROF_RSS_STATUS="skipped: GNU time (/usr/bin/time) is not installed (apt-get install time)"
 fi
@@ -517,20 +584,52 @@ R="$W/report.md"
 		echo "| name | command (after \`env -i HOME=… PATH=/usr/bin:/bin\`) | median | min | max | mean ± σ | runs |"
 		echo "|---|---|---|---|---|---|---|"
 		hfrow "$W/cli.json" profiles-1000 "list 1,000 profiles" "awsxc-cli profiles"
+		hfrow "$W/cli.json" profiles-json-1000 "list 1,000 profiles as JSON" "awsxc-cli profiles --json"
 		hfrow "$W/cli.json" static-1000 "static start-up, same files" "awsxc-cli --profile p0000 --json"
 		echo
 		l_med=$(hf "$W/cli.json" profiles-1000 median)
+		j_med=$(hf "$W/cli.json" profiles-json-1000 median)
 		s_med=$(hf "$W/cli.json" static-1000 median)
 		printf -- '- listing vs the static start-up: **%.2f×** (median %.2f ms / %.2f ms); target ≤ %d×: %s\n' \
 			"$(calc "$l_med / $s_med")" "$l_med" "$s_med" "$T_LIST_VS_STATIC" "$(verdict "$(calc "($l_med / $s_med) <= $T_LIST_VS_STATIC")")"
+		printf -- '- `profiles --json` vs the static start-up: **%.2f×** (median %.2f ms / %.2f ms); target ≤ %d×: %s\n' \
+			"$(calc "$j_med / $s_med")" "$j_med" "$s_med" "$T_LIST_VS_STATIC" "$(verdict "$(calc "($j_med / $s_med) <= $T_LIST_VS_STATIC")")"
 	fi
 	if [[ -n $PROF_RSS_STATUS ]]; then
 		echo "- peak RSS: $PROF_RSS_STATUS"
 	else
-		printf -- '- peak RSS (GNU time, median of 5): listing %.1f MiB, the static start-up on the same files %.1f MiB (the files: %.0f KiB)\n' \
-			"$(calc "$RSS_LIST / 1024")" "$(calc "$RSS_STATIC / 1024")" "$(calc "$PROF_BYTES / 1024")"
+		printf -- '- peak RSS (GNU time, median of 5): listing %.1f MiB, as JSON %.1f MiB, the static start-up on the same files %.1f MiB (the files: %.0f KiB)\n' \
+			"$(calc "$RSS_LIST / 1024")" "$(calc "$RSS_JSON / 1024")" "$(calc "$RSS_STATIC / 1024")" "$(calc "$PROF_BYTES / 1024")"
 	fi
 	echo "- before issue 10 item 36 (one SDK parse per profile): about 3 s and 197 MB for these files (awscli-compat.md, 460× the static start-up)"
+	echo
+
+	echo "### IAM Identity Center sync (issue 15)"
+	echo
+	if [[ -n $SYNC_STATUS ]]; then
+		echo "${SYNC_STATUS^}."
+	elif [[ $HYPERFINE_OK == 0 ]]; then
+		echo "Skipped: hyperfine is not installed (apt-get install hyperfine)."
+	else
+		echo "\`fakests -all -accounts 100 -roles 3\`: the fake portal lists 100 accounts (20 a page, its default) with 3 roles each, over loopback;"
+		echo "signed in first with \`awsxc-cli login --sso-session corp\` (the stand-in browser). The config file is the listing's"
+		echo "1,000 profiles; the first sync appends a block of 300 ($(calc "$SYNC_BYTES / 1024" | cut -d. -f1) KiB of config afterwards)."
+		echo "\`hyperfine -N --runs $BENCH_SYNC_RUNS\`; the first sync restores the config before each run (\`--prepare\`). Times in ms."
+		echo
+		echo "| name | command (after \`env -i HOME=… AWS_ENDPOINT_URL_SSO=… AWS_ENDPOINT_URL_SSO_OIDC=…\`) | median | min | max | mean ± σ | runs |"
+		echo "|---|---|---|---|---|---|---|"
+		hfrow "$W/sync-times.json" sync-first "first sync, 300 profiles written" "awsxc-cli sso sync --sso-session corp"
+		hfrow "$W/sync-times.json" sync-again "sync again, nothing to change" "awsxc-cli sso sync --sso-session corp"
+		echo
+		printf -- '- portal calls per sync: %d pages (%d ListAccounts, %d ListAccountRoles, 4 at once), %d retried; no STS call, no OIDC call (the token is valid)\n' \
+			"$SYNC_PAGES" "$SYNC_ACCOUNT_PAGES" "$((SYNC_PAGES - SYNC_ACCOUNT_PAGES))" "$SYNC_RETRIES"
+		if [[ -n ${RSS_SYNC:-} ]]; then
+			printf -- '- peak RSS of the first sync (GNU time): %.1f MiB\n' "$(calc "$RSS_SYNC / 1024")"
+		fi
+		echo "- in process, \`go test -bench SyncSSO300 ./engine\` (below) times the same sync without the process start-up."
+		printf -- '- against a real portal the pages dominate: at 100 ms a page, about %.1f s (the ListAccounts pages one after another, then the ListAccountRoles pages 4 at once)\n' \
+			"$(calc "($SYNC_ACCOUNT_PAGES + ($SYNC_PAGES - $SYNC_ACCOUNT_PAGES) / 4) * 0.1")"
+	fi
 	echo
 
 	echo "### Local credential servers"
