@@ -56,7 +56,10 @@
 // [ListProfiles] is a listing, not a resolution: it reads each file once,
 // however many profiles they hold, and labels each profile from the keys
 // it sets, where every SDK agrees ([KindMixed] where they do not);
-// [ListProfileNames] lists the names.
+// [ListProfileNames] lists the names. Each [ProfileInfo] also says the
+// profile's sso-session, account and role, and the account's name as a
+// sync recorded it; [Listing.Groups] groups the profiles by sign-in
+// session and account for a menu.
 //
 // # Obtaining credentials
 //
@@ -102,6 +105,22 @@
 // (the token caches the AWS CLI and every SDK read), reports a session's
 // state without network, and signs out; [LoadSSOSession] and
 // [RemoveCachedCredentials] are what it needs from here.
+//
+// # IAM Identity Center sync
+//
+// [SyncSSO] lists every account and role a signed-in sso-session can use
+// (the portal's ListAccounts and ListAccountRoles through the SDK's
+// paginators and retryer, with the token the SDK's own token provider
+// reads from the AWS CLI's cache and refreshes) and writes one profile
+// for each into the config file, between two marker comments that name
+// the session. A later sync rewrites only its own block: every byte
+// outside it stays, a block edited by hand is refused ([ErrSyncBlock]),
+// names are made safe ([SanitizeProfileName]) and never taken from a
+// profile outside the block, and the file is written as
+// [WriteCredentialsProfile] writes its own: read back by the Go SDK,
+// atomically, under a lock. [SSOSyncResult] says what was added,
+// removed, updated and kept; failures are [*SyncError] values with an
+// [Action] ([ActionSSOLogin] when the session must sign in).
 //
 // # Formats
 //
