@@ -107,8 +107,11 @@ func SSOLoginHint(session string) string {
 
 // SSOSyncOptions says what [SyncSSO] lists and writes.
 type SSOSyncOptions struct {
-	// Env holds the config file written, the home folder (under which
-	// the SSO token cache lives) and the clock.
+	// Env holds the config file written, the credentials file (whose
+	// profile names are taken too), the home folder (under which the SSO
+	// token cache lives) and the cache folder (for a normalised copy of
+	// an old-format token cache). The token's expiry is the SDK token
+	// provider's decision, on the system clock.
 	Env Env
 	// Session names the [sso-session NAME] to sync; empty picks the
 	// config file's only one.

@@ -672,3 +672,35 @@ func TestSyncSSORefusesWhatCrashesTheSDK(t *testing.T) {
 		})
 	}()
 }
+
+// TestSyncSSOConcurrent: two syncs of two sessions at once on one file
+// both land: each re-reads the file under the lock before it writes.
+func TestSyncSSOConcurrent(t *testing.T) {
+	t.Parallel()
+	x := newSSOFixture(t, ssoFixtureConfig+"\n[sso-session other]\nsso_start_url = "+testStartURL+"\nsso_region = eu-west-1\n")
+	x.signIn(t, "my-sso", time.Now().Add(time.Hour))
+	x.signIn(t, "other", time.Now().Add(time.Hour))
+	x.fakes.STS.Portal().SetAccounts(fakeaws.GenerateAccounts(20, 2))
+	errs := make(chan error, 2)
+	for _, s := range []string{"my-sso", "other"} {
+		go func() {
+			_, err := x.sync(t, SSOSyncOptions{Session: s, Template: "{session}.{account_id}.{role_name}"})
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := scanINI(x.read(t))
+	bs := scanSSOBlocks(f)
+	if len(bs.problems) > 0 || len(bs.blocks) != 2 {
+		t.Fatalf("blocks %+v, problems %v", bs.blocks, bs.problems)
+	}
+	for _, b := range bs.blocks {
+		if n := len(blockProfiles(f, b)); n != 40 {
+			t.Errorf("block %s holds %d profiles, want 40", b.session, n)
+		}
+	}
+}
