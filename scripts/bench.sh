@@ -219,7 +219,7 @@ cp "$HOME_PROF/.aws/config" "$HOME_PROF/.aws/credentials" "$HOME_SSO/.aws/"
 cp "$HOME_SSO/.aws/config" "$W/sso-config.orig"
 ENV_SSO=(env -i "HOME=$HOME_SSO" PATH=/usr/bin:/bin AWS_EC2_METADATA_DISABLED=true "${SSO_ENDPOINTS[@]}")
 SYNC_STATUS=""
-if ! "${ENV_SSO[@]}" "BROWSER=$W/fakebrowser" FAKEBROWSER_MODE=follow FAKEBROWSER_WAIT=1 \
+if ! "${ENV_SSO[@]}" "BROWSER=$W/fakebrowser" FAKEBROWSER_MODE=follow FAKEBROWSER_WAIT=1 "FAKEBROWSER_LOG=$W/browser.log" \
 	"$W/awsxc-cli" login --sso-session corp >"$W/login.out" 2>"$W/login.err"; then
 	SYNC_STATUS="failed: awsxc-cli login --sso-session corp: $(tail -2 "$W/login.err" | tr '\n' ' ')"
 fi
