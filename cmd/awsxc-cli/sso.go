@@ -50,9 +50,12 @@ name a sync gave it while that is still its template's name.
 
 Without --sso-session, the config file's only [sso-session] is synced.
 The session must be signed in (awsxc-cli login --sso-session NAME, or
-aws sso login); an expired token is refreshed with its refresh token. The account names go
-into the block as comments ("# account: Production (111122223333)"),
-which awsxc-cli profiles and the tray show.
+aws sso login); an expired token is refreshed with its refresh token.
+The account names go into the block as comments ("# account:
+Production (111122223333)"), which awsxc-cli profiles --json reports.
+
+What was added, removed and updated goes to stderr; stdout carries the
+diff with --dry-run, or the JSON document with --json.
 `,
 	new: func() runner { return &ssoSyncCmd{} },
 }
