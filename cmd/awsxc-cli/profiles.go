@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/awsxc/awsxc/engine"
@@ -170,7 +171,8 @@ func writeProfilesJSON(c *cli, infos []engine.ProfileInfo) error {
 			SSOStartURL: info.SSOStartURL, AccountID: info.AccountID, AccountName: info.AccountName, RoleName: info.RoleName,
 			Synced: info.Synced, Note: info.Note}
 		if info.Err != nil {
-			doc.Error = oneLine(cliHints.Reword(info.Err).Error())
+			// One line; JSON escapes what the terminal would act on.
+			doc.Error = strings.Join(strings.Fields(cliHints.Reword(info.Err).Error()), " ")
 		}
 		if err := enc.Encode(doc); err != nil {
 			return err
