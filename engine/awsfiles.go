@@ -134,6 +134,10 @@ func readAWSFile(path string, configFile bool, warnings *[]FileWarning) (awsFile
 	if err != nil {
 		return f, fmt.Errorf("%s: %w", f.what(), err)
 	}
+	// The SDK is given this file next: refuse what would crash it.
+	if n := goSDKCrashLine(data); n > 0 {
+		return f, sdkCrashError(f.what()+" "+path, n)
+	}
 	f.sdk = true
 	f.scan(data)
 	return f, nil
@@ -318,4 +322,49 @@ func sdkValue(v string) string {
 		return v[1 : len(v)-1]
 	}
 	return v
+}
+
+// goSDKCrashLine returns the line number (from 1) of the first line of
+// data on which the Go SDK's config parser panics, or 0. It panics on a
+// value that is one quote character ("key = \"" or "  key = '"): its
+// unquote cuts s[1:len(s)-1] from a one-character string
+// (config/internal/ini strings.go, aws-sdk-go-v2 config v1.33.18), which
+// kills the process that reads the file. The rules are the parser's: lines
+// split at "\n"; blank and comment lines and headers skipped; an
+// unindented line a property with its comment cut, an indented one a
+// sub-property with none; the value trimmed.
+func goSDKCrashLine(data []byte) int {
+	for i, line := range strings.Split(string(data), "\n") {
+		t := strings.TrimLeft(line, " \t")
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(t, "#") || strings.HasPrefix(t, ";") {
+			continue
+		}
+		if _, ok := goSection([]byte(line)); ok {
+			continue
+		}
+		if line[0] != ' ' && line[0] != '\t' {
+			for _, c := range []string{" #", " ;", "\t#", "\t;"} {
+				t, _, _ = strings.Cut(t, c)
+			}
+			t = strings.TrimRight(t, " \t")
+		}
+		eq, colon := strings.Index(t, "="), strings.Index(t, ":")
+		sep := eq
+		if eq < 0 || colon >= 0 && colon < eq {
+			sep = colon
+		}
+		if sep < 0 {
+			continue
+		}
+		if v := strings.TrimSpace(t[sep+1:]); v == `"` || v == "'" {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// sdkCrashError is the refusal of a file the Go SDK's parser would crash
+// on (see goSDKCrashLine); file names it ("config file /home/u/.aws/config").
+func sdkCrashError(file string, line int) error {
+	return fmt.Errorf("%s line %d: a value that is one quote character crashes the Go SDK's parser; remove it, or quote the whole value", file, line)
 }

@@ -341,6 +341,10 @@ func readBack(dir string, old, data []byte, name string, kv [][2]string) error {
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp)
+	if n := goSDKCrashLine(data); n > 0 {
+		f.Close()
+		return sdkCrashError("the credentials file", n)
+	}
 	_, err = f.Write(data)
 	if cerr := f.Close(); err == nil {
 		err = cerr

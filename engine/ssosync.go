@@ -267,16 +267,6 @@ func SyncSSO(ctx context.Context, o SSOSyncOptions) (*SSOSyncResult, error) {
 		return nil, &SyncError{Session: o.Session, Kind: ErrInvalidConfig, Err: fmt.Errorf("config file %s does not exist or is not a file", path)}
 	}
 	data := af.config.ini.data
-	// The SDK is given both files below: refuse what would crash it.
-	for _, f := range []*awsFile{&af.config, &af.creds} {
-		if f.ini == nil {
-			continue
-		}
-		if n := goSDKCrashLine(f.ini.data); n > 0 {
-			return nil, &SyncError{Session: o.Session, Kind: ErrInvalidConfig,
-				Err: fmt.Errorf("%s %s line %d: a value that is one quote character crashes the Go SDK's parser; remove it, or quote the whole value", f.what(), f.path, n)}
-		}
-	}
 	session, err := chooseSSOSession(data, o.Session)
 	if err != nil {
 		return nil, err
