@@ -20,8 +20,8 @@ func ConfigDir() string {
 
 // StateDir is a per-user folder for small run-time files such as the
 // single-instance lock and the credentials file's lock, the one every
-// awsxc process agrees on: $XDG_RUNTIME_DIR/awsxc when set (Linux),
-// otherwise the user's cache folder (see [rundir.Dir]).
+// awsxc process of the user agrees on, in any session: the user's cache
+// folder, never XDG_RUNTIME_DIR (see [rundir.Dir]).
 func StateDir() string {
 	if d, err := rundir.Dir(os.Getenv); err == nil {
 		return d

@@ -551,6 +551,39 @@ func TestEnsureTemporaryCached(t *testing.T) {
 	}
 }
 
+// TestCredentialsFileWritersOfTwoSessions: processes of one user, some in
+// a desktop session (XDG_RUNTIME_DIR set) and some not (cron, sudo -u,
+// SSH), write different sections of one credentials file at once, and
+// none loses another's (review 1, M1).
+func TestCredentialsFileWritersOfTwoSessions(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	runtime := filepath.Join(f.home, "run")
+	var wg sync.WaitGroup
+	const each = 6
+	for i := range 2 * each {
+		var env []string
+		if i%2 == 0 {
+			env = []string{"XDG_RUNTIME_DIR=" + runtime}
+		}
+		wg.Go(func() {
+			if r := f.runBinary(t, "", env, "--profile", "proc", "-c", fmt.Sprint("w", i)); r.code != 0 {
+				t.Errorf("writer %d: exit %d: %s", i, r.code, r.stderr)
+			}
+		})
+	}
+	wg.Wait()
+	data, err := os.ReadFile(filepath.Join(f.home, ".aws", "credentials"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 * each {
+		if !strings.Contains(string(data), fmt.Sprintf("[w%d]\n", i)) {
+			t.Errorf("section w%d lost:\n%s", i, data)
+		}
+	}
+}
+
 // TestCredentialsFileProfile writes a profile and reads it back with the
 // Go SDK.
 func TestCredentialsFileProfile(t *testing.T) {
@@ -565,6 +598,19 @@ func TestCredentialsFileProfile(t *testing.T) {
 	}
 	if m, _ := filepath.Glob(filepath.Join(f.home, ".cache", "awsxc", "credentials-*.lock")); len(m) != 1 {
 		t.Errorf("lock files in the run-time folder: %v, want one", m)
+	}
+	// A run in a desktop session (XDG_RUNTIME_DIR set) locks the same
+	// file as one from cron or sudo -u (unset), so they exclude each
+	// other (review 1, M1).
+	runtime := filepath.Join(f.home, "run")
+	if r := f.run(t, "", []string{"XDG_RUNTIME_DIR=" + runtime}, "--profile", "proc", "-c", "exported"); r.code != 0 {
+		t.Fatalf("with XDG_RUNTIME_DIR: exit %d: %s", r.code, r.stderr)
+	}
+	if m, _ := filepath.Glob(filepath.Join(f.home, ".cache", "awsxc", "credentials-*.lock")); len(m) != 1 {
+		t.Errorf("lock files in the cache folder with XDG_RUNTIME_DIR set: %v, want the same one", m)
+	}
+	if _, err := os.Stat(filepath.Join(runtime, "awsxc")); err == nil {
+		t.Errorf("a lock folder in XDG_RUNTIME_DIR: writers of other sessions would not see its locks")
 	}
 	cfg, err := config.LoadDefaultConfig(context.Background(),
 		config.WithSharedConfigProfile("exported"),

@@ -1,8 +1,15 @@
 // Package rundir names the per-user folders for awsxc's run-time files:
-// [Dir] for the lock files that every awsxc process (the CLI, the tray,
-// any number of each) must find in the same place, and that must not
-// clutter the user's own folders such as ~/.aws; [SocketDir] for the
-// daemon's socket, which has stricter needs.
+// [Dir] for the lock files that every awsxc process of the user (the CLI,
+// the tray, any number of each, in any session) must find in the same
+// place, and that must not clutter the user's own folders such as ~/.aws;
+// [SocketDir] for the daemon's socket, which has stricter needs.
+//
+// The two differ on purpose. A lock guards a file every session shares
+// (~/.aws/credentials, ~/.aws/config), so its folder is derived from the
+// home folder alone: a tray in a desktop session, a cron job, sudo -u and
+// an SSH session without pam_systemd all agree on it, whatever
+// XDG_RUNTIME_DIR says. A socket is per login session by design, so it
+// follows XDG_RUNTIME_DIR first.
 //
 // It reads the environment only through the getenv it is given, so a
 // front end passes its own (tests pass a fake one) and engine never reads
@@ -20,22 +27,23 @@ import (
 // Name is the folder awsxc's files live in under the per-user folders.
 const Name = "awsxc"
 
-// Dir returns the per-user folder for awsxc's run-time files, from the
-// environment getenv reads: $XDG_RUNTIME_DIR/awsxc when XDG_RUNTIME_DIR is
-// an absolute path (a Linux login session), otherwise the user's cache
-// folder: $XDG_CACHE_HOME/awsxc when that is absolute, else
-// ~/.cache/awsxc (Linux and the BSDs), ~/Library/Caches/awsxc (macOS) or
+// Dir returns the per-user folder for the lock files that every session
+// of the user must share (the credentials file's, the config file's),
+// from the environment getenv reads: the user's cache folder,
+// $XDG_CACHE_HOME/awsxc when that is absolute, else ~/.cache/awsxc (Linux
+// and the BSDs), ~/Library/Caches/awsxc (macOS) or
 // %LOCALAPPDATA%\cache\awsxc (Windows), the folders github.com/adrg/xdg
-// names. The folder may not exist yet.
+// names. XDG_RUNTIME_DIR is never looked at: it is set in a desktop
+// session and unset under cron, su, sudo -u or a plain SSH login, and
+// two writers locking in two folders would not exclude each other. The
+// folder may not exist yet.
 func Dir(getenv func(string) string) (string, error) {
 	return dir(runtime.GOOS, getenv)
 }
 
 func dir(goos string, getenv func(string) string) (string, error) {
-	for _, v := range []string{"XDG_RUNTIME_DIR", "XDG_CACHE_HOME"} {
-		if d := getenv(v); d != "" && filepath.IsAbs(d) {
-			return filepath.Join(d, Name), nil
-		}
+	if d := getenv("XDG_CACHE_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, Name), nil
 	}
 	var base string
 	switch goos {
@@ -53,7 +61,7 @@ func dir(goos string, getenv func(string) string) (string, error) {
 		}
 	}
 	if base == "" || !filepath.IsAbs(base) {
-		return "", errors.New("no per-user folder for run-time files: neither XDG_RUNTIME_DIR, XDG_CACHE_HOME nor the home folder is set")
+		return "", errors.New("no per-user folder for lock files: neither XDG_CACHE_HOME nor the home folder is set")
 	}
 	return filepath.Join(base, Name), nil
 }

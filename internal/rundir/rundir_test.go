@@ -18,9 +18,13 @@ func TestDir(t *testing.T) {
 		env  map[string]string
 		want string // "" for an error
 	}{
-		{"runtime_dir", "linux", map[string]string{"XDG_RUNTIME_DIR": "/run/user/1000", "XDG_CACHE_HOME": "/c", "HOME": "/home/u"}, "/run/user/1000/awsxc"},
-		{"runtime_dir_on_macos", "darwin", map[string]string{"XDG_RUNTIME_DIR": "/r", "HOME": "/Users/u"}, "/r/awsxc"},
+		// A desktop session and a cron job of the same user lock in one
+		// folder (review 1, M1).
+		{"runtime_dir_ignored", "linux", map[string]string{"XDG_RUNTIME_DIR": "/run/user/1000", "HOME": "/home/u"}, "/home/u/.cache/awsxc"},
+		{"runtime_dir_ignored_with_cache_home", "linux", map[string]string{"XDG_RUNTIME_DIR": "/run/user/1000", "XDG_CACHE_HOME": "/c", "HOME": "/home/u"}, "/c/awsxc"},
+		{"runtime_dir_ignored_on_macos", "darwin", map[string]string{"XDG_RUNTIME_DIR": "/r", "HOME": "/Users/u"}, "/Users/u/Library/Caches/awsxc"},
 		{"relative_runtime_dir_ignored", "linux", map[string]string{"XDG_RUNTIME_DIR": "run", "HOME": "/home/u"}, "/home/u/.cache/awsxc"},
+		{"runtime_dir_alone", "linux", map[string]string{"XDG_RUNTIME_DIR": "/run/user/1000"}, ""},
 		{"cache_home", "linux", map[string]string{"XDG_CACHE_HOME": "/c", "HOME": "/home/u"}, "/c/awsxc"},
 		{"linux_home", "linux", map[string]string{"HOME": "/home/u"}, "/home/u/.cache/awsxc"},
 		{"freebsd_home", "freebsd", map[string]string{"HOME": "/home/u"}, "/home/u/.cache/awsxc"},
