@@ -262,9 +262,11 @@ func credentialLines(c Credentials) ([][2]string, error) {
 // The read-modify-write runs under an exclusive lock in opts.LockDir
 // (see [WriteOptions]), so concurrent writers, in this or other
 // processes, never lose each other's sections, and the new content
-// replaces the file atomically, keeping its owner, group and mode; a file
-// the user could not write (a read-only one) is refused, a new file gets
-// 0600 and missing folders 0700 (see fsutil.WriteFileAtomic). On error
+// replaces the file atomically, keeping its owner and group and
+// narrowing its mode to at most 0600 (it is given fresh secrets: a 0644
+// file becomes 0600); a file the user could not write (a read-only one)
+// is refused, a new file gets 0600 and missing folders 0700 (see
+// fsutil.WriteFileAtomic). On error
 // the file is unchanged. Errors are one line and hold no secret.
 func WriteCredentialsProfile(path, name string, c Credentials, opts WriteOptions) (WriteResult, error) {
 	if err := ValidateProfileName(name); err != nil {

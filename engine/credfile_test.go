@@ -478,20 +478,24 @@ func TestWriteCredentialsProfileFiles(t *testing.T) {
 		}
 		assertNoTemp(t, filepath.Dir(path))
 	})
-	t.Run("mode_kept", func(t *testing.T) {
+	t.Run("mode_narrowed", func(t *testing.T) {
+		// A credentials file readable by others is narrowed to 0600:
+		// awsxc adds fresh secrets to it (review 1, M2).
 		t.Parallel()
-		path := filepath.Join(t.TempDir(), "credentials")
-		if err := os.WriteFile(path, []byte("[a]\nx = 1\n"), 0o640); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chmod(path, 0o640); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{LockDir: t.TempDir()}); err != nil {
-			t.Fatal(err)
-		}
-		if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o640 {
-			t.Errorf("mode %v, want 0640", fi.Mode().Perm())
+		for _, mode := range []os.FileMode{0o644, 0o640, 0o600} {
+			path := filepath.Join(t.TempDir(), "credentials")
+			if err := os.WriteFile(path, []byte("[a]\nx = 1\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(path, mode); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{LockDir: t.TempDir()}); err != nil {
+				t.Fatal(err)
+			}
+			if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+				t.Errorf("a %04o file: mode %v after the write, want 0600", mode, fi.Mode().Perm())
+			}
 		}
 	})
 	t.Run("symlink_written_through", func(t *testing.T) {

@@ -51,6 +51,7 @@ type harness struct {
 type harnessOptions struct {
 	config, creds string
 	settings      string        // initial settings.json; "" for none
+	settingsMode  os.FileMode   // its mode; 0 is 0600
 	tick          time.Duration // 0 is an hour: no tick during the test
 	clock         *testClock    // the engine's and the menu's clock; nil is the system's
 }
@@ -66,6 +67,11 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	if o.settings != "" {
 		if err := os.WriteFile(h.settings, []byte(o.settings), 0o600); err != nil {
 			t.Fatal(err)
+		}
+		if o.settingsMode != 0 {
+			if err := os.Chmod(h.settings, o.settingsMode); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	if o.tick == 0 {
@@ -825,6 +831,26 @@ func TestClipboardClearsByDefault(t *testing.T) {
 	})
 	if s := readSettingsFile(t, h.settings); s.ClipboardClearSeconds != 60 {
 		t.Errorf("clipboard_clear_seconds saved as %d; want 60", s.ClipboardClearSeconds)
+	}
+}
+
+// A settings.json made by hand (or kept in a dotfiles repository) is
+// often 0644; it holds the ECS server's token, which would let every
+// local user fetch the active profile's credentials, so the tray's first
+// save narrows it to 0600 (review 1, M2).
+func TestSettingsTokenFileNarrowed(t *testing.T) {
+	h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds,
+		settings: `{"profile": "dev", "ecs_token": "a-token-every-user-could-read"}`, settingsMode: 0o644})
+	h.waitFor(t, "dev", valid("dev"))
+	fi, err := os.Stat(h.settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("settings.json holding the token is %04o; want 0600", fi.Mode().Perm())
+	}
+	if s := readSettingsFile(t, h.settings); s.ECSToken != "a-token-every-user-could-read" {
+		t.Errorf("the token changed to %q", s.ECSToken)
 	}
 }
 

@@ -237,6 +237,17 @@ func TestWriteTokenFile(t *testing.T) {
 	if err := WriteTokenFile(path, "a\nb"); err == nil {
 		t.Errorf("token with a newline accepted")
 	}
+	// An existing file readable by others (--container-token-file
+	// pointed at one) is narrowed, not left so (review 1, M2).
+	if runtime.GOOS != "windows" {
+		os.Chmod(path, 0o644)
+		if err := WriteTokenFile(path, "tok-3"); err != nil {
+			t.Fatal(err)
+		}
+		if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+			t.Errorf("a 0644 token file is %v after the write, want 0600", fi.Mode().Perm())
+		}
+	}
 }
 
 func TestSettings(t *testing.T) {

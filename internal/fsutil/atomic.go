@@ -29,13 +29,17 @@ const maxLinks = 40
 //
 // A symlink at path is written through: the file it finally points to is
 // replaced and the link stays a link (see [RealPath]; a dangling link
-// creates its target). An existing file keeps its mode and, where the
-// system allows it, its owner and group, so that root writing a user's
-// file leaves it the user's. A file the user could not write (a read-only
-// file; as root, one its owner could not write) is refused with an error
-// wrapping [ErrNotWritable], and anything but a regular file with one
-// wrapping [ErrNotRegular]. A new file gets mode perm (umask not applied);
-// missing folders are created with mode 0700.
+// creates its target). A new file gets mode perm (umask not applied). For
+// an existing file perm is the most it keeps: its new mode is its old one
+// with only the bits perm also has (0644 with perm 0600 becomes 0600,
+// 0640 with perm 0644 stays 0640), so a file that is given a secret is
+// never left readable by others because it was before. It keeps, where
+// the system allows it, its owner and group, so that root writing a
+// user's file leaves it the user's. A file the user could not write (a
+// read-only file; as root, one its owner could not write) is refused with
+// an error wrapping [ErrNotWritable], and anything but a regular file
+// with one wrapping [ErrNotRegular]. Missing folders are created with
+// mode 0700.
 //
 // On error the file is unchanged and no temporary file is left behind.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
@@ -71,7 +75,7 @@ func writeAtomic(path string, perm os.FileMode, write func(*os.File) error) (err
 		if err := checkWritable(target, old); err != nil {
 			return err
 		}
-		perm = old.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
+		perm = old.Mode() & perm & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
 	}
 
 	f, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp-*")

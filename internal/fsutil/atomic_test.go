@@ -29,8 +29,14 @@ func TestWriteFileAtomic(t *testing.T) {
 		{name: "new_file", perm: 0o600, wantMode: 0o600},
 		{name: "new_file_0644", perm: 0o644, wantMode: 0o644},
 		{name: "replace", existing: 0o600, perm: 0o600, wantMode: 0o600},
-		{name: "replace_keeps_mode", existing: 0o640, perm: 0o600, wantMode: 0o640},
-		{name: "replace_keeps_wider_mode", existing: 0o664, perm: 0o600, wantMode: 0o664},
+		{name: "replace_keeps_narrower_mode", existing: 0o400 | 0o200, perm: 0o644, wantMode: 0o600},
+		{name: "replace_keeps_mode_within_perm", existing: 0o640, perm: 0o644, wantMode: 0o640},
+		// A file given a secret is never left readable by others (review
+		// 1, M2): perm is the most an existing file keeps.
+		{name: "replace_narrows_group", existing: 0o640, perm: 0o600, wantMode: 0o600},
+		{name: "replace_narrows_world", existing: 0o644, perm: 0o600, wantMode: 0o600},
+		{name: "replace_narrows_wider", existing: 0o666, perm: 0o644, wantMode: 0o644},
+		{name: "replace_drops_exec", existing: 0o700, perm: 0o600, wantMode: 0o600},
 		{name: "parent_created_0700", perm: 0o600, sub: "a/b", wantMode: 0o600},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -286,10 +292,8 @@ func TestWriteFileAtomicSymlinks(t *testing.T) {
 			if got, err := os.ReadFile(target); err != nil || string(got) != "new" {
 				t.Errorf("%s: %q, %v; want %q", tc.want, got, err, "new")
 			}
-			wantMode := os.FileMode(0o640)
-			if len(tc.existing) == 0 {
-				wantMode = 0o600
-			}
+			// 0640 narrowed to at most 0600, or a new file.
+			wantMode := os.FileMode(0o600)
 			if fi, err := os.Lstat(target); err != nil || fi.Mode() != wantMode {
 				t.Errorf("%s: mode %v, %v; want %v", tc.want, fi.Mode(), err, wantMode)
 			}

@@ -11,8 +11,9 @@ import (
 )
 
 // TestWriteFileAtomicKeepsOwner writes, as root, a file that belongs to
-// nobody (the user's file under sudo): it stays nobody's, group and mode
-// included, written directly or through a symlink.
+// nobody (the user's file under sudo): it stays nobody's, group included,
+// and its mode is narrowed to perm, written directly or through a
+// symlink.
 func TestWriteFileAtomicKeepsOwner(t *testing.T) {
 	t.Parallel()
 	needRoot(t)
@@ -40,7 +41,7 @@ func TestWriteFileAtomicKeepsOwner(t *testing.T) {
 			}
 			st := fi.Sys().(*syscall.Stat_t)
 			got := fmt.Sprintf("uid=%d gid=%d mode=%v", st.Uid, st.Gid, fi.Mode())
-			want := fmt.Sprintf("uid=%d gid=%d mode=%v", uid, gid, os.FileMode(0o640))
+			want := fmt.Sprintf("uid=%d gid=%d mode=%v", uid, gid, os.FileMode(0o600))
 			if got != want {
 				t.Errorf("after the write: %s, want %s", got, want)
 			}

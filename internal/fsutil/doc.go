@@ -10,9 +10,11 @@
 // or the new, never a mix, even after a crash (a temporary file in the
 // same folder, fsync, rename, fsync of the folder). It writes through
 // symlinks (dotfile managers link ~/.aws/credentials and settings.json
-// into a repository), keeps an existing file's owner, group and mode (so
-// root under sudo does not take over a user's file), and refuses to
-// replace a file the user could not write. [RealPath] names the file that
+// into a repository), keeps an existing file's owner and group (so root
+// under sudo does not take over a user's file), never widens its mode
+// beyond the one asked for (a file given a secret is narrowed to 0600,
+// whatever it was), and refuses to replace a file the user could not
+// write. [RealPath] names the file that
 // a write through path would replace.
 //
 // # Locking
