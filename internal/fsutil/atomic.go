@@ -15,6 +15,13 @@ import (
 // first.
 var ErrNotWritable = errors.New("file is not writable")
 
+// ErrForeignLink is wrapped by [WriteFileAtomic] run as root when the
+// path leads through a symlink of one user to a file (or, for a new file,
+// a folder) of another: root following a user's link to /etc/passwd
+// would edit it. The kernel's fs.protected_symlinks refuses such links
+// only in sticky world-writable folders; a home folder is neither.
+var ErrForeignLink = errors.New("symlink of another user not followed as root")
+
 // errTooManyLinks is what [RealPath] says about a symlink loop.
 var errTooManyLinks = errors.New("too many links")
 
@@ -29,7 +36,11 @@ const maxLinks = 40
 //
 // A symlink at path is written through: the file it finally points to is
 // replaced and the link stays a link (see [RealPath]; a dangling link
-// creates its target). A new file gets mode perm (umask not applied). For
+// creates its target). As root, a symlink on the way that belongs to
+// neither root nor the owner of what it leads to (the file, or for a new
+// file the nearest folder that exists) is not followed: the write fails
+// with an error wrapping [ErrForeignLink]. A new file gets mode perm
+// (umask not applied). For
 // an existing file perm is the most it keeps: its new mode is its old one
 // with only the bits perm also has (0644 with perm 0600 becomes 0600,
 // 0640 with perm 0644 stays 0640), so a file that is given a secret is
@@ -57,6 +68,9 @@ func writeAtomic(path string, perm os.FileMode, write func(*os.File) error) (err
 	}
 	target, err := RealPath(path)
 	if err != nil {
+		return err
+	}
+	if err := checkLinks(path); err != nil {
 		return err
 	}
 	dir := filepath.Dir(target)

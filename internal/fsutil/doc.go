@@ -14,7 +14,11 @@
 // under sudo does not take over a user's file), never widens its mode
 // beyond the one asked for (a file given a secret is narrowed to 0600,
 // whatever it was), and refuses to replace a file the user could not
-// write. [RealPath] names the file that
+// write. Run as root, it does not follow a symlink of one user to another
+// user's file or folder ([ErrForeignLink]), so sudo -E does not edit
+// /etc through a link in a user's home. (That check is made before the
+// write: a user who swaps a link of their own while root writes can still
+// race it, as with any path-based write.) [RealPath] names the file that
 // a write through path would replace.
 //
 // # Locking
