@@ -119,7 +119,7 @@ func writeAtomic(path string, perm os.FileMode, write func(*os.File) error) (err
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("close %s: %w", tmp, err)
 	}
-	if err := os.Rename(tmp, target); err != nil {
+	if err := rename(tmp, target); err != nil {
 		return err
 	}
 	if err := syncDir(dir); err != nil && !errors.Is(err, errors.ErrUnsupported) {

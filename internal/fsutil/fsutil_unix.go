@@ -171,3 +171,6 @@ func ownerOf(path string) (uint32, error) {
 		path = filepath.Dir(path)
 	}
 }
+
+// rename is os.Rename: a rename over an open file works here.
+func rename(from, to string) error { return os.Rename(from, to) }

@@ -109,6 +109,7 @@ func TestWine(t *testing.T) {
 	t.Run("container", w.testContainer)
 	t.Run("tray", w.testTray)
 	t.Run("localsock", w.testLocalsock)
+	t.Run("fsutil", w.testFsutil)
 }
 
 // setup builds the programs and the stand-in DLL while wineboot makes the

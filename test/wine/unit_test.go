@@ -1,0 +1,42 @@
+//go:build wine
+
+package wine
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// unitTests builds the tests of pkg for Windows and runs those matching
+// run under Wine; each test in want must pass, and none may skip.
+func (w *wine) unitTests(t *testing.T, pkg, run string, want ...string) {
+	t.Helper()
+	exe := filepath.Join(w.dir, "bin", filepath.Base(pkg)+".test.exe")
+	cmd := exec.Command("go", "test", "-c", "-o", exe, pkg)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go test -c %s: %v\n%s", pkg, err, out)
+	}
+	r := w.run(t, nil, "", exe, "-test.v", "-test.count=1", "-test.run", run)
+	if r.code != 0 || !strings.Contains(r.stdout, "\nPASS\n") || strings.Contains(r.stdout, "--- SKIP") {
+		t.Fatalf("%s tests under Wine: exit %d\n%s\n%s", pkg, r.code, r.stdout, r.stderr)
+	}
+	for _, name := range want {
+		if !strings.Contains(r.stdout, "--- PASS: "+name+" ") {
+			t.Errorf("%s did not pass under Wine:\n%s", name, r.stdout)
+		}
+	}
+}
+
+// testFsutil runs internal/fsutil's Windows-only test under Wine: a write
+// over a file another program holds open without FILE_SHARE_DELETE (Wine
+// refuses that rename with access denied, as Windows does) waits for it
+// to be closed instead of failing. The rest of fsutil's tests are not run
+// here: they check Unix modes, and t.TempDir's clean-up fails under Wine 8.
+func (w *wine) testFsutil(t *testing.T) {
+	w.unitTests(t, "./internal/fsutil", "^TestWriteFileAtomicWhileOpen$", "TestWriteFileAtomicWhileOpen")
+}
