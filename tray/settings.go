@@ -142,6 +142,17 @@ func (e *SettingsError) Corrupt() bool {
 	return errors.As(e.Err, &syn)
 }
 
+// maxSettingsSize bounds what is read of settings.json (a few hundred
+// bytes in practice).
+const maxSettingsSize = 1 << 20
+
+// readSettings reads settings.json, refusing anything but a regular file
+// of at most maxSettingsSize: a FIFO there would block the start-up, or
+// the event loop on every tick, and /dev/zero would grow without end.
+func readSettings(path string) ([]byte, error) {
+	return fsutil.ReadRegular(path, maxSettingsSize)
+}
+
 // LoadSettings reads the settings at start-up. A missing file gives the
 // defaults and no error. A file that is not JSON is moved aside to
 // path+".bak" (".bak.1", ".bak.2", … when that exists: no earlier copy is
@@ -151,7 +162,7 @@ func (e *SettingsError) Corrupt() bool {
 // the default for the bad one, and a [*SettingsError]. The tray never
 // stops over it.
 func LoadSettings(path string) (Settings, error) {
-	data, err := os.ReadFile(path)
+	data, err := readSettings(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		s := DefaultSettings()
 		s.normalize()

@@ -224,7 +224,7 @@ func (a *app) start() {
 		a.state.SettingsErr = err
 		a.notifyOnce("settings", "Error in the settings", err.Error()+
 			"\nawsxc uses the defaults for what it cannot read, and leaves the file as it is until it is fixed.")
-		if data, rerr := os.ReadFile(a.opts.SettingsPath); rerr == nil {
+		if data, rerr := readSettings(a.opts.SettingsPath); rerr == nil {
 			a.settingsSum = sha256.Sum256(data)
 		}
 	case err != nil:
@@ -571,7 +571,7 @@ func (a *app) writeSettings() {
 // kept; the error is notified once (per distinct error) and shown in the
 // menu until the file is fixed or removed.
 func (a *app) reloadSettings() {
-	data, err := os.ReadFile(a.opts.SettingsPath)
+	data, err := readSettings(a.opts.SettingsPath)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) && a.state.SettingsErr != nil {
 			a.settingsFixed() // the broken file is gone; saving may write a new one
