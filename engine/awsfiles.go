@@ -295,7 +295,7 @@ func (af *awsFiles) duplicated(name string) error {
 	for _, f := range []*awsFile{&af.config, &af.creds} {
 		if p := f.section(name); p != nil && p.dup != "" {
 			return &Error{Profile: name, Kind: ErrInvalidConfig,
-				Err:  fmt.Errorf("%s %s: %s, which the AWS CLI refuses and the Go SDK would merge into one", f.what(), f.path, p.dup),
+				Err:  fsutil.WithPaths(fmt.Errorf("%s %s: %s, which the AWS CLI refuses and the Go SDK would merge into one", f.what(), f.path, p.dup), f.path),
 				Hint: "remove or rename one of them"}
 		}
 	}

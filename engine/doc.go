@@ -166,7 +166,9 @@
 //
 // Secrets are never logged: key ids appear as [MaskKey] shows them
 // (AKIA…WXYZ). The text of an SDK or service error, which may echo the
-// request (session token included), goes through [Redact] before it is
-// part of an [*Error]; front ends redact whatever else they print. The
+// request (session token included), goes through [Redact] as part of an
+// [*Error], whichever package made the error ([Error.Error] redacts its
+// cause), with the file paths the error names kept whole
+// ([RedactError]); front ends redact whatever else they print. The
 // servers' own rules are in their package's documentation.
 package engine

@@ -45,8 +45,8 @@ var (
 
 // Error is a failure concerning one profile: obtaining its credentials,
 // or writing it to the credentials file. Its message is one line and
-// holds no secret: a cause from the SDK or an AWS service goes through
-// [Redact] (see upstream).
+// holds no secret: its cause, whoever made it, goes through [Redact],
+// keeping the file paths it names readable (see [RedactError]).
 type Error struct {
 	Profile string // the profile concerned
 	Kind    error  // one of the Err* sentinels
@@ -68,8 +68,10 @@ func (e *Error) Error() string {
 	b.WriteString(": ")
 	b.WriteString(e.Kind.Error())
 	if e.Err != nil {
+		// Every cause, whatever package made it (engine/console's calls
+		// to STS included): a service's error text may quote the request.
 		b.WriteString(": ")
-		b.WriteString(oneLine(e.Err.Error()))
+		b.WriteString(RedactError(e.Err))
 	}
 	if e.Hint != "" {
 		b.WriteString("; ")
@@ -214,5 +216,5 @@ func fromUpstream(err error) error {
 	return &upstream{err}
 }
 
-func (u *upstream) Error() string { return Redact(u.err.Error()) }
+func (u *upstream) Error() string { return RedactError(u.err) }
 func (u *upstream) Unwrap() error { return u.err }

@@ -1,8 +1,15 @@
 package engine
 
 import (
+	"cmp"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/awsxc/awsxc/internal/fsutil"
 )
 
 // Redact returns s with everything in it that looks like a credential
@@ -87,3 +94,59 @@ func secretShaped(s string) bool {
 	}
 	return upper && lower && digit
 }
+
+// RedactError is err's message through [Redact], on one line, except
+// that the file paths err names are kept whole: those of its
+// *fs.PathError, *os.LinkError and *exec.Error values, of the SDK's
+// shared-config errors, and those awsxc's own errors mark (see
+// fsutil.WithPaths). A folder name of letters and digits has the shape
+// of a secret, and a path is useless masked. [Error.Error] applies it to
+// its cause; a front end applies it to any other error it prints or
+// logs. It is "" for a nil err.
+func RedactError(err error) string {
+	if err == nil {
+		return ""
+	}
+	return redactKeeping(err.Error(), fsutil.Paths(err, sdkPaths))
+}
+
+// sdkPaths returns the file paths an error of the SDK's config package
+// names.
+func sdkPaths(err error) []string {
+	switch e := err.(type) {
+	case config.SharedConfigLoadError:
+		return []string{e.Filename}
+	case *config.SharedConfigLoadError:
+		return []string{e.Filename}
+	case config.SharedConfigProfileNotExistError:
+		return e.Filename
+	case *config.SharedConfigProfileNotExistError:
+		return e.Filename
+	}
+	return nil
+}
+
+// redactKeeping is [Redact] of s on one line, with every occurrence of
+// the strings in keep left as it is: each is set aside behind a
+// placeholder that no pattern of Redact matches (NUL, a number, NUL),
+// and put back afterwards.
+func redactKeeping(s string, keep []string) string {
+	keep = slices.DeleteFunc(slices.Clone(keep), func(k string) bool { return k == "" || !strings.Contains(s, k) })
+	if len(keep) == 0 || strings.Contains(s, "\x00") {
+		return Redact(oneLine(s))
+	}
+	// Longest first, so that a path that contains another is set aside
+	// whole.
+	slices.SortFunc(keep, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+	keep = slices.Compact(keep)
+	for i, k := range keep {
+		s = strings.ReplaceAll(s, k, placeholder(i))
+	}
+	s = Redact(oneLine(s))
+	for i := len(keep) - 1; i >= 0; i-- {
+		s = strings.ReplaceAll(s, placeholder(i), keep[i])
+	}
+	return s
+}
+
+func placeholder(i int) string { return "\x00" + strconv.Itoa(i) + "\x00" }

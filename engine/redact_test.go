@@ -5,9 +5,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"html"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -17,7 +19,10 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/aws/aws-sdk-go-v2/config"
+
 	"github.com/awsxc/awsxc/internal/fakeaws"
+	"github.com/awsxc/awsxc/internal/fsutil"
 )
 
 func TestRedact(t *testing.T) {
@@ -205,4 +210,60 @@ func TestIssue10Item5EchoedRequest(t *testing.T) {
 		t.Errorf("the log has no refresh failure: %s", logs.String())
 	}
 	check("the log", logs.String())
+}
+
+// TestErrorRedactsCause: an [*Error] redacts its cause, whoever made it
+// (engine/console's STS calls cannot wrap as upstream), and keeps the
+// file paths the cause names whole, a folder named like a secret
+// included (review 1, M3).
+func TestErrorRedactsCause(t *testing.T) {
+	t.Parallel()
+	// A folder name with the shape of a secret: base64, mixed case,
+	// digits, over 40 characters.
+	odd := "Zm9vYmFyQmF6UXV4MTIzNDU2Nzg5MEFiQ2RFZkdoSWpLbA"
+	dir := filepath.Join(t.TempDir(), odd)
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(dir, "credentials")
+	if err := os.WriteFile(big, make([]byte, 2048), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, tooLarge := fsutil.ReadRegular(big, 1024)
+	_, missing := os.ReadFile(filepath.Join(dir, "config"))
+	const token = "IQoJb3JpZ2luX2VjEJr0aGlzSXNBU2Vzc2lvblRva2VuMTIzNDU2Nzg5MA"
+	for _, tc := range []struct {
+		name        string
+		cause       error
+		keep, taken []string
+	}{
+		{"echoed_token", fmt.Errorf("STS GetCallerIdentity: %w", errors.New("api error AccessDenied: you sent X-Amz-Security-Token="+token+" and "+token)),
+			[]string{"api error AccessDenied: you sent X-Amz-Security-Token=…"}, []string{token}},
+		{"key_id", errors.New("signed with ASIAFAKE0001EXAMPLEX"), []string{"ASIA…PLEX"}, []string{"ASIAFAKE0001EXAMPLEX"}},
+		{"fsutil_path", tooLarge, []string{big, "the limit is 1 KiB"}, nil},
+		{"path_error", missing, []string{filepath.Join(dir, "config")}, nil},
+		{"wrapped_path_and_token", fmt.Errorf("config file: %w (token %s)", missing, token), []string{filepath.Join(dir, "config")}, []string{token}},
+		{"sdk_shared_config", config.SharedConfigLoadError{Filename: big, Err: errors.New("bad")}, []string{big}, nil},
+		{"upstream_path", fromUpstream(&os.PathError{Op: "open", Path: big, Err: fs.ErrPermission}), []string{big}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := &Error{Profile: "p", Kind: ErrResolve, Err: tc.cause}
+			msg := e.Error()
+			for _, k := range tc.keep {
+				if !strings.Contains(msg, k) {
+					t.Errorf("%q lost %q", msg, k)
+				}
+			}
+			for _, s := range tc.taken {
+				if strings.Contains(msg, s) {
+					t.Errorf("%q shows %q", msg, s)
+				}
+			}
+			// A front end that redacts what it prints changes nothing.
+			if again := RedactError(e); again != msg {
+				t.Errorf("not stable: %q, then %q", msg, again)
+			}
+		})
+	}
 }

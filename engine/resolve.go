@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+
+	"github.com/awsxc/awsxc/internal/fsutil"
 )
 
 // DefaultProfile is the profile used when none is named anywhere.
@@ -325,11 +327,12 @@ func (p *Profile) bounded(ctx context.Context) (context.Context, func()) {
 // answer, and (for a credential_process) its program, never its
 // arguments.
 func (p *Profile) timeoutError(step string) error {
-	what := step
+	what, program := step, ""
 	switch {
 	case what != "":
 	case p.process != "":
-		what = "credential_process " + processProgram(p.process) + " (stopped, with the programs it started)"
+		program = processProgram(p.process)
+		what = "credential_process " + program + " (stopped, with the programs it started)"
 	case p.Kind == KindAssumeRole || p.Kind == KindWebIdentity:
 		what = "STS"
 	case p.Kind == KindSSO:
@@ -342,7 +345,7 @@ func (p *Profile) timeoutError(step string) error {
 		what = "the credentials source"
 	}
 	return &Error{Profile: p.Name, Kind: ErrResolve,
-		Err:  fmt.Errorf("%s did not answer within %s", what, shortDuration(p.timeout)),
+		Err:  fsutil.WithPaths(fmt.Errorf("%s did not answer within %s", what, shortDuration(p.timeout)), program),
 		Hint: "check that it works on its own, then try again"}
 }
 

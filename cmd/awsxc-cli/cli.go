@@ -233,7 +233,7 @@ func newLogger(debug bool, w io.Writer) *slog.Logger {
 			// request: mask what looks like a secret (the engine's own
 			// errors already have).
 			if err, ok := a.Value.Any().(error); ok {
-				return slog.String(a.Key, engine.Redact(err.Error()))
+				return slog.String(a.Key, engine.RedactError(err))
 			}
 			return a
 		},

@@ -7,8 +7,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"html"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -499,6 +502,48 @@ func TestNewURLNeverAsksWithoutAProvider(t *testing.T) {
 	for _, c := range f.sts.Calls() {
 		if c.Action == "AssumeRole" && c.Form.Get("SerialNumber") != "" && c.Form.Get("TokenCode") != "123456" {
 			t.Errorf("AssumeRole sent code %q", c.Form.Get("TokenCode"))
+		}
+	}
+}
+
+// TestNewURLRedactsEchoedSTSError: an STS endpoint that echoes the
+// request in its error (a proxy, a debugging endpoint) never puts the
+// session token, the secret key or the key id on the error line, though
+// engine/console wraps STS's errors itself (review 1, M3). The error
+// code and the service's message stay.
+func TestNewURLRedactsEchoedSTSError(t *testing.T) {
+	t.Parallel()
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var req strings.Builder
+		r.Header.Write(&req)
+		req.Write(body)
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not allowed; you sent: %s</Message></Error><RequestId>echo-1</RequestId></ErrorResponse>`,
+			html.EscapeString(req.String()))
+	}))
+	t.Cleanup(echo.Close)
+	const (
+		key    = "ASIAECHOSESSION00001"
+		secret = "echoSecretKeyValue000000000000000000000001"
+		token  = "ECHOSESSIONTOKEN0000secretTOKENvalue00000000000000000000000000000000000001"
+	)
+	dir := t.TempDir()
+	cf, kf := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
+	os.WriteFile(cf, []byte(fakeaws.WithEndpoint("[profile session]\nregion = eu-west-1\n", echo.URL)), 0o600)
+	os.WriteFile(kf, []byte(fmt.Sprintf("[session]\naws_access_key_id = %s\naws_secret_access_key = %s\naws_session_token = %s\n", key, secret, token)), 0o600)
+	_, err := NewURL(context.Background(), Options{Env: engine.Env{ConfigFile: cf, CredentialsFile: kf, Home: dir, Dir: dir}, Profile: "session"})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "AccessDenied") || !strings.Contains(msg, "X-Amz-Security-Token") {
+		t.Fatalf("%q: the echo did not reach the error (the test would prove nothing)", msg)
+	}
+	for _, s := range []string{"ECHOSESSIONTOKEN", "secretTOKENvalue", key} {
+		if strings.Contains(msg, s) {
+			t.Errorf("the error shows %s: %s", s, msg)
 		}
 	}
 }

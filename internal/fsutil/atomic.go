@@ -64,7 +64,7 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 // that tests can make it fail.
 func writeAtomic(path string, perm os.FileMode, write func(*os.File) error) (err error) {
 	if _, base := filepath.Split(path); base == "" {
-		return fmt.Errorf("write %s: no file name", path)
+		return WithPaths(fmt.Errorf("write %s: no file name", path), path)
 	}
 	target, err := RealPath(path)
 	if err != nil {
@@ -111,26 +111,26 @@ func writeAtomic(path string, perm os.FileMode, write func(*os.File) error) (err
 		return err
 	}
 	if err := write(f); err != nil {
-		return fmt.Errorf("write %s: %w", tmp, err)
+		return WithPaths(fmt.Errorf("write %s: %w", tmp, err), tmp)
 	}
 	if err := f.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", tmp, err)
+		return WithPaths(fmt.Errorf("sync %s: %w", tmp, err), tmp)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp, err)
+		return WithPaths(fmt.Errorf("close %s: %w", tmp, err), tmp)
 	}
 	if err := rename(tmp, target); err != nil {
 		return err
 	}
 	if err := syncDir(dir); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		return fmt.Errorf("sync folder %s: %w", dir, err)
+		return WithPaths(fmt.Errorf("sync folder %s: %w", dir, err), dir)
 	}
 	return nil
 }
 
 // notWritable is the error for a file the user could not write.
 func notWritable(path string, fi fs.FileInfo) error {
-	return fmt.Errorf("%s: %w (mode %04o)", path, ErrNotWritable, fi.Mode().Perm())
+	return WithPaths(fmt.Errorf("%s: %w (mode %04o)", path, ErrNotWritable, fi.Mode().Perm()), path)
 }
 
 // RealPath returns the absolute path of the file that path names, with

@@ -88,7 +88,8 @@ func checkLinks(path string) error {
 	}
 	for _, l := range links {
 		if l.uid != 0 && l.uid != owner {
-			return fmt.Errorf("%s: %w: the link %s is uid %d's, what it leads to (%s) uid %d's", path, ErrForeignLink, l.path, l.uid, real, owner)
+			return WithPaths(fmt.Errorf("%s: %w: the link %s is uid %d's, what it leads to (%s) uid %d's", path, ErrForeignLink, l.path, l.uid, real, owner),
+				path, l.path, real)
 		}
 	}
 	return nil

@@ -34,11 +34,11 @@ func lock(path string, wait bool) (*FileLock, error) {
 	}
 	f, err := openLockFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("lock %s: %w", path, err)
+		return nil, WithPaths(fmt.Errorf("lock %s: %w", path, err), path)
 	}
 	if err := lockFile(f, wait); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("lock %s: %w", path, err)
+		return nil, WithPaths(fmt.Errorf("lock %s: %w", path, err), path)
 	}
 	return &FileLock{f: f}, nil
 }

@@ -65,11 +65,11 @@ func ReadRegular(path string, limit int64) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(int(fi.Size()) + 1)
 	if _, err := buf.ReadFrom(r); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, WithPaths(fmt.Errorf("read %s: %w", path, err), path)
 	}
 	data := buf.Bytes()
 	if limit > 0 && int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s: %w (over the %s limit)", path, ErrTooLarge, formatSize(limit))
+		return nil, WithPaths(fmt.Errorf("%s: %w (over the %s limit)", path, ErrTooLarge, formatSize(limit)), path)
 	}
 	return data, nil
 }
@@ -79,7 +79,7 @@ func checkRegular(path string, fi fs.FileInfo, limit int64) error {
 		return notRegular(path, fi.Mode())
 	}
 	if limit > 0 && fi.Size() > limit {
-		return fmt.Errorf("%s: %w (%s, the limit is %s)", path, ErrTooLarge, formatSize(fi.Size()), formatSize(limit))
+		return WithPaths(fmt.Errorf("%s: %w (%s, the limit is %s)", path, ErrTooLarge, formatSize(fi.Size()), formatSize(limit)), path)
 	}
 	return nil
 }
@@ -101,7 +101,7 @@ func notRegular(path string, m fs.FileMode) error {
 	case m&fs.ModeDevice != 0:
 		kind = "a device"
 	}
-	return fmt.Errorf("%s: %w (%s)", path, ErrNotRegular, kind)
+	return WithPaths(fmt.Errorf("%s: %w (%s)", path, ErrNotRegular, kind), path)
 }
 
 // formatSize writes n bytes for people: "512 bytes", "16 MiB", "1.5 GiB".
