@@ -161,9 +161,9 @@ func (a Action) Hint(profile string) string {
 	case ActionMFACode:
 		return "give an MFA code"
 	case ActionSSOLogin:
-		return "run aws sso login --profile " + profile
+		return "run aws sso login --profile " + ShellQuote(profile)
 	case ActionAWSLogin:
-		return "run aws login --profile " + profile
+		return "run aws login --profile " + ShellQuote(profile)
 	case ActionConfigure:
 		return "configure credentials (aws configure), or name another profile"
 	case ActionCheckProfileName:

@@ -39,6 +39,21 @@ func TestActions(t *testing.T) {
 			t.Errorf("%v: hint %q names a front end's controls", a, hint)
 		}
 	}
+	// A hint is a command to paste: a name with spaces or shell
+	// characters is quoted (review 1, L11).
+	for name, want := range map[string]string{
+		"dev":        "run aws sso login --profile dev",
+		"my profile": "run aws sso login --profile 'my profile'",
+		"a;rm -rf ~": "run aws sso login --profile 'a;rm -rf ~'",
+		"it's":       `run aws sso login --profile 'it'"'"'s'`,
+	} {
+		if got := ActionSSOLogin.Hint(name); got != want {
+			t.Errorf("ActionSSOLogin.Hint(%q) = %q, want %q", name, got, want)
+		}
+	}
+	if got, want := ActionAWSLogin.Hint("my profile"), "run aws login --profile 'my profile'"; got != want {
+		t.Errorf("ActionAWSLogin.Hint = %q, want %q", got, want)
+	}
 	if got := Action(99).String(); got != "action(99)" {
 		t.Errorf("Action(99) = %q", got)
 	}

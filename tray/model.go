@@ -536,9 +536,9 @@ var trayHints engine.Hints = func(a engine.Action, profile string) string {
 	case engine.ActionMFACode:
 		return "choose Enter MFA code… in this menu"
 	case engine.ActionSSOLogin:
-		return "run aws sso login --profile " + profile
+		return "run aws sso login --profile " + engine.ShellQuote(profile)
 	case engine.ActionAWSLogin:
-		return "run aws login --profile " + profile
+		return "run aws login --profile " + engine.ShellQuote(profile)
 	case engine.ActionConfigure:
 		return "run aws configure, or choose a profile under Profiles"
 	case engine.ActionCheckProfileName:

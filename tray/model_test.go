@@ -384,6 +384,15 @@ func TestTrayHints(t *testing.T) {
 			}
 		})
 	}
+	// Commands to paste quote the name (review 1, L11).
+	for a, w := range map[engine.Action]string{
+		engine.ActionSSOLogin: "run aws sso login --profile 'my dev'",
+		engine.ActionAWSLogin: "run aws login --profile 'my dev'",
+	} {
+		if got := trayHints(a, "my dev"); got != w {
+			t.Errorf("%v for %q: %q, want %q", a, "my dev", got, w)
+		}
+	}
 	if got := hintOf(&engine.Error{Profile: "dev", Kind: engine.ErrResolve, Hint: "neutral"}); got != "neutral" {
 		t.Errorf("no action: hintOf = %q, want the engine's hint", got)
 	}

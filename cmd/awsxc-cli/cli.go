@@ -198,7 +198,7 @@ var cliHints engine.Hints = func(a engine.Action, profile string) string {
 	case engine.ActionMFACode:
 		return "give the code with --mfa-code or run from a terminal"
 	case engine.ActionSSOLogin, engine.ActionAWSLogin:
-		return "run awsxc-cli login --profile " + profile
+		return "run awsxc-cli login --profile " + engine.ShellQuote(profile)
 	case engine.ActionConfigure:
 		return "run aws configure, or name a profile with --profile"
 	case engine.ActionCheckProfileName:

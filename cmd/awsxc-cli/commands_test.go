@@ -215,6 +215,15 @@ func TestCLIHints(t *testing.T) {
 	if got := cliHints(engine.ActionNone, "dev"); got != "" {
 		t.Errorf("ActionNone worded %q", got)
 	}
+	// Commands to paste quote the name (review 1, L11).
+	for a, w := range map[engine.Action]string{
+		engine.ActionSSOLogin: "run awsxc-cli login --profile 'my dev'",
+		engine.ActionAWSLogin: "run awsxc-cli login --profile 'my dev'",
+	} {
+		if got := cliHints(a, "my dev"); got != w {
+			t.Errorf("%v for %q: %q, want %q", a, "my dev", got, w)
+		}
+	}
 }
 
 // TestRecursionGuard: a profile already being resolved further up the
