@@ -578,17 +578,27 @@ func assertNoTemp(t *testing.T, dir string) {
 	}
 }
 
+// unavailable skips a test whose tool or privilege is missing, or fails
+// it under CI=true, so that a green CI never comes from skipped tests.
+func unavailable(t *testing.T, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf(format, args...)
+	}
+	t.Skipf(format, args...)
+}
+
 // mountTmpfs mounts a fresh tmpfs (with extra mount options) and returns
 // its path, or skips when mounting is impossible (not root, no
-// CAP_SYS_ADMIN, not Linux).
+// CAP_SYS_ADMIN, not Linux; under CI=true it fails).
 func mountTmpfs(t *testing.T, opts string) string {
 	t.Helper()
 	dir := t.TempDir()
 	if runtime.GOOS != "linux" || os.Geteuid() != 0 {
-		t.Skip("mounting a tmpfs needs root on Linux")
+		unavailable(t, "mounting a tmpfs needs root on Linux")
 	}
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", opts, "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs: %v: %s", err, out)
+		unavailable(t, "cannot mount a tmpfs: %v: %s", err, out)
 	}
 	t.Cleanup(func() {
 		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
@@ -794,11 +804,11 @@ func TestWriteCredentialsProfileErrors(t *testing.T) {
 func TestWriteCredentialsProfileUnreadableAsNobody(t *testing.T) {
 	t.Parallel()
 	if runtime.GOOS != "linux" || os.Geteuid() != 0 {
-		t.Skip("needs root on Linux (as non-root, TestWriteCredentialsProfileErrors/unreadable_file covers this)")
+		unavailable(t, "needs root on Linux (as non-root, TestWriteCredentialsProfileErrors/unreadable_file covers this)")
 	}
 	setpriv, err := exec.LookPath("setpriv")
 	if err != nil {
-		t.Skip("no setpriv:", err)
+		unavailable(t, "no setpriv (util-linux): %v", err)
 	}
 	dir, err := os.MkdirTemp("", "awsxc-nobody-")
 	if err != nil {
