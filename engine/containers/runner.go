@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -132,13 +133,7 @@ func lookPath(name string, env []string) (string, bool) {
 		p, err := exec.LookPath(name)
 		return p, err == nil
 	}
-	var path string
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
-			path = v // the last one wins, as in os/exec
-		}
-	}
-	for _, dir := range filepath.SplitList(path) {
+	for _, dir := range filepath.SplitList(envPath(runtime.GOOS, env)) {
 		if dir == "" || !filepath.IsAbs(dir) {
 			continue
 		}
@@ -149,6 +144,20 @@ func lookPath(name string, env []string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// envPath is the value of PATH in env, the last one when it is there more
+// than once, as os/exec takes it. Windows names are case-insensitive, and
+// its environment spells it Path (as os/exec's dedupEnvCase knows).
+func envPath(goos string, env []string) string {
+	var path string
+	for _, kv := range env {
+		k, v, ok := strings.Cut(kv, "=")
+		if ok && (k == "PATH" || (goos == "windows" && strings.EqualFold(k, "PATH"))) {
+			path = v
+		}
+	}
+	return path
 }
 
 // capped is a buffer that keeps the first maxOutput bytes.
