@@ -48,6 +48,7 @@ type Server struct {
 	duration   time.Duration
 	fail       string // when set, every STS call fails with this error code
 	delay      time.Duration
+	held       chan struct{} // while set, every call waits until it is closed
 	now        func() time.Time
 	account    string
 	callerID   string // ARN returned by GetCallerIdentity
@@ -79,6 +80,28 @@ func (s *Server) SetCallerArn(arn string) { s.mu.Lock(); s.callerID = arn; s.mu.
 
 // SetDelay makes every call wait d before answering.
 func (s *Server) SetDelay(d time.Duration) { s.mu.Lock(); s.delay = d; s.mu.Unlock() }
+
+// Hold makes every later call wait, its request in flight, until the
+// returned release is called (once; later calls do nothing) or the
+// client gives up: a test that must see what happens while a request is
+// outstanding releases it when it has looked, and needs no timing.
+func (s *Server) Hold() (release func()) {
+	gate := make(chan struct{})
+	s.mu.Lock()
+	s.held = gate
+	s.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			if s.held == gate {
+				s.held = nil
+			}
+			s.mu.Unlock()
+			close(gate)
+		})
+	}
+}
 
 // Fail makes every later STS call fail with the given error code (e.g.
 // "AccessDenied", "ExpiredToken"); "" restores success. Code
@@ -152,10 +175,17 @@ type stsState struct {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	delay := s.delay
+	delay, held := s.delay, s.held
 	s.mu.Unlock()
 	if delay > 0 {
 		time.Sleep(delay)
+	}
+	if held != nil {
+		select {
+		case <-held:
+		case <-r.Context().Done():
+			return
+		}
 	}
 	if s.portal.handles(r) {
 		s.portal.serve(w, r)
