@@ -387,7 +387,8 @@ func durationWords(d time.Duration) string {
 
 // clearAfter is how long a copy stays on the clipboard; 0 for ever.
 func (a *app) clearAfter() time.Duration {
-	return time.Duration(max(a.settings.ClipboardClearSeconds, 0)) * time.Second
+	n := min(max(a.settings.ClipboardClearSeconds, 0), int(MaxClipboardClear/time.Second))
+	return time.Duration(n) * time.Second
 }
 
 // writeFile writes the credentials to the credentials file as the export

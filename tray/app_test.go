@@ -798,6 +798,33 @@ func TestCorruptSettingsWhileRunning(t *testing.T) {
 	}
 }
 
+// clipboard_clear_seconds above a day is an error with its place, and
+// the default is used: a huge number would overflow into "never clear"
+// (review 1, L6).
+func TestClipboardClearCapped(t *testing.T) {
+	for _, v := range []string{"86401", "9300000000", "9223372036854775807"} {
+		t.Run(v, func(t *testing.T) {
+			bad := `{"profile": "prod", "clipboard_clear_seconds": ` + v + `}`
+			h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds, settings: bad})
+			h.do(t, func(a *app) {
+				if got := a.clearAfter(); got != DefaultClipboardClear {
+					t.Errorf("clipboard cleared after %v; want the default %v", got, DefaultClipboardClear)
+				}
+				if a.state.SettingsErr == nil || !strings.Contains(a.state.SettingsErr.Error(), "at most 86400") ||
+					!strings.Contains(a.state.SettingsErr.Error(), "settings.json:1:") {
+					t.Errorf("settings error %v; want the cap, with its place", a.state.SettingsErr)
+				}
+			})
+		})
+	}
+	h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds, settings: `{"clipboard_clear_seconds": 86400}`})
+	h.do(t, func(a *app) {
+		if got := a.clearAfter(); got != 24*time.Hour || a.state.SettingsErr != nil {
+			t.Errorf("a day: cleared after %v, error %v; want 24h, none", got, a.state.SettingsErr)
+		}
+	})
+}
+
 // A settings.json with a bad value at start-up is left as it is; its
 // other values are used and the bad one has its default.
 func TestBadSettingsValueAtStart(t *testing.T) {

@@ -41,7 +41,8 @@ type Settings struct {
 	EnsureTemporary bool `json:"ensure_temporary"`
 	// ClipboardClearSeconds clears the clipboard this long after a copy,
 	// if it still holds what awsxc put there; 0 (or missing) is
-	// [DefaultClipboardClear]. A negative value is an error.
+	// [DefaultClipboardClear]. A negative value, or one above
+	// [MaxClipboardClear], is an error.
 	ClipboardClearSeconds int `json:"clipboard_clear_seconds"`
 }
 
@@ -70,6 +71,11 @@ type ServerSettings struct {
 // DefaultClipboardClear is how long a copy stays on the clipboard
 // unless the settings say otherwise: credentials must not linger there.
 const DefaultClipboardClear = 60 * time.Second
+
+// MaxClipboardClear is the longest clipboard_clear_seconds takes: a day.
+// A larger number would overflow a time.Duration into a negative one,
+// which would silently mean "never".
+const MaxClipboardClear = 24 * time.Hour
 
 // DefaultSettings are the settings of a first run.
 func DefaultSettings() Settings {
@@ -209,12 +215,15 @@ func parseSettings(path string, data []byte) (Settings, error) {
 		s.normalize()
 		return s, serr
 	}
-	if s.ClipboardClearSeconds < 0 {
+	if n := s.ClipboardClearSeconds; n < 0 || n > int(MaxClipboardClear/time.Second) {
 		s.ClipboardClearSeconds = 0
 		s.normalize()
 		line, col := position(data, keyOffset(data, "clipboard_clear_seconds"))
-		return s, &SettingsError{Path: path, Line: line, Col: col,
-			Err: errors.New("clipboard_clear_seconds must not be negative (0 is the default, 60)")}
+		err := errors.New("clipboard_clear_seconds must not be negative (0 is the default, 60)")
+		if n > 0 {
+			err = fmt.Errorf("clipboard_clear_seconds must be at most %d (a day)", int(MaxClipboardClear/time.Second))
+		}
+		return s, &SettingsError{Path: path, Line: line, Col: col, Err: err}
 	}
 	if err := server.CheckToken(s.ECSToken); err != nil {
 		// A token no client could send, or too short to be safe: a new
