@@ -904,6 +904,28 @@ func TestSettingsSymlinkKeptByTray(t *testing.T) {
 	}
 }
 
+// Quit within clipboard_clear_seconds of a copy: the tray clears the
+// clipboard before it exits, since xclip and the Windows and macOS
+// clipboards keep what they hold (review 1, M6).
+func TestClipboardClearedOnQuitByTray(t *testing.T) {
+	h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds,
+		settings: `{"profile": "dev", "clipboard_clear_seconds": 3600}`})
+	h.waitFor(t, "dev", valid("dev"))
+	h.do(t, func(a *app) { a.onClick(copyPrefix + string(engine.FormatEnv)) })
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(h.clip.get(), "AWS_SECRET_ACCESS_KEY") {
+		if time.Now().After(deadline) {
+			t.Fatalf("nothing copied: %q", h.clip.get())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	h.a.quit()
+	<-h.a.done
+	if got := h.clip.get(); got != "" {
+		t.Errorf("after Quit the clipboard holds %q; want it cleared", got)
+	}
+}
+
 // TestClickFeedback is issue 10 item 34 (part): a copy and a write made
 // from the menu say so.
 func TestClickFeedback(t *testing.T) {

@@ -4,6 +4,7 @@ package tray
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -21,6 +22,22 @@ type clipboard struct {
 	// as the request named them, and when it is cleared. nil reports
 	// nothing.
 	done func(what, note string, clearAfter time.Duration)
+
+	stopOnce sync.Once
+	stop     chan struct{} // closed when run has returned; see stopped
+}
+
+// quitClearWait bounds the clear made when the tray quits (see run): the
+// clipboard tools (xclip, xsel, wl-copy) are programs, and one that
+// hangs must not hold the quit.
+const quitClearWait = time.Second
+
+// stopped is closed once run has returned, the clear on quit made.
+func (c *clipboard) stopped() <-chan struct{} { return c.stopCh() }
+
+func (c *clipboard) stopCh() chan struct{} {
+	c.stopOnce.Do(func() { c.stop = make(chan struct{}) })
+	return c.stop
 }
 
 type clipRequest struct {
@@ -48,7 +65,12 @@ func (c *clipboard) putNote(ctx context.Context, what, note, text string, clearA
 
 // run serves requests until ctx ends. The text it last copied is the
 // only one it ever clears: the user may have copied something else since.
+// When ctx ends with a clear pending, it clears then (if the clipboard
+// still holds that text), waiting for it at most quitClearWait: xclip and
+// the Windows and macOS clipboards keep what they hold after the tray
+// quits, and credentials must not stay there (review 1, M6).
 func (c *clipboard) run(ctx context.Context) {
+	defer close(c.stopCh())
 	var (
 		timer *time.Timer
 		due   <-chan time.Time // timer.C while a clear is pending
@@ -59,6 +81,9 @@ func (c *clipboard) run(ctx context.Context) {
 		case <-ctx.Done():
 			if timer != nil {
 				timer.Stop()
+			}
+			if due != nil {
+				c.clearOnQuit(last)
 			}
 			return
 		case r := <-c.reqs:
@@ -84,5 +109,23 @@ func (c *clipboard) run(ctx context.Context) {
 				c.copy("")
 			}
 		}
+	}
+}
+
+// clearOnQuit clears the clipboard if it still holds last, waiting at
+// most quitClearWait for the clipboard tool.
+func (c *clipboard) clearOnQuit(last string) {
+	cleared := make(chan struct{})
+	go func() {
+		defer close(cleared)
+		if cur, err := c.paste(); err == nil && cur == last {
+			c.copy("")
+		}
+	}()
+	t := time.NewTimer(quitClearWait)
+	defer t.Stop()
+	select {
+	case <-cleared:
+	case <-t.C:
 	}
 }

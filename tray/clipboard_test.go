@@ -102,3 +102,31 @@ func TestClipboardNeverClears(t *testing.T) {
 		t.Errorf("clipboard holds %q; want it kept", got)
 	}
 }
+
+// Quitting with a clear pending clears the clipboard, if it still holds
+// what was copied; what the user copied since is left (review 1, M6).
+func TestClipboardClearedOnQuit(t *testing.T) {
+	t.Parallel()
+	for _, userCopied := range []bool{false, true} {
+		t.Run(fmt.Sprint("user_copied=", userCopied), func(t *testing.T) {
+			t.Parallel()
+			fake := &fakeClipboard{}
+			ctx, cancel := context.WithCancel(context.Background())
+			c := &clipboard{copy: fake.copy, paste: fake.paste, reqs: make(chan clipRequest),
+				fail: func(err error) { t.Errorf("copy failed: %v", err) }}
+			go c.run(ctx)
+			c.put(ctx, "text", "secret", time.Hour)
+			waitClipboard(t, fake, "secret")
+			want := ""
+			if userCopied {
+				want = "the user's own text"
+				fake.copy(want)
+			}
+			cancel()
+			<-c.stopped()
+			if got := fake.get(); got != want {
+				t.Errorf("after quit the clipboard holds %q; want %q", got, want)
+			}
+		})
+	}
+}

@@ -519,6 +519,15 @@ func (a *app) shutdown() {
 	// which closes every socket; the tray's own file writes, waited for
 	// above, are done by then.
 	var wg sync.WaitGroup
+	// The clipboard clears what awsxc copied there, if a clear was due
+	// (bounded by quitClearWait, not by quitGrace: it is the secret).
+	clip := a.clipboard.stopped()
+	defer func() {
+		select {
+		case <-clip:
+		case <-time.After(quitClearWait):
+		}
+	}()
 	wg.Go(func() {
 		if err := a.servers.Close(); err != nil {
 			a.log.Warn("servers did not stop cleanly", "err", err)
