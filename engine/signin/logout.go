@@ -122,22 +122,21 @@ func (c Config) signOutFile(ctx context.Context, res *SignOutResult, path string
 			}
 		}
 	}
-	paths := []string{path}
-	if s.Kind != KindLogin && c.Env.CacheDir != "" {
+	removed, err := removeFile(path)
+	if err != nil {
+		return &Error{Session: s.Name, Profile: s.Profile, Kind: ErrCache, Err: fmt.Errorf("remove %s: %w", path, err)}
+	}
+	if removed {
+		res.Files = append(res.Files, path)
+		c.log().Debug("removed the token", "path", path)
+	}
+	if s.Kind != KindLogin {
 		// engine's copy of a token whose times end in UTC, for the Go SDK
 		// (engine/ssocache.go): it holds the token too.
-		paths = append(paths, filepath.Join(c.Env.CacheDir, "awsxc", "sso", filepath.Base(path)))
-	}
-	for i, p := range paths {
-		removed, err := removeFile(p)
-		if err != nil {
-			return &Error{Session: s.Name, Profile: s.Profile, Kind: ErrCache, Err: fmt.Errorf("remove %s: %w", p, err)}
-		}
-		if removed && i == 0 {
-			res.Files = append(res.Files, p)
-		}
-		if removed {
-			c.log().Debug("removed the token", "path", p)
+		if removed, err := engine.RemoveSSOTokenCopy(c.Env, path); err != nil {
+			return &Error{Session: s.Name, Profile: s.Profile, Kind: ErrCache, Err: fmt.Errorf("remove engine's copy of %s: %w", path, err)}
+		} else if removed {
+			c.log().Debug("removed engine's copy of the token", "path", path)
 		}
 	}
 	return nil
