@@ -41,7 +41,7 @@ func loginHint(profile string) string {
 	if profile == "" {
 		return "sign in with the AWS CLI (aws login) instead"
 	}
-	return "sign in with the AWS CLI instead: aws login --profile " + profile
+	return "sign in with the AWS CLI instead: aws login --profile " + engine.ShellQuote(profile)
 }
 
 type loginFlow struct {
