@@ -155,7 +155,9 @@
 // the AWS files change. A [Registry] keeps one Source per profile for a front end
 // that serves many (made on first use with the registry's options, Env
 // included; at most [DefaultMaxSources], replacing the least recently
-// used one nobody holds; closed together; one OnChange for all). The
+// used one nobody holds; one nobody holds or asks for within
+// [DefaultIdleTimeout], or RegistryOptions.IdleTimeout, closed; closed
+// together; one OnChange for all). The
 // local IMDS and ECS servers that serve Sources to SDKs are package
 // [github.com/awsxc/awsxc/engine/server]; they see a Source only through a
 // small interface ([Source.Current], [Source.Credentials], [Source.Status])

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 )
 
 // DefaultMaxSources is how many sources a [Registry] keeps when
@@ -12,6 +13,19 @@ import (
 // new name beyond it replaces the least recently used source nothing
 // holds.
 const DefaultMaxSources = 64
+
+// DefaultIdleTimeout is how long a [Registry] keeps a source that no one
+// holds and no one has asked for when [RegistryOptions] IdleTimeout is
+// zero. A kept source refreshes ahead of expiry for ever (an AssumeRole
+// call, a CloudTrail event, a credential_process run per lifetime), so
+// one request for a profile must not keep it refreshing for the days a
+// daemon runs; an hour is longer than a build, and the next request after
+// it just fetches again.
+const DefaultIdleTimeout = time.Hour
+
+// idleCheck is how often a registry looks for idle sources between
+// Acquires (each Acquire looks too).
+const idleCheck = time.Minute
 
 // ErrTooManySources is what [Registry.Acquire] returns for a profile it
 // has no source for when every source it keeps is held.
@@ -35,6 +49,16 @@ type RegistryOptions struct {
 	// names the source. It is not called for a source once it has been
 	// evicted or the registry closed.
 	OnChange func(Status)
+	// IdleTimeout: a source that no one holds and that no one has asked
+	// for (Acquire) for this long, on Source.Env's clock, is closed (it
+	// stops refreshing) and dropped; the next Acquire makes a new one.
+	// Zero is [DefaultIdleTimeout]; negative keeps sources until they are
+	// evicted or the registry is closed.
+	IdleTimeout time.Duration
+
+	// checkEvery is how often the registry looks for idle sources between
+	// Acquires; zero is idleCheck (tests shorten it).
+	checkEvery time.Duration
 }
 
 // Registry keeps one [Source] per profile, made on first use and shared
@@ -42,14 +66,18 @@ type RegistryOptions struct {
 // server's /profiles/NAME, a tray, a daemon). It keeps at most Max
 // sources: when a new profile is asked for with the registry full, the
 // least recently used source that no one holds is closed and dropped; a
-// source someone holds is never dropped. Close closes them all.
+// source someone holds is never dropped. A source no one holds or asks
+// for within IdleTimeout is closed and dropped too. Close closes them
+// all.
 //
 // A Registry is safe for concurrent use.
 type Registry struct {
 	ctx  context.Context // parent of every source
 	opts RegistryOptions
 	max  int
+	idle time.Duration  // IdleTimeout; <= 0 never
 	bg   sync.WaitGroup // sources being made, or closed after eviction
+	stop chan struct{}  // closed by Close: ends the idle watch
 
 	mu      sync.Mutex // protects the fields below
 	entries map[string]*regEntry
@@ -62,18 +90,76 @@ type regEntry struct {
 	ready chan struct{} // closed once src or err is set
 	src   *Source
 	err   error
-	refs  int    // holders: callers of Acquire that have not released
-	used  uint64 // Registry.clock at the last Acquire or release
+	refs   int       // holders: callers of Acquire that have not released
+	used   uint64    // Registry.clock at the last Acquire or release
+	usedAt time.Time // Source.Env's time at the last Acquire or release
 }
 
 // NewRegistry returns an empty registry. Its sources live until they are
-// evicted, Close is called or ctx is done.
+// evicted or idle (see [RegistryOptions]), Close is called or ctx is
+// done.
 func NewRegistry(ctx context.Context, opts RegistryOptions) *Registry {
-	r := &Registry{ctx: ctx, opts: opts, max: opts.Max, entries: map[string]*regEntry{}}
+	r := &Registry{ctx: ctx, opts: opts, max: opts.Max, idle: opts.IdleTimeout,
+		entries: map[string]*regEntry{}, stop: make(chan struct{})}
 	if r.max <= 0 {
 		r.max = DefaultMaxSources
 	}
+	if r.idle == 0 {
+		r.idle = DefaultIdleTimeout
+	}
+	if r.idle > 0 {
+		every := opts.checkEvery
+		if every <= 0 {
+			every = idleCheck
+		}
+		r.bg.Add(1)
+		go r.watchIdle(every)
+	}
 	return r
+}
+
+// watchIdle drops idle sources every so often, until Close or ctx.
+func (r *Registry) watchIdle(every time.Duration) {
+	defer r.bg.Done()
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			r.mu.Lock()
+			r.dropIdleLocked()
+			r.mu.Unlock()
+		case <-r.stop:
+			return
+		case <-r.ctx.Done():
+			return
+		}
+	}
+}
+
+// dropIdleLocked closes, in the background, and drops every made source
+// that no one holds and no one has used within r.idle; r.mu must be
+// held.
+func (r *Registry) dropIdleLocked() {
+	if r.idle <= 0 || r.closed {
+		return
+	}
+	now := r.opts.Source.Env.Now()
+	for name, e := range r.entries {
+		if e.refs == 0 && e.src != nil && now.Sub(e.usedAt) >= r.idle {
+			delete(r.entries, name)
+			r.closeLater(e.src)
+		}
+	}
+}
+
+// closeLater closes src in the background; Close waits for it.
+func (r *Registry) closeLater(src *Source) {
+	r.bg.Add(1)
+	go func() {
+		defer r.bg.Done()
+		src.Close()
+	}()
 }
 
 // Acquire returns the source for profile, making it on first use (which
@@ -92,6 +178,7 @@ func (r *Registry) Acquire(ctx context.Context, profile string) (src *Source, re
 		r.mu.Unlock()
 		return nil, nil, ErrSourceClosed
 	}
+	r.dropIdleLocked()
 	e := r.entries[profile]
 	if e != nil {
 		e.refs++
@@ -181,6 +268,7 @@ func (r *Registry) sourceOptions(profile string, e *regEntry) SourceOptions {
 func (r *Registry) touchLocked(e *regEntry) {
 	r.clock++
 	e.used = r.clock
+	e.usedAt = r.opts.Source.Env.Now()
 }
 
 // evictLocked drops the least recently used source that nobody holds
@@ -198,11 +286,7 @@ func (r *Registry) evictLocked() bool {
 		return false
 	}
 	delete(r.entries, name)
-	r.bg.Add(1)
-	go func() {
-		defer r.bg.Done()
-		lru.src.Close()
-	}()
+	r.closeLater(lru.src)
 	return true
 }
 
@@ -224,6 +308,9 @@ func (r *Registry) release(e *regEntry) {
 // [ErrSourceClosed]. It is safe to call more than once.
 func (r *Registry) Close() {
 	r.mu.Lock()
+	if !r.closed {
+		close(r.stop)
+	}
 	r.closed = true
 	var srcs []*Source
 	for _, e := range r.entries {

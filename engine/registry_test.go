@@ -376,3 +376,67 @@ func TestRegistryDoneContext(t *testing.T) {
 		}
 	}
 }
+
+// TestRegistryIdleSourcesClosed (review 1, M5): a source that no one
+// holds and no one asks for within IdleTimeout, on the injected clock, is
+// closed (it stops refreshing) and dropped, so one request for a profile
+// does not keep it refreshing for as long as a daemon runs; one asked for
+// again in time, or held however long, is kept.
+func TestRegistryIdleSourcesClosed(t *testing.T) {
+	t.Parallel()
+	_, clk, env := srvEnv(t)
+	r := newTestRegistry(t, RegistryOptions{Source: SourceOptions{Env: env}, IdleTimeout: time.Hour,
+		checkEvery: time.Millisecond})
+	closedSource := func(src *Source) bool {
+		_, err := src.Credentials(context.Background())
+		return errors.Is(err, ErrSourceClosed)
+	}
+
+	idle, release := acquire(t, r, "static")
+	release()
+	held, _ := acquire(t, r, "other") // never released during the test
+	clk.Add(59 * time.Minute)
+	if again, release := acquire(t, r, "static"); again != idle { // asked for again in time
+		t.Fatalf("static got a new source within the idle timeout")
+	} else {
+		release()
+	}
+	clk.Add(59 * time.Minute)
+	if closedSource(idle) {
+		t.Fatal("closed an hour after it was made, though asked for since")
+	}
+	clk.Add(2 * time.Minute) // an hour and a minute since the last use
+	waitUntil(t, "the idle source closed", func() bool { return closedSource(idle) })
+	if closedSource(held) {
+		t.Error("the held source was closed")
+	}
+	if fresh, release := acquire(t, r, "static"); fresh == idle || closedSource(fresh) {
+		t.Error("static got its closed source back")
+	} else {
+		release()
+	}
+}
+
+// TestRegistryIdleTimeoutOptions: a negative IdleTimeout keeps sources;
+// zero is the default hour.
+func TestRegistryIdleTimeoutOptions(t *testing.T) {
+	t.Parallel()
+	_, clk, env := srvEnv(t)
+	keep := newTestRegistry(t, RegistryOptions{Source: SourceOptions{Env: env}, IdleTimeout: -1})
+	def := newTestRegistry(t, RegistryOptions{Source: SourceOptions{Env: env}})
+	kept, release := acquire(t, keep, "static")
+	release()
+	dropped, release := acquire(t, def, "static")
+	release()
+	clk.Add(DefaultIdleTimeout + time.Minute)
+	// Each Acquire looks for idle sources too.
+	acquire(t, keep, "other")
+	acquire(t, def, "other")
+	if _, err := kept.Credentials(context.Background()); err != nil {
+		t.Errorf("IdleTimeout -1 closed a source: %v", err)
+	}
+	waitUntil(t, "the default idle timeout closed the source", func() bool {
+		_, err := dropped.Credentials(context.Background())
+		return errors.Is(err, ErrSourceClosed)
+	})
+}
