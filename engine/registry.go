@@ -87,9 +87,9 @@ type Registry struct {
 
 // regEntry is one profile's source, or the making of it.
 type regEntry struct {
-	ready chan struct{} // closed once src or err is set
-	src   *Source
-	err   error
+	ready  chan struct{} // closed once src or err is set
+	src    *Source
+	err    error
 	refs   int       // holders: callers of Acquire that have not released
 	used   uint64    // Registry.clock at the last Acquire or release
 	usedAt time.Time // Source.Env's time at the last Acquire or release
