@@ -91,6 +91,25 @@ func Obtain(ctx context.Context, opts ObtainOptions) (*Resolved, error) {
 	if err != nil {
 		return nil, err
 	}
+	return p.obtain(ctx, opts, log)
+}
+
+// Obtain is [Obtain] for a profile already loaded: steps 2 to 6, so
+// that a front end that has loaded the profile for its own reasons does
+// not read the AWS files again. The Env, Timeout and role MFA provider
+// are those p was loaded with (opts' Env, Profile and Timeout are not
+// used; opts.MFA serves EnsureTemporary only). Logger nil is p's logger.
+func (p *Profile) Obtain(ctx context.Context, opts ObtainOptions) (*Resolved, error) {
+	opts.Env, opts.Profile = p.env, p.Name
+	log := opts.Logger
+	if log == nil {
+		log = p.log
+	}
+	return p.obtain(ctx, opts, log)
+}
+
+// obtain is steps 2 to 6 of [Obtain] for p; opts.Env is p's.
+func (p *Profile) obtain(ctx context.Context, opts ObtainOptions, log *slog.Logger) (*Resolved, error) {
 	path, key, err := cacheFor(opts, p)
 	if err != nil {
 		return nil, err

@@ -100,6 +100,17 @@ type Profile struct {
 	// file that awsxc still reads (a section twice, for another profile),
 	// a folder where a file should be.
 	Warnings []FileWarning
+	// SSOStartURL, SSORegion, SSOAccountID and SSORoleName are the
+	// profile's own IAM Identity Center settings (the start URL and the
+	// region of its sso-session, else its legacy sso_* keys), for a front
+	// end that links to the access portal; empty when it has none.
+	SSOStartURL, SSORegion, SSOAccountID, SSORoleName string
+	// DirectRole says the profile assumes its role with an IAM user's
+	// long-term keys, those of its source profile (which has no role of
+	// its own), and no web identity or credential_source: the one kind of
+	// role session the console federation endpoint gives a
+	// SessionDuration to (IAM User Guide).
+	DirectRole bool
 
 	env      Env
 	loadOpts []func(*config.LoadOptions) error
@@ -181,17 +192,26 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 	// process's own.
 	region := firstNonEmpty(env.Region, sc.Region)
 	p := &Profile{
-		Name:        name,
-		Kind:        kind,
-		Region:      region,
-		RoleARN:     sc.RoleARN,
-		MFASerial:   sc.MFASerial,
-		Fingerprint: fingerprint(&sc),
-		Chain:       chain(&sc),
-		Warnings:    files.warnings,
-		env:         env,
-		log:         log,
-		timeout:     opts.Timeout,
+		Name:         name,
+		Kind:         kind,
+		Region:       region,
+		RoleARN:      sc.RoleARN,
+		MFASerial:    sc.MFASerial,
+		Fingerprint:  fingerprint(&sc),
+		Chain:        chain(&sc),
+		Warnings:     files.warnings,
+		SSOAccountID: sc.SSOAccountID,
+		SSORoleName:  sc.SSORoleName,
+		SSOStartURL:  sc.SSOStartURL,
+		SSORegion:    sc.SSORegion,
+		DirectRole:   directRole(&sc),
+		env:          env,
+		log:          log,
+		timeout:      opts.Timeout,
+	}
+	if ss := sc.SSOSession; ss != nil {
+		p.SSOStartURL = firstNonEmpty(ss.SSOStartURL, p.SSOStartURL)
+		p.SSORegion = firstNonEmpty(ss.SSORegion, p.SSORegion)
 	}
 	if p.timeout <= 0 {
 		p.timeout = FetchTimeout
@@ -606,6 +626,16 @@ func kindOf(sc *config.SharedConfig) Kind {
 		return KindAssumeRole
 	}
 	return KindNone
+}
+
+// directRole reports whether the role of sc is assumed with an IAM
+// user's long-term keys from its source profile (see
+// [Profile.DirectRole]). A source profile that has its own role_arn, a
+// credential_source or web identity is not known to be one.
+func directRole(sc *config.SharedConfig) bool {
+	src := sc.Source
+	return sc.RoleARN != "" && sc.WebIdentityTokenFile == "" && sc.CredentialSource == "" && src != nil &&
+		src.RoleARN == "" && src.Credentials.HasKeys() && src.Credentials.SessionToken == ""
 }
 
 func classifyLoadError(name string, err error) error {
