@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/config"
-
 	"github.com/awsxc/awsxc/engine"
 )
 
@@ -56,9 +54,10 @@ type Options struct {
 	// and for the login link (see [CheckEndpoint]). For tests, and for
 	// partitions awsxc does not know yet.
 	Endpoint string
-	// HTTPClient calls the federation endpoint; nil is a client with a
-	// 30-second timeout and the process's proxy settings, as the SDK's.
-	// Redirects are never followed.
+	// HTTPClient calls the federation endpoint; nil is a client with the
+	// transport of the profile's own SDK configuration (its ca_bundle or
+	// AWS_CA_BUNDLE, the proxy settings), as its STS calls have, and a
+	// 30-second timeout. Redirects are never followed.
 	HTTPClient *http.Client
 }
 
@@ -97,42 +96,65 @@ const (
 // Options.Duration). NewURL never logs the browser out of other console
 // sessions: the console keeps several at once.
 //
-// The credentials are obtained through engine.Obtain (no cache). Errors
-// are *engine.Error values (see the package documentation); a link is
-// returned only whole.
+// NewURL reads the AWS files once ([engine.Load]) and obtains the
+// credentials from that profile ([engine.Profile.Obtain], no cache); a
+// front end that holds credentials for the profile already (a Source's)
+// calls [Sign] instead. Errors are *engine.Error values (see the package
+// documentation); a link is returned only whole.
 func NewURL(ctx context.Context, opts Options) (*URL, error) {
-	log := opts.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := logger(opts)
 	name := opts.Profile
 	if kind, err := checkOptions(opts); err != nil {
 		return nil, &engine.Error{Profile: name, Kind: kind, Err: err}
 	}
-	// Load only for the kind: Obtain loads it again, and logs it.
-	p, err := engine.Load(ctx, engine.Options{Env: opts.Env, Profile: name, MFA: opts.MFA})
+	p, err := engine.Load(ctx, engine.Options{Env: opts.Env, Profile: name, MFA: opts.MFA, Logger: log})
 	if err != nil {
 		return nil, err
-	}
-	sc, err := config.LoadSharedConfigProfile(ctx, name, func(o *config.LoadSharedConfigOptions) {
-		o.ConfigFiles, o.CredentialsFiles = fileList(opts.Env.ConfigFile), fileList(opts.Env.CredentialsFile)
-	})
-	if err != nil {
-		return nil, &engine.Error{Profile: name, Kind: engine.ErrInvalidConfig, Err: err}
 	}
 	if p.Kind == engine.KindSSO && !opts.Federate {
-		return portalURL(p, &sc, opts, log)
+		return portalURL(p, opts, log)
 	}
+	r, err := p.Obtain(ctx, engine.ObtainOptions{Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	return sign(ctx, p, r.Credentials, opts, log)
+}
 
-	r, err := engine.Obtain(ctx, engine.ObtainOptions{Env: opts.Env, Profile: name, MFA: opts.MFA, Logger: log})
+// Sign makes the console sign-in link of [NewURL] for a profile p that
+// the caller has loaded, with creds, credentials it holds for p (a
+// Source's): nothing is resolved again, no MFA code is asked for, and the
+// AWS files are not read. An IAM Identity Center profile's portal
+// shortcut needs no credentials (creds is not used); IAM user keys are
+// still exchanged through GetFederationToken, and a session token of
+// unknown making still checked with GetCallerIdentity, with creds.
+// opts.Profile, Env's files and MFA are not used: Env gives the clock.
+func Sign(ctx context.Context, p *engine.Profile, creds engine.Credentials, opts Options) (*URL, error) {
+	log := logger(opts)
+	if kind, err := checkOptions(opts); err != nil {
+		return nil, &engine.Error{Profile: p.Name, Kind: kind, Err: err}
+	}
+	if p.Kind == engine.KindSSO && !opts.Federate {
+		return portalURL(p, opts, log)
+	}
+	return sign(ctx, p, creds, opts, log)
+}
+
+func logger(opts Options) *slog.Logger {
+	if opts.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return opts.Logger
+}
+
+// sign makes a federation link for p with creds.
+func sign(ctx context.Context, p *engine.Profile, creds engine.Credentials, opts Options, log *slog.Logger) (*URL, error) {
+	name := p.Name
+	s, err := newSession(ctx, p, creds, opts, log)
 	if err != nil {
 		return nil, err
 	}
-	s, err := newSession(ctx, r, &sc, opts, log)
-	if err != nil {
-		return nil, err
-	}
-	pl, kind, err := place(s.arn, opts, p.Region, ssoRegion(&sc), log)
+	pl, kind, err := place(s.arn, opts, p.Region, p.SSORegion, log)
 	if err != nil {
 		return nil, &engine.Error{Profile: name, Kind: kind, Err: err}
 	}
@@ -144,10 +166,14 @@ func NewURL(ctx context.Context, opts Options) (*URL, error) {
 	if err != nil {
 		return nil, &engine.Error{Profile: name, Kind: ErrDestination, Err: err}
 	}
+	hc, err := federationClient(ctx, p, s.creds, opts.HTTPClient)
+	if err != nil {
+		return nil, err
+	}
 
 	log.Debug("asking the federation endpoint for a sign-in token", "profile", name, "endpoint", endpoint,
 		"key", engine.MaskKey(s.creds.AccessKeyID), "session_duration", int(s.duration/time.Second))
-	tok, err := getSigninToken(ctx, httpClient(opts.HTTPClient), signinRequest{endpoint: endpoint, creds: s.creds, duration: s.duration})
+	tok, err := getSigninToken(ctx, hc, signinRequest{endpoint: endpoint, partition: pl.id, creds: s.creds, duration: s.duration})
 	if err != nil {
 		return nil, &engine.Error{Profile: name, Kind: ErrSigninRefused, Err: err, Hint: s.refusedHint}
 	}
@@ -220,8 +246,7 @@ type session struct {
 }
 
 // newSession decides how the credentials sign in.
-func newSession(ctx context.Context, r *engine.Resolved, sc *config.SharedConfig, opts Options, log *slog.Logger) (session, error) {
-	p, creds := r.Profile, r.Credentials
+func newSession(ctx context.Context, p *engine.Profile, creds engine.Credentials, opts Options, log *slog.Logger) (session, error) {
 	if !creds.Temporary() {
 		// The endpoint refuses long-term keys (aws-vault#104); a
 		// federation token made from them signs in (aws-vault PR #106).
@@ -255,7 +280,7 @@ func newSession(ctx context.Context, r *engine.Resolved, sc *config.SharedConfig
 			s.refusedHint = "an aws login session may not be one the federation endpoint takes: sign in to the console in the browser instead"
 		}
 		if opts.Duration > 0 {
-			if directRole(sc) {
+			if p.DirectRole {
 				s.duration, s.applied = opts.Duration, opts.Duration
 			} else {
 				// SessionDuration fails for chained, SSO and web identity
@@ -283,18 +308,6 @@ func newSession(ctx context.Context, r *engine.Resolved, sc *config.SharedConfig
 	log.Debug("the session token is a role or federated session", "profile", p.Name, "principal", arn)
 	return session{creds: creds, arn: arn,
 		refusedHint: "the endpoint takes role and federated sessions that are still valid"}, nil
-}
-
-// directRole reports whether the profile's role is assumed with an IAM
-// user's long-term keys from its source profile: the one case where the
-// federation endpoint takes SessionDuration (IAM User Guide; aws-vault#77
-// quotes AWS saying chained role sessions fail). A source profile that
-// has its own role_arn, a credential_source or web identity is not
-// known to be one.
-func directRole(sc *config.SharedConfig) bool {
-	src := sc.Source
-	return sc.RoleARN != "" && sc.WebIdentityTokenFile == "" && sc.CredentialSource == "" && src != nil &&
-		src.RoleARN == "" && src.Credentials.HasKeys() && src.Credentials.SessionToken == ""
 }
 
 // placement is where the link goes: the partition, its console domain,
@@ -345,21 +358,4 @@ func destination(pl placement, opts Options) (string, error) {
 		return serviceURL(pl.domain, pl.region, opts.Service)
 	}
 	return homeURL(pl.domain, pl.region), nil
-}
-
-// ssoRegion is the profile's sso_region (or its sso-session's).
-func ssoRegion(sc *config.SharedConfig) string {
-	if sc.SSOSession != nil && sc.SSOSession.SSORegion != "" {
-		return sc.SSOSession.SSORegion
-	}
-	return sc.SSORegion
-}
-
-// fileList is the SDK's list for one file path: empty is no file (an
-// empty, non-nil list), never the SDK's defaults.
-func fileList(path string) []string {
-	if path == "" {
-		return []string{}
-	}
-	return []string{path}
 }

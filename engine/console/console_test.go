@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"html"
@@ -12,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -545,5 +547,158 @@ func TestNewURLRedactsEchoedSTSError(t *testing.T) {
 		if strings.Contains(msg, s) {
 			t.Errorf("the error shows %s: %s", s, msg)
 		}
+	}
+}
+
+// TestSigninTokenMethod (review 1, M4): getSigninToken is a POST with a
+// form body where the endpoint is known to take one (aws, aws-cn: AWS's
+// own toolkit does), and the documented GET elsewhere (GovCloud, whose
+// POST support AWS's toolkit says is missing; aws-eusc, with no evidence).
+// A GET's URL holds the secret key: when the endpoint cannot be reached,
+// the error names no part of it.
+func TestSigninTokenMethod(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ profile, method string }{
+		{"role", http.MethodPost},
+		{"cnrole", http.MethodPost},
+		{"govrole", http.MethodGet},
+		{"euscrole", http.MethodGet},
+	} {
+		t.Run(tc.profile, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			u, err := NewURL(context.Background(), Options{Env: f.env, Profile: tc.profile, Endpoint: f.fed.Endpoint()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var methods []string
+			for _, c := range f.fed.Calls() {
+				if c.Action == "getSigninToken" {
+					methods = append(methods, c.Method)
+					if c.Status != http.StatusOK {
+						t.Errorf("getSigninToken refused: %s", c.Refusal)
+					}
+				}
+			}
+			if len(methods) != 1 || methods[0] != tc.method {
+				t.Errorf("getSigninToken sent as %v, want one %s", methods, tc.method)
+			}
+			if !u.Secret() {
+				t.Errorf("not a federation link: %v", u)
+			}
+
+			// The endpoint gone: no part of the request in the error.
+			f.fed.Close()
+			_, err = NewURL(context.Background(), Options{Env: f.env, Profile: tc.profile, Endpoint: f.fed.Endpoint()})
+			if !errors.Is(err, ErrSigninRefused) {
+				t.Fatalf("endpoint down: %v, want ErrSigninRefused", err)
+			}
+			for _, s := range []string{"Session", "sessionKey", "getSigninToken", "%22"} {
+				if strings.Contains(err.Error(), s) {
+					t.Errorf("the error quotes the request (%s): %v", s, err)
+				}
+			}
+			if !strings.Contains(err.Error(), tc.method+" federation endpoint: ") || !strings.Contains(err.Error(), "connection refused") {
+				t.Errorf("the error does not say what failed: %v", err)
+			}
+			f.noSecrets(t, "the error", err.Error(), nil)
+		})
+	}
+}
+
+// TestSign (review 1, M7): a front end that holds credentials for a
+// profile (a Source's) signs in with them: no AssumeRole again, and no
+// MFA code asked for a role with mfa_serial; the link is the one NewURL
+// makes. The portal shortcut needs no credentials at all.
+func TestSign(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	asked := 0
+	code := func() (string, error) { asked++; return "123456", nil }
+	src, err := engine.NewSource(ctx, engine.SourceOptions{Env: f.env, Profile: "mfarole", MFA: code})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	if err := src.Refresh(ctx); err != nil { // the user gives a code once
+		t.Fatal(err)
+	}
+	creds, err := src.Credentials(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := len(f.calls())
+	u, err := Sign(ctx, src.Profile(), creds, Options{Env: f.env, Endpoint: f.fed.Endpoint(), Service: "s3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if extra := f.calls()[before:]; len(extra) != 0 || asked != 1 {
+		t.Errorf("Sign made STS calls %v and asked %d MFA codes; want none and the one of the Source", extra, asked)
+	}
+	got := f.summarize(t, u, nil)
+	if got.Method != Federation || got.Partition != "aws" || got.Federated != "role" || got.Destination != "https://s3.console.aws.amazon.com/s3/home" {
+		t.Errorf("Sign: %+v", got)
+	}
+	var signed []string
+	for _, c := range f.fed.Calls() {
+		if c.Action == "getSigninToken" {
+			signed = append(signed, c.SessionID)
+		}
+	}
+	if len(signed) != 1 || signed[0] != creds.AccessKeyID {
+		t.Errorf("getSigninToken signed %v, want the held %s", signed, engine.MaskKey(creds.AccessKeyID))
+	}
+
+	// An IAM Identity Center profile: the portal shortcut, no credentials.
+	p, err := engine.Load(ctx, engine.Options{Env: f.env, Profile: "sso"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err = Sign(ctx, p, engine.Credentials{}, Options{Env: f.env})
+	if err != nil || u.Method != Portal || !strings.HasPrefix(u.Reveal(), "https://corp.awsapps.com/start/#/console?account_id=111122223333") {
+		t.Errorf("Sign for an SSO profile: %v, %v", u, err)
+	}
+	// Options are checked as NewURL checks them.
+	if _, err := Sign(ctx, p, engine.Credentials{}, Options{Env: f.env, Service: "s3", Destination: "https://console.aws.amazon.com/"}); !errors.Is(err, ErrOptions) {
+		t.Errorf("Sign with a service and a destination: %v, want ErrOptions", err)
+	}
+}
+
+// TestFederationClientIsTheSDKs (review 1, L13): the federation endpoint
+// is called with the profile's own SDK configuration's transport, so a
+// ca_bundle (or AWS_CA_BUNDLE) that STS calls trust behind a TLS
+// interception proxy is trusted here too.
+func TestFederationClientIsTheSDKs(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	target, _ := url.Parse(f.fed.URL)
+	tlsFed := httptest.NewTLSServer(httputil.NewSingleHostReverseProxy(target))
+	t.Cleanup(tlsFed.Close)
+	pemPath := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(pemPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tlsFed.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := os.ReadFile(f.env.ConfigFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := fakeaws.WithEndpoint("[profile bundled]\nrole_arn = arn:aws:iam::210987654321:role/Deploy\nsource_profile = user\nca_bundle = "+pemPath+"\n", f.sts.URL)
+	if err := os.WriteFile(f.env.ConfigFile, append(cfg, "\n"+extra+"\n"...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	endpoint := tlsFed.URL + "/federation"
+	u, err := NewURL(context.Background(), Options{Env: f.env, Profile: "bundled", Endpoint: endpoint})
+	if err != nil {
+		t.Fatalf("with the profile's ca_bundle: %v", err)
+	}
+	if !strings.HasPrefix(u.Reveal(), endpoint+"?") {
+		t.Errorf("link %v", u)
+	}
+	// The same endpoint without the bundle: the certificate is refused,
+	// as the SDK would refuse it.
+	if _, err := NewURL(context.Background(), Options{Env: f.env, Profile: "role", Endpoint: endpoint}); !errors.Is(err, ErrSigninRefused) ||
+		!strings.Contains(err.Error(), "certificate") {
+		t.Errorf("without a ca_bundle: %v, want the certificate refused", err)
 	}
 }

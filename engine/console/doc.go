@@ -63,14 +63,20 @@
 // A federation link is a bearer credential for 15 minutes: [URL]'s
 // String, Format, LogValue and MarshalText mask it, and only
 // [URL.Reveal] gives it whole. The credentials go to the endpoint in a
-// POST body, never in a URL, and neither the request nor the answer is
+// POST body in the aws and aws-cn partitions, whose endpoint AWS's own
+// Toolkit for JetBrains POSTs to, and in the documented GET's query
+// elsewhere (GovCloud, where that toolkit says POST is not supported;
+// aws-eusc, unknown); neither the request, its URL nor the answer is
 // logged or quoted in an error. No link logs the browser out first, so
 // the console's multi-session mode (several identities in one browser)
 // keeps working.
 //
-// The endpoint is called with the given http.Client or one like the
-// SDK's, which takes proxy settings from the process environment
-// (HTTPS_PROXY, NO_PROXY), as every Go HTTP client does.
+// The endpoint is called with the given http.Client or one with the
+// transport of the profile's own SDK configuration, so ca_bundle,
+// AWS_CA_BUNDLE and the proxy settings (HTTPS_PROXY, NO_PROXY, which the
+// SDK's transport reads from the process environment, as every Go HTTP
+// client does) apply as they do to its STS calls. [Sign] signs in with
+// credentials the caller holds (a Source's), resolving nothing again.
 //
 // # Errors
 //

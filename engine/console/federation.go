@@ -1,6 +1,7 @@
 package console
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 
 	"github.com/awsxc/awsxc/engine"
 )
@@ -74,18 +77,30 @@ func endpointDomain(endpoint string) string {
 
 // signinRequest asks for a sign-in token.
 type signinRequest struct {
-	endpoint string
-	creds    engine.Credentials
-	duration time.Duration // SessionDuration; 0 sends none
+	endpoint  string
+	partition string // the credentials' partition id, which decides the method
+	creds     engine.Credentials
+	duration  time.Duration // SessionDuration; 0 sends none
 }
 
+// postPartitions are the partitions whose federation endpoint is known to
+// take getSigninToken as a POST with a form body: AWS's own AWS Toolkit
+// for JetBrains does so in aws and aws-cn
+// (aws/aws-toolkit-jetbrains, jetbrains-core/src/software/aws/toolkits/
+// jetbrains/services/federation/AwsConsoleUrlFactory.kt, since PR #2958),
+// and turns GovCloud away with "TODO: gov is not supported for POST-based
+// federation yet". Peers tested live against GovCloud use GET (saml2aws
+// PR #1429); for aws-eusc there is no evidence either way. So every other
+// partition gets the documented GET (IAM User Guide, step 5).
+var postPartitions = map[string]bool{"aws": true, "aws-cn": true}
+
 // getSigninToken turns temporary credentials into a sign-in token at the
-// federation endpoint (IAM User Guide, step 5). It POSTs the parameters
-// as a form, as the endpoint accepts (vouch-sh/vouch#240), rather than
-// the peers' GET: the Session holds the secret key, and a query string
-// ends up in proxies' logs and in the text of Go's HTTP errors. Neither
-// the request nor the answer's body is ever logged or quoted in an
-// error.
+// federation endpoint (IAM User Guide, step 5). Where the endpoint is
+// known to take it (see postPartitions) it POSTs the parameters as a
+// form, rather than the documented GET: the Session holds the secret
+// key, and a query string ends up in proxies' logs. Elsewhere it sends
+// the GET. Either way neither the request, its URL (which then holds the
+// secret) nor the answer's body is ever logged or quoted in an error.
 func getSigninToken(ctx context.Context, hc *http.Client, r signinRequest) (string, error) {
 	sess, err := json.Marshal(struct {
 		SessionID    string `json:"sessionId"`
@@ -99,22 +114,29 @@ func getSigninToken(ctx context.Context, hc *http.Client, r signinRequest) (stri
 	if r.duration > 0 {
 		form.Set("SessionDuration", strconv.Itoa(int(r.duration/time.Second)))
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.endpoint, strings.NewReader(form.Encode()))
-	if err != nil {
-		return "", fmt.Errorf("federation endpoint: %w", err)
+	var req *http.Request
+	if postPartitions[r.partition] {
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, r.endpoint, strings.NewReader(form.Encode()))
+		if req != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+	} else {
+		req, err = http.NewRequestWithContext(ctx, http.MethodGet, r.endpoint+"?"+form.Encode(), nil)
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if err != nil {
+		// The endpoint was checked (CheckEndpoint): this names no part
+		// of it.
+		return "", errors.New("federation endpoint: cannot make the request")
+	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := hc.Do(req)
 	if err != nil {
-		// A *url.Error names the method and the URL, which holds no
-		// secret (the form is in the body).
-		return "", err
+		return "", requestError(req.Method, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxSigninResponse))
 	if err != nil {
-		return "", fmt.Errorf("reading the answer: %w", err)
+		return "", fmt.Errorf("reading the answer: %w", requestError(req.Method, err))
 	}
 	if resp.StatusCode != http.StatusOK {
 		return "", &statusError{code: resp.StatusCode}
@@ -127,6 +149,31 @@ func getSigninToken(ctx context.Context, hc *http.Client, r signinRequest) (stri
 	}
 	return out.SigninToken, nil
 }
+
+// requestError is err, of a request to the federation endpoint, without
+// the request's URL: a *url.Error names it, and a GET's holds the secret
+// key. What is left says what failed (a refused connection, a
+// certificate, a timeout), never the URL.
+func requestError(method string, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return &endpointError{method: method, err: err}
+}
+
+// endpointError is a request to the federation endpoint that got no
+// answer. Its cause never holds the request's URL (see requestError).
+type endpointError struct {
+	method string
+	err    error
+}
+
+func (e *endpointError) Error() string {
+	return e.method + " federation endpoint: " + e.err.Error()
+}
+
+func (e *endpointError) Unwrap() error { return e.err }
 
 // statusError is a getSigninToken answer other than 200. Its body is not
 // kept: the endpoint's error pages say little, and a log must not hold
@@ -152,4 +199,27 @@ func httpClient(hc *http.Client) *http.Client {
 	}
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return c
+}
+
+// federationClient is the client getSigninToken calls the endpoint with:
+// given, when the caller gave one; else one with the transport of the
+// profile's own SDK configuration, so that the settings the SDK's calls
+// to STS follow apply here too (ca_bundle and AWS_CA_BUNDLE behind a TLS
+// interception proxy, the proxy settings), with a 30-second bound, never
+// following a redirect.
+func federationClient(ctx context.Context, p *engine.Profile, creds engine.Credentials, given *http.Client) (*http.Client, error) {
+	if given != nil {
+		return httpClient(given), nil
+	}
+	cfg, err := p.ClientConfig(ctx, creds)
+	if err != nil {
+		return nil, err
+	}
+	switch c := cfg.HTTPClient.(type) {
+	case *awshttp.BuildableClient:
+		return httpClient(&http.Client{Transport: c.GetTransport(), Timeout: cmp.Or(c.GetTimeout(), 30*time.Second)}), nil
+	case *http.Client:
+		return httpClient(c), nil
+	}
+	return httpClient(nil), nil
 }

@@ -8,8 +8,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/config"
-
 	"github.com/awsxc/awsxc/engine"
 )
 
@@ -28,16 +26,12 @@ var (
 // a sign-in first when it has none); nothing is fetched here and no
 // credential leaves the machine. The console session follows the
 // permission set's session duration.
-func portalURL(p *engine.Profile, sc *config.SharedConfig, opts Options, log *slog.Logger) (*URL, error) {
+func portalURL(p *engine.Profile, opts Options, log *slog.Logger) (*URL, error) {
 	invalid := func(err error) error {
 		return &engine.Error{Profile: p.Name, Kind: engine.ErrInvalidConfig, Err: err,
 			Hint: "the portal's console shortcut needs sso_start_url (or an sso-session with one), sso_account_id and sso_role_name"}
 	}
-	start := sc.SSOStartURL
-	if sc.SSOSession != nil && sc.SSOSession.SSOStartURL != "" {
-		start = sc.SSOSession.SSOStartURL
-	}
-	account, role := sc.SSOAccountID, sc.SSORoleName
+	start, account, role := p.SSOStartURL, p.SSOAccountID, p.SSORoleName
 	switch {
 	case start == "" || account == "" || role == "":
 		return nil, invalid(errors.New("it has no start URL, account and role for the access portal"))
@@ -59,7 +53,7 @@ func portalURL(p *engine.Profile, sc *config.SharedConfig, opts Options, log *sl
 	// relay state, else the console home).
 	var dest string
 	if opts.Destination != "" || opts.Service != "" || opts.Region != "" || p.Region != "" {
-		pl, kind, err := place("", opts, p.Region, ssoRegion(sc), log)
+		pl, kind, err := place("", opts, p.Region, p.SSORegion, log)
 		if err != nil {
 			return nil, &engine.Error{Profile: p.Name, Kind: kind, Err: err}
 		}
@@ -73,7 +67,7 @@ func portalURL(p *engine.Profile, sc *config.SharedConfig, opts Options, log *sl
 	}
 	link := base + "/#/console?" + q.Encode()
 	u := &URL{link: &link, masked: link, Profile: p.Name, Method: Portal, Destination: dest,
-		Partition: partitionID("", p.Region, ssoRegion(sc), opts.Region)}
+		Partition: partitionID("", p.Region, p.SSORegion, opts.Region)}
 	log.Debug("made an access portal console shortcut", "profile", p.Name, "link", u)
 	return u, nil
 }
