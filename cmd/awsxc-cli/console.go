@@ -34,7 +34,8 @@ signed in (the console keeps several).
 
 AWSXC_SIGNIN_URL replaces the federation endpoint (its full URL, as
 https://signin.aws.amazon.com/federation): for tests, and for partitions
-awsxc does not know.
+awsxc does not know. It is sent the secret key and the session
+token: a host that is not an AWS sign-in host is warned of.
 `,
 	new: func() runner { return &consoleCmd{} },
 }
@@ -87,6 +88,11 @@ const browserWait = 2 * time.Minute
 
 func (o *consoleCmd) run(ctx context.Context, c *cli, _ parsed) error {
 	name := o.profile.choose(c)
+	endpoint := c.getenv("AWSXC_SIGNIN_URL")
+	if host := console.ForeignEndpoint(endpoint); host != "" {
+		// It is sent the secret key and the session token themselves.
+		fmt.Fprintf(c.stderr, "awsxc-cli: warning: AWSXC_SIGNIN_URL points at %s, which is not an AWS sign-in host: a federation sign-in sends it the profile's secret key and session token\n", host)
+	}
 	u, err := console.NewURL(ctx, console.Options{
 		Env:         c.env,
 		Profile:     name,
@@ -97,7 +103,7 @@ func (o *consoleCmd) run(ctx context.Context, c *cli, _ parsed) error {
 		Region:      o.region,
 		Federate:    o.federate,
 		Duration:    time.Duration(o.duration) * time.Second,
-		Endpoint:    c.getenv("AWSXC_SIGNIN_URL"),
+		Endpoint:    endpoint,
 	})
 	switch {
 	case errors.Is(err, console.ErrDestination), errors.Is(err, console.ErrOptions):

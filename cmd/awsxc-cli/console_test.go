@@ -620,3 +620,27 @@ func TestConsoleInProcess(t *testing.T) {
 		}
 	}
 }
+
+// TestConsoleForeignEndpointWarned (review 1, L2): AWSXC_SIGNIN_URL is
+// sent the secret key and the session token themselves, so a host that
+// is no AWS sign-in host (nor loopback) gets a one-line warning naming
+// it; AWS's own hosts and the local fake get none. (An SSO profile's
+// portal shortcut makes no call, so nothing is sent anywhere here.)
+func TestConsoleForeignEndpointWarned(t *testing.T) {
+	t.Parallel()
+	f := newConsoleFixture(t)
+	for endpoint, want := range map[string]string{
+		"https://signin.example.net/federation":              "awsxc-cli: warning: AWSXC_SIGNIN_URL points at signin.example.net, which is not an AWS sign-in host: a federation sign-in sends it the profile's secret key and session token\n",
+		"https://signin.aws.amazon.com.evil.example/x":       "awsxc-cli: warning: AWSXC_SIGNIN_URL points at signin.aws.amazon.com.evil.example, which is not an AWS sign-in host: a federation sign-in sends it the profile's secret key and session token\n",
+		"https://signin.aws.amazon.com/federation":           "",
+		"https://eu-west-1.signin.aws.amazon.com/federation": "",
+		"https://signin.amazonaws.cn/federation":             "",
+		"https://signin.amazonaws-us-gov.com/federation":     "",
+		f.fed.Endpoint(): "",
+	} {
+		r := f.run(t, []string{"AWSXC_SIGNIN_URL=" + endpoint}, "console", "--profile", "sso", "--print")
+		if r.code != 0 || r.stderr != want {
+			t.Errorf("%s: exit %d, stderr %q; want exit 0 and %q", endpoint, r.code, r.stderr, want)
+		}
+	}
+}

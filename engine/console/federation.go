@@ -49,6 +49,36 @@ func CheckEndpoint(endpoint string) error {
 	return fmt.Errorf("federation endpoint %q must be https (http only on a loopback address)", endpoint)
 }
 
+// ForeignEndpoint returns the host of a federation endpoint given in
+// place of the partition's (AWSXC_SIGNIN_URL) when it is neither an AWS
+// sign-in host (signin.<domain>, or <region>.signin.<domain>, of a
+// partition awsxc knows) nor a loopback address, and "" otherwise. Unlike
+// an STS endpoint, which receives only signatures, the federation
+// endpoint is sent the secret access key and the session token
+// themselves, so a front end warns when they would go anywhere else (an
+// .envrc can set the variable). An endpoint [CheckEndpoint] refuses
+// gives "": it is never used.
+func ForeignEndpoint(endpoint string) string {
+	if CheckEndpoint(endpoint) != nil {
+		return ""
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return ""
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if loopback(host) {
+		return ""
+	}
+	for _, p := range Partitions {
+		if host == "signin."+p.Domain || (strings.HasSuffix(host, ".signin."+p.Domain) &&
+			ValidRegion(strings.TrimSuffix(host, ".signin."+p.Domain))) {
+			return ""
+		}
+	}
+	return u.Hostname()
+}
+
 func loopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
