@@ -312,7 +312,7 @@ func writeCredentialsProfile(path, name string, kv [][2]string, opts WriteOption
 	if err != nil {
 		return WriteResult{}, err
 	}
-	if err := readBack(opts.LockDir, data, out, name, kv); err != nil {
+	if err := readBack(opts.LockDir, verifyPrefix(path), data, out, name, kv); err != nil {
 		return WriteResult{}, err
 	}
 	if err := fsutil.WriteFileAtomic(path, out, 0o600); err != nil {
@@ -329,15 +329,34 @@ func credentialsLockName(realPath string) string {
 	return "credentials-" + hex.EncodeToString(sum[:16]) + ".lock"
 }
 
+// verifyPrefix is the start of the names of readBack's temporary files
+// for the credentials file at realPath: its lock's hash, so that the
+// holder of the lock knows every such file is its own or a dead
+// writer's.
+func verifyPrefix(realPath string) string {
+	sum := sha256.Sum256([]byte(realPath))
+	return "verify-" + hex.EncodeToString(sum[:16]) + "-"
+}
+
 // readBack checks that the Go SDK, reading data (the edit of old) as the
 // only credentials file and no config file, reads profile name with
 // exactly the keys and token of kv, and that awsxc's own reader of
 // aws_credential_expiration (which the SDK ignores) reads kv's. The SDK
 // reads files only, so data goes to a temporary file in dir (the lock
-// folder: per user, 0700), which is removed at once. The error names the
+// folder: per user, 0700), named prefix-*.tmp, which is removed at once.
+// A writer killed before it could remove its copy (a copy of the whole
+// credentials file) leaves one behind: the next writer of the same file,
+// holding its lock, removes every such copy first. The error names the
 // cause in old's lines when it is a known one.
-func readBack(dir string, old, data []byte, name string, kv [][2]string) error {
-	f, err := os.CreateTemp(dir, "verify-*.tmp")
+func readBack(dir, prefix string, old, data []byte, name string, kv [][2]string) error {
+	if entries, err := os.ReadDir(dir); err == nil {
+		for _, e := range entries {
+			if n := e.Name(); strings.HasPrefix(n, prefix) && strings.HasSuffix(n, ".tmp") && e.Type().IsRegular() {
+				os.Remove(filepath.Join(dir, n))
+			}
+		}
+	}
+	f, err := os.CreateTemp(dir, prefix+"*.tmp")
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}

@@ -19,6 +19,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/awsxc/awsxc/internal/fsutil"
 )
 
 var (
@@ -949,6 +951,43 @@ func BenchmarkEditCredentialsLargeFile(b *testing.B) {
 	for b.Loop() {
 		if _, _, err := editCredentials(in, "profile-05000", kv, false); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestWriteCredentialsProfileRemovesStaleCopies (review 1, L9): the
+// read-back copy of the whole credentials file that a writer killed
+// before it could remove it leaves in the lock folder is removed by the
+// next writer of that file, under its lock; the copies of writers of
+// other files are not touched.
+func TestWriteCredentialsProfileRemovesStaleCopies(t *testing.T) {
+	t.Parallel()
+	dir, lockDir := t.TempDir(), t.TempDir()
+	path := filepath.Join(dir, "credentials")
+	real, err := fsutil.RealPath(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(lockDir, verifyPrefix(real)+"123456.tmp")
+	other := filepath.Join(lockDir, verifyPrefix(real+"-other")+"123456.tmp")
+	for _, p := range []string{stale, other} {
+		if err := os.WriteFile(p, []byte("[old]\naws_secret_access_key = s\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := WriteCredentialsProfile(path, "tgt", testTemp, WriteOptions{LockDir: lockDir}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the stale copy is still there: %v", err)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("another file's copy was removed: %v", err)
+	}
+	entries, _ := os.ReadDir(lockDir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), verifyPrefix(real)) {
+			t.Errorf("left behind: %s", e.Name())
 		}
 	}
 }
