@@ -135,7 +135,9 @@ func sessionEnds(u *console.URL) string {
 // openConsole opens the link in the browser. A federation link reaches
 // it through a one-shot loopback redirect, so the credential is never on
 // a command line (the browser's, the opener's) where other users of the
-// machine could read it; console waits until the browser has followed it.
+// machine could read it; console waits until the browser has followed it,
+// and fails when the redirect was asked for twice, or by another user's
+// process (see internal/handoff).
 func openConsole(ctx context.Context, c *cli, u *console.URL) error {
 	open := func(ctx context.Context, link string) error {
 		if err := browser.Open(ctx, link, browser.Options{Getenv: c.getenv, Output: c.stderr}); err != nil {
@@ -148,8 +150,13 @@ func openConsole(ctx context.Context, c *cli, u *console.URL) error {
 		return open(ctx, u.Reveal())
 	}
 	err := handoff.Open(ctx, u.Reveal(), open, browserWait)
-	if errors.Is(err, handoff.ErrNotFollowed) {
+	switch {
+	case errors.Is(err, handoff.ErrNotFollowed):
 		return fmt.Errorf("%w (print the sign-in link with --print)", err)
+	case errors.Is(err, handoff.ErrTaken):
+		return fmt.Errorf("%w: do not use the console session it opened, sign out of it (the sign-in link expires 15 minutes after it was made)", err)
+	case errors.Is(err, handoff.ErrForeignPeer):
+		return fmt.Errorf("%w (it read the link in the process list; the browser got the link): if a console session opened that you did not open, sign out of it", err)
 	}
 	return err
 }

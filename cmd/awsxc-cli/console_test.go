@@ -5,12 +5,14 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/awsxc/awsxc/internal/exectest"
 	"github.com/awsxc/awsxc/internal/fakeaws"
 )
 
@@ -525,6 +528,66 @@ func TestConsoleBrowser(t *testing.T) {
 		if got := waitLines(t, log, 1)[0]; got != "https://legacy.awsapps.com/start/#/console?account_id=111122223333&role_name=ReadOnly" {
 			t.Errorf("the browser got %q", got)
 		}
+	})
+
+	// Review 1, H1: a process that read the one-shot link in the process
+	// list fetches it too. A second fetch by the same user is detected
+	// (everywhere); another user's fetch is refused (Linux), and the
+	// browser still signs in. Either way console fails with one line
+	// saying what to do, and exits 1.
+	t.Run("second_fetch_detected", func(t *testing.T) {
+		t.Parallel()
+		curl, err := exec.LookPath("curl")
+		needTool(t, err == nil, "no curl")
+		f := newConsoleFixture(t)
+		dir := t.TempDir()
+		log, thief := filepath.Join(dir, "browser.log"), filepath.Join(dir, "thief")
+		// The browser follows first; a poller of the process list fetches
+		// right after it.
+		script := filepath.Join(dir, "browser")
+		exectest.WriteProgram(t, script, []byte(fmt.Sprintf("#!/bin/sh\nFAKEBROWSER_WAIT=1 %q \"$1\" || exit 1\n%q -s -o /dev/null -w '%%{http_code}' \"$1\" > %q\n",
+			browser, curl, thief)))
+		r := f.run(t, []string{"BROWSER=" + script, "FAKEBROWSER_MODE=follow", "FAKEBROWSER_LOG=" + log}, "console", "--profile", "role")
+		want := "awsxc-cli: error: the one-shot link was fetched twice: another program on this machine may have taken it: do not use the console session it opened, sign out of it (the sign-in link expires 15 minutes after it was made)\n"
+		if r.code != exitFailure || r.stdout != "" || r.stderr != want {
+			t.Errorf("exit %d, stdout %q, stderr %q; want exit %d and %q", r.code, r.stdout, r.stderr, exitFailure, want)
+		}
+		if got, _ := os.ReadFile(thief); string(got) != "410" {
+			t.Errorf("the second fetch got %q, want 410", got)
+		}
+		f.secretsIn(t, r.stderr, "")
+	})
+
+	t.Run("another_users_fetch_refused", func(t *testing.T) {
+		t.Parallel()
+		needTool(t, runtime.GOOS == "linux" && os.Geteuid() == 0, "needs root on Linux, to run a process as another user")
+		setpriv, err1 := exec.LookPath("setpriv")
+		curl, err2 := exec.LookPath("curl")
+		needTool(t, errors.Join(err1, err2) == nil, "needs setpriv and curl")
+		f := newConsoleFixture(t)
+		dir := t.TempDir()
+		os.Chmod(dir, 0o755)
+		log, thief := filepath.Join(dir, "browser.log"), filepath.Join(dir, "thief")
+		// Another user's poller fetches first; then the browser.
+		script := filepath.Join(dir, "browser")
+		exectest.WriteProgram(t, script, []byte(fmt.Sprintf("#!/bin/sh\n%q --reuid=65534 --regid=65534 --clear-groups %q -s -o /dev/null -w '%%{http_code} %%{redirect_url}' \"$1\" > %q\nexec %q \"$1\"\n",
+			setpriv, curl, thief, browser)))
+		r := f.run(t, []string{"BROWSER=" + script, "FAKEBROWSER_MODE=follow", "FAKEBROWSER_LOG=" + log}, "console", "--profile", "user", "--service", "s3")
+		want := "awsxc-cli: error: a process of another user asked for the one-shot link and was refused (it read the link in the process list; the browser got the link): if a console session opened that you did not open, sign out of it\n"
+		if r.code != exitFailure || r.stdout != "" || r.stderr != want {
+			t.Errorf("exit %d, stdout %q, stderr %q; want exit %d and %q", r.code, r.stdout, r.stderr, exitFailure, want)
+		}
+		if got, _ := os.ReadFile(thief); strings.TrimSpace(string(got)) != "403" {
+			t.Errorf("another user's fetch got %q, want 403 and no redirect", got)
+		}
+		// The browser stand-in still signed in.
+		hops := waitLines(t, log+".follow", 3)
+		for i, w := range []string{"GET http://127.0.0.1:", "GET " + f.fed.Endpoint() + "?Action=login&", "stop https://s3.console.aws.amazon.com/s3/home?region=eu-west-1"} {
+			if !strings.HasPrefix(hops[i], w) {
+				t.Errorf("hop %d: %q, want %q…", i, hops[i], w)
+			}
+		}
+		f.secretsIn(t, r.stderr, "")
 	})
 
 	t.Run("browser_fails", func(t *testing.T) {

@@ -3,10 +3,14 @@ package handoff
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -126,9 +130,9 @@ func FuzzServeHTTP(f *testing.F) {
 // redirect is gone afterwards.
 func TestOpen(t *testing.T) {
 	t.Parallel()
-	var given string
+	givenCh := make(chan string, 1)
 	follow := func(_ context.Context, u string) error {
-		given = u
+		givenCh <- u
 		go func() {
 			if resp, err := noFollow.Get(u); err == nil {
 				resp.Body.Close()
@@ -139,6 +143,7 @@ func TestOpen(t *testing.T) {
 	if err := Open(context.Background(), secret, follow, time.Minute); err != nil {
 		t.Fatalf("followed: %v", err)
 	}
+	given := <-givenCh
 	if strings.Contains(given, "SECRET") {
 		t.Errorf("the opener got %q", given)
 	}
@@ -158,4 +163,162 @@ func TestOpen(t *testing.T) {
 	if err := Open(ctx, secret, ignore, time.Minute); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
 	}
+}
+
+func TestMain(m *testing.M) {
+	Linger = 200 * time.Millisecond // the tests' second requests come at once
+	os.Exit(m.Run())
+}
+
+// fetch GETs u as a browser would, one hop, and returns the status and
+// the Location.
+func fetch(u string) (int, string) {
+	resp, err := noFollow.Get(u)
+	if err != nil {
+		return 0, err.Error()
+	}
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("Location")
+}
+
+// TestOpenDetectsSecondRequest (review 1, H1): the redirect asked for
+// again after its answer means whoever asked first may not be the
+// browser; Open says so, whichever came first, and does not report
+// success. This is the only defence where the system cannot say who
+// connects (macOS).
+func TestOpenDetectsSecondRequest(t *testing.T) {
+	t.Parallel()
+	for _, thiefFirst := range []bool{true, false} {
+		t.Run(fmt.Sprint("thief_first=", thiefFirst), func(t *testing.T) {
+			t.Parallel()
+			type answer struct {
+				status   int
+				location string
+			}
+			got := make(chan [2]answer, 1) // the browser's, the thief's
+			open := func(_ context.Context, u string) error {
+				go func() {
+					var browser, thief answer
+					if thiefFirst {
+						thief.status, thief.location = fetch(u)
+					}
+					browser.status, browser.location = fetch(u)
+					if !thiefFirst {
+						thief.status, thief.location = fetch(u)
+					}
+					got <- [2]answer{browser, thief}
+				}()
+				return nil
+			}
+			err := Open(context.Background(), secret, open, time.Minute)
+			if !errors.Is(err, ErrTaken) {
+				t.Fatalf("Open: %v, want ErrTaken", err)
+			}
+			for _, s := range []string{"SECRET", "127.0.0.1"} {
+				if strings.Contains(err.Error(), s) {
+					t.Errorf("the error names %s: %v", s, err)
+				}
+			}
+			a := <-got
+			first, second := a[0], a[1]
+			if thiefFirst {
+				first, second = a[1], a[0]
+			}
+			if first.status != http.StatusFound || first.location != secret || second.status != http.StatusGone || second.location != "" {
+				t.Errorf("first got %v, second %v; want the secret once, then 410", first, second)
+			}
+		})
+	}
+}
+
+// TestOpenDoesNotWaitForTheBrowser (review 1, L10): Open returns once the
+// browser has followed the link, though the command that opened it (a
+// browser started by $BROWSER=firefox) is still running; that command is
+// not stopped.
+func TestOpenDoesNotWaitForTheBrowser(t *testing.T) {
+	t.Parallel()
+	running := make(chan struct{})
+	stopped := make(chan error, 1)
+	open := func(ctx context.Context, u string) error {
+		go fetch(u)
+		<-running // the browser runs until the test ends
+		stopped <- ctx.Err()
+		return nil
+	}
+	returned := make(chan error, 1)
+	go func() { returned <- Open(context.Background(), secret, open, time.Minute) }()
+	select {
+	case err := <-returned:
+		if err != nil {
+			t.Errorf("Open: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Open waits for the browser command to exit")
+	}
+	close(running)
+	if err := <-stopped; err != nil {
+		t.Errorf("the browser's context ended with Open: %v", err)
+	}
+}
+
+// TestRedirectRefusesAnotherUser (review 1, H1): on Linux, a real
+// process of another user (curl run as nobody) that read the URL in the
+// process list and asks first is refused and gets no secret; the
+// browser, a process of this user, still gets it; Open reports the
+// attempt.
+func TestRedirectRefusesAnotherUser(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS != "linux" || os.Geteuid() != 0 {
+		unavailable(t, "needs root on Linux, to run a process as another user")
+	}
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		unavailable(t, "no setpriv (util-linux): %v", err)
+	}
+	curl, err := exec.LookPath("curl")
+	if err != nil {
+		unavailable(t, "no curl: %v", err)
+	}
+	type result struct {
+		thief           string
+		browserStatus   int
+		browserLocation string
+		err             error
+	}
+	got := make(chan result, 1)
+	open := func(_ context.Context, u string) error {
+		// The other user first, as a poller of /proc would be.
+		cmd := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", curl, "-s", "-o", "/dev/null",
+			"-w", "%{http_code} %{redirect_url}", u)
+		out, err := cmd.Output()
+		var r result
+		r.thief, r.err = strings.TrimSpace(string(out)), err
+		r.browserStatus, r.browserLocation = fetch(u)
+		got <- r
+		return nil
+	}
+	err = Open(context.Background(), secret, open, time.Minute)
+	r := <-got
+	if r.err != nil {
+		t.Fatalf("curl as nobody: %v", r.err)
+	}
+	if r.thief != "403" {
+		t.Errorf("another user's request got %q, want 403 and no redirect", r.thief)
+	}
+	if r.browserStatus != http.StatusFound || r.browserLocation != secret {
+		t.Errorf("the browser got %d %q, want the secret", r.browserStatus, r.browserLocation)
+	}
+	if !errors.Is(err, ErrForeignPeer) || errors.Is(err, ErrTaken) {
+		t.Errorf("Open: %v, want ErrForeignPeer", err)
+	}
+}
+
+// unavailable skips a test whose tool or privilege is missing, or fails
+// it under CI=true, so that a green CI never comes from skipped tests.
+func unavailable(t *testing.T, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf(format, args...)
+	}
+	t.Skipf(format, args...)
 }

@@ -40,3 +40,14 @@ func (w *wine) unitTests(t *testing.T, pkg, run string, want ...string) {
 func (w *wine) testFsutil(t *testing.T) {
 	w.unitTests(t, "./internal/fsutil", "^TestWriteFileAtomicWhileOpen$", "TestWriteFileAtomicWhileOpen")
 }
+
+// testHandoff runs internal/handoff's tests of the Windows peer check
+// under Wine: GetExtendedTcpTable names this process as the owner of its
+// own loopback connection, and the redirect answers it (Wine has one
+// Unix user, so no other user's process can be refused here: that is
+// tested on Linux, as nobody), the detection of a second request, and
+// Open not waiting for the browser.
+func (w *wine) testHandoff(t *testing.T) {
+	w.unitTests(t, "./internal/handoff", "^(TestPeerOwnedRealConnection|TestTCPTableOwnerPID|TestRedirect|TestOpen|TestOpenDetectsSecondRequest|TestOpenDoesNotWaitForTheBrowser)$",
+		"TestPeerOwnedRealConnection", "TestRedirect", "TestOpenDetectsSecondRequest", "TestOpenDoesNotWaitForTheBrowser")
+}

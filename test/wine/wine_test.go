@@ -110,6 +110,7 @@ func TestWine(t *testing.T) {
 	t.Run("tray", w.testTray)
 	t.Run("localsock", w.testLocalsock)
 	t.Run("fsutil", w.testFsutil)
+	t.Run("handoff", w.testHandoff)
 }
 
 // setup builds the programs and the stand-in DLL while wineboot makes the
