@@ -30,5 +30,16 @@ func StateDir() string {
 	return filepath.Join(xdg.CacheHome, AppName)
 }
 
+// RuntimeDir is a per-user folder for run-time files of this login
+// session that should not outlive it, such as the ECS token file given to
+// containers: $XDG_RUNTIME_DIR/awsxc when set (Linux), otherwise
+// [StateDir] (see [rundir.RuntimeDir]).
+func RuntimeDir() string {
+	if d, err := rundir.RuntimeDir(os.Getenv); err == nil {
+		return d
+	}
+	return StateDir()
+}
+
 // SettingsFile is the path of settings.json in [ConfigDir].
 func SettingsFile() string { return filepath.Join(ConfigDir(), "settings.json") }

@@ -64,7 +64,7 @@ func bridgeAddrs(s ServerSettings) []string {
 // ecsTokenFile is where the ECS server's token is kept for containers,
 // which get it as a read-only file (a token in their environment would
 // show in docker inspect).
-func ecsTokenFile() string { return filepath.Join(platform.StateDir(), "ecs-token") }
+func ecsTokenFile() string { return filepath.Join(platform.RuntimeDir(), "ecs-token") }
 
 // dockerRecipe is what Copy settings for Docker does for one server.
 type dockerRecipe struct {

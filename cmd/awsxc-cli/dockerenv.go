@@ -148,7 +148,7 @@ func (d *dockerEnvCmd) run(ctx context.Context, c *cli, _ parsed) error {
 	if d.ecs {
 		dir := d.tokenDir
 		if dir == "" {
-			rd, err := rundir.Dir(c.getenv)
+			rd, err := rundir.RuntimeDir(c.getenv)
 			if err != nil {
 				return err
 			}

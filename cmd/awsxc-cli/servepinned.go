@@ -273,7 +273,7 @@ func (c *cli) servePinned(ctx context.Context, s *serveCmd) error {
 	if s.ecs != "" {
 		var err error
 		if tokenDir == "" {
-			d, err := rundir.Dir(c.getenv)
+			d, err := rundir.RuntimeDir(c.getenv)
 			if err != nil {
 				return err
 			}

@@ -2,7 +2,8 @@
 // [Dir] for the lock files that every awsxc process of the user (the CLI,
 // the tray, any number of each, in any session) must find in the same
 // place, and that must not clutter the user's own folders such as ~/.aws;
-// [SocketDir] for the daemon's socket, which has stricter needs.
+// [RuntimeDir] for files of one session (token files); [SocketDir] for
+// the daemon's socket, which has stricter needs.
 //
 // The two differ on purpose. A lock guards a file every session shares
 // (~/.aws/credentials, ~/.aws/config), so its folder is derived from the
@@ -64,6 +65,19 @@ func dir(goos string, getenv func(string) string) (string, error) {
 		return "", errors.New("no per-user folder for lock files: neither XDG_CACHE_HOME nor the home folder is set")
 	}
 	return filepath.Join(base, Name), nil
+}
+
+// RuntimeDir returns the per-user folder for run-time files that belong
+// to one login session and should not outlive it, such as the token
+// files a server writes for its clients: $XDG_RUNTIME_DIR/awsxc when
+// XDG_RUNTIME_DIR is an absolute path (a Linux login session: a tmpfs,
+// emptied at logout), otherwise [Dir]. Never a place for a lock that
+// other sessions must see. The folder may not exist yet.
+func RuntimeDir(getenv func(string) string) (string, error) {
+	if d := getenv("XDG_RUNTIME_DIR"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, Name), nil
+	}
+	return Dir(getenv)
 }
 
 // SocketDir returns the per-user folder for awsxc's sockets. A socket

@@ -94,3 +94,27 @@ func TestSocketDir(t *testing.T) {
 		})
 	}
 }
+
+// TestRuntimeDir: files of one session go to XDG_RUNTIME_DIR when there
+// is one, else where the locks are.
+func TestRuntimeDir(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		t.Skip("the cases use the Linux folders")
+	}
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want string // "" for an error
+	}{
+		{"runtime_dir", map[string]string{"XDG_RUNTIME_DIR": "/run/user/1000", "HOME": "/home/u"}, "/run/user/1000/awsxc"},
+		{"relative_runtime_dir_ignored", map[string]string{"XDG_RUNTIME_DIR": "run", "HOME": "/home/u"}, filepath.Join("/home/u/.cache", "awsxc")},
+		{"no_runtime_dir", map[string]string{"XDG_CACHE_HOME": "/c"}, "/c/awsxc"},
+		{"nothing_set", nil, ""},
+	} {
+		got, err := RuntimeDir(func(k string) string { return tc.env[k] })
+		if (tc.want == "") != (err != nil) || got != tc.want {
+			t.Errorf("%s: RuntimeDir = %q, %v; want %q", tc.name, got, err, tc.want)
+		}
+	}
+}
