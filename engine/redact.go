@@ -127,9 +127,10 @@ func sdkPaths(err error) []string {
 }
 
 // redactKeeping is [Redact] of s on one line, with every occurrence of
-// the strings in keep left as it is: each is set aside behind a
-// placeholder that no pattern of Redact matches (NUL, a number, NUL),
-// and put back afterwards.
+// the strings in keep that stands on its own left as it is (see
+// replaceDelimited): each is set aside behind a placeholder that no
+// pattern of Redact matches (NUL, a number, NUL), and put back
+// afterwards.
 func redactKeeping(s string, keep []string) string {
 	keep = slices.DeleteFunc(slices.Clone(keep), func(k string) bool { return k == "" || !strings.Contains(s, k) })
 	if len(keep) == 0 || strings.Contains(s, "\x00") {
@@ -140,7 +141,7 @@ func redactKeeping(s string, keep []string) string {
 	slices.SortFunc(keep, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
 	keep = slices.Compact(keep)
 	for i, k := range keep {
-		s = strings.ReplaceAll(s, k, placeholder(i))
+		s = replaceDelimited(s, k, placeholder(i))
 	}
 	s = Redact(oneLine(s))
 	for i := len(keep) - 1; i >= 0; i-- {
@@ -150,3 +151,38 @@ func redactKeeping(s string, keep []string) string {
 }
 
 func placeholder(i int) string { return "\x00" + strconv.Itoa(i) + "\x00" }
+
+// replaceDelimited replaces the occurrences of old in s that stand on
+// their own, with no letter, digit or other character of an opaque run
+// (see the opaque pattern) right before or after them: a path in a
+// message stands between spaces, quotes or colons, while the same
+// characters inside a secret (a base64 key holds '/') must not be set
+// aside, which would cut the secret into runs too short to be masked.
+func replaceDelimited(s, old, repl string) string {
+	var b strings.Builder
+	for start := 0; ; {
+		j := strings.Index(s[start:], old)
+		if j < 0 {
+			b.WriteString(s[start:])
+			return b.String()
+		}
+		i, end := start+j, start+j+len(old)
+		before := i == 0 || !opaqueByte(s[i-1])
+		after := end == len(s) || !(opaqueByte(s[end]) || s[end] == '=')
+		if before && after {
+			b.WriteString(s[start:i])
+			b.WriteString(repl)
+			start = end
+		} else {
+			// Not on its own: look again from the next byte, since a
+			// later occurrence may overlap this one.
+			b.WriteString(s[start : i+1])
+			start = i + 1
+		}
+	}
+}
+
+// opaqueByte says whether c can be part of an opaque run.
+func opaqueByte(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '%'
+}
