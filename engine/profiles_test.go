@@ -1,14 +1,14 @@
 package engine
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/awsxc/awsxc/internal/profilegen"
 )
 
 // TestIssue10Item36Labels: the listing's kind of each profile, from its
@@ -46,28 +46,9 @@ func TestIssue10Item36Labels(t *testing.T) {
 }
 
 // genProfiles writes n profiles the way a large organisation's generated
-// config looks (as bench/genprofiles does): 40% static keys in the
-// credentials file, 30% roles with a source profile, 20% sso-session,
-// 10% credential_process, each with a region.
-func genProfiles(n int) (config, creds string) {
-	var c, k strings.Builder
-	c.WriteString("[default]\nregion = us-east-1\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n")
-	for i := range n {
-		name := fmt.Sprintf("p%04d", i)
-		switch i % 10 {
-		case 0, 1, 2, 3:
-			fmt.Fprintf(&k, "[%s]\naws_access_key_id = AKIA%016d\naws_secret_access_key = secret%036d\n\n", name, i, i)
-			fmt.Fprintf(&c, "\n[profile %s]\nregion = eu-west-1\noutput = json\n", name)
-		case 4, 5, 6:
-			fmt.Fprintf(&c, "\n[profile %s]\nrole_arn = arn:aws:iam::%012d:role/Admin\nsource_profile = p%04d\nregion = eu-west-1\n", name, i, i/10*10)
-		case 7, 8:
-			fmt.Fprintf(&c, "\n[profile %s]\nsso_session = corp\nsso_account_id = %012d\nsso_role_name = ReadOnly\nregion = us-west-2\n", name, i)
-		default:
-			fmt.Fprintf(&c, "\n[profile %s]\ncredential_process = /usr/local/bin/creds --account %d\nregion = ap-south-1\n", name, i)
-		}
-	}
-	return c.String(), k.String()
-}
+// config looks, the files make bench's listing benchmark reads (see
+// internal/profilegen).
+func genProfiles(n int) (config, creds string) { return profilegen.Generate(n) }
 
 // TestIssue10Item36OneRead: listing 1,000 profiles reads each file once
 // and allocates in proportion to the files, not to profiles × file size
