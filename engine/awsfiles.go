@@ -136,7 +136,7 @@ func readAWSFile(path string, configFile bool, warnings *[]FileWarning) (awsFile
 	}
 	// The SDK is given this file next: refuse what would crash it.
 	if n := goSDKCrashLine(data); n > 0 {
-		return f, sdkCrashError(f.what()+" "+path, n)
+		return f, fsutil.WithPaths(sdkCrashError(f.what()+" "+path, n), path)
 	}
 	f.sdk = true
 	f.scan(data)

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/awsxc/awsxc/internal/fsutil"
 )
 
 // checkCachePath reports why the cache file at path cannot be trusted,
@@ -78,12 +80,12 @@ func checkCachePath(path string, missingOK bool) error {
 		}
 		if sticky {
 			if o := owner(fi); o != uid && o != 0 {
-				return fmt.Errorf("%s is owned by uid %d, not by you (uid %d), in a folder anyone can write", p, o, uid)
+				return fsutil.WithPaths(fmt.Errorf("%s is owned by uid %d, not by you (uid %d), in a folder anyone can write", p, o, uid), p)
 			}
 		}
 		if fi.Mode()&fs.ModeSymlink != 0 {
 			if links++; links > 40 {
-				return fmt.Errorf("%s: too many links", path)
+				return fsutil.WithPaths(fmt.Errorf("%s: too many links", path), path)
 			}
 			target, err := os.Readlink(p)
 			if err != nil {
@@ -99,14 +101,14 @@ func checkCachePath(path string, missingOK bool) error {
 			return checkCacheFile(p, fi, uid)
 		}
 		if !fi.IsDir() {
-			return fmt.Errorf("%s is not a folder", p)
+			return fsutil.WithPaths(fmt.Errorf("%s is not a folder", p), p)
 		}
 		if err := checkCacheFolder(p, fi, uid); err != nil {
 			return err
 		}
 		dir, sticky = p, fi.Mode()&fs.ModeSticky != 0
 	}
-	return fmt.Errorf("%s: no file name", path)
+	return fsutil.WithPaths(fmt.Errorf("%s: no file name", path), path)
 }
 
 // narrowCacheMode narrows the user's own cache file at path (symlinks
@@ -152,11 +154,11 @@ func checkCacheFolder(p string, fi fs.FileInfo, uid int) error {
 func checkCacheFile(p string, fi fs.FileInfo, uid int) error {
 	switch m := fi.Mode(); {
 	case !m.IsRegular():
-		return fmt.Errorf("%s is not a regular file", p)
+		return fsutil.WithPaths(fmt.Errorf("%s is not a regular file", p), p)
 	case owner(fi) != uid:
-		return fmt.Errorf("%s is owned by uid %d, not by you (uid %d)", p, owner(fi), uid)
+		return fsutil.WithPaths(fmt.Errorf("%s is owned by uid %d, not by you (uid %d)", p, owner(fi), uid), p)
 	case m.Perm()&0o077 != 0:
-		return fmt.Errorf("%s has mode %04o, open to other users (want 0600)", p, m.Perm())
+		return fsutil.WithPaths(fmt.Errorf("%s has mode %04o, open to other users (want 0600)", p, m.Perm()), p)
 	}
 	return nil
 }

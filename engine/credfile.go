@@ -283,9 +283,9 @@ func WriteCredentialsProfile(path, name string, c Credentials, opts WriteOptions
 	switch {
 	case errors.Is(err, ErrLongTermKeys):
 		return WriteResult{}, newError(name, ErrLongTermKeys,
-			fmt.Errorf("aws_access_key_id without aws_session_token in %s", path), ActionForce)
+			fsutil.WithPaths(fmt.Errorf("aws_access_key_id without aws_session_token in %s", path), path), ActionForce)
 	case err != nil:
-		return WriteResult{}, fmt.Errorf("write profile %q to %s: %w", name, path, err)
+		return WriteResult{}, fsutil.WithPaths(fmt.Errorf("write profile %q to %s: %w", name, path, err), path)
 	}
 	return res, nil
 }

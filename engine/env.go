@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/awsxc/awsxc/internal/fsutil"
 )
 
 // Env is everything the engine takes from the process it runs in: the
@@ -137,7 +139,7 @@ func (e Env) expandHome(path string) (string, error) {
 		return path, nil
 	}
 	if e.Home == "" {
-		return "", fmt.Errorf("expand %s: home folder unknown", path)
+		return "", fsutil.WithPaths(fmt.Errorf("expand %s: home folder unknown", path), path)
 	}
 	return filepath.Join(e.Home, path[1:]), nil
 }
