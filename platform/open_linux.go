@@ -3,13 +3,16 @@ package platform
 import (
 	"errors"
 	"os/exec"
+
+	"github.com/awsxc/awsxc/internal/browser"
 )
 
 func openFile(path string) error {
 	// Said plainly: exec's own error ("exec: "xdg-open": executable file
 	// not found in $PATH") does not say what to install.
-	if _, err := exec.LookPath("xdg-open"); err != nil {
+	argv := browser.Opener(path)
+	if _, err := exec.LookPath(argv[0]); err != nil {
 		return errors.New("no xdg-open to open the file with: install xdg-utils")
 	}
-	return startDetached("xdg-open", path)
+	return browser.Start(argv)
 }

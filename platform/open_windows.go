@@ -1,3 +1,6 @@
 package platform
 
-func openFile(path string) error { return startDetached("notepad.exe", path) }
+import "github.com/awsxc/awsxc/internal/browser"
+
+// openFile opens path in Notepad: .json often has no association.
+func openFile(path string) error { return browser.Start([]string{"notepad.exe", path}) }

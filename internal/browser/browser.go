@@ -9,6 +9,10 @@
 // environment. Only http and https URLs are opened: a URL that arrives
 // from a service response never reaches a program as a file name or an
 // option.
+//
+// It is also the one place awsxc knows the desktop's openers ([Opener])
+// and starts a program it does not wait for ([Start]): platform opens
+// the settings file with them.
 package browser
 
 import (
@@ -169,5 +173,37 @@ func run(ctx context.Context, argv, env []string, out io.Writer) error {
 		}
 		return fmt.Errorf("%s: %w", name, err)
 	}
+	return nil
+}
+
+// Opener is the platform's desktop opener command for target, which
+// hands it to the desktop's default application: xdg-open on Linux and
+// the BSDs (a URL or a file), open on macOS, the URL protocol handler on
+// Windows (URLs only). [Open] uses it when BROWSER is not set; platform
+// opens the settings file with it on Linux.
+func Opener(target string) []string {
+	argv, _ := platformOpener(target)
+	return argv
+}
+
+// Start starts argv and does not wait for it: it is reaped in the
+// background, and its input and output are not connected. Use it for a
+// program that hands something to the desktop and may outlive the
+// caller (an editor for a file). Errors name the program (without a .exe
+// suffix), never its arguments.
+func Start(argv []string) error {
+	if len(argv) == 0 {
+		return errors.New("no program to start")
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	if err := cmd.Start(); err != nil {
+		name := strings.TrimSuffix(filepath.Base(argv[0]), ".exe")
+		var ee *exec.Error
+		if errors.As(err, &ee) {
+			err = ee.Err
+		}
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	go cmd.Wait()
 	return nil
 }

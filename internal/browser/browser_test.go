@@ -137,3 +137,25 @@ func TestOpenCancelled(t *testing.T) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
+
+// TestStart: a program handed something for the desktop is started and
+// not waited for; a missing one is named, its arguments never are.
+func TestStart(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("the programs are Unix ones")
+	}
+	if err := Start([]string{"/bin/sh", "-c", "sleep 30"}); err != nil {
+		t.Errorf("Start: %v", err)
+	}
+	err := Start([]string{"/nonexistent/opener", "secret-argument"})
+	if err == nil || !strings.HasPrefix(err.Error(), "opener: ") || strings.Contains(err.Error(), "secret-argument") {
+		t.Errorf("Start of a missing program: %v", err)
+	}
+	if err := Start(nil); err == nil {
+		t.Error("Start of nothing: no error")
+	}
+	if got := Opener("https://example.com/"); len(got) == 0 || got[len(got)-1] != "https://example.com/" {
+		t.Errorf("Opener = %q", got)
+	}
+}
