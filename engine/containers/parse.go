@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"net/netip"
 	"strings"
 )
@@ -164,27 +165,20 @@ func ParseInfo(b []byte) (Info, error) {
 func parseInfoText(b []byte) Info {
 	var in Info
 	section, list := "", ""
-	for line := range strings.SplitSeq(string(b), "\n") {
-		line = strings.TrimRight(line, "\r \t")
-		indent := len(line) - len(strings.TrimLeft(line, " "))
-		text := line[indent:]
-		if text == "" {
-			continue
-		}
-		if indent == 0 {
+	for l := range layoutLines(b) {
+		if l.indent == 0 {
 			section, list = "", ""
-			if text == "Client:" || text == "Server:" {
-				section = text
+			if l.text == "Client:" || l.text == "Server:" {
+				section = l.text
 			}
 			continue
 		}
-		if indent == 1 {
+		if l.indent == 1 {
 			list = ""
-			key, val, ok := strings.Cut(text, ":")
+			key, val, ok := l.keyValue()
 			if !ok {
 				continue
 			}
-			val = strings.TrimSpace(val)
 			switch section {
 			case "Client:":
 				if key == "Context" {
@@ -208,15 +202,46 @@ func parseInfoText(b []byte) Info {
 			continue
 		}
 		switch {
-		case list == "Labels" && indent == 2:
-			in.Labels = append(in.Labels, text)
-		case list == "Security Options" && indent == 2:
+		case list == "Labels" && l.indent == 2:
+			in.Labels = append(in.Labels, l.text)
+		case list == "Security Options" && l.indent == 2:
 			// The layout shows an option's name on its own line and its
 			// settings ("Profile: builtin") below it; JSON says name=….
-			in.SecurityOptions = append(in.SecurityOptions, "name="+text)
+			in.SecurityOptions = append(in.SecurityOptions, "name="+l.text)
 		}
 	}
 	return in
+}
+
+// layoutLine is one line of the human-readable layout docker info and
+// docker version share: sections at indent 0, "Key: value" lines below
+// them, deeper lines for lists.
+type layoutLine struct {
+	indent int    // the leading spaces
+	text   string // the rest, without trailing blanks
+}
+
+// layoutLines yields the lines of b that are not blank, with their
+// indent: the one scanner of both parsers.
+func layoutLines(b []byte) iter.Seq[layoutLine] {
+	return func(yield func(layoutLine) bool) {
+		for line := range strings.SplitSeq(string(b), "\n") {
+			line = strings.TrimRight(line, "\r \t")
+			indent := len(line) - len(strings.TrimLeft(line, " "))
+			if line[indent:] == "" {
+				continue
+			}
+			if !yield(layoutLine{indent, line[indent:]}) {
+				return
+			}
+		}
+	}
+}
+
+// keyValue splits "Key: value"; ok is false for a line without a colon.
+func (l layoutLine) keyValue() (key, val string, ok bool) {
+	key, val, ok = strings.Cut(l.text, ":")
+	return key, strings.TrimSpace(val), ok
 }
 
 // Version is what `docker version` says, the fields detection reads.
@@ -267,33 +292,26 @@ func ParseVersion(b []byte) (Version, error) {
 func parseVersionText(b []byte) Version {
 	var v Version
 	section := ""
-	for line := range strings.SplitSeq(string(b), "\n") {
-		line = strings.TrimRight(line, "\r \t")
-		indent := len(line) - len(strings.TrimLeft(line, " "))
-		text := line[indent:]
-		if text == "" {
-			continue
-		}
-		if indent == 0 {
+	for l := range layoutLines(b) {
+		if l.indent == 0 {
 			section = ""
 			switch {
-			case text == "Client:" || strings.HasPrefix(text, "Client: "):
+			case l.text == "Client:" || strings.HasPrefix(l.text, "Client: "):
 				section = "Client:"
-			case text == "Server:" || strings.HasPrefix(text, "Server: "):
+			case l.text == "Server:" || strings.HasPrefix(l.text, "Server: "):
 				section = "Server:"
 				v.Answered = true
-				v.Platform = strings.TrimSpace(strings.TrimPrefix(text, "Server:"))
+				v.Platform = strings.TrimSpace(strings.TrimPrefix(l.text, "Server:"))
 			}
 			continue
 		}
-		if indent != 1 {
+		if l.indent != 1 {
 			continue
 		}
-		key, val, ok := strings.Cut(text, ":")
+		key, val, ok := l.keyValue()
 		if !ok {
 			continue
 		}
-		val = strings.TrimSpace(val)
 		switch {
 		case section == "Client:" && key == "Context":
 			v.Context = val
