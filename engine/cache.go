@@ -63,7 +63,9 @@ const maxCacheFileSize = 1 << 20
 // secret could hand out their own credentials. On Windows only the file
 // type is checked (see cache_other.go).
 func readCache(path, key string, now time.Time, buffer time.Duration) (Credentials, error) {
-	miss := func(why string) error { return fsutil.WithPaths(fmt.Errorf("%w: %s: %s", errCacheMiss, path, why), path) }
+	miss := func(why string) error {
+		return fsutil.WithPaths(fmt.Errorf("%w: %s: %s", errCacheMiss, path, why), path)
+	}
 	switch err := checkCachePath(path, false); {
 	case errors.Is(err, fs.ErrNotExist):
 		return Credentials{}, miss("not found")
