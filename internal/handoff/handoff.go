@@ -55,12 +55,13 @@ type Redirect struct {
 	// this process's user; known is false where the system cannot say.
 	owned func(remote, local netip.AddrPort) (ok, known bool)
 
-	mu      sync.Mutex    // protects the fields below
-	served  bool          // the one answer has been given
-	again   bool          // asked again after the answer: ErrTaken
-	foreign bool          // another user's process asked: ErrForeignPeer
-	done    chan struct{} // closed once the redirect has been answered
-	closed  sync.Once
+	done   chan struct{} // closed once the redirect has been answered
+	closed sync.Once
+
+	mu      sync.Mutex // protects the fields below
+	served  bool       // the one answer has been given
+	again   bool       // asked again after the answer: ErrTaken
+	foreign bool       // another user's process asked: ErrForeignPeer
 }
 
 // Errors [Open] and [Redirect.Err] return when the secret may have
