@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -81,6 +83,9 @@ type Registry struct {
 
 	mu      sync.Mutex // protects the fields below
 	entries map[string]*regEntry
+	// dropped are entries Discard took out of entries while someone
+	// held them: each is closed on its last release, or by Close.
+	dropped map[*regEntry]bool
 	clock   uint64 // counts uses, for least-recently-used order
 	closed  bool
 }
@@ -100,7 +105,7 @@ type regEntry struct {
 // done.
 func NewRegistry(ctx context.Context, opts RegistryOptions) *Registry {
 	r := &Registry{ctx: ctx, opts: opts, max: opts.Max, idle: opts.IdleTimeout,
-		entries: map[string]*regEntry{}, stop: make(chan struct{})}
+		entries: map[string]*regEntry{}, dropped: map[*regEntry]bool{}, stop: make(chan struct{})}
 	if r.max <= 0 {
 		r.max = DefaultMaxSources
 	}
@@ -300,7 +305,53 @@ func (r *Registry) release(e *regEntry) {
 	r.mu.Lock()
 	e.refs--
 	r.touchLocked(e)
+	if e.refs == 0 && r.dropped[e] {
+		delete(r.dropped, e)
+		r.closeLater(e.src)
+	}
 	r.mu.Unlock()
+}
+
+// Discard drops src, if it is the source the registry keeps for its
+// profile, so that the next Acquire of that profile makes a new one (a
+// front end that finds the profile's configuration changed since src
+// was made calls it). src is closed once every holder has released it;
+// until then it goes on working for them. Discarding a source the
+// registry no longer keeps does nothing.
+func (r *Registry) Discard(src *Source) {
+	if src == nil {
+		return
+	}
+	r.mu.Lock()
+	name := src.Profile().Name
+	e := r.entries[name]
+	if e == nil || e.src != src {
+		r.mu.Unlock()
+		return
+	}
+	delete(r.entries, name)
+	if e.refs > 0 {
+		r.dropped[e] = true
+	} else {
+		r.closeLater(src)
+	}
+	r.mu.Unlock()
+}
+
+// Sources returns the sources the registry keeps now, held or not, in
+// the order of their profile names. A source being made is not among
+// them, nor one Discard dropped.
+func (r *Registry) Sources() []*Source {
+	r.mu.Lock()
+	srcs := make([]*Source, 0, len(r.entries))
+	for _, e := range r.entries {
+		if e.src != nil {
+			srcs = append(srcs, e.src)
+		}
+	}
+	r.mu.Unlock()
+	slices.SortFunc(srcs, func(a, b *Source) int { return strings.Compare(a.Profile().Name, b.Profile().Name) })
+	return srcs
 }
 
 // Close closes every source of the registry, held or not, and waits for
@@ -318,7 +369,11 @@ func (r *Registry) Close() {
 			srcs = append(srcs, e.src)
 		}
 	}
+	for e := range r.dropped {
+		srcs = append(srcs, e.src)
+	}
 	clear(r.entries)
+	clear(r.dropped)
 	r.mu.Unlock()
 	var wg sync.WaitGroup
 	for _, s := range srcs {

@@ -440,3 +440,56 @@ func TestRegistryIdleTimeoutOptions(t *testing.T) {
 		return errors.Is(err, ErrSourceClosed)
 	})
 }
+
+// TestRegistryDiscard: a discarded source is replaced on the next
+// Acquire, keeps working for whoever holds it, and is closed on its last
+// release; Sources lists what the registry keeps.
+func TestRegistryDiscard(t *testing.T) {
+	t.Parallel()
+	_, _, env := srvEnv(t)
+	r := newTestRegistry(t, RegistryOptions{Source: SourceOptions{Env: env}})
+	old, release := acquire(t, r, "static")
+	other, _ := acquire(t, r, "other")
+	if got := r.Sources(); len(got) != 2 || got[0] != other || got[1] != old {
+		t.Fatalf("Sources() = %v, want [other static]", got)
+	}
+	r.Discard(old)
+	r.Discard(old) // again: nothing to do
+	if got := r.Sources(); len(got) != 1 || got[0] != other {
+		t.Errorf("Sources() after Discard = %v, want [other]", got)
+	}
+	fresh, _ := acquire(t, r, "static")
+	if fresh == old {
+		t.Fatal("Acquire after Discard handed out the discarded source")
+	}
+	// Held: still works.
+	if _, err := old.Credentials(context.Background()); err != nil {
+		t.Errorf("held discarded source: %v", err)
+	}
+	release()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, err := old.Credentials(context.Background()); errors.Is(err, ErrSourceClosed) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("discarded source not closed after its last release")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if _, err := fresh.Credentials(context.Background()); err != nil {
+		t.Errorf("the new source: %v", err)
+	}
+
+	// Not held: closed at once; Close closes a held discarded one.
+	r.Discard(other)
+	held, _ := acquire(t, r, "session")
+	r.Discard(held)
+	r.Close()
+	for _, s := range []*Source{other, held} {
+		if _, err := s.Credentials(context.Background()); !errors.Is(err, ErrSourceClosed) {
+			t.Errorf("%s after Close: %v, want ErrSourceClosed", s.Profile().Name, err)
+		}
+	}
+	r.Discard(nil)
+}
