@@ -1,0 +1,368 @@
+package daemon
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/awsxc/awsxc/engine"
+)
+
+// The local API. Requests and answers are JSON over HTTP/1.1 on the
+// per-user endpoint of internal/localsock; the package documentation
+// describes the exchange.
+const (
+	// Version is the protocol's version. A client sends it in the
+	// [Header] of every request and the daemon in every answer; either
+	// side that sees another treats the exchange as failed, and the
+	// client resolves by itself. It changes whenever a field changes
+	// meaning or a required one is added; new optional answer fields do
+	// not change it.
+	Version = 1
+	// Header carries the protocol version, in requests and answers.
+	Header = "Awsxc-Protocol"
+
+	// PathCredentials answers a [CredentialsRequest] (POST).
+	PathCredentials = "/v1/credentials"
+	// PathStatus answers a [StatusResponse] (GET).
+	PathStatus = "/v1/status"
+
+	// MaxRequestBytes bounds a request body the daemon reads.
+	MaxRequestBytes = 16 << 10
+	// MaxResponseBytes bounds an answer the client reads: a bigger one
+	// is refused, as a daemon that misbehaves.
+	MaxResponseBytes = 64 << 10
+)
+
+// Config is what shapes a resolution besides the profile and the call's
+// options: a daemon answers only a client whose Config equals its own
+// (see [Config.Diff]). It holds the client's [engine.Env] identity (its
+// AWS files, home and cache folders, region and container endpoint) and
+// a fingerprint of the AWS_* variables the AWS SDK reads from the
+// process itself (endpoints, AWS_CA_BUNDLE, the metadata service, keys
+// for credential_source = Environment, …): their names with a hash of
+// each value, so that no value, secret or not, crosses the socket.
+type Config struct {
+	ConfigFile           string `json:"config_file"`
+	CredentialsFile      string `json:"credentials_file"`
+	Home                 string `json:"home"`
+	CacheDir             string `json:"cache_dir"`
+	Region               string `json:"region"`
+	ContainerRelativeURI string `json:"container_relative_uri"`
+	ContainerFullURI     string `json:"container_full_uri"`
+	// SDK maps each AWS_* variable set (and not empty) in the process
+	// environment to a hash of its value. The variables an Env already
+	// holds, those that choose a profile, and those only the AWS CLI
+	// reads are left out (see [ConfigOf]).
+	SDK map[string]string `json:"sdk"`
+}
+
+// notSDK are the AWS_* variables a Config leaves out of its SDK map:
+// the Env holds them already (resolved: ~ expanded, made absolute), a
+// request names its profile itself, or only the AWS CLI reads them.
+var notSDK = map[string]bool{
+	"AWS_PROFILE": true, "AWS_DEFAULT_PROFILE": true,
+	"AWS_CONFIG_FILE": true, "AWS_SHARED_CREDENTIALS_FILE": true,
+	"AWS_REGION": true, "AWS_DEFAULT_REGION": true,
+	"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": true, "AWS_CONTAINER_CREDENTIALS_FULL_URI": true,
+	"AWS_PAGER": true, "AWS_DEFAULT_OUTPUT": true,
+}
+
+// ConfigOf returns the Config of a process: its Env and its environment
+// (os.Environ's form, NAME=value).
+func ConfigOf(env engine.Env, environ []string) Config {
+	id := env.Identity()
+	c := Config{
+		ConfigFile:           id.ConfigFile,
+		CredentialsFile:      id.CredentialsFile,
+		Home:                 id.Home,
+		CacheDir:             id.CacheDir,
+		Region:               id.Region,
+		ContainerRelativeURI: id.ContainerRelativeURI,
+		ContainerFullURI:     id.ContainerFullURI,
+		SDK:                  map[string]string{},
+	}
+	for _, kv := range environ {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok || value == "" || !strings.HasPrefix(name, "AWS_") || notSDK[name] || strings.HasPrefix(name, "AWS_CLI_") {
+			continue
+		}
+		sum := sha256.Sum256([]byte(name + "=" + value))
+		c.SDK[name] = hex.EncodeToString(sum[:8])
+	}
+	return c
+}
+
+// Diff names what differs between c and o ("config_file",
+// "AWS_ENDPOINT_URL_STS", …), sorted; none when they are equal. It names
+// fields and variables, never their values.
+func (c Config) Diff(o Config) []string {
+	var d []string
+	for _, f := range []struct {
+		name string
+		a, b string
+	}{
+		{"config_file", c.ConfigFile, o.ConfigFile},
+		{"credentials_file", c.CredentialsFile, o.CredentialsFile},
+		{"home", c.Home, o.Home},
+		{"cache_dir", c.CacheDir, o.CacheDir},
+		{"region", c.Region, o.Region},
+		{"container_relative_uri", c.ContainerRelativeURI, o.ContainerRelativeURI},
+		{"container_full_uri", c.ContainerFullURI, o.ContainerFullURI},
+	} {
+		if f.a != f.b {
+			d = append(d, f.name)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.SDK)) {
+		if v, ok := o.SDK[name]; !ok || v != c.SDK[name] {
+			d = append(d, name)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(o.SDK)) {
+		if _, ok := c.SDK[name]; !ok {
+			d = append(d, name)
+		}
+	}
+	slices.Sort(d)
+	return d
+}
+
+// CredentialsRequest asks for a profile's credentials, as a command line
+// would resolve them in its own process (see [engine.ObtainOptions]).
+type CredentialsRequest struct {
+	Profile string `json:"profile"`
+	Config  Config `json:"config"`
+	// EnsureTemporary, DurationSeconds and MFASerial are those of
+	// [engine.ObtainOptions].
+	EnsureTemporary bool   `json:"ensure_temporary,omitempty"`
+	DurationSeconds int64  `json:"duration_seconds,omitempty"`
+	MFASerial       string `json:"mfa_serial,omitempty"`
+	// MFACode is a code the client got from its user, for a profile
+	// that needs one; the daemon uses it only when it has no valid
+	// credentials, and then they serve every later caller. It is a
+	// secret: never logged.
+	MFACode string `json:"mfa_code,omitempty"`
+	// Refresh asks for new credentials even if the daemon holds valid
+	// ones.
+	Refresh bool `json:"refresh,omitempty"`
+}
+
+// CredentialsResponse is the answer to a [CredentialsRequest] that
+// succeeded (HTTP 200): what a resolution in the client's own process
+// would have given.
+type CredentialsResponse struct {
+	Profile     string      `json:"profile"`
+	Kind        string      `json:"kind"`
+	Region      string      `json:"region,omitempty"`
+	Credentials Credentials `json:"credentials"`
+}
+
+// Credentials are [engine.Credentials] on the wire. Expiration is RFC
+// 3339 with the fraction it has, empty when they do not expire.
+type Credentials struct {
+	AccessKeyID     string `json:"access_key_id"`
+	SecretAccessKey string `json:"secret_access_key"`
+	SessionToken    string `json:"session_token,omitempty"`
+	Expiration      string `json:"expiration,omitempty"`
+	AccountID       string `json:"account_id,omitempty"`
+}
+
+func wireCredentials(c engine.Credentials) Credentials {
+	w := Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey,
+		SessionToken: c.SessionToken, AccountID: c.AccountID}
+	if c.CanExpire() {
+		w.Expiration = c.Expires.UTC().Format(time.RFC3339Nano)
+	}
+	return w
+}
+
+// Engine returns the credentials as the engine has them; an expiration
+// that does not parse, or keys that are missing, are an error.
+func (w Credentials) Engine() (engine.Credentials, error) {
+	c := engine.Credentials{AccessKeyID: w.AccessKeyID, SecretAccessKey: w.SecretAccessKey,
+		SessionToken: w.SessionToken, AccountID: w.AccountID}
+	if c.AccessKeyID == "" || c.SecretAccessKey == "" {
+		return engine.Credentials{}, errors.New("credentials without keys")
+	}
+	if w.Expiration != "" {
+		t, err := time.Parse(time.RFC3339Nano, w.Expiration)
+		if err != nil {
+			return engine.Credentials{}, fmt.Errorf("bad expiration: %w", err)
+		}
+		c.Expires = t.UTC()
+	}
+	return c, nil
+}
+
+// ErrorResponse is the answer to a request that did not succeed, with
+// any HTTP status but 200.
+type ErrorResponse struct {
+	Error APIError `json:"error"`
+}
+
+// The codes of an [APIError].
+const (
+	// CodeFallback: the daemon does not answer this request (another
+	// configuration, another protocol version, a profile it does not
+	// serve); the client resolves by itself. HTTP 409.
+	CodeFallback = "fallback"
+	// CodeResolve: resolving the profile failed, as it would have in
+	// the client's process; Kind, Action, Message and Hint say how.
+	// HTTP 422.
+	CodeResolve = "resolve"
+	// CodeBadRequest: the request is malformed. HTTP 400.
+	CodeBadRequest = "bad-request"
+	// CodeUnavailable: the daemon cannot answer now (shutting down, too
+	// many profiles held); the client resolves by itself. HTTP 503.
+	CodeUnavailable = "unavailable"
+)
+
+// APIError says why a request did not succeed. For [CodeResolve] it
+// carries an [engine.Error]: Profile, Kind (the sentinel's name, see
+// [KindName]), Action ([engine.Action.String]), Message (the cause, one
+// line, no secret) and Hint (the engine's neutral words; the client
+// words the Action for its own controls).
+type APIError struct {
+	Code    string `json:"code"`
+	Profile string `json:"profile,omitempty"`
+	Kind    string `json:"kind,omitempty"`
+	Action  string `json:"action,omitempty"`
+	Message string `json:"message,omitempty"`
+	Hint    string `json:"hint,omitempty"`
+}
+
+// kinds names the engine's sentinel errors on the wire.
+var kinds = []struct {
+	name string
+	err  error
+}{
+	{"profile-not-found", engine.ErrProfileNotFound},
+	{"no-credentials", engine.ErrNoCredentials},
+	{"mfa-required", engine.ErrMFARequired},
+	{"sso-login-required", engine.ErrSSOLoginRequired},
+	{"login-required", engine.ErrLoginRequired},
+	{"invalid-config", engine.ErrInvalidConfig},
+	{"recursion", engine.ErrRecursion},
+	{"resolve", engine.ErrResolve},
+	{"long-term-keys", engine.ErrLongTermKeys},
+}
+
+// KindName returns the wire name of one of the engine's Err* sentinels
+// ("mfa-required", …), or "" for any other error.
+func KindName(kind error) string {
+	for _, k := range kinds {
+		if k.err == kind {
+			return k.name
+		}
+	}
+	return ""
+}
+
+// kindByName is KindName's inverse; nil for a name it does not know.
+func kindByName(name string) error {
+	for _, k := range kinds {
+		if k.name == name {
+			return k.err
+		}
+	}
+	return nil
+}
+
+// actionByName is the Action whose String is name.
+func actionByName(name string) (engine.Action, bool) {
+	for a := engine.ActionNone; ; a++ {
+		s := a.String()
+		if strings.HasPrefix(s, "action(") {
+			return 0, false
+		}
+		if s == name {
+			return a, true
+		}
+	}
+}
+
+// apiError is the wire form of an engine error.
+func apiError(e *engine.Error) APIError {
+	a := APIError{Code: CodeResolve, Profile: e.Profile, Kind: KindName(e.Kind), Hint: e.Hint}
+	if e.Action != engine.ActionNone {
+		a.Action = e.Action.String()
+	}
+	if e.Err != nil {
+		a.Message = strings.Join(strings.Fields(e.Err.Error()), " ")
+	}
+	return a
+}
+
+// EngineError returns the engine error a [CodeResolve] answer carries,
+// which prints exactly as the daemon's did; ok is false when the answer
+// names a kind or action this client does not know.
+func (a APIError) EngineError() (e *engine.Error, ok bool) {
+	kind := kindByName(a.Kind)
+	if a.Code != CodeResolve || kind == nil {
+		return nil, false
+	}
+	e = &engine.Error{Profile: a.Profile, Kind: kind, Hint: a.Hint}
+	if a.Action != "" {
+		if e.Action, ok = actionByName(a.Action); !ok {
+			return nil, false
+		}
+	}
+	if a.Message != "" {
+		e.Err = errors.New(a.Message)
+	}
+	return e, true
+}
+
+// StatusResponse is what the daemon holds (GET [PathStatus]).
+type StatusResponse struct {
+	// FrontEnd is the program that runs the daemon ("awsxc-cli daemon",
+	// "awsxc"), Version its version, PID its process id.
+	FrontEnd string `json:"front_end"`
+	Version  string `json:"version,omitempty"`
+	PID      int    `json:"pid"`
+	// Settings is the settings file; SettingsError its error, if any.
+	Settings      string `json:"settings,omitempty"`
+	SettingsError string `json:"settings_error,omitempty"`
+	// Active is the profile the servers serve; ActiveError why it
+	// cannot be served, if so.
+	Active      string          `json:"active,omitempty"`
+	ActiveError string          `json:"active_error,omitempty"`
+	Profiles    []ProfileStatus `json:"profiles"`
+	Servers     []ServerStatus  `json:"servers"`
+}
+
+// ProfileStatus is one profile the daemon holds credentials for. It
+// holds no secret: the key id is masked.
+type ProfileStatus struct {
+	Profile string `json:"profile"`
+	Kind    string `json:"kind"`
+	Region  string `json:"region,omitempty"`
+	// Key is the masked access key id of the credentials in hand
+	// (engine.MaskKey); empty when there are none.
+	Key        string `json:"key,omitempty"`
+	Expiration string `json:"expiration,omitempty"`
+	Valid      bool   `json:"valid"`
+	// Renews says the daemon renews the credentials on its own before
+	// they expire; false when a renewal needs a human (an MFA code).
+	Renews     bool   `json:"renews"`
+	Refreshing bool   `json:"refreshing"`
+	Error      string `json:"error,omitempty"`
+	// Servers names the local servers that serve the profile.
+	Servers []string `json:"servers,omitempty"`
+}
+
+// ServerStatus is one local server the settings switch on.
+type ServerStatus struct {
+	Name    string `json:"name"` // "imds" or "ecs"
+	Profile string `json:"profile,omitempty"`
+	Addr    string `json:"addr"`
+	URL     string `json:"url,omitempty"`
+	Running bool   `json:"running"`
+	Error   string `json:"error,omitempty"`
+}

@@ -1,0 +1,471 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/engine/server"
+	"github.com/awsxc/awsxc/internal/settings"
+)
+
+// Timeouts of the local API's HTTP server and of a request's wait. A
+// client gives up much sooner (see [Client]); a fetch it started goes on
+// in the daemon for the next caller.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 10 * time.Second
+	writeTimeout      = 30 * time.Second
+	idleTimeout       = 30 * time.Second
+	maxHeaderBytes    = 8 << 10
+	shutdownTimeout   = 2 * time.Second
+	// requestWait bounds how long a request waits for STS (with an MFA
+	// code a client gave, a first fetch, a refresh asked for).
+	requestWait = 15 * time.Second
+	// defaultReload is how often the settings file and the active
+	// profile's configuration are looked at again.
+	defaultReload = 30 * time.Second
+)
+
+// The names of the servers a Daemon runs, in [ServerStatus] and
+// [server.State].
+const (
+	ServerIMDS = "imds"
+	ServerECS  = "ecs"
+)
+
+// Prompter asks the user of a front end for what the daemon cannot get
+// by itself: an MFA code today, sign-ins later. The tray's dialogs are
+// one; the headless daemon has none.
+type Prompter interface {
+	// MFACode asks for an MFA code for profile. It may block on the
+	// human, and must return once ctx is done (the daemon ends a prompt
+	// a client answered meanwhile, or when it stops).
+	MFACode(ctx context.Context, profile string) (string, error)
+}
+
+// Options configures a [Daemon].
+type Options struct {
+	// Env is the daemon's configuration (its AWS files, folders,
+	// region, clock): the one every profile is resolved with. Requests
+	// from a client with another are answered "resolve it yourself".
+	Env engine.Env
+	// Environ is the daemon's process environment (os.Environ), for the
+	// AWS_* variables the SDK reads by itself (see [ConfigOf]).
+	Environ []string
+	// SettingsPath is settings.json, shared with the tray; empty runs
+	// no servers and keeps no settings.
+	SettingsPath string
+	// DefaultProfile is the active profile when the settings name none
+	// (the front end's AWS_PROFILE, else default).
+	DefaultProfile string
+	// Logger receives debug records (one per request, never a secret)
+	// and warnings; nil discards them.
+	Logger *slog.Logger
+	// Prompter asks the user for MFA codes; nil for none (headless).
+	Prompter Prompter
+	// Hints words the engine's actions in the servers' error bodies for
+	// the front end that runs the daemon; nil keeps the neutral words.
+	Hints engine.Hints
+	// FrontEnd and Version name the program that runs the daemon, for
+	// [StatusResponse].
+	FrontEnd, Version string
+	// OnChange, if set, is called (from any goroutine, never with a lock
+	// held; it must not block) whenever what [Daemon.Status] shows
+	// changes: a source fetched or failed, the settings or the servers
+	// changed.
+	OnChange func()
+	// ReloadInterval is how often the settings file is read again when
+	// it changed, and the active profile loaded again when its
+	// configuration changed; zero is 30 s.
+	ReloadInterval time.Duration
+}
+
+// Daemon is the per-user credential daemon: a registry of sources that
+// every caller shares, the local servers the settings switch on, and
+// the local API handler that awsxc-cli asks. A Daemon is safe for
+// concurrent use.
+type Daemon struct {
+	opts   Options
+	log    *slog.Logger
+	cfg    Config // the daemon's own configuration, compared with each request's
+	reg    *engine.Registry
+	group  *server.Group
+	file   *settings.File // nil without SettingsPath
+	ctx    context.Context
+	cancel context.CancelFunc
+	bg     sync.WaitGroup // the settings watcher, prompts, warm-ups
+
+	mfaMu sync.Mutex // protects mfa
+	mfa   map[string]*mfaState
+
+	mu        sync.Mutex // protects the fields below; serialises apply
+	set       settings.Settings
+	setErr    error  // the settings file's error, nil when none
+	active    string // the profile the servers serve
+	held      *engine.Source
+	release   func() // of held
+	activeErr error  // why active has no source
+	states    []server.State
+	servers   []*http.Server // the local API servers of Serve
+	closed    bool
+}
+
+// New starts a daemon: it reads the settings and starts the servers
+// they switch on (a server that cannot start is reported in
+// [Daemon.Status], never an error here). A settings file with an error
+// is reported the same way, and its usable values are used. The daemon
+// runs until Close or ctx is done; it answers the local API once given
+// a listener ([Daemon.Serve]) or through [Daemon.Handler].
+func New(ctx context.Context, opts Options) (*Daemon, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	d := &Daemon{opts: opts, log: log, cfg: ConfigOf(opts.Env, opts.Environ), mfa: map[string]*mfaState{}}
+	d.ctx, d.cancel = context.WithCancel(ctx)
+	d.reg = engine.NewRegistry(d.ctx, engine.RegistryOptions{
+		Source:   engine.SourceOptions{Env: opts.Env, Logger: log},
+		MFA:      d.tokenProvider,
+		OnChange: func(engine.Status) { d.changed() },
+	})
+	d.group = server.NewGroup(d.ctx)
+	d.mu.Lock()
+	if opts.SettingsPath != "" {
+		f, s, err := settings.Open(opts.SettingsPath)
+		d.file, d.set, d.setErr = f, s, f.Err()
+		if err != nil {
+			log.Warn("settings", "err", err)
+		}
+	} else {
+		d.set = settings.Default()
+	}
+	d.applyLocked()
+	d.mu.Unlock()
+	if d.file != nil {
+		interval := cmpOr(opts.ReloadInterval, defaultReload)
+		d.bg.Go(func() { d.watch(interval) })
+	}
+	return d, nil
+}
+
+func cmpOr(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+// Registry returns the daemon's registry of sources, which its servers
+// and every request share: a front end that shows or copies a profile's
+// credentials takes them from here, never from a registry of its own.
+func (d *Daemon) Registry() *engine.Registry { return d.reg }
+
+// Settings returns the settings in use, and the settings file's error
+// (nil when it has none).
+func (d *Daemon) Settings() (settings.Settings, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.set, d.setErr
+}
+
+// UpdateSettings takes in edits to the settings file first, then lets
+// change modify the settings, saves them and applies them (a server
+// switched, the active profile changed). The settings are applied even
+// when they cannot be saved (the file has an error the user must fix):
+// the error says so.
+func (d *Daemon) UpdateSettings(change func(*settings.Settings)) error {
+	d.reload()
+	d.mu.Lock()
+	change(&d.set)
+	var err error
+	if d.file != nil {
+		err = d.file.Save(d.set)
+	}
+	d.applyLocked()
+	d.mu.Unlock()
+	d.changed()
+	return err
+}
+
+// SetActive makes profile the active one (saved in the settings): the
+// servers serve it from now on.
+func (d *Daemon) SetActive(profile string) error {
+	return d.UpdateSettings(func(s *settings.Settings) { s.Profile = profile })
+}
+
+// Refresh fetches new credentials for profile now, for a user's action
+// (a menu click): it may ask the [Prompter] for an MFA code, and waits
+// for the user.
+func (d *Daemon) Refresh(ctx context.Context, profile string) error {
+	src, release, err := d.reg.Acquire(ctx, profile)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return d.prompted(ctx, profile, src.Refresh)
+}
+
+// activeLocked is the profile the servers serve: the settings', else the
+// default; never the export profile, which is awsxc's own output.
+func (d *Daemon) activeLocked() string {
+	p := d.set.Profile
+	if p == "" {
+		p = d.opts.DefaultProfile
+	}
+	if p == d.set.ExportName {
+		return ""
+	}
+	return p
+}
+
+// applyLocked makes the held source and the servers match the settings;
+// d.mu must be held.
+func (d *Daemon) applyLocked() {
+	if d.closed {
+		return
+	}
+	active := d.activeLocked()
+	if active != d.active || d.held == nil {
+		if d.release != nil {
+			d.release()
+		}
+		d.active, d.held, d.release, d.activeErr = active, nil, nil, nil
+		if active != "" {
+			src, release, err := d.reg.Acquire(d.ctx, active)
+			if err != nil {
+				d.activeErr = err
+				d.log.Warn("the active profile cannot be served", "profile", active, "err", err)
+			} else {
+				d.held, d.release = src, release
+				if d.set.IMDS.Enabled || d.set.ECS.Enabled {
+					// The first client of a server should not wait for STS.
+					d.bg.Go(func() { src.Credentials(d.ctx) })
+				}
+			}
+		}
+	}
+	var want []server.Want
+	if src := d.held; src != nil {
+		opts := server.Options{Logger: d.log, Clock: d.opts.Env.Clock, Hints: d.opts.Hints}
+		if d.set.IMDS.Enabled {
+			o := opts
+			o.Addr = d.set.IMDS.Addr
+			want = append(want, server.Want{Name: ServerIMDS, Source: src, IMDS: &server.IMDSOptions{Options: o}})
+		}
+		if d.set.ECS.Enabled {
+			o := opts
+			o.Addr = d.set.ECS.Addr
+			want = append(want, server.Want{Name: ServerECS, Source: src, ECS: &server.ECSOptions{
+				Options: o, Token: d.set.ECSToken, Profiles: server.FromRegistry(d.reg)}})
+		}
+	}
+	d.states = d.group.Apply(want)
+	save := false
+	for _, s := range d.states {
+		set := &d.set.IMDS
+		if s.Name == ServerECS {
+			set = &d.set.ECS
+		}
+		switch {
+		case s.Err != nil:
+			d.log.Warn("server did not start", "server", s.Name, "addr", set.Addr, "err", s.Err)
+		case s.Started:
+			d.log.Info("server listening", "server", s.Name, "url", s.URL, "profile", active)
+		}
+		// A port picked for port 0 is kept for the next runs.
+		if s.Err == nil && set.Addr != s.Addr {
+			set.Addr, save = s.Addr, true
+		}
+	}
+	if save && d.file != nil {
+		if err := d.file.Save(d.set); err != nil {
+			d.log.Warn("settings not saved", "err", err)
+		}
+	}
+}
+
+// watch reads the settings file again every interval.
+func (d *Daemon) watch(interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-d.ctx.Done():
+			return
+		case <-t.C:
+			d.reload()
+		}
+	}
+}
+
+// reload takes in edits to the settings file, and replaces the active
+// profile's source when its configuration changed (or it could not be
+// loaded before).
+func (d *Daemon) reload() {
+	changed := false
+	if d.file != nil {
+		s, fileChanged, err := d.file.Reload()
+		d.mu.Lock()
+		switch {
+		case err != nil:
+			d.log.Warn("settings not reloaded; keeping those in use", "err", err)
+			d.setErr, changed = err, true
+		case fileChanged:
+			d.log.Info("settings changed on disk; reloaded")
+			d.set, d.setErr, changed = s, nil, true
+		case d.setErr != nil && d.file.Err() == nil:
+			d.setErr, changed = nil, true
+		}
+		d.mu.Unlock()
+	}
+	d.mu.Lock()
+	if d.held != nil && d.stale(d.held) {
+		d.log.Info("the active profile's configuration changed; loading it again", "profile", d.active)
+		d.reg.Discard(d.held)
+		d.release()
+		d.held, d.release = nil, nil
+		changed = true
+	}
+	if changed || (d.held == nil && d.activeLocked() != "") {
+		d.applyLocked()
+	}
+	d.mu.Unlock()
+	if changed {
+		d.changed()
+	}
+}
+
+// stale reports whether src was made from another configuration of its
+// profile than the files hold now.
+func (d *Daemon) stale(src *engine.Source) bool {
+	p, err := engine.Load(d.ctx, engine.Options{Env: d.opts.Env, Profile: src.Profile().Name})
+	return err != nil || p.Fingerprint != src.Profile().Fingerprint
+}
+
+func (d *Daemon) changed() {
+	if d.opts.OnChange != nil {
+		d.opts.OnChange()
+	}
+}
+
+// Status returns what the daemon holds, as the local API's status answer
+// does: every profile with credentials in the registry, the servers and
+// the settings.
+func (d *Daemon) Status() StatusResponse {
+	d.mu.Lock()
+	st := StatusResponse{
+		FrontEnd: d.opts.FrontEnd, Version: d.opts.Version, PID: pid(),
+		Active: d.active, Profiles: []ProfileStatus{}, Servers: []ServerStatus{},
+	}
+	if d.file != nil {
+		st.Settings = d.file.Path()
+	}
+	if d.setErr != nil {
+		st.SettingsError = d.setErr.Error()
+	}
+	if d.activeErr != nil {
+		st.ActiveError = d.activeErr.Error()
+	}
+	serving := map[string][]string{}
+	for _, s := range d.states {
+		ss := ServerStatus{Name: s.Name, Addr: s.Addr, URL: s.URL, Running: s.Running()}
+		if s.Running() {
+			ss.Profile = d.active
+			serving[d.active] = append(serving[d.active], s.Name)
+		}
+		if s.Err != nil {
+			ss.Error = s.Err.Error()
+		}
+		st.Servers = append(st.Servers, ss)
+	}
+	d.mu.Unlock()
+	for _, src := range d.reg.Sources() {
+		s := src.Status()
+		ps := ProfileStatus{
+			Profile: s.Profile, Kind: string(s.Kind), Region: s.Region, Key: s.KeyID,
+			Valid: s.Valid, Refreshing: s.Refreshing,
+			Renews:  src.Profile().MFASerial == "",
+			Servers: serving[s.Profile],
+		}
+		if !s.Expires.IsZero() {
+			ps.Expiration = engine.FormatTime(s.Expires)
+		}
+		if s.Err != nil {
+			ps.Error = s.Err.Error()
+		}
+		st.Profiles = append(st.Profiles, ps)
+	}
+	return st
+}
+
+// Serve answers the local API on ln until Close (or the daemon's
+// context) ends, then returns nil; any other return is the listener's
+// error. It may be called for more than one listener.
+func (d *Daemon) Serve(ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           d.Handler(),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(d.log.Handler(), slog.LevelDebug),
+		BaseContext:       func(net.Listener) context.Context { return d.ctx },
+	}
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		ln.Close()
+		return nil
+	}
+	d.servers = append(d.servers, srv)
+	d.mu.Unlock()
+	err := srv.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) || d.ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// Close stops the local API (requests in flight get a moment to
+// finish), the servers and every source, and waits for them. It is safe
+// to call more than once; it returns the servers' errors in stopping.
+func (d *Daemon) Close() error {
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return nil
+	}
+	d.closed = true
+	servers := slices.Clone(d.servers)
+	d.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, srv := range servers {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+			defer cancel()
+			if srv.Shutdown(ctx) != nil {
+				srv.Close()
+			}
+		})
+	}
+	wg.Wait()
+	d.cancel()
+	err := d.group.Close()
+	d.mu.Lock()
+	if d.release != nil {
+		d.release()
+		d.held, d.release = nil, nil
+	}
+	d.mu.Unlock()
+	d.reg.Close()
+	d.bg.Wait()
+	return err
+}

@@ -1,0 +1,244 @@
+package daemon
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/awsxc/awsxc/engine"
+)
+
+func pid() int { return os.Getpid() }
+
+// Handler returns the local API's HTTP handler: [PathCredentials] and
+// [PathStatus], each answered only to a request of this protocol
+// [Version]. It writes a Debug record per request (never a secret).
+func (d *Daemon) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+PathCredentials, d.serveCredentials)
+	mux.HandleFunc("GET "+PathStatus, d.serveStatus)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, APIError{Code: CodeFallback, Message: "no such endpoint: " + r.Method + " " + r.URL.Path})
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(Header, strconv.Itoa(Version))
+		if v := r.Header.Get(Header); v != strconv.Itoa(Version) {
+			d.log.Debug("local API: refused", "method", r.Method, "path", r.URL.Path, "protocol", v)
+			writeError(w, http.StatusConflict, APIError{Code: CodeFallback,
+				Message: fmt.Sprintf("protocol version %q; this daemon speaks %d", v, Version)})
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+func (d *Daemon) serveStatus(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, d.Status())
+	d.log.Debug("local API: status")
+}
+
+// fallbackError is a request the daemon leaves to its client.
+type fallbackError string
+
+func (e fallbackError) Error() string { return string(e) }
+
+func (d *Daemon) serveCredentials(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	req, aerr, status := decodeRequest(http.MaxBytesReader(w, r.Body, MaxRequestBytes))
+	if aerr != nil {
+		d.log.Debug("local API: bad request", "status", status, "err", aerr.Message)
+		writeError(w, status, *aerr)
+		return
+	}
+	if diff := d.cfg.Diff(req.Config); len(diff) > 0 {
+		msg := "another configuration than the daemon's: " + strings.Join(diff, ", ") + " differ"
+		d.log.Debug("local API: not answered", "profile", req.Profile, "why", msg)
+		writeError(w, http.StatusConflict, APIError{Code: CodeFallback, Message: msg})
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), requestWait)
+	defer cancel()
+	resp, route, err := d.resolve(ctx, req)
+	var e *engine.Error
+	var fb fallbackError
+	switch {
+	case err == nil:
+		writeJSON(w, http.StatusOK, resp)
+		d.log.Debug("local API: credentials", "profile", req.Profile, "from", route, "kind", resp.Kind,
+			"key", engine.MaskKey(resp.Credentials.AccessKeyID), "took", time.Since(start))
+	case errors.As(err, &fb):
+		d.log.Debug("local API: not answered", "profile", req.Profile, "why", err)
+		writeError(w, http.StatusConflict, APIError{Code: CodeFallback, Message: err.Error()})
+	case errors.As(err, &e) && err == error(e):
+		d.log.Debug("local API: resolution failed", "profile", req.Profile, "from", route, "err", err)
+		writeError(w, http.StatusUnprocessableEntity, apiError(e))
+	default:
+		d.log.Debug("local API: cannot answer", "profile", req.Profile, "from", route, "err", err)
+		writeError(w, http.StatusServiceUnavailable, APIError{Code: CodeUnavailable, Message: oneLine(err.Error())})
+	}
+}
+
+// decodeRequest reads a credentials request; on error it returns what to
+// answer. A field this daemon does not know means the client asks for
+// something it cannot do: the client resolves by itself.
+func decodeRequest(body io.Reader) (CredentialsRequest, *APIError, int) {
+	var req CredentialsRequest
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			return req, &APIError{Code: CodeBadRequest, Message: fmt.Sprintf("request bigger than %d bytes", MaxRequestBytes)}, http.StatusRequestEntityTooLarge
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			return req, &APIError{Code: CodeFallback, Message: "this daemon does not know " + strings.TrimPrefix(err.Error(), "json: ")}, http.StatusConflict
+		}
+		return req, &APIError{Code: CodeBadRequest, Message: "malformed request: " + oneLine(err.Error())}, http.StatusBadRequest
+	}
+	if dec.More() {
+		return req, &APIError{Code: CodeBadRequest, Message: "malformed request: data after the JSON object"}, http.StatusBadRequest
+	}
+	if req.DurationSeconds < 0 || req.DurationSeconds > 129600 {
+		return req, &APIError{Code: CodeBadRequest, Message: "duration_seconds out of range"}, http.StatusBadRequest
+	}
+	return req, nil, 0
+}
+
+// resolve answers a request the way the client would have resolved it in
+// its own process (engine.Obtain), through the shared sources where
+// they give the same answer. route says which way it went, for the log.
+func (d *Daemon) resolve(ctx context.Context, req CredentialsRequest) (*CredentialsResponse, string, error) {
+	if d.ctx.Err() != nil {
+		return nil, "", errors.New("the daemon is shutting down")
+	}
+	p, err := engine.Load(ctx, engine.Options{Env: d.opts.Env, Profile: req.Profile, Logger: d.log})
+	if err != nil {
+		return nil, "load", err
+	}
+	var c engine.Credentials
+	var route string
+	switch {
+	case p.Kind == engine.KindProcess:
+		// Its program runs with the caller's environment and working
+		// folder, which are not the daemon's.
+		return nil, "", fallbackError("credential_process profiles are resolved by their caller, in its own environment")
+	case p.Kind == engine.KindSession,
+		p.Kind == engine.KindStatic && !req.EnsureTemporary,
+		req.EnsureTemporary && (req.DurationSeconds != 0 || req.MFASerial != ""):
+		// Keys in the files (nothing to share), or a GetSessionToken of
+		// options the shared sources do not make: as the client would.
+		route = "obtain"
+		c, err = d.obtain(ctx, req)
+	default:
+		route = "registry"
+		c, err = d.shared(ctx, req, p.Fingerprint)
+	}
+	if err != nil {
+		return nil, route, err
+	}
+	return &CredentialsResponse{Profile: p.Name, Kind: string(p.Kind), Region: p.Region, Credentials: wireCredentials(c)}, route, nil
+}
+
+// obtain resolves the request as engine.Obtain does, with no cache.
+func (d *Daemon) obtain(ctx context.Context, req CredentialsRequest) (engine.Credentials, error) {
+	o := engine.ObtainOptions{
+		Env: d.opts.Env, Profile: req.Profile, Logger: d.log,
+		EnsureTemporary: req.EnsureTemporary,
+		SessionDuration: time.Duration(req.DurationSeconds) * time.Second,
+		MFASerial:       req.MFASerial,
+	}
+	if code := req.MFACode; code != "" {
+		o.MFA = func() (string, error) { return code, nil }
+	}
+	r, err := engine.Obtain(ctx, o)
+	if err != nil {
+		return engine.Credentials{}, err
+	}
+	return r.Credentials, nil
+}
+
+// shared answers from the registry's source for the profile, made for
+// the configuration whose fingerprint is given: credentials in hand at
+// once; else a fetch that every concurrent caller shares; with an MFA
+// code a refresh that uses it. A profile that needs a code the request
+// does not bring gets ErrMFARequired at once, and the front end's
+// Prompter (if any) is asked in the background.
+func (d *Daemon) shared(ctx context.Context, req CredentialsRequest, fingerprint string) (engine.Credentials, error) {
+	src, release, err := d.acquire(ctx, req.Profile, fingerprint)
+	if err != nil {
+		return engine.Credentials{}, err
+	}
+	defer release()
+	if !req.Refresh {
+		if c, ok := src.Current(); ok {
+			return c, nil
+		}
+	}
+	if req.MFACode == "" && d.isPrompting(req.Profile) {
+		return engine.Credentials{}, &engine.Error{Profile: req.Profile, Kind: engine.ErrMFARequired,
+			Err: errors.New("the daemon is asking for a code"), Action: engine.ActionMFACode, Hint: engine.ActionMFACode.Hint(req.Profile)}
+	}
+	if req.MFACode != "" || req.Refresh {
+		if err := d.withCode(ctx, req.Profile, req.MFACode, src.Refresh); err != nil {
+			return engine.Credentials{}, err
+		}
+	}
+	c, err := src.Credentials(ctx)
+	if errors.Is(err, engine.ErrMFARequired) {
+		d.startPrompt(req.Profile, func(ctx context.Context) error {
+			src, release, err := d.reg.Acquire(ctx, req.Profile)
+			if err != nil {
+				return err
+			}
+			defer release()
+			return src.Refresh(ctx)
+		})
+	}
+	return c, err
+}
+
+// acquire holds the registry's source for profile, replacing it when it
+// was made from another configuration than the one whose fingerprint is
+// given (the files changed since).
+func (d *Daemon) acquire(ctx context.Context, profile, fingerprint string) (*engine.Source, func(), error) {
+	src, release, err := d.reg.Acquire(ctx, profile)
+	if err == nil && src.Profile().Fingerprint != fingerprint {
+		d.log.Debug("the profile's configuration changed; loading it again", "profile", profile)
+		d.reg.Discard(src)
+		release()
+		src, release, err = d.reg.Acquire(ctx, profile)
+	}
+	if err != nil {
+		var e *engine.Error
+		if errors.As(err, &e) {
+			return nil, nil, err
+		}
+		return nil, nil, fmt.Errorf("no source for profile %q: %w", profile, err)
+	}
+	return src, release, nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
+	w.WriteHeader(status)
+	w.Write(b.Bytes())
+}
+
+func writeError(w http.ResponseWriter, status int, e APIError) {
+	writeJSON(w, status, ErrorResponse{Error: e})
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
