@@ -22,12 +22,6 @@ func pid() int { return os.Getpid() }
 // [PathStatus], each answered only to a request of this protocol
 // [Version]. It writes a Debug record per request (never a secret).
 func (d *Daemon) Handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST "+PathCredentials, d.serveCredentials)
-	mux.HandleFunc("GET "+PathStatus, d.serveStatus)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, APIError{Code: CodeFallback, Message: "no such endpoint: " + r.Method + " " + r.URL.Path})
-	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set(Header, strconv.Itoa(Version))
 		if v := r.Header.Get(Header); v != strconv.Itoa(Version) {
@@ -36,7 +30,24 @@ func (d *Daemon) Handler() http.Handler {
 				Message: fmt.Sprintf("protocol version %q; this daemon speaks %d", v, Version)})
 			return
 		}
-		mux.ServeHTTP(w, r)
+		// Exact paths only: no redirects, no cleaning.
+		var method string
+		var serve http.HandlerFunc
+		switch r.URL.Path {
+		case PathCredentials:
+			method, serve = http.MethodPost, d.serveCredentials
+		case PathStatus:
+			method, serve = http.MethodGet, d.serveStatus
+		default:
+			writeError(w, http.StatusNotFound, APIError{Code: CodeFallback, Message: "no such endpoint: " + oneLine(r.URL.Path)})
+			return
+		}
+		if r.Method != method {
+			w.Header().Set("Allow", method)
+			writeError(w, http.StatusMethodNotAllowed, APIError{Code: CodeBadRequest, Message: r.URL.Path + " takes " + method})
+			return
+		}
+		serve(w, r)
 	})
 }
 

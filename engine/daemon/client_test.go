@@ -1,0 +1,166 @@
+package daemon
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/internal/localsock"
+)
+
+// standIn listens on a real endpoint and hands each connection to serve:
+// a daemon that misbehaves.
+func standIn(t *testing.T, serve func(net.Conn)) string {
+	t.Helper()
+	path := shortSocket(t)
+	ln, err := localsock.Listen(localsock.Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				serve(c)
+			}()
+		}
+	}()
+	return path
+}
+
+// httpStandIn answers every request with handler, over a real endpoint.
+func httpStandIn(t *testing.T, handler http.HandlerFunc) string {
+	t.Helper()
+	path := shortSocket(t)
+	ln, err := localsock.Listen(localsock.Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: handler}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return path
+}
+
+// readRequest reads one HTTP request off c.
+func readRequest(c net.Conn) {
+	if req, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
+		io.Copy(io.Discard, req.Body)
+	}
+}
+
+var goodAnswer = `{"profile":"p","kind":"static","credentials":{"access_key_id":"AKIAX","secret_access_key":"s"}}`
+
+// TestClientFallsBack: every way a daemon can fail its client ends in
+// ErrFallback, at once or within the timeout, never a hang.
+func TestClientFallsBack(t *testing.T) {
+	t.Parallel()
+	answer := func(status int, version, body string) string {
+		return httpStandIn(t, func(w http.ResponseWriter, r *http.Request) {
+			if version != "" {
+				w.Header().Set(Header, version)
+			}
+			w.WriteHeader(status)
+			io.WriteString(w, body)
+		})
+	}
+	missing := shortSocket(t)
+	tests := []struct {
+		name string
+		path string
+		want string
+	}{
+		{"no_daemon", missing, "no daemon listening"},
+		{"version_mismatch", answer(200, "2", goodAnswer), `protocol version "2", not 1`},
+		{"no_version", answer(200, "", goodAnswer), `protocol version "", not 1`},
+		{"huge", answer(200, "1", `{"profile":"` + strings.Repeat("x", MaxResponseBytes) + `"}`), "bigger than 65536 bytes"},
+		{"garbage_json", answer(200, "1", `{"profile": [`), "the daemon's answer"},
+		{"no_keys", answer(200, "1", `{"profile":"p","credentials":{}}`), "credentials without keys"},
+		{"bad_expiration", answer(200, "1", `{"credentials":{"access_key_id":"A","secret_access_key":"s","expiration":"soon"}}`), "bad expiration"},
+		{"declined", answer(409, "1", `{"error":{"code":"fallback","message":"another configuration"}}`), "another configuration"},
+		{"unknown_kind", answer(422, "1", `{"error":{"code":"resolve","kind":"brand-new"}}`), `error this client does not know ("brand-new")`},
+		{"unknown_action", answer(422, "1", `{"error":{"code":"resolve","kind":"resolve","action":"dance"}}`), "does not know"},
+		{"server_error", answer(500, "1", `oops`), "answered 500"},
+		{"not_http", standIn(t, func(c net.Conn) {
+			readRequest(c)
+			io.WriteString(c, "SSH-2.0-OpenSSH_9.2\r\n\r\n")
+		}), "malformed HTTP"},
+		{"hang_up", standIn(t, func(c net.Conn) { readRequest(c) }), "EOF"},
+		{"huge_header", standIn(t, func(c net.Conn) {
+			readRequest(c)
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nX: "+strings.Repeat("y", 64<<10)+"\r\n\r\n")
+		}), "header"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := &Client{Path: tt.path}
+			_, err := c.Credentials(context.Background(), CredentialsRequest{Profile: "p"})
+			if !errors.Is(err, ErrFallback) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want ErrFallback saying %q", err, tt.want)
+			}
+		})
+	}
+	if _, err := (&Client{Path: missing}).Credentials(context.Background(), CredentialsRequest{}); !errors.Is(err, localsock.ErrNoDaemon) {
+		t.Errorf("no daemon: %v, want it to wrap localsock.ErrNoDaemon", err)
+	}
+	if _, err := (&Client{Path: missing}).Status(context.Background()); !errors.Is(err, ErrFallback) {
+		t.Errorf("Status with no daemon: %v", err)
+	}
+}
+
+// TestClientTimeout: a daemon that accepts and never answers costs the
+// client its timeout, then it gives up.
+func TestClientTimeout(t *testing.T) {
+	t.Parallel()
+	stop := make(chan struct{})
+	path := standIn(t, func(c net.Conn) { <-stop })
+	t.Cleanup(func() { close(stop) })
+	c := &Client{Path: path, Timeout: 200 * time.Millisecond}
+	start := time.Now()
+	_, err := c.Credentials(context.Background(), CredentialsRequest{Profile: "p"})
+	took := time.Since(start)
+	if !errors.Is(err, ErrFallback) || took < 200*time.Millisecond || took > 5*time.Second {
+		t.Errorf("err = %v after %v; want ErrFallback after 200 ms", err, took)
+	}
+	if (&Client{}).Timeout != 0 || DefaultTimeout != 2*time.Second {
+		t.Error("the default timeout is not 2 s")
+	}
+}
+
+// TestAPIErrorRoundTrip: every engine error kind and action crosses the
+// wire and prints as it did.
+func TestAPIErrorRoundTrip(t *testing.T) {
+	t.Parallel()
+	for _, k := range kinds {
+		for a := engine.ActionNone; a <= engine.ActionAllowHost; a++ {
+			e := &engine.Error{Profile: "dev", Kind: k.err, Err: errors.New("the cause\nspans lines"), Action: a, Hint: a.Hint("dev")}
+			got, ok := apiError(e).EngineError()
+			if !ok {
+				t.Fatalf("%s/%s: not decoded", k.name, a)
+			}
+			if got.Error() != e.Error() || !errors.Is(got, k.err) || got.Action != a {
+				t.Errorf("%s/%s: %q, want %q", k.name, a, got, e)
+			}
+		}
+	}
+	if KindName(errors.New("x")) != "" {
+		t.Error("KindName of a foreign error")
+	}
+	e := &engine.Error{Profile: "p", Kind: engine.ErrNoCredentials}
+	if got, _ := apiError(e).EngineError(); got.Error() != e.Error() || got.Err != nil {
+		t.Errorf("without a cause: %q", got)
+	}
+}

@@ -1,0 +1,114 @@
+package daemon
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/internal/fakeaws"
+)
+
+// FuzzDecodeRequest: any body gives a request or an answer to send, and
+// a request that passes is within its bounds.
+func FuzzDecodeRequest(f *testing.F) {
+	f.Add([]byte(`{"profile":"dev","config":{"config_file":"/c","sdk":{"AWS_CA_BUNDLE":"00"}},"ensure_temporary":true,"duration_seconds":900}`))
+	f.Add([]byte(`{"profile":"dev","new_field":1}`))
+	f.Add([]byte(`{"profile":"dev"} {}`))
+	f.Add([]byte(`{"duration_seconds":-1}`))
+	f.Add([]byte(`[`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req, aerr, status := decodeRequest(bytes.NewReader(body))
+		if aerr == nil {
+			if req.DurationSeconds < 0 || req.DurationSeconds > 129600 {
+				t.Errorf("accepted duration %d", req.DurationSeconds)
+			}
+			return
+		}
+		if status < 400 || aerr.Code == "" || strings.ContainsAny(aerr.Message, "\n\r") {
+			t.Errorf("answer %d %+v", status, aerr)
+		}
+	})
+}
+
+// FuzzDecodeAnswer: whatever a daemon answers, the client returns an
+// answer it checked, an engine error, or a fall-back, and never panics.
+func FuzzDecodeAnswer(f *testing.F) {
+	f.Add(200, "1", []byte(goodAnswer))
+	f.Add(200, "1", []byte(`{"credentials":{"access_key_id":"A","secret_access_key":"s","expiration":"2026-01-02T03:04:05.5Z"}}`))
+	f.Add(422, "1", []byte(`{"error":{"code":"resolve","kind":"mfa-required","action":"mfa-code","profile":"p","message":"m","hint":"h"}}`))
+	f.Add(409, "1", []byte(`{"error":{"code":"fallback","message":"x"}}`))
+	f.Add(200, "2", []byte(goodAnswer))
+	f.Add(503, "1", []byte(`nope`))
+	f.Fuzz(func(t *testing.T, status int, version string, body []byte) {
+		var resp CredentialsResponse
+		err := decodeAnswer(status, version, body, &resp)
+		var e *engine.Error
+		switch {
+		case err == nil:
+			if status != http.StatusOK || version != "1" {
+				t.Errorf("accepted status %d version %q", status, version)
+			}
+		case errors.As(err, &e):
+			if status != http.StatusUnprocessableEntity || e.Kind == nil {
+				t.Errorf("engine error %v from status %d", err, status)
+			}
+		case !errors.Is(err, ErrFallback):
+			t.Errorf("error %v neither an engine error nor a fall-back", err)
+		}
+	})
+}
+
+// FuzzHandler: any request to the local API gets an answer of the
+// protocol, in JSON, with a status the client knows, and no error
+// answer shows an MFA code it was given.
+func FuzzHandler(f *testing.F) {
+	sts := fakeaws.New()
+	f.Cleanup(sts.Close)
+	dir, cf, kf := sts.Files(f, testConfig, testCreds)
+	env := engine.Env{ConfigFile: cf, CredentialsFile: kf, Home: dir, Dir: dir}
+	d, err := New(context.Background(), Options{Env: env})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { d.Close() })
+	h := d.Handler()
+	good, _ := json.Marshal(CredentialsRequest{Profile: "role", Config: ConfigOf(env, nil)})
+	withCode, _ := json.Marshal(CredentialsRequest{Profile: "mfarole", Config: ConfigOf(env, nil), MFACode: "MFA-CODE-7"})
+	f.Add("POST", PathCredentials, "1", good)
+	f.Add("POST", PathCredentials, "1", withCode)
+	f.Add("POST", PathCredentials, "1", []byte(`{"profile":"static","config":{}}`))
+	f.Add("GET", PathStatus, "1", []byte(nil))
+	f.Add("POST", PathCredentials, "2", good)
+	f.Add("DELETE", "/v1/x", "1", []byte(`{}`))
+	f.Fuzz(func(t *testing.T, method, path, version string, body []byte) {
+		if !strings.HasPrefix(path, "/") || strings.ContainsAny(method, " \t\r\n") || method == "" {
+			return
+		}
+		req := httptest.NewRequest("GET", "http://awsxc/", bytes.NewReader(body))
+		req.Method, req.URL.Path = method, path
+		req.Header.Set(Header, version)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		switch rec.Code {
+		case 200, 400, 404, 405, 409, 413, 422, 503:
+		default:
+			t.Fatalf("status %d", rec.Code)
+		}
+		if rec.Header().Get(Header) != "1" {
+			t.Errorf("answer without the protocol header")
+		}
+		if !json.Valid(rec.Body.Bytes()) {
+			t.Errorf("answer %d is not JSON: %q", rec.Code, rec.Body.String())
+		}
+		var cr CredentialsRequest
+		if rec.Code != 200 && json.Unmarshal(body, &cr) == nil && len(cr.MFACode) >= 4 && strings.Contains(rec.Body.String(), cr.MFACode) {
+			t.Errorf("the answer shows the MFA code: %s", rec.Body.String())
+		}
+	})
+}
