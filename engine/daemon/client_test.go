@@ -85,7 +85,7 @@ func TestClientFallsBack(t *testing.T) {
 		{"no_daemon", missing, "no daemon listening"},
 		{"version_mismatch", answer(200, "2", goodAnswer), `protocol version "2", not 1`},
 		{"no_version", answer(200, "", goodAnswer), `protocol version "", not 1`},
-		{"huge", answer(200, "1", `{"profile":"` + strings.Repeat("x", MaxResponseBytes) + `"}`), "bigger than 65536 bytes"},
+		{"huge", answer(200, "1", `{"profile":"`+strings.Repeat("x", MaxResponseBytes)+`"}`), "bigger than 65536 bytes"},
 		{"garbage_json", answer(200, "1", `{"profile": [`), "the daemon's answer"},
 		{"no_keys", answer(200, "1", `{"profile":"p","credentials":{}}`), "credentials without keys"},
 		{"bad_expiration", answer(200, "1", `{"credentials":{"access_key_id":"A","secret_access_key":"s","expiration":"soon"}}`), "bad expiration"},
