@@ -62,6 +62,9 @@ type proc struct {
 	// exec replaces the process with a command and its environment
 	// (--exec); nil refuses to.
 	exec func(argv, env []string) error
+	// daemonTimeout bounds an exchange with the daemon; zero is
+	// daemon.DefaultTimeout.
+	daemonTimeout time.Duration
 }
 
 // cli is one run of the command, in its process.

@@ -70,6 +70,11 @@ func TestMain(m *testing.M) {
 type fixture struct {
 	home string
 	sts  *fakeaws.Server
+	// runDir is XDG_RUNTIME_DIR, where the daemon's socket is: a short
+	// folder of the fixture's own (a socket path must fit in 107 bytes),
+	// so that no test ever talks to the machine's daemon, or another
+	// test's.
+	runDir string
 }
 
 // fixtureConfig is the AWS config; HOME stands for the fixture's folder.
@@ -160,7 +165,12 @@ func newFixture(t *testing.T) *fixture {
 			t.Fatal(err)
 		}
 	}
-	return &fixture{home: home, sts: sts}
+	runDir, err := os.MkdirTemp("", "axr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(runDir) })
+	return &fixture{home: home, sts: sts, runDir: runDir}
 }
 
 // env is the whole environment of a run: nothing of the machine's own AWS
@@ -171,6 +181,8 @@ func (f *fixture) env(extra ...string) []string {
 		"PATH=" + filepath.Dir(binary) + ":/usr/bin:/bin",
 		"LANG=C.UTF-8",
 		"XDG_CACHE_HOME=" + filepath.Join(f.home, ".cache"),
+		"XDG_CONFIG_HOME=" + filepath.Join(f.home, ".config"),
+		"XDG_RUNTIME_DIR=" + f.runDir,
 		"AWS_ENDPOINT_URL_STS=" + f.sts.URL,
 		"AWS_EC2_METADATA_DISABLED=true",
 	}
@@ -596,7 +608,7 @@ func TestCredentialsFileProfile(t *testing.T) {
 	if m, _ := filepath.Glob(filepath.Join(f.home, ".aws", "*lock*")); len(m) != 0 {
 		t.Errorf("lock files in ~/.aws: %v", m)
 	}
-	if m, _ := filepath.Glob(filepath.Join(f.home, ".cache", "awsxc", "credentials-*.lock")); len(m) != 1 {
+	if m, _ := filepath.Glob(filepath.Join(f.runDir, "awsxc", "credentials-*.lock")); len(m) != 1 {
 		t.Errorf("lock files in the run-time folder: %v, want one", m)
 	}
 	// A run in a desktop session (XDG_RUNTIME_DIR set) locks the same

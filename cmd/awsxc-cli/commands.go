@@ -22,6 +22,8 @@ var commands = []*command{
 	loginCommand,
 	logoutCommand,
 	ssoSyncCommand,
+	statusCommand,
+	daemonCommand,
 	completionCommand,
 	helpCommand,
 }

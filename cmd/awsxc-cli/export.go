@@ -47,6 +47,7 @@ type options struct {
 	cacheFile   string
 	cacheBuffer int // minutes
 	refresh     bool
+	noDaemon    bool
 
 	imds        string
 	imdsV1      bool
@@ -117,6 +118,7 @@ func (o *options) flags() []flagSpec {
 				return nil
 			}},
 		boolFlag("refresh", "ignore the cache and fetch new credentials", &o.refresh),
+		boolFlag("no-daemon", "resolve in this process, without asking the awsxc daemon (also AWSXC_NO_DAEMON=1)", &o.noDaemon),
 		boolFlag("version", "print the version", &o.version),
 	}
 }
@@ -181,7 +183,8 @@ func (o *options) check(p parsed) error {
 	return nil
 }
 
-// run obtains the credentials and hands them out in the chosen mode.
+// run obtains the credentials (from the daemon when one answers, else
+// in this process) and hands them out in the chosen mode.
 func (o *options) run(ctx context.Context, c *cli, _ parsed) error {
 	if o.version {
 		_, err := fmt.Fprintln(c.stdout, version)
@@ -208,31 +211,22 @@ func (o *options) run(ctx context.Context, c *cli, _ parsed) error {
 		}
 		return c.serve(ctx, o, name, mfa)
 	}
-	oo := engine.ObtainOptions{
-		Env:             c.env,
-		Profile:         name,
-		MFA:             mfa,
-		Logger:          c.log,
-		Timeout:         c.timeout,
-		EnsureTemporary: o.ensureTemp,
-		SessionDuration: time.Duration(o.duration) * time.Second,
-		MFASerial:       o.mfaSerial,
-	}
-	if o.cache || o.cacheFile != "" {
-		oo.Cache = &engine.CacheOptions{File: o.cacheFile, Buffer: time.Duration(o.cacheBuffer) * time.Minute, Refresh: o.refresh}
-	}
-	r, err := engine.Obtain(ctx, oo)
+	r, ok, err := c.fromDaemon(ctx, o, name, mfa)
 	if err != nil {
 		return err
+	}
+	if !ok {
+		if r, err = c.obtain(ctx, o, name, mfa); err != nil {
+			return err
+		}
 	}
 	// -c reports on the credentials file it writes itself.
 	skip := ""
 	if o.credsFileProfile != "" {
 		skip = c.env.CredentialsFile
 	}
-	c.warnAll(r.Warnings, skip)
-	creds := r.Credentials
-	region := r.Region
+	c.warnAll(r.warnings, skip)
+	creds, region := r.creds, r.region
 	if o.noRegion {
 		region = ""
 	}
@@ -268,6 +262,36 @@ func (o *options) run(ctx context.Context, c *cli, _ parsed) error {
 	}
 	_, err = c.stdout.Write(out)
 	return err
+}
+
+// resolved is what a run hands out: the profile's credentials, its
+// region, and what is wrong with the AWS files.
+type resolved struct {
+	creds    engine.Credentials
+	region   string
+	warnings []engine.FileWarning
+}
+
+// obtain resolves the profile in this process.
+func (c *cli) obtain(ctx context.Context, o *options, name string, mfa engine.TokenProvider) (resolved, error) {
+	oo := engine.ObtainOptions{
+		Env:             c.env,
+		Profile:         name,
+		MFA:             mfa,
+		Logger:          c.log,
+		Timeout:         c.timeout,
+		EnsureTemporary: o.ensureTemp,
+		SessionDuration: time.Duration(o.duration) * time.Second,
+		MFASerial:       o.mfaSerial,
+	}
+	if o.cache || o.cacheFile != "" {
+		oo.Cache = &engine.CacheOptions{File: o.cacheFile, Buffer: time.Duration(o.cacheBuffer) * time.Minute, Refresh: o.refresh}
+	}
+	r, err := engine.Obtain(ctx, oo)
+	if err != nil {
+		return resolved{}, err
+	}
+	return resolved{r.Credentials, r.Region, r.Warnings}, nil
 }
 
 // writeCredentialsFile writes the credentials into a profile of the shared

@@ -161,6 +161,15 @@ type CredentialsResponse struct {
 	Kind        string      `json:"kind"`
 	Region      string      `json:"region,omitempty"`
 	Credentials Credentials `json:"credentials"`
+	// Warnings are what is wrong with the AWS files (engine.FileWarning),
+	// for the client to show as its own.
+	Warnings []Warning `json:"warnings,omitempty"`
+}
+
+// Warning is an [engine.FileWarning] on the wire.
+type Warning struct {
+	File string `json:"file"`
+	Text string `json:"text"`
 }
 
 // Credentials are [engine.Credentials] on the wire. Expiration is RFC

@@ -155,7 +155,11 @@ func (d *Daemon) resolve(ctx context.Context, req CredentialsRequest) (*Credenti
 	if err != nil {
 		return nil, route, err
 	}
-	return &CredentialsResponse{Profile: p.Name, Kind: string(p.Kind), Region: p.Region, Credentials: wireCredentials(c)}, route, nil
+	resp := &CredentialsResponse{Profile: p.Name, Kind: string(p.Kind), Region: p.Region, Credentials: wireCredentials(c)}
+	for _, w := range p.Warnings {
+		resp.Warnings = append(resp.Warnings, Warning{File: w.File, Text: w.Text})
+	}
+	return resp, route, nil
 }
 
 // obtain resolves the request as engine.Obtain does, with no cache.
