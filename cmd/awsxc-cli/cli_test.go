@@ -452,6 +452,22 @@ func TestCLI(t *testing.T) {
 				// (a cache, a call count).
 				check("in process", newFixture(t).run(t, tc.stdin, tc.env, tc.args...))
 			}
+			// With a daemon running, the same answers: from the daemon
+			// where it serves the profile, else from the process itself.
+			fd := newFixture(t)
+			d := fd.startDaemon(t)
+			check("binary with a daemon", fd.runBinary(t, tc.stdin, tc.env, tc.args...))
+			if got := d.answered() > 0; got != viaDaemon[tc.name] {
+				t.Errorf("binary with a daemon: answered by the daemon %v, want %v; daemon log:\n%s", got, viaDaemon[tc.name], d.log())
+			}
+			if !tc.processOnly {
+				fi := newFixture(t)
+				d := fi.startDaemon(t)
+				check("in process with a daemon", fi.run(t, tc.stdin, tc.env, tc.args...))
+				if got := d.answered() > 0; got != viaDaemon[tc.name] {
+					t.Errorf("in process with a daemon: answered by the daemon %v, want %v", got, viaDaemon[tc.name])
+				}
+			}
 		})
 	}
 }

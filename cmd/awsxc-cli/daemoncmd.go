@@ -223,7 +223,10 @@ func (s *statusCmd) run(ctx context.Context, c *cli, p parsed) error {
 		}
 		c.log.Debug("status", "err", err)
 		if s.json {
-			return writeJSONLine(c.stdout, map[string]any{"running": false, "reason": why})
+			return writeJSONLine(c.stdout, struct {
+				Running bool   `json:"running"`
+				Reason  string `json:"reason"`
+			}{false, why})
 		}
 		_, err := fmt.Fprintln(c.stdout, why)
 		return err

@@ -52,8 +52,8 @@ func (d *Daemon) Handler() http.Handler {
 }
 
 func (d *Daemon) serveStatus(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, d.Status())
 	d.log.Debug("local API: status")
+	writeJSON(w, http.StatusOK, d.Status())
 }
 
 // fallbackError is a request the daemon leaves to its client.
@@ -81,10 +81,12 @@ func (d *Daemon) serveCredentials(w http.ResponseWriter, r *http.Request) {
 	var e *engine.Error
 	var fb fallbackError
 	switch {
+	// Each record is written before the answer, whose client may be
+	// gone a moment after it.
 	case err == nil:
-		writeJSON(w, http.StatusOK, resp)
 		d.log.Debug("local API: credentials", "profile", req.Profile, "from", route, "kind", resp.Kind,
 			"key", engine.MaskKey(resp.Credentials.AccessKeyID), "took", time.Since(start))
+		writeJSON(w, http.StatusOK, resp)
 	case errors.As(err, &fb):
 		d.log.Debug("local API: not answered", "profile", req.Profile, "why", err)
 		writeError(w, http.StatusConflict, APIError{Code: CodeFallback, Message: err.Error()})
