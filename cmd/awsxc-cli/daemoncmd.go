@@ -74,8 +74,12 @@ func (*daemonCmd) run(ctx context.Context, c *cli, p parsed) error {
 		c.setenv(noDaemonVar, "1")
 	}
 	changed := make(chan struct{}, 1)
+	// The daemon's credential_process programs run in the background:
+	// none may prompt on the terminal it was started from.
+	env := c.env
+	env.Terminal = false
 	d, err := daemon.New(ctx, daemon.Options{
-		Env:            c.env,
+		Env:            env,
 		Environ:        c.environ(),
 		SettingsPath:   settingsPath,
 		DefaultProfile: engine.ProfileName("", c.getenv),
