@@ -12,7 +12,10 @@
 #   1. CLI start-up with hyperfine: awsxc-cli vs `aws configure
 #      export-credentials` (Debian awscli, /usr/bin/aws) vs a bare Go
 #      program printing a constant JSON (bench/floor); an assume-role
-#      profile against the fake STS, with and without --cache.
+#      profile against the fake STS, with and without --cache; the static
+#      and the role profile through the daemon (awsxc-cli daemon), and
+#      the no-daemon fall-back against AWSXC_NO_DAEMON=1; the STS calls of
+#      50 role runs through a fresh daemon.
 #   2. The local servers with wrk: the IMDS credentials path and the ECS
 #      path vs a bare net/http server (bench/bareserver) with the same body.
 #   3. The tray (cmd/awsxc) under a private D-Bus session bus with both
@@ -73,6 +76,9 @@ T_IMDS_SHARE=70   # IMDS requests/s, % of the bare server's
 T_TRAY_RSS_MB=40  # tray idle VmRSS, MiB
 T_TRAY_CPU_10M=1  # tray CPU seconds per 10 idle minutes (strictly less)
 T_LIST_VS_STATIC=3 # profiles (and profiles --json) with 1,000 profiles within this factor of the static start-up
+T_DAEMON_ROLE=1    # a role through the daemon: at most this factor of the static run in process
+T_FALLBACK_MS=0.2  # the no-daemon fall-back adds less than this (ms) to the static run
+T_DAEMON_STS=1     # STS calls for 50 role runs through the daemon
 
 START_S=$(date +%s)
 W=$(mktemp -d /tmp/awsxc-bench.XXXXXX)
@@ -225,9 +231,46 @@ if ! "${ENV_SSO[@]}" "BROWSER=$W/fakebrowser" FAKEBROWSER_MODE=follow FAKEBROWSE
 fi
 SYNC=("${ENV_SSO[@]}" "$W/awsxc-cli" sso sync --sso-session corp)
 
-# Every measured command runs in this environment only.
-ENV=(env -i "HOME=$HOME_FX" PATH=/usr/bin:/bin)
+# Every measured command runs in this environment only. XDG_RUNTIME_DIR
+# names where the daemon's socket is: an empty folder, so that the
+# in-process commands take the no-daemon fall-back (and never meet a
+# daemon of the machine's).
+mkdir -p "$W/rt-none" "$W/rt-daemon" "$W/rt-daemon50" "$W/daemon-config" "$W/daemon50-config"
+chmod 700 "$W/rt-none" "$W/rt-daemon" "$W/rt-daemon50"
+ENV=(env -i "HOME=$HOME_FX" PATH=/usr/bin:/bin "XDG_RUNTIME_DIR=$W/rt-none")
 ENV_STS=("${ENV[@]}" "AWS_ENDPOINT_URL_STS=$STS_URL" AWS_EC2_METADATA_DISABLED=true)
+
+# ---------------------------------------------------------------- daemon
+# awsxc-cli daemon with the same environment as the role commands (the
+# daemon answers only a client of its own configuration) and settings of
+# its own (no servers), on its own socket folder.
+ENV_D=("${ENV_STS[@]}" "XDG_RUNTIME_DIR=$W/rt-daemon")
+spawn "$W/daemon" "${ENV_D[@]}" "XDG_CONFIG_HOME=$W/daemon-config" "$W/awsxc-cli" daemon
+DAEMON_PID=$SPAWNED
+wait_for "$W/daemon.err" 'daemon listening' 10 "$DAEMON_PID" >/dev/null ||
+	{ log "awsxc-cli daemon did not start: $(head -3 "$W/daemon.err" | tr '\n' ' ')"; exit 1; }
+log "daemon running (pid $DAEMON_PID)"
+
+# The STS calls of 50 role runs through a fresh daemon, with a fake STS
+# of its own that counts them (printed when it stops).
+spawn "$W/fakests50" "$W/fakests"
+STS50_PID=$SPAWNED
+STS50_URL=$(wait_for "$W/fakests50.out" 'http://[0-9.:]+' 10) || { log "the second fake STS did not start"; exit 1; }
+ENV_D50=(env -i "HOME=$HOME_FX" PATH=/usr/bin:/bin "XDG_RUNTIME_DIR=$W/rt-daemon50" "AWS_ENDPOINT_URL_STS=$STS50_URL" AWS_EC2_METADATA_DISABLED=true)
+spawn "$W/daemon50" "${ENV_D50[@]}" "XDG_CONFIG_HOME=$W/daemon50-config" "$W/awsxc-cli" daemon
+D50_PID=$SPAWNED
+wait_for "$W/daemon50.err" 'daemon listening' 10 "$D50_PID" >/dev/null || { log "the second daemon did not start"; exit 1; }
+for i in $(seq 50); do
+	"${ENV_D50[@]}" "$W/awsxc-cli" --profile role --json >"$W/role50-$i.json"
+done
+ROLE50_DISTINCT=$(cat "$W"/role50-*.json | sort -u | wc -l)
+kill "$D50_PID"
+wait "$D50_PID" 2>/dev/null || true
+kill "$STS50_PID"
+wait "$STS50_PID" 2>/dev/null || true
+STS50_ASSUME=$(grep -Eo '^AssumeRole=[0-9]+' "$W/fakests50.out" | cut -d= -f2 || true)
+STS50_ALL=$(grep -Eo '^[A-Za-z]+=[0-9]+' "$W/fakests50.out" | cut -d= -f2 | awk '{ n += $1 } END { print n + 0 }')
+log "50 role runs through a fresh daemon: ${STS50_ASSUME:-0} AssumeRole, $STS50_ALL STS calls in all, $ROLE50_DISTINCT distinct outputs"
 
 # ---------------------------------------------------------------- tray (start)
 TRAY_STATUS="" # empty: measured
@@ -288,6 +331,9 @@ fi
 CLI=("${ENV[@]}" "$W/awsxc-cli" --profile static --json)
 CLI_ROLE=("${ENV_STS[@]}" "$W/awsxc-cli" --profile role --json)
 CLI_ROLE_CACHE=("${ENV_STS[@]}" "$W/awsxc-cli" --profile role --json --cache)
+CLI_NODAEMON=("${ENV[@]}" AWSXC_NO_DAEMON=1 "$W/awsxc-cli" --profile static --json)
+CLI_D=("${ENV_D[@]}" "$W/awsxc-cli" --profile static --json)
+CLI_ROLE_D=("${ENV_D[@]}" "$W/awsxc-cli" --profile role --json)
 FLOOR=("${ENV[@]}" "$W/floor")
 ENV_PROF=(env -i "HOME=$HOME_PROF" PATH=/usr/bin:/bin)
 PROF_LIST=("${ENV_PROF[@]}" "$W/awsxc-cli" profiles)
@@ -306,7 +352,18 @@ works() {
 works "${CLI[@]}"
 works "${CLI_ROLE[@]}"
 works "${CLI_ROLE_CACHE[@]}"
+works "${CLI_NODAEMON[@]}"
+works "${CLI_D[@]}"
+works "${CLI_ROLE_D[@]}"
 works "${FLOOR[@]}"
+# The daemon commands are answered by the daemon, the others are not.
+from_daemon() { "$@" --debug 2>&1 >/dev/null | grep -q 'credentials from the daemon'; }
+from_daemon "${CLI_D[@]}" || { log "the daemon does not answer: ${CLI_D[*]}"; exit 1; }
+from_daemon "${CLI_ROLE_D[@]}" || { log "the daemon does not answer: ${CLI_ROLE_D[*]}"; exit 1; }
+if from_daemon "${CLI[@]}"; then
+	log "a daemon answers the in-process command: ${CLI[*]}"
+	exit 1
+fi
 works "${PROF_STATIC[@]}"
 if [[ $("${PROF_LIST[@]}" | wc -l) != 1002 ]]; then
 	log "awsxc-cli profiles does not list the 1,001 profiles"
@@ -352,6 +409,9 @@ if [[ $HYPERFINE_OK == 1 ]]; then
 			-n static "$(q "${CLI[@]}")" \
 			-n role "$(q "${CLI_ROLE[@]}")" \
 			-n role-cache "$(q "${CLI_ROLE_CACHE[@]}")" \
+			-n static-nodaemon "$(q "${CLI_NODAEMON[@]}")" \
+			-n static-daemon "$(q "${CLI_D[@]}")" \
+			-n role-daemon "$(q "${CLI_ROLE_D[@]}")" \
 			-n profiles-1000 "$(q "${PROF_LIST[@]}")" \
 			-n profiles-json-1000 "$(q "${PROF_JSON[@]}")" \
 			-n static-1000 "$(q "${PROF_STATIC[@]}")" >>"$W/cli.txt" 2>&1
@@ -530,7 +590,7 @@ R="$W/report.md"
 	echo "| load average | $LOAD_START at the start, $LOAD_END at the end (other work shares this machine) |"
 	echo
 	echo "Binaries are built as packaging/package.sh builds them: \`CGO_ENABLED=0 go build -trimpath -ldflags \"-s -w -X main.version=...\"\`."
-	echo "Every command runs under \`env -i HOME=<temp home with a fixture AWS config> PATH=/usr/bin:/bin\`"
+	echo "Every command runs under \`env -i HOME=<temp home with a fixture AWS config> PATH=/usr/bin:/bin XDG_RUNTIME_DIR=<empty folder>\`"
 	echo "(plus \`AWS_ENDPOINT_URL_STS=<fake STS>\` for the role profile), so the ratios are between like commands."
 	echo
 
@@ -571,6 +631,41 @@ R="$W/report.md"
 			"$(calc "$(hf "$W/cli.json" role median) / $cli_med")" "$(calc "$(hf "$W/cli.json" role-cache median) / $cli_med")"
 		echo "- reference (behaviour.md, another 2-vCPU machine): the Python aws-export-credentials 455.3 ms, the AWS CLI 783.7 ms"
 	fi
+	echo
+
+	echo "### Through the daemon"
+	echo
+	echo "\`awsxc-cli daemon\` runs with the role commands' environment and its own socket folder (\`XDG_RUNTIME_DIR\`); the commands"
+	echo "through it run in that environment, the others in an empty socket folder (no daemon: the fall-back). Same hyperfine"
+	echo "rounds as above."
+	echo
+	if [[ $HYPERFINE_OK == 0 ]]; then
+		echo "Skipped: hyperfine is not installed (apt-get install hyperfine)."
+	else
+		echo "| name | command | median | min | max | mean ± σ | runs |"
+		echo "|---|---|---|---|---|---|---|"
+		hfrow "$W/cli.json" floor "bare Go binary (floor)" "bench/floor"
+		hfrow "$W/cli.json" static-nodaemon "static, AWSXC_NO_DAEMON=1 (no dial)" "AWSXC_NO_DAEMON=1 awsxc-cli --profile static --json"
+		hfrow "$W/cli.json" static "static, in process (no daemon: the fall-back)" "awsxc-cli --profile static --json"
+		hfrow "$W/cli.json" role "assume role, in process (no daemon, no cache)" "awsxc-cli --profile role --json"
+		hfrow "$W/cli.json" static-daemon "static, through the daemon" "awsxc-cli --profile static --json"
+		hfrow "$W/cli.json" role-daemon "assume role, through the daemon" "awsxc-cli --profile role --json"
+		echo
+		st_med=$(hf "$W/cli.json" static median)
+		nd_med=$(hf "$W/cli.json" static-nodaemon median)
+		rd_med=$(hf "$W/cli.json" role-daemon median)
+		sd_med=$(hf "$W/cli.json" static-daemon median)
+		fl_med=$(hf "$W/cli.json" floor median)
+		printf -- '- assume role through the daemon: **%.2f×** the static run in process (median %.2f ms / %.2f ms); target ≤ %s×: %s\n' \
+			"$(calc "$rd_med / $st_med")" "$rd_med" "$st_med" "$T_DAEMON_ROLE" "$(verdict "$(calc "($rd_med / $st_med) <= $T_DAEMON_ROLE")")"
+		printf -- '- assume role through the daemon vs in process: %.2f× (%.2f ms / %.2f ms); static through the daemon: %.2f× the floor, %.2f× in process\n' \
+			"$(calc "$rd_med / $(hf "$W/cli.json" role median)")" "$rd_med" "$(hf "$W/cli.json" role median)" \
+			"$(calc "$sd_med / $fl_med")" "$(calc "$sd_med / $st_med")"
+		printf -- '- the no-daemon fall-back adds **%+.3f ms** to the static run (median %.3f ms with the dial, %.3f ms with AWSXC_NO_DAEMON=1); target < %s ms: %s\n' \
+			"$(calc "$st_med - $nd_med")" "$st_med" "$nd_med" "$T_FALLBACK_MS" "$(verdict "$(calc "($st_med - $nd_med) < $T_FALLBACK_MS")")"
+	fi
+	printf -- '- 50 \`awsxc-cli --profile role --json\` runs through a fresh daemon: **%s AssumeRole** (%s STS calls in all; %s distinct outputs); target %s: %s\n' \
+		"${STS50_ASSUME:-0}" "$STS50_ALL" "$ROLE50_DISTINCT" "$T_DAEMON_STS" "$(verdict "$(calc "${STS50_ASSUME:-0} <= $T_DAEMON_STS && $STS50_ALL <= $T_DAEMON_STS")")"
 	echo
 
 	echo "### Listing 1,000 profiles"

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"time"
 
@@ -75,53 +77,67 @@ func (c *Client) Status(ctx context.Context) (*StatusResponse, error) {
 	return &st, nil
 }
 
-// do runs one exchange and decodes a 200 answer into out.
+// do runs one exchange and decodes a 200 answer into out. It dials
+// first, with no HTTP machinery at all: a missing daemon costs a failed
+// dial (a few microseconds), and a present one one request on the
+// connection, read with bounds on the header and the body.
 func (c *Client) do(ctx context.Context, method, path string, body []byte, out any) error {
 	timeout := c.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	dial := localsock.Options{Path: c.Path}
-	hc := &http.Client{
-		Transport: &http.Transport{
-			DialContext:            dial.DialContext,
-			DisableKeepAlives:      true, // one exchange, then the process ends
-			DisableCompression:     true,
-			MaxResponseHeaderBytes: 16 << 10,
-		},
-		Timeout: timeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	conn, err := localsock.Dial(ctx, localsock.Options{Path: c.Path})
+	if err != nil {
+		return fallback("%w", err)
 	}
-	defer hc.CloseIdleConnections()
+	defer conn.Close()
+	// The deadline bounds every read and write; a cancelled ctx ends them
+	// at once.
+	deadline, _ := ctx.Deadline()
+	conn.SetDeadline(deadline)
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Now()) })
+	defer stop()
+
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
 	// The host names nothing: the endpoint is the socket.
-	hreq, err := http.NewRequestWithContext(ctx, method, "http://awsxc"+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, "http://awsxc"+path, rd)
 	if err != nil {
 		return err
 	}
-	hreq.Header.Set(Header, strconv.Itoa(Version))
+	req.Header.Set(Header, strconv.Itoa(Version))
 	if body != nil {
-		hreq.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", "application/json")
 	}
-	hresp, err := hc.Do(hreq)
+	req.Close = true // one exchange, then the process ends
+	if err := req.Write(conn); err != nil {
+		return fallback("sending to the daemon: %v", timedOut(err, timeout))
+	}
+	// Everything read is bounded: a daemon cannot make its client hold
+	// more than the header limit plus MaxResponseBytes.
+	br := bufio.NewReader(io.LimitReader(conn, maxHeaderBytes+MaxResponseBytes+1))
+	resp, err := http.ReadResponse(br, req)
 	if err != nil {
-		var ue interface{ Unwrap() error }
-		if errors.As(err, &ue) {
-			err = ue.Unwrap() // the url.Error's cause: localsock's own words
-		}
-		return fallback("%w", err)
+		return fallback("reading the daemon's answer: %v", timedOut(err, timeout))
 	}
-	defer hresp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(hresp.Body, MaxResponseBytes+1))
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
 	if err != nil && len(data) <= MaxResponseBytes {
-		return fallback("reading the daemon's answer: %v", err)
+		return fallback("reading the daemon's answer: %v", timedOut(err, timeout))
 	}
-	return decodeAnswer(hresp.StatusCode, hresp.Header.Get(Header), data, out)
+	return decodeAnswer(resp.StatusCode, resp.Header.Get(Header), data, out)
+}
+
+// timedOut words a deadline error as the bound it is.
+func timedOut(err error, timeout time.Duration) error {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return fmt.Errorf("no answer within %v (timeout)", timeout)
+	}
+	return err
 }
 
 // decodeAnswer reads an answer of the given HTTP status, protocol

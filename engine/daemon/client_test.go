@@ -100,8 +100,8 @@ func TestClientFallsBack(t *testing.T) {
 		{"hang_up", standIn(t, func(c net.Conn) { readRequest(c) }), "EOF"},
 		{"huge_header", standIn(t, func(c net.Conn) {
 			readRequest(c)
-			io.WriteString(c, "HTTP/1.1 200 OK\r\nX: "+strings.Repeat("y", 64<<10)+"\r\n\r\n")
-		}), "header"},
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nX: "+strings.Repeat("y", 128<<10)+"\r\n\r\n")
+		}), "reading the daemon's answer"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

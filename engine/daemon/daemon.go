@@ -101,6 +101,7 @@ type Daemon struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	bg     sync.WaitGroup // the settings watcher, prompts, warm-ups
+	loaded loads          // profiles loaded, by the AWS files' content
 
 	mfaMu sync.Mutex // protects mfa
 	mfa   map[string]*mfaState

@@ -475,3 +475,33 @@ func TestClose(t *testing.T) {
 		t.Errorf("after Close: %v, want ErrFallback", err)
 	}
 }
+
+// TestLoadKept: a profile is loaded again only when the AWS files
+// change, and a profile that does not load is never kept.
+func TestLoadKept(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, Options{})
+	ctx := context.Background()
+	a, err := w.d.load(ctx, "role")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := w.d.load(ctx, "role"); b != a {
+		t.Error("loaded again from the same files")
+	}
+	if b, _ := w.d.load(ctx, "static"); b == a || b.Name != "static" {
+		t.Error("another profile from the same files got the first one")
+	}
+	data, _ := os.ReadFile(w.env.CredentialsFile)
+	os.WriteFile(w.env.CredentialsFile, append(data, "\n# a comment\n"...), 0o600)
+	if b, _ := w.d.load(ctx, "role"); b == a {
+		t.Error("not loaded again after the credentials file changed")
+	}
+	if _, err := w.d.load(ctx, "nope"); !errors.Is(err, engine.ErrProfileNotFound) {
+		t.Errorf("unknown profile: %v", err)
+	}
+	os.Remove(w.env.ConfigFile)
+	if p, err := w.d.load(ctx, "static"); err != nil || p.Region != "" {
+		t.Errorf("without the config file: %+v, %v", p, err)
+	}
+}

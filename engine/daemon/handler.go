@@ -132,7 +132,7 @@ func (d *Daemon) resolve(ctx context.Context, req CredentialsRequest) (*Credenti
 	if d.ctx.Err() != nil {
 		return nil, "", errors.New("the daemon is shutting down")
 	}
-	p, err := engine.Load(ctx, engine.Options{Env: d.opts.Env, Profile: req.Profile, Logger: d.log})
+	p, err := d.load(ctx, req.Profile)
 	if err != nil {
 		return nil, "load", err
 	}
@@ -143,11 +143,15 @@ func (d *Daemon) resolve(ctx context.Context, req CredentialsRequest) (*Credenti
 		// Its program runs with the caller's environment and working
 		// folder, which are not the daemon's.
 		return nil, "", fallbackError("credential_process profiles are resolved by their caller, in its own environment")
+	case p.Kind == engine.KindStatic && !req.EnsureTemporary:
+		// Keys in the files, which never expire: those just read.
+		route = "files"
+		c, err = p.Retrieve(ctx, false)
 	case p.Kind == engine.KindSession,
-		p.Kind == engine.KindStatic && !req.EnsureTemporary,
 		req.EnsureTemporary && (req.DurationSeconds != 0 || req.MFASerial != ""):
-		// Keys in the files (nothing to share), or a GetSessionToken of
-		// options the shared sources do not make: as the client would.
+		// A session token in the files (with the expiry awsxc may have
+		// written next to it), or a GetSessionToken of options the
+		// shared sources do not make: as the client would.
 		route = "obtain"
 		c, err = d.obtain(ctx, req)
 	default:
