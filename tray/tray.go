@@ -562,7 +562,7 @@ func (a *app) writeSettings() {
 		a.notifyOnce("save", "Settings not saved", "settings.json has an error; fix it first: "+a.state.SettingsErr.Error())
 		return
 	}
-	data, err := a.settings.save(a.opts.SettingsPath)
+	data, err := a.settings.Write(a.opts.SettingsPath)
 	if err != nil {
 		a.notifyOnce("save", "Cannot save settings", err.Error())
 		return

@@ -39,7 +39,7 @@ func Open(path string) (*File, Settings, error) {
 			// Left in place (a bad value, a symlink, unreadable): the
 			// user's to fix, and not written until then.
 			f.err = err
-			if data, rerr := os.ReadFile(path); rerr == nil {
+			if data, rerr := Read(path); rerr == nil {
 				f.sum = sha256.Sum256(data)
 			}
 			return f, s, err
@@ -69,7 +69,7 @@ func (f *File) Err() error {
 // and return nothing), and [File.Err] holds it until the file is fixed
 // or removed. A missing file is no change.
 func (f *File) Reload() (s Settings, changed bool, err error) {
-	data, rerr := os.ReadFile(f.path)
+	data, rerr := Read(f.path)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if rerr != nil {

@@ -9,7 +9,8 @@
 // A JSON object: profile (the active profile; empty picks AWS_PROFILE or
 // default), imds and ecs ({"enabled": bool, "addr": "host:port"}: the
 // local servers), ecs_token, export_name, keep_refreshed and
-// clipboard_clear_seconds (the tray's). Missing values take their
+// ensure_temporary and clipboard_clear_seconds (the tray's); a server
+// also takes docker_bridge and allow_remote. Missing values take their
 // defaults ([Default]); unknown keys are ignored.
 //
 // # Errors
@@ -47,6 +48,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/awsxc/awsxc/engine/server"
 	"github.com/awsxc/awsxc/internal/fsutil"
 )
 
@@ -64,9 +66,16 @@ type Settings struct {
 	ExportName string `json:"export_name"`
 	// KeepRefreshed rewrites that profile whenever the credentials change.
 	KeepRefreshed bool `json:"keep_refreshed"`
+	// EnsureTemporary makes Copy as and Write hand out temporary
+	// credentials, exchanging a profile's long-term keys through STS
+	// GetSessionToken, as awsxc-cli --ensure-temporary does. Off, they
+	// hand out the profile's own credentials, as awsxc-cli does by
+	// default. The servers serve temporary credentials either way.
+	EnsureTemporary bool `json:"ensure_temporary"`
 	// ClipboardClearSeconds clears the clipboard this long after a copy,
 	// if it still holds what awsxc put there; 0 (or missing) is
-	// [DefaultClipboardClear]. A negative value is an error.
+	// [DefaultClipboardClear]. A negative value, or one above
+	// [MaxClipboardClear], is an error.
 	ClipboardClearSeconds int `json:"clipboard_clear_seconds"`
 }
 
@@ -76,11 +85,41 @@ type Server struct {
 	// Addr is host:port; a port of 0 picks a free one on first start,
 	// which is then saved here so the port stays the same across runs.
 	Addr string `json:"addr"`
+	// DockerBridge is an address the server also listens on, at Addr's
+	// port: the docker bridge's gateway (172.17.0.1), where containers
+	// of Docker Engine on Linux reach this machine. Every container on
+	// the machine's Docker networks can then reach the server. Empty
+	// for none.
+	DockerBridge string `json:"docker_bridge,omitempty"`
+	// AllowRemote lets Addr be beyond loopback (0.0.0.0, a LAN address;
+	// see [server.Options.AllowRemote]; DockerBridge is a setting of its
+	// own). Whoever can reach that address can then read the
+	// credentials: IMDS asks for no token, the ECS token crosses the
+	// network in clear text, and the Host check stops browsers only.
+	// Without it such an address does not start, and the front end says
+	// why.
+	AllowRemote bool `json:"allow_remote,omitempty"`
 }
 
 // DefaultClipboardClear is how long a copy stays on the clipboard
 // unless the settings say otherwise: credentials must not linger there.
 const DefaultClipboardClear = 60 * time.Second
+
+// MaxClipboardClear is the longest clipboard_clear_seconds takes: a day.
+// A larger number would overflow a time.Duration into a negative one,
+// which would silently mean "never".
+const MaxClipboardClear = 24 * time.Hour
+
+// maxSize bounds what is read of settings.json (a few hundred bytes in
+// practice).
+const maxSize = 1 << 20
+
+// Read reads settings.json, refusing anything but a regular file of at
+// most 1 MiB: a FIFO there would block the start-up, or a front end's
+// event loop on every reload, and /dev/zero would grow without end.
+func Read(path string) ([]byte, error) {
+	return fsutil.ReadRegular(path, maxSize)
+}
 
 // FileName is the settings file's name in its folder.
 const FileName = "settings.json"
@@ -204,7 +243,7 @@ func (e *Error) Corrupt() bool {
 // the bad one, and a [*Error]. Either way the settings returned are
 // usable: a front end reports the error and goes on.
 func Load(path string) (Settings, error) {
-	data, err := os.ReadFile(path)
+	data, err := Read(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		s := Default()
 		s.normalize()
@@ -251,12 +290,24 @@ func Parse(path string, data []byte) (Settings, error) {
 		s.normalize()
 		return s, serr
 	}
-	if s.ClipboardClearSeconds < 0 {
+	if n := s.ClipboardClearSeconds; n < 0 || n > int(MaxClipboardClear/time.Second) {
 		s.ClipboardClearSeconds = 0
 		s.normalize()
 		line, col := position(data, keyOffset(data, "clipboard_clear_seconds"))
+		err := errors.New("clipboard_clear_seconds must not be negative (0 is the default, 60)")
+		if n > 0 {
+			err = fmt.Errorf("clipboard_clear_seconds must be at most %d (a day)", int(MaxClipboardClear/time.Second))
+		}
+		return s, &Error{Path: path, Line: line, Col: col, Err: err}
+	}
+	if err := server.CheckToken(s.ECSToken); err != nil {
+		// A token no client could send, or too short to be safe: a new
+		// random one serves meanwhile. The error never quotes the token.
+		s.ECSToken = ""
+		s.normalize()
+		line, col := position(data, keyOffset(data, "ecs_token"))
 		return s, &Error{Path: path, Line: line, Col: col,
-			Err: errors.New("clipboard_clear_seconds must not be negative (0 is the default, 60)")}
+			Err: fmt.Errorf("ecs_token: %w (remove it for a random one)", err)}
 	}
 	s.normalize()
 	return s, nil

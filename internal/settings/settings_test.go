@@ -2,13 +2,19 @@ package settings
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/awsxc/awsxc/engine/server"
+	"github.com/awsxc/awsxc/internal/fsutil"
 )
 
 func TestSettingsRoundTrip(t *testing.T) {
@@ -79,13 +85,13 @@ func TestSettingsSymlink(t *testing.T) {
 func TestSettingsPartialFile(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "settings.json")
-	os.WriteFile(path, []byte(`{"profile":"prod","ecs_token":"tok"}`), 0o600)
+	os.WriteFile(path, []byte(`{"profile":"prod","ecs_token":"token-0123456789ab"}`), 0o600)
 	s, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := Default()
-	want.Profile, want.ECSToken = "prod", "tok"
+	want.Profile, want.ECSToken = "prod", "token-0123456789ab"
 	if diff := cmp.Diff(want, s); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
 	}
@@ -163,6 +169,11 @@ func TestSettingsErrorPosition(t *testing.T) {
 		{"wrong_type", "{\n\"profile\": 5}", "2:12: json: cannot unmarshal number into Go struct field Settings.profile of type string", false},
 		{"negative_clear", "{\"profile\": \"dev\",\n \"imds\": {\"clipboard_clear_seconds\": 1},\n \"clipboard_clear_seconds\": -5}",
 			"3:2: clipboard_clear_seconds must not be negative (0 is the default, 60)", false},
+		// Issue 10 item 10: the ECS token follows the server's rules.
+		{"short_token", "{\"profile\": \"dev\",\n \"ecs_token\": \"tok\"}",
+			"2:2: ecs_token: invalid ECS token: 3 characters, want at least 16 (remove it for a random one)", false},
+		{"token_with_space", "{\"profile\": \"dev\", \"ecs_token\": \" token-0123456789ab\"}",
+			"1:20: ecs_token: invalid ECS token: it holds a space (at byte 1); use visible ASCII only (remove it for a random one)", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -204,6 +215,88 @@ func FuzzParseSettings(f *testing.F) {
 			t.Errorf("error %v: want a *Error with a line in the file", err)
 		}
 	})
+}
+
+// TestIssue10BadECSToken: a token the ECS server would refuse is a
+// settings error; a new random token serves meanwhile, the file's other
+// values are kept, and the error never quotes the token.
+func TestIssue10BadECSToken(t *testing.T) {
+	t.Parallel()
+	for _, tok := range []string{"short-token", " spaced-token-0123456789", "tab\ttoken-0123456789", "token-0123456789ab\n"} {
+		data, _ := json.Marshal(map[string]any{"profile": "dev", "ecs_token": tok, "ecs": map[string]any{"enabled": true, "addr": "127.0.0.1:9912"}})
+		s, err := Parse("settings.json", data)
+		var serr *Error
+		if !errors.As(err, &serr) || !errors.Is(err, server.ErrInvalidToken) || serr.Line != 1 {
+			t.Errorf("%q: err %v; want a settings Error at the token", tok, err)
+			continue
+		}
+		if strings.Contains(err.Error(), strings.TrimSpace(tok)) {
+			t.Errorf("%q: the error quotes the token: %v", tok, err)
+		}
+		if s.ECSToken == tok || server.CheckToken(s.ECSToken) != nil || len(s.ECSToken) < 40 {
+			t.Errorf("%q: token in use %q; want a new random one", tok, s.ECSToken)
+		}
+		if s.Profile != "dev" || !s.ECS.Enabled || s.ECS.Addr != "127.0.0.1:9912" {
+			t.Errorf("%q: the other values were not kept: %+v", tok, s)
+		}
+	}
+}
+
+// TestIssue10AllowRemoteSetting: allow_remote is per server, off unless
+// set, and written back only when set.
+func TestIssue10AllowRemoteSetting(t *testing.T) {
+	t.Parallel()
+	s, err := Parse("settings.json", []byte(`{"imds": {"enabled": true, "addr": "0.0.0.0:9911", "allow_remote": true}, "ecs": {"addr": "0.0.0.0:9912"}}`))
+	if err != nil || !s.IMDS.AllowRemote || s.ECS.AllowRemote {
+		t.Fatalf("%+v, %v", s, err)
+	}
+	data, _ := s.Encode()
+	if n := strings.Count(string(data), `"allow_remote": true`); n != 1 || strings.Contains(string(data), `"allow_remote": false`) {
+		t.Errorf("encoded:\n%s", data)
+	}
+}
+
+// TestReadFIFO: a FIFO as settings.json is refused, not read: reading it
+// would block a front end's start-up, or its loop on every reload
+// (review 1, L7).
+func TestReadFIFO(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("no FIFOs")
+	}
+	path := filepath.Join(t.TempDir(), "settings.json")
+	if err := mkfifo(path); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 2)
+	go func() { _, err := Load(path); done <- err }()
+	go func() {
+		f := &File{path: path}
+		_, _, err := f.Reload()
+		done <- err
+	}()
+	for range 2 {
+		select {
+		case err := <-done:
+			if err != nil && !errors.Is(err, fsutil.ErrNotRegular) {
+				t.Errorf("a FIFO: %v, want ErrNotRegular (or nothing, for Reload)", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("reading settings.json blocked on a FIFO")
+		}
+	}
+}
+
+// TestClipboardClearBound: a day at most (review 1, L6).
+func TestClipboardClearBound(t *testing.T) {
+	t.Parallel()
+	s, err := Parse("s.json", []byte(`{"clipboard_clear_seconds": 86401}`))
+	if err == nil || !strings.Contains(err.Error(), "at most 86400 (a day)") || s.ClipboardClearSeconds != 60 {
+		t.Errorf("86401: %+v, %v", s, err)
+	}
+	if s, err := Parse("s.json", []byte(`{"clipboard_clear_seconds": 86400}`)); err != nil || s.ClipboardClearSeconds != 86400 {
+		t.Errorf("86400: %+v, %v", s, err)
+	}
 }
 
 func TestDefaultPath(t *testing.T) {
@@ -261,9 +354,9 @@ func TestFile(t *testing.T) {
 		t.Error("Reload after our Save: changed")
 	}
 	// The user edits it.
-	os.WriteFile(path, []byte(`{"profile": "prod", "ecs_token": "tok"}`), 0o600)
+	os.WriteFile(path, []byte(`{"profile": "prod", "ecs_token": "token-0123456789ab"}`), 0o600)
 	got, changed, err := f.Reload()
-	if !changed || err != nil || got.Profile != "prod" || got.ECSToken != "tok" {
+	if !changed || err != nil || got.Profile != "prod" || got.ECSToken != "token-0123456789ab" {
 		t.Errorf("Reload of an edit: %+v, %v, %v", got, changed, err)
 	}
 	// An edit with an error: reported once, kept, and nothing is saved.
