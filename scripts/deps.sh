@@ -3,7 +3,8 @@
 # make bench uses too), when it is missing: Debian packages
 # (the AWS CLI v2 and botocore as real clients, D-Bus and Xvfb for the tray,
 # rpm and desktop-file-utils for packaging, shells for quoting tests,
-# iproute2 and util-linux for the network-namespace tests, PyYAML to read
+# iproute2 and util-linux for the network-namespace tests, strace to see
+# what a CLI run through the daemon opens, PyYAML to read
 # the Compose fragments back, Wine and the mingw-w64 C compiler for make
 # wine) and the Go modules. npm modules are installed by test/e2e/run.sh.
 # Idempotent; installs only as root (or with sudo); otherwise it says what
