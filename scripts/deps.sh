@@ -11,7 +11,7 @@
 # is missing and the tests that need it skip (they fail under CI=true).
 set -euo pipefail
 
-pkgs=(awscli python3-botocore dbus xvfb xauth xclip xsel fish zsh rpm desktop-file-utils groff-base man-db file zip unzip curl iproute2 util-linux python3-yaml wine wine64 gcc-mingw-w64-x86-64)
+pkgs=(awscli python3-botocore dbus xvfb xauth xclip xsel fish zsh rpm desktop-file-utils groff-base man-db file zip unzip curl iproute2 util-linux python3-yaml wine wine64 gcc-mingw-w64-x86-64 strace)
 # make bench also times and loads with these.
 [ "${1:-}" = bench ] && pkgs+=(hyperfine wrk jq)
 missing=()
