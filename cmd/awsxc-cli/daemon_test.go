@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/awsxc/awsxc/engine/daemon"
+	"github.com/awsxc/awsxc/internal/fsutil"
 	"github.com/awsxc/awsxc/internal/localsock"
 )
 
@@ -534,6 +535,10 @@ func TestDaemonCommand(t *testing.T) {
 	}
 	f.runBinary(t, "", nil, "--profile", "role", "--json")
 	f.runBinary(t, "", nil, "--profile", "mfarole", "--json", "--mfa-code", "123456")
+	// While it runs, the tray cannot start (it runs the same servers).
+	if _, err := fsutil.TryLock(filepath.Join(f.runDir, "awsxc", "awsxc.lock")); !errors.Is(err, fsutil.ErrLocked) {
+		t.Errorf("the tray's lock while the daemon runs: %v, want it held", err)
+	}
 	r = f.runBinary(t, "", nil, "status")
 	lines := strings.Split(r.stdout, "\n")
 	if r.code != 0 || !strings.HasPrefix(lines[0], "daemon    awsxc-cli daemon 0.0.0-dev (pid ") ||
@@ -560,6 +565,21 @@ func TestDaemonCommand(t *testing.T) {
 	}
 	if r := f.runBinary(t, "", nil, "status"); !strings.HasPrefix(r.stdout, "no awsxc daemon is running") {
 		t.Errorf("status after the stop: %q", r.stdout)
+	}
+	// With the tray running, the daemon is refused.
+	lock, err := fsutil.TryLock(filepath.Join(f.runDir, "awsxc", "awsxc.lock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Unlock()
+	third := f.spawnDaemon(t)
+	<-third.done
+	if ee, ok := third.err.(*exec.ExitError); !ok || ee.ExitCode() != 1 ||
+		third.log() != "awsxc-cli: error: awsxc (the tray) is running for this user and runs the same servers; quit it first\n" {
+		t.Errorf("a daemon with the tray running: %v\n%s", third.err, third.log())
+	}
+	if _, err := os.Lstat(f.socket()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the refused daemon left its socket: %v", err)
 	}
 }
 

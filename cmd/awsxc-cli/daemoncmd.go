@@ -10,6 +10,7 @@ import (
 	"maps"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -19,7 +20,9 @@ import (
 
 	"github.com/awsxc/awsxc/engine"
 	"github.com/awsxc/awsxc/engine/daemon"
+	"github.com/awsxc/awsxc/internal/fsutil"
 	"github.com/awsxc/awsxc/internal/localsock"
+	"github.com/awsxc/awsxc/internal/rundir"
 	"github.com/awsxc/awsxc/internal/settings"
 )
 
@@ -34,11 +37,15 @@ first: it holds each profile's credentials for all of them and renews them
 before they expire. It runs the IMDS and ECS servers that settings.json (the
 tray's) switches on, for its active profile. It shows no dialogs: a profile
 that needs an MFA code gets one from the first awsxc-cli that can ask its
-user. One daemon per user: a second one, or a running tray that hosts it, is
-refused. SIGINT or SIGTERM stops it (exit 0).
+user. One daemon per user: a second one, or a running awsxc tray, is refused.
+SIGINT or SIGTERM stops it (exit 0).
 `,
 	new: func() runner { return &daemonCmd{} },
 }
+
+// trayLockName is the tray's single-instance lock in rundir.Dir (see
+// tray.Run).
+const trayLockName = "awsxc.lock"
 
 type daemonCmd struct{}
 
@@ -68,6 +75,21 @@ func (*daemonCmd) run(ctx context.Context, c *cli, p parsed) error {
 	if err != nil {
 		return err
 	}
+	defer ln.Close()
+	// The tray runs the same servers from the same settings: the two
+	// never run at once. Its single-instance lock is held for the
+	// daemon's life. (Once the tray hosts the daemon, the endpoint's own
+	// lock refuses either second one.)
+	if dir, err := rundir.Dir(c.getenv); err == nil {
+		switch lock, err := fsutil.TryLock(filepath.Join(dir, trayLockName)); {
+		case errors.Is(err, fsutil.ErrLocked):
+			return errors.New("awsxc (the tray) is running for this user and runs the same servers; quit it first")
+		case err != nil:
+			c.log.Debug("no single-instance lock", "err", err)
+		default:
+			defer lock.Unlock()
+		}
+	}
 	// An awsxc-cli this daemon runs as a credential_process resolves in
 	// its own process rather than asking back.
 	if c.setenv != nil {
@@ -95,7 +117,6 @@ func (*daemonCmd) run(ctx context.Context, c *cli, p parsed) error {
 		},
 	})
 	if err != nil {
-		ln.Close()
 		return err
 	}
 	served := make(chan error, 1)

@@ -70,8 +70,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Prompter asks the user for MFA codes; nil for none (headless).
 	Prompter Prompter
-	// Hints words the engine's actions in the servers' error bodies for
-	// the front end that runs the daemon; nil keeps the neutral words.
+	// Hints words the engine's actions in the servers' error bodies and
+	// in [Daemon.Status] for the front end that runs the daemon; nil
+	// keeps the neutral words. (Answers to the local API keep the
+	// neutral words: each client words them for its own controls.)
 	Hints engine.Hints
 	// FrontEnd and Version name the program that runs the daemon, for
 	// [StatusResponse].
@@ -372,7 +374,7 @@ func (d *Daemon) Status() StatusResponse {
 		st.SettingsError = d.setErr.Error()
 	}
 	if d.activeErr != nil {
-		st.ActiveError = d.activeErr.Error()
+		st.ActiveError = d.opts.Hints.Reword(d.activeErr).Error()
 	}
 	serving := map[string][]string{}
 	for _, s := range d.states {
@@ -399,7 +401,7 @@ func (d *Daemon) Status() StatusResponse {
 			ps.Expiration = engine.FormatTime(s.Expires)
 		}
 		if s.Err != nil {
-			ps.Error = s.Err.Error()
+			ps.Error = d.opts.Hints.Reword(s.Err).Error()
 		}
 		st.Profiles = append(st.Profiles, ps)
 	}
