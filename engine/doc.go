@@ -164,6 +164,16 @@
 // and word their errors' actions with the [Hints] of the front end that
 // runs them.
 //
+// # The daemon
+//
+// Package [github.com/awsxc/awsxc/engine/daemon] is the per-user
+// credential daemon (awsxc-cli daemon; the tray next): one [Registry]
+// for every program of the user, the servers its settings switch on, and
+// the local API that awsxc-cli asks before it resolves a profile itself.
+// It answers a client only for the client's own configuration (its
+// [Env.Identity] and the AWS_* variables the SDK reads), in the shape of
+// a local resolution, typed errors included.
+//
 // # Security
 //
 // Secrets are never logged: key ids appear as [MaskKey] shows them

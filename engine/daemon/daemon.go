@@ -449,6 +449,9 @@ func (d *Daemon) Close() error {
 	d.closed = true
 	servers := slices.Clone(d.servers)
 	d.mu.Unlock()
+	// Requests in flight see the daemon stop (their context ends) and
+	// answer at once; their clients resolve by themselves.
+	d.cancel()
 	var wg sync.WaitGroup
 	for _, srv := range servers {
 		wg.Go(func() {
@@ -460,7 +463,6 @@ func (d *Daemon) Close() error {
 		})
 	}
 	wg.Wait()
-	d.cancel()
 	err := d.group.Close()
 	d.mu.Lock()
 	if d.release != nil {
