@@ -170,6 +170,25 @@ func cmpOr(d, def time.Duration) time.Duration {
 // credentials takes them from here, never from a registry of its own.
 func (d *Daemon) Registry() *engine.Registry { return d.reg }
 
+// Active returns the active profile, the source the servers serve for it
+// (nil when it cannot be loaded, with the error why; nil and no error
+// when no profile is active). The source stays the daemon's: a front end
+// reads it (Status, Current, Credentials) and must not close it.
+func (d *Daemon) Active() (profile string, src *engine.Source, err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.active, d.held, d.activeErr
+}
+
+// Servers returns the states of the servers the settings switch on, as
+// the last change left them: a running server's IMDS or ECS field gives
+// its client settings (the tray's "Copy settings for Docker").
+func (d *Daemon) Servers() []server.State {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return slices.Clone(d.states)
+}
+
 // Settings returns the settings in use, and the settings file's error
 // (nil when it has none).
 func (d *Daemon) Settings() (settings.Settings, error) {

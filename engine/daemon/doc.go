@@ -22,10 +22,15 @@
 // localsock.Listen listener, and Close on SIGTERM. The tray will host
 // the same core: it creates it with its dialogs as the Prompter (an MFA
 // code asked for in the background when a client finds one needed, and
-// on a menu click through [Daemon.Refresh]), renders its menu from
-// [Daemon.Status] whenever [Options].OnChange fires, switches profiles
-// with [Daemon.SetActive], toggles servers with [Daemon.UpdateSettings],
-// and takes the credentials it copies or writes from [Daemon.Registry].
+// on a menu click through [Daemon.Refresh]), renders its menu whenever
+// [Options].OnChange fires from [Daemon.Active] (the active profile and
+// its source's status), [Daemon.Servers] and [Daemon.Settings] (or the
+// wire form, [Daemon.Status]), switches profiles with
+// [Daemon.SetActive], toggles servers with [Daemon.UpdateSettings], and
+// takes the credentials it copies or writes from the active source or
+// [Daemon.Registry]. Its own settings reload and server code then go:
+// the daemon reads settings.json again every [Options].ReloadInterval
+// and before every UpdateSettings.
 // Its own single-instance lock stays; the endpoint's lock (localsock)
 // refuses a second daemon of either kind. A front end that hosts the
 // daemon sets AWSXC_NO_DAEMON=1 in its own environment, so that an

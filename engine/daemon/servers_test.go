@@ -53,6 +53,12 @@ func TestServersFromSettings(t *testing.T) {
 		t.Fatalf("status %+v", st)
 	}
 	url := st.Servers[0].URL
+	if active, src, err := w.d.Active(); active != "role" || src == nil || err != nil || src.Profile().Name != "role" {
+		t.Errorf("Active() = %q, %v, %v", active, src, err)
+	}
+	if s := w.d.Servers(); len(s) != 1 || s[0].ECS == nil || s[0].URL != url {
+		t.Errorf("Servers() = %+v", s)
+	}
 	saved, err := settings.Load(path)
 	if err != nil || saved.ECS.Addr == "127.0.0.1:0" || !strings.HasSuffix(url, strings.TrimPrefix(saved.ECS.Addr, "127.0.0.1")+"/") {
 		t.Errorf("the picked port was not saved: %+v (server at %s)", saved.ECS, url)
