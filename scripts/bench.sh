@@ -41,6 +41,7 @@
 #   BENCH_WARMUP=5        hyperfine warm-up runs
 #   BENCH_ROUNDS=5        CLI runs and wrk runs are split into rounds that
 #                         take turns, so load changes hit all commands alike
+#   BENCH_DAEMON_ROUNDS=20  rounds of 10 runs for the daemon's commands
 #   BENCH_WRK_SECONDS=15  wrk duration per server, over all rounds
 #   BENCH_WRK_CONNS=32 BENCH_WRK_THREADS=2
 #   BENCH_BENCHTIME=200ms go test -benchtime
@@ -66,6 +67,7 @@ BENCH_WRK_THREADS=${BENCH_WRK_THREADS:-2}
 BENCH_BENCHTIME=${BENCH_BENCHTIME:-200ms}
 BENCH_ROUNDS=${BENCH_ROUNDS:-5}
 BENCH_SYNC_RUNS=${BENCH_SYNC_RUNS:-10}
+BENCH_DAEMON_ROUNDS=${BENCH_DAEMON_ROUNDS:-20}
 BENCH_OUT=${BENCH_OUT:-BENCHMARKS.md}
 AWS_BIN=/usr/bin/aws # Debian awscli v2; pyenv shims on PATH may be v1
 
@@ -409,9 +411,6 @@ if [[ $HYPERFINE_OK == 1 ]]; then
 			-n static "$(q "${CLI[@]}")" \
 			-n role "$(q "${CLI_ROLE[@]}")" \
 			-n role-cache "$(q "${CLI_ROLE_CACHE[@]}")" \
-			-n static-nodaemon "$(q "${CLI_NODAEMON[@]}")" \
-			-n static-daemon "$(q "${CLI_D[@]}")" \
-			-n role-daemon "$(q "${CLI_ROLE_D[@]}")" \
 			-n profiles-1000 "$(q "${PROF_LIST[@]}")" \
 			-n profiles-json-1000 "$(q "${PROF_JSON[@]}")" \
 			-n static-1000 "$(q "${PROF_STATIC[@]}")" >>"$W/cli.txt" 2>&1
@@ -431,6 +430,21 @@ if [[ $HYPERFINE_OK == 1 ]]; then
 			-n sync-again "$(q "${SYNC[@]}")" >>"$W/sync.txt" 2>&1
 		jq -s '[.[].results[] | {command, times}]' "$W/sync-first.json" "$W/sync-again.json" >"$W/sync-times.json"
 	fi
+	# The daemon's numbers compare commands a fraction of a millisecond
+	# apart: many short rounds, taking turns, so that load changes on a
+	# shared machine hit each alike.
+	log "through the daemon: hyperfine, $BENCH_DAEMON_ROUNDS rounds of 10 runs"
+	for ((r = 1; r <= BENCH_DAEMON_ROUNDS; r++)); do
+		hyperfine -N --style basic --warmup 1 --runs 10 --export-json "$W/daemon-$r.json" \
+			-n floor "$(q "${FLOOR[@]}")" \
+			-n static-nodaemon "$(q "${CLI_NODAEMON[@]}")" \
+			-n static "$(q "${CLI[@]}")" \
+			-n role "$(q "${CLI_ROLE[@]}")" \
+			-n static-daemon "$(q "${CLI_D[@]}")" \
+			-n role-daemon "$(q "${CLI_ROLE_D[@]}")" >>"$W/daemon.txt" 2>&1
+	done
+	jq -s '[.[].results[]] | group_by(.command) | map({command: .[0].command, times: [.[].times[]]})' \
+		"$W"/daemon-*.json >"$W/daemon.json"
 	if [[ -z $AWS_STATUS ]]; then
 		log "AWS CLI: hyperfine, $BENCH_AWS_RUNS runs"
 		hyperfine -N --style basic --warmup "$BENCH_WARMUP" --runs "$BENCH_AWS_RUNS" --export-json "$W/aws-1.json" \
@@ -636,30 +650,32 @@ R="$W/report.md"
 	echo "### Through the daemon"
 	echo
 	echo "\`awsxc-cli daemon\` runs with the role commands' environment and its own socket folder (\`XDG_RUNTIME_DIR\`); the commands"
-	echo "through it run in that environment, the others in an empty socket folder (no daemon: the fall-back). Same hyperfine"
-	echo "rounds as above."
+	echo "through it run in that environment, the others in an empty socket folder (no daemon: the fall-back)."
+	echo "\`hyperfine -N --warmup 1 --runs 10\`, $BENCH_DAEMON_ROUNDS rounds taking turns (these commands are a fraction of a millisecond"
+	echo "apart, so the rounds are many and short), statistics over all runs. Times in ms."
 	echo
 	if [[ $HYPERFINE_OK == 0 ]]; then
 		echo "Skipped: hyperfine is not installed (apt-get install hyperfine)."
 	else
 		echo "| name | command | median | min | max | mean ± σ | runs |"
 		echo "|---|---|---|---|---|---|---|"
-		hfrow "$W/cli.json" floor "bare Go binary (floor)" "bench/floor"
-		hfrow "$W/cli.json" static-nodaemon "static, AWSXC_NO_DAEMON=1 (no dial)" "AWSXC_NO_DAEMON=1 awsxc-cli --profile static --json"
-		hfrow "$W/cli.json" static "static, in process (no daemon: the fall-back)" "awsxc-cli --profile static --json"
-		hfrow "$W/cli.json" role "assume role, in process (no daemon, no cache)" "awsxc-cli --profile role --json"
-		hfrow "$W/cli.json" static-daemon "static, through the daemon" "awsxc-cli --profile static --json"
-		hfrow "$W/cli.json" role-daemon "assume role, through the daemon" "awsxc-cli --profile role --json"
+		D="$W/daemon.json"
+		hfrow "$D" floor "bare Go binary (floor)" "bench/floor"
+		hfrow "$D" static-nodaemon "static, AWSXC_NO_DAEMON=1 (no dial)" "AWSXC_NO_DAEMON=1 awsxc-cli --profile static --json"
+		hfrow "$D" static "static, in process (no daemon: the fall-back)" "awsxc-cli --profile static --json"
+		hfrow "$D" role "assume role, in process (no daemon, no cache)" "awsxc-cli --profile role --json"
+		hfrow "$D" static-daemon "static, through the daemon" "awsxc-cli --profile static --json"
+		hfrow "$D" role-daemon "assume role, through the daemon" "awsxc-cli --profile role --json"
 		echo
-		st_med=$(hf "$W/cli.json" static median)
-		nd_med=$(hf "$W/cli.json" static-nodaemon median)
-		rd_med=$(hf "$W/cli.json" role-daemon median)
-		sd_med=$(hf "$W/cli.json" static-daemon median)
-		fl_med=$(hf "$W/cli.json" floor median)
+		st_med=$(hf "$D" static median)
+		nd_med=$(hf "$D" static-nodaemon median)
+		rd_med=$(hf "$D" role-daemon median)
+		sd_med=$(hf "$D" static-daemon median)
+		fl_med=$(hf "$D" floor median)
 		printf -- '- assume role through the daemon: **%.2f×** the static run in process (median %.2f ms / %.2f ms); target ≤ %s×: %s\n' \
 			"$(calc "$rd_med / $st_med")" "$rd_med" "$st_med" "$T_DAEMON_ROLE" "$(verdict "$(calc "($rd_med / $st_med) <= $T_DAEMON_ROLE")")"
 		printf -- '- assume role through the daemon vs in process: %.2f× (%.2f ms / %.2f ms); static through the daemon: %.2f× the floor, %.2f× in process\n' \
-			"$(calc "$rd_med / $(hf "$W/cli.json" role median)")" "$rd_med" "$(hf "$W/cli.json" role median)" \
+			"$(calc "$rd_med / $(hf "$D" role median)")" "$rd_med" "$(hf "$D" role median)" \
 			"$(calc "$sd_med / $fl_med")" "$(calc "$sd_med / $st_med")"
 		printf -- '- the no-daemon fall-back adds **%+.3f ms** to the static run (median %.3f ms with the dial, %.3f ms with AWSXC_NO_DAEMON=1); target < %s ms: %s\n' \
 			"$(calc "$st_med - $nd_med")" "$st_med" "$nd_med" "$T_FALLBACK_MS" "$(verdict "$(calc "($st_med - $nd_med) < $T_FALLBACK_MS")")"

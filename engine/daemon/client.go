@@ -53,12 +53,8 @@ func fallback(format string, args ...any) error {
 // answer is checked before it is returned: keys present, expiration
 // readable.
 func (c *Client) Credentials(ctx context.Context, req CredentialsRequest) (*CredentialsResponse, error) {
-	body, err := json.Marshal(req)
-	if err != nil {
-		return nil, err
-	}
 	var resp CredentialsResponse
-	if err := c.do(ctx, http.MethodPost, PathCredentials, body, &resp); err != nil {
+	if err := c.do(ctx, http.MethodPost, PathCredentials, req, &resp); err != nil {
 		return nil, err
 	}
 	if _, err := resp.Credentials.Engine(); err != nil {
@@ -77,11 +73,12 @@ func (c *Client) Status(ctx context.Context) (*StatusResponse, error) {
 	return &st, nil
 }
 
-// do runs one exchange and decodes a 200 answer into out. It dials
-// first, with no HTTP machinery at all: a missing daemon costs a failed
-// dial (a few microseconds), and a present one one request on the
-// connection, read with bounds on the header and the body.
-func (c *Client) do(ctx context.Context, method, path string, body []byte, out any) error {
+// do runs one exchange, with in (nil for none) as the JSON body, and
+// decodes a 200 answer into out. It dials first, before any encoding or
+// HTTP machinery: a missing daemon costs a failed dial (microseconds),
+// and a present one one request on the connection, read with bounds on
+// the header and the body.
+func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
 	timeout := c.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
@@ -100,8 +97,12 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, out a
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Now()) })
 	defer stop()
 
+	var body []byte
 	var rd io.Reader
-	if body != nil {
+	if in != nil {
+		if body, err = json.Marshal(in); err != nil {
+			return err
+		}
 		rd = bytes.NewReader(body)
 	}
 	// The host names nothing: the endpoint is the socket.
