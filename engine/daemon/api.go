@@ -26,6 +26,8 @@ const (
 	Version = 1
 	// Header carries the protocol version, in requests and answers.
 	Header = "Awsxc-Protocol"
+	// versionText is Version as the Header carries it.
+	versionText = "1"
 
 	// PathCredentials answers a [CredentialsRequest] (POST).
 	PathCredentials = "/v1/credentials"

@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -54,7 +53,7 @@ func fallback(format string, args ...any) error {
 // readable.
 func (c *Client) Credentials(ctx context.Context, req CredentialsRequest) (*CredentialsResponse, error) {
 	var resp CredentialsResponse
-	if err := c.do(ctx, http.MethodPost, PathCredentials, req, &resp); err != nil {
+	if err := c.do(ctx, PathCredentials, &req, &resp); err != nil {
 		return nil, err
 	}
 	if _, err := resp.Credentials.Engine(); err != nil {
@@ -67,18 +66,18 @@ func (c *Client) Credentials(ctx context.Context, req CredentialsRequest) (*Cred
 // daemon, or no usable answer).
 func (c *Client) Status(ctx context.Context) (*StatusResponse, error) {
 	var st StatusResponse
-	if err := c.do(ctx, http.MethodGet, PathStatus, nil, &st); err != nil {
+	if err := c.do(ctx, PathStatus, nil, &st); err != nil {
 		return nil, err
 	}
 	return &st, nil
 }
 
-// do runs one exchange, with in (nil for none) as the JSON body, and
-// decodes a 200 answer into out. It dials first, before any encoding or
-// HTTP machinery: a missing daemon costs a failed dial (microseconds),
-// and a present one one request on the connection, read with bounds on
-// the header and the body.
-func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+// do runs one exchange: a POST of req to path, or a GET when req is nil,
+// and decodes a 200 answer into out. It dials first, before anything is
+// encoded: a missing daemon costs a failed dial (microseconds). The
+// request is written by hand, in one write; the answer is read with
+// net/http's parser, bounded in header and body.
+func (c *Client) do(ctx context.Context, path string, req *CredentialsRequest, out any) error {
 	timeout := c.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
@@ -97,31 +96,25 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Now()) })
 	defer stop()
 
-	var body []byte
-	var rd io.Reader
-	if in != nil {
-		if body, err = json.Marshal(in); err != nil {
-			return err
-		}
-		rd = bytes.NewReader(body)
-	}
 	// The host names nothing: the endpoint is the socket.
-	req, err := http.NewRequestWithContext(ctx, method, "http://awsxc"+path, rd)
-	if err != nil {
-		return err
+	msg := make([]byte, 0, 1024)
+	if req == nil {
+		msg = append(msg, "GET "+path+" HTTP/1.1\r\nHost: awsxc\r\n"+Header+": "+versionText+"\r\nConnection: close\r\n\r\n"...)
+	} else {
+		body := appendRequest(make([]byte, 0, 512), req)
+		msg = append(msg, "POST "+path+" HTTP/1.1\r\nHost: awsxc\r\n"+Header+": "+versionText+
+			"\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "...)
+		msg = strconv.AppendInt(msg, int64(len(body)), 10)
+		msg = append(msg, "\r\n\r\n"...)
+		msg = append(msg, body...)
 	}
-	req.Header.Set(Header, strconv.Itoa(Version))
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Close = true // one exchange, then the process ends
-	if err := req.Write(conn); err != nil {
+	if _, err := conn.Write(msg); err != nil {
 		return fallback("sending to the daemon: %v", timedOut(err, timeout))
 	}
 	// Everything read is bounded: a daemon cannot make its client hold
 	// more than the header limit plus MaxResponseBytes.
 	br := bufio.NewReader(io.LimitReader(conn, maxHeaderBytes+MaxResponseBytes+1))
-	resp, err := http.ReadResponse(br, req)
+	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
 		return fallback("reading the daemon's answer: %v", timedOut(err, timeout))
 	}

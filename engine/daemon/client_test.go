@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -134,6 +135,9 @@ func TestClientTimeout(t *testing.T) {
 	took := time.Since(start)
 	if !errors.Is(err, ErrFallback) || took < 200*time.Millisecond || took > 5*time.Second {
 		t.Errorf("err = %v after %v; want ErrFallback after 200 ms", err, took)
+	}
+	if versionText != strconv.Itoa(Version) {
+		t.Errorf("versionText %q, Version %d", versionText, Version)
 	}
 	if (&Client{}).Timeout != 0 || DefaultTimeout != 2*time.Second {
 		t.Error("the default timeout is not 2 s")

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/awsxc/awsxc/engine"
 	"github.com/awsxc/awsxc/internal/fakeaws"
 )
@@ -109,6 +111,34 @@ func FuzzHandler(f *testing.F) {
 		var cr CredentialsRequest
 		if rec.Code != 200 && json.Unmarshal(body, &cr) == nil && len(cr.MFACode) >= 4 && strings.Contains(rec.Body.String(), cr.MFACode) {
 			t.Errorf("the answer shows the MFA code: %s", rec.Body.String())
+		}
+	})
+}
+
+// FuzzAppendRequest: the hand-written request encodes what
+// encoding/json does, for any strings (invalid UTF-8 and control
+// characters included) and options.
+func FuzzAppendRequest(f *testing.F) {
+	f.Add("dev", "/home/u/.aws/config", "AWS_CA_BUNDLE", "0011", "", true, int64(900), "arn:aws:iam::1:mfa/u", "123456", false)
+	f.Add("a\"b\\c\x00\x1f", "\xff\xfe", "é\u2028", "<&>", "eu-west-1", false, int64(0), "", "", true)
+	f.Fuzz(func(t *testing.T, profile, file, sdkName, sdkValue, region string, temp bool, dur int64, serial, code string, refresh bool) {
+		for _, sdk := range []map[string]string{nil, {}, {sdkName: sdkValue, "AWS_X": file}} {
+			req := CredentialsRequest{Profile: profile, Config: Config{ConfigFile: file, CredentialsFile: file + "x", Home: profile,
+				CacheDir: sdkValue, Region: region, ContainerRelativeURI: serial, ContainerFullURI: code, SDK: sdk},
+				EnsureTemporary: temp, DurationSeconds: dur, MFASerial: serial, MFACode: code, Refresh: refresh}
+			ours := appendRequest(nil, &req)
+			std, err := json.Marshal(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var a, b CredentialsRequest
+			if err := json.Unmarshal(ours, &a); err != nil {
+				t.Fatalf("%q: %v", ours, err)
+			}
+			json.Unmarshal(std, &b)
+			if diff := cmp.Diff(b, a); diff != "" {
+				t.Errorf("(-encoding/json +ours):\n%s\nours: %s\nstd:  %s", diff, ours, std)
+			}
 		}
 	})
 }
