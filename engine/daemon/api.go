@@ -64,16 +64,33 @@ type Config struct {
 	SDK map[string]string `json:"sdk"`
 }
 
-// notSDK are the AWS_* variables a Config leaves out of its SDK map:
-// the Env holds them already (resolved: ~ expanded, made absolute), a
-// request names its profile itself, or only the AWS CLI reads them.
+// notSDK are the AWS_* variables a Config leaves out of its SDK map.
+// Every other one counts, known or not: an unknown variable may change
+// what the SDK resolves, so a client that has one the daemon lacks
+// resolves by itself. Left out are those that cannot change whose
+// credentials a profile gives:
+//   - those the Env holds already (resolved: ~ expanded, made absolute);
+//   - those that choose a profile, which a request names itself;
+//   - those only the AWS CLI and botocore read: AWS_DATA_PATH, which the
+//     AWS CLI sets in the environment of every credential_process it
+//     runs, the CLI's own (AWS_PAGER, AWS_DEFAULT_OUTPUT, AWS_CLI_*) and
+//     botocore's client-side monitoring (AWS_CSM_*);
+//   - those the Go SDK reads for other things than credentials: the user
+//     agent, retries, compression, checksums, S3 (AWS_S3_*).
 var notSDK = map[string]bool{
 	"AWS_PROFILE": true, "AWS_DEFAULT_PROFILE": true,
 	"AWS_CONFIG_FILE": true, "AWS_SHARED_CREDENTIALS_FILE": true,
 	"AWS_REGION": true, "AWS_DEFAULT_REGION": true,
 	"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": true, "AWS_CONTAINER_CREDENTIALS_FULL_URI": true,
-	"AWS_PAGER": true, "AWS_DEFAULT_OUTPUT": true,
+	"AWS_DATA_PATH": true, "AWS_PAGER": true, "AWS_DEFAULT_OUTPUT": true,
+	"AWS_EXECUTION_ENV": true, "AWS_SDK_UA_APP_ID": true,
+	"AWS_MAX_ATTEMPTS": true, "AWS_RETRY_MODE": true,
+	"AWS_DISABLE_REQUEST_COMPRESSION": true, "AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES": true,
+	"AWS_REQUEST_CHECKSUM_CALCULATION": true, "AWS_RESPONSE_CHECKSUM_VALIDATION": true,
 }
+
+// notSDKPrefixes are prefixes of AWS_* variables left out as notSDK.
+var notSDKPrefixes = []string{"AWS_CLI_", "AWS_CSM_", "AWS_S3_"}
 
 // ConfigOf returns the Config of a process: its Env and its environment
 // (os.Environ's form, NAME=value).
@@ -91,7 +108,8 @@ func ConfigOf(env engine.Env, environ []string) Config {
 	}
 	for _, kv := range environ {
 		name, value, ok := strings.Cut(kv, "=")
-		if !ok || value == "" || !strings.HasPrefix(name, "AWS_") || notSDK[name] || strings.HasPrefix(name, "AWS_CLI_") {
+		if !ok || value == "" || !strings.HasPrefix(name, "AWS_") || notSDK[name] ||
+			slices.ContainsFunc(notSDKPrefixes, func(p string) bool { return strings.HasPrefix(name, p) }) {
 			continue
 		}
 		sum := sha256.Sum256([]byte(name + "=" + value))

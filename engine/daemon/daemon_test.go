@@ -227,9 +227,19 @@ func TestNotAnswered(t *testing.T) {
 		}
 	}
 	// The profile variables choose nothing here: equal otherwise, answered.
+	// The profile variables choose nothing here, nor change the AWS CLI's
+	// own (AWS_DATA_PATH, which it sets for every credential_process)
+	// what the SDK resolves: equal otherwise, answered.
 	if _, err := w.ask(t, CredentialsRequest{Profile: "static", Config: ConfigOf(w.env,
-		[]string{"AWS_ENDPOINT_URL_STS=http://daemon.example", "AWS_PROFILE=y", "AWS_DEFAULT_PROFILE=z", "AWS_PAGER=less"})}); err != nil {
-		t.Errorf("AWS_PROFILE differs only: %v", err)
+		[]string{"AWS_ENDPOINT_URL_STS=http://daemon.example", "AWS_PROFILE=y", "AWS_DEFAULT_PROFILE=z", "AWS_PAGER=less",
+			"AWS_DATA_PATH=/usr/lib/awscli/data", "AWS_CLI_FILE_ENCODING=utf-8", "AWS_CSM_ENABLED=true", "AWS_EXECUTION_ENV=x",
+			"AWS_S3_USE_ARN_REGION=true", "AWS_RETRY_MODE=adaptive", "AWS_UNKNOWN="})}); err != nil {
+		t.Errorf("only variables that change nothing differ: %v", err)
+	}
+	// An unknown one might change something.
+	if _, err := w.ask(t, CredentialsRequest{Profile: "static", Config: ConfigOf(w.env,
+		[]string{"AWS_ENDPOINT_URL_STS=http://daemon.example", "AWS_SOMETHING_NEW=1"})}); !errors.Is(err, ErrFallback) {
+		t.Errorf("an unknown AWS_ variable: %v, want ErrFallback", err)
 	}
 	if w.sts.Count("") != 0 {
 		t.Errorf("%d STS calls for requests not answered", w.sts.Count(""))

@@ -12,7 +12,9 @@
 # one the server serves. At the end the fake STS must have seen one
 # GetSessionToken per profile and server process, however many client
 # fetches there were, and serve's audit log must hold each client's
-# User-Agent.
+# User-Agent. Then the same clients read a profile whose
+# credential_process is awsxc-cli, with awsxc-cli daemon running: one
+# AssumeRole for all of them.
 #
 # A missing tool is a skip locally and a failure when CI=true. What a
 # client's version cannot do (Debian's botocore 1.29 and AWS CLI 2.9 predate
@@ -111,6 +113,15 @@ aws_secret_access_key = e2eStaticSecret
 [other]
 aws_access_key_id = AKIAE2EOTHEREXAMPLE1
 aws_secret_access_key = e2eOtherSecret
+EOF
+cat >>"$tmp/home/.aws/config" <<EOF
+[profile role]
+role_arn = arn:aws:iam::210987654321:role/E2E
+source_profile = static
+region = eu-west-1
+[profile viadaemon]
+credential_process = $cli --profile role --json
+region = eu-west-1
 EOF
 : >"$tmp/client/empty"
 
@@ -353,6 +364,55 @@ else
   pass "no token or whole key id in serve's audit log and stderr"
 fi
 
+# --- credential_process through the daemon ------------------------------
+# Each client reads profile viadaemon, whose credential_process is
+# awsxc-cli for an assume-role profile; with awsxc-cli daemon running in
+# the same configuration, every client gets the daemon's credentials:
+# one AssumeRole for all of them.
+daemon_env=("${server_env[@]}" "XDG_RUNTIME_DIR=$tmp/rt" "XDG_CONFIG_HOME=$tmp/cfg")
+mkdir -m 700 "$tmp/rt"
+"${daemon_env[@]}" "$cli" daemon --debug 2>"$tmp/daemon.err" &
+daemon_pid=$!
+pids+=($daemon_pid)
+if wait_for "$tmp/daemon.err" 'daemon listening'; then
+  proc_env=("${daemon_env[@]}" "AWS_PROFILE=viadaemon")
+  daemon_key=$("${proc_env[@]}" "$cli" --profile role --json | keyof)
+  if [[ $daemon_key == ASIA* ]]; then pass "awsxc-cli through the daemon"; else fail "awsxc-cli through the daemon" "key '$daemon_key'"; fi
+  if [ -x "$PY" ] && "$PY" -c 'import botocore' 2>/dev/null; then
+    check "botocore credential_process through the daemon" "custom-process $daemon_key" "${proc_env[@]}" "$PY" "$here/clients.py"
+  else
+    skip "botocore credential_process" "$PY with botocore not installed"
+  fi
+  if [ -x "$AWS" ] && "$AWS" --version 2>&1 | grep -q '^aws-cli/2'; then
+    check "aws cli v2 credential_process through the daemon" "$daemon_key" "${proc_env[@]}" "$AWS" configure export-credentials --format process
+  else
+    skip "aws cli v2 credential_process" "$AWS (v2) not installed"
+  fi
+  if [ -n "${node:-}" ]; then
+    check "js sdk v3 credential_process through the daemon" "$daemon_key" "${proc_env[@]}" "$node" "$here/clients.js"
+  else
+    skip "js sdk v3 credential_process" "node and the SDK not available"
+  fi
+  kill -TERM "$daemon_pid"
+  wait "$daemon_pid"
+  rc=$?
+  if [ "$rc" = 0 ]; then pass "daemon exits 0 on SIGTERM"; else fail "daemon exits 0 on SIGTERM" "exit $rc"; fi
+  answered=$(grep -c 'msg="local API: credentials"' "$tmp/daemon.err")
+  if [ "$answered" -ge 4 ] || { [ "$answered" -ge 2 ] && [ -z "${node:-}" ]; }; then
+    pass "the daemon answered every client ($answered requests)"
+  else
+    fail "the daemon answered every client" "$answered requests: $(tail -5 "$tmp/daemon.err" | tr '\n' ' ')"
+  fi
+  if grep -qE 'e2eStaticSecret|fakeSecret|FAKETOKEN' "$tmp/daemon.err"; then
+    fail "no secret in the daemon's log"
+  else
+    pass "no secret in the daemon's log"
+  fi
+else
+  cat "$tmp/daemon.err"
+  fail "daemon start"
+fi
+
 # --- graceful shutdown and the STS call count -------------------------------
 kill -INT "$imds_pid" "$ecs_pid" "$serve_pid"
 for p in "$imds_pid" "$ecs_pid" "$serve_pid"; do
@@ -376,5 +436,11 @@ if [ "${gst:-0}" = 4 ]; then
   pass "one GetSessionToken per profile and server process for every client fetch"
 else
   fail "one GetSessionToken per profile and server process" "got ${gst:-0}, want 4: $(tr '\n' ' ' <"$tmp/sts.out")"
+fi
+ar=$(sed -n 's/^AssumeRole=//p' "$tmp/sts.out")
+if [ "${ar:-0}" = 1 ]; then
+  pass "one AssumeRole for every credential_process through the daemon"
+else
+  fail "one AssumeRole through the daemon" "got ${ar:-0}: $(tr '\n' ' ' <"$tmp/sts.out")"
 fi
 summary
