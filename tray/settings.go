@@ -2,11 +2,11 @@
 
 package tray
 
-import "github.com/awsxc/awsxc/internal/settings"
+import "github.com/awsxc/awsxc/engine/settings"
 
 // The tray's settings are settings.json, shared with the headless daemon
 // (awsxc-cli daemon): the type, its checks and its file live in
-// internal/settings. These names keep the tray's code as it was.
+// engine/settings. These names keep the tray's code as it was.
 
 // Settings are what the tray remembers between runs (see
 // [settings.Settings]).

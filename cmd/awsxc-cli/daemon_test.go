@@ -32,7 +32,7 @@ var viaDaemon = map[string]bool{
 	"profile_from_AWS_PROFILE": true, "profile_from_AWS_DEFAULT_PROFILE": true, "profile_default": true,
 	"abbreviated_options": true, "role_via_fake_sts": true, "mfa_code_from_pipe": true, "mfa_code_flag": true,
 	"ensure_temporary": true, "ensure_temporary_noop_for_session": true, "ensure_temporary_mfa": true,
-	"err_profile_unknown": true, "err_profile_unknown_via_env": true, "err_profile_empty": true,
+	"err_profile_unknown": true, "err_profile_unknown_via_env": true,
 	"err_profile_without_source": true, "err_mfa_missing": true,
 }
 

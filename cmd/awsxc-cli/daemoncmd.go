@@ -20,10 +20,10 @@ import (
 
 	"github.com/awsxc/awsxc/engine"
 	"github.com/awsxc/awsxc/engine/daemon"
+	"github.com/awsxc/awsxc/engine/settings"
 	"github.com/awsxc/awsxc/internal/fsutil"
 	"github.com/awsxc/awsxc/internal/localsock"
 	"github.com/awsxc/awsxc/internal/rundir"
-	"github.com/awsxc/awsxc/internal/settings"
 )
 
 var daemonCommand = &command{
@@ -80,7 +80,9 @@ func (*daemonCmd) run(ctx context.Context, c *cli, p parsed) error {
 	// never run at once. Its single-instance lock is held for the
 	// daemon's life. (Once the tray hosts the daemon, the endpoint's own
 	// lock refuses either second one.)
+	ecsTokenFile := ""
 	if dir, err := rundir.Dir(c.getenv); err == nil {
+		ecsTokenFile = filepath.Join(dir, "ecs-token") // where the tray writes it
 		switch lock, err := fsutil.TryLock(filepath.Join(dir, trayLockName)); {
 		case errors.Is(err, fsutil.ErrLocked):
 			return errors.New("awsxc (the tray) is running for this user and runs the same servers; quit it first")
@@ -107,6 +109,7 @@ func (*daemonCmd) run(ctx context.Context, c *cli, p parsed) error {
 		DefaultProfile: engine.ProfileName("", c.getenv),
 		Logger:         c.log,
 		Hints:          cliHints,
+		ECSTokenFile:   ecsTokenFile,
 		FrontEnd:       "awsxc-cli daemon",
 		Version:        version,
 		OnChange: func() {
@@ -174,6 +177,9 @@ func (r *daemonReporter) report(st daemon.StatusResponse) {
 		case s.Error != "":
 			now["server "+s.Name] = fmt.Sprintf("awsxc-cli: warning: the %s server is not running: %s", s.Name, s.Error)
 		}
+		if s.Running && s.Reach != "" {
+			now["reach "+s.Name] = fmt.Sprintf("awsxc-cli: warning: the %s server also listens beyond loopback, on %s: whoever can reach it can read the credentials", s.Name, s.Reach)
+		}
 	}
 	for _, p := range st.Profiles {
 		if p.Error != "" {
@@ -204,7 +210,7 @@ func sortedKeys(m map[string]string) []string {
 			return 0
 		case k == "active":
 			return 1
-		case strings.HasPrefix(k, "server "):
+		case strings.HasPrefix(k, "server "), strings.HasPrefix(k, "reach "):
 			return 2
 		}
 		return 3
@@ -293,6 +299,8 @@ func statusText(st *daemon.StatusResponse, now time.Time) string {
 	}
 	for _, s := range st.Servers {
 		switch {
+		case s.Running && s.Reach != "":
+			fmt.Fprintf(tw, "server\t%s %s (profile %s; also reachable on %s)\n", s.Name, s.URL, s.Profile, s.Reach)
 		case s.Running:
 			fmt.Fprintf(tw, "server\t%s %s (profile %s)\n", s.Name, s.URL, s.Profile)
 		default:

@@ -393,5 +393,8 @@ type ServerStatus struct {
 	Addr    string `json:"addr"`
 	URL     string `json:"url,omitempty"`
 	Running bool   `json:"running"`
-	Error   string `json:"error,omitempty"`
+	// Reach says who beyond this machine can connect to it (server.Reach:
+	// "every IPv4 interface (0.0.0.0:9911: …)"); empty on loopback.
+	Reach string `json:"reach,omitempty"`
+	Error string `json:"error,omitempty"`
 }

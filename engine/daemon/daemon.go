@@ -12,7 +12,7 @@ import (
 
 	"github.com/awsxc/awsxc/engine"
 	"github.com/awsxc/awsxc/engine/server"
-	"github.com/awsxc/awsxc/internal/settings"
+	"github.com/awsxc/awsxc/engine/settings"
 )
 
 // Timeouts of the local API's HTTP server and of a request's wait. A
@@ -83,6 +83,10 @@ type Options struct {
 	// changes: a source fetched or failed, the settings or the servers
 	// changed.
 	OnChange func()
+	// ECSTokenFile, if set, is where the ECS server's token is written
+	// (0600) whenever it starts, for containers that mount it (the
+	// tray's: ecs-token in the run-time folder).
+	ECSTokenFile string
 	// ReloadInterval is how often the settings file is read again when
 	// it changed, and the active profile loaded again when its
 	// configuration changed; zero is 30 s.
@@ -275,17 +279,21 @@ func (d *Daemon) applyLocked() {
 	}
 	var want []server.Want
 	if src := d.held; src != nil {
-		opts := server.Options{Logger: d.log, Clock: d.opts.Env.Clock, Hints: d.opts.Hints}
+		opts := func(s settings.Server) server.Options {
+			o := server.Options{Addr: s.Addr, AllowRemote: s.AllowRemote,
+				Logger: d.log, Clock: d.opts.Env.Clock, Hints: d.opts.Hints}
+			if s.DockerBridge != "" {
+				// At Addr's port (port 0 here: see server.Options.ExtraAddrs).
+				o.ExtraAddrs = []string{net.JoinHostPort(s.DockerBridge, "0")}
+			}
+			return o
+		}
 		if d.set.IMDS.Enabled {
-			o := opts
-			o.Addr = d.set.IMDS.Addr
-			want = append(want, server.Want{Name: ServerIMDS, Source: src, IMDS: &server.IMDSOptions{Options: o}})
+			want = append(want, server.Want{Name: ServerIMDS, Source: src, IMDS: &server.IMDSOptions{Options: opts(d.set.IMDS)}})
 		}
 		if d.set.ECS.Enabled {
-			o := opts
-			o.Addr = d.set.ECS.Addr
 			want = append(want, server.Want{Name: ServerECS, Source: src, ECS: &server.ECSOptions{
-				Options: o, Token: d.set.ECSToken, Profiles: server.FromRegistry(d.reg)}})
+				Options: opts(d.set.ECS), Token: d.set.ECSToken, Profiles: server.FromRegistry(d.reg)}})
 		}
 	}
 	d.states = d.group.Apply(want)
@@ -300,6 +308,13 @@ func (d *Daemon) applyLocked() {
 			d.log.Warn("server did not start", "server", s.Name, "addr", set.Addr, "err", s.Err)
 		case s.Started:
 			d.log.Info("server listening", "server", s.Name, "url", s.URL, "profile", active)
+			if s.ECS != nil && d.opts.ECSTokenFile != "" {
+				// For containers that mount it; the folder may have been
+				// emptied since the last run.
+				if err := server.WriteTokenFile(d.opts.ECSTokenFile, s.ECS.Token()); err != nil {
+					d.log.Warn("cannot write the ECS token file for containers", "err", err)
+				}
+			}
 		}
 		// A port picked for port 0 is kept for the next runs.
 		if s.Err == nil && set.Addr != s.Addr {
@@ -397,7 +412,7 @@ func (d *Daemon) Status() StatusResponse {
 	}
 	serving := map[string][]string{}
 	for _, s := range d.states {
-		ss := ServerStatus{Name: s.Name, Addr: s.Addr, URL: s.URL, Running: s.Running()}
+		ss := ServerStatus{Name: s.Name, Addr: s.Addr, URL: s.URL, Running: s.Running(), Reach: s.Reach.String()}
 		if s.Running() {
 			ss.Profile = d.active
 			serving[d.active] = append(serving[d.active], s.Name)

@@ -6,8 +6,9 @@
 // # The core
 //
 // [New] makes a [Daemon] from an [engine.Env], the path of
-// settings.json (shared with the tray, see internal/settings), a logger
-// and an optional [Prompter]. It owns an [engine.Registry] (one source
+// settings.json (shared with the tray, see
+// [github.com/awsxc/awsxc/engine/settings]), a logger and an optional
+// [Prompter]. It owns an [engine.Registry] (one source
 // per profile, shared by every caller: one STS call per credential
 // lifetime, refreshed ahead of expiry), the local IMDS and ECS servers
 // the settings switch on (through [server.Group]; they serve the active

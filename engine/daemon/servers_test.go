@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/awsxc/awsxc/engine"
-	"github.com/awsxc/awsxc/internal/settings"
+	"github.com/awsxc/awsxc/engine/settings"
 )
 
 // getJSON fetches url with the headers and decodes the answer.
@@ -43,11 +43,15 @@ func TestServersFromSettings(t *testing.T) {
 	s := settings.Default()
 	s.Profile = "role"
 	s.ECS = settings.Server{Enabled: true, Addr: "127.0.0.1:0"}
-	s.ECSToken = "tok"
+	s.ECSToken = "token-0123456789ab"
 	if err := s.Save(path); err != nil {
 		t.Fatal(err)
 	}
-	w := newWorld(t, Options{SettingsPath: path, ReloadInterval: time.Hour})
+	tokenFile := filepath.Join(t.TempDir(), "ecs-token")
+	w := newWorld(t, Options{SettingsPath: path, ReloadInterval: time.Hour, ECSTokenFile: tokenFile})
+	if b, err := os.ReadFile(tokenFile); err != nil || string(b) != "token-0123456789ab" {
+		t.Errorf("ECS token file: %q, %v", b, err)
+	}
 	st := w.d.Status()
 	if len(st.Servers) != 1 || !st.Servers[0].Running || st.Servers[0].Profile != "role" || st.Active != "role" || st.Settings != path {
 		t.Fatalf("status %+v", st)
@@ -64,7 +68,7 @@ func TestServersFromSettings(t *testing.T) {
 		t.Errorf("the picked port was not saved: %+v (server at %s)", saved.ECS, url)
 	}
 	var creds struct{ AccessKeyId string }
-	if code := getJSON(t, url, map[string]string{"Authorization": "tok"}, &creds); code != 200 {
+	if code := getJSON(t, url, map[string]string{"Authorization": "token-0123456789ab"}, &creds); code != 200 {
 		t.Fatalf("ECS: %d", code)
 	}
 	r := mustAsk(t, w, w.request("role"))
@@ -72,7 +76,7 @@ func TestServersFromSettings(t *testing.T) {
 		t.Errorf("ECS %s, local API %s, %d AssumeRole calls", creds.AccessKeyId, r.Credentials.AccessKeyID, w.sts.Count("AssumeRole"))
 	}
 	// Any profile at /profiles/NAME, from the same registry.
-	if code := getJSON(t, url+"profiles/static", map[string]string{"Authorization": "tok"}, &creds); code != 200 {
+	if code := getJSON(t, url+"profiles/static", map[string]string{"Authorization": "token-0123456789ab"}, &creds); code != 200 {
 		t.Errorf("/profiles/static: %d", code)
 	}
 	if p := w.d.Status().Profiles; len(p) != 2 || p[0].Profile != "role" || len(p[0].Servers) != 1 || p[0].Servers[0] != ServerECS {
@@ -117,6 +121,15 @@ func TestServersFromSettings(t *testing.T) {
 	}
 	if got, _ := w.d.Settings(); got.Profile != "role" {
 		t.Errorf("Settings() = %+v", got)
+	}
+	// Beyond loopback only when allowed, and then said.
+	w.d.UpdateSettings(func(s *settings.Settings) { s.IMDS = settings.Server{Enabled: true, Addr: "0.0.0.0:0"} })
+	if st := w.d.Status(); len(st.Servers) != 1 || st.Servers[0].Running || !strings.Contains(st.Servers[0].Error, "loopback") {
+		t.Errorf("0.0.0.0 without allow_remote: %+v", st.Servers)
+	}
+	w.d.UpdateSettings(func(s *settings.Settings) { s.IMDS.AllowRemote = true })
+	if st := w.d.Status(); len(st.Servers) != 1 || !st.Servers[0].Running || !strings.Contains(st.Servers[0].Reach, "0.0.0.0:") {
+		t.Errorf("0.0.0.0 with allow_remote: %+v", st.Servers)
 	}
 	if err := w.d.UpdateSettings(func(s *settings.Settings) { s.IMDS.Enabled = true }); err != nil {
 		t.Fatal(err)
