@@ -624,7 +624,7 @@ func TestCredentialsFileProfile(t *testing.T) {
 	if m, _ := filepath.Glob(filepath.Join(f.home, ".aws", "*lock*")); len(m) != 0 {
 		t.Errorf("lock files in ~/.aws: %v", m)
 	}
-	if m, _ := filepath.Glob(filepath.Join(f.runDir, "awsxc", "credentials-*.lock")); len(m) != 1 {
+	if m, _ := filepath.Glob(filepath.Join(f.home, ".cache", "awsxc", "credentials-*.lock")); len(m) != 1 {
 		t.Errorf("lock files in the run-time folder: %v, want one", m)
 	}
 	// A run in a desktop session (XDG_RUNTIME_DIR set) locks the same

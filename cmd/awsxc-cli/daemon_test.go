@@ -536,7 +536,7 @@ func TestDaemonCommand(t *testing.T) {
 	f.runBinary(t, "", nil, "--profile", "role", "--json")
 	f.runBinary(t, "", nil, "--profile", "mfarole", "--json", "--mfa-code", "123456")
 	// While it runs, the tray cannot start (it runs the same servers).
-	if _, err := fsutil.TryLock(filepath.Join(f.runDir, "awsxc", "awsxc.lock")); !errors.Is(err, fsutil.ErrLocked) {
+	if _, err := fsutil.TryLock(filepath.Join(f.home, ".cache", "awsxc", "awsxc.lock")); !errors.Is(err, fsutil.ErrLocked) {
 		t.Errorf("the tray's lock while the daemon runs: %v, want it held", err)
 	}
 	r = f.runBinary(t, "", nil, "status")
@@ -567,7 +567,7 @@ func TestDaemonCommand(t *testing.T) {
 		t.Errorf("status after the stop: %q", r.stdout)
 	}
 	// With the tray running, the daemon is refused.
-	lock, err := fsutil.TryLock(filepath.Join(f.runDir, "awsxc", "awsxc.lock"))
+	lock, err := fsutil.TryLock(filepath.Join(f.home, ".cache", "awsxc", "awsxc.lock"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -81,8 +81,10 @@ func (*daemonCmd) run(ctx context.Context, c *cli, p parsed) error {
 	// daemon's life. (Once the tray hosts the daemon, the endpoint's own
 	// lock refuses either second one.)
 	ecsTokenFile := ""
-	if dir, err := rundir.Dir(c.getenv); err == nil {
+	if dir, err := rundir.RuntimeDir(c.getenv); err == nil {
 		ecsTokenFile = filepath.Join(dir, "ecs-token") // where the tray writes it
+	}
+	if dir, err := rundir.Dir(c.getenv); err == nil {
 		switch lock, err := fsutil.TryLock(filepath.Join(dir, trayLockName)); {
 		case errors.Is(err, fsutil.ErrLocked):
 			return errors.New("awsxc (the tray) is running for this user and runs the same servers; quit it first")
