@@ -1,7 +1,8 @@
 // Package platform holds what the awsxc tray needs from the operating
 // system: the clipboard, per-user folders, start at login, desktop
-// notifications, a native prompt for MFA codes and opening a file in the
-// user's editor. File primitives (atomic writes, locks) are in
+// notifications (with actions where the desktop has them), a native
+// prompt for MFA codes, opening a file in the user's editor, and whether
+// the screen is locked or the machine asleep. File primitives (atomic writes, locks) are in
 // internal/fsutil, shared with engine; platform does not import engine.
 //
 // Every exported name but [SessionBus] (Linux only) exists on every
