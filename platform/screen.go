@@ -81,7 +81,7 @@ func WatchScreen(ctx context.Context, o ScreenOptions) []string {
 
 // screenHub joins what each watcher says into one state.
 type screenHub struct {
-	mu     sync.Mutex      // protects the fields below, and serialises on
+	mu     sync.Mutex // protects the fields below, and serialises on
 	on     func(ScreenEvent)
 	locks  map[string]bool // locked, by what said so ("logind", a screensaver)
 	asleep bool
