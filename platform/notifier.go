@@ -42,6 +42,11 @@ func (n *Notifier) Notify(summary, body string, actions []Action, onAction func(
 	return n.impl.notify(summary, body, actions, onAction)
 }
 
+// Actions says the notification service shows actions now, so that a
+// caller can word a notification for the buttons it will have (or point
+// to its menu instead).
+func (n *Notifier) Actions() bool { return n.impl.actions() }
+
 // Close closes the connection; actions chosen afterwards are not
 // reported. A Notifier can be used again after Close: it connects anew.
 func (n *Notifier) Close() error { return n.impl.close() }

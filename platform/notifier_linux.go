@@ -89,6 +89,18 @@ func (n *notifier) notify(summary, body string, actions []Action, onAction func(
 	return true, nil
 }
 
+func (n *notifier) actions() bool {
+	n.mu.Lock()
+	conn, err := n.connectLocked()
+	n.mu.Unlock()
+	if err != nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), busCallTimeout)
+	defer cancel()
+	return hasActions(ctx, conn.Object(notifName, notifPath))
+}
+
 // hasActions says the service shows actions. "Even if this cap is
 // missing, actions may still be specified by the client, however the
 // server is free to ignore them": without it the caller offers the

@@ -70,6 +70,9 @@ func TestNotifierActions(t *testing.T) {
 	conn, srv := startActionsServer(t, addr, "body", "actions")
 	n := NewNotifier()
 	defer n.Close()
+	if !n.Actions() {
+		t.Error("Actions() = false with the capability")
+	}
 	chosen := make(chan string, 4)
 	offered, err := n.Notify("Sign-in to my-sso ends in 15 min", "body", []Action{{"signin", "Sign in"}}, func(k string) { chosen <- k })
 	if err != nil || !offered {
@@ -129,6 +132,9 @@ func TestNotifierNoActions(t *testing.T) {
 	_, srv := startActionsServer(t, addr, "body")
 	n := NewNotifier()
 	defer n.Close()
+	if n.Actions() {
+		t.Error("Actions() = true without the capability")
+	}
 	offered, err := n.Notify("s", "b", []Action{{"signin", "Sign in"}}, func(string) {})
 	if err != nil || offered {
 		t.Fatalf("Notify = %v, %v; want no actions offered", offered, err)

@@ -11,4 +11,6 @@ func (*notifier) notify(summary, body string, _ []Action, _ func(string)) (bool,
 	return false, notify(summary, body)
 }
 
+func (*notifier) actions() bool { return false }
+
 func (*notifier) close() error { return nil }

@@ -73,6 +73,8 @@ func (a *app) onClick(id string) {
 	case id == idQuit:
 		a.quit()
 		systray.Quit()
+	default:
+		a.onSessionClick(id) // signin.go, console.go
 	}
 }
 
@@ -367,6 +369,10 @@ func (a *app) copyText(what, text string, clearAfter time.Duration) {
 
 // copied tells the user a copy was made: a click gets an answer.
 func (a *app) copied(what, note string, clearAfter time.Duration) {
+	if what == consoleLinkWhat { // a credential: said so (console.go)
+		a.inform(copiedConsoleLink(note, clearAfter))
+		return
+	}
 	body := "The clipboard is not cleared."
 	if clearAfter > 0 {
 		body = "The clipboard is cleared in " + durationWords(clearAfter) + ", if it still holds them."
@@ -536,13 +542,13 @@ func (a *app) syncServers() {
 		if a.settings.IMDS.Enabled {
 			want = append(want, server.Want{Name: idIMDS, Source: src, IMDS: &server.IMDSOptions{
 				Options: server.Options{Addr: a.settings.IMDS.Addr, ExtraAddrs: bridgeAddrs(a.settings.IMDS), AllowRemote: a.settings.IMDS.AllowRemote,
-					Logger: a.log, Hints: trayHints},
+					Logger: a.log, Hints: a.hints},
 			}})
 		}
 		if a.settings.ECS.Enabled {
 			want = append(want, server.Want{Name: idECS, Source: src, ECS: &server.ECSOptions{
 				Options: server.Options{Addr: a.settings.ECS.Addr, ExtraAddrs: bridgeAddrs(a.settings.ECS), AllowRemote: a.settings.ECS.AllowRemote,
-					Logger: a.log, Hints: trayHints},
+					Logger: a.log, Hints: a.hints},
 				Token: a.settings.ECSToken,
 			}})
 		}

@@ -38,6 +38,8 @@ func IconFor(s State, now time.Time) IconState {
 		return IconOK // getting the first credentials
 	case st.Err != nil:
 		return IconExpiring // still valid, but not renewed
+	case s.Session != nil && (needsSignIn(s, now) || endsSoon(s.Session, now)):
+		return IconExpiring // valid, but the sign-in that renews them ends
 	case !st.Expires.IsZero() && st.Expires.Sub(now) <= expiryWarning:
 		return IconExpiring // a refresh would have renewed them by now
 	}

@@ -47,6 +47,10 @@ type State struct {
 	// SettingsErr is what is wrong with settings.json, which awsxc then
 	// leaves as it is: the settings in use are the last good ones.
 	SettingsErr error
+
+	// Session is the sign-in session of Active (signin_model.go); nil
+	// when it signs in to none, or while that is not known yet.
+	Session *SessionState
 }
 
 // ServerState is one local credentials server as the menu shows it.
@@ -104,6 +108,14 @@ const (
 	idVersion      = "version"
 	idQuit         = "quit"
 
+	// Sign-in (signin_model.go) and the console (console.go).
+	idSignIn       = "signin"
+	idSignInCode   = "signin:code"
+	idSignInCancel = "signin:cancel"
+	idSignOut      = "signout"
+	idConsole      = "console"
+	idConsoleCopy  = "console:copy"
+
 	profilePrefix = "profile:"
 	copyPrefix    = "copy:"
 )
@@ -141,9 +153,14 @@ func BuildMenu(s State, now time.Time) Menu {
 		Item{ID: idHeader, Label: status, Disabled: true, Tooltip: detail},
 		Item{ID: idHint, Label: shortHint(hint), Tooltip: hintTip, Disabled: true, Hidden: hint == ""},
 		Item{ID: idNoHost, Label: "No system tray host found (see the log)", Disabled: true, Hidden: !s.NoTrayHost},
+	)
+	signIn, signOut := sessionItems(s, now)
+	items = append(items, signIn...)
+	items = append(items,
 		Item{ID: idEnterMFA, Label: "Enter MFA code…", Hidden: !needsMFA(s), Disabled: s.MFAAsking},
 		// With a profile that could not be loaded, Refresh now loads it again.
 		Item{ID: idRefresh, Label: "Refresh now", Disabled: !(s.HaveSource || s.LoadErr != nil) || s.Status.Refreshing || s.MFAAsking},
+		signOut,
 		Item{ID: "sep1", Separator: true},
 	)
 
@@ -169,6 +186,7 @@ func BuildMenu(s State, now time.Time) Menu {
 		cp.Children = append(cp.Children, Item{ID: copyPrefix + string(f.Format), Label: f.Label, Disabled: !canUse})
 	}
 	items = append(items, cp)
+	items = append(items, consoleItems(s, canUse)...)
 
 	write := Item{ID: idWrite, Label: "Write to credentials file as " + s.ExportName, Disabled: !canUse}
 	switch {
@@ -209,6 +227,9 @@ func BuildMenu(s State, now time.Time) Menu {
 	tooltip := "awsxc " + s.Version + "\n" + status
 	if hintTip != "" {
 		tooltip += "\n" + hintTip
+	}
+	if sl := sessionLine(s, now); sl != "" {
+		tooltip += "\n" + sl
 	}
 	if sl := serversLine(s, now); sl != "" {
 		tooltip += "\n" + sl
@@ -357,6 +378,9 @@ func statusHint(s State) string {
 	if errors.Is(s.Status.Err, engine.ErrMFARequired) && s.MFAErr != nil {
 		return "cannot show the MFA dialog: " + s.MFAErr.Error()
 	}
+	if loginNeeded(s.Status.Err) && s.Session != nil {
+		return signInHint(s.Session.Name())
+	}
 	return hintOf(s.Status.Err)
 }
 
@@ -372,10 +396,11 @@ func renewHint(s State) string {
 		return "replace the session in the AWS files (its keys, aws_session_token and aws_credential_expiration)"
 	case engine.KindProcess:
 		return "check what credential_process returns: it gives the same credentials again"
-	case engine.KindSSO:
+	case engine.KindSSO, engine.KindLogin:
+		if s.Session != nil {
+			return signInHint(s.Session.Name())
+		}
 		return trayHints(engine.ActionSSOLogin, s.Active)
-	case engine.KindLogin:
-		return trayHints(engine.ActionAWSLogin, s.Active)
 	}
 	return "the profile gives no credentials that last longer"
 }
@@ -401,6 +426,9 @@ func Summary(s State, now time.Time) (status, hint string) {
 	}
 	if OwnKeys(s) {
 		return ownKeysSummary(s)
+	}
+	if status, hint, ok := sessionSummary(s, now); ok {
+		return status, hint
 	}
 	if !st.Valid {
 		switch {
@@ -493,7 +521,7 @@ func errSummary(err error) string {
 	case errors.Is(err, engine.ErrSSOLoginRequired):
 		return "SSO login needed"
 	case errors.Is(err, engine.ErrLoginRequired):
-		return "aws login needed"
+		return "sign-in needed"
 	case errors.Is(err, engine.ErrMFARequired):
 		return "MFA code needed"
 	case errors.Is(err, engine.ErrProfileNotFound):
@@ -530,15 +558,16 @@ func hintOf(err error) string {
 
 // trayHints words the engine's actions for the tray, which has menu
 // items and a settings file, and no flags: it never tells anyone to add
-// --force or --mfa-code. Signing in is the AWS CLI's until awsxc does it.
+// --force or --mfa-code, nor to run the AWS CLI for what awsxc does
+// itself. A sign-in is the menu's Sign in to NAME…; where the session's
+// name is known, the menu's wording ([signInHint]) and the servers'
+// ((*app).hints) name it.
 var trayHints engine.Hints = func(a engine.Action, profile string) string {
 	switch a {
 	case engine.ActionMFACode:
 		return "choose Enter MFA code… in this menu"
-	case engine.ActionSSOLogin:
-		return "run aws sso login --profile " + engine.ShellQuote(profile)
-	case engine.ActionAWSLogin:
-		return "run aws login --profile " + engine.ShellQuote(profile)
+	case engine.ActionSSOLogin, engine.ActionAWSLogin:
+		return "choose Sign in to its session… in this menu"
 	case engine.ActionConfigure:
 		return "run aws configure, or choose a profile under Profiles"
 	case engine.ActionCheckProfileName:

@@ -62,12 +62,12 @@ func TestSummary(t *testing.T) {
 		{"expired_refresh_failed", with(func(s *State) {
 			s.Status.Valid, s.Status.Err = false, ssoErr
 			s.Status.Expires = now.Add(-time.Minute)
-		}), "dev · expired, SSO login needed", "run aws sso login --profile dev"},
+		}), "dev · expired, SSO login needed", "choose Sign in to its session… in this menu"},
 		{"no_creds_yet", with(func(s *State) { s.Status = engine.Status{Profile: "dev", Refreshing: true} }), "dev · getting credentials…", ""},
 		{"loading", with(func(s *State) { s.HaveSource = false; s.Status = engine.Status{} }), "dev · loading…", ""},
 		{"static_no_expiry", with(func(s *State) { s.Status.Kind = engine.KindStatic; s.Status.Expires = time.Time{} }), "dev · static keys · no expiry", ""},
 		{"no_expiry", with(func(s *State) { s.Status.Kind = engine.KindProcess; s.Status.Expires = time.Time{} }), "dev · no expiry", ""},
-		{"sso_login_needed", with(func(s *State) { s.Status = engine.Status{Profile: "dev", Err: ssoErr} }), "dev · SSO login needed", "run aws sso login --profile dev"},
+		{"sso_login_needed", with(func(s *State) { s.Status = engine.Status{Profile: "dev", Err: ssoErr} }), "dev · SSO login needed", "choose Sign in to its session… in this menu"},
 		{"mfa_needed", with(func(s *State) { s.Status = engine.Status{Profile: "dev", Err: mfaErr} }), "dev · MFA code needed", "choose Enter MFA code… in this menu"},
 		{"mfa_asking", with(func(s *State) { s.Status = engine.Status{Profile: "dev", Err: mfaErr}; s.MFAAsking = true }), "dev · waiting for the MFA code", ""},
 		{"refresh_failed_still_valid", with(func(s *State) { s.Status.Err = stsErr }), "dev · expires in 42 min · refresh failed", "STS GetSessionToken: AccessDenied"},
@@ -159,6 +159,8 @@ func TestBuildMenuFull(t *testing.T) {
 		"  copy:windows-cmd|cmd.exe",
 		"  copy:dotenv|.env file",
 		"  copy:process|credential_process JSON",
+		"console|Open AWS console",
+		"console:copy|Copy console link",
 		"write|Write to credentials file as awsxc",
 		"keep|Keep it refreshed while awsxc runs[x]",
 		"---",
@@ -356,17 +358,18 @@ func TestServerItem(t *testing.T) {
 }
 
 // TestTrayHints words every engine action for the menu. The tray has no
-// flags: no hint may tell the user to add one, or to run awsxc-cli.
+// flags: no hint may tell the user to add one, or to run awsxc-cli, or
+// to sign in with the AWS CLI, which the menu does itself (issue 12).
 func TestTrayHints(t *testing.T) {
 	t.Parallel()
-	cliWords := regexp.MustCompile(`awsxc-cli|--(force|mfa-code|mfa-serial|allow-host|imds|container|ensure-temporary|cache|exec|json|env)\b`)
+	cliWords := regexp.MustCompile(`awsxc-cli|\baws (sso )?login\b|--(force|mfa-code|mfa-serial|allow-host|imds|container|ensure-temporary|cache|exec|json|env)\b`)
 	for _, tt := range []struct {
 		action engine.Action
 		want   string
 	}{
 		{engine.ActionMFACode, "choose Enter MFA code… in this menu"},
-		{engine.ActionSSOLogin, "run aws sso login --profile dev"},
-		{engine.ActionAWSLogin, "run aws login --profile dev"},
+		{engine.ActionSSOLogin, "choose Sign in to its session… in this menu"},
+		{engine.ActionAWSLogin, "choose Sign in to its session… in this menu"},
 		{engine.ActionConfigure, "run aws configure, or choose a profile under Profiles"},
 		{engine.ActionCheckProfileName, "choose a profile under Profiles"},
 		{engine.ActionForce, "the tray never overwrites long-term keys: set export_name in the settings to another profile"},

@@ -16,7 +16,7 @@ import (
 
 func TestNoteFor(t *testing.T) {
 	t.Parallel()
-	ssoErr := &engine.Error{Profile: "dev", Kind: engine.ErrSSOLoginRequired, Hint: "run aws sso login --profile dev"}
+	ssoErr := &engine.Error{Profile: "dev", Kind: engine.ErrSSOLoginRequired, Action: engine.ActionSSOLogin, Hint: engine.ActionSSOLogin.Hint("dev")}
 	tests := []struct {
 		name  string
 		state State
@@ -27,11 +27,11 @@ func TestNoteFor(t *testing.T) {
 		{"expiring_cannot_refresh", with(func(s *State) {
 			s.Status.Expires = now.Add(9*time.Minute + 10*time.Second)
 			s.Status.Err = ssoErr
-		}), &Note{Summary: "dev: credentials expire in 9 min", Body: "They cannot be renewed: run aws sso login --profile dev"}},
+		}), &Note{Summary: "dev: credentials expire in 9 min", Body: "They cannot be renewed: choose Sign in to its session… in this menu"}},
 		{"refresh_failed_still_valid", with(func(s *State) { s.Status.Err = ssoErr }),
-			&Note{Summary: "dev: refresh failed, SSO login needed", Body: "run aws sso login --profile dev"}},
+			&Note{Summary: "dev: refresh failed, SSO login needed", Body: "choose Sign in to its session… in this menu"}},
 		{"no_credentials", with(func(s *State) { s.Status = engine.Status{Profile: "dev", Err: ssoErr} }),
-			&Note{Summary: "dev: SSO login needed", Body: "run aws sso login --profile dev"}},
+			&Note{Summary: "dev: SSO login needed", Body: "choose Sign in to its session… in this menu"}},
 		{"mfa_dialog_open", with(func(s *State) {
 			s.Status = engine.Status{Profile: "dev", Err: &engine.Error{Kind: engine.ErrMFARequired}}
 			s.MFAAsking = true

@@ -148,6 +148,10 @@ type app struct {
 	prompt    func(ctx context.Context, title, text string) (string, error)
 	clipboard *clipboard  // serializes copies; runs while the loop does
 	engines   engineCache // the container engine, for Copy settings for Docker
+	// watchScreen reports lock and sleep: platform.WatchScreen; nil
+	// watches nothing.
+	watchScreen func(context.Context, platform.ScreenOptions) []string
+	si          signins // sign-in sessions and reminders (signin.go)
 
 	// Owned by the loop goroutine.
 	state    State
@@ -187,13 +191,14 @@ func newApp(ctx context.Context, cancel context.CancelFunc, opts Options) *app {
 	}
 	a := &app{
 		ctx: ctx, quit: cancel, opts: opts, log: opts.Logger, now: time.Now,
-		done:     make(chan struct{}),
-		clicks:   make(chan string, 16),
-		do:       make(chan func(), 64),
-		notifier: platform.Notify,
-		prompt:   platform.Prompt,
-		alerts:   map[string]string{},
-		servers:  server.NewGroup(ctx),
+		done:        make(chan struct{}),
+		clicks:      make(chan string, 16),
+		do:          make(chan func(), 64),
+		notifier:    platform.Notify,
+		prompt:      platform.Prompt,
+		watchScreen: platform.WatchScreen,
+		alerts:      map[string]string{},
+		servers:     server.NewGroup(ctx),
 	}
 	a.clipboard = &clipboard{copy: platform.Copy, paste: platform.Paste, reqs: make(chan clipRequest),
 		fail: func(err error) { a.post(func() { a.notify("Nothing copied", err.Error()) }) },
@@ -307,6 +312,7 @@ func (a *app) loop(ui *adapter) {
 	defer a.shutdown()
 	a.ui = ui
 	go a.clipboard.run(a.ctx)
+	a.startSessions()
 	if a.state.Active != "" {
 		a.switchProfile(a.state.Active, false)
 	}
@@ -333,6 +339,7 @@ func (a *app) loop(ui *adapter) {
 // render applies the menu for the current state and shows a notification
 // when the state calls for a new one. force re-sends the tooltip.
 func (a *app) render(force bool) {
+	a.updateSessions(force)
 	now := a.now()
 	if a.ui != nil {
 		a.ui.apply(BuildMenu(a.state, now), force)
@@ -346,7 +353,9 @@ func (a *app) render(force bool) {
 		}
 		return
 	}
-	if n.Key != a.lastNote {
+	// Nothing is shown while the screen is locked or the machine asleep:
+	// the note comes on return, if it still holds.
+	if n.Key != a.lastNote && !a.away() {
 		a.lastNote = n.Key
 		a.notify(n.Summary, n.Body)
 	}
