@@ -75,7 +75,9 @@ func (a *app) openConsole(copyLink bool) {
 		}
 		a.log.Info("opening the AWS console", "profile", name, "link", u)
 		if err := openInBrowser(ctx, u); err != nil {
-			a.post(func() { a.notify("Cannot open the AWS console", err.Error()+"; choose Copy console link and paste it into a browser") })
+			a.post(func() {
+				a.notify("Cannot open the AWS console", err.Error()+"; choose Copy console link and paste it into a browser")
+			})
 		}
 	})
 }
