@@ -41,7 +41,8 @@ type harness struct {
 	sts      *fakeaws.Server
 	settings string // path of settings.json
 
-	clip *fakeClipboard
+	clip    *fakeClipboard
+	actions *fakeActions // notifications with actions (signin_app_test.go)
 
 	mu     sync.Mutex // protects notes and bodies
 	notes  []string   // summaries of the notifications shown
@@ -54,11 +55,17 @@ type harnessOptions struct {
 	settingsMode  os.FileMode   // its mode; 0 is 0600
 	tick          time.Duration // 0 is an hour: no tick during the test
 	clock         *testClock    // the engine's and the menu's clock; nil is the system's
+	// env is set after the fake STS's (AWS_ENDPOINT_URL_SSO_OIDC of
+	// fakeaws.StartAll, say).
+	env map[string]string
 }
 
 func newHarness(t *testing.T, o harnessOptions) *harness {
 	t.Helper()
 	h := &harness{sts: fakeaws.Isolate(t, o.config, o.creds)}
+	for k, v := range o.env {
+		t.Setenv(k, v)
+	}
 	home := os.Getenv("HOME")
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
@@ -99,6 +106,10 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 		h.bodies = append(h.bodies, body)
 		return nil
 	}
+	// No screen watcher (tests call onScreen), and reminders recorded.
+	h.a.watchScreen = nil
+	h.actions = &fakeActions{}
+	h.a.si.notifier = h.actions
 	h.a.start()
 	go h.a.loop(nil)
 	t.Cleanup(func() {
