@@ -258,7 +258,9 @@ func TestSignInDeviceCode(t *testing.T) {
 	if err := s.fakes.OIDC.ApproveDevice(code); err != nil {
 		t.Fatal(err)
 	}
-	s.waitFor(t, "signed in", func(a *app) bool { return a.state.Session != nil && a.state.Session.Status.SignedIn && a.state.Status.Valid })
+	s.waitFor(t, "signed in", func(a *app) bool {
+		return a.state.Session != nil && a.state.Session.Status.SignedIn && a.state.Status.Valid
+	})
 	var st string
 	s.do(t, func(a *app) { st, _ = Summary(a.state, a.now()) })
 	if !strings.HasPrefix(st, "legacy · signed in to "+name+" until ") {
