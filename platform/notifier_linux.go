@@ -29,7 +29,18 @@ type notifier struct {
 	// pending holds the notifications with actions shown and not yet
 	// closed, by the id the service gave them.
 	pending map[uint32]pendingNote
+	// early holds the last signals for ids not pending: a choice can
+	// arrive before Notify has read its reply and recorded the id.
+	early []earlySignal
 }
+
+type earlySignal struct {
+	ev     notificationEvent
+	sender string
+}
+
+// maxEarly bounds early.
+const maxEarly = 16
 
 type pendingNote struct {
 	owner    string // the unique bus name of the service that showed it
@@ -81,11 +92,24 @@ func (n *notifier) notify(summary, body string, actions []Action, onAction func(
 		return false, nil
 	}
 	n.mu.Lock()
-	defer n.mu.Unlock()
 	if n.conn != conn {
+		n.mu.Unlock()
 		return false, nil // closed meanwhile: no choice can come back
 	}
-	n.pending[id] = pendingNote{owner: owner, onAction: onAction}
+	p := pendingNote{owner: owner, onAction: onAction}
+	for i, e := range n.early {
+		if e.ev.id == id && e.sender == owner {
+			// Chosen (or closed) before the reply was read.
+			n.early = append(n.early[:i:i], n.early[i+1:]...)
+			n.mu.Unlock()
+			if !e.ev.closed {
+				onAction(e.ev.key)
+			}
+			return true, nil
+		}
+	}
+	n.pending[id] = p
+	n.mu.Unlock()
 	return true, nil
 }
 
@@ -132,7 +156,7 @@ func (n *notifier) connectLocked() (*dbus.Conn, error) {
 	ch := make(chan *dbus.Signal, 16)
 	conn.Signal(ch)
 	go n.dispatch(conn, ch)
-	n.conn, n.pending = conn, map[uint32]pendingNote{}
+	n.conn, n.pending, n.early = conn, map[uint32]pendingNote{}, nil
 	return conn, nil
 }
 
@@ -145,6 +169,12 @@ func (n *notifier) dispatch(conn *dbus.Conn, ch <-chan *dbus.Signal) {
 		}
 		n.mu.Lock()
 		p, known := n.pending[ev.id]
+		if !known && n.conn == conn {
+			n.early = append(n.early, earlySignal{ev, sig.Sender})
+			if len(n.early) > maxEarly {
+				n.early = n.early[1:]
+			}
+		}
 		if !known || n.conn != conn || sig.Sender != p.owner {
 			n.mu.Unlock()
 			continue
@@ -164,7 +194,7 @@ func (n *notifier) close() error {
 		return nil
 	}
 	err := n.conn.Close()
-	n.conn, n.pending = nil, map[uint32]pendingNote{}
+	n.conn, n.pending, n.early = nil, map[uint32]pendingNote{}, nil
 	return err
 }
 

@@ -14,10 +14,14 @@ import (
 // actionsServer is org.freedesktop.Notifications with a capability list,
 // recording the actions of each notification.
 type actionsServer struct {
+	conn *dbus.Conn
 	caps []string
-	mu   sync.Mutex
-	got  map[uint32][]string // actions by id
-	next uint32
+	// instant, when set, is chosen before Notify even answers: the
+	// signal reaches the client ahead of the reply.
+	instant string
+	mu      sync.Mutex
+	got     map[uint32][]string // actions by id
+	next    uint32
 }
 
 func (s *actionsServer) GetCapabilities() ([]string, *dbus.Error) { return s.caps, nil }
@@ -28,6 +32,9 @@ func (s *actionsServer) Notify(app string, replaces uint32, icon, summary, body 
 	defer s.mu.Unlock()
 	s.next++
 	s.got[s.next] = actions
+	if s.instant != "" {
+		s.conn.Emit(notifPath, notifIface+".ActionInvoked", s.next, s.instant)
+	}
 	return s.next, nil
 }
 
@@ -50,7 +57,7 @@ func startActionsServer(t *testing.T, addr string, caps ...string) (*dbus.Conn, 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	s := &actionsServer{caps: caps, got: map[uint32][]string{}}
+	s := &actionsServer{conn: conn, caps: caps, got: map[uint32][]string{}}
 	if err := conn.Export(s, notifPath, notifIface); err != nil {
 		t.Fatal(err)
 	}
@@ -190,4 +197,29 @@ func FuzzParseNotificationSignal(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestNotifierChoiceBeforeReply: a choice whose signal arrives before
+// the reply to Notify is not lost.
+func TestNotifierChoiceBeforeReply(t *testing.T) {
+	addr := desktoptest.StartBus(t)
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
+	_, srv := startActionsServer(t, addr, "actions")
+	srv.mu.Lock()
+	srv.instant = "signin"
+	srv.mu.Unlock()
+	n := NewNotifier()
+	defer n.Close()
+	chosen := make(chan string, 1)
+	if offered, err := n.Notify("s", "b", []Action{{"signin", "Sign in"}}, func(k string) { chosen <- k }); err != nil || !offered {
+		t.Fatalf("Notify = %v, %v", offered, err)
+	}
+	select {
+	case k := <-chosen:
+		if k != "signin" {
+			t.Errorf("chosen %q", k)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the early choice was lost")
+	}
 }

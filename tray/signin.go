@@ -469,7 +469,8 @@ func (a *app) remind() {
 			if n.Actions() {
 				body = r.ActionBody
 			}
-			_, err := n.Notify(r.Summary, body, []platform.Action{{Key: "signin", Label: "Sign in"}}, func(k string) {
+			offered, err := n.Notify(r.Summary, body, []platform.Action{{Key: "signin", Label: "Sign in"}}, func(k string) {
+				a.log.Debug("reminder action chosen", "action", k)
 				if k == "signin" {
 					// The user asked: the sign-in starts (once, if it runs).
 					a.post(func() { a.signIn(r.SessionKey) })
@@ -477,6 +478,8 @@ func (a *app) remind() {
 			})
 			if err != nil {
 				a.log.Debug("reminder not shown", "err", err)
+			} else {
+				a.log.Debug("reminder shown", "with_actions", offered)
 			}
 		}()
 	}
