@@ -207,7 +207,11 @@ func (a *app) readSession(ss *SessionState) {
 	now := a.now()
 	before := ss.Status
 	ss.Status = st
-	if before.Path != "" && !ss.SigningIn && before.NeedsSignIn(now) && !st.NeedsSignIn(now) {
+	// A new token where there was none usable: the Sources on the
+	// session fetch again (after a sign-in elsewhere; or the service had
+	// refused the old token, which the cache cannot tell).
+	renewed := before.NeedsSignIn(now) || (!st.ExpiresAt.Equal(before.ExpiresAt) && ss.Key() == a.si.active && loginNeeded(a.state.Status.Err))
+	if before.Path != "" && !ss.SigningIn && renewed && !st.NeedsSignIn(now) {
 		a.log.Info("signed in elsewhere; fetching the credentials again", "session", ss.Name())
 		a.refreshSession(ss.Key())
 	}

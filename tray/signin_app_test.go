@@ -3,6 +3,7 @@
 package tray
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -13,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/engine/signin"
+	"github.com/awsxc/awsxc/internal/browser"
 	"github.com/awsxc/awsxc/internal/fakeaws"
 	"github.com/awsxc/awsxc/platform"
 )
@@ -400,4 +404,31 @@ func (s *signinFixture) endOf(t *testing.T) time.Time {
 	var end time.Time
 	s.do(t, func(a *app) { end = a.state.Session.Status.ExpiresAt })
 	return end
+}
+
+// TestSignedInElsewhere: a sign-in made by another program (awsxc-cli
+// login, aws sso login) into the shared cache is seen on the next tick,
+// and the Source fetches again without a click.
+func TestSignedInElsewhere(t *testing.T) {
+	s := newSigninFixture(t, `{"profile": "p0"}`, nil)
+	s.waitHeader(t, "p0 · signed out of my-sso")
+	wd, _ := os.Getwd()
+	env := engine.NewEnv(os.Getenv, wd)
+	sess, err := signin.ProfileSession(context.Background(), env, "p3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_, err = signin.SignIn(ctx, sess, signin.Config{Env: env}, signin.SignInOptions{
+		OpenBrowser: func(ctx context.Context, u string) error {
+			return browser.Open(ctx, u, browser.Options{Getenv: os.Getenv, Env: append(os.Environ(), "FAKEBROWSER_MODE=follow")})
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.do(t, func(a *app) { a.render(true) }) // a tick
+	s.waitHeader(t, "p0 · signed in to my-sso · renews")
+	s.waitFor(t, "the credentials", valid("p0"))
 }
