@@ -77,10 +77,13 @@ func (a *app) startSessions() {
 	if a.watchScreen == nil {
 		return
 	}
-	watching := a.watchScreen(a.ctx, platform.ScreenOptions{On: func(e platform.ScreenEvent) {
-		a.post(func() { a.onScreen(e) })
-	}})
-	a.log.Debug("watching the screen's lock and sleep", "with", strings.Join(watching, ", "))
+	// Off the loop: it asks the buses (each call bounded) what they know.
+	go func() {
+		watching := a.watchScreen(a.ctx, platform.ScreenOptions{On: func(e platform.ScreenEvent) {
+			a.post(func() { a.onScreen(e) })
+		}})
+		a.log.Debug("watching the screen's lock and sleep", "with", strings.Join(watching, ", "))
+	}()
 }
 
 // onScreen takes news from the screen watcher. Coming back (unlocked,
@@ -450,6 +453,15 @@ func (a *app) signedOut(key string, res *signin.SignOutResult, err error) {
 	}
 }
 
+// remindSessions are the sessions reminded of: the active profile's,
+// the one the tray uses. (A front end serving many profiles adds theirs.)
+func (a *app) remindSessions() []*SessionState {
+	if ss := a.si.sessions[a.si.active]; ss != nil {
+		return []*SessionState{ss}
+	}
+	return nil
+}
+
 // remind shows the reminders due, unless the user is away: then they
 // wait, and coming back shows at most one per session.
 func (a *app) remind() {
@@ -457,7 +469,7 @@ func (a *app) remind() {
 		return
 	}
 	now := a.now()
-	for _, ss := range a.si.sessions {
+	for _, ss := range a.remindSessions() {
 		r, ok := ReminderDue(ss, now, func(k string) bool { return a.si.shown[k] })
 		if !ok {
 			continue

@@ -5,12 +5,15 @@ package tray
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -110,6 +113,13 @@ type signinFixture struct {
 
 func newSigninFixture(t *testing.T, settings string, clock *testClock) *signinFixture {
 	t.Helper()
+	return newFixture(t, tenProfiles(), "", settings, clock, nil)
+}
+
+// newFixture is a harness on every fake, with config and creds as the
+// AWS files and extra variables set.
+func newFixture(t *testing.T, config, creds, settings string, clock *testClock, extra map[string]string) *signinFixture {
+	t.Helper()
 	f := fakeaws.StartAll()
 	t.Cleanup(f.Close)
 	if clock != nil {
@@ -120,7 +130,11 @@ func newSigninFixture(t *testing.T, settings string, clock *testClock) *signinFi
 	log := filepath.Join(t.TempDir(), "browser.log")
 	env := f.Env()
 	env["BROWSER"], env["FAKEBROWSER_LOG"], env["FAKEBROWSER_MODE"] = FakeBrowser(t), log, "none"
-	h := newHarness(t, harnessOptions{config: tenProfiles(), settings: settings, env: env, clock: clock})
+	env["AWSXC_SIGNIN_URL"] = f.Federation.Endpoint()
+	for k, v := range extra {
+		env[k] = v
+	}
+	h := newHarness(t, harnessOptions{config: config, creds: creds, settings: settings, env: env, clock: clock})
 	return &signinFixture{harness: h, fakes: f, browser: log}
 }
 
@@ -432,3 +446,67 @@ func TestSignedInElsewhere(t *testing.T) {
 	s.waitHeader(t, "p0 · signed in to my-sso · renews")
 	s.waitFor(t, "the credentials", valid("p0"))
 }
+
+// TestConsoleInProcess: Copy console link copies the federation link and
+// clears it after clipboard_clear_seconds, or at the link's end when
+// that comes first; a profile that needs an MFA code gets no dialog, only a
+// notification; nothing of the link is logged.
+func TestConsoleInProcess(t *testing.T) {
+	const config = "[profile role]\nrole_arn = arn:aws:iam::111122223333:role/Admin\nsource_profile = base\nregion = eu-west-1\n" +
+		"[profile mfa]\nrole_arn = arn:aws:iam::111122223333:role/Admin\nsource_profile = base\nmfa_serial = arn:aws:iam::111122223333:mfa/alice\nregion = eu-west-1\n" +
+		"[profile base]\nregion = eu-west-1\n"
+	const creds = "[base]\naws_access_key_id = AKIABASEEXAMPLE00001\naws_secret_access_key = basesecret\n"
+	var logged syncBuf
+	s := newFixture(t, config, creds, `{"profile": "role", "clipboard_clear_seconds": 3600}`, nil, nil)
+	f := s.fakes
+	s.do(t, func(a *app) { a.log = slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug})) })
+	s.waitFor(t, "role", valid("role"))
+	var clears []time.Duration
+	s.do(t, func(a *app) {
+		done := a.clipboard.done
+		a.clipboard.done = func(what, note string, clearAfter time.Duration) {
+			clears = append(clears, clearAfter)
+			done(what, note, clearAfter)
+		}
+	})
+	s.do(t, func(a *app) { a.onClick(idConsoleCopy) })
+	s.waitFor(t, "the link", func(*app) bool { return strings.Contains(s.clip.get(), "Action=login") })
+	link := s.clip.get()
+	if !strings.HasPrefix(link, f.Federation.Endpoint()+"?Action=login&") {
+		t.Fatalf("clipboard %q", link)
+	}
+	s.waitFor(t, "the notification", func(*app) bool { return slices.ContainsFunc(s.notesShown(), func(n string) bool { return strings.HasPrefix(n, "Console link copied") }) })
+	s.do(t, func(a *app) {
+		// Cleared after an hour, yet the link goes once it stops working.
+		if len(clears) != 1 || clears[0] <= 14*time.Minute || clears[0] > 15*time.Minute {
+			t.Errorf("cleared after %v; want the link's 15 minutes", clears)
+		}
+	})
+	tok := link[strings.Index(link, "SigninToken=")+len("SigninToken="):]
+	if strings.Contains(logged.String(), tok) {
+		t.Errorf("the log holds the link:\n%s", logged.String())
+	}
+
+	// An MFA profile whose credentials were made with a code from the
+	// dialog: the link gets no dialog of its own, only a notification.
+	var prompts atomic.Int32
+	s.do(t, func(a *app) {
+		a.prompt = func(context.Context, string, string) (string, error) { prompts.Add(1); return "123456", nil }
+		a.switchProfile("mfa", true)
+	})
+	s.waitFor(t, "mfa", valid("mfa"))
+	s.do(t, func(a *app) { a.onClick(idConsole) })
+	s.waitFor(t, "the refusal", func(*app) bool { _, ok := s.noteBodies()["No console link for mfa"]; return ok })
+	if body := s.noteBodies()["No console link for mfa"]; !strings.Contains(body, "MFA code") || prompts.Load() != 1 {
+		t.Errorf("body %q, %d dialogs; want one, for the credentials", body, prompts.Load())
+	}
+}
+
+// syncBuf is a log destination safe for concurrent use.
+type syncBuf struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
