@@ -42,27 +42,41 @@ func consoleItems(s State, canUse bool) []Item {
 
 // openConsole makes a console link for the active profile, off the
 // loop, and opens it in the browser or, with copyLink, copies it. The
-// link is a bearer credential: it is never logged (console.URL masks
-// itself) and reaches the browser through a one-shot loopback redirect,
-// never on a command line. No MFA code is asked for: a profile that
-// needs one gets the MFA hint.
+// link is signed with the credentials the tray holds (console.Sign): no
+// AssumeRole again, and no MFA dialog (a profile whose code has run out
+// gets the MFA hint). It is a bearer credential: never logged
+// (console.URL masks itself), and it reaches the browser through a
+// one-shot loopback redirect, never on a command line.
 func (a *app) openConsole(copyLink bool) {
-	name := a.state.Active
-	if name == "" || !a.state.HaveSource || !(a.state.Status.Valid || OwnKeys(a.state)) {
+	src, name := a.src, a.state.Active
+	if src == nil || !(a.state.Status.Valid || OwnKeys(a.state)) {
 		return // the items are disabled
 	}
+	// An IAM user's long-term keys sign in through GetFederationToken,
+	// which refuses the GetSessionToken credentials a Source holds for
+	// them: the profile's own keys are used, as copies use them.
+	own := a.state.Status.LongTerm
 	env, clearAfter, now := a.opts.Env, a.clearAfter(), a.now
+	endpoint := os.Getenv("AWSXC_SIGNIN_URL")
+	if host := console.ForeignEndpoint(endpoint); host != "" {
+		// It is sent the secret key and the session token themselves.
+		a.notifyOnce("signin-url", "Console links go to "+host,
+			"AWSXC_SIGNIN_URL points at "+host+", which is not an AWS sign-in host: a federation sign-in sends it the profile's secret key and session token.")
+	}
 	a.background(func() {
 		ctx, cancel := context.WithTimeout(a.ctx, consoleWait)
 		defer cancel()
-		u, err := console.NewURL(ctx, console.Options{Env: env, Profile: name, Logger: a.log, Endpoint: os.Getenv("AWSXC_SIGNIN_URL")})
+		c, err := a.handOut(src, own)
+		var u *console.URL
+		if err == nil {
+			u, err = console.Sign(ctx, src.Profile(), c, console.Options{Env: env, Logger: a.log, Endpoint: endpoint})
+		}
 		if err != nil {
 			a.post(func() { a.notify("No console link for "+name, consoleErrText(err)) })
 			return
 		}
 		if copyLink {
-			// Never left on the clipboard past the link's life, even with
-			// clipboard_clear_seconds set to never.
+			// Never left on the clipboard past the link's life.
 			if left := u.Expires.Sub(now()); !u.Expires.IsZero() && left > 0 && (clearAfter == 0 || left < clearAfter) {
 				clearAfter = left
 			}
@@ -75,9 +89,7 @@ func (a *app) openConsole(copyLink bool) {
 		}
 		a.log.Info("opening the AWS console", "profile", name, "link", u)
 		if err := openInBrowser(ctx, u); err != nil {
-			a.post(func() {
-				a.notify("Cannot open the AWS console", err.Error()+"; choose Copy console link and paste it into a browser")
-			})
+			a.post(func() { a.notify("Cannot open the AWS console", browserErrText(err)) })
 		}
 	})
 }
@@ -96,15 +108,23 @@ func openInBrowser(ctx context.Context, u *console.URL) error {
 	return handoff.Open(ctx, u.Reveal(), open, consoleWait)
 }
 
+// browserErrText words a failure to hand the link to the browser.
+func browserErrText(err error) string {
+	switch {
+	case errors.Is(err, handoff.ErrTaken):
+		return err.Error() + ": do not use the console session it opened, sign out of it (the link stops working 15 minutes after it was made)"
+	case errors.Is(err, handoff.ErrForeignPeer):
+		return err.Error() + " (it read the link in the process list; the browser got the link): if a console session opened that you did not open, sign out of it"
+	}
+	return err.Error() + "; choose Copy console link and paste it into a browser"
+}
+
 // consoleErrText words a console failure for the tray: the engine's
 // reason, with the menu's hint for what the user can do.
 func consoleErrText(err error) string {
 	switch {
 	case errors.Is(err, engine.ErrMFARequired):
-		// console.NewURL obtains the credentials anew (review 1, M7): the
-		// code given to Enter MFA code… does not reach it, so the menu's
-		// MFA hint would not help, and no dialog is shown for a link.
-		return "The profile asks for an MFA code, which the console link does not ask for"
+		return "The profile's credentials need a new MFA code: " + trayHints(engine.ActionMFACode, "") + ", then try again"
 	case errors.Is(err, console.ErrNoConsole):
 		return err.Error() + "; set AWSXC_SIGNIN_URL to the partition's federation endpoint"
 	}

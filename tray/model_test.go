@@ -387,12 +387,10 @@ func TestTrayHints(t *testing.T) {
 			}
 		})
 	}
-	// Commands to paste quote the name (review 1, L11).
-	for a, w := range map[engine.Action]string{
-		engine.ActionSSOLogin: "run aws sso login --profile 'my dev'",
-		engine.ActionAWSLogin: "run aws login --profile 'my dev'",
-	} {
-		if got := trayHints(a, "my dev"); got != w {
+	// Signing in is the menu's (issue 12): no command to paste, whatever
+	// the profile's name (review 1, L11 quoted it in the command).
+	for _, a := range []engine.Action{engine.ActionSSOLogin, engine.ActionAWSLogin} {
+		if got, w := trayHints(a, "my dev"), "choose Sign in to its session… in this menu"; got != w {
 			t.Errorf("%v for %q: %q, want %q", a, "my dev", got, w)
 		}
 	}

@@ -448,8 +448,9 @@ func TestSignedInElsewhere(t *testing.T) {
 
 // TestConsoleInProcess: Copy console link copies the federation link and
 // clears it after clipboard_clear_seconds, or at the link's end when
-// that comes first; a profile that needs an MFA code gets no dialog, only a
-// notification. (That the link is never logged the D-Bus test checks.)
+// that comes first; an MFA profile's link is signed with the credentials
+// the tray holds, with no dialog. (That the link is never logged the
+// D-Bus test checks.)
 func TestConsoleInProcess(t *testing.T) {
 	const config = "[profile role]\nrole_arn = arn:aws:iam::111122223333:role/Admin\nsource_profile = base\nregion = eu-west-1\n" +
 		"[profile mfa]\nrole_arn = arn:aws:iam::111122223333:role/Admin\nsource_profile = base\nmfa_serial = arn:aws:iam::111122223333:mfa/alice\nregion = eu-west-1\n" +
@@ -483,16 +484,21 @@ func TestConsoleInProcess(t *testing.T) {
 	})
 
 	// An MFA profile whose credentials were made with a code from the
-	// dialog: the link gets no dialog of its own, only a notification.
+	// dialog: the link is signed with them, with no dialog of its own
+	// and no second AssumeRole.
 	var prompts atomic.Int32
 	s.do(t, func(a *app) {
 		a.prompt = func(context.Context, string, string) (string, error) { prompts.Add(1); return "123456", nil }
 		a.switchProfile("mfa", true)
 	})
 	s.waitFor(t, "mfa", valid("mfa"))
-	s.do(t, func(a *app) { a.onClick(idConsole) })
-	s.waitFor(t, "the refusal", func(*app) bool { _, ok := s.noteBodies()["No console link for mfa"]; return ok })
-	if body := s.noteBodies()["No console link for mfa"]; !strings.Contains(body, "MFA code") || prompts.Load() != 1 {
-		t.Errorf("body %q, %d dialogs; want one, for the credentials", body, prompts.Load())
+	assumed := f.STS.Count("AssumeRole")
+	s.do(t, func(a *app) { a.onClick(idConsoleCopy) })
+	s.waitFor(t, "mfa's link", func(*app) bool { return strings.Contains(s.clip.get(), "Action=login") && s.clip.get() != link })
+	if n := prompts.Load(); n != 1 {
+		t.Errorf("%d MFA dialogs; want one, for the credentials", n)
+	}
+	if n := f.STS.Count("AssumeRole"); n != assumed {
+		t.Errorf("%d AssumeRole calls for the link", n-assumed)
 	}
 }
