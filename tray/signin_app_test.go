@@ -502,3 +502,21 @@ func TestConsoleInProcess(t *testing.T) {
 		t.Errorf("%d AssumeRole calls for the link", n-assumed)
 	}
 }
+
+// TestSignInLoginSession: an aws login profile signs in from the menu
+// (the same-device flow) and reads "signed in · renews", not the 15
+// minutes its credentials last.
+func TestSignInLoginSession(t *testing.T) {
+	const arn = "arn:aws:iam::123456789012:user/alice"
+	s := newFixture(t, "[profile alice]\nlogin_session = "+arn+"\nregion = eu-west-1\n", "", `{"profile": "alice"}`, nil, nil)
+	s.waitHeader(t, "alice · signed out of "+arn)
+	t.Setenv("FAKEBROWSER_MODE", "follow")
+	s.do(t, func(a *app) { a.onClick(idSignIn) })
+	s.waitHeader(t, "alice · signed in to "+arn+" · renews")
+	s.waitFor(t, "the credentials", valid("alice"))
+	var exp time.Time
+	s.do(t, func(a *app) { exp = a.state.Status.Expires })
+	if left := time.Until(exp); left > 16*time.Minute {
+		t.Errorf("aws login credentials last %v; the fake gives 15 minutes", left)
+	}
+}

@@ -1059,6 +1059,9 @@ func (w *wine) testTray(t *testing.T) {
 	}
 	s := w.readSettings(t)
 	p.waitStderr(t, `msg="loaded profile" profile=static`) // from the event loop
+	// The lock and sleep watcher starts (WTSQuerySessionInformation, or
+	// the clock alone where Wine does not answer it) and the tray runs on.
+	t.Logf("screen watcher under Wine: %s", p.waitStderr(t, `msg="watching the screen's lock and sleep" with=("[^"]*"|\S+)`)[1])
 	if s["export_name"] != "awsxc" || s["profile"] != nil && s["profile"] != "" {
 		t.Errorf("first settings: %v", s)
 	}
