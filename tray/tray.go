@@ -2,7 +2,10 @@
 
 // Package tray is the awsxc system tray app: a menu over one engine
 // [engine.Source] for the active profile, the local IMDS and ECS servers,
-// copies to the clipboard and a credentials-file profile kept fresh.
+// copies to the clipboard and a credentials-file profile kept fresh,
+// signing in to the profile's IAM Identity Center or aws login session
+// with reminders before it ends (signin.go), and the AWS console
+// (console.go).
 //
 // [BuildMenu] turns a [State] into a [Menu] and is a pure function; an
 // adapter applies menus to fyne.io/systray. One event-loop goroutine owns
