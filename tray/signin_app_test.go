@@ -363,7 +363,7 @@ func TestReminders(t *testing.T) {
 		t.Fatalf("reminders %q while locked", got)
 	}
 	tick(end.Add(-2 * time.Minute))
-	s.do(t, func(a *app) { a.onScreen(platform.ScreenEvent{}) })
+	s.do(t, func(a *app) { a.onScreen(platform.ScreenEvent{}); a.render(false) }) // the render at this time
 	tick(end.Add(-time.Minute))
 	if got := summaries(2); len(got) != 2 || got[1] != "Sign-in to "+name+" ends in 2 min" {
 		t.Fatalf("reminders %q after the unlock", got)
