@@ -24,6 +24,10 @@ func (a *app) onClick(id string) {
 	// Take in edits to settings.json first: the click may change and
 	// save the settings, which must not undo them.
 	a.reloadSettings()
+	// The Profiles menu's slots, tree, favourites and Sync items.
+	if id = a.profilesClick(id); id == "" {
+		return
+	}
 	switch {
 	case strings.HasPrefix(id, profilePrefix):
 		name := strings.TrimPrefix(id, profilePrefix)

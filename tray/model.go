@@ -22,6 +22,7 @@ type State struct {
 	NoConfig   bool     // no AWS config or credentials file with a profile
 	Profiles   []string // every profile name, in file order
 	Active     string   // the chosen profile; "" when none could be chosen
+	Catalog    Catalog  // what the Profiles menu groups and marks them by
 
 	// HaveSource is set once a Source for Active exists; LoadErr is why
 	// it could not be created (a broken profile).
@@ -137,6 +138,7 @@ var copyFormats = []struct {
 // adapter applies its result to the systray items.
 func BuildMenu(s State, now time.Time) Menu {
 	status, hint := Summary(s, now)
+	status = markHeadline(s, status)
 	// A profile's own long-term keys are there to copy whatever STS
 	// says; anything else needs the Source's valid credentials.
 	canUse := s.HaveSource && (s.Status.Valid || OwnKeys(s))
@@ -164,22 +166,7 @@ func BuildMenu(s State, now time.Time) Menu {
 		Item{ID: "sep1", Separator: true},
 	)
 
-	profiles := Item{ID: idProfiles, Label: "Profiles", Disabled: len(s.Profiles) == 0}
-	for _, p := range s.Profiles {
-		it := Item{ID: profilePrefix + p, Label: p, Checkbox: true, Checked: p == s.Active}
-		if p == s.ExportName {
-			// awsxc's own output: made active, awsxc would read and
-			// rewrite it.
-			it.Label += " (written by awsxc)"
-			it.Disabled, it.Checked = true, false
-			it.Tooltip = "awsxc writes this profile (export_name), so it cannot be the active one"
-		}
-		profiles.Children = append(profiles.Children, it)
-	}
-	if len(s.Profiles) == 0 {
-		profiles.Children = []Item{{ID: profilePrefix, Label: "(no profiles)", Disabled: true}}
-	}
-	items = append(items, profiles)
+	items = append(items, profileItems(s)...)
 
 	cp := Item{ID: idCopy, Label: "Copy as", Disabled: !canUse}
 	for _, f := range copyFormats {

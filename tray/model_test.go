@@ -152,6 +152,8 @@ func TestBuildMenuFull(t *testing.T) {
 		"  profile:default|default[ ]",
 		"  profile:dev|dev[x]",
 		"  profile:prod|prod[ ]",
+		"favourites|Edit favourites",
+		"  favourites:0|dev[ ]",
 		"copy|Copy as",
 		"  copy:env|export lines (bash, zsh)",
 		"  copy:fish|fish",

@@ -185,6 +185,9 @@ type app struct {
 	// last listed from them, zero after a listing that failed: a tick
 	// lists them again only when it differs.
 	profilesSum [sha256.Size]byte
+	// profiles is what the Profiles menu and the Sync items are built
+	// from beyond the state (profiles.go).
+	profiles profilesState
 }
 
 func newApp(ctx context.Context, cancel context.CancelFunc, opts Options) *app {
@@ -251,12 +254,13 @@ func (a *app) start() {
 	a.state.Active = a.pickProfile()
 }
 
-// loadProfiles re-reads the profile names from the AWS config files.
+// loadProfiles lists the profiles of the AWS config files again.
 func (a *app) loadProfiles() error {
-	names, err := engine.ListProfileNames(a.opts.Env)
+	l, err := engine.ListProfiles(a.opts.Env)
 	if err != nil {
 		a.log.Warn("cannot list profiles", "err", err)
 	}
+	names := a.setListing(l)
 	a.state.Profiles = names
 	a.state.NoConfig = len(names) == 0 && os.Getenv("AWS_PROFILE") == ""
 	return err
@@ -369,6 +373,7 @@ func (a *app) onTick() {
 	a.listProfiles(sum)
 	a.reloadSettings()
 	a.followFiles(sum)
+	a.refreshSessions() // a sign-in made elsewhere, a token that expired
 	// awsxc --autostart (an installer, say) may have changed it meanwhile.
 	a.state.Autostart, a.state.AutostartErr = platform.Autostart()
 	if a.pollHost && a.state.NoTrayHost && checkTrayHost() == hostPresent {
@@ -640,4 +645,5 @@ func (a *app) stateFromSettings() {
 	a.state.ExportName, a.state.KeepRefreshed, a.state.EnsureTemporary = s.ExportName, s.KeepRefreshed, s.EnsureTemporary
 	a.state.IMDS = ServerState{On: s.IMDS.Enabled, Addr: s.IMDS.Addr, Bridge: s.IMDS.DockerBridge}
 	a.state.ECS = ServerState{On: s.ECS.Enabled, Addr: s.ECS.Addr, Bridge: s.ECS.DockerBridge}
+	a.catalogFromSettings()
 }

@@ -77,6 +77,19 @@ type Settings struct {
 	// [DefaultClipboardClear]. A negative value, or one above
 	// [MaxClipboardClear], is an error.
 	ClipboardClearSeconds int `json:"clipboard_clear_seconds"`
+	// Favourites are the profiles the tray's Profiles menu shows first,
+	// in the order they were added (Edit favourites); the first ten that
+	// the AWS files have are shown.
+	Favourites []string `json:"favourites"`
+	// Recent are the profiles last chosen in the menu, the last one
+	// first, at most [MaxRecent].
+	Recent []string `json:"recent"`
+	// ProductionProfiles tags profiles as production: names, or
+	// patterns as path.Match reads them ("prod-*", "*.Production.*"),
+	// letter case ignored. The tray marks them in the headline, the
+	// tooltip and the Profiles menu. A pattern that is not valid is an
+	// error.
+	ProductionProfiles []string `json:"production_profiles"`
 }
 
 // Server is one local server's switch and listen address.
@@ -170,6 +183,9 @@ func Default() Settings {
 		ECS:                   Server{Addr: "127.0.0.1:0"},
 		ExportName:            "awsxc",
 		ClipboardClearSeconds: int(DefaultClipboardClear / time.Second),
+		Favourites:            []string{},
+		Recent:                []string{},
+		ProductionProfiles:    []string{},
 	}
 }
 
@@ -192,6 +208,7 @@ func (s *Settings) normalize() {
 	if s.ECSToken == "" {
 		s.ECSToken = newToken()
 	}
+	s.normalizeProfileLists()
 }
 
 // ErrCorrupt is wrapped by the errors of a settings file that is not
@@ -298,6 +315,11 @@ func Parse(path string, data []byte) (Settings, error) {
 		if n > 0 {
 			err = fmt.Errorf("clipboard_clear_seconds must be at most %d (a day)", int(MaxClipboardClear/time.Second))
 		}
+		return s, &Error{Path: path, Line: line, Col: col, Err: err}
+	}
+	if err := s.checkProductionProfiles(); err != nil {
+		s.normalize()
+		line, col := position(data, keyOffset(data, "production_profiles"))
 		return s, &Error{Path: path, Line: line, Col: col, Err: err}
 	}
 	if err := server.CheckToken(s.ECSToken); err != nil {
