@@ -229,11 +229,17 @@ func (m *profileMarks) production(name string) bool {
 
 // leaf is the item with label that chooses profile name.
 func (m *profileMarks) leaf(id, label, name string) Item {
+	return m.markedLeaf(id, label, name, m.production(name))
+}
+
+// markedLeaf is leaf for a profile already known to be a production one
+// or not (a pattern match per profile is most of a big menu's cost).
+func (m *profileMarks) markedLeaf(id, label, name string, prod bool) Item {
 	it := Item{ID: id, Label: label, Checkbox: true, Checked: name == m.s.Active}
 	if label != name {
 		it.Tooltip = name
 	}
-	if m.production(name) {
+	if prod {
 		it.Label = prodMark + it.Label
 		it.Tooltip = strings.TrimPrefix(it.Tooltip+" · production", " · ")
 	}
@@ -429,9 +435,9 @@ func accountItem(m *profileMarks, parent string, a engine.AccountGroup) Item {
 		case shared && label != p.Name:
 			label += " (" + p.Name + ")"
 		}
-		leaf := m.leaf(pickID(p.Name, id), label, p.Name)
-		prod = prod || m.production(p.Name)
-		it.Children = append(it.Children, leaf)
+		pp := m.production(p.Name)
+		prod = prod || pp
+		it.Children = append(it.Children, m.markedLeaf(pickID(p.Name, id), label, p.Name, pp))
 	}
 	if prod {
 		it.Label = prodMark + it.Label
