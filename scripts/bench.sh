@@ -806,6 +806,7 @@ R="$W/report.md"
 				items) what="items published (hidden slots included)" ;;
 				MiB/VmRSS) what="VmRSS once published" ;;
 				esac
+				if [[ $u == items ]]; then v=$(printf '%.0f' "$v") v0=$(printf '%.0f' "$v0"); fi
 				printf '| %s | %s %s | %s %s | %.1f× |\n' "$what" "$v" "${u%%/*}" "$v0" "${u%%/*}" "$(calc "$v / $v0")"
 			done
 		fi
