@@ -284,7 +284,7 @@ func slotOf(id, prefix string) (int, bool) {
 		return 0, false
 	}
 	i, err := strconv.Atoi(rest)
-	return i, err == nil && i >= 0
+	return i, err == nil && i >= 0 && strconv.Itoa(i) == rest // only as slotID writes it
 }
 
 // profileItems are the main menu's Profiles submenu, Edit favourites

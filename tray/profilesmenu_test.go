@@ -329,6 +329,8 @@ func TestPickID(t *testing.T) {
 	}
 }
 
+// FuzzPickID: the IDs a click brings back are read back as written, and
+// no ID makes the readers panic.
 func FuzzPickID(f *testing.F) {
 	f.Add("dev", "others")
 	f.Add("a@b", "session:x/12:111122223333")
@@ -340,6 +342,13 @@ func FuzzPickID(f *testing.F) {
 		// Any ID: no panic, and a name that is part of it.
 		if got, ok := pickedProfile(name); ok && !strings.Contains(name, got) {
 			t.Fatalf("pickedProfile(%q) = %q", name, got)
+		}
+		// Slots: an ID names a slot only as slotID writes it.
+		if i, ok := slotOf(name, favPrefix); ok && slotID(favPrefix, i) != name {
+			t.Fatalf("slotOf(%q) = %d", name, i)
+		}
+		if i, ok := slotOf(slotID(recentPrefix, len(name)), recentPrefix); !ok || i != len(name) {
+			t.Fatalf("slotOf(slotID(%d)) = %d, %v", len(name), i, ok)
 		}
 	})
 }
