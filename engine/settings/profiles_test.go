@@ -1,6 +1,4 @@
-//go:build !darwin || cgo
-
-package tray
+package settings
 
 import (
 	"errors"
@@ -19,7 +17,7 @@ import (
 func TestProfileListSettings(t *testing.T) {
 	t.Parallel()
 	p := filepath.Join(t.TempDir(), "settings.json")
-	s, err := LoadSettings(p)
+	s, err := Load(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +27,7 @@ func TestProfileListSettings(t *testing.T) {
 	if err := s.Save(p); err != nil {
 		t.Fatal(err)
 	}
-	got, err := LoadSettings(p)
+	got, err := Load(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,14 +43,14 @@ func TestProfileListSettings(t *testing.T) {
 
 	// A first run writes the lists empty, never null, so that a user
 	// opening the file finds them.
-	d, _ := DefaultSettings().encode()
+	d, _ := Default().Encode()
 	for _, want := range []string{`"favourites": []`, `"recent": []`, `"production_profiles": []`} {
 		if !strings.Contains(string(d), want) {
 			t.Errorf("default settings.json lacks %s:\n%s", want, d)
 		}
 	}
 
-	s, err = parseSettings("s.json", []byte(`{"favourites": ["a", "", "b", "a"], "recent": ["1", "2", "1", "3", "4", "5", "6", ""],
+	s, err = Parse("s.json", []byte(`{"favourites": ["a", "", "b", "a"], "recent": ["1", "2", "1", "3", "4", "5", "6", ""],
 		"production_profiles": null}`))
 	if err != nil {
 		t.Fatal(err)
@@ -68,10 +66,10 @@ func TestProfileListSettings(t *testing.T) {
 func TestProductionProfilesBadPattern(t *testing.T) {
 	t.Parallel()
 	data := "{\"profile\": \"dev\",\n  \"production_profiles\": [\"prod-*\", \"[prod\", \"x\\\\\"]}"
-	s, err := parseSettings("settings.json", []byte(data))
-	var serr *SettingsError
+	s, err := Parse("settings.json", []byte(data))
+	var serr *Error
 	if !errors.As(err, &serr) {
-		t.Fatalf("err = %v; want a *SettingsError", err)
+		t.Fatalf("err = %v; want a *Error", err)
 	}
 	if want := `settings.json:2:3: production_profiles: "[prod" is not a valid pattern (a [ without its ], or a \ at the end)`; err.Error() != want {
 		t.Errorf("error %q\nwant  %q", err, want)
@@ -89,7 +87,7 @@ func FuzzProfileListSettings(f *testing.F) {
 	f.Add(`{"production_profiles": "prod"}`)
 	f.Add(`{"recent": [null, ""]}`)
 	f.Fuzz(func(t *testing.T, data string) {
-		s, _ := parseSettings("s.json", []byte(data))
+		s, _ := Parse("s.json", []byte(data))
 		for _, l := range [][]string{s.Favourites, s.Recent, s.ProductionProfiles} {
 			if l == nil || slices.Contains(l, "") || len(slices.Compact(slices.Sorted(slices.Values(l)))) != len(l) {
 				t.Fatalf("list %q: want no null, empty or repeated names", l)
