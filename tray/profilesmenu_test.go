@@ -398,7 +398,7 @@ func TestProductionHeadline(t *testing.T) {
 		{"production_failing", with(func(s *State) {
 			s.Catalog.Production = []string{"dev"}
 			s.Status = engine.Status{Profile: "dev", Err: &engine.Error{Profile: "dev", Kind: engine.ErrSSOLoginRequired, Action: engine.ActionSSOLogin}}
-		}), "⚠ PROD · dev · SSO login needed", "awsxc 1.2.3\n⚠ PROD · dev · SSO login needed\nrun aws sso login --profile dev"},
+		}), "⚠ PROD · dev · SSO login needed", "awsxc 1.2.3\n⚠ PROD · dev · SSO login needed\nchoose Sign in to its session… in this menu"},
 		{"not_production", with(func(s *State) { s.Catalog.Production = []string{"prod*"} }),
 			"dev · expires in 42 min", "awsxc 1.2.3\ndev · expires in 42 min"},
 		{"none_chosen", with(func(s *State) { s.Active, s.HaveSource = "", false; s.Catalog.Production = []string{"*"} }),
