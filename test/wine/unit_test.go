@@ -21,7 +21,15 @@ func (w *wine) unitTests(t *testing.T, pkg, run string, want ...string) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go test -c %s: %v\n%s", pkg, err, out)
 	}
-	r := w.run(t, nil, "", exe, "-test.v", "-test.count=1", "-test.run", run)
+	args := []string{"-test.v", "-test.count=1", "-test.run", run}
+	r := w.run(t, nil, "", exe, args...)
+	if r.code != 0 && !strings.Contains(r.stdout, "=== RUN") {
+		// The test binary ran no test at all and said nothing: Wine did
+		// not run it (seen once in CI: exit 1, no output). Once more, with
+		// Wine's error channel on, so that a second failure says why.
+		t.Logf("%s under Wine: exit %d before any test ran (stderr %q); once more", filepath.Base(exe), r.code, r.stderr)
+		r = w.run(t, []string{"WINEDEBUG=err+all"}, "", exe, args...)
+	}
 	if r.code != 0 || !strings.Contains(r.stdout, "\nPASS\n") || strings.Contains(r.stdout, "--- SKIP") {
 		t.Fatalf("%s tests under Wine: exit %d\n%s\n%s", pkg, r.code, r.stdout, r.stderr)
 	}

@@ -53,6 +53,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -921,20 +922,57 @@ func decode(t *testing.T, body string) serverCreds {
 	return serverCreds(c)
 }
 
+// errWineExit is an exit status that Wine chose, not the program: the
+// program had handled the Ctrl-C and written its last line ("shutting
+// down", after which it returns 0 or writes an error), and then the
+// process ended with another status or was killed by a signal. Wine 8
+// does this now and then when a process exits right after its console
+// control handler ran (seen about once in 40 runs here, and in CI); the
+// +process,+seh trace shows the CTRL_C_EVENT handled, "shutting down",
+// and nothing after it. Windows itself ends such a process with the
+// status it gave ExitProcess.
+var errWineExit = errors.New("Wine ended the process after its last line")
+
 // stop sends SIGINT, which Wine delivers as CTRL_C_EVENT, and expects a
-// graceful exit 0.
-func (p *proc) stop(t *testing.T) {
+// graceful exit 0; errWineExit when Wine ended the process itself (see
+// [withWineRetry]), another error otherwise.
+func (p *proc) stop(t *testing.T) error {
 	t.Helper()
 	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
-	if code := p.exitCode(t, 15*time.Second); code != 0 {
-		t.Errorf("exit %d after Ctrl-C, want 0; stderr:\n%s", code, p.errText())
+	code := p.exitCode(t, 15*time.Second)
+	if code == 0 {
+		return nil
+	}
+	text := p.errText()
+	if strings.HasSuffix(text, "awsxc-cli: shutting down\n") {
+		return fmt.Errorf("%w: exit %d after Ctrl-C", errWineExit, code)
+	}
+	return fmt.Errorf("exit %d after Ctrl-C, want 0; stderr:\n%s", code, text)
+}
+
+// withWineRetry runs once, and runs it again when Wine chose the exit
+// status ([errWineExit]): the second run must pass, so a program that
+// really exits non-zero fails the test either way.
+func withWineRetry(t *testing.T, once func(t *testing.T) error) {
+	t.Helper()
+	err := once(t)
+	if errors.Is(err, errWineExit) {
+		t.Logf("%v; running the test once more", err)
+		err = once(t)
+	}
+	if err != nil {
+		t.Error(err)
 	}
 }
 
 func (w *wine) testIMDS(t *testing.T) {
 	t.Parallel()
+	withWineRetry(t, w.imdsOnce)
+}
+
+func (w *wine) imdsOnce(t *testing.T) error {
 	p := w.start(t, w.serverEnv(t, "imds"), w.cli, "--profile", "static", "--imds", "0")
 	url := p.waitStderr(t, `IMDSv2\) at (http://127\.0\.0\.1:\d+/)\n`)[1]
 	p.waitStderr(t, `Ctrl-C stops`)
@@ -955,14 +993,19 @@ func (w *wine) testIMDS(t *testing.T) {
 	if _, code := curl(t, base+role); code != 401 {
 		t.Errorf("read without a token: %d, want 401", code)
 	}
-	p.stop(t)
+	err := p.stop(t)
 	if n := w.sts.Count("GetSessionToken"); n < 1 {
 		t.Errorf("the fake STS saw %d GetSessionToken calls", n)
 	}
+	return err
 }
 
 func (w *wine) testContainer(t *testing.T) {
 	t.Parallel()
+	withWineRetry(t, w.containerOnce)
+}
+
+func (w *wine) containerOnce(t *testing.T) error {
 	const token = "wine-container-token-0123456789"
 	p := w.start(t, w.serverEnv(t, "container"), w.cli, "--profile", "static", "--container", "0", token)
 	url := p.waitStderr(t, `container credentials at (http://127\.0\.0\.1:\d+/)`)[1]
@@ -978,7 +1021,7 @@ func (w *wine) testContainer(t *testing.T) {
 	if _, code := curl(t, "-H", "Authorization: wrong-token-0123456789", url); code != 403 {
 		t.Errorf("wrong token: %d, want 403", code)
 	}
-	p.stop(t)
+	return p.stop(t)
 }
 
 // trayEnv is the tray's AWS setup: one static profile.
