@@ -931,7 +931,7 @@ func decode(t *testing.T, body string) serverCreds {
 // +process,+seh trace shows the CTRL_C_EVENT handled, "shutting down",
 // and nothing after it. Windows itself ends such a process with the
 // status it gave ExitProcess.
-var errWineExit = errors.New("Wine ended the process after its last line")
+var errWineExit = errors.New("the process was ended by Wine after its last line")
 
 // stop sends SIGINT, which Wine delivers as CTRL_C_EVENT, and expects a
 // graceful exit 0; errWineExit when Wine ended the process itself (see
