@@ -79,14 +79,22 @@ type Options struct {
 	// [StatusResponse].
 	FrontEnd, Version string
 	// OnChange, if set, is called (from any goroutine, never with a lock
-	// held; it must not block) whenever what [Daemon.Status] shows
-	// changes: a source fetched or failed, the settings or the servers
-	// changed.
+	// held; it must not block) whenever what [Daemon.Status] or
+	// [Daemon.ServerList] shows changes: a source fetched or failed, the
+	// settings or the servers changed, a server or consumer was added,
+	// removed or revoked, and after credentials requests to the servers
+	// (at most once a second: a server's LastFetch; the records
+	// themselves come from [Daemon.SubscribeActivity]).
 	OnChange func()
 	// ECSTokenFile, if set, is where the ECS server's token is written
 	// (0600) whenever it starts, for containers that mount it (the
 	// tray's: ecs-token in the run-time folder).
 	ECSTokenFile string
+	// TokenDir is the folder of the consumers' token files, NAME.token
+	// (0600, no final newline): the run-time folder's tokens, made 0700
+	// if it is not there. Empty keeps tokens in memory only (they change
+	// on every start).
+	TokenDir string
 	// ReloadInterval is how often the settings file is read again when
 	// it changed, and the active profile loaded again when its
 	// configuration changed; zero is 30 s.

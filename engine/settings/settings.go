@@ -90,6 +90,13 @@ type Settings struct {
 	// tooltip and the Profiles menu. A pattern that is not valid is an
 	// error.
 	ProductionProfiles []string `json:"production_profiles"`
+	// Servers are the pinned servers and consumers besides the imds and
+	// ecs switches (see [Pinned]), in the order they were added.
+	Servers []Pinned `json:"servers,omitempty"`
+	// AuditLog, if set, is a file every credentials fetch from the
+	// daemon's servers is appended to, as one JSON line (created 0600;
+	// see engine/activity). A leading ~/ is the home folder.
+	AuditLog string `json:"audit_log,omitempty"`
 }
 
 // Server is one local server's switch and listen address.
@@ -432,4 +439,40 @@ func newToken() string {
 	b := make([]byte, 32)
 	rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// The kinds of a [Pinned] server.
+const (
+	// KindIMDS is an IMDS listener of its own, serving one profile on
+	// its port.
+	KindIMDS = "imds"
+	// KindConsumer is a consumer of the ECS listener (the ecs setting's
+	// address): a token of its own that reads one profile.
+	KindConsumer = "ecs-consumer"
+)
+
+// Pinned is one server or consumer added besides the imds and ecs
+// switches (settings key "servers", a list): an IMDS listener on a port
+// of its own, or an ECS consumer with a token of its own, each serving
+// one profile, or following the active profile when FollowActive is set
+// (never the default). A consumer's token is not in the settings: it is
+// a file in the run-time folder, kept across restarts.
+type Pinned struct {
+	// Name names it in menus, activity records and token files: 1 to 64
+	// of A-Z a-z 0-9 . _ -, not starting with a dot, unique among the
+	// servers and consumers, and not "imds" or "ecs" (the switches).
+	Name string `json:"name"`
+	// Kind is [KindIMDS] or [KindConsumer].
+	Kind string `json:"kind"`
+	// Profile is the profile served; empty with FollowActive.
+	Profile string `json:"profile,omitempty"`
+	// FollowActive serves the active profile, whichever it is.
+	FollowActive bool `json:"follow_active,omitempty"`
+	// Addr is an IMDS listener's host:port; a port of 0 (or no Addr)
+	// picks a free one on first start, which is then saved. Consumers
+	// have none: they use the ecs setting's address.
+	Addr string `json:"addr,omitempty"`
+	// AllowRemote lets an IMDS listener's Addr be beyond loopback (see
+	// [Server].AllowRemote).
+	AllowRemote bool `json:"allow_remote,omitempty"`
 }
