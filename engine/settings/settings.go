@@ -10,7 +10,10 @@
 // default), imds and ecs ({"enabled": bool, "addr": "host:port"}: the
 // local servers), ecs_token, export_name, keep_refreshed and
 // ensure_temporary and clipboard_clear_seconds (the tray's); a server
-// also takes docker_bridge and allow_remote. Missing values take their
+// also takes docker_bridge and allow_remote. servers lists the pinned
+// servers and consumers ([Pinned]: name, kind, profile or
+// follow_active, addr, allow_remote), audit_log the activity audit
+// file. Missing values take their
 // defaults ([Default]); unknown keys are ignored.
 //
 // # Errors
@@ -310,6 +313,7 @@ func Parse(path string, data []byte) (Settings, error) {
 			serr.Line, serr.Col = position(data, int(syn.Offset))
 		case errors.As(err, &typ):
 			serr.Line, serr.Col = position(data, int(typ.Offset))
+			s.Servers, _ = CheckServers(s.Servers)
 		}
 		s.normalize()
 		return s, serr
@@ -338,8 +342,23 @@ func Parse(path string, data []byte) (Settings, error) {
 		return s, &Error{Path: path, Line: line, Col: col,
 			Err: fmt.Errorf("ecs_token: %w (remove it for a random one)", err)}
 	}
+	if len(s.Servers) > 0 {
+		ok, err := CheckServers(s.Servers)
+		if err != nil {
+			// The servers that can run do; the file stays the user's to fix.
+			s.Servers = ok
+			s.normalize()
+			line, col := position(data, keyOffset(data, "servers"))
+			return s, &Error{Path: path, Line: line, Col: col, Err: fmt.Errorf("servers: %w", oneLine(err))}
+		}
+	}
 	s.normalize()
 	return s, nil
+}
+
+// oneLine joins the lines of a joined error with "; ".
+func oneLine(err error) error {
+	return errors.New(strings.ReplaceAll(err.Error(), "\n", "; "))
 }
 
 // position is the 1-based line and column (in characters) of the byte
