@@ -364,6 +364,9 @@ type StatusResponse struct {
 	ActiveError string          `json:"active_error,omitempty"`
 	Profiles    []ProfileStatus `json:"profiles"`
 	Servers     []ServerStatus  `json:"servers"`
+	// AuditError says why the audit file (setting audit_log) is not
+	// written, if it is not.
+	AuditError string `json:"audit_error,omitempty"`
 }
 
 // ProfileStatus is one profile the daemon holds credentials for. It
@@ -386,10 +389,14 @@ type ProfileStatus struct {
 	Servers []string `json:"servers,omitempty"`
 }
 
-// ServerStatus is one local server the settings switch on.
+// ServerStatus is one local server or consumer (see [ServerInfo]).
 type ServerStatus struct {
-	Name    string `json:"name"` // "imds" or "ecs"
-	Profile string `json:"profile,omitempty"`
+	Name string `json:"name"` // "imds" or "ecs" for the switches, else the pinned one's
+	// Kind is "imds", "ecs" or "ecs-consumer".
+	Kind string `json:"kind,omitempty"`
+	// Profile is the profile it serves while it runs.
+	Profile       string `json:"profile,omitempty"`
+	FollowsActive bool   `json:"follows_active,omitempty"`
 	Addr    string `json:"addr"`
 	URL     string `json:"url,omitempty"`
 	Running bool   `json:"running"`

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/engine/activity"
 	"github.com/awsxc/awsxc/engine/server"
 	"github.com/awsxc/awsxc/engine/settings"
 )
@@ -130,6 +131,20 @@ type Daemon struct {
 	states    []server.State
 	servers   []*http.Server // the local API servers of Serve
 	closed    bool
+	pins      map[string]heldSource // the pinned servers' sources, by profile
+	pinErr    map[string]error      // why a pinned profile has no source, by profile
+	tokens    map[string]string     // the consumers' tokens, by name
+	tokenErr  map[string]error      // a consumer's token file could not be written, by name
+	ecsUsed   bool                  // the ECS listener served consumers: it keeps running, so a revoked token is refused and recorded
+
+	act *activity.Log // the servers' recent requests
+	rec *recorder     // what the servers record to
+}
+
+// heldSource is a source held from the registry, with its release.
+type heldSource struct {
+	src     *engine.Source
+	release func()
 }
 
 // New starts a daemon: it reads the settings and starts the servers
@@ -151,6 +166,9 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 		OnChange: func(engine.Status) { d.changed() },
 	})
 	d.group = server.NewGroup(d.ctx)
+	d.pins, d.pinErr, d.tokens, d.tokenErr = map[string]heldSource{}, map[string]error{}, map[string]string{}, map[string]error{}
+	d.act, _ = activity.New(activity.Options{}) // no file: cannot fail
+	d.rec = newRecorder(d)
 	d.mu.Lock()
 	if opts.SettingsPath != "" {
 		f, s, err := settings.Open(opts.SettingsPath)
@@ -259,83 +277,6 @@ func (d *Daemon) activeLocked() string {
 	return p
 }
 
-// applyLocked makes the held source and the servers match the settings;
-// d.mu must be held.
-func (d *Daemon) applyLocked() {
-	if d.closed {
-		return
-	}
-	active := d.activeLocked()
-	if active != d.active || d.held == nil {
-		if d.release != nil {
-			d.release()
-		}
-		d.active, d.held, d.release, d.activeErr = active, nil, nil, nil
-		if active != "" {
-			src, release, err := d.reg.Acquire(d.ctx, active)
-			if err != nil {
-				d.activeErr = err
-				d.log.Warn("the active profile cannot be served", "profile", active, "err", err)
-			} else {
-				d.held, d.release = src, release
-				if d.set.IMDS.Enabled || d.set.ECS.Enabled {
-					// The first client of a server should not wait for STS.
-					d.bg.Go(func() { src.Credentials(d.ctx) })
-				}
-			}
-		}
-	}
-	var want []server.Want
-	if src := d.held; src != nil {
-		opts := func(s settings.Server) server.Options {
-			o := server.Options{Addr: s.Addr, AllowRemote: s.AllowRemote,
-				Logger: d.log, Clock: d.opts.Env.Clock, Hints: d.opts.Hints}
-			if s.DockerBridge != "" {
-				// At Addr's port (port 0 here: see server.Options.ExtraAddrs).
-				o.ExtraAddrs = []string{net.JoinHostPort(s.DockerBridge, "0")}
-			}
-			return o
-		}
-		if d.set.IMDS.Enabled {
-			want = append(want, server.Want{Name: ServerIMDS, Source: src, IMDS: &server.IMDSOptions{Options: opts(d.set.IMDS)}})
-		}
-		if d.set.ECS.Enabled {
-			want = append(want, server.Want{Name: ServerECS, Source: src, ECS: &server.ECSOptions{
-				Options: opts(d.set.ECS), Token: d.set.ECSToken, Profiles: server.FromRegistry(d.reg)}})
-		}
-	}
-	d.states = d.group.Apply(want)
-	save := false
-	for _, s := range d.states {
-		set := &d.set.IMDS
-		if s.Name == ServerECS {
-			set = &d.set.ECS
-		}
-		switch {
-		case s.Err != nil:
-			d.log.Warn("server did not start", "server", s.Name, "addr", set.Addr, "err", s.Err)
-		case s.Started:
-			d.log.Info("server listening", "server", s.Name, "url", s.URL, "profile", active)
-			if s.ECS != nil && d.opts.ECSTokenFile != "" {
-				// For containers that mount it; the folder may have been
-				// emptied since the last run.
-				if err := server.WriteTokenFile(d.opts.ECSTokenFile, s.ECS.Token()); err != nil {
-					d.log.Warn("cannot write the ECS token file for containers", "err", err)
-				}
-			}
-		}
-		// A port picked for port 0 is kept for the next runs.
-		if s.Err == nil && set.Addr != s.Addr {
-			set.Addr, save = s.Addr, true
-		}
-	}
-	if save && d.file != nil {
-		if err := d.file.Save(d.set); err != nil {
-			d.log.Warn("settings not saved", "err", err)
-		}
-	}
-}
-
 // watch reads the settings file again every interval.
 func (d *Daemon) watch(interval time.Duration) {
 	t := time.NewTicker(interval)
@@ -378,7 +319,16 @@ func (d *Daemon) reload() {
 		d.held, d.release = nil, nil
 		changed = true
 	}
-	if changed || (d.held == nil && d.activeLocked() != "") {
+	for profile, h := range d.pins {
+		if d.stale(h.src) {
+			d.log.Info("a pinned profile's configuration changed; loading it again", "profile", profile)
+			d.reg.Discard(h.src)
+			h.release()
+			delete(d.pins, profile)
+			changed = true
+		}
+	}
+	if changed || (d.held == nil && d.activeLocked() != "") || len(d.pinErr) > 0 {
 		d.applyLocked()
 	}
 	d.mu.Unlock()
@@ -419,16 +369,19 @@ func (d *Daemon) Status() StatusResponse {
 		st.ActiveError = d.opts.Hints.Reword(d.activeErr).Error()
 	}
 	serving := map[string][]string{}
-	for _, s := range d.states {
-		ss := ServerStatus{Name: s.Name, Addr: s.Addr, URL: s.URL, Running: s.Running(), Reach: s.Reach.String()}
-		if s.Running() {
-			ss.Profile = d.active
-			serving[d.active] = append(serving[d.active], s.Name)
+	for _, info := range d.listLocked() {
+		ss := ServerStatus{Name: info.Name, Kind: info.Kind, Profile: info.Profile, FollowsActive: info.FollowsActive,
+			Addr: info.Addr, URL: info.URL, Running: info.Running, Reach: info.Reach, Error: info.Error}
+		if !info.Running || info.Kind == KindECS && !info.FollowsActive {
+			ss.Profile = ""
 		}
-		if s.Err != nil {
-			ss.Error = s.Err.Error()
+		if ss.Profile != "" {
+			serving[ss.Profile] = append(serving[ss.Profile], info.Name)
 		}
 		st.Servers = append(st.Servers, ss)
+	}
+	if err := d.rec.err(); err != nil {
+		st.AuditError = err.Error()
 	}
 	d.mu.Unlock()
 	for _, src := range d.reg.Sources() {
@@ -511,7 +464,13 @@ func (d *Daemon) Close() error {
 		d.release()
 		d.held, d.release = nil, nil
 	}
+	for p, h := range d.pins {
+		h.release()
+		delete(d.pins, p)
+	}
 	d.mu.Unlock()
+	d.rec.close()
+	d.act.Close()
 	d.reg.Close()
 	d.bg.Wait()
 	return err

@@ -1,7 +1,14 @@
 package daemon
 
 import (
+	"cmp"
 	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/awsxc/awsxc/engine"
 
 	"github.com/awsxc/awsxc/engine/activity"
 	"github.com/awsxc/awsxc/engine/server"
@@ -86,53 +93,276 @@ var ErrNoServer = errors.New("no such server or consumer")
 var ErrNotConsumer = errors.New("not a consumer")
 
 // ServerList returns every server and consumer the daemon runs or is
-// to run, in a stable order: the imds switch, the ecs listener (both
-// only while switched on, or, for the listener, while it has
-// consumers), then the pinned ones in the order they were added, each
-// consumer after the listener.
+// to run, in a stable order: the imds switch (while it is on), the ECS
+// listener (while the ecs switch is on or it has had consumers), then
+// the pinned ones in the order they were added.
 func (d *Daemon) ServerList() []ServerInfo {
-	return nil
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.listLocked()
+}
+
+func (d *Daemon) listLocked() []ServerInfo {
+	states := map[string]server.State{}
+	for _, s := range d.states {
+		states[s.Name] = s
+	}
+	fill := func(info *ServerInfo, st server.State, ok bool) {
+		if !ok {
+			return
+		}
+		info.Addr, info.URL, info.Running, info.Reach = st.Addr, st.URL, st.Running(), st.Reach.String()
+		if st.Err != nil {
+			info.Error = st.Err.Error()
+		}
+	}
+	var out []ServerInfo
+	if d.set.IMDS.Enabled {
+		info := ServerInfo{Name: ServerIMDS, Kind: KindIMDS, Profile: d.active, FollowsActive: true, Builtin: true, Addr: d.set.IMDS.Addr}
+		st, ok := states[ServerIMDS]
+		fill(&info, st, ok)
+		if !ok {
+			info.Error = d.whyNoSourceLocked(settings.Pinned{FollowActive: true}).Error()
+		}
+		if st.IMDS != nil {
+			info.Settings = st.IMDS.Settings()
+		}
+		out = append(out, info)
+	}
+	ecs, ecsOK := states[ServerECS]
+	if d.set.ECS.Enabled || ecsOK {
+		info := ServerInfo{Name: ServerECS, Kind: KindECS, FollowsActive: d.set.ECS.Enabled, Builtin: true, Addr: d.set.ECS.Addr}
+		if d.set.ECS.Enabled {
+			info.Profile = d.active
+		}
+		fill(&info, ecs, ecsOK)
+		switch {
+		case d.set.ECS.Enabled && (ecs.ECS == nil || ecs.ECS.Token() == ""):
+			if info.Error == "" {
+				info.Error = d.whyNoSourceLocked(settings.Pinned{FollowActive: true}).Error()
+			}
+		case d.set.ECS.Enabled && d.opts.ECSTokenFile != "":
+			info.TokenFile = d.opts.ECSTokenFile
+			info.Settings = ecs.ECS.Settings(server.SettingsOptions{TokenFile: d.opts.ECSTokenFile})
+		}
+		out = append(out, info)
+	}
+	for _, p := range d.set.Servers {
+		info := ServerInfo{Name: p.Name, Kind: p.Kind, Profile: p.Profile, FollowsActive: p.FollowActive, Addr: p.Addr}
+		if p.FollowActive {
+			info.Profile = d.active
+		}
+		switch p.Kind {
+		case settings.KindIMDS:
+			st, ok := states[p.Name]
+			fill(&info, st, ok)
+			if st.IMDS != nil {
+				info.Settings = st.IMDS.Settings()
+			}
+		case settings.KindConsumer:
+			fill(&info, ecs, ecsOK)
+			info.Running = ecs.ECS != nil && slices.ContainsFunc(ecs.Consumers, func(c server.Consumer) bool { return c.Name == p.Name })
+			info.TokenFile = d.tokenFile(p.Name)
+			if info.Running && info.TokenFile != "" {
+				info.Settings = ecs.ECS.Settings(server.SettingsOptions{Consumer: p.Name, TokenFile: info.TokenFile})
+			}
+			if err := d.tokenErr[p.Name]; err != nil && info.Error == "" {
+				info.Error = err.Error()
+			}
+		}
+		if d.sourceLocked(p) == nil {
+			if err := d.whyNoSourceLocked(p); err != nil {
+				info.Error = d.opts.Hints.Reword(err).Error()
+			}
+			info.Running = false
+		}
+		out = append(out, info)
+	}
+	for i := range out {
+		out[i].LastFetch = d.rec.lastFetch(out[i].Name)
+	}
+	return out
 }
 
 // AddServer adds a pinned server or consumer, saves it in the settings
 // and starts it, and returns it as [Daemon.ServerList] shows it. A spec
-// that is not valid, or whose name or port is taken, is an error and
-// changes nothing. A server that is valid but cannot start (a port in
-// use) is added, and reported in ServerInfo.Error. A new consumer gets
-// a new random token, written to its token file before AddServer
-// returns. OnChange fires.
+// that is not valid, whose name or port is taken, or whose profile does
+// not exist is an error (wrapping [engine.ErrProfileNotFound] for the
+// last), and changes nothing. A server that cannot start (a port in
+// use) is added, and its ServerInfo.Error says why. A new consumer gets
+// a new random token, in its token file before AddServer returns. An
+// error saving the settings is returned with the server added (it runs
+// until the daemon stops). OnChange fires.
 func (d *Daemon) AddServer(spec ServerSpec) (ServerInfo, error) {
-	return ServerInfo{}, errors.New("not implemented yet")
+	if spec.Kind == KindIMDS {
+		if spec.Addr == "" {
+			spec.Addr = "127.0.0.1:0"
+		}
+		if a, err := server.ParseAddr(spec.Addr); err == nil {
+			spec.Addr = a
+		}
+	}
+	d.reload()
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return ServerInfo{}, errors.New("the daemon is shutting down")
+	}
+	if spec.Name == "" && spec.Kind == KindIMDS {
+		spec.Name = d.freeNameLocked("imds-" + cmp.Or(spec.Profile, "active"))
+	}
+	if err := d.checkNewLocked(spec); err != nil {
+		d.mu.Unlock()
+		return ServerInfo{}, err
+	}
+	d.set.Servers = append(slices.Clone(d.set.Servers), spec)
+	d.applyLocked()
+	if err := d.pinErr[spec.Profile]; err != nil && !spec.FollowActive && errors.Is(err, engine.ErrProfileNotFound) {
+		d.set.Servers = d.set.Servers[:len(d.set.Servers)-1]
+		d.forgetTokenLocked(spec.Name)
+		d.applyLocked()
+		d.mu.Unlock()
+		return ServerInfo{}, fmt.Errorf("server %q: %w", spec.Name, err)
+	}
+	var err error
+	if d.file != nil {
+		err = d.file.Save(d.set)
+	}
+	var info ServerInfo
+	for _, i := range d.listLocked() {
+		if i.Name == spec.Name {
+			info = i
+		}
+	}
+	d.mu.Unlock()
+	d.changed()
+	return info, err
 }
 
-// RemoveServer stops a pinned server, or revokes a consumer (its token
-// stops working at once and its token file is removed), and removes it
-// from the settings. For the builtin "imds" and "ecs" it switches the
-// server off. The error wraps [ErrNoServer] for an unknown name.
-// OnChange fires.
+// freeNameLocked is base, or base-2, base-3, … the first no server has.
+func (d *Daemon) freeNameLocked(base string) string {
+	taken := func(n string) bool {
+		return n == ServerIMDS || n == ServerECS ||
+			slices.ContainsFunc(d.set.Servers, func(p settings.Pinned) bool { return p.Name == n })
+	}
+	name := base
+	for i := 2; taken(name); i++ {
+		name = base + "-" + strconv.Itoa(i)
+	}
+	return name
+}
+
+// checkNewLocked checks a server to add against the servers there are.
+func (d *Daemon) checkNewLocked(spec ServerSpec) error {
+	if err := spec.Check(); err != nil {
+		return err
+	}
+	if slices.ContainsFunc(d.set.Servers, func(p settings.Pinned) bool { return p.Name == spec.Name }) {
+		return fmt.Errorf("server %q: the name is taken", spec.Name)
+	}
+	if port := spec.Port(); port != 0 {
+		for _, s := range d.states {
+			if s.Port == port && s.Err == nil {
+				return fmt.Errorf("server %q: port %d is server %q's", spec.Name, port, s.Name)
+			}
+		}
+	}
+	_, err := settings.CheckServers(append(slices.Clone(d.set.Servers), spec))
+	return err
+}
+
+// RemoveServer stops a pinned server, or revokes a consumer as
+// [Daemon.Revoke] does, and removes it from the settings. The builtin
+// "imds" and "ecs" are switched off (the ECS listener keeps serving its
+// consumers). The error wraps [ErrNoServer] for a name the daemon has
+// no server or consumer of. OnChange fires.
 func (d *Daemon) RemoveServer(name string) error {
-	return errors.New("not implemented yet")
+	return d.remove(name, false)
 }
 
 // Revoke revokes a consumer: its token stops working at once (requests
-// waiting for credentials with it are refused too), its token file is
-// removed, it is removed from the settings, and the revocation is
-// recorded in the activity log (a record with outcome
-// [activity.Revoked] and status 0). The error wraps [ErrNoServer] for
-// an unknown name, [ErrNotConsumer] for a server. OnChange fires.
+// waiting for credentials with it are refused too, and later ones are
+// refused and recorded as [activity.Revoked]), its token file is
+// removed, it is removed from the settings, and the revocation itself
+// is recorded in the activity log (a record of outcome
+// [activity.Revoked] with status 0 and no client). The error wraps
+// [ErrNoServer] for an unknown name, [ErrNotConsumer] for a server.
+// OnChange fires.
 func (d *Daemon) Revoke(name string) error {
-	return errors.New("not implemented yet")
+	return d.remove(name, true)
+}
+
+func (d *Daemon) remove(name string, consumerOnly bool) error {
+	d.reload()
+	d.mu.Lock()
+	i := slices.IndexFunc(d.set.Servers, func(p settings.Pinned) bool { return p.Name == name })
+	switch {
+	case consumerOnly && (i < 0 && (name == ServerIMDS || name == ServerECS) || i >= 0 && d.set.Servers[i].Kind != KindConsumer):
+		d.mu.Unlock()
+		return fmt.Errorf("%q: %w", name, ErrNotConsumer)
+	case i < 0 && name == ServerIMDS && d.set.IMDS.Enabled:
+		d.set.IMDS.Enabled = false
+	case i < 0 && name == ServerECS && d.set.ECS.Enabled:
+		d.set.ECS.Enabled = false
+	case i < 0:
+		d.mu.Unlock()
+		return fmt.Errorf("%q: %w", name, ErrNoServer)
+	}
+	var revoked *settings.Pinned
+	if i >= 0 {
+		p := d.set.Servers[i]
+		d.set.Servers = slices.Delete(slices.Clone(d.set.Servers), i, i+1)
+		if p.Kind == KindConsumer {
+			revoked = &p
+		}
+	}
+	var err error
+	if d.file != nil {
+		err = d.file.Save(d.set)
+	}
+	// The Group revokes a consumer it is no longer given, at once.
+	d.applyLocked()
+	profile := ""
+	if revoked != nil {
+		d.forgetTokenLocked(name)
+		profile = revoked.Profile
+		if revoked.FollowActive {
+			profile = d.active
+		}
+	}
+	d.mu.Unlock()
+	d.rec.forget(name)
+	if revoked != nil {
+		d.log.Info("consumer revoked", "consumer", name, "profile", profile)
+		d.act.Add(activity.Record{Time: d.now(), Server: ServerECS, Kind: KindECS, Consumer: name,
+			Profile: profile, Outcome: activity.Revoked})
+	}
+	d.changed()
+	return err
+}
+
+func (d *Daemon) now() time.Time {
+	if d.opts.Env.Clock != nil {
+		return d.opts.Env.Clock.Now()
+	}
+	return time.Now()
 }
 
 // Activity returns the credentials requests the daemon's servers
-// answered, oldest first (the last [activity.DefaultSize]).
+// answered (and the revocations), oldest first: the last
+// [activity.DefaultSize].
 func (d *Daemon) Activity() []activity.Record {
-	return nil
+	return d.act.Recent()
 }
 
 // SubscribeActivity returns a subscription to the records added from
-// now on (see [activity.Subscription]; at most buf not yet read are
-// held). The caller closes it; Close of the daemon closes it too.
+// now on (see [activity.Subscription]: at most buf not yet read are
+// held, and a reader that falls behind is told how many it missed). The
+// caller closes it; [Daemon.Close] closes it too.
 func (d *Daemon) SubscribeActivity(buf int) *activity.Subscription {
-	return nil
+	return d.act.Subscribe(buf)
 }
+
+// AuditError is why the audit file the settings name (audit_log) is
+// not written, nil when it is or when there is none.
+func (d *Daemon) AuditError() error { return d.rec.err() }

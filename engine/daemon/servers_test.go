@@ -150,7 +150,9 @@ func TestActiveProfile(t *testing.T) {
 	s.Save(path)
 	w := newWorld(t, Options{SettingsPath: path, DefaultProfile: "missing", ReloadInterval: time.Hour})
 	st := w.d.Status()
-	if st.Active != "missing" || !strings.Contains(st.ActiveError, "profile not found") || len(st.Servers) != 0 {
+	// A switched-on server with nothing to serve is listed, with why.
+	if st.Active != "missing" || !strings.Contains(st.ActiveError, "profile not found") ||
+		len(st.Servers) != 1 || st.Servers[0].Running || !strings.Contains(st.Servers[0].Error, "profile not found") {
 		t.Errorf("status %+v", st)
 	}
 	data, _ := os.ReadFile(w.env.ConfigFile)
@@ -160,7 +162,7 @@ func TestActiveProfile(t *testing.T) {
 		t.Errorf("after the profile appeared: %+v", st)
 	}
 	w.d.SetActive("awsxc") // the export profile
-	if st := w.d.Status(); st.Active != "" || len(st.Servers) != 0 {
+	if st := w.d.Status(); st.Active != "" || len(st.Servers) != 1 || st.Servers[0].Running || st.Servers[0].Error != "no active profile" {
 		t.Errorf("export profile active: %+v", st)
 	}
 	// The held source is replaced when its configuration changes.
