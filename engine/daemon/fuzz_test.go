@@ -74,7 +74,7 @@ func FuzzHandler(f *testing.F) {
 	f.Cleanup(sts.Close)
 	dir, cf, kf := sts.Files(f, testConfig, testCreds)
 	env := engine.Env{ConfigFile: cf, CredentialsFile: kf, Home: dir, Dir: dir}
-	d, err := New(context.Background(), Options{Env: env})
+	d, err := New(context.Background(), Options{Env: env, TokenDir: f.TempDir()})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -88,6 +88,14 @@ func FuzzHandler(f *testing.F) {
 	f.Add("GET", PathStatus, "1", []byte(nil))
 	f.Add("POST", PathCredentials, "2", good)
 	f.Add("DELETE", "/v1/x", "1", []byte(`{}`))
+	f.Add("GET", PathServers, "1", []byte(nil))
+	f.Add("POST", PathServers, "1", []byte(`{"kind":"imds","profile":"static"}`))
+	f.Add("POST", PathServers, "1", []byte(`{"name":"api","kind":"ecs-consumer","profile":"role"}`))
+	f.Add("POST", PathServers, "1", []byte(`{"name":"x","kind":"imds","follow_active":true,"addr":"0.0.0.0:1"}`))
+	f.Add("POST", PathRevoke, "1", []byte(`{"name":"api"}`))
+	f.Add("POST", PathRemove, "1", []byte(`{"name":"imds-static"}`))
+	f.Add("POST", PathRemove, "1", []byte(`{"name":1}`))
+	f.Add("GET", PathActivity, "1", []byte(nil))
 	f.Fuzz(func(t *testing.T, method, path, version string, body []byte) {
 		if !strings.HasPrefix(path, "/") || strings.ContainsAny(method, " \t\r\n") || method == "" {
 			return
@@ -105,7 +113,14 @@ func FuzzHandler(f *testing.F) {
 		if rec.Header().Get(Header) != "1" {
 			t.Errorf("answer without the protocol header")
 		}
-		if !json.Valid(rec.Body.Bytes()) {
+		if rec.Code == 200 && path == PathActivity {
+			// JSON lines.
+			for _, line := range bytes.Split(bytes.TrimSuffix(rec.Body.Bytes(), []byte("\n")), []byte("\n")) {
+				if len(line) > 0 && !json.Valid(line) {
+					t.Errorf("activity line is not JSON: %q", line)
+				}
+			}
+		} else if !json.Valid(rec.Body.Bytes()) {
 			t.Errorf("answer %d is not JSON: %q", rec.Code, rec.Body.String())
 		}
 		var cr CredentialsRequest

@@ -18,8 +18,9 @@ import (
 
 func pid() int { return os.Getpid() }
 
-// Handler returns the local API's HTTP handler: [PathCredentials] and
-// [PathStatus], each answered only to a request of this protocol
+// Handler returns the local API's HTTP handler: [PathCredentials],
+// [PathStatus], [PathServers], [PathRemove], [PathRevoke] and
+// [PathActivity], each answered only to a request of this protocol
 // [Version]. It writes a Debug record per request (never a secret).
 func (d *Daemon) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -38,6 +39,17 @@ func (d *Daemon) Handler() http.Handler {
 			method, serve = http.MethodPost, d.serveCredentials
 		case PathStatus:
 			method, serve = http.MethodGet, d.serveStatus
+		case PathServers:
+			method, serve = http.MethodGet, d.serveServers
+			if r.Method == http.MethodPost {
+				method = http.MethodPost
+			}
+		case PathRemove:
+			method, serve = http.MethodPost, d.serveRemove
+		case PathRevoke:
+			method, serve = http.MethodPost, d.serveRevoke
+		case PathActivity:
+			method, serve = http.MethodGet, d.serveActivity
 		default:
 			writeError(w, http.StatusNotFound, APIError{Code: CodeFallback, Message: "no such endpoint: " + oneLine(r.URL.Path)})
 			return
