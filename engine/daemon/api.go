@@ -397,9 +397,9 @@ type ServerStatus struct {
 	// Profile is the profile it serves while it runs.
 	Profile       string `json:"profile,omitempty"`
 	FollowsActive bool   `json:"follows_active,omitempty"`
-	Addr    string `json:"addr"`
-	URL     string `json:"url,omitempty"`
-	Running bool   `json:"running"`
+	Addr          string `json:"addr"`
+	URL           string `json:"url,omitempty"`
+	Running       bool   `json:"running"`
 	// Reach says who beyond this machine can connect to it (server.Reach:
 	// "every IPv4 interface (0.0.0.0:9911: …)"); empty on loopback.
 	Reach string `json:"reach,omitempty"`

@@ -277,4 +277,3 @@ func privateDir(dir string) error {
 	}
 	return nil
 }
-

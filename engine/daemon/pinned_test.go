@@ -25,7 +25,9 @@ import (
 // instance-role provider.
 func sdkIMDS(t *testing.T, url string) (string, error) {
 	t.Helper()
-	p := ec2rolecreds.New(func(o *ec2rolecreds.Options) { o.Client = imds.New(imds.Options{Endpoint: url, ClientEnableState: imds.ClientEnabled}) })
+	p := ec2rolecreds.New(func(o *ec2rolecreds.Options) {
+		o.Client = imds.New(imds.Options{Endpoint: url, ClientEnableState: imds.ClientEnabled})
+	})
 	c, err := p.Retrieve(context.Background())
 	return c.AccessKeyID, err
 }
