@@ -23,6 +23,8 @@ var commands = []*command{
 	logoutCommand,
 	ssoSyncCommand,
 	statusCommand,
+	revokeCommand,
+	activityCommand,
 	daemonCommand,
 	completionCommand,
 	helpCommand,

@@ -80,9 +80,10 @@ func (*daemonCmd) run(ctx context.Context, c *cli, p parsed) error {
 	// never run at once. Its single-instance lock is held for the
 	// daemon's life. (Once the tray hosts the daemon, the endpoint's own
 	// lock refuses either second one.)
-	ecsTokenFile := ""
+	ecsTokenFile, tokenDir := "", ""
 	if dir, err := rundir.RuntimeDir(c.getenv); err == nil {
 		ecsTokenFile = filepath.Join(dir, "ecs-token") // where the tray writes it
+		tokenDir = filepath.Join(dir, "tokens")        // the consumers', as serve's default
 	}
 	if dir, err := rundir.Dir(c.getenv); err == nil {
 		switch lock, err := fsutil.TryLock(filepath.Join(dir, trayLockName)); {
@@ -112,6 +113,7 @@ func (*daemonCmd) run(ctx context.Context, c *cli, p parsed) error {
 		Logger:         c.log,
 		Hints:          cliHints,
 		ECSTokenFile:   ecsTokenFile,
+		TokenDir:       tokenDir,
 		FrontEnd:       "awsxc-cli daemon",
 		Version:        version,
 		OnChange: func() {
@@ -174,6 +176,12 @@ func (r *daemonReporter) report(st daemon.StatusResponse) {
 		switch {
 		case s.Running && s.Name == daemon.ServerIMDS:
 			now["server "+s.Name] = fmt.Sprintf("awsxc-cli: serving profile %q as EC2 instance metadata (IMDSv2) at %s", s.Profile, s.URL)
+		case s.Running && s.Kind == daemon.KindIMDS:
+			now["server "+s.Name] = fmt.Sprintf("awsxc-cli: server %q serves profile %q as EC2 instance metadata (IMDSv2) at %s", s.Name, s.Profile, s.URL)
+		case s.Running && s.Kind == daemon.KindConsumer:
+			now["server "+s.Name] = fmt.Sprintf("awsxc-cli: consumer %q reads profile %q at %s", s.Name, s.Profile, s.URL)
+		case s.Running && s.Kind == daemon.KindECS && !s.FollowsActive:
+			now["server "+s.Name] = fmt.Sprintf("awsxc-cli: container credentials listener at %s (consumers only)", s.URL)
 		case s.Running:
 			now["server "+s.Name] = fmt.Sprintf("awsxc-cli: serving profile %q as container credentials at %s (any profile at %sprofiles/NAME)", s.Profile, s.URL, s.URL)
 		case s.Error != "":
@@ -300,13 +308,24 @@ func statusText(st *daemon.StatusResponse, now time.Time) string {
 		fmt.Fprintf(tw, "active\t%s\n", line)
 	}
 	for _, s := range st.Servers {
+		label, profile := "server", "profile "+s.Profile
+		if s.Kind == daemon.KindConsumer {
+			label = "consumer"
+		}
+		if s.FollowsActive {
+			profile = "follows active: " + cmp.Or(s.Profile, "none")
+		}
 		switch {
+		case s.Running && s.Kind == daemon.KindConsumer:
+			fmt.Fprintf(tw, "%s\t%s on %s (%s)\n", label, s.Name, s.URL, profile)
+		case s.Running && s.Kind == daemon.KindECS && !s.FollowsActive:
+			fmt.Fprintf(tw, "%s\t%s %s (consumers only)\n", label, s.Name, s.URL)
 		case s.Running && s.Reach != "":
-			fmt.Fprintf(tw, "server\t%s %s (profile %s; also reachable on %s)\n", s.Name, s.URL, s.Profile, s.Reach)
+			fmt.Fprintf(tw, "%s\t%s %s (%s; also reachable on %s)\n", label, s.Name, s.URL, profile, s.Reach)
 		case s.Running:
-			fmt.Fprintf(tw, "server\t%s %s (profile %s)\n", s.Name, s.URL, s.Profile)
+			fmt.Fprintf(tw, "%s\t%s %s (%s)\n", label, s.Name, s.URL, profile)
 		default:
-			fmt.Fprintf(tw, "server\t%s %s not running: %s\n", s.Name, s.Addr, s.Error)
+			fmt.Fprintf(tw, "%s\t%s %s not running: %s\n", label, s.Name, s.Addr, s.Error)
 		}
 	}
 	tw.Flush()
