@@ -42,7 +42,14 @@ their profile, on / and on the EKS Pod Identity path /v1/credentials. Tokens
 are written to DIR/NAME.token (0600, no final newline) and handed to
 containers as files, never on a command line. Serves until SIGINT/SIGTERM.
 
-PROFILE @active (follow the tray's active profile) needs the awsxc daemon.
+Under a running awsxc daemon (the tray, or awsxc-cli daemon) the servers are
+added to the daemon instead: the IMDS servers as its own, the consumers on its
+ECS listener (at its address; --ecs names no other port), their tokens in its
+token folder. serve prints the same settings and stays until SIGINT/SIGTERM,
+then removes them (a consumer's token stops working at once); with --keep they
+stay in the daemon, saved in its settings across restarts, and serve exits at
+once (awsxc-cli revoke NAME and the tray remove them). --no-daemon serves from
+this process. PROFILE @active (follow the active profile) needs the daemon.
 `,
 	new: func() runner { return &serveCmd{} },
 }
@@ -62,6 +69,7 @@ type serveCmd struct {
 	activity    bool
 	imdsV1      bool
 	noDaemon    bool
+	keep        bool // --keep
 }
 
 // imdsSpec is one --imds [HOST:]PORT=PROFILE.
@@ -111,6 +119,7 @@ func (s *serveCmd) flags() []flagSpec {
 		stringFlag("audit-log", "PATH", "append a JSON line for every credentials request to PATH (0600)", &s.auditLog),
 		boolFlag("activity", "print a line on stderr for every credentials request", &s.activity),
 		boolFlag("no-daemon", "serve from this process even when the awsxc daemon runs", &s.noDaemon),
+		boolFlag("keep", "under the awsxc daemon, keep the servers there (saved in its settings) and exit at once", &s.keep),
 	}
 }
 
@@ -214,19 +223,16 @@ func (s *serveCmd) check(p parsed) error {
 			return usagef("argument --ecs: %v; add --allow-remote to allow it", err)
 		}
 	}
-	// The seam for the daemon: under a running daemon, serve will hand
-	// these servers to it unless --no-daemon. Until then, @active has
-	// nothing to follow.
-	if s.uses(activeProfile) && (s.noDaemon || !daemonRunning()) {
-		return usagef("profile %s follows the tray's active profile and needs the awsxc daemon, which is not running; name a profile", activeProfile)
+	// Under a running daemon serve hands these servers to it (see
+	// serveDaemon), unless --no-daemon; @active needs it.
+	if s.uses(activeProfile) && s.noDaemon {
+		return usagef("profile %s follows the active profile and needs the awsxc daemon; name a profile with --no-daemon", activeProfile)
+	}
+	if s.keep && s.noDaemon {
+		return usagef("--keep adds the servers to the awsxc daemon; it does not go with --no-daemon")
 	}
 	return nil
 }
-
-// daemonRunning reports whether an awsxc daemon serves this user. There
-// is none yet; the daemon step replaces this, and serve then adds its
-// servers to the daemon (unless --no-daemon).
-var daemonRunning = func() bool { return false }
 
 // uses reports whether profile is served by any server or consumer.
 func (s *serveCmd) uses(profile string) bool {
@@ -262,6 +268,15 @@ func (s *serveCmd) profiles() []string {
 func (s *serveCmd) run(ctx context.Context, c *cli, _ parsed) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if handled, err := c.serveDaemon(ctx, s); handled {
+		return err
+	}
+	if s.uses(activeProfile) {
+		return usagef("profile %s follows the tray's active profile and needs the awsxc daemon, which is not running; name a profile", activeProfile)
+	}
+	if s.keep {
+		return usagef("--keep adds the servers to the awsxc daemon, which is not running")
+	}
 	return c.servePinned(ctx, s)
 }
 
