@@ -36,7 +36,9 @@ func TestServeUnderDaemon(t *testing.T) {
 	dctx, dcancel := context.WithCancel(context.Background())
 	defer dcancel()
 	ddone := make(chan int, 1)
-	go func() { ddone <- run(dctx, []string{"daemon"}, f.proc(strings.NewReader(""), io.Discard, &dstderr, []string{"AWS_PROFILE=static"})) }()
+	go func() {
+		ddone <- run(dctx, []string{"daemon"}, f.proc(strings.NewReader(""), io.Discard, &dstderr, []string{"AWS_PROFILE=static"}))
+	}()
 	waitIn(t, &dstderr, "daemon listening on ")
 
 	var serr syncBuffer
