@@ -530,7 +530,7 @@ func TestDaemonCommand(t *testing.T) {
 	second := f.spawnDaemon(t)
 	<-second.done
 	if ee, ok := second.err.(*exec.ExitError); !ok || ee.ExitCode() != 1 ||
-		!regexp.MustCompile(`^awsxc-cli: error: a daemon is already running on \S+daemon.sock`).MatchString(second.log()) {
+		!regexp.MustCompile(`^awsxc-cli: error: awsxc-cli daemon \(pid \d+\) is already running for this user and answers awsxc-cli\n$`).MatchString(second.log()) {
 		t.Errorf("a second daemon: %v\n%s", second.err, second.log())
 	}
 	f.runBinary(t, "", nil, "--profile", "role", "--json")
@@ -566,7 +566,8 @@ func TestDaemonCommand(t *testing.T) {
 	if r := f.runBinary(t, "", nil, "status"); !strings.HasPrefix(r.stdout, "no awsxc daemon is running") {
 		t.Errorf("status after the stop: %q", r.stdout)
 	}
-	// With the tray running, the daemon is refused.
+	// With the tray running (its lock held, its endpoint not answering
+	// yet), the daemon is refused.
 	lock, err := fsutil.TryLock(filepath.Join(f.home, ".cache", "awsxc", "awsxc.lock"))
 	if err != nil {
 		t.Fatal(err)
@@ -575,7 +576,7 @@ func TestDaemonCommand(t *testing.T) {
 	third := f.spawnDaemon(t)
 	<-third.done
 	if ee, ok := third.err.(*exec.ExitError); !ok || ee.ExitCode() != 1 ||
-		third.log() != "awsxc-cli: error: awsxc (the tray) is running for this user and runs the same servers; quit it first\n" {
+		third.log() != "awsxc-cli: error: an awsxc daemon (the awsxc tray or awsxc-cli daemon) is already running for this user\n" {
 		t.Errorf("a daemon with the tray running: %v\n%s", third.err, third.log())
 	}
 	if _, err := os.Lstat(f.socket()); !errors.Is(err, os.ErrNotExist) {

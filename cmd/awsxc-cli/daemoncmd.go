@@ -21,7 +21,6 @@ import (
 	"github.com/awsxc/awsxc/engine"
 	"github.com/awsxc/awsxc/engine/daemon"
 	"github.com/awsxc/awsxc/engine/settings"
-	"github.com/awsxc/awsxc/internal/fsutil"
 	"github.com/awsxc/awsxc/internal/localsock"
 	"github.com/awsxc/awsxc/internal/rundir"
 )
@@ -42,10 +41,6 @@ SIGINT or SIGTERM stops it (exit 0).
 `,
 	new: func() runner { return &daemonCmd{} },
 }
-
-// trayLockName is the tray's single-instance lock in rundir.Dir (see
-// tray.Run).
-const trayLockName = "awsxc.lock"
 
 type daemonCmd struct{}
 
@@ -69,31 +64,18 @@ func (*daemonCmd) run(ctx context.Context, c *cli, p parsed) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rep := &daemonReporter{w: c.stderr, last: map[string]string{}}
-	ln, err := localsock.Listen(localsock.Options{Path: sock, Refused: func(err error) {
-		rep.line("awsxc-cli: warning: %v", err)
-	}})
+	// The tray hosts the same daemon: whichever front end claims the
+	// endpoint first is the user's daemon, and the other is refused.
+	ep, err := daemon.Claim(ctx, daemon.HostOptions{Getenv: c.getenv, Path: sock, Logger: c.log,
+		Refused: func(err error) { rep.line("awsxc-cli: warning: %v", err) }})
 	if err != nil {
 		return err
 	}
-	defer ln.Close()
-	// The tray runs the same servers from the same settings: the two
-	// never run at once. Its single-instance lock is held for the
-	// daemon's life. (Once the tray hosts the daemon, the endpoint's own
-	// lock refuses either second one.)
+	defer ep.Close()
 	ecsTokenFile, tokenDir := "", ""
 	if dir, err := rundir.RuntimeDir(c.getenv); err == nil {
 		ecsTokenFile = filepath.Join(dir, "ecs-token") // where the tray writes it
 		tokenDir = filepath.Join(dir, "tokens")        // the consumers', as serve's default
-	}
-	if dir, err := rundir.Dir(c.getenv); err == nil {
-		switch lock, err := fsutil.TryLock(filepath.Join(dir, trayLockName)); {
-		case errors.Is(err, fsutil.ErrLocked):
-			return errors.New("awsxc (the tray) is running for this user and runs the same servers; quit it first")
-		case err != nil:
-			c.log.Debug("no single-instance lock", "err", err)
-		default:
-			defer lock.Unlock()
-		}
 	}
 	// An awsxc-cli this daemon runs as a credential_process resolves in
 	// its own process rather than asking back.
@@ -126,15 +108,14 @@ func (*daemonCmd) run(ctx context.Context, c *cli, p parsed) error {
 	if err != nil {
 		return err
 	}
-	served := make(chan error, 1)
-	go func() { served <- d.Serve(ln) }()
+	ep.Serve(d)
 	rep.line("awsxc-cli: daemon listening on %s (settings %s); Ctrl-C stops", sock, settingsPath)
 	rep.report(d.Status())
 	for done := false; !done; {
 		select {
 		case <-ctx.Done():
 			done = true
-		case err = <-served:
+		case err = <-ep.Done():
 			done = true
 		case <-changed:
 			rep.report(d.Status())
