@@ -4,6 +4,7 @@ package tray
 
 import (
 	"context"
+	"fmt"
 	"crypto/subtle"
 	"errors"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"fyne.io/systray"
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/engine/daemon"
 	"github.com/awsxc/awsxc/engine/server"
 	"github.com/awsxc/awsxc/platform"
 )
@@ -82,47 +84,51 @@ func (a *app) onClick(id string) {
 	}
 }
 
-// switchProfile replaces the Source with one for name and points the
-// servers at it. With interactive set (a user's choice) the first fetch
-// may ask for an MFA code.
+// switchProfile makes name the daemon's active profile and the tray's
+// Source its Source for name; the servers that follow the active
+// profile serve it from then on. With interactive set (a user's choice)
+// the first fetch may ask for an MFA code.
 func (a *app) switchProfile(name string, interactive bool) {
 	a.gen++
 	gen := a.gen
-	// An MFA dialog still open for the replaced Source is closed: its
-	// code would be for a profile no longer chosen.
-	if a.cancelMFA != nil {
-		a.cancelMFA()
-	}
-	mfaCtx, cancel := context.WithCancel(a.ctx)
-	a.cancelMFA = cancel
-	// The servers keep serving a.served until the new Source exists.
-	a.src = nil
+	a.switchGen.Store(int64(gen))
+	// An MFA dialog still open for another profile is closed: its code
+	// would be for a profile no longer chosen.
+	a.closePrompts(name)
+	a.src, a.switching = nil, true
 	a.state.Active = name
 	a.state.HaveSource, a.state.LoadErr, a.state.Status = false, nil, engine.Status{}
-	a.state.MFAAsking, a.state.MFAErr = false, nil
+	a.state.MFAAsking, a.state.MFAErr = a.prompting == name, nil
 	a.written = time.Time{}
 	a.awsSum = a.awsFilesSum()
+	d := a.d
+	if d == nil {
+		a.switching = false
+		return
+	}
 	a.background(func() {
-		src, err := engine.NewSource(a.ctx, engine.SourceOptions{
-			Env:     a.opts.Env,
-			Profile: name,
-			MFA:     a.askMFA(mfaCtx, gen, name),
-			Logger:  a.log,
-			OnChange: func(st engine.Status) {
-				a.post(func() { a.onStatus(gen, st) })
-			},
-		})
+		// One switch at a time, the latest: the daemon must end on the
+		// profile the menu shows, however fast the clicks come.
+		a.switchMu.Lock()
+		defer a.switchMu.Unlock()
+		if a.switchGen.Load() != int64(gen) {
+			return
+		}
+		// Saved, as the daemon's active profile is; the daemon loads
+		// the profile again when its configuration changed.
+		if err := d.SetActive(name); err != nil {
+			a.log.Debug("active profile not saved", "profile", name, "err", err)
+		}
+		profile, src, err := d.Active()
 		a.post(func() {
-			// Take in edits to settings.json first: the servers this
-			// starts save their port, which must not undo them.
-			a.reloadSettings()
 			if gen != a.gen {
-				// A later switch replaced this one: drop its Source and
-				// leave what the servers serve to the later switch.
-				if src != nil {
-					go src.Close()
-				}
-				return
+				return // a later switch replaced this one
+			}
+			a.switching = false
+			// Take in the daemon's save of the profile.
+			a.reloadSettings()
+			if err == nil && src == nil && profile != name {
+				err = fmt.Errorf("profile %s cannot be served", name)
 			}
 			if err != nil {
 				a.log.Warn("cannot load the profile", "profile", name, "err", err)
@@ -149,11 +155,12 @@ func (a *app) switchProfile(name string, interactive bool) {
 	})
 }
 
-// fetch gets the first credentials of a new Source.
+// fetch gets the first credentials of a new Source: with interactive
+// set through the daemon, which may ask for an MFA code.
 func (a *app) fetch(src *engine.Source, interactive bool) {
 	var err error
 	if interactive {
-		err = src.Refresh(a.ctx)
+		err = a.d.Refresh(a.ctx, src.Profile().Name)
 	} else {
 		_, err = src.Credentials(a.ctx)
 	}
@@ -177,24 +184,21 @@ func (a *app) onStatus(gen int, st engine.Status) {
 }
 
 // pause stops using the active profile, which err says can no longer be
-// used (it is gone from the AWS files): the Source is closed, so nothing
-// hands out what it holds, the servers stop ("paused") and copies and
-// writes are disabled. The profile stays the chosen one: it is loaded
+// used (it is gone from the AWS files): the tray lets go of the Source,
+// the daemon drops it, so nothing hands out what it holds, the servers
+// stop ("paused") and copies and writes are disabled. The profile stays the chosen one: it is loaded
 // again when the files change, and everything resumes.
 func (a *app) pause(err error) {
 	a.log.Warn("the active profile cannot be used; the servers pause", "profile", a.state.Active, "err", err)
-	a.gen++ // news from the closed Source is dropped
-	if a.cancelMFA != nil {
-		a.cancelMFA()
-	}
-	src := a.src
+	a.gen++ // news from the Source is dropped
 	a.state.HaveSource, a.state.LoadErr, a.state.Status = false, err, engine.Status{}
 	a.state.MFAAsking, a.state.MFAErr = false, nil
 	a.written = time.Time{}
-	served := a.served
 	a.serve(nil)
-	if src != nil && src != served {
-		go src.Close()
+	if a.d != nil {
+		// The daemon finds the profile gone too, and stops the servers
+		// that serve it, now rather than at its next look.
+		a.d.Reload()
 	}
 }
 
@@ -248,7 +252,8 @@ func (a *app) refresh() {
 		return
 	}
 	a.background(func() {
-		if err := src.Refresh(a.ctx); err != nil {
+		// Through the daemon: its MFA dialog, shared with every caller.
+		if err := a.d.Refresh(a.ctx, src.Profile().Name); err != nil {
 			a.log.Debug("refresh failed", "err", err)
 		}
 	})
@@ -275,43 +280,6 @@ func (a *app) refreshQuietly() {
 		})
 	default:
 		a.refresh()
-	}
-}
-
-// askMFA returns the MFA token provider for profile, the Source of
-// generation gen: a native dialog, shown from the goroutine the Source
-// asks from, never the loop. ctx ends when that Source is replaced,
-// which closes the dialog; news from it is then ignored.
-func (a *app) askMFA(ctx context.Context, gen int, profile string) engine.TokenProvider {
-	asking := func(on bool) func() {
-		return func() {
-			if gen == a.gen {
-				a.state.MFAAsking = on
-			}
-		}
-	}
-	return func() (string, error) {
-		a.post(asking(true))
-		defer a.post(asking(false))
-		code, err := a.prompt(ctx, "awsxc: MFA code", "MFA code for AWS profile "+profile+":")
-		// Keep why no dialog could be shown, for the hint; a dialog the
-		// user or a switch closed is no such failure.
-		var promptErr error
-		if err != nil && !errors.Is(err, platform.ErrCanceled) && ctx.Err() == nil {
-			promptErr = err
-		}
-		a.post(func() {
-			if gen == a.gen {
-				a.state.MFAErr = promptErr
-			}
-		})
-		if err != nil {
-			return "", err
-		}
-		if code == "" {
-			return "", errors.New("no MFA code entered")
-		}
-		return code, nil
 	}
 }
 
@@ -524,77 +492,51 @@ func (a *app) toggleServer(set *ServerSettings, st *ServerState) {
 	a.prime()
 }
 
-// serve makes src (nil for none) the current Source and the one the
-// servers serve, and closes the Source they served before, which nothing
-// else holds.
+// serve makes src (nil for none) the current Source: the daemon's, for
+// the active profile, which its servers serve. The tray never closes
+// it: the daemon does.
 func (a *app) serve(src *engine.Source) {
-	prev := a.served
 	a.src, a.served = src, src
 	a.syncServers()
-	if prev != nil && prev != src {
-		go prev.Close()
-	}
 }
 
-// syncServers makes the running servers match the settings and
-// a.served: servers switched on serve it (switched over without a
-// restart, restarted when their address or token changed), and stop
-// while there is none. The server Group does the sequencing.
+// syncServers shows the daemon's servers as they run: the daemon starts,
+// switches and stops them as the settings say (the tray saves them and
+// has the daemon apply them: writeSettings, reloadSettings).
 func (a *app) syncServers() {
-	var want []server.Want
-	if src := a.served; src != nil {
-		if a.settings.IMDS.Enabled {
-			want = append(want, server.Want{Name: idIMDS, Source: src, IMDS: &server.IMDSOptions{
-				Options: server.Options{Addr: a.settings.IMDS.Addr, ExtraAddrs: bridgeAddrs(a.settings.IMDS), AllowRemote: a.settings.IMDS.AllowRemote,
-					Logger: a.log, Hints: a.hints},
-			}})
-		}
-		if a.settings.ECS.Enabled {
-			want = append(want, server.Want{Name: idECS, Source: src, ECS: &server.ECSOptions{
-				Options: server.Options{Addr: a.settings.ECS.Addr, ExtraAddrs: bridgeAddrs(a.settings.ECS), AllowRemote: a.settings.ECS.AllowRemote,
-					Logger: a.log, Hints: a.hints},
-				Token: a.settings.ECSToken,
-			}})
-		}
-	}
-	// A server not wanted is stopped; its last error stays for the menu.
+	// A server not running keeps its last error for the menu.
 	a.imds, a.ecs = nil, nil
 	a.state.IMDS.On, a.state.IMDS.Running, a.state.IMDS.Remote = a.settings.IMDS.Enabled, false, ""
 	a.state.ECS.On, a.state.ECS.Running, a.state.ECS.Remote = a.settings.ECS.Enabled, false, ""
-	for _, s := range a.servers.Apply(want) {
+	if a.d == nil {
+		return
+	}
+	for _, s := range a.d.Servers() {
 		switch s.Name {
-		case idIMDS:
+		case daemon.ServerIMDS:
 			a.imds = s.IMDS
 			a.serverState("IMDS", &a.settings.IMDS, &a.state.IMDS, s)
-		case idECS:
+		case daemon.ServerECS:
 			a.ecs = s.ECS
 			a.serverState("ECS", &a.settings.ECS, &a.state.ECS, s)
-			if s.Started {
-				// For containers that mount it (Copy settings for Docker);
-				// the folder may have been emptied since the last run.
-				if err := server.WriteTokenFile(ecsTokenFile(), s.ECS.Token()); err != nil {
-					a.log.Warn("cannot write the ECS token file for containers", "err", err)
-				}
-			}
 		}
 	}
 }
 
-// serverState records what the Group says of a server switched on, and
-// saves the address it listens on when the settings say otherwise, so a
-// port picked on first start is kept for the next runs. Its callers have
-// taken in edits to the settings just before.
+// serverState records what the daemon says of a server switched on. A
+// port picked on first start is saved by the daemon; the tray takes the
+// file in at its next look.
 func (a *app) serverState(name string, set *ServerSettings, st *ServerState, s server.State) {
+	if !set.Enabled {
+		return // switched off meanwhile: the daemon applies it next
+	}
 	st.On, st.Running = true, s.Running()
 	if s.Err != nil {
 		st.Addr, st.Err = set.Addr, s.Err
-		a.log.Warn(name+" server did not start", "addr", set.Addr, "err", s.Err)
 		return
 	}
 	st.Addr, st.Err = s.Addr, nil
-	if s.Started {
-		a.log.Info(name+" server listening", "addr", s.Addr)
-	}
+	set.Addr = s.Addr // as the daemon saves it
 	// Beyond loopback by allow_remote (the docker bridge alone is said
 	// by its own label): said in the menu while it lasts, and notified
 	// once.
@@ -605,10 +547,6 @@ func (a *app) serverState(name string, set *ServerSettings, st *ServerState, s s
 		a.notifyOnce("remote:"+name, name+" server is open to the network", remoteText(name+" server", st.Remote))
 	} else {
 		a.resolved("remote:" + name)
-	}
-	if set.Addr != s.Addr {
-		set.Addr = s.Addr
-		a.writeSettings()
 	}
 }
 

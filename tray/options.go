@@ -23,8 +23,12 @@ type Options struct {
 	Stderr io.Writer
 	// SettingsPath overrides platform.SettingsFile().
 	SettingsPath string
-	// LockPath overrides the single-instance lock file.
+	// LockPath overrides the single-instance lock file (shared with
+	// awsxc-cli daemon).
 	LockPath string
+	// SocketPath overrides the endpoint awsxc-cli asks
+	// (localsock.DefaultPath).
+	SocketPath string
 	// Tick is how often the countdown is redrawn; 0 is 30 s, or the
 	// duration in AWSXC_TICK (a test knob).
 	Tick time.Duration

@@ -448,7 +448,17 @@ func (a *app) signedOut(key string, res *signin.SignOutResult, err error) {
 		body = "Credentials handed out before stay valid for up to 15 minutes. " + body
 	}
 	a.inform("Signed out of "+name, body)
+	if a.d != nil {
+		// Nothing the daemon holds for the session's profiles is handed
+		// out any more: not by the servers, not to awsxc-cli.
+		for _, p := range ss.Profiles {
+			a.d.Forget(p)
+		}
+	}
 	if key == a.si.active && a.state.Active != "" {
+		if a.d != nil {
+			a.d.Forget(a.state.Active)
+		}
 		a.switchProfile(a.state.Active, false)
 	}
 }

@@ -26,10 +26,12 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/systray"
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/engine/daemon"
 	"github.com/awsxc/awsxc/engine/server"
 	"github.com/awsxc/awsxc/internal/fsutil"
 	"github.com/awsxc/awsxc/platform"
@@ -56,23 +58,46 @@ func Run(ctx context.Context, opts Options) error {
 		opts.SettingsPath = platform.SettingsFile()
 	}
 	if opts.LockPath == "" {
-		opts.LockPath = filepath.Join(platform.StateDir(), "awsxc.lock")
+		opts.LockPath = filepath.Join(platform.StateDir(), daemon.LockName)
 	}
-	lock, err := lockInstance(opts.LockPath, opts.Logger)
-	if err != nil {
+	// The tray is the user's credential daemon: it claims the endpoint
+	// that awsxc-cli asks, or, when another awsxc (a tray, awsxc-cli
+	// daemon) holds it, says so and stops.
+	ep, err := daemon.Claim(ctx, daemon.HostOptions{Getenv: os.Getenv, Path: opts.SocketPath, LockPath: opts.LockPath,
+		Logger: opts.Logger, Refused: func(err error) { opts.Logger.Warn("local API", "err", err) }})
+	var re *daemon.RunningError
+	switch {
+	case err != nil && !errors.As(err, &re):
+		// The endpoint cannot be made (an unsafe folder, say): the tray
+		// runs, and awsxc-cli resolves in its own processes.
+		fmt.Fprintf(opts.Stderr, "awsxc: warning: awsxc-cli cannot ask the tray: %v\n", err)
+		ep = nil
+	case err != nil:
+		err = claimError(err)
 		// Started from a menu or at login there is no terminal to read
 		// the error on: say it where the user looks.
-		if nerr := platform.Notify(err.Error(), "Its menu is under the awsxc icon that is already in the tray."); nerr != nil {
+		body := "Its menu is under the awsxc icon that is already in the tray."
+		if !errors.Is(err, ErrAlreadyRunning) {
+			body = "awsxc-cli answers from it; stop it to run the tray instead."
+		}
+		if nerr := platform.Notify(err.Error(), body); nerr != nil {
 			opts.Logger.Debug("notification not shown", "err", nerr)
 		}
 		return err
+	default:
+		defer ep.Close()
 	}
-	defer lock.Unlock()
+	// An awsxc-cli the tray runs (a credential_process) resolves in its
+	// own process rather than asking the tray back.
+	os.Setenv(noDaemonVar, "1")
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	a := newApp(ctx, cancel, opts)
 	a.start()
+	if a.d != nil && ep != nil {
+		ep.Serve(a.d)
+	}
 
 	switch host := checkTrayHost(); host {
 	case hostNoBus:
@@ -110,21 +135,24 @@ func Run(ctx context.Context, opts Options) error {
 	return nil
 }
 
-// lockInstance takes the single-instance lock at path, or fails with
-// [ErrAlreadyRunning]. A lock that cannot be taken for another reason
-// (a symlink at path, which is never followed; a read-only folder) is
-// logged and the tray starts without it: nil is a lock that unlocks
-// nothing.
-func lockInstance(path string, log *slog.Logger) (*fsutil.FileLock, error) {
-	lock, err := fsutil.TryLock(path)
-	switch {
-	case errors.Is(err, fsutil.ErrLocked):
-		return nil, ErrAlreadyRunning
-	case err != nil:
-		log.Warn("no single-instance lock", "err", err)
-		return nil, nil
+// noDaemonVar set keeps awsxc-cli from asking the daemon (see awsxc-cli's
+// --no-daemon).
+const noDaemonVar = "AWSXC_NO_DAEMON"
+
+// claimError words Claim's error for the tray: a second tray is
+// [ErrAlreadyRunning]; awsxc-cli daemon is named.
+func claimError(err error) error {
+	var re *daemon.RunningError
+	if !errors.As(err, &re) {
+		return err
 	}
-	return lock, nil
+	switch re.FrontEnd {
+	case frontEnd:
+		return ErrAlreadyRunning
+	case "":
+		return fmt.Errorf("%w (or awsxc-cli daemon is)", ErrAlreadyRunning)
+	}
+	return fmt.Errorf("%s (pid %d) is running for this user as its credential daemon; stop it first", re.FrontEnd, re.PID)
 }
 
 func printNoHostHint(w io.Writer) {
@@ -155,18 +183,32 @@ type app struct {
 	// watches nothing.
 	watchScreen func(context.Context, platform.ScreenOptions) []string
 	si          signins // sign-in sessions and reminders (signin.go)
+	// switchMu serialises the switches of the daemon's active profile;
+	// switchGen is the generation of the latest one.
+	switchMu  sync.Mutex
+	switchGen atomic.Int64
+	// prompts close the open MFA dialogs, by profile (daemon.go).
+	promptMu sync.Mutex
+	prompts  map[string]context.CancelFunc
 
 	// Owned by the loop goroutine.
 	state    State
 	settings Settings
 	gen      int            // counts Sources, to drop news from replaced ones
 	src      *engine.Source // for state.Active; nil when none or still loading
-	// served is the Source the servers serve and the only one left open:
-	// a.src, or while a switch loads, the one it replaces.
+	// served is the Source the servers serve: a.src (the daemon's for
+	// the active profile), nil while a switch loads.
 	served *engine.Source
-	// cancelMFA closes the MFA dialog of the Source of generation gen.
-	cancelMFA context.CancelFunc
-	servers   *server.Group     // runs the IMDS and ECS servers
+	// d is the daemon the tray hosts (daemon.go): its registry holds the
+	// Sources, its servers are the menu's; nil only if it could not be
+	// made.
+	d *daemon.Daemon
+	// dchanged is a pending sync with the daemon (its OnChange).
+	dchanged chan struct{}
+	// switching is set while a switch of the active profile loads.
+	switching bool
+	// prompting is the profile whose MFA dialog is open; "" for none.
+	prompting string
 	imds      *server.IMDS      // the running IMDS server, nil if none
 	ecs       *server.ECS       // the running ECS server, nil if none
 	lastNote  string            // Key of the last notification shown
@@ -204,7 +246,8 @@ func newApp(ctx context.Context, cancel context.CancelFunc, opts Options) *app {
 		prompt:      platform.Prompt,
 		watchScreen: platform.WatchScreen,
 		alerts:      map[string]string{},
-		servers:     server.NewGroup(ctx),
+		dchanged:    make(chan struct{}, 1),
+		prompts:     map[string]context.CancelFunc{},
 	}
 	a.clipboard = &clipboard{copy: platform.Copy, paste: platform.Paste, reqs: make(chan clipRequest),
 		fail: func(err error) { a.post(func() { a.notify("Nothing copied", err.Error()) }) },
@@ -252,6 +295,8 @@ func (a *app) start() {
 		fmt.Fprintln(a.opts.Stderr, "awsxc: no AWS profiles found; run aws configure or aws configure sso, then choose one under Profiles")
 	}
 	a.state.Active = a.pickProfile()
+	a.newDaemon()
+	a.syncServers()
 }
 
 // loadProfiles lists the profiles of the AWS config files again.
@@ -334,6 +379,8 @@ func (a *app) loop(ui *adapter) {
 			a.onClick(id)
 		case f := <-a.do:
 			f()
+		case <-a.dchanged:
+			a.onDaemon()
 		case <-tick.C:
 			a.onTick()
 			a.render(true)
@@ -529,8 +576,8 @@ func (a *app) shutdown() {
 	case <-time.After(5 * time.Second):
 		a.log.Warn("background work still running at exit")
 	}
-	// The servers and Sources are closed side by side, and Quit waits
-	// for them no more than quitGrace: a server drains its connections
+	// The daemon closes its servers and Sources side by side, and Quit
+	// waits for it no more than quitGrace: a server drains its connections
 	// for up to 5 s (a client that keeps one open made Quit take that
 	// long) and a Source waits for its fetch. The process exits next,
 	// which closes every socket; the tray's own file writes, waited for
@@ -545,16 +592,13 @@ func (a *app) shutdown() {
 		case <-time.After(quitClearWait):
 		}
 	}()
-	wg.Go(func() {
-		if err := a.servers.Close(); err != nil {
-			a.log.Warn("servers did not stop cleanly", "err", err)
-		}
-	})
-	if a.served != nil {
-		wg.Go(a.served.Close)
-	}
-	if a.src != nil && a.src != a.served {
-		wg.Go(a.src.Close)
+	if d := a.d; d != nil {
+		// The daemon's local API, servers and Sources.
+		wg.Go(func() {
+			if err := d.Close(); err != nil {
+				a.log.Warn("servers did not stop cleanly", "err", err)
+			}
+		})
 	}
 	closed := make(chan struct{})
 	go func() { wg.Wait(); close(closed) }()
@@ -565,7 +609,8 @@ func (a *app) shutdown() {
 	}
 }
 
-// quitGrace is how long Quit waits for the servers and Sources to stop.
+// quitGrace is how long Quit waits for the daemon (its servers and
+// Sources) to stop.
 const quitGrace = 300 * time.Millisecond
 
 // writeSettings writes a.settings to settings.json. Callers change
@@ -574,7 +619,11 @@ const quitGrace = 300 * time.Millisecond
 //
 // While settings.json has an error it is left as it is, for the user to
 // fix: nothing is saved (the change holds until awsxc quits).
+//
+// Either way the daemon applies the settings at once: servers switched,
+// the active profile changed.
 func (a *app) writeSettings() {
+	defer a.applySettings()
 	if a.state.SettingsErr != nil {
 		a.notifyOnce("save", "Settings not saved", "settings.json has an error; fix it first: "+a.state.SettingsErr.Error())
 		return
@@ -586,6 +635,18 @@ func (a *app) writeSettings() {
 	}
 	a.resolved("save")
 	a.settingsSum = sha256.Sum256(data)
+}
+
+// applySettings has the daemon use a.settings (it saves them too, the
+// same bytes writeSettings wrote; not while the file has an error).
+func (a *app) applySettings() {
+	if a.d == nil {
+		return
+	}
+	want := a.settings
+	if err := a.d.UpdateSettings(func(s *Settings) { *s = want }); err != nil {
+		a.log.Debug("the daemon did not save the settings", "err", err)
+	}
 }
 
 // reloadSettings picks up edits made to settings.json ("Open settings")
@@ -619,8 +680,12 @@ func (a *app) reloadSettings() {
 	a.settingsFixed()
 	a.log.Info("settings changed on disk; reloaded")
 	a.settings = s
-	// A changed address (or token) restarts that server.
+	// A changed address (or token) restarts that server: the daemon
+	// takes the file in now.
 	a.stateFromSettings()
+	if a.d != nil {
+		a.d.Reload()
+	}
 	a.syncServers()
 	a.prime()
 	switch {

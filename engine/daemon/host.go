@@ -163,3 +163,32 @@ func (e *Endpoint) Close() error {
 	e.lock.Unlock()
 	return err
 }
+
+// Reload takes in edits to the settings file now, as the daemon does
+// every [Options].ReloadInterval, and applies them: a front end that
+// watches the file itself (the tray, on each tick and click) calls it
+// once it saw a change, so that the servers follow at once. It saves
+// nothing.
+func (d *Daemon) Reload() { d.reload() }
+
+// Forget drops what the daemon holds for profile, for a front end that
+// ended the profile's session (a sign-out): the registry's Source is
+// discarded (closed once its holders let go), and when it is the one
+// the servers serve they get a new one, which fetches anew, so that
+// nothing hands out the credentials it held.
+func (d *Daemon) Forget(profile string) {
+	for _, src := range d.reg.Sources() {
+		if src.Profile().Name == profile {
+			d.reg.Discard(src)
+		}
+	}
+	d.mu.Lock()
+	if d.held != nil && d.active == profile {
+		d.reg.Discard(d.held)
+		d.release()
+		d.held, d.release = nil, nil
+		d.applyLocked()
+	}
+	d.mu.Unlock()
+	d.changed()
+}
