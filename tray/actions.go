@@ -4,9 +4,9 @@ package tray
 
 import (
 	"context"
-	"fmt"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"strconv"
