@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 
 	"github.com/awsxc/awsxc/engine/daemon"
 	"github.com/awsxc/awsxc/platform"
@@ -35,6 +36,8 @@ func (a *app) newDaemon() {
 		FrontEnd:       frontEnd,
 		Version:        a.opts.Version,
 		ECSTokenFile:   ecsTokenFile(),
+		// The consumers' token files, where awsxc-cli daemon keeps them.
+		TokenDir: filepath.Join(platform.RuntimeDir(), "tokens"),
 		// The tray reads settings.json on every tick and click and has
 		// the daemon take in an edit at once (Daemon.Reload).
 		ReloadInterval: a.opts.Tick,

@@ -183,10 +183,18 @@ func (d *Daemon) Forget(profile string) {
 		}
 	}
 	d.mu.Lock()
+	again := false
 	if d.held != nil && d.active == profile {
 		d.reg.Discard(d.held)
 		d.release()
-		d.held, d.release = nil, nil
+		d.held, d.release, again = nil, nil, true
+	}
+	if h, ok := d.pins[profile]; ok { // the servers pinned to it
+		h.release()
+		delete(d.pins, profile)
+		again = true
+	}
+	if again {
 		d.applyLocked()
 	}
 	d.mu.Unlock()
