@@ -69,6 +69,12 @@ func (a *app) onClick(id string) {
 		a.copyDocker(false)
 	case id == idAutostart:
 		a.toggleAutostart()
+	case id == idAddIMDS:
+		a.addServer(false)
+	case id == idAddConsumer:
+		a.addServer(true)
+	case strings.HasPrefix(id, srvDockerPrefix), strings.HasPrefix(id, srvRevokePrefix), strings.HasPrefix(id, srvRemovePrefix):
+		a.serverAction(id)
 	case id == idOpenSettings:
 		if _, err := os.Stat(a.opts.SettingsPath); err != nil {
 			a.writeSettings()
@@ -511,6 +517,9 @@ func (a *app) syncServers() {
 	if a.d == nil {
 		return
 	}
+	a.state.Servers = a.d.ServerList()
+	act := a.d.Activity()
+	a.state.Activity = act[max(0, len(act)-maxActivityKept):]
 	for _, s := range a.d.Servers() {
 		switch s.Name {
 		case daemon.ServerIMDS:

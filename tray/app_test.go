@@ -903,6 +903,9 @@ func TestSettingsSymlinkKeptByTray(t *testing.T) {
 	os.MkdirAll(filepath.Dir(target), 0o700)
 	os.WriteFile(target, []byte(`{"profile": "dev"}`), 0o600)
 	h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds})
+	// The switch to dev at start-up saves it (the daemon's active
+	// profile) in the background: done before the file is replaced.
+	h.waitFor(t, "dev", func(a *app) bool { return valid("dev")(a) && !a.switching })
 	h.do(t, func(a *app) {
 		os.Remove(a.opts.SettingsPath)
 		if err := os.Symlink(target, a.opts.SettingsPath); err != nil {

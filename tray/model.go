@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/engine/activity"
+	"github.com/awsxc/awsxc/engine/daemon"
 	"github.com/awsxc/awsxc/engine/server"
 	"github.com/awsxc/awsxc/platform"
 )
@@ -33,6 +35,11 @@ type State struct {
 	MFAErr     error         // why the last MFA dialog could not be shown (no zenity, ...)
 
 	IMDS, ECS ServerState
+	// Servers are every server and consumer the daemon runs (the IMDS
+	// and ECS switches' first), Activity its last credentials fetches,
+	// oldest first (servers_model.go).
+	Servers  []daemon.ServerInfo
+	Activity []activity.Record
 
 	ExportName    string // profile name "Write to credentials file" uses
 	KeepRefreshed bool
@@ -200,9 +207,9 @@ func BuildMenu(s State, now time.Time) Menu {
 			}
 		}
 	}
+	items = append(items, imds, ecs)
+	items = append(items, serversItems(s, now)...)
 	items = append(items,
-		imds,
-		ecs,
 		Item{ID: "sep3", Separator: true},
 		Item{ID: idAutostart, Label: "Start at login", Checkbox: true, Checked: s.Autostart, Disabled: s.AutostartErr != nil,
 			Tooltip: errText(s.AutostartErr)},
