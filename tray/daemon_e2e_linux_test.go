@@ -3,8 +3,12 @@
 package tray_test
 
 import (
+	"context"
+	"net/http"
+
 	"bytes"
 	"fmt"
+	"github.com/aws/aws-sdk-go-v2/config"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -224,5 +228,153 @@ func TestTrayMFAForAwsxcCli(t *testing.T) {
 	calls := sts.Calls()
 	if len(calls) != 1 || calls[0].Action != "AssumeRole" || calls[0].Form.Get("TokenCode") != "123456" {
 		t.Errorf("STS calls %+v; want one AssumeRole with the code", calls)
+	}
+}
+
+// TestTrayServersMenu: with pinned servers in the settings (an IMDS
+// server and an ECS consumer pinned to dev, the IMDS switch following
+// the active profile), the Go SDK fetches through the consumer; Servers ▸
+// and Recent activity ▸ show that fetch; Copy settings for Docker puts
+// the consumer's docker run flags on the clipboard (read back with
+// xclip); switching the active profile over D-Bus changes the follow-
+// active server only; Revoke in the menu makes the consumer's next fetch
+// 403.
+func TestTrayServersMenu(t *testing.T) {
+	bus, display, w := setup(t)
+	sts := fakeaws.New()
+	defer sts.Close()
+	e := daemonEnv(t, bus, display, sts.URL)
+	if err := os.WriteFile(filepath.Join(e.config, "awsxc", "settings.json"), []byte(`{"profile": "dev",
+		"imds": {"enabled": true}, "ecs": {"enabled": true},
+		"servers": [{"name": "imds-dev", "kind": "imds", "profile": "dev"}, {"name": "api", "kind": "ecs-consumer", "profile": "dev"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	start(t, e)
+	tr := snitest.Open(t, w.Conn, w.Wait(t, 5*time.Second))
+	const wait = 5 * time.Second
+	tr.WaitLabel(t, wait, "dev · static keys · no expiry")
+	ecsItem := tr.WaitLabel(t, wait, "ECS server: 127.0.0.1:")
+	ecsURL := "http://" + strings.TrimPrefix(ecsItem.Text(), "ECS server: ") + "/"
+	tokenFile := filepath.Join(e.runtime, "awsxc", "tokens", "api.token")
+
+	// The Go SDK, in this process, as a container configured for the
+	// consumer would be.
+	for k, v := range map[string]string{
+		"AWS_CONTAINER_CREDENTIALS_FULL_URI":     ecsURL,
+		"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": tokenFile,
+		"AWS_CONFIG_FILE":                        filepath.Join(t.TempDir(), "none"),
+		"AWS_SHARED_CREDENTIALS_FILE":            filepath.Join(t.TempDir(), "none"),
+		"AWS_PROFILE":                            "", "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "",
+	} {
+		t.Setenv(k, v)
+	}
+	retrieve := func() (string, error) {
+		cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRegion("eu-west-1"))
+		if err != nil {
+			return "", err
+		}
+		c, err := cfg.Credentials.Retrieve(context.Background())
+		return c.AccessKeyID, err
+	}
+	key, err := retrieve()
+	if err != nil || !strings.HasPrefix(key, "ASIA") {
+		t.Fatalf("the consumer's credentials: %q, %v", key, err)
+	}
+	masked := key[:4] + "…" + key[len(key)-4:]
+
+	// The SDK's container provider sends net/http's User-Agent.
+	tr.WaitFor(t, wait, "the fetch under Servers", func(root snitest.Item) bool {
+		_, ok := root.Path("Servers", "api → dev · fetched just now by Go-http-client from 127.0.0.1")
+		return ok
+	})
+	tr.WaitFor(t, wait, "the fetch under Recent activity", func(root snitest.Item) bool {
+		act, ok := root.Path("Recent activity")
+		if !ok {
+			return false
+		}
+		for _, c := range act.Shown() {
+			if strings.Contains(c.Text(), " api → dev · Go-http-client from 127.0.0.1 · "+masked) {
+				return true
+			}
+		}
+		return false
+	})
+	root := tr.Layout(t)
+	if strings.Contains(root.String(), key) || strings.Contains(root.String(), "fakeSecret") {
+		t.Errorf("a secret in the menu:\n%s", root)
+	}
+	servers, _ := root.Path("Servers")
+	var lines []string
+	for _, c := range servers.Shown() {
+		if !c.Separator() {
+			lines = append(lines, c.Text())
+		}
+	}
+	imdsPort := func(prefix string) string {
+		for _, l := range lines {
+			if rest, ok := strings.CutPrefix(l, "IMDS :"); ok && strings.Contains(l, prefix) {
+				port, _, _ := strings.Cut(rest, " ")
+				return port
+			}
+		}
+		return ""
+	}
+	if imdsPort("→ follows active (dev)") == "" || imdsPort("imds-dev → dev") == "" {
+		t.Fatalf("Servers shows %q; want the follow-active and the pinned IMDS servers", lines)
+	}
+
+	// The SDK's IMDS client, through the pinned IMDS server, sends the
+	// SDK's own User-Agent.
+	t.Setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "")
+	t.Setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "")
+	t.Setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:"+imdsPort("imds-dev")+"/")
+	if k, err := retrieve(); err != nil || !strings.HasPrefix(k, "ASIA") {
+		t.Fatalf("through the pinned IMDS server: %q, %v", k, err)
+	}
+	tr.WaitFor(t, wait, "the IMDS fetch under Servers", func(root snitest.Item) bool {
+		_, ok := root.Path("Servers", "IMDS :"+imdsPort("imds-dev")+" imds-dev → dev · fetched just now by aws-sdk-go-v2 from 127.0.0.1")
+		return ok
+	})
+
+	// Copy settings for Docker of the consumer: its token file, mounted
+	// read-only, never the token.
+	tr.ClickPath(t, "Servers", "api → dev", "Copy settings for Docker")
+	clip := snitest.WaitClipboard(t, display, wait, func(s string) bool { return strings.Contains(s, "AWS_CONTAINER") })
+	token, _ := os.ReadFile(tokenFile)
+	if !strings.Contains(clip, tokenFile) || len(token) == 0 || strings.Contains(clip, string(token)) {
+		t.Errorf("Docker settings %q; want the token file %s, not the token", clip, tokenFile)
+	}
+
+	// Switching the active profile moves the follow-active server only.
+	tr.Click(t, "prod")
+	tr.WaitLabel(t, wait, "prod · static keys · no expiry")
+	tr.WaitFor(t, wait, "the follow-active server on prod", func(root snitest.Item) bool {
+		_, ok := root.Path("Servers", "IMDS :"+imdsPort("follows active")+" → follows active (prod)")
+		return ok
+	})
+	if _, ok := tr.Layout(t).Path("Servers", "IMDS :"+imdsPort("imds-dev")+" imds-dev → dev"); !ok {
+		t.Errorf("the pinned IMDS server moved:\n%s", tr.Layout(t))
+	}
+	if _, ok := tr.Layout(t).Path("Servers", "api → dev"); !ok {
+		t.Errorf("the consumer moved:\n%s", tr.Layout(t))
+	}
+
+	// Revoke: the consumer's token stops working at once.
+	tr.ClickPath(t, "Servers", "api → dev", "Revoke")
+	tr.WaitFor(t, wait, "the consumer gone", func(root snitest.Item) bool {
+		_, ok := root.Path("Servers", "api → dev")
+		return !ok
+	})
+	req, _ := http.NewRequest("GET", ecsURL, nil)
+	req.Header.Set("Authorization", string(token))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a fetch with the revoked token: %d; want 403", resp.StatusCode)
 	}
 }
