@@ -52,15 +52,6 @@ func (c *engineCache) get(ctx context.Context) (containers.Engine, error) {
 	return c.eng, c.err
 }
 
-// bridgeAddrs are the addresses a server also listens on besides its
-// own: its docker_bridge setting, at its own port.
-func bridgeAddrs(s ServerSettings) []string {
-	if s.DockerBridge == "" {
-		return nil
-	}
-	return []string{net.JoinHostPort(s.DockerBridge, "0")}
-}
-
 // ecsTokenFile is where the ECS server's token is kept for containers,
 // which get it as a read-only file (a token in their environment would
 // show in docker inspect).
