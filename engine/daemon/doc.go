@@ -19,9 +19,11 @@
 //
 // # Front ends
 //
-// The headless daemon is New with no Prompter, Serve on a
-// localsock.Listen listener, and Close on SIGTERM. The tray will host
-// the same core: it creates it with its dialogs as the Prompter (an MFA
+// Either front end starts with [Claim], which takes the one
+// single-instance lock and the per-user endpoint, so that a tray and
+// awsxc-cli daemon refuse each other and say which one runs. The
+// headless daemon is New with no Prompter, Serve on that endpoint, and
+// Close on SIGTERM. The tray hosts the same core: it creates it with its dialogs as the Prompter (an MFA
 // code asked for in the background when a client finds one needed, and
 // on a menu click through [Daemon.Refresh]), renders its menu whenever
 // [Options].OnChange fires from [Daemon.Active] (the active profile and
@@ -29,11 +31,11 @@
 // wire form, [Daemon.Status]), switches profiles with
 // [Daemon.SetActive], toggles servers with [Daemon.UpdateSettings], and
 // takes the credentials it copies or writes from the active source or
-// [Daemon.Registry]. Its own settings reload and server code then go:
-// the daemon reads settings.json again every [Options].ReloadInterval
-// and before every UpdateSettings.
-// Its own single-instance lock stays; the endpoint's lock (localsock)
-// refuses a second daemon of either kind. A front end that hosts the
+// [Daemon.Registry], and shows and changes the pinned servers through
+// [Daemon.ServerList], [Daemon.AddServer], [Daemon.Revoke] and
+// [Daemon.Activity]. The daemon reads settings.json again every
+// [Options].ReloadInterval, before every UpdateSettings, and on
+// [Daemon.Reload]. A front end that hosts the
 // daemon sets AWSXC_NO_DAEMON=1 in its own environment, so that an
 // awsxc-cli it starts as a credential_process resolves in its process
 // instead of asking the daemon back.
