@@ -69,9 +69,12 @@ func Run(ctx context.Context, opts Options) error {
 	switch {
 	case err != nil && !errors.As(err, &re):
 		// The endpoint cannot be made (an unsafe folder, say): the tray
-		// runs, and awsxc-cli resolves in its own processes.
+		// runs, and awsxc-cli resolves in its own processes. It keeps
+		// the lock Claim took, so a second tray is still refused.
 		fmt.Fprintf(opts.Stderr, "awsxc: warning: awsxc-cli cannot ask the tray: %v\n", err)
-		ep = nil
+		if ep != nil {
+			defer ep.Close()
+		}
 	case err != nil:
 		err = claimError(err)
 		// Started from a menu or at login there is no terminal to read

@@ -69,6 +69,9 @@ func (*daemonCmd) run(ctx context.Context, c *cli, p parsed) error {
 	ep, err := daemon.Claim(ctx, daemon.HostOptions{Getenv: c.getenv, Path: sock, Logger: c.log,
 		Refused: func(err error) { rep.line("awsxc-cli: warning: %v", err) }})
 	if err != nil {
+		if ep != nil {
+			ep.Close() // the lock it kept (see daemon.Claim)
+		}
 		return err
 	}
 	defer ep.Close()

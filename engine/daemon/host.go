@@ -86,8 +86,12 @@ type Endpoint struct {
 // Claim takes the single-instance lock and listens on the user's
 // endpoint. When another front end holds either, it returns a
 // [*RunningError] naming it (asked over the endpoint, for up to a
-// second) and holds nothing. Other errors are the listener's (an
-// insecure folder, say); a lock that cannot be taken for another reason
+// second) and holds nothing. When the endpoint cannot be listened on
+// for another reason (an insecure folder, say), it returns that error
+// AND an Endpoint that holds the lock only: a front end that goes on
+// without the local API (the tray does) keeps it, so that a second
+// front end is still refused, and closes it when it stops; [Endpoint.Serve]
+// on it serves nothing. A lock that cannot be taken for another reason
 // than a holder is logged and Claim goes on without it.
 func Claim(ctx context.Context, o HostOptions) (*Endpoint, error) {
 	log := o.Logger
@@ -124,11 +128,11 @@ func Claim(ctx context.Context, o HostOptions) (*Endpoint, error) {
 	}
 	ln, err := localsock.Listen(localsock.Options{Path: path, Refused: o.Refused})
 	if err != nil {
-		lock.Unlock()
 		if errors.Is(err, localsock.ErrRunning) {
+			lock.Unlock()
 			return nil, holder(ctx, path)
 		}
-		return nil, err
+		return &Endpoint{Path: path, lock: lock, served: make(chan error, 1)}, err
 	}
 	return &Endpoint{Path: path, ln: ln, lock: lock, served: make(chan error, 1)}, nil
 }
@@ -149,6 +153,9 @@ func holder(ctx context.Context, path string) error {
 // d is closed; [Endpoint.Done] then delivers [Daemon.Serve]'s result.
 // Call it once.
 func (e *Endpoint) Serve(d *Daemon) {
+	if e.ln == nil {
+		return // the lock only (see Claim)
+	}
 	go func() { e.served <- d.Serve(e.ln) }()
 }
 
@@ -159,7 +166,10 @@ func (e *Endpoint) Done() <-chan error { return e.served }
 // Close stops listening and drops the lock. Close the daemon first: a
 // request in flight is answered before the listener goes.
 func (e *Endpoint) Close() error {
-	err := e.ln.Close()
+	var err error
+	if e.ln != nil {
+		err = e.ln.Close()
+	}
 	e.lock.Unlock()
 	return err
 }
