@@ -72,6 +72,13 @@ func (*daemonCmd) run(ctx context.Context, c *cli, p parsed) error {
 		if ep != nil {
 			ep.Close() // the lock it kept (see daemon.Claim)
 		}
+		var re *daemon.RunningError
+		if errors.As(err, &re) {
+			if re.FrontEnd == "" {
+				return errors.New("an awsxc daemon (the awsxc tray or awsxc-cli daemon) is already running for this user")
+			}
+			return fmt.Errorf("%s (pid %d) is already running for this user and answers awsxc-cli", re.FrontEnd, re.PID)
+		}
 		return err
 	}
 	defer ep.Close()

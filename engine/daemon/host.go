@@ -65,9 +65,9 @@ type RunningError struct {
 
 func (e *RunningError) Error() string {
 	if e.FrontEnd == "" {
-		return "an awsxc daemon (the awsxc tray or awsxc-cli daemon) is already running for this user"
+		return "another awsxc credential daemon is already running for this user"
 	}
-	return fmt.Sprintf("%s (pid %d) is already running for this user and answers awsxc-cli", e.FrontEnd, e.PID)
+	return fmt.Sprintf("%s (pid %d) is already running for this user as its credential daemon", e.FrontEnd, e.PID)
 }
 
 // Unwrap returns localsock.ErrRunning.
