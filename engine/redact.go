@@ -23,7 +23,8 @@ import (
 //     shows it, AKIA…WXYZ;
 //   - the value after a label that names a secret (X-Amz-Security-Token=,
 //     Signature=, "SessionToken": "…", <SecretAccessKey>…, Bearer …,
-//     access_token=, client_secret=, password=, ...) becomes "…";
+//     access_token=, client_secret=, code_verifier=, deviceCode, password=,
+//     ...) becomes "…";
 //   - a JSON Web Token (eyJ….….…) becomes "eyJ…";
 //   - an opaque run of 40 or more base64 or URL-escaped characters that
 //     mixes upper case, lower case and digits (the shape of a secret
@@ -53,7 +54,7 @@ var (
 	labelled = regexp.MustCompile(`(?i)\b(x-amz-security-token|x-amz-signature|x-amz-credential|x-amz-sso_bearer_token|` +
 		`aws_secret_access_key|aws_session_token|aws_security_token|secretaccesskey|secret_access_key|secretkey|` +
 		`sessiontoken|session_token|securitytoken|security_token|accesstoken|access_token|refreshtoken|refresh_token|` +
-		`idtoken|id_token|clientsecret|client_secret|bearer_token|signature|password|token)` +
+		`idtoken|id_token|clientsecret|client_secret|codeverifier|code_verifier|devicecode|device_code|bearer_token|signature|password|token)` +
 		`("?'?\s*(?:=>|[:=])\s*"?'?|>)([^\s&"'<>,;)}\]\\]{8,})` +
 		`|\b(bearer)(\s+)([^\s&"'<>,;)}\]\\]{8,})`)
 	keyID  = regexp.MustCompile(`\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{12,124}\b`)

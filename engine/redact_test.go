@@ -48,6 +48,14 @@ func TestRedact(t *testing.T) {
 		{"path_kept", "credential_process /home/alice/Projects2024/DeployScripts/bin/getcreds failed",
 			"credential_process /home/alice/Projects2024/DeployScripts/bin/getcreds failed"},
 		{"arn_kept", "arn:aws:iam::123456789012:role/Deploy", "arn:aws:iam::123456789012:role/Deploy"},
+		// An OIDC service that echoes the request body (review 2, M2):
+		// base64url secrets split into short runs at '-' and '_', so the
+		// labels must catch them.
+		{"json_client_secret", `{"clientId":"cid","clientSecret":"SECRET-client_SECRET-0123-abcd"}`, `{"clientId":"cid","clientSecret":"…"}`},
+		{"code_verifier", "code_verifier=Ab-1_cD.2~eF-3_gH-4_iJ&x=1", "code_verifier=…&x=1"},
+		{"json_code_verifier", `"codeVerifier": "Ab-1_cD.2~eF-3_gH-4_iJ"`, `"codeVerifier": "…"`},
+		{"json_device_code", `{"deviceCode":"dc-Zx_9-Qw_8-Er_7","grantType":"x"}`, `{"deviceCode":"…","grantType":"x"}`},
+		{"json_refresh_token", `"refreshToken":"rt-Zx_9-Qw_8-Er_7"`, `"refreshToken":"…"`},
 	} {
 		if got := Redact(tc.in); got != tc.want {
 			t.Errorf("%s: Redact(%q)\n got %q\nwant %q", tc.name, tc.in, got, tc.want)

@@ -3,6 +3,8 @@ package signin
 import (
 	"errors"
 	"strings"
+
+	"github.com/awsxc/awsxc/engine"
 )
 
 // Sentinel errors. Every error that [ProfileSession], [NamedSession],
@@ -47,7 +49,9 @@ var (
 )
 
 // Error is a sign-in failure. Its message is one line and holds no
-// token, secret, code or key.
+// token, secret, code or key: its cause goes through [engine.Redact], as
+// an engine error's does, since a service's error text may quote the
+// request it was sent (client secret, refresh token, device code).
 type Error struct {
 	// Session names the session as people know it (the sso-session
 	// name, a legacy profile's start URL, a login session's ARN); empty
@@ -75,7 +79,7 @@ func (e *Error) Error() string {
 	b.WriteString(e.Kind.Error())
 	if e.Err != nil {
 		b.WriteString(": ")
-		b.WriteString(oneLine(e.Err.Error()))
+		b.WriteString(engine.Redact(oneLine(e.Err.Error())))
 	}
 	if e.Hint != "" {
 		b.WriteString("; ")
