@@ -20,7 +20,7 @@ const callbackPath = "/oauth/callback"
 // callback is the loopback redirect listener of the authorization code
 // flows (RFC 8252 §7.3, the AWS CLI's AuthCodeFetcher): it is bound on
 // 127.0.0.1 before anything is shown or opened, and takes the first
-// redirect that carries an error, or a code and a state. The AWS CLI
+// redirect that carries a state and an error or a code. The AWS CLI
 // binds every interface; this one binds loopback only, with the same
 // redirect URI.
 type callback struct {
@@ -74,10 +74,10 @@ func (cb *callback) close() {
 
 // ServeHTTP handles one request to the listener. Requests that are not
 // the redirect (another Host, as a DNS-rebinding page would send; another
-// path, as a favicon; another method; no code) are answered and
-// ignored. The first redirect with an error, or with a code and a state,
-// decides: a state that does not match is refused, and its code is never
-// handed on.
+// path, as a favicon; another method; no code, or no state) are
+// answered and ignored. The first redirect with a state and an error or
+// a code decides: a state that does not match is refused, and its code
+// is never handed on; an error counts only with the state sent.
 func (cb *callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
@@ -99,20 +99,26 @@ func (cb *callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var res callbackResult
 	status := http.StatusOK
+	// An error decides only with the state sent, as a code does (RFC
+	// 6749 §4.1.2.1 returns the state with errors): any local process can
+	// find the port and send ?error=access_denied, which must not pass
+	// for the user's refusal.
+	stateOK := subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(cb.state)) == 1
 	switch {
-	case q.Has("error"):
+	case (q.Has("error") || q.Get("code") != "") && q.Has("state") && !stateOK:
+		res.kind, res.detail = ErrStateMismatch, "its code was not redeemed"
+		if q.Has("error") {
+			res.detail = "it came back with error " + oauthCode(q.Get("error"))
+		}
+		status = http.StatusBadRequest
+	case q.Has("error") && q.Has("state"):
 		code := oauthCode(q.Get("error"))
 		res.kind, res.detail = ErrFailed, "the browser came back with error "+code
 		if code == "access_denied" {
 			res.kind, res.detail = ErrDenied, "the browser came back with access_denied"
 		}
 	case q.Get("code") != "" && q.Has("state"):
-		if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(cb.state)) != 1 {
-			res.kind, res.detail = ErrStateMismatch, "its code was not redeemed"
-			status = http.StatusBadRequest
-		} else {
-			res.code = q.Get("code")
-		}
+		res.code = q.Get("code")
 	default:
 		page(w, http.StatusBadRequest, "No sign-in here", "This request carries no sign-in result; awsxc keeps waiting.")
 		return

@@ -21,7 +21,10 @@ func TestCallbackHandler(t *testing.T) {
 	}{
 		{"code", "GET", host, "/oauth/callback?code=c1&state=" + state, 200, nil, true},
 		{"denied", "GET", host, "/oauth/callback?error=access_denied&state=" + state, 200, ErrDenied, true},
-		{"other_error", "GET", host, "/oauth/callback?error=invalid_scope", 200, ErrFailed, true},
+		{"other_error", "GET", host, "/oauth/callback?error=invalid_scope&state=" + state, 200, ErrFailed, true},
+		// An error decides only with the state sent (review 2, L1).
+		{"error_no_state", "GET", host, "/oauth/callback?error=access_denied", 400, nil, false},
+		{"error_wrong_state", "GET", host, "/oauth/callback?error=access_denied&state=forged", 400, ErrStateMismatch, true},
 		{"wrong_state", "GET", host, "/oauth/callback?code=c1&state=forged", 400, ErrStateMismatch, true},
 		{"empty_state", "GET", host, "/oauth/callback?code=c1&state=", 400, ErrStateMismatch, true},
 		{"no_state", "GET", host, "/oauth/callback?code=c1", 400, nil, false},
@@ -71,7 +74,7 @@ func TestCallbackHandler(t *testing.T) {
 
 func FuzzCallback(f *testing.F) {
 	const host, state = "127.0.0.1:4711", "s-1"
-	for _, s := range []string{"/oauth/callback?code=c&state=s-1", "/oauth/callback?error=access_denied", "/oauth/callback?code=c&state=x",
+	for _, s := range []string{"/oauth/callback?code=c&state=s-1", "/oauth/callback?error=access_denied", "/oauth/callback?error=access_denied&state=s-1", "/oauth/callback?code=c&state=x",
 		"/oauth/callback?error=%ff%00<script>", "/?", "/oauth/callback?code=&state=s-1&code=d"} {
 		f.Add("GET", host, s)
 	}
@@ -97,6 +100,10 @@ func FuzzCallback(f *testing.F) {
 				t.Fatalf("decided on %s %s %s", method, h, target)
 			}
 			switch {
+			case !q.Has("state"):
+				t.Fatalf("decided without a state: %s", target)
+			case (errors.Is(res.kind, ErrDenied) || errors.Is(res.kind, ErrFailed)) && q.Get("state") != state:
+				t.Fatalf("an error with another state decided as %v: %s", res.kind, target)
 			case res.kind == nil && (q.Get("state") != state || res.code == "" || q.Has("error")):
 				t.Fatalf("handed on code %q for %s", res.code, target)
 			case res.kind != nil && res.code != "":
