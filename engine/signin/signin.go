@@ -45,8 +45,11 @@ type SignInOptions struct {
 	Force bool
 	// OpenBrowser opens a URL in the user's browser (internal/browser's
 	// Open, say). It is called in a goroutine of its own and may block
-	// until the browser exits; the sign-in waits for the redirect, not
-	// for it. Nil opens nothing: the URL is only shown.
+	// until the browser command exits; the sign-in waits for the
+	// redirect, not for it. Its ctx is done when the sign-in ends: that
+	// must end the wait only, never the browser, which may be the user's
+	// whole browser (internal/browser's Open leaves it running). Nil
+	// opens nothing: the URL is only shown.
 	OpenBrowser func(ctx context.Context, url string) error
 	// Show is called once, before the browser is opened, with what the
 	// user must see: the URL, and for the device flow the code to enter.

@@ -25,6 +25,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // ErrNoBrowser is wrapped by [Open] when no browser could be started, or
@@ -37,18 +38,25 @@ type Options struct {
 	// else); nil reads no environment.
 	Getenv func(string) string
 	// Output receives what a browser command writes (its standard output
-	// and error); nil discards it. A command's output must never reach a
-	// program's data output.
+	// and error); nil discards it (the null device). A command's output
+	// must never reach a program's data output. An *os.File is handed to
+	// the command as it is; any other writer is fed through a pipe only
+	// until Open returns (a browser that lives on writes into nothing).
 	Output io.Writer
 	// Env is the browser command's environment; nil is this process's.
 	Env []string
 }
 
-// Open opens u in a browser and waits for the browser command to exit:
-// a $BROWSER command that is a program in a terminal (w3m, lynx) returns
-// when the user leaves it, so call Open from a goroutine of its own when
-// something else must go on meanwhile. xdg-open, open and most graphical
-// browsers hand the URL over and exit at once.
+// Open opens u in a browser and waits for the browser command to exit,
+// or for ctx. xdg-open, open and a browser already running hand the URL
+// over and exit at once; a $BROWSER of firefox or chromium with no
+// browser running yet is the user's whole browser, and stays. So the
+// command is never tied to ctx: it runs detached (in a process group of
+// its own, out of reach of the terminal's Ctrl-C), and when ctx is done
+// Open returns ctx's error and leaves the command running; it is reaped
+// when it exits. Call Open from a goroutine of its own when something
+// else must go on meanwhile. The command's standard input is the null
+// device.
 //
 // BROWSER is a list of commands separated by the system's list separator
 // (":" on Unix, ";" on Windows), tried in order until one exits with
@@ -56,7 +64,8 @@ type Options struct {
 // split into words at white space (no shell is involved); "%s" in a word
 // is replaced by the URL ("%%" is a literal "%"), and without one the URL
 // is added as the last word. With BROWSER unset or empty the platform's
-// opener is used. ctx stops the wait (the command is killed).
+// opener is used. Only a command that exits with a failure before ctx is
+// done makes Open try the next one.
 func Open(ctx context.Context, u string, o Options) error {
 	if err := check(u); err != nil {
 		return err
@@ -72,13 +81,12 @@ func Open(ctx context.Context, u string, o Options) error {
 		}
 		cmds = [][]string{argv}
 	}
-	out := o.Output
-	if out == nil {
-		out = io.Discard
-	}
 	var errs []error
 	for _, argv := range cmds {
-		err := run(ctx, argv, o.Env, out)
+		if ctx.Err() != nil {
+			return ctx.Err() // nothing more is started
+		}
+		err := run(ctx, argv, o.Env, o.Output)
 		if err == nil {
 			return nil
 		}
@@ -146,34 +154,80 @@ func expand(w, u string) string {
 	return b.String()
 }
 
-// run runs one browser command to its end. Its error names the program,
+// run runs one browser command until it exits or ctx is done, and
+// leaves it running then (see [Open]). Its error names the program,
 // never the URL (which may carry a state or a client id that a log need
 // not keep).
 func run(ctx context.Context, argv, env []string, out io.Writer) error {
 	name := filepath.Base(argv[0])
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = env
-	cmd.Stdout, cmd.Stderr = out, out
-	if devnull, err := os.Open(os.DevNull); err == nil {
-		defer devnull.Close()
-		cmd.Stdin = devnull
+	var gate *gatedWriter
+	switch w := out.(type) {
+	case nil:
+	case *os.File:
+		cmd.Stdout, cmd.Stderr = w, w
+	default:
+		gate = &gatedWriter{w: w}
+		defer gate.close()
+		cmd.Stdout, cmd.Stderr = gate, gate
 	}
-	if err := cmd.Run(); err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return fmt.Errorf("%s exited with status %d", name, ee.ExitCode())
-		}
-		var pe *os.PathError
-		var ee2 *exec.Error
-		switch {
-		case errors.As(err, &ee2):
-			return fmt.Errorf("%s: %w", name, ee2.Err)
-		case errors.As(err, &pe):
-			return fmt.Errorf("%s: %w", name, pe.Err)
-		}
-		return fmt.Errorf("%s: %w", name, err)
+	detach(cmd)
+	if err := cmd.Start(); err != nil {
+		return commandError(name, err)
 	}
-	return nil
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }() // reaps the command, however long it runs
+	select {
+	case err := <-done:
+		if err != nil {
+			return commandError(name, err)
+		}
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// commandError words a browser command's failure, naming the program.
+func commandError(name string, err error) error {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return fmt.Errorf("%s exited with status %d", name, ee.ExitCode())
+	}
+	var pe *os.PathError
+	var ee2 *exec.Error
+	switch {
+	case errors.As(err, &ee2):
+		return fmt.Errorf("%s: %w", name, ee2.Err)
+	case errors.As(err, &pe):
+		return fmt.Errorf("%s: %w", name, pe.Err)
+	}
+	return fmt.Errorf("%s: %w", name, err)
+}
+
+// gatedWriter passes writes on to w until it is closed, then drops
+// them: a browser that outlives [Open] must not write into a caller's
+// buffer afterwards, nor die of a closed pipe.
+type gatedWriter struct {
+	mu     sync.Mutex // protects w and closed, and serialises writes
+	w      io.Writer
+	closed bool
+}
+
+func (g *gatedWriter) Write(p []byte) (int, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.closed {
+		g.w.Write(p)
+	}
+	return len(p), nil
+}
+
+func (g *gatedWriter) close() {
+	g.mu.Lock()
+	g.closed = true
+	g.mu.Unlock()
 }
 
 // Opener is the platform's desktop opener command for target, which

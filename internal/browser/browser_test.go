@@ -128,13 +128,18 @@ func TestOpenRefusesOtherSchemes(t *testing.T) {
 	}
 }
 
+// TestOpenCancelled: nothing is started once ctx is done.
 func TestOpenCancelled(t *testing.T) {
 	t.Parallel()
-	slow := script(t, "exec sleep 30\n")
+	mark := filepath.Join(t.TempDir(), "started")
+	slow := script(t, "touch "+mark+"\nexec sleep 30\n")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := Open(ctx, "https://h/", Options{Getenv: func(string) string { return slow }}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
+	}
+	if _, err := os.Stat(mark); err == nil {
+		t.Error("a browser was started after ctx was done")
 	}
 }
 

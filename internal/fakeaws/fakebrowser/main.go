@@ -26,6 +26,10 @@
 //	FAKEBROWSER_WAIT  "1": follow before exiting (exit 1 if a request
 //	                  failed); otherwise the browser detaches and exits 0 at
 //	                  once, as xdg-open and real browsers do
+//	FAKEBROWSER_STAY  a file: once it has followed, the browser writes its
+//	                  process id there, closes its output and stays for a
+//	                  minute, like a browser whose window stays open (the
+//	                  test that set it kills it)
 package main
 
 import (
@@ -92,6 +96,19 @@ func run(urls []string) int {
 			fmt.Fprintln(os.Stderr, "fakebrowser:", err)
 			status = 1
 		}
+	}
+	if stay := os.Getenv("FAKEBROWSER_STAY"); stay != "" {
+		// Output closed, so that a caller waiting for its pipes is not
+		// held up by a browser that lives on.
+		os.Stdout.Close()
+		os.Stderr.Close()
+		if err := os.WriteFile(stay+".tmp", []byte(fmt.Sprint(os.Getpid())), 0o600); err != nil {
+			return 2
+		}
+		if err := os.Rename(stay+".tmp", stay); err != nil {
+			return 2
+		}
+		time.Sleep(time.Minute)
 	}
 	return status
 }
