@@ -105,6 +105,23 @@ func (e Env) readAWSFiles() (*awsFiles, error) {
 	return af, nil
 }
 
+// SDKFiles checks env's config and credentials files as every engine
+// call does before the SDK reads them (see [ListProfiles]: a FIFO, which
+// would hang the SDK's read, a device, a file over [MaxAWSFileSize] or
+// one that cannot be read is an error) and returns the lists to give the
+// SDK's loaders (config.WithSharedConfigFiles and
+// WithSharedCredentialsFiles, config.LoadSharedConfigOptions): empty, not
+// nil, for a file that is missing, a folder or /dev/null, which the SDK
+// then reads as no file, as the AWS CLI does. It is for the engine's
+// subpackages that call those loaders themselves (sign-in).
+func SDKFiles(env Env) (configFiles, credentialsFiles []string, err error) {
+	af, err := env.readAWSFiles()
+	if err != nil {
+		return nil, nil, err
+	}
+	return af.config.list(), af.creds.list(), nil
+}
+
 // what names the file for messages.
 func (f *awsFile) what() string {
 	if f.config {

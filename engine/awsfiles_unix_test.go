@@ -37,5 +37,22 @@ func TestIssue10Item9FIFO(t *testing.T) {
 		if _, err := ListProfileNames(env); !errors.Is(err, fsutil.ErrNotRegular) {
 			t.Errorf("ListProfileNames: %v, want ErrNotRegular", err)
 		}
+		// What the sign-in reads before the SDK does (review 2, M3).
+		if _, _, err := SDKFiles(env); !errors.Is(err, fsutil.ErrNotRegular) {
+			t.Errorf("SDKFiles: %v, want ErrNotRegular", err)
+		}
+	}
+	for _, path := range []string{fifo, "/dev/zero"} {
+		err := withinDeadline(t, 20*time.Second, func() error {
+			_, err := LoadSSOSession(Env{ConfigFile: path}, "my-sso")
+			return err
+		})
+		if !errors.Is(err, fsutil.ErrNotRegular) {
+			t.Errorf("LoadSSOSession(%s): %v, want ErrNotRegular", path, err)
+		}
+	}
+	cf, crf, err := SDKFiles(Env{ConfigFile: config, CredentialsFile: os.DevNull})
+	if err != nil || len(cf) != 1 || cf[0] != config || crf == nil || len(crf) != 0 {
+		t.Errorf("SDKFiles = %q, %q, %v; want the config file and an empty list for /dev/null", cf, crf, err)
 	}
 }

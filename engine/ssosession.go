@@ -28,7 +28,9 @@ var ErrSSOSessionNotFound = errors.New("sso-session not found")
 // LoadSSOSession reads [sso-session name] from env's config file. The Go
 // SDK reads these sections only for a profile that names one, and not
 // sso_registration_scopes at all, so the engine's INI scanner reads them
-// here, read-only. A section is matched by the name after "sso-session"
+// here, read-only, with the checks of [ListProfiles] (a file that is
+// not a regular file, or is larger than [MaxAWSFileSize], is an error;
+// a folder and /dev/null are empty). A section is matched by the name after "sso-session"
 // and white space, trimmed; duplicate sections merge, later keys winning,
 // as in the SDK. A missing config file is a missing
 // section ([ErrSSOSessionNotFound]); a present section may still lack
@@ -39,15 +41,17 @@ func LoadSSOSession(env Env, name string) (SSOSessionConfig, error) {
 	if name == "" {
 		return s, errors.New("empty sso-session name")
 	}
-	var data []byte
-	if env.ConfigFile != "" {
-		var err error
-		data, err = os.ReadFile(env.ConfigFile)
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return s, fmt.Errorf("read config: %w", err)
-		}
+	// Checked as every engine read is: a FIFO would hang, /dev/zero
+	// would exhaust memory.
+	var warnings []FileWarning
+	cf, err := readAWSFile(env.ConfigFile, true, &warnings)
+	if err != nil {
+		return s, err
 	}
-	f := scanINI(data)
+	f := cf.ini
+	if f == nil {
+		f = scanINI(nil)
+	}
 	found := false
 	for _, sec := range f.sections {
 		n := strings.TrimFunc(sec.name, pySpace)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"os/signal"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/awsxc/awsxc/engine"
@@ -16,9 +18,37 @@ import (
 	"github.com/awsxc/awsxc/internal/browser"
 )
 
-// exitInterrupted is a sign-in cancelled with Ctrl-C (128 + SIGINT, as
-// shells report it).
-const exitInterrupted = 130
+// The exit statuses of a login or logout ended by a signal: 128 + the
+// signal's number, as shells report it.
+const (
+	exitInterrupted = 130 // SIGINT, Ctrl-C
+	exitTerminated  = 143 // SIGTERM
+)
+
+// withSignals returns ctx cancelled on SIGINT or SIGTERM, and a function
+// that says which came as the exit status to end with (0 for none yet).
+// stop releases the signals. Every read that could block (the AWS files,
+// the token caches) is checked first (engine.SDKFiles, fsutil), so the
+// cancelled ctx ends the command.
+func withSignals(ctx context.Context) (_ context.Context, signalled func() int, stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	var code atomic.Int32
+	go func() {
+		select {
+		case sig := <-ch:
+			if sig == syscall.SIGTERM {
+				code.Store(exitTerminated)
+			} else {
+				code.Store(exitInterrupted)
+			}
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() int { return int(code.Load()) }, func() { signal.Stop(ch); cancel() }
+}
 
 var loginCommand = &command{
 	name:    "login",
@@ -36,9 +66,9 @@ browser is opened ($BROWSER, else the system's) on the sign-in page and
 comes back to a listener on 127.0.0.1; with --use-device-code, or with
 no display or over SSH, the page can be opened on any device and the
 code printed here is entered there. The URL (and the code) are always
-printed on stderr. Ctrl-C cancels (exit status 130).
+printed on stderr. Ctrl-C cancels (exit status 130; SIGTERM 143).
 `,
-	exits: "130 interrupted (Ctrl-C)",
+	exits: "130 interrupted (Ctrl-C), 143 terminated (SIGTERM)",
 	new:   func() runner { return &loginCmd{} },
 }
 
@@ -71,9 +101,12 @@ func (l *loginCmd) check(p parsed) error {
 }
 
 func (l *loginCmd) run(ctx context.Context, c *cli, _ parsed) error {
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, signalled, stop := withSignals(ctx)
 	defer stop()
 	s, conf, err := c.session(ctx, &l.profile, l.session)
+	if code := signalled(); code != 0 {
+		return &exitError{code: code, msg: "login interrupted"}
+	}
 	if err != nil {
 		return err
 	}
@@ -93,8 +126,8 @@ func (l *loginCmd) run(ctx context.Context, c *cli, _ parsed) error {
 		}
 	}
 	res, err := signin.SignIn(ctx, s, conf, o)
-	if errors.Is(err, signin.ErrCancelled) {
-		return &exitError{code: exitInterrupted, msg: fmt.Sprintf("sign-in to %q interrupted; nothing was written", s.Name)}
+	if code := signalled(); code != 0 || errors.Is(err, signin.ErrCancelled) {
+		return &exitError{code: cmp.Or(code, exitInterrupted), msg: fmt.Sprintf("sign-in to %q interrupted; nothing was written", s.Name)}
 	}
 	if err != nil {
 		return err

@@ -19,8 +19,10 @@ removes the token from ~/.aws/sso/cache or ~/.aws/login/cache, and removes
 the credentials that awsxc and the AWS CLI cached for the session's
 profiles. Client registrations stay. An aws login session's credentials
 stay valid for up to 15 minutes (the service has no sign-out call).
+Ctrl-C stops it (exit status 130; SIGTERM 143).
 `,
-	new: func() runner { return &logoutCmd{} },
+	exits: "130 interrupted (Ctrl-C), 143 terminated (SIGTERM)",
+	new:   func() runner { return &logoutCmd{} },
 }
 
 type logoutCmd struct {
@@ -54,6 +56,16 @@ func (l *logoutCmd) check(p parsed) error {
 }
 
 func (l *logoutCmd) run(ctx context.Context, c *cli, _ parsed) error {
+	ctx, signalled, stop := withSignals(ctx)
+	defer stop()
+	err := l.signOut(ctx, c)
+	if code := signalled(); code != 0 {
+		return &exitError{code: code, msg: "logout interrupted"}
+	}
+	return err
+}
+
+func (l *logoutCmd) signOut(ctx context.Context, c *cli) error {
 	var res *signin.SignOutResult
 	var err error
 	what := "every session"

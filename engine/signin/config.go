@@ -53,9 +53,13 @@ func (c Config) log() *slog.Logger {
 // SDK resolves them for every client: AWS_ENDPOINT_URL_SSO_OIDC, _SSO,
 // _SIGNIN (read by the SDK itself) or the profile's services section.
 func (c Config) awsConfig(ctx context.Context, s Session, region string) (aws.Config, error) {
+	cf, crf, err := engine.SDKFiles(c.Env)
+	if err != nil {
+		return aws.Config{}, &Error{Session: s.Name, Profile: s.Profile, Kind: ErrConfig, Err: err}
+	}
 	opts := []func(*config.LoadOptions) error{
-		config.WithSharedConfigFiles(fileList(c.Env.ConfigFile)),
-		config.WithSharedCredentialsFiles(fileList(c.Env.CredentialsFile)),
+		config.WithSharedConfigFiles(cf),
+		config.WithSharedCredentialsFiles(crf),
 		config.WithCredentialsProvider(aws.AnonymousCredentials{}),
 		config.WithRegion(region),
 	}

@@ -211,7 +211,11 @@ func (c Config) removeProfileCaches(ctx context.Context, res *SignOutResult, pro
 // separators=(",", ":")) (botocore credentials.py
 // SSOCredentialFetcher._create_cache_key).
 func cliRoleCacheKey(ctx context.Context, env engine.Env, profile string) (string, bool) {
-	sc, err := config.LoadSharedConfigProfile(ctx, profile, sharedFiles(env))
+	files, err := sdkFiles(env)
+	if err != nil {
+		return "", false
+	}
+	sc, err := config.LoadSharedConfigProfile(ctx, profile, files)
 	if err != nil || sc.SSOAccountID == "" || sc.SSORoleName == "" {
 		return "", false
 	}

@@ -64,7 +64,8 @@ func (s Session) Key() string { return string(s.Kind) + ":" + s.Name }
 func (s Session) String() string { return s.Name }
 
 // ProfileSession returns the session profile signs in to, reading env's
-// files through the SDK's own loader (config.LoadSharedConfigProfile)
+// files (checked as the engine checks them, [engine.SDKFiles]) through
+// the SDK's own loader (config.LoadSharedConfigProfile)
 // and, for an sso-session's registration scopes, the engine's
 // [engine.LoadSSOSession]. A role profile signs in to its source
 // profile's session. It touches no network. Errors are [*Error] values:
@@ -77,7 +78,11 @@ func ProfileSession(ctx context.Context, env engine.Env, profile string) (Sessio
 	if profile == "" {
 		return noSession("empty profile name")
 	}
-	sc, err := config.LoadSharedConfigProfile(ctx, profile, sharedFiles(env))
+	files, err := sdkFiles(env)
+	if err != nil {
+		return Session{}, &Error{Profile: profile, Kind: ErrConfig, Err: err}
+	}
+	sc, err := config.LoadSharedConfigProfile(ctx, profile, files)
 	if err != nil {
 		var notExist config.SharedConfigProfileNotExistError
 		if errors.As(err, &notExist) && notExist.Profile == profile {
@@ -194,17 +199,14 @@ func SessionProfiles(ctx context.Context, env engine.Env, key string) ([]string,
 	return out, nil
 }
 
-// sharedFiles makes LoadSharedConfigProfile read env's files and no
-// others (an empty path is an empty list: no file).
-func sharedFiles(env engine.Env) func(*config.LoadSharedConfigOptions) {
-	return func(o *config.LoadSharedConfigOptions) {
-		o.ConfigFiles, o.CredentialsFiles = fileList(env.ConfigFile), fileList(env.CredentialsFile)
+// sdkFiles checks env's files as the engine does before the SDK reads
+// them ([engine.SDKFiles]: a FIFO would hang the read for good, and no
+// signal would end it) and makes LoadSharedConfigProfile read them and
+// no others.
+func sdkFiles(env engine.Env) (func(*config.LoadSharedConfigOptions), error) {
+	cf, crf, err := engine.SDKFiles(env)
+	if err != nil {
+		return nil, err
 	}
-}
-
-func fileList(path string) []string {
-	if path == "" {
-		return []string{}
-	}
-	return []string{path}
+	return func(o *config.LoadSharedConfigOptions) { o.ConfigFiles, o.CredentialsFiles = cf, crf }, nil
 }
