@@ -127,7 +127,7 @@ func (l *loginCmd) run(ctx context.Context, c *cli, _ parsed) error {
 	}
 	res, err := signin.SignIn(ctx, s, conf, o)
 	if code := signalled(); code != 0 || errors.Is(err, signin.ErrCancelled) {
-		return &exitError{code: cmp.Or(code, exitInterrupted), msg: fmt.Sprintf("sign-in to %q interrupted; nothing was written", s.Name)}
+		return &exitError{code: cmp.Or(code, exitInterrupted), msg: fmt.Sprintf("sign-in to %q interrupted; no token was written", s.Name)}
 	}
 	if err != nil {
 		return err

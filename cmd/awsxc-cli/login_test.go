@@ -441,7 +441,7 @@ func TestLoginInterrupted(t *testing.T) {
 	if code := st.wait(t); code != 130 {
 		t.Errorf("exit %d, want 130\n%s", code, st.stderr())
 	}
-	if !strings.HasSuffix(st.stderr(), `awsxc-cli: error: sign-in to "my-sso" interrupted; nothing was written`) {
+	if !strings.HasSuffix(st.stderr(), `awsxc-cli: error: sign-in to "my-sso" interrupted; no token was written`) {
 		t.Errorf("stderr:\n%s", st.stderr())
 	}
 	if c, err := net.Dial("tcp", redirect.Host); err == nil {

@@ -58,7 +58,9 @@
 // The front end injects what touches the user: SignInOptions.OpenBrowser
 // (internal/browser's Open with $BROWSER or the platform's opener),
 // Show (the URL and the user code), BrowserFailed, ReadCode. ctx cancels
-// a sign-in: the listener closes at once and nothing is written.
+// a sign-in: the listener closes at once and no token is written (a
+// client registration made on the way stays cached, as the AWS CLI's
+// does).
 // Client registrations are cached and reused until 15 minutes before they
 // expire, and renewed when the service refuses one.
 //

@@ -129,8 +129,8 @@ const defaultTimeout = 10 * time.Minute
 // registration has expired) does the user sign in in the browser. A
 // registration that has expired is renewed.
 //
-// ctx cancels the sign-in (the listener closes at once; nothing is
-// written). Errors are [*Error] values; they never hold a token.
+// ctx cancels the sign-in (the listener closes at once; no token is
+// written, though a client registration made on the way stays cached). Errors are [*Error] values; they never hold a token.
 func SignIn(ctx context.Context, s Session, c Config, o SignInOptions) (*Result, error) {
 	if err := s.check(); err != nil {
 		return nil, err
