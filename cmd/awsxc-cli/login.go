@@ -156,7 +156,7 @@ func (l *loginCmd) run(ctx context.Context, c *cli, _ parsed) error {
 // for its calls.
 func (c *cli) session(ctx context.Context, p *profileFlag, sessionName string) (signin.Session, signin.Config, error) {
 	profile := p.choose(c)
-	conf := signin.Config{Env: c.env, LoginCacheDir: c.getenv("AWS_LOGIN_CACHE_DIRECTORY"), Profile: profile, Logger: c.log}
+	conf := signin.Config{Env: c.env, LoginCacheDir: c.getenv("AWS_LOGIN_CACHE_DIRECTORY"), Profile: profile, Logger: c.log, Getenv: c.getenv}
 	var s signin.Session
 	var err error
 	if sessionName != "" {

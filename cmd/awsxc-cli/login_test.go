@@ -679,3 +679,24 @@ func TestLogout(t *testing.T) {
 		t.Errorf("logout --all: %s", r.stderr)
 	}
 }
+
+// TestLoginIgnoresAWSProfile: AWS_PROFILE naming a profile the files
+// lack does not reach the SDK's loader for a session found through no
+// profile: login --sso-session signs in, and logout --all ends the
+// sign-in at the portal too (review 2, M6).
+func TestLoginIgnoresAWSProfile(t *testing.T) {
+	t.Parallel()
+	s := newSigninFixture(t)
+	missing := []string{"AWS_PROFILE=nonexistent"}
+	r := s.run(t, "follow", missing, "login", "--sso-session", "my-sso", "--force")
+	if r.code != 0 || !strings.Contains(r.stderr, `signed in to "my-sso"`) {
+		t.Fatalf("login --sso-session: exit %d\n%s", r.code, r.stderr)
+	}
+	r = s.run(t, "", missing, "logout", "--all")
+	if r.code != 0 || strings.Contains(r.stderr, "Logout failed") || !strings.Contains(r.stderr, "signed out of every session: removed 1 token") {
+		t.Errorf("logout --all: exit %d\n%s", r.code, r.stderr)
+	}
+	if n := s.f.STS.Count("Logout"); n != 1 {
+		t.Errorf("%d portal Logout calls, want 1", n)
+	}
+}

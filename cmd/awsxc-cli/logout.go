@@ -71,7 +71,7 @@ func (l *logoutCmd) signOut(ctx context.Context, c *cli) error {
 	what := "every session"
 	if l.all {
 		conf := signin.Config{Env: c.env, LoginCacheDir: c.getenv("AWS_LOGIN_CACHE_DIRECTORY"),
-			Profile: l.profile.choose(c), Logger: c.log}
+			Profile: l.profile.choose(c), Logger: c.log, Getenv: c.getenv}
 		res, err = signin.SignOutAll(ctx, conf)
 	} else {
 		var s signin.Session

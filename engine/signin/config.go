@@ -1,12 +1,14 @@
 package signin
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -37,6 +39,16 @@ type Config struct {
 	// Logger receives debug records; nil discards them. Tokens, secrets,
 	// codes and keys are never logged.
 	Logger *slog.Logger
+	// Getenv looks up the endpoint variables (AWS_ENDPOINT_URL_SSO_OIDC,
+	// AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL_SIGNIN, AWS_ENDPOINT_URL,
+	// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS) for the clients of a session
+	// reached through no profile of the files (a [NamedSession] or
+	// [SignOutAll] whose Profile is empty or missing). Those clients are
+	// made without the SDK's config loader, which would take AWS_PROFILE
+	// from the process and fail when it names a missing profile. Nil
+	// reads none. The clients of a profile's session take the variables
+	// as the SDK's loader reads them.
+	Getenv func(string) string
 }
 
 func (c Config) log() *slog.Logger {
@@ -46,34 +58,57 @@ func (c Config) log() *slog.Logger {
 	return c.Logger
 }
 
-// awsConfig loads the SDK's config for calls about s in region: the
-// files of c.Env, the profile s was found through (or c.Profile) for its
-// service endpoints, and no credentials (the OIDC, portal and sign-in
-// operations this package calls are anonymous). Endpoints come as the
-// SDK resolves them for every client: AWS_ENDPOINT_URL_SSO_OIDC, _SSO,
-// _SIGNIN (read by the SDK itself) or the profile's services section.
-func (c Config) awsConfig(ctx context.Context, s Session, region string) (aws.Config, error) {
+// awsConfig loads the SDK's config for calls about s in region to
+// service (its endpoint variable's suffix: "SSO_OIDC", "SSO",
+// "SIGNIN"): the files of c.Env, the profile s was found through (or
+// c.Profile) for its service endpoints, and no credentials (the OIDC,
+// portal and sign-in operations this package calls are anonymous).
+// Endpoints come as the SDK resolves them for every client:
+// AWS_ENDPOINT_URL_SSO_OIDC, _SSO, _SIGNIN (read by the SDK itself) or
+// the profile's services section. With no such profile the SDK's loader
+// is not used at all (it would take AWS_PROFILE from the process):
+// see [Config.Getenv].
+func (c Config) awsConfig(ctx context.Context, s Session, region, service string) (aws.Config, error) {
 	cf, crf, err := engine.SDKFiles(c.Env)
 	if err != nil {
 		return aws.Config{}, &Error{Session: s.Name, Profile: s.Profile, Kind: ErrConfig, Err: err}
 	}
-	opts := []func(*config.LoadOptions) error{
+	p := c.endpointProfile(s)
+	if p == "" {
+		return c.bareConfig(region, service), nil
+	}
+	cfg, err := config.LoadDefaultConfig(ctx,
 		config.WithSharedConfigFiles(cf),
 		config.WithSharedCredentialsFiles(crf),
 		config.WithCredentialsProvider(aws.AnonymousCredentials{}),
 		config.WithRegion(region),
-	}
-	if p := c.endpointProfile(s); p != "" {
-		opts = append(opts, config.WithSharedConfigProfile(p))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+		// Always named, so that the SDK never takes AWS_PROFILE from the
+		// process.
+		config.WithSharedConfigProfile(p))
 	if err != nil {
 		return aws.Config{}, &Error{Session: s.Name, Profile: s.Profile, Kind: ErrConfig, Err: err}
 	}
 	return cfg, nil
 }
 
-// endpointProfile is the profile whose settings the clients take.
+// bareConfig is the config of a client reached through no profile: the
+// region, no credentials, and the endpoint the variables name for
+// service, as the SDKs read them (AWS_ENDPOINT_URL_<SERVICE>, else
+// AWS_ENDPOINT_URL, none with AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true).
+func (c Config) bareConfig(region, service string) aws.Config {
+	cfg := aws.Config{Region: region, Credentials: aws.AnonymousCredentials{}}
+	if c.Getenv == nil || strings.EqualFold(c.Getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true") {
+		return cfg
+	}
+	if ep := cmp.Or(c.Getenv("AWS_ENDPOINT_URL_"+service), c.Getenv("AWS_ENDPOINT_URL")); ep != "" {
+		cfg.BaseEndpoint = aws.String(ep)
+	}
+	return cfg
+}
+
+// endpointProfile is the profile whose settings the clients take: the
+// one s was found through, else c.Profile when the files have it, else
+// none.
 func (c Config) endpointProfile(s Session) string {
 	if s.Profile != "" {
 		return s.Profile
@@ -88,7 +123,7 @@ func (c Config) endpointProfile(s Session) string {
 }
 
 func (c Config) oidcClient(ctx context.Context, s Session) (*ssooidc.Client, error) {
-	cfg, err := c.awsConfig(ctx, s, s.Region)
+	cfg, err := c.awsConfig(ctx, s, s.Region, "SSO_OIDC")
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +131,7 @@ func (c Config) oidcClient(ctx context.Context, s Session) (*ssooidc.Client, err
 }
 
 func (c Config) portalClient(ctx context.Context, s Session, region string) (*sso.Client, error) {
-	cfg, err := c.awsConfig(ctx, s, region)
+	cfg, err := c.awsConfig(ctx, s, region, "SSO")
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +139,7 @@ func (c Config) portalClient(ctx context.Context, s Session, region string) (*ss
 }
 
 func (c Config) signinClient(ctx context.Context, s Session) (*signin.Client, error) {
-	cfg, err := c.awsConfig(ctx, s, s.Region)
+	cfg, err := c.awsConfig(ctx, s, s.Region, "SIGNIN")
 	if err != nil {
 		return nil, err
 	}

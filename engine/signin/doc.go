@@ -8,7 +8,11 @@
 // files, the home folder, AWS_LOGIN_CACHE_DIRECTORY and the clock). The
 // AWS SDK's clients it uses still read their endpoints from the process
 // (AWS_ENDPOINT_URL_SSO_OIDC, _SSO, _SIGNIN) or from the profile's
-// services section, as every SDK client does.
+// services section, as every SDK client does; the profile is always
+// named to the SDK, and a session reached through no profile gets
+// clients made without the SDK's loader, with the endpoint variables
+// that Config.Getenv looks up, so that AWS_PROFILE in the process never
+// decides anything.
 //
 // # Sessions
 //
