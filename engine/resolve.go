@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	ssotypes "github.com/aws/aws-sdk-go-v2/service/sso/types"
 
 	"github.com/awsxc/awsxc/internal/fsutil"
 )
@@ -675,8 +676,14 @@ func classify(name string, kind Kind, err error) error {
 	}
 	msg := err.Error()
 	var ssoErr *ssocreds.InvalidTokenError
+	// The portal refuses a token it no longer knows (the session was
+	// ended at the service, or signed out elsewhere) with 401
+	// UnauthorizedException, whatever the cache says of its expiry: only
+	// a sign-in helps.
+	var refused *ssotypes.UnauthorizedException
 	switch {
-	case errors.As(err, &ssoErr) || (kind == KindSSO && (strings.Contains(msg, "SSO session has expired") || strings.Contains(msg, "SSO token"))):
+	case errors.As(err, &ssoErr) || errors.As(err, &refused) ||
+		(kind == KindSSO && (strings.Contains(msg, "SSO session has expired") || strings.Contains(msg, "SSO token"))):
 		return newError(name, ErrSSOLoginRequired, err, ActionSSOLogin)
 	case strings.Contains(msg, "AssumeRoleTokenProvider") || strings.Contains(msg, "MFA"):
 		return newError(name, ErrMFARequired, err, ActionMFACode)

@@ -60,9 +60,11 @@ profile's), or to [sso-session NAME] with --sso-session, and caches the
 token where the AWS CLI and every SDK find it (~/.aws/sso/cache,
 ~/.aws/login/cache). One sign-in serves every profile on the session.
 
-A token still valid for a while is kept, and one that can be refreshed
-is refreshed without a browser (--force signs in anyway). Otherwise the
-browser is opened ($BROWSER, else the system's) on the sign-in page and
+A token still valid for a while is kept while the IAM Identity Center
+portal still accepts it (--force signs in anyway); otherwise login signs
+in anew, as aws sso login does, for a new session (an expired token is not
+only refreshed: the SDKs do that by themselves). The browser is opened
+($BROWSER, else the system's) on the sign-in page and
 comes back to a listener on 127.0.0.1; with --use-device-code, or with
 no display or over SSH, the page can be opened on any device and the
 code printed here is entered there. The URL (and the code) are always
@@ -86,7 +88,7 @@ func (l *loginCmd) flags() []flagSpec {
 		stringFlag("sso-session", "NAME", "sign in to [sso-session NAME] of the config file, named by a profile or not", &l.session),
 		boolFlag("use-device-code", "sign in on any device with a code (the device code flow) instead of this machine's browser", &l.device),
 		boolFlag("no-browser", "do not open a browser; print the URL only", &l.noBrowser),
-		boolFlag("force", "sign in (with a new client registration) even when the session is still valid or can be refreshed", &l.force),
+		boolFlag("force", "sign in (with a new client registration) even when the cached token is still valid and accepted", &l.force),
 	}
 }
 
@@ -117,7 +119,7 @@ func (l *loginCmd) run(ctx context.Context, c *cli, _ parsed) error {
 		flow = signin.FlowDevice
 		c.notef("%s: signing in with a code on any device (as with --use-device-code)", why)
 	}
-	o := signin.SignInOptions{Flow: flow, Force: l.force, Show: func(p signin.Prompt) { c.showPrompt(p, !l.noBrowser) },
+	o := signin.SignInOptions{Flow: flow, Force: l.force, Explicit: true, Show: func(p signin.Prompt) { c.showPrompt(p, !l.noBrowser) },
 		BrowserFailed: func(err error) { c.notef("could not open a browser (%v); open the URL above yourself", err) },
 		ReadCode:      c.readCode}
 	if !l.noBrowser {
@@ -137,9 +139,7 @@ func (l *loginCmd) run(ctx context.Context, c *cli, _ parsed) error {
 	switch res.How {
 	case signin.StillValid:
 		c.notef("already signed in to %q until %s; --force signs in again", s.Name, until)
-	case signin.Refreshed:
-		c.notef("renewed the sign-in to %q with its refresh token, no browser needed: valid until %s", s.Name, until)
-	default:
+	default: // SignedIn: an explicit sign-in never only refreshes
 		msg := fmt.Sprintf("signed in to %q until %s", s.Name, until)
 		if st.Refreshable {
 			msg += ", renewed by itself until the session ends"

@@ -459,9 +459,11 @@ func TestLoginInterrupted(t *testing.T) {
 	}
 }
 
-// TestLoginRefreshesFirst: an expired token with a refresh token is
-// renewed without a browser; an expired registration is renewed.
-func TestLoginRefreshesFirst(t *testing.T) {
+// TestLoginSignsInAgain: a good token the portal accepts is kept; an
+// expired one is not only refreshed but signed in again, for a new
+// session, as aws sso login does (the SDKs refresh by themselves); an
+// expired registration is renewed.
+func TestLoginSignsInAgain(t *testing.T) {
 	t.Parallel()
 	s := newSigninFixture(t)
 	if r := s.run(t, "follow", nil, "login", "--profile", "dev"); r.code != 0 {
@@ -474,14 +476,14 @@ func TestLoginRefreshesFirst(t *testing.T) {
 	s.f.OIDC.ExpireAccessTokens()
 	setJSON(t, s.tokenPath("my-sso"), "expiresAt", time.Now().Add(-time.Minute).UTC().Format("2006-01-02T15:04:05Z"))
 	r = s.run(t, "follow", nil, "login", "--profile", "dev")
-	if r.code != 0 || !strings.Contains(r.stderr, `awsxc-cli: renewed the sign-in to "my-sso" with its refresh token, no browser needed`) {
-		t.Errorf("refresh: exit %d\n%s", r.code, r.stderr)
+	if r.code != 0 || !strings.Contains(r.stderr, `awsxc-cli: signed in to "my-sso" until `) {
+		t.Errorf("expired token: exit %d\n%s", r.code, r.stderr)
 	}
-	if n := s.f.OIDC.Count("Authorize"); n != 1 || s.f.OIDC.Count("CreateToken/refresh_token") != 1 {
-		t.Errorf("%d sign-ins, %d refreshes", n, s.f.OIDC.Count("CreateToken/refresh_token"))
+	if n := s.f.OIDC.Count("Authorize"); n != 2 || s.f.OIDC.Count("CreateToken/refresh_token") != 0 {
+		t.Errorf("%d sign-ins, %d refreshes; want 2 and none", n, s.f.OIDC.Count("CreateToken/refresh_token"))
 	}
 	if data, _ := os.ReadFile(s.tokenPath("my-sso")); !cliFormatRe.Match(data) {
-		t.Errorf("refreshed file:\n%s", data)
+		t.Errorf("token file:\n%s", data)
 	}
 
 	// The registration's cache says it expired: login registers again.
@@ -698,5 +700,36 @@ func TestLoginIgnoresAWSProfile(t *testing.T) {
 	}
 	if n := s.f.STS.Count("Logout"); n != 1 {
 		t.Errorf("%d portal Logout calls, want 1", n)
+	}
+}
+
+// TestLoginRefusedToken: a cached token the portal no longer accepts
+// (the session was ended at the service, or signed out elsewhere) is
+// "SSO login needed" with the login hint, however far off its expiry,
+// and login signs in again instead of calling it valid (review 2, M5).
+func TestLoginRefusedToken(t *testing.T) {
+	t.Parallel()
+	s := newSigninFixture(t)
+	if r := s.run(t, "follow", nil, "login", "--profile", "dev"); r.code != 0 {
+		t.Fatalf("login: %s", r.stderr)
+	}
+	setJSON(t, s.tokenPath("my-sso"), "accessToken", "fakeaccess-unknown-to-the-portal")
+	for _, profile := range []string{"dev", "deploy"} { // deploy: a role on top of dev
+		r := s.run(t, "", nil, "--profile", profile, "--json")
+		if r.code != 3 || !strings.Contains(r.stderr, "SSO login needed") || !strings.HasSuffix(r.stderr, "; run awsxc-cli login --profile "+profile+"\n") {
+			t.Errorf("%s with a refused token: exit %d %q, want 3, SSO login needed and the login hint", profile, r.code, r.stderr)
+		}
+	}
+	r := s.run(t, "follow", nil, "login", "--profile", "dev")
+	if r.code != 0 || !strings.Contains(r.stderr, `awsxc-cli: signed in to "my-sso" until `) || s.f.OIDC.Count("Authorize") != 2 {
+		t.Fatalf("login with a refused token: exit %d, %d sign-ins\n%s", r.code, s.f.OIDC.Count("Authorize"), r.stderr)
+	}
+	if r := s.run(t, "", nil, "--profile", "dev", "--json"); r.code != 0 {
+		t.Errorf("after the new sign-in: exit %d %s", r.code, r.stderr)
+	}
+	// A token the portal accepts is left alone.
+	if r := s.run(t, "follow", nil, "login", "--profile", "ops"); r.code != 0 || !strings.Contains(r.stderr, "already signed in") ||
+		s.f.OIDC.Count("Authorize") != 2 {
+		t.Errorf("login with a good token: exit %d\n%s", r.code, r.stderr)
 	}
 }

@@ -43,7 +43,10 @@
 // [SignIn] signs a session in, once for all its profiles. A token still
 // good for a while is left alone, and one that can be refreshed is
 // refreshed (the refresh_token grant), unless SignInOptions.Force; only
-// then does the user sign in in a browser:
+// then does the user sign in in a browser. A sign-in the user asked for
+// (SignInOptions.Explicit) is aws sso login's: the good token is kept
+// only while IAM Identity Center's portal still accepts it, and nothing
+// is merely refreshed. The flows:
 //
 //   - IAM Identity Center, [FlowBrowser]: the authorization code grant
 //     with PKCE (S256), the AWS CLI's default since 2.22. A loopback

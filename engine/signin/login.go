@@ -60,7 +60,7 @@ func loginSignIn(ctx context.Context, s Session, c Config, o SignInOptions, st S
 		return nil, err
 	}
 	f := &loginFlow{s: s, c: c, o: o, client: client, log: c.log().With("session", s.Key())}
-	if !o.Force && st.Refreshable {
+	if !o.Force && !o.Explicit && st.Refreshable {
 		err := f.refresh(ctx, st.Path)
 		if err == nil {
 			st, err := StatusOf(s, c)

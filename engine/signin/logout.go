@@ -162,6 +162,39 @@ func (c Config) portalLogout(ctx context.Context, s Session, region, token strin
 	return nil
 }
 
+// portalAccepts asks the IAM Identity Center portal whether it still
+// accepts the token cached in path (ListAccounts, one result): false
+// when it answers 401 Unauthorized (the session was ended at the
+// service, or signed out by another tool). An unreachable portal is an
+// [ErrUnreachable] error; any other answer counts as accepted.
+func (c Config) portalAccepts(ctx context.Context, s Session, path string) (bool, error) {
+	t, err := readSSOToken(path)
+	if err != nil {
+		return false, nil // no token to ask about
+	}
+	ctx, cancel := context.WithTimeout(ctx, logoutTimeout)
+	defer cancel()
+	client, err := c.portalClient(ctx, s, cmp.Or(t.obj.str("region"), s.Region))
+	if err != nil {
+		return false, err
+	}
+	_, err = client.ListAccounts(ctx, &sso.ListAccountsInput{AccessToken: aws.String(t.AccessToken), MaxResults: aws.Int32(1)})
+	var gone *ssotypes.UnauthorizedException
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.As(err, &gone):
+		return false, nil
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		return false, &Error{Session: s.Name, Profile: s.Profile, Kind: ErrCancelled, Err: ctx.Err()}
+	}
+	if e := unreachableOr(s, "ListAccounts", err); errors.Is(e, ErrUnreachable) {
+		return false, e
+	}
+	c.log().Debug("the portal's answer does not say the token is refused", "err", err)
+	return true, nil
+}
+
 // removeProfileCaches removes awsxc's cached credentials of profiles and
 // the AWS CLI's cached SSO role credentials for them (or, with all, every
 // one of the AWS CLI's: aws sso logout's SSOCredentialSweeper).

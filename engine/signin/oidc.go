@@ -59,7 +59,7 @@ func ssoSignIn(ctx context.Context, s Session, c Config, o SignInOptions, st Sta
 		return nil, err
 	}
 	f := &ssoFlow{s: s, c: c, o: o, client: client, log: c.log().With("session", s.Key())}
-	if !o.Force && st.Refreshable {
+	if !o.Force && !o.Explicit && st.Refreshable {
 		err := f.refresh(ctx, st.Path)
 		if err == nil {
 			st, err := StatusOf(s, c)

@@ -43,6 +43,17 @@ type SignInOptions struct {
 	// can be refreshed, with a new client registration (the way out when
 	// the service refuses a cached one that has not expired yet).
 	Force bool
+	// Explicit is a sign-in the user asked for (awsxc-cli login, the
+	// tray's Sign in to NAME…). It signs in as aws sso login does, in
+	// the browser, unless the cached token is good for a while yet and
+	// the service still accepts it: IAM Identity Center's portal is asked
+	// (ListAccounts), since an administrator may have ended the session,
+	// or another tool signed it out, before the token's expiry. It never
+	// only refreshes: a sign-in starts a new session, for the whole
+	// session duration. Without it (a renewal nobody asked for) a good
+	// token is left alone unasked and an expiring one is refreshed when
+	// it can be.
+	Explicit bool
 	// OpenBrowser opens a URL in the user's browser (internal/browser's
 	// Open, say). It is called in a goroutine of its own and may block
 	// until the browser command exits; the sign-in waits for the
@@ -123,11 +134,12 @@ const defaultTimeout = 10 * time.Minute
 //
 // Unless o.Force, a token still good for longer than the session's
 // window (15 minutes for IAM Identity Center, 5 for aws login, the
-// margins botocore refreshes within) is left as it is ([StillValid]),
-// and a refreshable one is refreshed first ([Refreshed]); only when that
-// cannot be done (no refresh token, the session has ended, the
-// registration has expired) does the user sign in in the browser. A
-// registration that has expired is renewed.
+// margins botocore refreshes within) is left as it is ([StillValid]);
+// with o.Explicit only when the portal still accepts it. Unless
+// o.Explicit, a refreshable one is refreshed first ([Refreshed]). Only
+// when neither is done (no refresh token, the session has ended, the
+// registration has expired, the user asked) does the user sign in in
+// the browser. A registration that has expired is renewed.
 //
 // ctx cancels the sign-in (the listener closes at once; no token is
 // written, though a client registration made on the way stays cached). Errors are [*Error] values; they never hold a token.
@@ -145,8 +157,17 @@ func SignIn(ctx context.Context, s Session, c Config, o SignInOptions) (*Result,
 	}
 	now := c.Env.Now()
 	if !o.Force && st.SignedIn && now.Add(s.window()).Before(st.ExpiresAt) {
-		log.Debug("the cached token is still valid", "expires", st.ExpiresAt.UTC().Format(time.RFC3339))
-		return &Result{How: StillValid, Status: st}, nil
+		ok := true
+		if o.Explicit && s.Kind != KindLogin {
+			if ok, err = c.portalAccepts(ctx, s, st.Path); err != nil {
+				return nil, err
+			}
+		}
+		if ok {
+			log.Debug("the cached token is still valid", "expires", st.ExpiresAt.UTC().Format(time.RFC3339))
+			return &Result{How: StillValid, Status: st}, nil
+		}
+		log.Debug("the portal no longer accepts the cached token; signing in")
 	}
 	var res *Result
 	switch s.Kind {

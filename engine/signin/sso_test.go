@@ -734,3 +734,58 @@ func TestSignOutBestEffort(t *testing.T) {
 		t.Error("the token is still cached")
 	}
 }
+
+// TestSignInExplicit: a sign-in the user asked for keeps a good token
+// only while the portal accepts it, and never only refreshes; a renewal
+// nobody asked for leaves a good token alone, unasked (review 2, M5).
+func TestSignInExplicit(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	s := w.session(t, "dev")
+	b := &browser{decision: fakeaws.Allow}
+	explicit := opts(b, nil)
+	explicit.Explicit = true
+	if _, err := SignIn(context.Background(), s, w.c, explicit); err != nil {
+		t.Fatal(err)
+	}
+	res, err := SignIn(context.Background(), s, w.c, explicit)
+	if err != nil || res.How != StillValid || w.f.STS.Count("ListAccounts") != 1 {
+		t.Fatalf("a good token: %v %+v, %d ListAccounts", err, res, w.f.STS.Count("ListAccounts"))
+	}
+
+	// The portal no longer knows the token.
+	path, _ := w.c.tokenPath(s)
+	o, _ := readObject(path)
+	o.set("accessToken", "fakeaccess-unknown")
+	if err := writeObject(path, o); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := SignIn(context.Background(), s, w.c, opts(b, nil)); err != nil || res.How != StillValid || w.f.STS.Count("ListAccounts") != 1 {
+		t.Errorf("unasked: %v %+v, %d ListAccounts; want StillValid, the portal not asked", err, res, w.f.STS.Count("ListAccounts"))
+	}
+	res, err = SignIn(context.Background(), s, w.c, explicit)
+	if err != nil || res.How != SignedIn || len(b.opened()) != 2 {
+		t.Fatalf("a refused token: %v %+v, browser %d", err, res, len(b.opened()))
+	}
+
+	// Expired but refreshable: a sign-in, not a refresh.
+	expireTokenFile(t, path)
+	res, err = SignIn(context.Background(), s, w.c, explicit)
+	if err != nil || res.How != SignedIn || w.f.OIDC.Count("CreateToken/"+grantRefresh) != 0 {
+		t.Errorf("an expired token: %v %+v, %d refreshes", err, res, w.f.OIDC.Count("CreateToken/"+grantRefresh))
+	}
+
+	// An unreachable portal is an error, and nothing is changed.
+	dead := w.c
+	before := readFile(t, path)
+	cfg := readFile(t, w.c.Env.ConfigFile)
+	cfg = strings.Replace(cfg, "sso =\n  endpoint_url = "+w.f.STS.URL, "sso =\n  endpoint_url = http://127.0.0.1:1", 1)
+	dead.Env.ConfigFile = filepath.Join(t.TempDir(), "config")
+	os.WriteFile(dead.Env.ConfigFile, []byte(cfg), 0o600)
+	if _, err := SignIn(context.Background(), s, dead, explicit); !errors.Is(err, ErrUnreachable) {
+		t.Errorf("an unreachable portal: %v, want ErrUnreachable", err)
+	}
+	if readFile(t, path) != before {
+		t.Error("the token file changed")
+	}
+}
