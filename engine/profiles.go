@@ -41,6 +41,18 @@ type ProfileInfo struct {
 	// Synced says that a sync wrote the profile: it is inside the sync
 	// block of its sso-session ([SyncSSO]).
 	Synced bool
+	// SSORegion and LoginSession are the profile's own sso_region and
+	// login_session (aws login); empty when unset.
+	SSORegion, LoginSession string
+	// SignInVia is the profile whose IAM Identity Center or aws login
+	// settings this one's credentials come from, as the Go SDK picks
+	// them: the profile itself, or for a role the last of its
+	// source_profile chain; "" when it signs in to no session (keys, a
+	// credential_process, a web identity token, credential_source, or
+	// settings that cannot be resolved). With it a front end finds the
+	// sign-in session of every profile in one pass over the listing
+	// (engine/signin does).
+	SignInVia string
 }
 
 // Listing is what [ListProfiles] finds in the AWS files.
@@ -86,6 +98,7 @@ func ListProfiles(env Env) (*Listing, error) {
 		af.ssoInfo(&info, synced)
 		l.Profiles = append(l.Profiles, info)
 	}
+	af.signInVia(l.Profiles)
 	if af.config.ini != nil {
 		l.SSOSessions = ssoSessionNames(af.config.ini)
 	}

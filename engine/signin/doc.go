@@ -26,7 +26,10 @@
 // config.LoadSharedConfigProfile; the sso-session's
 // sso_registration_scopes through [engine.LoadSSOSession]);
 // [NamedSession] names one that no profile uses yet; [SessionProfiles]
-// lists the profiles on a session. None of them touches the network.
+// lists the profiles on a session, from one read of the files however
+// many profiles they hold ([engine.ListProfiles], ProfileInfo.SignInVia;
+// a test and a fuzz test hold it to ProfileSession's answers). None of
+// them touches the network.
 //
 // # Status
 //

@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sso"
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/sso/types"
 
@@ -55,14 +53,17 @@ func SignOut(ctx context.Context, s Session, c Config) (*SignOutResult, error) {
 	if err := c.signOutFile(ctx, res, path, s); err != nil {
 		return res, err
 	}
-	profiles, err := SessionProfiles(ctx, c.Env, s.Key())
+	entries, err := listSessions(c.Env)
 	if err != nil {
 		return res, &Error{Session: s.Name, Kind: ErrConfig, Err: err}
 	}
-	if s.Profile != "" && !slices.Contains(profiles, s.Profile) {
-		profiles = append(profiles, s.Profile)
+	var profiles []engine.ProfileInfo
+	for _, e := range entries {
+		if (e.ok && e.s.Key() == s.Key()) || (s.Profile != "" && e.info.Name == s.Profile) {
+			profiles = append(profiles, e.info)
+		}
 	}
-	return res, c.removeProfileCaches(ctx, res, profiles, false)
+	return res, c.removeProfileCaches(res, profiles, false)
 }
 
 // SignOutAll signs out of every session, as aws sso logout and aws
@@ -94,14 +95,14 @@ func SignOutAll(ctx context.Context, c Config) (*SignOutResult, error) {
 			}
 		}
 	}
-	var profiles []string
-	names, _ := engine.ListProfileNames(c.Env)
-	for _, n := range names {
-		if _, err := ProfileSession(ctx, c.Env, n); err == nil {
-			profiles = append(profiles, n)
+	var profiles []engine.ProfileInfo
+	entries, _ := listSessions(c.Env)
+	for _, e := range entries {
+		if e.ok {
+			profiles = append(profiles, e.info)
 		}
 	}
-	return res, c.removeProfileCaches(ctx, res, profiles, true)
+	return res, c.removeProfileCaches(res, profiles, true)
 }
 
 // signOutFile calls the portal's Logout for an IAM Identity Center token
@@ -198,8 +199,11 @@ func (c Config) portalAccepts(ctx context.Context, s Session, path string) (bool
 // removeProfileCaches removes awsxc's cached credentials of profiles and
 // the AWS CLI's cached SSO role credentials for them (or, with all, every
 // one of the AWS CLI's: aws sso logout's SSOCredentialSweeper).
-func (c Config) removeProfileCaches(ctx context.Context, res *SignOutResult, profiles []string, all bool) error {
-	res.Profiles = profiles
+func (c Config) removeProfileCaches(res *SignOutResult, profiles []engine.ProfileInfo, all bool) error {
+	res.Profiles = nil
+	for _, p := range profiles {
+		res.Profiles = append(res.Profiles, p.Name)
+	}
 	var cliFiles []string
 	if c.Env.Home != "" {
 		dir := filepath.Join(c.Env.Home, ".aws", "cli", "cache")
@@ -207,7 +211,7 @@ func (c Config) removeProfileCaches(ctx context.Context, res *SignOutResult, pro
 			cliFiles = jsonFiles(dir)
 		} else {
 			for _, p := range profiles {
-				if key, ok := cliRoleCacheKey(ctx, c.Env, p); ok {
+				if key, ok := cliRoleCacheKey(p); ok {
 					cliFiles = append(cliFiles, filepath.Join(dir, key+".json"))
 				}
 			}
@@ -226,7 +230,7 @@ func (c Config) removeProfileCaches(ctx context.Context, res *SignOutResult, pro
 	if c.Env.CacheDir == "" {
 		return nil // awsxc caches nothing without a cache folder
 	}
-	for _, p := range profiles {
+	for _, p := range res.Profiles {
 		path, err := engine.RemoveCachedCredentials(c.Env, p)
 		if err != nil {
 			return &Error{Profile: p, Kind: ErrCache, Err: err}
@@ -242,27 +246,24 @@ func (c Config) removeProfileCaches(ctx context.Context, res *SignOutResult, pro
 // role credentials for an SSO profile: sha1 of json.dumps({"accountId",
 // "roleName", "sessionName" | "startUrl"}, sort_keys=True,
 // separators=(",", ":")) (botocore credentials.py
-// SSOCredentialFetcher._create_cache_key).
-func cliRoleCacheKey(ctx context.Context, env engine.Env, profile string) (string, bool) {
-	files, err := sdkFiles(env)
-	if err != nil {
-		return "", false
-	}
-	sc, err := config.LoadSharedConfigProfile(ctx, profile, files)
-	if err != nil || sc.SSOAccountID == "" || sc.SSORoleName == "" {
+// SSOCredentialFetcher._create_cache_key). Only a profile that signs in
+// through its own settings has one: a role's SSO settings are ignored
+// (the SDK clears them for a source_profile chain).
+func cliRoleCacheKey(p engine.ProfileInfo) (string, bool) {
+	if p.SignInVia != p.Name || p.AccountID == "" || p.RoleName == "" {
 		return "", false
 	}
 	var b []byte
 	b = append(b, `{"accountId":`...)
-	b = append(b, compact(sc.SSOAccountID)...)
+	b = append(b, compact(p.AccountID)...)
 	b = append(b, `,"roleName":`...)
-	b = append(b, compact(sc.SSORoleName)...)
-	if sc.SSOSession != nil {
+	b = append(b, compact(p.RoleName)...)
+	if p.SSOSession != "" {
 		b = append(b, `,"sessionName":`...)
-		b = append(b, compact(sc.SSOSession.Name)...)
+		b = append(b, compact(p.SSOSession)...)
 	} else {
 		b = append(b, `,"startUrl":`...)
-		b = append(b, compact(sc.SSOStartURL)...)
+		b = append(b, compact(p.SSOStartURL)...)
 	}
 	b = append(b, '}')
 	return sha1Hex(string(b)), true

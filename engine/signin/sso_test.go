@@ -625,7 +625,8 @@ func TestSignOut(t *testing.T) {
 	}
 	cliDir := filepath.Join(w.home, ".aws", "cli", "cache")
 	os.MkdirAll(cliDir, 0o700)
-	devKey, _ := cliRoleCacheKey(context.Background(), w.c.Env, "dev")
+	// botocore's key: json.dumps of these, sorted, compact, SHA-1.
+	devKey := sha1Hex(`{"accountId":"111122223333","roleName":"Admin","sessionName":"my-sso"}`)
 	os.WriteFile(filepath.Join(cliDir, devKey+".json"), []byte(`{"ProviderType": "sso", "Credentials": {}}`), 0o600)
 	os.WriteFile(filepath.Join(cliDir, "other.json"), []byte(`{"ProviderType": "sso", "Credentials": {}}`), 0o600)
 
