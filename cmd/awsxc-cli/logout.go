@@ -14,7 +14,8 @@ var logoutCommand = &command{
 	summary: "sign out of a profile's session, or of all of them",
 	doc: `Signs out of the session a profile uses (or [sso-session NAME], or with
 --all every session, as aws sso logout and aws logout --all do): calls the
-IAM Identity Center portal's Logout with the cached token (best effort),
+IAM Identity Center portal's Logout with the cached token (refreshed first
+when it has expired; best effort),
 removes the token from ~/.aws/sso/cache or ~/.aws/login/cache, and removes
 the credentials that awsxc and the AWS CLI cached for the session's
 profiles. Client registrations stay. An aws login session's credentials

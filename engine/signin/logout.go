@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sso"
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/sso/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
+	oidctypes "github.com/aws/aws-sdk-go-v2/service/ssooidc/types"
 
 	"github.com/awsxc/awsxc/engine"
 )
@@ -36,8 +38,9 @@ type SignOutResult struct {
 
 // SignOut signs the session out, as aws sso logout and aws logout do,
 // for one session only: for IAM Identity Center it calls the portal's
-// Logout with the cached access token (ending that sign-in on the
-// service's side; best effort), then removes the token file; an aws login
+// Logout with the cached access token, refreshed first when it has
+// expired (ending that sign-in on the service's side; best effort), then
+// removes the token file; an aws login
 // session's file is removed (aws logout calls nothing either; its
 // credentials stay valid for up to 15 minutes). For every profile on the
 // session it also removes awsxc's cached credentials and the AWS CLI's
@@ -114,9 +117,8 @@ func (c Config) signOutFile(ctx context.Context, res *SignOutResult, path string
 			if s.Name == "" {
 				s.Name = t.obj.str("startUrl") // for messages
 			}
-			// An expired token has nothing left to end at the portal.
-			if region != "" && c.Env.Now().Before(t.ExpiresAt) {
-				if err := c.portalLogout(ctx, s, region, t.AccessToken); err != nil {
+			if region != "" {
+				if err := c.endAtPortal(ctx, s, region, t); err != nil {
 					res.LogoutFailed = append(res.LogoutFailed, err)
 					c.log().Debug("portal Logout failed; removing the token anyway", "path", path, "err", err)
 				}
@@ -141,6 +143,40 @@ func (c Config) signOutFile(ctx context.Context, res *SignOutResult, path string
 		}
 	}
 	return nil
+}
+
+// endAtPortal ends the sign-in of token t at the portal (its Logout).
+// An access token that has expired is refreshed first, when it can be:
+// its refresh token may keep the session alive at the service for hours
+// yet, and the portal's Logout takes an access token. A refresh the
+// service refuses (the session has ended already) leaves nothing to end.
+func (c Config) endAtPortal(ctx context.Context, s Session, region string, t *ssoToken) error {
+	token := t.AccessToken
+	if !c.Env.Now().Before(t.ExpiresAt) {
+		if t.RefreshToken == "" || t.ClientID == "" || t.ClientSecret == "" {
+			return nil // nothing left to end
+		}
+		ctx, cancel := context.WithTimeout(ctx, logoutTimeout)
+		defer cancel()
+		rs := s
+		rs.Region = region
+		client, err := c.oidcClient(ctx, rs)
+		if err != nil {
+			return err
+		}
+		out, err := client.CreateToken(ctx, &ssooidc.CreateTokenInput{ClientId: aws.String(t.ClientID),
+			ClientSecret: aws.String(t.ClientSecret), GrantType: aws.String(grantRefresh), RefreshToken: aws.String(t.RefreshToken)})
+		var grant *oidctypes.InvalidGrantException
+		var refused *oidctypes.InvalidClientException
+		switch {
+		case errors.As(err, &grant), errors.As(err, &refused):
+			return nil // the session, or the client, has ended already
+		case err != nil:
+			return unreachableOr(s, "CreateToken", err)
+		}
+		token = aws.ToString(out.AccessToken)
+	}
+	return c.portalLogout(ctx, s, region, token)
 }
 
 // portalLogout is the SSO portal's Logout (POST /logout), which ends the

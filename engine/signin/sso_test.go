@@ -736,6 +736,45 @@ func TestSignOutBestEffort(t *testing.T) {
 	}
 }
 
+// TestSignOutExpiredToken: a token whose access token has expired is
+// refreshed for the portal's Logout, which ends the session its refresh
+// token would otherwise keep alive at the service for hours (review 2,
+// L4); a session the service has ended already is no failure.
+func TestSignOutExpiredToken(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	s := w.session(t, "dev")
+	o := opts(&browser{decision: fakeaws.Allow}, nil)
+	if _, err := SignIn(context.Background(), s, w.c, o); err != nil {
+		t.Fatal(err)
+	}
+	path, _ := w.c.tokenPath(s)
+	expireTokenFile(t, path)
+	w.f.OIDC.ExpireAccessTokens()
+	tok, _ := readSSOToken(path)
+	res, err := SignOut(context.Background(), s, w.c)
+	if err != nil || len(res.LogoutFailed) != 0 || w.f.STS.Count("Logout") != 1 || w.f.OIDC.Count("CreateToken/"+grantRefresh) != 1 {
+		t.Fatalf("SignOut: %v %+v, %d Logout, %d refreshes", err, res, w.f.STS.Count("Logout"), w.f.OIDC.Count("CreateToken/"+grantRefresh))
+	}
+	// The refresh token is of no use any more: the session has ended.
+	client, _ := w.c.oidcClient(context.Background(), s)
+	_, err = client.CreateToken(context.Background(), &ssooidc.CreateTokenInput{ClientId: aws.String(tok.ClientID),
+		ClientSecret: aws.String(tok.ClientSecret), GrantType: aws.String(grantRefresh), RefreshToken: aws.String(tok.RefreshToken)})
+	if err == nil {
+		t.Error("the refresh token still works after the sign-out")
+	}
+
+	// The session ended at the service first: nothing to end, no failure.
+	if _, err := SignIn(context.Background(), s, w.c, o); err != nil {
+		t.Fatal(err)
+	}
+	expireTokenFile(t, path)
+	w.f.OIDC.EndSessions()
+	if res, err := SignOut(context.Background(), s, w.c); err != nil || len(res.LogoutFailed) != 0 || len(res.Files) != 1 {
+		t.Errorf("an ended session: %v %+v", err, res)
+	}
+}
+
 // TestSignInExplicit: a sign-in the user asked for keeps a good token
 // only while the portal accepts it, and never only refreshes; a renewal
 // nobody asked for leaves a good token alone, unasked (review 2, M5).
