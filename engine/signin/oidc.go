@@ -119,6 +119,16 @@ func (f *ssoFlow) refresh(ctx context.Context, path string) error {
 		refresh = t.RefreshToken
 	}
 	reg := registration{ClientID: t.ClientID, ClientSecret: t.ClientSecret, ExpiresAt: t.RegistrationExpiresAt}
+	if reg.ExpiresAt.IsZero() {
+		// A token the Go SDK wrote has no registrationExpiresAt, without
+		// which botocore and the AWS CLI never refresh it: the
+		// registration file of the same client says when it expires.
+		if rpath, err := f.c.registrationPath(f.s); err == nil {
+			if r, err := readRegistration(rpath); err == nil && r.ClientID == t.ClientID {
+				reg.ExpiresAt = r.ExpiresAt
+			}
+		}
+	}
 	// Written even when it expires soon: the service may have rotated
 	// the refresh token, and the old one is gone.
 	if err := writeCache(f.s, path, newSSOToken(f.s, aws.ToString(out.AccessToken), expires, reg, refresh, t.obj)); err != nil {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -827,5 +828,70 @@ func TestSignInExplicit(t *testing.T) {
 	}
 	if readFile(t, path) != before {
 		t.Error("the token file changed")
+	}
+}
+
+// TestRefreshKeepsRegistrationExpiry: refreshing a token written without
+// registrationExpiresAt (the Go SDK writes none) fills it in from the
+// registration file of the same client, so that botocore, which needs
+// it, refreshes the token in turn (review 2, L6).
+func TestRefreshKeepsRegistrationExpiry(t *testing.T) {
+	t.Parallel()
+	_, err := os.Stat("/usr/bin/python3")
+	needTool(t, err == nil, "/usr/bin/python3 is not installed")
+	w := newWorld(t)
+	s := w.session(t, "dev")
+	if _, err := SignIn(context.Background(), s, w.c, opts(&browser{decision: fakeaws.Allow}, nil)); err != nil {
+		t.Fatal(err)
+	}
+	path, _ := w.c.tokenPath(s)
+	rpath, _ := w.c.registrationPath(s)
+	reg, err := readRegistration(rpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, _ := readObject(path)
+	var stripped object
+	for _, m := range o {
+		if m.Key != "registrationExpiresAt" {
+			stripped = append(stripped, m)
+		}
+	}
+	stripped.set("expiresAt", time.Now().Add(-time.Minute))
+	if err := writeObject(path, stripped); err != nil {
+		t.Fatal(err)
+	}
+	w.f.OIDC.ExpireAccessTokens()
+	if res, err := SignIn(context.Background(), s, w.c, opts(nil, nil)); err != nil || res.How != Refreshed {
+		t.Fatalf("SignIn: %v %+v, want Refreshed", err, res)
+	}
+	tok, _ := readSSOToken(path)
+	if !tok.RegistrationExpiresAt.Equal(reg.ExpiresAt) {
+		t.Fatalf("registrationExpiresAt %v, want the registration's %v", tok.RegistrationExpiresAt, reg.ExpiresAt)
+	}
+
+	// botocore's SSOTokenProvider refreshes it now. (The botocore of
+	// Debian knows no endpoint variables: its OIDC client is pointed at
+	// the fake by hand.)
+	expireTokenFile(t, path)
+	w.f.OIDC.ExpireAccessTokens()
+	before, _ := readSSOToken(path)
+	cmd := exec.Command("/usr/bin/python3", "-c", `
+import sys, botocore.session
+from botocore import UNSIGNED
+from botocore.config import Config
+from botocore.tokens import SSOTokenProvider
+s = botocore.session.Session(profile="dev")
+p = SSOTokenProvider(s)
+p._client = s.create_client("sso-oidc", region_name="eu-west-1", endpoint_url=sys.argv[1], config=Config(signature_version=UNSIGNED))
+p.load_token().get_frozen_token()
+`, w.f.OIDC.URL)
+	cmd.Env = []string{"HOME=" + w.home, "AWS_CONFIG_FILE=" + w.c.Env.ConfigFile, "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "PATH=/usr/bin:/bin"}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("botocore: %v\n%s", err, out)
+	}
+	after, _ := readSSOToken(path)
+	if after.AccessToken == before.AccessToken || !w.f.OIDC.ValidAccessToken(after.AccessToken) {
+		t.Error("botocore did not refresh the token")
 	}
 }
