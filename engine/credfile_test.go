@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/awsxc/awsxc/internal/exectest"
 	"github.com/awsxc/awsxc/internal/fsutil"
 )
 
@@ -822,9 +823,9 @@ func TestWriteCredentialsProfileUnreadableAsNobody(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(bin, data, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	// exectest: tests of this package start children in parallel
+	// (ETXTBSY otherwise).
+	exectest.WriteProgram(t, bin, data)
 	path := filepath.Join(dir, "credentials")
 	original := []byte("[other]\naws_access_key_id = AKIAKEEP\n")
 	if err := os.WriteFile(path, original, 0o600); err != nil {

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/awsxc/awsxc/internal/desktoptest"
+	"github.com/awsxc/awsxc/internal/exectest"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awsxc/awsxc/internal/fakeaws"
@@ -367,7 +368,7 @@ func TestTrayMFA(t *testing.T) {
 	e := newEnv(t, bus, display, sts.URL, false)
 	os.WriteFile(filepath.Join(e.home, ".aws", "config"), []byte("[profile mfa]\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n"), 0o600)
 	os.WriteFile(e.credsFile, []byte("[mfa]\naws_access_key_id = AKIAMFAEXAMPLE000001\naws_secret_access_key = s\n"), 0o600)
-	os.WriteFile(filepath.Join(e.bin, "zenity"), []byte("#!/bin/sh\necho 123456\n"), 0o755)
+	exectest.WriteProgram(t, filepath.Join(e.bin, "zenity"), []byte("#!/bin/sh\necho 123456\n"))
 	exchangeKeys(t, e)
 	start(t, e)
 	tr := snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
@@ -514,7 +515,7 @@ func mfaEnv(t *testing.T, bus, display, stsURL, zenity string) *env {
 		[]byte("[profile mfa]\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n[profile dev]\nregion = eu-west-1\n"), 0o600)
 	os.WriteFile(e.credsFile, []byte("[mfa]\naws_access_key_id = AKIAMFAEXAMPLE000001\naws_secret_access_key = s\n"+
 		"[dev]\naws_access_key_id = AKIADEVEXAMPLE000001\naws_secret_access_key = s\n"), 0o600)
-	os.WriteFile(filepath.Join(e.bin, "zenity"), []byte("#!/bin/sh\n"+zenity), 0o755)
+	exectest.WriteProgram(t, filepath.Join(e.bin, "zenity"), []byte("#!/bin/sh\n"+zenity))
 	exchangeKeys(t, e)
 	return e
 }

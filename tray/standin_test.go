@@ -10,6 +10,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/awsxc/awsxc/internal/exectest"
 )
 
 // The docker command lines engine/containers.Probe runs.
@@ -71,9 +73,7 @@ func StandInDocker(t testing.TB, dir string, replies map[string]string) {
 	}
 	script := fmt.Sprintf("#!/bin/sh\necho \"$*\" >> '%s'\ncase \"$*\" in\n%s*) echo 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?' >&2; exit 1 ;;\nesac\n",
 		filepath.Join(dir, "docker.calls"), cases.String())
-	if err := os.WriteFile(filepath.Join(dir, "docker"), []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	exectest.WriteProgram(t, filepath.Join(dir, "docker"), []byte(script))
 }
 
 // DockerCalls returns the command lines the stand-in docker in dir ran.

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awsxc/awsxc/internal/exectest"
 	"github.com/awsxc/awsxc/internal/fakeaws"
 )
 
@@ -119,7 +120,7 @@ func TestIssue10Item3Deadline(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
 			script := filepath.Join(f.home, "hang creds.sh")
-			os.WriteFile(script, []byte("#!/bin/sh\nsleep "+seconds+"\n"), 0o755)
+			exectest.WriteProgram(t, script, []byte("#!/bin/sh\nsleep "+seconds+"\n"))
 			env := f.ownFiles(t, "[profile slow]\ncredential_process = \""+script+"\" --token SECRETARGUMENT\n", "")
 			args := append([]string{"--profile", "slow"}, mode...)
 			if mode[0] == "explain" {

@@ -363,7 +363,17 @@ func TestLoginDeviceCode(t *testing.T) {
 	if m[1] != s.f.OIDC.URL+"/device" {
 		t.Errorf("verification URL %s", m[1])
 	}
-	time.Sleep(1200 * time.Millisecond)
+	// Approved once the fake has answered two pending polls and a
+	// slow_down (a poll 1 s after the one before, under the 3 s the fake
+	// wants), however late the polls come (review 2, L7).
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if pending, slow := devicePolls(s.f.OIDC); pending >= 2 && slow >= 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no slow_down within a minute\n%s", st.stderr())
+		}
+	}
 	if err := s.f.OIDC.ApproveDevice(m[2]); err != nil {
 		t.Fatal(err)
 	}
@@ -373,16 +383,7 @@ func TestLoginDeviceCode(t *testing.T) {
 	if signinSecretRe.MatchString(st.stderr()) {
 		t.Errorf("--debug shows a secret:\n%s", st.stderr())
 	}
-	var pending, slow int
-	for _, c := range s.f.OIDC.Calls() {
-		switch c.Exception {
-		case "AuthorizationPendingException":
-			pending++
-		case "SlowDownException":
-			slow++
-		}
-	}
-	if pending < 2 || slow != 1 {
+	if pending, slow := devicePolls(s.f.OIDC); pending < 2 || slow != 1 {
 		t.Errorf("%d authorization_pending, %d slow_down", pending, slow)
 	}
 	if r := s.run(t, "", nil, "--profile", "dev", "--json"); r.code != 0 {
@@ -732,4 +733,18 @@ func TestLoginRefusedToken(t *testing.T) {
 		s.f.OIDC.Count("Authorize") != 2 {
 		t.Errorf("login with a good token: exit %d\n%s", r.code, r.stderr)
 	}
+}
+
+// devicePolls counts the fake OIDC's authorization_pending and slow_down
+// answers to device-code polls.
+func devicePolls(o *fakeaws.OIDC) (pending, slow int) {
+	for _, c := range o.Calls() {
+		switch c.Exception {
+		case "AuthorizationPendingException":
+			pending++
+		case "SlowDownException":
+			slow++
+		}
+	}
+	return pending, slow
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/awsxc/awsxc/engine/activity"
 	"github.com/awsxc/awsxc/engine/server"
+	"github.com/awsxc/awsxc/internal/exectest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -289,9 +290,9 @@ func fakeDocker(t *testing.T, outputs map[string]string) string {
 		script.WriteString("'" + args + "'*) /bin/cat '" + out + "' ;;\n")
 	}
 	script.WriteString("*) echo \"Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\" >&2; exit 1 ;;\nesac\n")
-	if err := os.WriteFile(filepath.Join(dir, "docker"), []byte(script.String()), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	// exectest: this package's tests run in parallel and start children
+	// (ETXTBSY otherwise).
+	exectest.WriteProgram(t, filepath.Join(dir, "docker"), []byte(script.String()))
 	return dir
 }
 

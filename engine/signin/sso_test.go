@@ -171,8 +171,10 @@ func TestSignInDeviceCode(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	// Polls must be 3 s apart (after the first two, which may come back to
-	// back): the third, 1 s after the second, gets slow_down, which makes
-	// the fake want 4 s and awsxc wait 6 s, so the next is in time.
+	// back): a poll 1 s after the one before gets slow_down, which makes
+	// the fake want 4 s and awsxc wait 6 s, so the next is in time. The
+	// code is approved once the fake has answered two pending polls and a
+	// slow_down, however late the polls come (review 2, L7).
 	w.f.OIDC.SetPolling(1, 3*time.Second, time.Second)
 	w.f.OIDC.SetUserCodeInURL(false)
 	p := newPrompts()
@@ -187,7 +189,7 @@ func TestSignInDeviceCode(t *testing.T) {
 	if pr.Flow != FlowDevice || pr.URL != w.f.OIDC.URL+"/device" || !regexp.MustCompile(`^[A-Z]{4}-[A-Z]{4}$`).MatchString(pr.UserCode) {
 		t.Fatalf("prompt %+v", pr)
 	}
-	time.Sleep(1200 * time.Millisecond) // let a poll or two find it pending
+	waitDevicePolls(t, w.f.OIDC)
 	if err := w.f.OIDC.ApproveDevice(pr.UserCode); err != nil {
 		t.Fatal(err)
 	}
@@ -199,16 +201,7 @@ func TestSignInDeviceCode(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the device flow did not finish")
 	}
-	var pending, slow int
-	for _, c := range w.f.OIDC.Calls() {
-		switch c.Exception {
-		case "AuthorizationPendingException":
-			pending++
-		case "SlowDownException":
-			slow++
-		}
-	}
-	if pending < 2 || slow != 1 {
+	if pending, slow := devicePolls(w.f.OIDC); pending < 2 || slow != 1 {
 		t.Errorf("%d pending and %d slow_down answers, want ≥2 and 1", pending, slow)
 	}
 	regs := w.f.OIDC.Registrations()
@@ -894,4 +887,32 @@ p.load_token().get_frozen_token()
 	if after.AccessToken == before.AccessToken || !w.f.OIDC.ValidAccessToken(after.AccessToken) {
 		t.Error("botocore did not refresh the token")
 	}
+}
+
+// waitDevicePolls waits until the fake OIDC has answered two device-code
+// polls with authorization_pending and one with slow_down.
+func waitDevicePolls(t *testing.T, o *fakeaws.OIDC) {
+	t.Helper()
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		pending, slow := devicePolls(o)
+		if pending >= 2 && slow >= 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the fake answered %d pending and %d slow_down polls in a minute", pending, slow)
+		}
+	}
+}
+
+// devicePolls counts the fake's pending and slow_down answers.
+func devicePolls(o *fakeaws.OIDC) (pending, slow int) {
+	for _, c := range o.Calls() {
+		switch c.Exception {
+		case "AuthorizationPendingException":
+			pending++
+		case "SlowDownException":
+			slow++
+		}
+	}
+	return pending, slow
 }

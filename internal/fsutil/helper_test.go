@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/awsxc/awsxc/internal/exectest"
 )
 
 // unavailable skips a test whose tool or privilege is missing, or fails it
@@ -127,8 +129,6 @@ func copyTestBinary(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(dir, "fsutil.test")
-	if err := os.WriteFile(bin, data, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	exectest.WriteProgram(t, bin, data)
 	return bin
 }

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/awsxc/awsxc/internal/exectest"
 )
 
 // nobody is the user the cross-user tests run their other process as.
@@ -558,9 +560,7 @@ func nobodyBinary(t *testing.T) (base, exe string) {
 		t.Fatal(err)
 	}
 	exe = filepath.Join(base, "localsock.test")
-	if err := os.WriteFile(exe, data, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	exectest.WriteProgram(t, exe, data)
 	return base, exe
 }
 
