@@ -73,9 +73,9 @@ func TestLoginUnreadableConfig(t *testing.T) {
 		}
 		code := st.wait(t)
 		want := "awsxc-cli: error: "
-		if code != 3 || !strings.HasPrefix(st.stderr(), want) || !strings.Contains(st.stderr(), ": not a regular file "+tc.why) ||
+		if code != 3 || !strings.HasPrefix(st.stderr(), want) || !strings.Contains(st.stderr(), tc.file+": not a regular file "+tc.why) ||
 			strings.Count(st.stderr(), "\n") != 0 {
-			t.Errorf("%s with %s: exit %d, stderr %q, want 3 and one line saying why", tc.args, tc.file, code, st.stderr())
+			t.Errorf("%s with %s: exit %d, stderr %q, want 3 and one line naming the file", tc.args, tc.file, code, st.stderr())
 		}
 	}
 }

@@ -49,9 +49,10 @@ var (
 )
 
 // Error is a sign-in failure. Its message is one line and holds no
-// token, secret, code or key: its cause goes through [engine.Redact], as
-// an engine error's does, since a service's error text may quote the
-// request it was sent (client secret, refresh token, device code).
+// token, secret, code or key: its cause goes through [engine.RedactError]
+// (engine.Redact, keeping the file paths it names whole), as an engine
+// error's does, since a service's error text may quote the request it
+// was sent (client secret, refresh token, device code).
 type Error struct {
 	// Session names the session as people know it (the sso-session
 	// name, a legacy profile's start URL, a login session's ARN); empty
@@ -79,7 +80,7 @@ func (e *Error) Error() string {
 	b.WriteString(e.Kind.Error())
 	if e.Err != nil {
 		b.WriteString(": ")
-		b.WriteString(engine.Redact(oneLine(e.Err.Error())))
+		b.WriteString(engine.RedactError(e.Err))
 	}
 	if e.Hint != "" {
 		b.WriteString("; ")
