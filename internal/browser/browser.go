@@ -241,7 +241,8 @@ func Opener(target string) []string {
 }
 
 // Start starts argv and does not wait for it: it is reaped in the
-// background, and its input and output are not connected. Use it for a
+// background, in a process group of its own as [Open]'s commands, and
+// its input and output are not connected. Use it for a
 // program that hands something to the desktop and may outlive the
 // caller (an editor for a file). Errors name the program (without a .exe
 // suffix), never its arguments.
@@ -250,6 +251,7 @@ func Start(argv []string) error {
 		return errors.New("no program to start")
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
+	detach(cmd)
 	if err := cmd.Start(); err != nil {
 		name := strings.TrimSuffix(filepath.Base(argv[0]), ".exe")
 		var ee *exec.Error
