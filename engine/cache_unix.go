@@ -32,6 +32,33 @@ import (
 // fs.ErrNotExist; with missingOK a path that exists only in part is fine
 // as far as it exists (the writer creates the rest, private to the user).
 func checkCachePath(path string, missingOK bool) error {
+	return checkTrusted(path, missingOK, false)
+}
+
+// PrivateDir makes dir, a folder for the user's secrets (the ECS token
+// files of awsxc-cli serve, say), with mode 0700 when it is missing, and
+// checks it as the credentials cache's folders are checked (see
+// checkCachePath): the path to it, every symlink followed, and dir itself
+// are owned by the user or root and writable by no one else, except
+// folders with the sticky bit (as /tmp), whose entries must then be the
+// user's or root's. So no other user can plant a file or a symlink in
+// it, nor replace it. An untrusted folder is an error that says why, and
+// nothing is made. Elsewhere than on Unix it only makes the folder.
+func PrivateDir(dir string) error {
+	if err := checkTrusted(dir, true, true); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	// Again, now that it exists: MkdirAll follows whatever appeared.
+	return checkTrusted(dir, false, true)
+}
+
+// checkTrusted is checkCachePath for a file, or with wantDir for a
+// folder: the last element is then checked as the folders on the way
+// are.
+func checkTrusted(path string, missingOK, wantDir bool) error {
 	// Not filepath.Abs: it cleans the path lexically, and "link/.." is
 	// the parent of the link's target to the kernel.
 	abs := path
@@ -97,7 +124,7 @@ func checkCachePath(path string, missingOK bool) error {
 			todo = append(splitPath(target), todo...)
 			continue
 		}
-		if len(todo) == 0 {
+		if len(todo) == 0 && !wantDir {
 			return checkCacheFile(p, fi, uid)
 		}
 		if !fi.IsDir() {
@@ -107,6 +134,9 @@ func checkCachePath(path string, missingOK bool) error {
 			return err
 		}
 		dir, sticky = p, fi.Mode()&fs.ModeSticky != 0
+	}
+	if wantDir {
+		return nil
 	}
 	return fsutil.WithPaths(fmt.Errorf("%s: no file name", path), path)
 }

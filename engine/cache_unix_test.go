@@ -369,3 +369,84 @@ func TestWriteCacheTrust(t *testing.T) {
 		}
 	})
 }
+
+// TestPrivateDir: a folder for secrets is made 0700 when missing, and
+// refused when another user can write it or the path to it, or owns it
+// (review 2, M8).
+func TestPrivateDir(t *testing.T) {
+	t.Parallel()
+	mkdir := func(t *testing.T, p string, m os.FileMode) string {
+		t.Helper()
+		if err := os.Mkdir(p, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, m); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		name    string
+		root    bool // needs root on Linux (chown)
+		setup   func(t *testing.T, dir string) string
+		wantErr string // "" when trusted
+	}{
+		{name: "missing_made", setup: func(t *testing.T, dir string) string { return filepath.Join(dir, "a", "tokens") }},
+		{name: "own_folder", setup: func(t *testing.T, dir string) string { return mkdir(t, filepath.Join(dir, "tokens"), 0o755) }},
+		{name: "world_writable", setup: func(t *testing.T, dir string) string { return mkdir(t, filepath.Join(dir, "tokens"), 0o777) },
+			wantErr: "tokens is writable by others (mode 0777)"},
+		{name: "world_writable_parent", setup: func(t *testing.T, dir string) string {
+			return mkdir(t, filepath.Join(mkdir(t, filepath.Join(dir, "shared"), 0o777), "tokens"), 0o700)
+		}, wantErr: "shared is writable by others (mode 0777)"},
+		{name: "missing_under_world_writable", setup: func(t *testing.T, dir string) string {
+			return filepath.Join(mkdir(t, filepath.Join(dir, "shared"), 0o777), "tokens")
+		}, wantErr: "shared is writable by others (mode 0777)"},
+		{name: "sticky_parent", setup: func(t *testing.T, dir string) string {
+			return filepath.Join(mkdir(t, filepath.Join(dir, "tmp"), 0o777|os.ModeSticky), "tokens")
+		}},
+		{name: "owned_by_nobody", root: true, setup: func(t *testing.T, dir string) string {
+			d := mkdir(t, filepath.Join(dir, "tokens"), 0o755)
+			if err := os.Lchown(d, nobody, nobody); err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}, wantErr: "tokens is owned by uid 65534"},
+		{name: "symlink_to_theirs", root: true, setup: func(t *testing.T, dir string) string {
+			sticky := mkdir(t, filepath.Join(dir, "tmp"), 0o777|os.ModeSticky)
+			link := filepath.Join(sticky, "tokens")
+			if err := os.Symlink(mkdir(t, filepath.Join(dir, "mine"), 0o700), link); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Lchown(link, nobody, nobody); err != nil {
+				t.Fatal(err)
+			}
+			return link
+		}, wantErr: "owned by uid 65534, not by you"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if tc.root {
+				needRootOnLinux(t)
+			}
+			dir := t.TempDir()
+			path := tc.setup(t, dir)
+			_, statErr := os.Lstat(path)
+			err := PrivateDir(path)
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if fi, err := os.Stat(path); err != nil || !fi.IsDir() || (statErr != nil && fi.Mode().Perm() != 0o700) {
+					t.Errorf("after PrivateDir: %v %v", fi, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("PrivateDir: %v, want an error saying %q", err, tc.wantErr)
+			}
+			if _, err := os.Lstat(path); statErr != nil && err == nil {
+				t.Error("an untrusted path was made")
+			}
+		})
+	}
+}

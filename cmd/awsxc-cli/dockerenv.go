@@ -160,6 +160,10 @@ func (d *dockerEnvCmd) run(ctx context.Context, c *cli, _ parsed) error {
 		if dir, err = filepath.Abs(dir); err != nil {
 			return fmt.Errorf("--token-dir: %w", err)
 		}
+		// serve refuses a folder another user can write: say so now.
+		if err := engine.PrivateDir(dir); err != nil {
+			return usagef("--token-dir: %v", err)
+		}
 		srv = containers.Server{Protocol: containers.ECS, Port: uint16(port), TokenFile: filepath.Join(dir, consumer+".token")}
 		serveCmd = []string{"--ecs", "127.0.0.1:" + strconv.Itoa(port), "--ecs-consumer", consumer + "=" + name, "--token-dir", dir}
 	}

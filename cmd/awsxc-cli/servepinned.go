@@ -300,8 +300,10 @@ func (c *cli) servePinned(ctx context.Context, s *serveCmd) error {
 		if tokenDir, err = filepath.Abs(tokenDir); err != nil {
 			return fmt.Errorf("--token-dir: %w", err)
 		}
-		if err := os.MkdirAll(tokenDir, 0o700); err != nil {
-			return fmt.Errorf("--token-dir: %w", err)
+		// A folder another user can write would let them plant
+		// NAME.token, or a link in its place (review 2, M8).
+		if err := engine.PrivateDir(tokenDir); err != nil {
+			return usagef("--token-dir: %v", err)
 		}
 	}
 	var extra []string

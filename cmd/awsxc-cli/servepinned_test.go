@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -233,6 +234,34 @@ func TestServeUsage(t *testing.T) {
 	}
 }
 
+// TestServeTokenDirTrust: a --token-dir another user can write (a shared
+// /tmp/tokens made by someone else) is a usage error, one line, and
+// nothing is served or written (review 2, M8).
+func TestServeTokenDirTrust(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("folders are trusted by their ACL on Windows")
+	}
+	f := newFixture(t)
+	shared := filepath.Join(f.home, "shared")
+	os.Mkdir(shared, 0o700)
+	os.Chmod(shared, 0o777)
+	for _, dir := range []string{shared, filepath.Join(shared, "tokens")} {
+		// Accepted, it would serve: the timeout ends it.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		var stdout, stderr syncBuffer
+		code := run(ctx, []string{"serve", "--ecs", "0", "--ecs-consumer", "api=static", "--token-dir", dir},
+			f.proc(strings.NewReader(""), &stdout, &stderr, nil))
+		cancel()
+		if code != 2 || !strings.Contains(stderr.String(), "--token-dir: folder "+shared+" is writable by others (mode 0777)") || strings.Count(stderr.String(), "\n") != 1 {
+			t.Errorf("--token-dir %s: exit %d, stderr %q; want 2 and one line saying why", dir, code, stderr.String())
+		}
+	}
+	if entries, _ := os.ReadDir(shared); len(entries) != 0 {
+		t.Errorf("written into the shared folder: %v", entries)
+	}
+}
+
 // FuzzPinnedSpecs: the NAME=PROFILE and [HOST:]PORT=PROFILE parsers
 // never panic, and what they accept reads back the same.
 func FuzzPinnedSpecs(f *testing.F) {
@@ -308,6 +337,10 @@ func TestDockerEnv(t *testing.T) {
 		"info -f": "docker-desktop-macos_info-format-json.partial.txt",
 	})
 	port := defaultPort("static", false)
+	tok := filepath.Join(t.TempDir(), "tok")
+	shared := filepath.Join(t.TempDir(), "shared")
+	os.Mkdir(shared, 0o700)
+	os.Chmod(shared, 0o777)
 	imdsURL := "http://host.docker.internal:" + strconv.Itoa(port) + "/"
 	for _, tc := range []struct {
 		name, path   string
@@ -327,9 +360,12 @@ func TestDockerEnv(t *testing.T) {
 			stdout: "-e AWS_EC2_METADATA_SERVICE_ENDPOINT=http://host.docker.internal:9931/\n", stderr: `container engine: Colima \(named\)`},
 		{name: "compose", path: desktop, args: []string{"--profile", "static", "--port", "9931", "--compose", "--compose-service", "web"},
 			stdout: "services:\n  web:\n    environment:\n      AWS_EC2_METADATA_SERVICE_ENDPOINT: \"http://host.docker.internal:9931/\"\n"},
-		{name: "ecs_host_network", path: engineLinux, args: []string{"--profile", "static", "--port", "9932", "--ecs", "--token-dir", "/tmp/tok"},
-			stdout: "--network=host -v /tmp/tok/static.token:/run/secrets/awsxc/token:ro -e AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:9932/ -e AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=/run/secrets/awsxc/token\n",
-			stderr: `serve --ecs 127\.0\.0\.1:9932 --ecs-consumer static=static --token-dir /tmp/tok\n`},
+		{name: "ecs_host_network", path: engineLinux, args: []string{"--profile", "static", "--port", "9932", "--ecs", "--token-dir", tok},
+			stdout: "--network=host -v " + tok + "/static.token:/run/secrets/awsxc/token:ro -e AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:9932/ -e AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=/run/secrets/awsxc/token\n",
+			stderr: `serve --ecs 127\.0\.0\.1:9932 --ecs-consumer static=static --token-dir ` + regexp.QuoteMeta(tok) + `\n`},
+		// serve would refuse it (review 2, M8).
+		{name: "ecs_shared_token_dir", path: engineLinux, args: []string{"--profile", "static", "--ecs", "--token-dir", shared}, code: 2,
+			stderr: `^awsxc-cli: .*--token-dir: folder ` + regexp.QuoteMeta(shared) + ` is writable by others \(mode 0777\)\n$`},
 		{name: "ecs_on_desktop_refused", path: desktop, args: []string{"--profile", "static", "--ecs"}, code: 1,
 			stderr: `error: SDKs accept a container-credentials endpoint over http only on loopback.*without --ecs the IMDS server works there\n$`},
 		{name: "no_engine", path: t.TempDir(), args: []string{"--profile", "static"}, code: 1,

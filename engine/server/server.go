@@ -6,9 +6,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -641,10 +644,23 @@ func shellAssign(kv string) string {
 // WriteTokenFile writes an ECS authorization token to path for
 // AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: mode 0600, no final newline
 // (every SDK that reads token files rejects one), replaced atomically.
+// Its folder is made with [engine.PrivateDir] and must pass its check
+// (no other user can write it, or the path to it), and a symlink at path
+// is refused, never written through: another user must not be able to
+// plant the file, or a link to a file of theirs, before it is written.
 func WriteTokenFile(path, token string) error {
 	if token == "" || strings.ContainsAny(token, "\r\n") {
 		return errors.New("invalid token: empty or contains a newline")
 	}
+	if err := engine.PrivateDir(filepath.Dir(path)); err != nil {
+		return fmt.Errorf("write token file: %w", err)
+	}
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		return fsutil.WithPaths(fmt.Errorf("write token file: %s is a symlink, not written through", path), path)
+	}
+	// In a folder only this user (or root) can write, nothing can put a
+	// link at path between the check and the write's rename, which
+	// replaces whatever is there.
 	if err := fsutil.WriteFileAtomic(path, []byte(token), 0o600); err != nil {
 		return fmt.Errorf("write token file: %w", err)
 	}

@@ -248,6 +248,29 @@ func TestWriteTokenFile(t *testing.T) {
 			t.Errorf("a 0644 token file is %v after the write, want 0600", fi.Mode().Perm())
 		}
 	}
+	if runtime.GOOS == "windows" {
+		return
+	}
+	// A folder another user can write, or a symlink planted where the
+	// token goes, is refused: nothing is written (review 2, M8).
+	shared := filepath.Join(t.TempDir(), "shared")
+	os.Mkdir(shared, 0o700)
+	os.Chmod(shared, 0o777)
+	if err := WriteTokenFile(filepath.Join(shared, "api.token"), "tok-4"); err == nil || !strings.Contains(err.Error(), "writable by others") {
+		t.Errorf("a world-writable folder: %v, want a refusal", err)
+	}
+	if _, err := os.Lstat(filepath.Join(shared, "api.token")); err == nil {
+		t.Error("a token was written into a world-writable folder")
+	}
+	elsewhere := filepath.Join(t.TempDir(), "theirs")
+	link := filepath.Join(filepath.Dir(path), "linked.token")
+	os.Symlink(elsewhere, link)
+	if err := WriteTokenFile(link, "tok-5"); err == nil || !strings.Contains(err.Error(), "a symlink") {
+		t.Errorf("a symlink: %v, want a refusal", err)
+	}
+	if _, err := os.Lstat(elsewhere); err == nil {
+		t.Error("the token was written through the symlink")
+	}
 }
 
 func TestSettings(t *testing.T) {
