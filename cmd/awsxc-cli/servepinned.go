@@ -207,8 +207,14 @@ func (s *serveCmd) check(p parsed) error {
 		names[c.name] = true
 	}
 	if s.bridge != "" && s.bridge != "auto" {
-		if a, err := netip.ParseAddr(s.bridge); err != nil || !a.Is4() {
+		a, err := netip.ParseAddr(s.bridge)
+		if err != nil || !a.Is4() {
 			return usagef("argument --docker-bridge: want the bridge's IPv4 gateway address or auto, got %q", s.bridge)
+		}
+		// Not 0.0.0.0, not the LAN's address (review 2, H1).
+		var be *server.BridgeError
+		if err := server.CheckBridge(a); errors.As(err, &be) && !s.allowRemote {
+			return usagef("argument --docker-bridge: %s (want a container bridge's own address, as docker0's 172.17.0.1, or auto); add --allow-remote to listen there anyway", be.Reason)
 		}
 	}
 	// Beyond loopback only when asked (--docker-bridge asks for the
@@ -313,7 +319,6 @@ func (c *cli) servePinned(ctx context.Context, s *serveCmd) error {
 			return err
 		}
 		extra = []string{net.JoinHostPort(gw.String(), "0")}
-		fmt.Fprintf(c.stderr, "awsxc-cli: warning: listening on the docker bridge %s too: every container on this machine's Docker networks can reach the servers (IMDS has no token)\n", gw)
 	}
 
 	audit := s.auditLog
@@ -416,7 +421,8 @@ func (c *cli) servePinned(ctx context.Context, s *serveCmd) error {
 				io.WriteString(c.stderr, st.ECS.Settings(server.SettingsOptions{Consumer: cs.Name, TokenFile: file}).String())
 			}
 		}
-		if s.allowRemote && st.Reach.Remote {
+		// --docker-bridge's listener too (review 2, H1).
+		if st.Reach.Remote {
 			fmt.Fprintf(c.stderr, "awsxc-cli: warning: %s listens beyond this machine, on %s: anyone who can reach it can read the credentials\n", st.Name, st.Reach)
 		}
 	}

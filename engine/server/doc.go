@@ -61,12 +61,16 @@
 //
 // Servers bind loopback (127.0.0.0/8, ::1, localhost) unless
 // [Options.AllowRemote] says otherwise: any other address, a wildcard
-// included, is refused with a [*RemoteBindError] before anything is bound
-// (an address in ExtraAddrs is asked for by being named), and [CheckAddr] lets a front end refuse it before it
-// does anything else. A server allowed beyond loopback reports its
-// [Reach] (for a wildcard, this machine's addresses), so that the front
-// end warns: whoever reaches it can read the credentials, whatever Host
-// they send. A server that cannot listen returns a [*ListenError].
+// included, is refused with a [*RemoteBindError] before anything is bound,
+// and [CheckAddr] lets a front end refuse it before it does anything
+// else. An address in ExtraAddrs beyond loopback must be a container
+// bridge's own ([CheckBridge]; a [*BridgeError] otherwise, unless
+// AllowRemote), and its listener takes connections from this machine's
+// container bridges only. A server beyond loopback reports its [Reach]
+// (for a wildcard, this machine's addresses; for a bridge, the subnets it
+// takes), so that the front end warns: whoever reaches it can read the
+// credentials, whatever Host they send. A server that cannot listen
+// returns a [*ListenError].
 //
 // Servers check the Host header against an allowlist (DNS rebinding;
 // [DefaultHosts] are the container engines' names for this machine and

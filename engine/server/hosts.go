@@ -2,9 +2,11 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"time"
 
@@ -55,11 +57,30 @@ func (s *core) listenExtra(ctx context.Context, opts Options) ([]string, error) 
 			// One port for every address: clients are told one.
 			addr = net.JoinHostPort(host, fmt.Sprint(s.port))
 		}
-		// Beyond loopback as asked (the docker bridge): reported in Reach.
-		ln, err := listen(ctx, addr, true)
+		// A container bridge's address is served to the bridges only;
+		// anything else beyond loopback only when allowed (review 2, H1,
+		// M1). Reach reports either.
+		bridge, remote := false, opts.AllowRemote
+		if ip, err := netip.ParseAddr(host); err == nil && !ip.IsLoopback() {
+			switch err := CheckBridge(ip); {
+			case err == nil:
+				bridge, remote = true, true
+			case !opts.AllowRemote:
+				s.closeExtra()
+				var be *BridgeError
+				if errors.As(err, &be) {
+					be.Addr = addr
+				}
+				return nil, err
+			}
+		}
+		ln, err := listen(ctx, addr, remote)
 		if err != nil {
 			s.closeExtra()
 			return nil, err
+		}
+		if bridge {
+			ln = newPeerListener(ln, s.log)
 		}
 		s.extra = append(s.extra, &onceCloseListener{Listener: ln})
 		hosts = append(hosts, host)

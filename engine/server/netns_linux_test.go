@@ -111,7 +111,7 @@ func inNamespace(t *testing.T, ns *netnstest.Namespace, python string, env []str
 // request came from.
 func TestBridgeIMDSBotocore(t *testing.T) {
 	needBotocore(t)
-	ns := netnstest.New(t)
+	ns := netnstest.NewBridged(t)
 	fake, _, env := srvEnv(t)
 	env.Clock = nil // botocore checks expiry against the real clock
 	fake.SetNow(time.Now)
@@ -227,5 +227,62 @@ func TestBridgeECSBotocore(t *testing.T) {
 		"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="+file, "AWS_EC2_METADATA_DISABLED=true"))
 	if want := "container-role " + want.AccessKeyID + " 210987654321"; !ok || out != want {
 		t.Errorf("newer botocore via 169.254.170.23: %q, want %q", out, want)
+	}
+}
+
+// TestBridgePeers: a server's listener on a container bridge's address
+// serves a peer on the bridge, and refuses a LAN neighbour that routes
+// the bridge's subnet to this machine, which Linux would otherwise let
+// in (the weak host model); a plain listener on the same address shows
+// the neighbour does reach it. Reach names the bridges' subnets
+// (review 2, M1).
+func TestBridgePeers(t *testing.T) {
+	curl := needProgram(t, "curl")
+	br := netnstest.NewBridged(t)
+	lan := netnstest.New(t)
+	if out, err := lan.Command(t.Context(), "ip", "route", "add", br.Prefix.String(), "via", lan.Host.String()).CombinedOutput(); err != nil {
+		t.Fatalf("ip route add in the neighbour: %v: %s", err, out)
+	}
+	_, _, env := srvEnv(t)
+	src := newTestSource(t, engine.SourceOptions{Env: env, Profile: "static"})
+	g := newTestGroup(t)
+	st := mustRun(t, g.Apply([]Want{{Name: "imds", Source: src, IMDS: &IMDSOptions{Options: Options{
+		Addr: "127.0.0.1:0", ExtraAddrs: []string{netip.AddrPortFrom(br.Host, 0).String()}}}}})[0], true)
+	bridge := st.Addrs[1]
+	if r := st.Reach.String(); !strings.HasPrefix(r, bridge+" (from container bridges only: ") || !strings.Contains(r, br.Prefix.String()) {
+		t.Errorf("reach %q, want %s from the bridges, %s among them", r, bridge, br.Prefix)
+	}
+	// A listener of the test's own next to it: the neighbour's route works.
+	plain, err := net.Listen("tcp4", netip.AddrPortFrom(br.Host, 0).String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	go func() {
+		for {
+			c, err := plain.Accept()
+			if err != nil {
+				return
+			}
+			c.Write([]byte("HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nplain"))
+			c.Close()
+		}
+	}()
+	get := func(ns *netnstest.Namespace, url string) (string, bool) {
+		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+		defer cancel()
+		cmd := ns.Command(ctx, curl, "-sS", "--max-time", "10", "-X", "PUT", "-H", "X-aws-ec2-metadata-token-ttl-seconds: 60", url)
+		cmd.Env = []string{}
+		out, err := cmd.CombinedOutput()
+		return string(out), err == nil
+	}
+	if out, ok := get(lan, "http://"+plain.Addr().String()+"/"); !ok || out != "plain" {
+		t.Fatalf("the neighbour does not reach the bridge address at all (%s): the test proves nothing", out)
+	}
+	if out, ok := get(br, "http://"+bridge+"/latest/api/token"); !ok || len(out) != imdsTokenLen {
+		t.Errorf("the bridge's peer: %q, want a token", out)
+	}
+	if out, ok := get(lan, "http://"+bridge+"/latest/api/token"); ok {
+		t.Errorf("the LAN neighbour got an answer from the bridge listener: %q", out)
 	}
 }

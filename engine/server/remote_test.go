@@ -123,10 +123,16 @@ func TestIssue10RemoteBind(t *testing.T) {
 		t.Errorf("0.0.0.0 also listens on [::1]:%s", port)
 	}
 
-	// An extra address beyond loopback (the docker bridge) is asked for
-	// by being named, and is reported.
+	// An extra address beyond loopback that is not a container bridge's
+	// (this veth end is none) is refused unless allowed (review 2, H1);
+	// allowed, it is served to anyone and reported.
 	extra := netip.AddrPortFrom(ns.Host, 0).String()
-	bridge, err := NewIMDS(ctx, src, IMDSOptions{Options: Options{Addr: "127.0.0.1:0", ExtraAddrs: []string{extra}}})
+	var be *BridgeError
+	if _, err := NewIMDS(ctx, src, IMDSOptions{Options: Options{Addr: "127.0.0.1:0", ExtraAddrs: []string{extra}}}); !errors.As(err, &be) ||
+		be.Reason != ns.Host.String()+" is on "+ns.HostLink+", which is not a bridge" {
+		t.Errorf("extra address %s without AllowRemote: %v, want a BridgeError", extra, err)
+	}
+	bridge, err := NewIMDS(ctx, src, IMDSOptions{Options: Options{Addr: "127.0.0.1:0", ExtraAddrs: []string{extra}, AllowRemote: true}})
 	if err != nil {
 		t.Fatal(err)
 	}

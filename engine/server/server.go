@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -83,9 +84,13 @@ type Options struct {
 	// alike, with the same Host and token checks: the docker bridge's
 	// gateway next to loopback, for Docker Engine on Linux. A port 0
 	// there means Addr's port. Their hosts are allowed Host names too.
-	// They are listened on as given, beyond loopback too, whatever
-	// AllowRemote says: naming one is asking for it. [Reach] reports
-	// them, for the front end's warning.
+	// Beyond loopback, an address must be a container bridge's (see
+	// [CheckBridge]), and its listener then accepts connections from
+	// this machine's container bridges' subnets only, so that a LAN
+	// neighbour routing a bridge's subnet to this machine is refused; anything else (0.0.0.0, a LAN
+	// address) is refused with a [*BridgeError] unless AllowRemote, and
+	// is then served to whoever reaches it. [Reach] reports them all,
+	// with the subnets, for the front end's warning.
 	ExtraAddrs []string
 	// Name names the server in activity records; a [Group] fills in the
 	// [Want]'s name.
@@ -95,8 +100,8 @@ type Options struct {
 	// does not).
 	Activity Recorder
 	// AllowRemote lets Addr be beyond loopback: a wildcard (0.0.0.0,
-	// [::]), a LAN address, a container bridge's gateway. (ExtraAddrs are
-	// listened on as given: naming one is asking for it.) Any
+	// [::]), a LAN address, a container bridge's gateway, and lets
+	// ExtraAddrs be other than a container bridge's address. Any
 	// machine that can reach that address can then read the credentials:
 	// IMDS asks for no token, the ECS token travels in clear text, and
 	// the Host allowlist stops only browsers, since a client on the
@@ -210,15 +215,30 @@ type Reach struct {
 	// machine's addresses of that family beyond loopback when the server
 	// started.
 	Interfaces []string
+	// Subnets are, for each of Addrs that accepts connections from this
+	// machine's container bridges only (a container bridge's address,
+	// see [Options.ExtraAddrs]), the bridges' subnets when the server
+	// started; nil for none.
+	Subnets map[string][]netip.Prefix
 }
 
 // String words r for a warning: "every IPv4 interface (0.0.0.0:9911:
-// 192.0.2.2, 10.0.0.5)", "172.17.0.1:9911"; "" for loopback.
+// 192.0.2.2, 10.0.0.5)", "172.17.0.1:9911 (from container bridges
+// only: 172.17.0.0/16)",
+// "192.0.2.2:9911"; "" for loopback.
 func (r Reach) String() string {
 	var parts []string
 	for _, a := range r.Addrs {
 		host, _, _ := net.SplitHostPort(a)
 		ip := net.ParseIP(host)
+		if sn := r.Subnets[a]; len(sn) > 0 {
+			var ss []string
+			for _, p := range sn {
+				ss = append(ss, p.String())
+			}
+			parts = append(parts, a+" (from container bridges only: "+strings.Join(ss, ", ")+")")
+			continue
+		}
 		if ip == nil || !ip.IsUnspecified() {
 			parts = append(parts, a)
 			continue
@@ -253,6 +273,12 @@ func reachOf(lns []net.Listener) Reach {
 		}
 		r.Remote = true
 		r.Addrs = append(r.Addrs, ta.String())
+		if pl, ok := ln.(*peerListener); ok {
+			if r.Subnets == nil {
+				r.Subnets = map[string][]netip.Prefix{}
+			}
+			r.Subnets[ta.String()] = pl.current()
+		}
 		if ta.IP.IsUnspecified() {
 			wild[ta.IP.To4() != nil] = true
 		}

@@ -10,8 +10,8 @@ import (
 // Namespace is a network namespace joined to the test's own by a veth
 // pair. Both links are up, and so is the namespace's loopback.
 type Namespace struct {
-	// Host is the address of the veth end in the test's namespace: where
-	// a server listens for the namespace to reach it.
+	// Host is the address of the veth end in the test's namespace (or of
+	// its bridge): where a server listens for the namespace to reach it.
 	Host netip.Addr
 	// Peer is the address of the end inside the namespace: where its
 	// requests come from.
@@ -20,6 +20,9 @@ type Namespace struct {
 	Prefix netip.Prefix
 	// HostLink and PeerLink name the two ends of the veth pair.
 	HostLink, PeerLink string
+	// Bridge names the bridge whose port HostLink is and which holds
+	// Host ([NewBridged]); empty for [New], where HostLink holds it.
+	Bridge string
 	// PID is the process that holds the namespace; it ends with the test.
 	PID int
 

@@ -27,6 +27,20 @@ var testRange = netip.MustParsePrefix("198.18.0.0/15")
 // missing, namespaces not allowed here), or fails it under CI=true.
 func New(t testing.TB) *Namespace {
 	t.Helper()
+	return newNamespace(t, false)
+}
+
+// NewBridged is [New] with the host end of the veth pair made a port of
+// a Linux bridge of its own, which holds the Host address, as docker0
+// does for Docker Engine's containers: Bridge names it. The bridge goes
+// when the test ends.
+func NewBridged(t testing.TB) *Namespace {
+	t.Helper()
+	return newNamespace(t, true)
+}
+
+func newNamespace(t testing.TB, bridged bool) *Namespace {
+	t.Helper()
 	if os.Geteuid() != 0 {
 		unavailable(t, "network namespaces need root")
 	}
@@ -68,7 +82,16 @@ func New(t testing.TB) *Namespace {
 		_ = exec.Command(paths["ip"], "link", "del", n.HostLink).Run()
 	})
 	bits := strconv.Itoa(prefix.Bits())
-	ip("addr", "add", n.Host.String()+"/"+bits, "dev", n.HostLink)
+	hostSide := n.HostLink // where Host is
+	if bridged {
+		n.Bridge = "awxb" + hex.EncodeToString(id[:])
+		ip("link", "add", n.Bridge, "type", "bridge")
+		t.Cleanup(func() { _ = exec.Command(paths["ip"], "link", "del", n.Bridge).Run() })
+		ip("link", "set", n.HostLink, "master", n.Bridge)
+		ip("link", "set", n.Bridge, "up")
+		hostSide = n.Bridge
+	}
+	ip("addr", "add", n.Host.String()+"/"+bits, "dev", hostSide)
 	ip("link", "set", n.HostLink, "up")
 	for _, args := range [][]string{
 		{"link", "set", "lo", "up"}, // down in a new namespace: 127.0.0.1 would be unreachable
@@ -81,10 +104,13 @@ func New(t testing.TB) *Namespace {
 		}
 	}
 	// Another test may have picked the same /30 at the same moment.
-	if routes := routesTo(ip("-j", "-4", "route", "show", "table", "main"), prefix); len(routes) != 1 || routes[0] != n.HostLink {
+	if routes := routesTo(ip("-j", "-4", "route", "show", "table", "main"), prefix); len(routes) != 1 || routes[0] != hostSide {
 		t.Fatalf("%s is routed through %v: another test took the same addresses; run again", prefix, routes)
 	}
-	waitUp(t, n, paths["ip"])
+	waitUp(t, n.HostLink, paths["ip"])
+	if bridged {
+		waitUp(t, n.Bridge, paths["ip"])
+	}
 	return n
 }
 
@@ -221,12 +247,13 @@ func routesTo(routeJSON []byte, p netip.Prefix) []string {
 	return devs
 }
 
-// waitUp waits until the host end reports its carrier: both ends up.
-func waitUp(t testing.TB, n *Namespace, ip string) {
+// waitUp waits until link (the host end, or the bridge) reports its
+// carrier: both ends up.
+func waitUp(t testing.TB, link, ip string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		out, err := exec.Command(ip, "-j", "link", "show", "dev", n.HostLink).Output()
+		out, err := exec.Command(ip, "-j", "link", "show", "dev", link).Output()
 		var links []struct {
 			Operstate string `json:"operstate"`
 		}
@@ -234,7 +261,7 @@ func waitUp(t testing.TB, n *Namespace, ip string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s did not come up: %s", n.HostLink, fmt.Sprint(string(out), err))
+			t.Fatalf("%s did not come up: %s", link, fmt.Sprint(string(out), err))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -10,3 +10,10 @@ func New(t testing.TB) *Namespace {
 	t.Skip("network namespaces are Linux-only")
 	return nil
 }
+
+// NewBridged skips the test: network namespaces are Linux's.
+func NewBridged(t testing.TB) *Namespace {
+	t.Helper()
+	t.Skip("network namespaces are Linux-only")
+	return nil
+}
