@@ -2,6 +2,7 @@ package server
 
 import (
 	"crypto/sha256"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"slices"
@@ -189,8 +190,10 @@ func (cs *consumers) revokeLocked(c *consumer) {
 }
 
 // set replaces the consumers with list (see [ECS.SetConsumers]) and
-// returns them with their tokens.
-func (cs *consumers) set(list []Consumer, add bool) ([]Consumer, error) {
+// returns them with their tokens. own is the server's own token ("" for
+// none), which no consumer may have: it reads the default source and
+// every profile (review 2, L3).
+func (cs *consumers) set(list []Consumer, add bool, own string) ([]Consumer, error) {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	old := cs.table.Load()
@@ -228,6 +231,9 @@ func (cs *consumers) set(list []Consumer, add bool) ([]Consumer, error) {
 		}
 		if err := ValidToken(tok); err != nil {
 			return nil, fmt.Errorf("consumer %q: %w", want.Name, err)
+		}
+		if own != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(own)) == 1 {
+			return nil, fmt.Errorf("consumer %q: its token is the server's own, which reads more than the consumer's profile", want.Name)
 		}
 		h, _ := hashToken(tok)
 		if other := next.byHash[h]; other != nil {

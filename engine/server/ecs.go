@@ -141,7 +141,7 @@ func NewECS(ctx context.Context, src Source, opts ECSOptions) (*ECS, error) {
 		return nil, err
 	}
 	cons := newConsumers()
-	if _, err := cons.set(opts.Consumers, false); err != nil {
+	if _, err := cons.set(opts.Consumers, false, tok); err != nil {
 		return nil, err
 	}
 	s, err := newCore(ctx, opts.Options)
@@ -201,13 +201,16 @@ func (e *ECS) Source() Source {
 // a consumer already there). A consumer not in list is revoked: its token
 // stops working at once, and requests of it still waiting for
 // credentials are refused. A consumer whose token or source changes is
-// replaced the same way. On error nothing changes.
-func (e *ECS) SetConsumers(list []Consumer) ([]Consumer, error) { return e.cons.set(list, false) }
+// replaced the same way. A consumer's token must not be the server's
+// own ([ECS.Token]). On error nothing changes.
+func (e *ECS) SetConsumers(list []Consumer) ([]Consumer, error) {
+	return e.cons.set(list, false, e.token)
+}
 
 // AddConsumer adds one consumer, or replaces the one of that name, and
 // returns it with its token.
 func (e *ECS) AddConsumer(c Consumer) (Consumer, error) {
-	out, err := e.cons.set([]Consumer{c}, true)
+	out, err := e.cons.set([]Consumer{c}, true, e.token)
 	if err != nil {
 		return Consumer{}, err
 	}

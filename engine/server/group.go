@@ -225,7 +225,7 @@ func (w Want) check() error {
 		// An ECS listener may serve consumers only.
 		return errNoSource
 	case w.ECS != nil:
-		if _, err := newConsumers().set(w.ECS.Consumers, false); err != nil {
+		if _, err := newConsumers().set(w.ECS.Consumers, false, w.ECS.Token); err != nil {
 			return fmt.Errorf("server %q: %w", w.Name, err)
 		}
 	}

@@ -625,3 +625,39 @@ func FuzzECSConsumers(f *testing.F) {
 		}
 	})
 }
+
+// TestConsumerServerToken: a consumer whose token is the server's own
+// would read the default source and every profile, so it is refused by
+// NewECS, SetConsumers, AddConsumer and a Group, and nothing changes
+// (review 2, L3).
+func TestConsumerServerToken(t *testing.T) {
+	_, _, env := srvEnv(t)
+	def := newTestSource(t, engine.SourceOptions{Env: env, Profile: "role"})
+	src := newTestSource(t, engine.SourceOptions{Env: env, Profile: "static"})
+	ctx := context.Background()
+	const want = `consumer "app": its token is the server's own`
+	if _, err := NewECS(ctx, def, ECSOptions{Options: Options{Addr: "127.0.0.1:0"}, Token: devToken,
+		Consumers: []Consumer{{Name: "app", Token: devToken, Source: src}}}); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("NewECS: %v, want %q", err, want)
+	}
+	e, err := NewECS(ctx, def, ECSOptions{Options: Options{Addr: "127.0.0.1:0"}, Token: devToken,
+		Consumers: []Consumer{{Name: "app", Token: prodToken, Source: src}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if _, err := e.SetConsumers([]Consumer{{Name: "app", Token: devToken, Source: src}}); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("SetConsumers: %v, want %q", err, want)
+	}
+	if _, err := e.AddConsumer(Consumer{Name: "app", Token: devToken, Source: src}); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("AddConsumer: %v, want %q", err, want)
+	}
+	if got := e.Consumers(); len(got) != 1 || got[0].Token != prodToken {
+		t.Errorf("consumers after the refusals: %v", got)
+	}
+	g := newTestGroup(t)
+	if st := g.Apply([]Want{{Name: "ecs", Source: def, ECS: &ECSOptions{Token: devToken,
+		Consumers: []Consumer{{Name: "app", Token: devToken, Source: src}}}}})[0]; st.Err == nil || !strings.Contains(st.Err.Error(), want) {
+		t.Errorf("Group: %v, want %q", st.Err, want)
+	}
+}
