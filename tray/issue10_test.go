@@ -397,7 +397,7 @@ func TestCopyDockerSettings(t *testing.T) {
 			wantClip: "--add-host=host.docker.internal:host-gateway -e AWS_EC2_METADATA_SERVICE_ENDPOINT=http://host.docker.internal:{PORT}/",
 			wantNote: "Copied the IMDS server settings for Docker Engine"},
 		{name: "engine_ecs", docker: DockerEngine, addr: "127.0.0.1:0",
-			wantClip: "--network=host -v {TOKENFILE}:/run/secrets/awsxc/token:ro -e AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:{PORT}/ -e AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=/run/secrets/awsxc/token",
+			wantClip: "--network=host --mount type=bind,src={TOKENFILE},dst=/run/secrets/awsxc/token,readonly -e AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:{PORT}/ -e AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=/run/secrets/awsxc/token",
 			wantNote: "Copied the ECS server settings for Docker Engine", wantBody: "ignore the token file"},
 		{name: "desktop_ecs", docker: DockerDesktop, addr: "127.0.0.1:0",
 			wantNote: "No Docker settings for the ECS server", wantBody: "use the IMDS server"},

@@ -361,7 +361,7 @@ func TestDockerEnv(t *testing.T) {
 		{name: "compose", path: desktop, args: []string{"--profile", "static", "--port", "9931", "--compose", "--compose-service", "web"},
 			stdout: "services:\n  web:\n    environment:\n      AWS_EC2_METADATA_SERVICE_ENDPOINT: \"http://host.docker.internal:9931/\"\n"},
 		{name: "ecs_host_network", path: engineLinux, args: []string{"--profile", "static", "--port", "9932", "--ecs", "--token-dir", tok},
-			stdout: "--network=host -v " + tok + "/static.token:/run/secrets/awsxc/token:ro -e AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:9932/ -e AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=/run/secrets/awsxc/token\n",
+			stdout: "--network=host --mount type=bind,src=" + tok + "/static.token,dst=/run/secrets/awsxc/token,readonly -e AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:9932/ -e AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=/run/secrets/awsxc/token\n",
 			stderr: `serve --ecs 127\.0\.0\.1:9932 --ecs-consumer static=static --token-dir ` + regexp.QuoteMeta(tok) + `\n`},
 		// serve would refuse it (review 2, M8).
 		{name: "ecs_shared_token_dir", path: engineLinux, args: []string{"--profile", "static", "--ecs", "--token-dir", shared}, code: 2,

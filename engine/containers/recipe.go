@@ -238,8 +238,12 @@ func (e Engine) ecs(s Server) Recipe {
 }
 
 // RunFlags returns the docker run (or podman run) arguments that apply
-// the recipe: --network, --add-host, -v for each mount, -e for each
-// setting. Nil when the recipe is not usable.
+// the recipe: --network, --add-host, --mount for each mount, -e for each
+// setting. Nil when the recipe is not usable. A mount is --mount
+// type=bind,…,readonly, never -v SRC:DST:ro: given a missing SRC, -v
+// makes Docker Engine create it as a root-owned folder, where the token
+// file then cannot be written until it is removed as root; --mount
+// refuses a missing source instead (review 2, L5).
 func (r Recipe) RunFlags() []string {
 	if !r.Usable() {
 		return nil
@@ -252,12 +256,22 @@ func (r Recipe) RunFlags() []string {
 		f = append(f, "--add-host="+h)
 	}
 	for _, m := range r.Mounts {
-		f = append(f, "-v", m.Source+":"+m.Target+":ro")
+		f = append(f, "--mount", "type=bind,"+mountField("src="+m.Source)+","+mountField("dst="+m.Target)+",readonly")
 	}
 	for _, kv := range r.Env {
 		f = append(f, "-e", kv)
 	}
 	return f
+}
+
+// mountField quotes one key=value field of --mount as the engines read
+// the option, a CSV record: in double quotes, its quotes doubled, when it
+// holds a comma, a quote or a line break.
+func mountField(kv string) string {
+	if !strings.ContainsAny(kv, ",\"\r\n") {
+		return kv
+	}
+	return `"` + strings.ReplaceAll(kv, `"`, `""`) + `"`
 }
 
 var plainKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)

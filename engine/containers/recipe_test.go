@@ -1,12 +1,14 @@
 package containers
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -327,6 +329,33 @@ func TestComposeParses(t *testing.T) {
 			if v.Type != "bind" || v.Source != m.Source || v.Target != m.Target || !v.ReadOnly {
 				t.Errorf("%s: volume %+v, want a read-only bind of %+v", name, v, m)
 			}
+		}
+	}
+}
+
+// TestRecipeMountFlag: a token file is mounted with --mount type=bind,
+// which refuses a missing source, never with -v, which makes Docker
+// Engine create it as a root-owned folder (review 2, L5). The option
+// reads back, as Docker's CLI reads it (a CSV record), to the same
+// source, however odd the path.
+func TestRecipeMountFlag(t *testing.T) {
+	t.Parallel()
+	for _, src := range []string{"/home/dev/.local/state/awsxc/tokens/api.token", `/tmp/a,b "c"/x=y.token`} {
+		r := Recipe{Network: "host", Mounts: []Mount{{Source: src, Target: TokenTarget}}, Env: []string{"A=b"}}
+		flags := r.RunFlags()
+		if slices.Contains(flags, "-v") {
+			t.Errorf("-v in %q", flags)
+		}
+		i := slices.Index(flags, "--mount")
+		if i < 0 || i+1 >= len(flags) {
+			t.Fatalf("no --mount in %q", flags)
+		}
+		fields, err := csv.NewReader(strings.NewReader(flags[i+1])).Read()
+		if err != nil {
+			t.Fatalf("--mount %s: %v", flags[i+1], err)
+		}
+		if want := []string{"type=bind", "src=" + src, "dst=" + TokenTarget, "readonly"}; !slices.Equal(fields, want) {
+			t.Errorf("--mount %s reads as %q, want %q", flags[i+1], fields, want)
 		}
 	}
 }
