@@ -24,6 +24,14 @@
 // The audit file ([Options] AuditFile) is opened once for appending
 // (created 0600; a wider mode is narrowed to 0600), one object per line,
 // each line one write; it is never read back, and never rotated by awsxc.
+// It is written by a goroutine of its own, off the requests' path: Add
+// only queues the record, and when the queue is full (a slow disk, an
+// NFS home) records are dropped and a [Dropped] record says how many.
+// Refused requests (no token, a bad, revoked or forbidden one) of one
+// client (and consumer) are coalesced there, so that a loop of bad requests cannot fill
+// the disk: the first of a client's refusals with an outcome is written
+// at once, and the others of the next ten seconds as one record with
+// their [Record] Count.
 package activity
 
 import (
@@ -71,7 +79,16 @@ const (
 	Forbidden Outcome = "forbidden"
 	// Unavailable: the credentials could not be obtained.
 	Unavailable Outcome = "unavailable"
+	// Dropped is no request: the audit file's writer did not keep up, and
+	// Count records were left out of the file (the log kept them).
+	Dropped Outcome = "dropped"
 )
+
+// refused reports whether o is a request refused for its token, the
+// outcomes coalesced in the audit file.
+func refused(o Outcome) bool {
+	return o == NoToken || o == BadToken || o == Revoked || o == Forbidden
+}
 
 // Record is one credentials request.
 type Record struct {
@@ -96,6 +113,11 @@ type Record struct {
 	// Status is the HTTP status answered; Outcome what it means.
 	Status  int
 	Outcome Outcome
+	// Count is how many requests the record stands for, when more than
+	// one: refused requests of one client coalesced in the audit file,
+	// the last of which it describes (or, for [Dropped], how many records
+	// were left out). 0 is one request.
+	Count int
 }
 
 // masked returns k masked unless it already is: a record never carries a
@@ -144,6 +166,7 @@ func (r Record) Clean() Record {
 	r.Client = clip(r.Client, maxField)
 	r.Path = clip(r.Path, maxField)
 	r.Outcome = Outcome(clip(string(r.Outcome), maxField))
+	r.Count = countOf(r.Count)
 	return r
 }
 
@@ -159,22 +182,42 @@ type Options struct {
 // Log keeps the last records in memory, hands new ones to subscribers
 // and appends them to an audit file. It is safe for concurrent use.
 type Log struct {
-	mu   sync.Mutex // protects the fields below
-	ring []Record
-	next int // where the next record goes
-	full bool
-	subs map[*Subscription]struct{}
+	mu     sync.Mutex // protects the fields below
+	ring   []Record
+	next   int // where the next record goes
+	full   bool
+	subs   map[*Subscription]struct{}
+	queue  chan Record // to the audit file's writer; nil without one
+	closed bool
 
-	audit    *os.File // nil without an audit file
-	line     []byte   // the audit line being written, reused
-	auditErr error    // the first failed write
-	closed   bool
+	dropped atomic.Uint64 // records the queue had no room for
+	audit   *os.File      // nil without an audit file
+	window  time.Duration // how long refusals of one client are coalesced
+	done    chan struct{} // closed when the writer has finished
+
+	wmu      sync.Mutex // held by the writer for each write; protects auditErr
+	auditErr error      // the first failed write
 }
+
+// auditQueue is how many records wait for the audit file's writer before
+// they are dropped: seconds of requests at any plausible rate.
+const auditQueue = 1024
+
+// coalesceWindow is how long refused requests of one client, with one
+// outcome, are counted into one audit record.
+const coalesceWindow = 10 * time.Second
+
+// maxCoalesced bounds the clients whose refusals are counted apart in one
+// window; beyond them, refusals of one server and outcome are counted
+// together, whoever sent them.
+const maxCoalesced = 1024
 
 // New returns an empty log, with its audit file open when one is set.
 // The error is the audit file's: it could not be opened, or it is not a
 // regular file.
-func New(o Options) (*Log, error) {
+func New(o Options) (*Log, error) { return newLog(o, auditQueue, coalesceWindow) }
+
+func newLog(o Options, queue int, window time.Duration) (*Log, error) {
 	n := o.Size
 	if n <= 0 {
 		n = DefaultSize
@@ -185,9 +228,97 @@ func New(o Options) (*Log, error) {
 		if err != nil {
 			return nil, err
 		}
-		l.audit = f
+		l.audit, l.window = f, window
+		l.queue, l.done = make(chan Record, queue), make(chan struct{})
+		go l.writeAudit()
 	}
 	return l, nil
+}
+
+// coalesceKey is what refusals are counted by.
+type coalesceKey struct {
+	client, server, consumer string
+	outcome                  Outcome
+}
+
+// writeAudit appends the queued records to the audit file until the
+// queue is closed, coalescing refusals (see the package doc).
+func (l *Log) writeAudit() {
+	defer close(l.done)
+	var line []byte
+	write := func(r Record) {
+		l.wmu.Lock()
+		defer l.wmu.Unlock()
+		if l.auditErr != nil {
+			return
+		}
+		line = append(r.AppendJSON(line[:0]), '\n')
+		if _, err := l.audit.Write(line); err != nil {
+			l.auditErr = fmt.Errorf("append to audit file: %w", err)
+		}
+	}
+	type count struct {
+		last Record
+		n    int // after the first, which was written
+	}
+	seen := map[coalesceKey]*count{}
+	flush := func() {
+		for _, c := range seen {
+			if c.n > 0 {
+				r := c.last
+				r.Count = c.n
+				write(r)
+			}
+		}
+		clear(seen)
+	}
+	tick := time.NewTicker(l.window)
+	defer tick.Stop()
+	for {
+		select {
+		case r, ok := <-l.queue:
+			if !ok {
+				flush()
+				l.writeDropped(write)
+				return
+			}
+			if !refused(r.Outcome) {
+				write(r)
+				break
+			}
+			k := coalesceKey{client: clientHost(r.Client), server: r.Server, consumer: r.Consumer, outcome: r.Outcome}
+			if _, ok := seen[k]; !ok && len(seen) >= maxCoalesced {
+				k.client = "" // counted with the other clients'
+			}
+			if c := seen[k]; c != nil {
+				c.last = r
+				c.n++
+				break
+			}
+			seen[k] = &count{}
+			write(r)
+		case <-tick.C:
+			flush()
+		}
+		l.writeDropped(write)
+	}
+}
+
+// writeDropped writes a [Dropped] record for the records dropped since
+// the last one, if any.
+func (l *Log) writeDropped(write func(Record)) {
+	if n := l.dropped.Swap(0); n > 0 {
+		write(Record{Time: time.Now(), Outcome: Dropped, Count: int(n)})
+	}
+}
+
+// clientHost is a client address without its port: one client opens a
+// connection per request.
+func clientHost(addr string) string {
+	if i := strings.LastIndexByte(addr, ':'); i >= 0 && !strings.Contains(addr[i:], "]") {
+		return addr[:i]
+	}
+	return addr
 }
 
 // openAudit opens path for appending: created 0600, an existing file
@@ -213,8 +344,8 @@ func openAudit(path string) (*os.File, error) {
 }
 
 // Add records r (cleaned, see [Record.Clean]): into the ring, to every
-// subscriber that has room, and to the audit file. It never blocks on a
-// subscriber.
+// subscriber that has room, and into the audit file's queue. It never
+// blocks on a subscriber, nor on the audit file.
 func (l *Log) Add(r Record) {
 	r = r.Clean()
 	l.mu.Lock()
@@ -234,10 +365,11 @@ func (l *Log) Add(r Record) {
 			s.missed.Add(1)
 		}
 	}
-	if l.audit != nil && l.auditErr == nil {
-		l.line = append(r.AppendJSON(l.line[:0]), '\n')
-		if _, err := l.audit.Write(l.line); err != nil {
-			l.auditErr = fmt.Errorf("append to audit file: %w", err)
+	if l.queue != nil {
+		select {
+		case l.queue <- r:
+		default:
+			l.dropped.Add(1)
 		}
 	}
 }
@@ -257,8 +389,8 @@ func (l *Log) Recent() []Record {
 // Err returns the first error appending to the audit file, if any; after
 // one, records are kept in memory only.
 func (l *Log) Err() error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	l.wmu.Lock()
+	defer l.wmu.Unlock()
 	return l.auditErr
 }
 
@@ -302,12 +434,13 @@ func (l *Log) Subscribe(buf int) *Subscription {
 	return s
 }
 
-// Close ends every subscription and closes the audit file; later records
-// are dropped. It returns the audit file's errors, if any.
+// Close ends every subscription and closes the audit file, once the
+// records queued for it are written; later records are dropped. It
+// returns the audit file's errors, if any.
 func (l *Log) Close() error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	if l.closed {
+		l.mu.Unlock()
 		return nil
 	}
 	l.closed = true
@@ -315,7 +448,14 @@ func (l *Log) Close() error {
 		delete(l.subs, s)
 		close(s.c)
 	}
-	err := l.auditErr
+	if l.queue != nil {
+		close(l.queue)
+	}
+	l.mu.Unlock()
+	if l.done != nil {
+		<-l.done
+	}
+	err := l.Err()
 	if l.audit != nil {
 		if cerr := l.audit.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("close audit file: %w", cerr)
@@ -354,6 +494,11 @@ func (r Record) String() string {
 		b.WriteByte(' ')
 		b.WriteString(strconv.Quote(r.UserAgent))
 	}
+	if r.Count > 1 {
+		b.WriteString(" (")
+		b.WriteString(strconv.Itoa(r.Count))
+		b.WriteString(" times)")
+	}
 	return b.String()
 }
 
@@ -391,6 +536,7 @@ const (
 	fKey       = "key"
 	fStatus    = "status"
 	fOutcome   = "outcome"
+	fCount     = "count"
 )
 
 // AppendJSON appends r (cleaned) as one JSON object, without a final
@@ -421,6 +567,10 @@ func (r Record) AppendJSON(b []byte) []byte {
 	if r.Outcome != "" {
 		b = append(b, `,"`+fOutcome+`":`...)
 		b = appendString(b, string(r.Outcome))
+	}
+	if r.Count > 1 {
+		b = append(b, `,"`+fCount+`":`...)
+		b = strconv.AppendInt(b, int64(r.Count), 10)
 	}
 	return append(b, '}')
 }
@@ -466,6 +616,14 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// countOf is a record's Count as read: below 2 it is one request, 0.
+func countOf(n int) int {
+	if n < 2 {
+		return 0
+	}
+	return n
+}
+
 // ErrBadRecord is what [ParseJSON] returns for a line that is not a
 // record.
 var ErrBadRecord = errors.New("not an activity record")
@@ -486,10 +644,11 @@ func ParseJSON(line []byte) (Record, error) {
 		Key       string    `json:"key"`
 		Status    int       `json:"status"`
 		Outcome   string    `json:"outcome"`
+		Count     int       `json:"count"`
 	}
 	if err := json.Unmarshal(line, &j); err != nil {
 		return Record{}, fmt.Errorf("%w: %v", ErrBadRecord, err)
 	}
 	return Record{Time: j.Time, Server: j.Server, Kind: j.Kind, Consumer: j.Consumer, Profile: j.Profile,
-		Client: j.Client, UserAgent: j.UserAgent, Path: j.Path, Key: j.Key, Status: j.Status, Outcome: Outcome(j.Outcome)}, nil
+		Client: j.Client, UserAgent: j.UserAgent, Path: j.Path, Key: j.Key, Status: j.Status, Outcome: Outcome(j.Outcome), Count: countOf(j.Count)}, nil
 }
