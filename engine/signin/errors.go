@@ -98,5 +98,3 @@ func (e *Error) Unwrap() []error {
 }
 
 func quote(s string) string { return `"` + s + `"` }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
