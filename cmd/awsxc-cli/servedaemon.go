@@ -106,7 +106,7 @@ func (c *cli) serveDaemon(ctx context.Context, s *serveCmd) (handled bool, err e
 			fmt.Fprintf(c.stderr, "awsxc-cli: warning: %s is not running: %s\n", info.Name, info.Error)
 		}
 		io.WriteString(c.stderr, info.Settings.String())
-		if s.allowRemote && info.Reach != "" {
+		if info.Reach != "" { // the daemon's docker_bridge too (review 2, H1)
 			fmt.Fprintf(c.stderr, "awsxc-cli: warning: %s listens beyond this machine, on %s: anyone who can reach it can read the credentials\n", info.Name, info.Reach)
 		}
 	}
