@@ -113,9 +113,11 @@ func TestTrayGroupedProfiles(t *testing.T) {
 	}
 
 	tr.ClickPath(t, "Profiles", "my-sso", "⚠ account-001 (", "⚠ Role02")
-	tr.WaitLabel(t, wait, "⚠ PROD · account-001.Role02 · expires in ")
+	// The profile's session is found at once now (review 2, M7: one read
+	// of the files): the headline says the sign-in, not the expiry.
+	tr.WaitLabel(t, wait, "⚠ PROD · account-001.Role02 · signed in to my-sso")
 	tr.WaitFor(t, wait, "the marker in the tooltip", func(snitest.Item) bool {
-		return strings.Contains(tr.Tooltip(t), "\n⚠ PROD · account-001.Role02 · expires in ")
+		return strings.Contains(tr.Tooltip(t), "\n⚠ PROD · account-001.Role02 · signed in to my-sso")
 	})
 	root = tr.WaitFor(t, wait, "Recent", func(root snitest.Item) bool {
 		_, ok := root.Path("Profiles", "Recent")
