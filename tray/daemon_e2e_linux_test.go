@@ -3,12 +3,10 @@
 package tray_test
 
 import (
-	"context"
-	"net/http"
-
 	"bytes"
+	"context"
 	"fmt"
-	"github.com/aws/aws-sdk-go-v2/config"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +17,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/awsxc/awsxc/internal/exectest"
 	"github.com/awsxc/awsxc/internal/fakeaws"
 	"github.com/awsxc/awsxc/tray/internal/snitest"
 )
@@ -193,7 +194,7 @@ func TestTrayMFAForAwsxcCli(t *testing.T) {
 	defer sts.Close()
 	e := daemonEnv(t, bus, display, sts.URL)
 	runs := filepath.Join(e.home, "zenity.runs")
-	os.WriteFile(filepath.Join(e.bin, "zenity"), []byte("#!/bin/sh\necho run >> "+runs+"\nsleep 0.3\necho 123456\n"), 0o755)
+	exectest.WriteProgram(t, filepath.Join(e.bin, "zenity"), []byte("#!/bin/sh\necho run >> "+runs+"\nsleep 0.3\necho 123456\n"))
 	start(t, e)
 	tr := snitest.Open(t, w.Conn, w.Wait(t, 5*time.Second))
 	tr.WaitLabel(t, 5*time.Second, "dev · static keys · no expiry")

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/awsxc/awsxc/internal/exectest"
 )
 
 // TestDaemonOfAnotherUser: a daemon run by another user (nobody), whose
@@ -32,7 +34,7 @@ func TestDaemonOfAnotherUser(t *testing.T) {
 	os.Chmod(base, 0o711)
 	exe := filepath.Join(base, "awsxc-cli")
 	data, _ := os.ReadFile(binary)
-	os.WriteFile(exe, data, 0o755)
+	exectest.WriteProgram(t, exe, data)
 	home := filepath.Join(base, "home")
 	os.Mkdir(home, 0o700)
 	os.Chown(home, 65534, 65534)
