@@ -47,6 +47,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/internal/jsonstr"
 )
 
 // DefaultSize is how many records a [Log] keeps when [Options] Size is
@@ -560,60 +561,19 @@ func (r Record) AppendJSON(b []byte) []byte {
 		b = append(b, `,"`...)
 		b = append(b, f.k...)
 		b = append(b, `":`...)
-		b = appendString(b, f.v)
+		b = jsonstr.Append(b, f.v)
 	}
 	b = append(b, `,"`+fStatus+`":`...)
 	b = strconv.AppendInt(b, int64(r.Status), 10)
 	if r.Outcome != "" {
 		b = append(b, `,"`+fOutcome+`":`...)
-		b = appendString(b, string(r.Outcome))
+		b = jsonstr.Append(b, string(r.Outcome))
 	}
 	if r.Count > 1 {
 		b = append(b, `,"`+fCount+`":`...)
 		b = strconv.AppendInt(b, int64(r.Count), 10)
 	}
 	return append(b, '}')
-}
-
-// appendString appends s as a JSON string: quotes, backslashes and
-// control characters escaped, invalid UTF-8 replaced, and U+2028/U+2029
-// escaped (as encoding/json does), so the line stays one line for any
-// reader.
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				b = append(b, '\\', c)
-			case c == '\n':
-				b = append(b, '\\', 'n')
-			case c == '\r':
-				b = append(b, '\\', 'r')
-			case c == '\t':
-				b = append(b, '\\', 't')
-			case c < 0x20 || c == 0x7f:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			default:
-				b = append(b, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
-		default:
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(b, '"')
 }
 
 // countOf is a record's Count as read: below 2 it is one request, 0.

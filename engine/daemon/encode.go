@@ -3,7 +3,8 @@ package daemon
 import (
 	"slices"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/awsxc/awsxc/internal/jsonstr"
 )
 
 // Hand-written encoding of what a client sends. A client is a fresh
@@ -17,22 +18,22 @@ import (
 // omitempty rules of its struct tags.
 func appendRequest(b []byte, req *CredentialsRequest) []byte {
 	b = append(b, `{"profile":`...)
-	b = appendString(b, req.Profile)
+	b = jsonstr.Append(b, req.Profile)
 	c := &req.Config
 	b = append(b, `,"config":{"config_file":`...)
-	b = appendString(b, c.ConfigFile)
+	b = jsonstr.Append(b, c.ConfigFile)
 	b = append(b, `,"credentials_file":`...)
-	b = appendString(b, c.CredentialsFile)
+	b = jsonstr.Append(b, c.CredentialsFile)
 	b = append(b, `,"home":`...)
-	b = appendString(b, c.Home)
+	b = jsonstr.Append(b, c.Home)
 	b = append(b, `,"cache_dir":`...)
-	b = appendString(b, c.CacheDir)
+	b = jsonstr.Append(b, c.CacheDir)
 	b = append(b, `,"region":`...)
-	b = appendString(b, c.Region)
+	b = jsonstr.Append(b, c.Region)
 	b = append(b, `,"container_relative_uri":`...)
-	b = appendString(b, c.ContainerRelativeURI)
+	b = jsonstr.Append(b, c.ContainerRelativeURI)
 	b = append(b, `,"container_full_uri":`...)
-	b = appendString(b, c.ContainerFullURI)
+	b = jsonstr.Append(b, c.ContainerFullURI)
 	b = append(b, `,"sdk":`...)
 	if c.SDK == nil {
 		b = append(b, "null"...)
@@ -47,9 +48,9 @@ func appendRequest(b []byte, req *CredentialsRequest) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, k)
+			b = jsonstr.Append(b, k)
 			b = append(b, ':')
-			b = appendString(b, c.SDK[k])
+			b = jsonstr.Append(b, c.SDK[k])
 		}
 		b = append(b, '}')
 	}
@@ -63,45 +64,14 @@ func appendRequest(b []byte, req *CredentialsRequest) []byte {
 	}
 	if req.MFASerial != "" {
 		b = append(b, `,"mfa_serial":`...)
-		b = appendString(b, req.MFASerial)
+		b = jsonstr.Append(b, req.MFASerial)
 	}
 	if req.MFACode != "" {
 		b = append(b, `,"mfa_code":`...)
-		b = appendString(b, req.MFACode)
+		b = jsonstr.Append(b, req.MFACode)
 	}
 	if req.Refresh {
 		b = append(b, `,"refresh":true`...)
 	}
 	return append(b, '}')
-}
-
-// appendString appends s as a JSON string: quotes, backslashes and
-// control characters escaped, invalid UTF-8 as U+FFFD (as encoding/json
-// writes it).
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				b = append(b, '\\', c)
-			case c < 0x20:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			default:
-				b = append(b, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, `\ufffd`...)
-		} else {
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(b, '"')
 }
