@@ -60,16 +60,8 @@ func loginSignIn(ctx context.Context, s Session, c Config, o SignInOptions, st S
 		return nil, err
 	}
 	f := &loginFlow{s: s, c: c, o: o, client: client, log: c.log().With("session", s.Key())}
-	if !o.Force && !o.Explicit && st.Refreshable {
-		err := f.refresh(ctx, st.Path)
-		if err == nil {
-			st, err := StatusOf(s, c)
-			return &Result{How: Refreshed, Status: st}, err
-		}
-		if errors.Is(err, ErrUnreachable) || errors.Is(err, ErrCache) || ctx.Err() != nil {
-			return nil, err
-		}
-		f.log.Debug("refresh did not renew the session; signing in", "err", err)
+	if res, done, err := refreshFirst(ctx, s, c, o, st, f.log, f.refresh); done {
+		return res, err
 	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

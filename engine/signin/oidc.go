@@ -52,6 +52,29 @@ type ssoFlow struct {
 	log    *slog.Logger
 }
 
+// refreshFirst renews a session its refresh token can renew, unless a
+// new sign-in was asked for (o.Force) or the sign-in is one the user
+// asked for (o.Explicit): done says that settled it, with the renewed
+// session's result, or with an error that a new sign-in would not mend
+// either (the service unreachable, the cache unusable, ctx ended). A
+// refresh the service refused is logged, and the caller signs in anew.
+func refreshFirst(ctx context.Context, s Session, c Config, o SignInOptions, st Status, log *slog.Logger,
+	refresh func(ctx context.Context, path string) error) (res *Result, done bool, err error) {
+	if o.Force || o.Explicit || !st.Refreshable {
+		return nil, false, nil
+	}
+	err = refresh(ctx, st.Path)
+	if err == nil {
+		st, err := StatusOf(s, c)
+		return &Result{How: Refreshed, Status: st}, true, err
+	}
+	if errors.Is(err, ErrUnreachable) || errors.Is(err, ErrCache) || ctx.Err() != nil {
+		return nil, true, err
+	}
+	log.Debug("refresh did not renew the session; signing in", "err", err)
+	return nil, false, nil
+}
+
 // ssoSignIn refreshes the session or signs it in, and writes its token.
 func ssoSignIn(ctx context.Context, s Session, c Config, o SignInOptions, st Status) (*Result, error) {
 	client, err := c.oidcClient(ctx, s)
@@ -59,16 +82,8 @@ func ssoSignIn(ctx context.Context, s Session, c Config, o SignInOptions, st Sta
 		return nil, err
 	}
 	f := &ssoFlow{s: s, c: c, o: o, client: client, log: c.log().With("session", s.Key())}
-	if !o.Force && !o.Explicit && st.Refreshable {
-		err := f.refresh(ctx, st.Path)
-		if err == nil {
-			st, err := StatusOf(s, c)
-			return &Result{How: Refreshed, Status: st}, err
-		}
-		if errors.Is(err, ErrUnreachable) || errors.Is(err, ErrCache) || ctx.Err() != nil {
-			return nil, err
-		}
-		f.log.Debug("refresh did not renew the session; signing in", "err", err)
+	if res, done, err := refreshFirst(ctx, s, c, o, st, f.log, f.refresh); done {
+		return res, err
 	}
 	var out *ssooidc.CreateTokenOutput
 	var reg registration
