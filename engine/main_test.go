@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
@@ -11,13 +10,4 @@ import (
 // TestMain keeps the machine's own AWS setup away from every test: the
 // engine takes its files from an Env, but the SDK still reads some
 // settings from the process (see the package documentation).
-func TestMain(m *testing.M) {
-	cleanup, err := fakeaws.IsolateProcess()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(fakeaws.RunIsolated(m, nil)) }

@@ -35,18 +35,7 @@ import (
 // and puts a cached IAM Identity Center token where the SDK looks for the
 // fixture's sso-session.
 func TestMain(m *testing.M) {
-	cleanup, err := fakeaws.IsolateProcess()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if err := ssoToken("corp"); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
+	os.Exit(fakeaws.RunIsolated(m, func() error { return ssoToken("corp") }))
 }
 
 // ssoToken writes a live token for an sso-session (the SDK's cache file

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -18,16 +17,7 @@ import (
 // TestMain keeps the machine's own AWS setup away from every test: the
 // sources take their files from an Env, but the SDK still reads some
 // settings from the process (see engine's package documentation).
-func TestMain(m *testing.M) {
-	cleanup, err := fakeaws.IsolateProcess()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(fakeaws.RunIsolated(m, nil)) }
 
 // srvConfig and srvCreds are the AWS files the server tests use: a
 // static IAM user, one with MFA, a session-token profile, a role and a

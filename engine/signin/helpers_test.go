@@ -17,18 +17,7 @@ import (
 	"github.com/awsxc/awsxc/internal/fakeaws"
 )
 
-func TestMain(m *testing.M) {
-	// The SDK reads endpoints and the metadata service from the process
-	// environment: none of the machine's may reach these tests.
-	cleanup, err := fakeaws.IsolateProcess()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(fakeaws.RunIsolated(m, nil)) }
 
 const startURL = "https://d-1234567890.awsapps.com/start"
 

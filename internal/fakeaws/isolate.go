@@ -1,6 +1,7 @@
 package fakeaws
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -137,4 +138,25 @@ func IsolateProcess() (cleanup func(), err error) {
 	os.Setenv("HOME", home)
 	os.Setenv("USERPROFILE", home)
 	return func() { os.RemoveAll(home) }, nil
+}
+
+// RunIsolated is a package's TestMain: it isolates the process
+// ([IsolateProcess]), runs before when it is not nil (a fixture every
+// test of the package shares), runs the tests and removes the isolation,
+// and returns the exit code for os.Exit. A failure to isolate, or of
+// before, is printed and is exit code 1.
+func RunIsolated(m interface{ Run() int }, before func() error) int {
+	cleanup, err := IsolateProcess()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer cleanup()
+	if before != nil {
+		if err := before(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+	}
+	return m.Run()
 }
