@@ -123,25 +123,22 @@ region = eu-west-3
 credential_process = awsxc-cli --profile static --json
 `
 
-const fixtureCredentials = `# fake credentials for tests
-[default]
-aws_access_key_id = AKIAEXAMPLEDEFAULT
-aws_secret_access_key = secretDEFAULT
+// The fixture's credentials file and credential_process outputs, shared
+// with the Wine suite (test/wine), which compares the .exe with the same
+// goldens.
+var (
+	fixtureCredentials = readFixture("credentials")
+	fixtureProc        = readFixture("proc.json")
+	fixtureProcOffset  = readFixture("proc-offset.json")
+)
 
-; a semicolon comment
-[static]
-aws_access_key_id = AKIAEXAMPLE
-aws_secret_access_key = secret
-
-[session]
-aws_access_key_id = ASIAEXAMPLE
-aws_secret_access_key = sessionsecret
-aws_session_token = sessiontokenEXAMPLE
-
-[mfauser]
-aws_access_key_id = AKIAMFAUSEREXAMPLE01
-aws_secret_access_key = mfausersecret
-`
+func readFixture(name string) string {
+	b, err := os.ReadFile(filepath.Join("testdata", "fixture", name))
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
@@ -151,8 +148,8 @@ func newFixture(t *testing.T) *fixture {
 	files := map[string]string{
 		".aws/config":      fakeaws.WithEndpoint(strings.ReplaceAll(fixtureConfig, "HOME/", home+"/"), sts.URL),
 		".aws/credentials": fixtureCredentials,
-		"proc.json":        `{"Version": 1, "AccessKeyId": "ASIAPROCEXAMPLE", "SecretAccessKey": "procsecret", "SessionToken": "proctokenEXAMPLE", "Expiration": "2099-01-02T03:04:05Z"}`,
-		"proc-offset.json": `{"Version": 1, "AccessKeyId": "ASIAPROCOFFSET", "SecretAccessKey": "procoffsetsecret", "SessionToken": "procoffsettoken", "Expiration": "2099-01-02T03:04:05.678+02:00"}`,
+		"proc.json":        fixtureProc,
+		"proc-offset.json": fixtureProcOffset,
 		"proc-expiring.json": fmt.Sprintf(`{"Version": 1, "AccessKeyId": "ASIAPROCEXPIRING", "SecretAccessKey": "s", "SessionToken": "t", "Expiration": %q}`,
 			time.Now().Add(5*time.Minute).UTC().Format(time.RFC3339)),
 	}

@@ -594,25 +594,17 @@ region = eu-west-3
 credential_process = awsxc-cli --profile static --json
 `
 
-const cliCredentials = `# fake credentials for tests
-[default]
-aws_access_key_id = AKIAEXAMPLEDEFAULT
-aws_secret_access_key = secretDEFAULT
-
-; a semicolon comment
-[static]
-aws_access_key_id = AKIAEXAMPLE
-aws_secret_access_key = secret
-
-[session]
-aws_access_key_id = ASIAEXAMPLE
-aws_secret_access_key = sessionsecret
-aws_session_token = sessiontokenEXAMPLE
-
-[mfauser]
-aws_access_key_id = AKIAMFAUSEREXAMPLE01
-aws_secret_access_key = mfausersecret
-`
+// cliFixture reads a file of awsxc-cli's own test fixture (its
+// credentials file, its credential_process outputs): the goldens
+// compared here were made from it.
+func cliFixture(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(root, "cmd", "awsxc-cli", "testdata", "fixture", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
 
 // secretRe matches the fixture's and the fake STS's secrets: none may
 // reach stderr.
@@ -642,9 +634,9 @@ func (w *wine) testCLIGoldens(t *testing.T) {
 	dir := filepath.Join(w.dir, "cli")
 	writeFiles(t, dir, map[string]string{
 		"config":             fmt.Sprintf(cliConfig, winPath(dir)),
-		"credentials":        cliCredentials,
-		"proc.json":          `{"Version": 1, "AccessKeyId": "ASIAPROCEXAMPLE", "SecretAccessKey": "procsecret", "SessionToken": "proctokenEXAMPLE", "Expiration": "2099-01-02T03:04:05Z"}`,
-		"proc-offset.json":   `{"Version": 1, "AccessKeyId": "ASIAPROCOFFSET", "SecretAccessKey": "procoffsetsecret", "SessionToken": "procoffsettoken", "Expiration": "2099-01-02T03:04:05.678+02:00"}`,
+		"credentials":        cliFixture(t, "credentials"),
+		"proc.json":          cliFixture(t, "proc.json"),
+		"proc-offset.json":   cliFixture(t, "proc-offset.json"),
 		"proc-expired.json":  `{"Version":1,"AccessKeyId":"ASIAOLD","SecretAccessKey":"s","SessionToken":"t","Expiration":"2000-01-01T00:00:00Z"}`,
 		"proc-expiring.json": `{}`,
 	})
