@@ -245,9 +245,7 @@ func TestSignInOncePerSession(t *testing.T) {
 	if status, body := imdsGet(t, s.imdsURL(t)); status != http.StatusServiceUnavailable {
 		t.Errorf("IMDS after sign-out: %d %q", status, body)
 	}
-	if _, ok := s.noteBodies()["Signed out of my-sso"]; !ok {
-		t.Errorf("notifications %q", s.notesShown())
-	}
+	s.waitNote(t, "Signed out of my-sso") // shown off the loop
 }
 
 // TestSignInDeviceCode: a legacy profile signs in with the device code,
@@ -269,7 +267,9 @@ func TestSignInDeviceCode(t *testing.T) {
 	if it := s.item(t, idHint); it.Label != shortHint("enter the code "+code+" at "+url) {
 		t.Errorf("hint %q", it.Label)
 	}
-	if body := s.noteBodies()["Signing in to "+name]; !strings.Contains(body, code) {
+	// The notification is shown off the loop, after the state that
+	// asked for it.
+	if body := s.waitNote(t, "Signing in to "+name); !strings.Contains(body, code) {
 		t.Errorf("notification body %q lacks the code", body)
 	}
 	if err := s.fakes.OIDC.ApproveDevice(code); err != nil {
