@@ -3,12 +3,13 @@ package daemon
 import (
 	"cmp"
 	"errors"
-	"fmt"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
 	"slices"
 
+	"github.com/awsxc/awsxc/engine"
 	"github.com/awsxc/awsxc/engine/server"
 	"github.com/awsxc/awsxc/engine/settings"
 )
@@ -64,6 +65,7 @@ func (d *Daemon) applyLocked() {
 		want = append(want, server.Want{Name: ServerIMDS, Source: d.held, Follow: true,
 			IMDS: &server.IMDSOptions{Options: common(d.set.IMDS.Addr, d.set.IMDS.AllowRemote, d.set.IMDS.DockerBridge)}})
 	}
+	d.forgetGoneLocked()
 	var consumers []server.Consumer
 	for _, p := range d.set.Servers {
 		src := d.sourceLocked(p)
@@ -200,22 +202,27 @@ func (d *Daemon) tokenFile(name string) string {
 
 // tokenLocked is the consumer's token: the one in hand, else the one
 // in its token file when that is valid and this user's alone (so that
-// containers which mounted it keep working across restarts), else a new
-// one, written to the file.
+// containers which mounted it keep working across restarts) and no
+// other consumer's (nor the ECS server's own), else a new one, written
+// to the file.
 func (d *Daemon) tokenLocked(name string) string {
 	if tok, ok := d.tokens[name]; ok {
 		return tok
 	}
 	file := d.tokenFile(name)
 	tok := readToken(file)
+	if tok != "" && (tok == d.set.ECSToken || slices.Contains(slices.Collect(maps.Values(d.tokens)), tok)) {
+		// A copy of another's (or, where file names ignore letter case,
+		// another's file): one token would read two profiles.
+		d.log.Warn("a consumer's token file holds another's token; making a new one", "consumer", name)
+		tok = ""
+	}
 	if tok == "" {
 		tok = server.NewToken()
 		if file != "" {
-			err := privateDir(d.opts.TokenDir)
-			if err == nil {
-				err = server.WriteTokenFile(file, tok)
-			}
-			if err != nil {
+			// WriteTokenFile makes the folder, and refuses one another
+			// user can write (engine.PrivateDir).
+			if err := server.WriteTokenFile(file, tok); err != nil {
 				d.tokenErr[name] = err
 				d.log.Warn("cannot write a consumer's token file", "consumer", name, "err", err)
 			}
@@ -223,6 +230,30 @@ func (d *Daemon) tokenLocked(name string) string {
 	}
 	d.tokens[name] = tok
 	return tok
+}
+
+// forgetGoneLocked forgets the token, and removes the token file, of
+// every consumer the settings no longer have (revoked, removed, or
+// edited out of the file), so that none keeps a working file and a
+// name that comes back gets a new token.
+func (d *Daemon) forgetGoneLocked() {
+	now := map[string]bool{}
+	for _, p := range d.set.Servers {
+		if p.Kind == settings.KindConsumer {
+			now[p.Name] = true
+		}
+	}
+	for name := range d.consumers {
+		if !now[name] {
+			d.forgetTokenLocked(name)
+		}
+	}
+	for name := range d.tokens {
+		if !now[name] {
+			d.forgetTokenLocked(name)
+		}
+	}
+	d.consumers = now
 }
 
 // forgetTokenLocked drops a removed consumer's token and its file.
@@ -237,9 +268,10 @@ func (d *Daemon) forgetTokenLocked(name string) {
 }
 
 // readToken returns the token in path when it is a valid one that only
-// this user can read; otherwise "".
+// this user can read, in a folder only this user (or root) can write;
+// otherwise "".
 func readToken(path string) string {
-	if path == "" {
+	if path == "" || engine.PrivateDir(filepath.Dir(path)) != nil {
 		return ""
 	}
 	fi, err := os.Lstat(path)
@@ -251,29 +283,4 @@ func readToken(path string) string {
 		return ""
 	}
 	return string(b)
-}
-
-// privateDir makes dir (and its parents) if it is missing, and makes
-// sure only this user can enter it: a folder of another user, or one
-// that is not a folder, is refused.
-//
-// TODO: use engine.PrivateDir (review 2 fixes) once it is on main.
-func privateDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("token folder: %w", err)
-	}
-	fi, err := os.Lstat(dir)
-	switch {
-	case err != nil:
-		return fmt.Errorf("token folder: %w", err)
-	case !fi.IsDir():
-		return fmt.Errorf("token folder %s is not a folder", dir)
-	case !ownedByMe(fi):
-		return fmt.Errorf("token folder %s belongs to another user", dir)
-	case fi.Mode().Perm()&0o077 != 0:
-		if err := os.Chmod(dir, 0o700); err != nil {
-			return fmt.Errorf("token folder: %w", err)
-		}
-	}
-	return nil
 }

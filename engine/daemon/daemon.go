@@ -136,6 +136,8 @@ type Daemon struct {
 	tokens    map[string]string     // the consumers' tokens, by name
 	tokenErr  map[string]error      // a consumer's token file could not be written, by name
 	ecsUsed   bool                  // the ECS listener served consumers: it keeps running, so a revoked token is refused and recorded
+	consumers map[string]bool       // the consumers of the settings last applied, by name
+	unsaved   []string              // the servers and consumers removed while the settings could not be saved
 
 	act *activity.Log // the servers' recent requests
 	rec *recorder     // what the servers record to
@@ -229,22 +231,54 @@ func (d *Daemon) Settings() (settings.Settings, error) {
 
 // UpdateSettings takes in edits to the settings file first, then lets
 // change modify the settings, saves them and applies them (a server
-// switched, the active profile changed). The settings are applied even
-// when they cannot be saved (the file has an error the user must fix):
-// the error says so.
+// switched, the active profile changed), all under one lock: a reload
+// or another change comes wholly before or after, so none is lost. The
+// settings are applied even when they cannot be saved (the file has an
+// error the user must fix): the error says so, and wraps [ErrNotSaved].
+// change must only edit what it means to change: a copy of the whole
+// settings taken earlier would undo what changed since.
 func (d *Daemon) UpdateSettings(change func(*settings.Settings)) error {
-	d.reload()
 	d.mu.Lock()
+	d.reloadLocked()
 	change(&d.set)
-	var err error
-	if d.file != nil {
-		err = d.file.Save(d.set)
-	}
+	err := d.saveLocked()
 	d.applyLocked()
 	d.mu.Unlock()
 	d.changed()
 	return err
 }
+
+// saveLocked saves the settings (nothing without a settings file). A
+// failure wraps [ErrNotSaved]; a success saves the removals held for
+// the file (see [Daemon.Revoke]) too.
+func (d *Daemon) saveLocked() error {
+	if d.file == nil {
+		return nil
+	}
+	if err := d.file.Save(d.set); err != nil {
+		return notSavedError{err}
+	}
+	d.unsaved = nil
+	return nil
+}
+
+// ErrNotSaved is wrapped by the error of a change the daemon could not
+// save in the settings file (it has an error the user must fix, which
+// [settings.ErrNotSaved] is then wrapped for, or it could not be
+// written). [Daemon.AddServer] then changed nothing;
+// [Daemon.RemoveServer], [Daemon.Revoke] and [Daemon.UpdateSettings]
+// made the change, which holds until the daemon stops (a removal is
+// saved as soon as the file can be, when the user fixed it). The local
+// API answers it with [CodeNotSaved], and a [Client]'s error for that
+// answer wraps it too.
+var ErrNotSaved = errors.New("settings not saved")
+
+// notSavedError is a save's error, wrapping ErrNotSaved too; it reads
+// as the cause alone.
+type notSavedError struct{ err error }
+
+func (e notSavedError) Error() string   { return e.err.Error() }
+func (e notSavedError) Unwrap() []error { return []error{ErrNotSaved, e.err} }
 
 // SetActive makes profile the active one (saved in the settings): the
 // servers serve it from now on.
@@ -295,10 +329,27 @@ func (d *Daemon) watch(interval time.Duration) {
 // profile's source when its configuration changed (or it could not be
 // loaded before).
 func (d *Daemon) reload() {
+	d.mu.Lock()
+	changed := d.reloadLocked()
+	d.mu.Unlock()
+	if changed {
+		d.changed()
+	}
+}
+
+// reloadLocked is reload under d.mu, which every change of the settings
+// holds from its own reload to its save: the file is read, compared and
+// taken in under the same lock (d.mu, then the File's) as the saves, so
+// a version the daemon wrote itself is never taken for the user's edit,
+// and a change never overwrites one. It reports whether anything
+// changed (the caller fires OnChange once it let go of d.mu).
+func (d *Daemon) reloadLocked() bool {
+	if d.closed {
+		return false
+	}
 	changed := false
 	if d.file != nil {
 		s, fileChanged, err := d.file.Reload()
-		d.mu.Lock()
 		switch {
 		case err != nil:
 			d.log.Warn("settings not reloaded; keeping those in use", "err", err)
@@ -306,12 +357,11 @@ func (d *Daemon) reload() {
 		case fileChanged:
 			d.log.Info("settings changed on disk; reloaded")
 			d.set, d.setErr, changed = s, nil, true
+			d.redoUnsavedLocked()
 		case d.setErr != nil && d.file.Err() == nil:
 			d.setErr, changed = nil, true
 		}
-		d.mu.Unlock()
 	}
-	d.mu.Lock()
 	if d.held != nil && d.stale(d.held) {
 		d.log.Info("the active profile's configuration changed; loading it again", "profile", d.active)
 		d.reg.Discard(d.held)
@@ -331,10 +381,25 @@ func (d *Daemon) reload() {
 	if changed || (d.held == nil && d.activeLocked() != "") || len(d.pinErr) > 0 {
 		d.applyLocked()
 	}
-	d.mu.Unlock()
-	if changed {
-		d.changed()
+	return changed
+}
+
+// redoUnsavedLocked makes the removals that could not be saved (the
+// file had an error) again on the settings just read, the file's fixed
+// version, and saves them: a revoked consumer does not come back when
+// the user fixes the file.
+func (d *Daemon) redoUnsavedLocked() {
+	if len(d.unsaved) == 0 {
+		return
 	}
+	for _, name := range d.unsaved {
+		removeFrom(&d.set, name)
+	}
+	if err := d.saveLocked(); err != nil {
+		d.log.Warn("settings not saved", "err", err)
+		return
+	}
+	d.log.Info("removals held for the settings file saved")
 }
 
 // stale reports whether src was made from another configuration of its

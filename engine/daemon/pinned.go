@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/awsxc/awsxc/engine"
@@ -186,13 +187,15 @@ func (d *Daemon) listLocked() []ServerInfo {
 
 // AddServer adds a pinned server or consumer, saves it in the settings
 // and starts it, and returns it as [Daemon.ServerList] shows it. A spec
-// that is not valid, whose name or port is taken, or whose profile does
-// not exist is an error (wrapping [engine.ErrProfileNotFound] for the
-// last), and changes nothing. A server that cannot start (a port in
-// use) is added, and its ServerInfo.Error says why. A new consumer gets
-// a new random token, in its token file before AddServer returns. An
-// error saving the settings is returned with the server added (it runs
-// until the daemon stops). OnChange fires.
+// that is not valid, whose name (letter case aside: token files are
+// NAME.token, and many file systems ignore case) or port is taken, or
+// whose profile does not exist is an error (wrapping
+// [engine.ErrProfileNotFound] for the last), and changes nothing; so
+// is a server the settings cannot be saved with (wrapping
+// [ErrNotSaved]): what is added stays. A server that cannot start (a
+// port in use) is added, and its ServerInfo.Error says why. A new
+// consumer gets a new random token, in its token file before AddServer
+// returns (never one a file left there holds). OnChange fires.
 func (d *Daemon) AddServer(spec ServerSpec) (ServerInfo, error) {
 	if spec.Kind == KindIMDS {
 		if spec.Addr == "" {
@@ -202,48 +205,64 @@ func (d *Daemon) AddServer(spec ServerSpec) (ServerInfo, error) {
 			spec.Addr = a
 		}
 	}
-	d.reload()
 	d.mu.Lock()
 	if d.closed {
 		d.mu.Unlock()
 		return ServerInfo{}, errors.New("the daemon is shutting down")
 	}
+	changed := d.reloadLocked()
+	info, err := d.addLocked(spec)
+	d.mu.Unlock()
+	if changed || err == nil {
+		d.changed()
+	}
+	return info, err
+}
+
+func (d *Daemon) addLocked(spec ServerSpec) (ServerInfo, error) {
 	if spec.Name == "" && spec.Kind == KindIMDS {
 		spec.Name = d.freeNameLocked("imds-" + cmp.Or(spec.Profile, "active"))
 	}
 	if err := d.checkNewLocked(spec); err != nil {
-		d.mu.Unlock()
 		return ServerInfo{}, err
+	}
+	if d.file != nil {
+		if ferr := d.file.Err(); ferr != nil {
+			// Refused before anything starts: a server kept until the
+			// daemon stops is not what was asked for.
+			return ServerInfo{}, fmt.Errorf("server %q not added: %w", spec.Name, notSavedError{fmt.Errorf("%w: %w", settings.ErrNotSaved, ferr)})
+		}
+	}
+	if spec.Kind == KindConsumer {
+		d.forgetTokenLocked(spec.Name) // a file left by an earlier one is not this one's
 	}
 	d.set.Servers = append(slices.Clone(d.set.Servers), spec)
 	d.applyLocked()
-	if err := d.pinErr[spec.Profile]; err != nil && !spec.FollowActive && errors.Is(err, engine.ErrProfileNotFound) {
+	undo := func() {
 		d.set.Servers = d.set.Servers[:len(d.set.Servers)-1]
-		d.forgetTokenLocked(spec.Name)
-		d.applyLocked()
-		d.mu.Unlock()
+		d.applyLocked() // forgets a consumer's token, and its file
+	}
+	if err := d.pinErr[spec.Profile]; err != nil && !spec.FollowActive && errors.Is(err, engine.ErrProfileNotFound) {
+		undo()
 		return ServerInfo{}, fmt.Errorf("server %q: %w", spec.Name, err)
 	}
-	var err error
-	if d.file != nil {
-		err = d.file.Save(d.set)
+	if err := d.saveLocked(); err != nil {
+		undo()
+		return ServerInfo{}, fmt.Errorf("server %q not added: %w", spec.Name, err)
 	}
-	var info ServerInfo
 	for _, i := range d.listLocked() {
 		if i.Name == spec.Name {
-			info = i
+			return i, nil
 		}
 	}
-	d.mu.Unlock()
-	d.changed()
-	return info, err
+	return ServerInfo{}, fmt.Errorf("server %q: not in the list after it was added", spec.Name)
 }
 
 // freeNameLocked is base, or base-2, base-3, … the first no server has.
 func (d *Daemon) freeNameLocked(base string) string {
 	taken := func(n string) bool {
-		return n == ServerIMDS || n == ServerECS ||
-			slices.ContainsFunc(d.set.Servers, func(p settings.Pinned) bool { return p.Name == n })
+		return strings.EqualFold(n, ServerIMDS) || strings.EqualFold(n, ServerECS) ||
+			slices.ContainsFunc(d.set.Servers, func(p settings.Pinned) bool { return strings.EqualFold(p.Name, n) })
 	}
 	name := base
 	for i := 2; taken(name); i++ {
@@ -257,7 +276,10 @@ func (d *Daemon) checkNewLocked(spec ServerSpec) error {
 	if err := spec.Check(); err != nil {
 		return err
 	}
-	if slices.ContainsFunc(d.set.Servers, func(p settings.Pinned) bool { return p.Name == spec.Name }) {
+	if i := slices.IndexFunc(d.set.Servers, func(p settings.Pinned) bool { return strings.EqualFold(p.Name, spec.Name) }); i >= 0 {
+		if taken := d.set.Servers[i].Name; taken != spec.Name {
+			return fmt.Errorf("server %q: the name is taken (by %q: letter case aside, a token file's name is the same)", spec.Name, taken)
+		}
 		return fmt.Errorf("server %q: the name is taken", spec.Name)
 	}
 	if port := spec.Port(); port != 0 {
@@ -293,38 +315,39 @@ func (d *Daemon) Revoke(name string) error {
 }
 
 func (d *Daemon) remove(name string, consumerOnly bool) error {
-	d.reload()
 	d.mu.Lock()
+	changed := d.reloadLocked()
 	i := slices.IndexFunc(d.set.Servers, func(p settings.Pinned) bool { return p.Name == name })
 	switch {
 	case consumerOnly && (i < 0 && (name == ServerIMDS || name == ServerECS) || i >= 0 && d.set.Servers[i].Kind != KindConsumer):
 		d.mu.Unlock()
+		d.changedIf(changed)
 		return fmt.Errorf("%q: %w", name, ErrNotConsumer)
-	case i < 0 && name == ServerIMDS && d.set.IMDS.Enabled:
-		d.set.IMDS.Enabled = false
-	case i < 0 && name == ServerECS && d.set.ECS.Enabled:
-		d.set.ECS.Enabled = false
-	case i < 0:
+	case i < 0 && !(name == ServerIMDS && d.set.IMDS.Enabled || name == ServerECS && d.set.ECS.Enabled):
 		d.mu.Unlock()
+		d.changedIf(changed)
 		return fmt.Errorf("%q: %w", name, ErrNoServer)
 	}
-	var revoked *settings.Pinned
-	if i >= 0 {
-		p := d.set.Servers[i]
-		d.set.Servers = slices.Delete(slices.Clone(d.set.Servers), i, i+1)
-		if p.Kind == KindConsumer {
-			revoked = &p
+	revoked := removeFrom(&d.set, name)
+	err := d.saveLocked()
+	if err != nil {
+		// Made all the same: a revoked token must stop working now. It
+		// is saved once the file can be (see redoUnsavedLocked).
+		d.unsaved = append(d.unsaved, name)
+		what := fmt.Sprintf("server %q removed", name)
+		switch {
+		case revoked != nil:
+			what = fmt.Sprintf("consumer %q revoked", name)
+		case i < 0:
+			what = fmt.Sprintf("server %q switched off", name)
 		}
+		err = fmt.Errorf("%s until the daemon stops: %w", what, err)
 	}
-	var err error
-	if d.file != nil {
-		err = d.file.Save(d.set)
-	}
-	// The Group revokes a consumer it is no longer given, at once.
+	// The Group revokes a consumer it is no longer given, at once; its
+	// token and token file go with it (applyLocked).
 	d.applyLocked()
 	profile := ""
 	if revoked != nil {
-		d.forgetTokenLocked(name)
 		profile = revoked.Profile
 		if revoked.FollowActive {
 			profile = d.active
@@ -339,6 +362,32 @@ func (d *Daemon) remove(name string, consumerOnly bool) error {
 	}
 	d.changed()
 	return err
+}
+
+// removeFrom removes the pinned server or consumer name from s, or
+// switches off the builtin imds or ecs of that name, and returns the
+// consumer it removed (nil for none).
+func removeFrom(s *settings.Settings, name string) (revoked *settings.Pinned) {
+	i := slices.IndexFunc(s.Servers, func(p settings.Pinned) bool { return p.Name == name })
+	switch {
+	case i >= 0:
+		p := s.Servers[i]
+		s.Servers = slices.Delete(slices.Clone(s.Servers), i, i+1)
+		if p.Kind == KindConsumer {
+			return &p
+		}
+	case name == ServerIMDS:
+		s.IMDS.Enabled = false
+	case name == ServerECS:
+		s.ECS.Enabled = false
+	}
+	return nil
+}
+
+func (d *Daemon) changedIf(changed bool) {
+	if changed {
+		d.changed()
+	}
 }
 
 func (d *Daemon) now() time.Time {

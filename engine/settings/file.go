@@ -68,10 +68,18 @@ func (f *File) Err() error {
 // returned once per version of the file (later calls see the same file
 // and return nothing), and [File.Err] holds it until the file is fixed
 // or removed. A missing file is no change.
+//
+// The file is read while the File is locked, so a [File.Save] comes
+// wholly before or after it: a version this File wrote is never taken
+// for an edit (a read before a save, compared after it, would be). A
+// caller that keeps the settings under a lock of its own takes that
+// lock first and holds it across Reload and the adoption of s, and
+// across the change and [File.Save], so that a reload and a change
+// never interleave (see engine/daemon).
 func (f *File) Reload() (s Settings, changed bool, err error) {
-	data, rerr := Read(f.path)
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	data, rerr := Read(f.path)
 	if rerr != nil {
 		if errors.Is(rerr, fs.ErrNotExist) {
 			f.err = nil // the broken file is gone; saving may write a new one
