@@ -38,6 +38,13 @@ const (
 	// CodeInvalid: a server or consumer that cannot be added, or a
 	// revocation of a server. HTTP 422.
 	CodeInvalid = "invalid"
+	// CodeNotSaved: the settings file could not be saved (it has an
+	// error the user must fix, or could not be written); the message
+	// says why. For an add ([PathServers]) nothing was added; for a
+	// removal or revocation the change was made and holds until the
+	// daemon stops (or is saved once the file is fixed), and the
+	// message says so. HTTP 409.
+	CodeNotSaved = "not-saved"
 
 	// maxActivityLine bounds one line of the activity stream a client
 	// reads (a record is a few hundred bytes).
@@ -67,7 +74,8 @@ type ServersResponse struct {
 }
 
 // ServerResponse answers POST [PathServers]: the server added. Warning
-// says what went wrong after it was added (the settings not saved).
+// is for what went wrong after it was added; this daemon sends none (a
+// server the settings cannot be saved with is not added: [CodeNotSaved]).
 type ServerResponse struct {
 	Server  ServerWire `json:"server"`
 	Warning string     `json:"warning,omitempty"`
@@ -122,17 +130,17 @@ func (d *Daemon) serveServers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	info, err := d.AddServer(spec)
-	if err != nil && info.Name == "" {
+	switch {
+	case errors.Is(err, ErrNotSaved):
+		d.log.Debug("local API: server not added", "err", err)
+		writeError(w, http.StatusConflict, APIError{Code: CodeNotSaved, Message: oneLine(err.Error())})
+	case err != nil:
 		d.log.Debug("local API: server not added", "err", err)
 		writeError(w, http.StatusUnprocessableEntity, APIError{Code: CodeInvalid, Message: oneLine(err.Error())})
-		return
+	default:
+		d.log.Debug("local API: server added", "name", info.Name, "kind", info.Kind)
+		writeJSON(w, http.StatusOK, ServerResponse{Server: wireServer(info)})
 	}
-	d.log.Debug("local API: server added", "name", info.Name, "kind", info.Kind)
-	resp := ServerResponse{Server: wireServer(info)}
-	if err != nil {
-		resp.Warning = oneLine(err.Error())
-	}
-	writeJSON(w, http.StatusOK, resp)
 }
 
 func (d *Daemon) serveRemove(w http.ResponseWriter, r *http.Request) {
@@ -154,15 +162,13 @@ func (d *Daemon) serveName(w http.ResponseWriter, r *http.Request, do func(strin
 		writeError(w, http.StatusNotFound, APIError{Code: CodeNotFound, Message: oneLine(err.Error())})
 	case errors.Is(err, ErrNotConsumer):
 		writeError(w, http.StatusUnprocessableEntity, APIError{Code: CodeInvalid, Message: oneLine(err.Error())})
-	default:
+	case err != nil:
+		// Made, but only until the daemon stops: not a success.
 		d.log.Debug("local API: "+r.URL.Path, "name", req.Name, "err", err)
-		resp := struct {
-			Warning string `json:"warning,omitempty"`
-		}{}
-		if err != nil {
-			resp.Warning = oneLine(err.Error())
-		}
-		writeJSON(w, http.StatusOK, resp)
+		writeError(w, http.StatusConflict, APIError{Code: CodeNotSaved, Message: oneLine(err.Error())})
+	default:
+		d.log.Debug("local API: "+r.URL.Path, "name", req.Name)
+		writeJSON(w, http.StatusOK, struct{}{})
 	}
 }
 
@@ -247,8 +253,9 @@ func (c *Client) Servers(ctx context.Context) ([]ServerInfo, error) {
 }
 
 // AddServer asks the daemon to add a server or consumer, and returns it
-// with the daemon's warning (settings not saved), if any. A server that
-// cannot be added is an error that does not wrap [ErrFallback].
+// with the daemon's warning, if any. A server that cannot be added is
+// an error that does not wrap [ErrFallback]; one the daemon's settings
+// cannot be saved with (nothing was added) wraps [ErrNotSaved].
 func (c *Client) AddServer(ctx context.Context, spec ServerSpec) (ServerInfo, string, error) {
 	var resp ServerResponse
 	if err := c.exchange(ctx, http.MethodPost, PathServers, spec, &resp); err != nil {
@@ -262,22 +269,27 @@ func (c *Client) AddServer(ctx context.Context, spec ServerSpec) (ServerInfo, st
 }
 
 // RemoveServer asks the daemon to remove a server or consumer. An
-// unknown name is an error wrapping [ErrNoServer].
+// unknown name is an error wrapping [ErrNoServer]. A removal the
+// daemon made but could not save in its settings (it holds until the
+// daemon stops) is an error wrapping [ErrNotSaved], which says so.
 func (c *Client) RemoveServer(ctx context.Context, name string) error {
 	return c.exchange(ctx, http.MethodPost, PathRemove, NameRequest{Name: name}, nil)
 }
 
 // Revoke asks the daemon to revoke a consumer. An unknown name is an
-// error wrapping [ErrNoServer], a server's [ErrNotConsumer].
+// error wrapping [ErrNoServer], a server's [ErrNotConsumer]. A
+// revocation the daemon made but could not save in its settings (the
+// token no longer works; the consumer comes back when the daemon
+// restarts) is an error wrapping [ErrNotSaved], which says so.
 func (c *Client) Revoke(ctx context.Context, name string) error {
 	return c.exchange(ctx, http.MethodPost, PathRevoke, NameRequest{Name: name}, nil)
 }
 
 // exchange runs one request of the management endpoints: body (JSON)
-// for a POST, out for a 200 answer. An answer of CodeNotFound or
-// CodeInvalid is an error of its own (wrapping ErrNoServer or
-// ErrNotConsumer when it says so); anything else that fails wraps
-// ErrFallback.
+// for a POST, out for a 200 answer. An answer of CodeNotFound,
+// CodeInvalid or CodeNotSaved is an error of its own (wrapping
+// ErrNoServer, ErrNotConsumer or ErrNotSaved when it says so); anything
+// else that fails wraps ErrFallback.
 func (c *Client) exchange(ctx context.Context, method, path string, body, out any) error {
 	var data []byte
 	if body != nil {
@@ -295,6 +307,12 @@ func (c *Client) exchange(ctx context.Context, method, path string, body, out an
 	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
 	if err != nil && len(b) <= MaxResponseBytes {
 		return fallback("reading the daemon's answer: %v", err)
+	}
+	if resp.StatusCode == http.StatusConflict && resp.Header.Get(Header) == versionText {
+		var er ErrorResponse
+		if json.Unmarshal(b, &er) == nil && er.Error.Code == CodeNotSaved {
+			return notSavedError{errors.New(oneLine(er.Error.Message))}
+		}
 	}
 	if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusUnprocessableEntity {
 		var er ErrorResponse

@@ -1,16 +1,23 @@
 package daemon
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/awsxc/awsxc/engine/settings"
+	"github.com/awsxc/awsxc/internal/localsock"
 )
 
 // TestChangesDuringReloads is review 3's H1: servers added and a
@@ -104,5 +111,116 @@ func TestChangesDuringReloads(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(tokenDir, name+".token")); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// TestNotSaved is review 3's M1: while settings.json has an error, a
+// revocation is made (the token stops working and its file goes) but
+// answered as not saved, 409 not-saved, which the Client returns as an
+// error wrapping ErrNotSaved; an add is refused and changes nothing.
+// Once the user fixes the file, the revocation is saved: the consumer
+// does not come back.
+func TestNotSaved(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "settings.json")
+	tokenDir := filepath.Join(dir, "tokens")
+	s := settings.Default()
+	s.Servers = []settings.Pinned{
+		{Name: "zombie", Kind: KindConsumer, Profile: "static"},
+		{Name: "keep", Kind: KindConsumer, Profile: "static"},
+	}
+	if err := s.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	w := newWorld(t, Options{SettingsPath: path, TokenDir: tokenDir, ReloadInterval: time.Hour})
+	ctx := context.Background()
+	zombie := infoOf(t, w.d, "zombie")
+	if _, err := sdkECS(t, zombie.URL, zombie.TokenFile); err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := bytes.Replace(good, []byte(`"export_name": "awsxc"`), []byte(`"export_name": 42`), 1)
+	if bytes.Equal(bad, good) {
+		t.Fatalf("no export_name in %s", good)
+	}
+	if err := os.WriteFile(path, bad, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.d.Reload()
+	if _, err := w.d.Settings(); err == nil {
+		t.Fatal("the broken file gave no error")
+	}
+
+	// The wire: 409, code not-saved, one line that says what holds.
+	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return localsock.Dial(ctx, localsock.Options{Path: w.sock})
+	}}}
+	post := func(path, body string) (int, ErrorResponse) {
+		req, _ := http.NewRequest(http.MethodPost, "http://awsxc"+path, strings.NewReader(body))
+		req.Header.Set(Header, versionText)
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var er ErrorResponse
+		json.NewDecoder(resp.Body).Decode(&er)
+		return resp.StatusCode, er
+	}
+	code, er := post(PathServers, `{"name":"new","kind":"ecs-consumer","profile":"static"}`)
+	if code != http.StatusConflict || er.Error.Code != CodeNotSaved || !strings.Contains(er.Error.Message, `server "new" not added: settings not saved`) ||
+		!strings.Contains(er.Error.Message, path) {
+		t.Errorf("add: %d %+v", code, er)
+	}
+	if _, err := os.Stat(filepath.Join(tokenDir, "new.token")); err == nil || slices.ContainsFunc(w.d.ServerList(), func(i ServerInfo) bool { return i.Name == "new" }) {
+		t.Error("a refused add left a consumer or its token file")
+	}
+	if _, _, err := w.client.AddServer(ctx, ServerSpec{Name: "new", Kind: KindConsumer, Profile: "static"}); !errors.Is(err, ErrNotSaved) || errors.Is(err, ErrFallback) {
+		t.Errorf("Client.AddServer: %v", err)
+	}
+
+	err = w.client.Revoke(ctx, "zombie")
+	if !errors.Is(err, ErrNotSaved) || errors.Is(err, ErrFallback) ||
+		!strings.HasPrefix(err.Error(), `consumer "zombie" revoked until the daemon stops: settings not saved: settings.json has an error`) {
+		t.Errorf("Client.Revoke: %v", err)
+	}
+	if _, err := sdkECS(t, zombie.URL, zombie.TokenFile); err == nil {
+		t.Error("the revoked token still reads credentials")
+	}
+	if _, err := os.Stat(zombie.TokenFile); err == nil {
+		t.Error("the revoked consumer's token file is still there")
+	}
+	if code, er := post(PathRemove, `{"name":"keep"}`); code != http.StatusConflict || er.Error.Code != CodeNotSaved ||
+		!strings.HasPrefix(er.Error.Message, `consumer "keep" revoked until the daemon stops`) {
+		t.Errorf("remove: %d %+v", code, er)
+	}
+
+	// The user fixes the file, which still lists both: neither comes back,
+	// and the file is saved without them.
+	if err := os.WriteFile(path, good, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.d.Reload()
+	if _, err := w.d.Settings(); err != nil {
+		t.Fatal(err)
+	}
+	if list := w.d.ServerList(); slices.ContainsFunc(list, func(i ServerInfo) bool { return i.Kind == KindConsumer }) {
+		t.Errorf("after the fix: %+v", list)
+	}
+	if saved, err := settings.Load(path); err != nil || len(saved.Servers) != 0 {
+		t.Errorf("saved after the fix: %+v, %v", saved.Servers, err)
+	}
+	for _, f := range []string{zombie.TokenFile, filepath.Join(tokenDir, "keep.token")} {
+		if _, err := os.Stat(f); err == nil {
+			t.Errorf("%s is back", f)
+		}
+	}
+	// Now an add is saved.
+	if _, _, err := w.client.AddServer(ctx, ServerSpec{Name: "new", Kind: KindConsumer, Profile: "static"}); err != nil {
+		t.Errorf("add after the fix: %v", err)
 	}
 }
