@@ -77,7 +77,16 @@ func (d *Daemon) applyLocked() {
 			want = append(want, server.Want{Name: p.Name, Source: src, Follow: p.FollowActive,
 				IMDS: &server.IMDSOptions{Options: common(cmp.Or(p.Addr, "127.0.0.1:0"), p.AllowRemote, "")}})
 		case settings.KindConsumer:
-			consumers = append(consumers, server.Consumer{Name: p.Name, Token: d.tokenLocked(p.Name), Source: src})
+			tok := d.tokenLocked(p.Name)
+			if tok == d.set.ECSToken {
+				// ecs_token edited to a consumer's: that token would read
+				// every profile, and the Group would refuse the whole
+				// listener. The consumer gets a new one.
+				d.log.Warn("a consumer's token is the ECS server's own; making a new one", "consumer", p.Name)
+				d.forgetTokenLocked(p.Name)
+				tok = d.tokenLocked(p.Name)
+			}
+			consumers = append(consumers, server.Consumer{Name: p.Name, Token: tok, Source: src})
 		}
 	}
 	ecsOwn := d.set.ECS.Enabled && d.held != nil

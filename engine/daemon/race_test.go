@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awsxc/awsxc/engine/server"
 	"github.com/awsxc/awsxc/engine/settings"
 	"github.com/awsxc/awsxc/internal/localsock"
 )
@@ -222,5 +223,57 @@ func TestNotSaved(t *testing.T) {
 	// Now an add is saved.
 	if _, _, err := w.client.AddServer(ctx, ServerSpec{Name: "new", Kind: KindConsumer, Profile: "static"}); err != nil {
 		t.Errorf("add after the fix: %v", err)
+	}
+}
+
+// TestConsumerNamesFold is review 3's M4: consumer names differing only
+// in letter case are one token file on macOS and Windows, so AddServer
+// refuses the second; and a token file that holds another consumer's
+// token (what Api.token and api.token are there, simulated here with a
+// copy) gets a new token, so both consumers and the ECS listener run.
+func TestConsumerNamesFold(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "settings.json")
+	tokenDir := filepath.Join(dir, "tokens")
+	s := settings.Default()
+	s.Servers = []settings.Pinned{{Name: "web", Kind: KindConsumer, Profile: "static"}, {Name: "Zed", Kind: KindConsumer, Profile: "role"}}
+	if err := s.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	tok := server.NewToken()
+	for _, n := range []string{"web", "Zed"} {
+		if err := server.WriteTokenFile(filepath.Join(tokenDir, n+".token"), tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := newWorld(t, Options{SettingsPath: path, TokenDir: tokenDir, ReloadInterval: time.Hour})
+	web, zed := infoOf(t, w.d, "web"), infoOf(t, w.d, "Zed")
+	if !web.Running || !zed.Running || web.Error != "" || zed.Error != "" {
+		t.Fatalf("web %+v\nZed %+v", web, zed)
+	}
+	if got, _ := os.ReadFile(web.TokenFile); string(got) != tok {
+		t.Error("web's token file changed")
+	}
+	if got, _ := os.ReadFile(zed.TokenFile); string(got) == tok {
+		t.Error("Zed kept web's token")
+	}
+	if got, err := sdkECS(t, web.URL, web.TokenFile); err != nil || got != keyOf(t, w.d, "static") {
+		t.Errorf("web: %s, %v", got, err)
+	}
+	if got, err := sdkECS(t, zed.URL, zed.TokenFile); err != nil || got != keyOf(t, w.d, "role") {
+		t.Errorf("Zed: %s, %v", got, err)
+	}
+
+	for _, name := range []string{"WEB", "zed"} {
+		if _, err := w.d.AddServer(ServerSpec{Name: name, Kind: KindConsumer, Profile: "static"}); err == nil || !strings.Contains(err.Error(), "letter case aside") {
+			t.Errorf("AddServer(%s): %v", name, err)
+		}
+	}
+	if _, err := w.d.AddServer(ServerSpec{Kind: KindIMDS, Profile: "static", Name: "IMDS"}); err == nil {
+		t.Error("AddServer(IMDS) was taken")
+	}
+	if saved, _ := settings.Load(path); len(saved.Servers) != 2 {
+		t.Errorf("saved %+v", saved.Servers)
 	}
 }

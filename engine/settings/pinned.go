@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 
 	"github.com/awsxc/awsxc/engine"
 	"github.com/awsxc/awsxc/engine/server"
@@ -24,8 +25,8 @@ func (p Pinned) Check() error {
 	if err := server.ValidConsumerName(p.Name); err != nil {
 		return fmt.Errorf("server: %w", err)
 	}
-	if p.Name == NameIMDS || p.Name == NameECS {
-		return fmt.Errorf("server %q: the name is the %s switch's", p.Name, p.Name)
+	if strings.EqualFold(p.Name, NameIMDS) || strings.EqualFold(p.Name, NameECS) {
+		return fmt.Errorf("server %q: the name is the %s switch's", p.Name, strings.ToLower(p.Name))
 	}
 	switch {
 	case p.FollowActive && p.Profile != "":
@@ -71,21 +72,27 @@ func (p Pinned) Port() int {
 }
 
 // CheckServers checks a list of pinned servers: each as [Pinned.Check]
-// says, the names unique, and no port given twice. It returns the
+// says, the names unique with letter case ignored (a consumer's token
+// file is NAME.token, and the file systems of macOS and Windows take
+// Api.token and api.token for one file), and no port given twice. It returns the
 // servers that pass, in order (a later one that clashes with an earlier
 // one is left out), and the errors of the others.
 func CheckServers(list []Pinned) ([]Pinned, error) {
 	var ok []Pinned
 	var errs []error
-	names := map[string]bool{}
+	names := map[string]string{} // lower case → as given
 	ports := map[int]string{}
 	for _, p := range list {
 		if err := p.Check(); err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if names[p.Name] {
-			errs = append(errs, fmt.Errorf("server %q given twice", p.Name))
+		if prev, dup := names[strings.ToLower(p.Name)]; dup {
+			if prev == p.Name {
+				errs = append(errs, fmt.Errorf("server %q given twice", p.Name))
+			} else {
+				errs = append(errs, fmt.Errorf("server %q: the name is %q's, letter case aside", p.Name, prev))
+			}
 			continue
 		}
 		if port := p.Port(); port != 0 {
@@ -95,7 +102,7 @@ func CheckServers(list []Pinned) ([]Pinned, error) {
 			}
 			ports[port] = p.Name
 		}
-		names[p.Name] = true
+		names[strings.ToLower(p.Name)] = p.Name
 		ok = append(ok, p)
 	}
 	return ok, errors.Join(errs...)

@@ -45,6 +45,7 @@ func TestPinnedCheck(t *testing.T) {
 		{"consumer_ok", Pinned{Name: "api", Kind: KindConsumer, FollowActive: true}, ""},
 		{"bad_name", Pinned{Name: "a/b", Kind: KindIMDS, Profile: "dev"}, "invalid consumer name"},
 		{"reserved", Pinned{Name: "ecs", Kind: KindConsumer, Profile: "dev"}, "switch's"},
+		{"reserved_case", Pinned{Name: "IMDS", Kind: KindConsumer, Profile: "dev"}, "the imds switch's"},
 		{"no_profile", Pinned{Name: "a", Kind: KindIMDS}, "no profile"},
 		{"both", Pinned{Name: "a", Kind: KindIMDS, Profile: "dev", FollowActive: true}, "both"},
 		{"bad_profile", Pinned{Name: "a", Kind: KindIMDS, Profile: "d]ev"}, "profile"},
@@ -73,14 +74,15 @@ func TestPinnedBadEntries(t *testing.T) {
   {"name": "b", "kind": "imds", "profile": "prod", "addr": "9931"},
   {"name": "a", "kind": "ecs-consumer", "profile": "dev"},
   {"name": "c", "kind": "nope", "profile": "dev"},
-  {"name": "d", "kind": "ecs-consumer", "profile": "prod"}
+  {"name": "d", "kind": "ecs-consumer", "profile": "prod"},
+  {"name": "D", "kind": "ecs-consumer", "profile": "dev"}
 ]}`)
 	s, err := Parse("s.json", data)
 	var serr *Error
 	if !errors.As(err, &serr) || serr.Line != 2 || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("err = %v; want a one-line *Error at line 2", err)
 	}
-	for _, w := range []string{`"b": port 9931 is server "a"'s`, `"a" given twice`, `unknown kind "nope"`} {
+	for _, w := range []string{`"b": port 9931 is server "a"'s`, `"a" given twice`, `unknown kind "nope"`, `"D": the name is "d"'s, letter case aside`} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("err = %v; want it to say %s", err, w)
 		}
