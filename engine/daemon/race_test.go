@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -276,4 +277,62 @@ func TestConsumerNamesFold(t *testing.T) {
 	if saved, _ := settings.Load(path); len(saved.Servers) != 2 {
 		t.Errorf("saved %+v", saved.Servers)
 	}
+}
+
+// TestDockerBridgeNotLAN is review 3's M6 (review 2's H1 through the
+// daemon): docker_bridge in settings.json naming an address that is not
+// a container bridge's (every interface; a LAN address of this machine
+// when it has one) is refused without allow_remote: nothing listens
+// there, and Status and ServerList say why.
+func TestDockerBridgeNotLAN(t *testing.T) {
+	t.Parallel()
+	bridges := []string{"0.0.0.0"}
+	if lan := lanAddr(); lan != "" {
+		bridges = append(bridges, lan)
+	}
+	for _, bridge := range bridges {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "settings.json")
+		s := settings.Default()
+		s.Profile = "static"
+		s.IMDS = settings.Server{Enabled: true, Addr: "127.0.0.1:0", DockerBridge: bridge}
+		s.ECS = settings.Server{Enabled: true, Addr: "127.0.0.1:0", DockerBridge: bridge}
+		if err := s.Save(path); err != nil {
+			t.Fatal(err)
+		}
+		w := newWorld(t, Options{SettingsPath: path, ReloadInterval: time.Hour})
+		for _, name := range []string{ServerIMDS, ServerECS} {
+			i := infoOf(t, w.d, name)
+			if i.Running || i.Reach != "" || !strings.Contains(i.Error, "beyond loopback only a container bridge's own address") {
+				t.Errorf("%s: ServerList %+v", bridge, i)
+			}
+		}
+		st := w.d.Status()
+		for _, ss := range st.Servers {
+			if ss.Running || !strings.Contains(ss.Error, bridge) {
+				t.Errorf("%s: Status %+v", bridge, ss)
+			}
+		}
+		for _, addr := range w.d.Servers() {
+			if addr.Running() {
+				t.Errorf("%s: %+v runs", bridge, addr)
+			}
+		}
+	}
+}
+
+// lanAddr is an IPv4 address of this machine that is not loopback nor
+// a container bridge's, "" for none.
+func lanAddr() string {
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		n, ok := a.(*net.IPNet)
+		if !ok || n.IP.To4() == nil || n.IP.IsLoopback() || n.IP.IsLinkLocalUnicast() {
+			continue
+		}
+		if ip, _ := netip.AddrFromSlice(n.IP.To4()); server.CheckBridge(ip) != nil {
+			return ip.String()
+		}
+	}
+	return ""
 }
