@@ -336,3 +336,60 @@ func lanAddr() string {
 	}
 	return ""
 }
+
+// TestConsumerEditedOut is the orphan-token part of review 3's H1: a
+// consumer the user removes from settings.json loses its token file at
+// the next reload, and its token stops working; added again, it gets a
+// new token, never the one a file left.
+func TestConsumerEditedOut(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "settings.json")
+	tokenDir := filepath.Join(dir, "tokens")
+	s := settings.Default()
+	s.Servers = []settings.Pinned{{Name: "gone", Kind: KindConsumer, Profile: "static"}, {Name: "stay", Kind: KindConsumer, Profile: "static"}}
+	if err := s.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	w := newWorld(t, Options{SettingsPath: path, TokenDir: tokenDir, ReloadInterval: time.Hour})
+	gone := infoOf(t, w.d, "gone")
+	old, err := os.ReadFile(gone.TokenFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep := filepath.Join(t.TempDir(), "old.token") // what a container kept
+	if err := os.WriteFile(keep, old, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s.Servers = s.Servers[1:]
+	if err := s.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	w.d.Reload()
+	if _, err := os.Stat(gone.TokenFile); err == nil {
+		t.Error("the edited-out consumer's token file stays")
+	}
+	if _, err := sdkECS(t, gone.URL, keep); err == nil {
+		t.Error("the edited-out consumer's token still works")
+	}
+	// A file left at the name (an older run's) is not taken either.
+	if err := server.WriteTokenFile(gone.TokenFile, string(old)); err != nil {
+		t.Fatal(err)
+	}
+	info, err := w.d.AddServer(ServerSpec{Name: "gone", Kind: KindConsumer, Profile: "static"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(info.TokenFile); string(got) == string(old) || len(got) == 0 {
+		t.Error("the consumer added again took the old token")
+	}
+	if _, err := sdkECS(t, gone.URL, keep); err == nil {
+		t.Error("the old token works again")
+	}
+	if _, err := sdkECS(t, info.URL, info.TokenFile); err != nil {
+		t.Errorf("the new token: %v", err)
+	}
+	if _, err := sdkECS(t, gone.URL, filepath.Join(tokenDir, "stay.token")); err != nil {
+		t.Errorf("stay: %v", err)
+	}
+}
