@@ -14,7 +14,9 @@
 // servers and consumers ([Pinned]: name, kind, profile or
 // follow_active, addr, allow_remote), audit_log the activity audit
 // file. Missing values take their
-// defaults ([Default]); unknown keys are ignored.
+// defaults ([Default]); unknown top-level keys are kept as they are
+// (Settings.Unknown) and written back on save, unknown keys inside a
+// known value are dropped.
 //
 // # Errors
 //
@@ -44,9 +46,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -100,6 +105,13 @@ type Settings struct {
 	// daemon's servers is appended to, as one JSON line (created 0600;
 	// see engine/activity). A leading ~/ is the home folder.
 	AuditLog string `json:"audit_log,omitempty"`
+	// Unknown holds the file's top-level keys this version does not
+	// know (a newer version's, or a user's), as they were, so that a
+	// save keeps them; nil when there are none. A key that differs from
+	// a known one only in letter case is not kept: encoding/json would
+	// read it as that one. Unknown keys inside known values (a server's)
+	// are not kept.
+	Unknown map[string]json.RawMessage `json:"-"`
 }
 
 // Server is one local server's switch and listen address.
@@ -303,6 +315,7 @@ func Load(path string) (Settings, error) {
 // ones.
 func Parse(path string, data []byte) (Settings, error) {
 	s := Default()
+	s.Unknown = unknownKeys(data)
 	if err := json.Unmarshal(data, &s); err != nil {
 		serr := &Error{Path: path, Err: err}
 		var syn *json.SyntaxError
@@ -310,6 +323,7 @@ func Parse(path string, data []byte) (Settings, error) {
 		switch {
 		case errors.As(err, &syn):
 			s = Default()
+			s.Unknown = nil
 			serr.Line, serr.Col = position(data, int(syn.Offset))
 		case errors.As(err, &typ):
 			serr.Line, serr.Col = position(data, int(typ.Offset))
@@ -445,13 +459,68 @@ func (s Settings) Write(path string) ([]byte, error) {
 	return data, fsutil.WriteFileAtomic(path, data, 0o600)
 }
 
-// Encode is the content of settings.json for s.
+// Encode is the content of settings.json for s: its known keys in
+// their order, then the unknown ones it was read with, sorted.
 func (s Settings) Encode() ([]byte, error) {
 	data, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return nil, err
 	}
+	if len(s.Unknown) > 0 && bytes.HasSuffix(data, []byte("\n}")) {
+		out := bytes.NewBuffer(data[:len(data)-2])
+		for _, k := range slices.Sorted(maps.Keys(s.Unknown)) {
+			var v bytes.Buffer
+			if knownKey(k) || json.Indent(&v, s.Unknown[k], "  ", "  ") != nil {
+				continue
+			}
+			key, _ := json.Marshal(k)
+			out.WriteString(",\n  ")
+			out.Write(key)
+			out.WriteString(": ")
+			out.Write(v.Bytes())
+		}
+		out.WriteString("\n}")
+		data = out.Bytes()
+	}
 	return append(data, '\n'), nil
+}
+
+// knownKeys are Settings' JSON keys, in lower case.
+var knownKeys = func() map[string]bool {
+	m := map[string]bool{}
+	t := reflect.TypeFor[Settings]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			m[strings.ToLower(name)] = true
+		}
+	}
+	return m
+}()
+
+// knownKey says whether encoding/json reads key into a field of
+// Settings (it matches keys letter case aside).
+func knownKey(key string) bool { return knownKeys[strings.ToLower(key)] }
+
+// unknownKeys are the top-level keys of the JSON object data that
+// Settings has no field for, with their values; nil for none (or when
+// data is not an object).
+func unknownKeys(data []byte) map[string]json.RawMessage {
+	var all map[string]json.RawMessage
+	if json.Unmarshal(data, &all) != nil {
+		return nil
+	}
+	var out map[string]json.RawMessage
+	for k, v := range all {
+		if knownKey(k) {
+			continue
+		}
+		if out == nil {
+			out = map[string]json.RawMessage{}
+		}
+		out[k] = v
+	}
+	return out
 }
 
 func newToken() string {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/awsxc/awsxc/engine/server"
 	"github.com/awsxc/awsxc/internal/fsutil"
@@ -214,7 +215,74 @@ func FuzzParseSettings(f *testing.F) {
 		if err != nil && (!errors.As(err, &serr) || serr.Line < 0 || serr.Line > bytes.Count(data, []byte("\n"))+1) {
 			t.Errorf("error %v: want a *Error with a line in the file", err)
 		}
+		// What is saved (a file with an error never is) reads back the
+		// same, unknown keys too.
+		if err != nil {
+			return
+		}
+		out, eerr := s.Encode()
+		if eerr != nil {
+			t.Fatal(eerr)
+		}
+		again, err := Parse("s.json", out)
+		if err != nil {
+			t.Fatalf("the encoded settings do not parse: %v\n%s", err, out)
+		}
+		compact := cmp.Transformer("compact", func(m json.RawMessage) string {
+			var b bytes.Buffer
+			json.Compact(&b, m)
+			return b.String()
+		})
+		if diff := cmp.Diff(s, again, cmpopts.EquateEmpty(), compact); diff != "" {
+			t.Errorf("round trip (-first +again):\n%s\n%s", diff, out)
+		}
 	})
+}
+
+// TestUnknownKeysKept is review 3's L4: top-level keys awsxc does not
+// know (a newer version's) are written back by a save, as they were; a
+// key that differs from a known one only in letter case is not (it
+// would be read as that one).
+func TestUnknownKeysKept(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "settings.json")
+	data := []byte(`{"profile": "dev", "future_key": {"a": [1, 2], "b": "x"}, "Profile": "prod", "zz": 7,
+"servers": [{"name": "api", "kind": "ecs-consumer", "profile": "dev"}]}`)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Favourites = []string{"dev"}
+	if err := f.Save(s); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]json.RawMessage{"future_key": json.RawMessage(`{"a":[1,2],"b":"x"}`), "zz": json.RawMessage(`7`)}
+	compact := func(m map[string]json.RawMessage) map[string]string {
+		out := map[string]string{}
+		for k, v := range m {
+			var b bytes.Buffer
+			json.Compact(&b, v)
+			out[k] = b.String()
+		}
+		return out
+	}
+	if diff := cmp.Diff(compact(want), compact(got.Unknown)); diff != "" {
+		t.Errorf("unknown keys (-want +got):\n%s", diff)
+	}
+	if got.Profile != "prod" || len(got.Servers) != 1 || len(got.Favourites) != 1 {
+		t.Errorf("known values: %+v", got)
+	}
+	text, _ := os.ReadFile(path)
+	if bytes.Contains(text, []byte(`"Profile"`)) {
+		t.Errorf("a known key written twice:\n%s", text)
+	}
 }
 
 // TestIssue10BadECSToken: a token the ECS server would refuse is a
