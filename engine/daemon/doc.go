@@ -34,8 +34,13 @@
 // [Daemon.Registry], and shows and changes the pinned servers through
 // [Daemon.ServerList], [Daemon.AddServer], [Daemon.Revoke] and
 // [Daemon.Activity]. The daemon reads settings.json again every
-// [Options].ReloadInterval, before every UpdateSettings, and on
-// [Daemon.Reload]. A front end that hosts the
+// [Options].ReloadInterval, before every change (UpdateSettings,
+// AddServer, RemoveServer, Revoke), and on [Daemon.Reload]; each
+// reload, and each change from its reload to its save, holds the
+// daemon's lock and then the settings.File's (always in that order), so
+// that none undoes another: a front end changes the settings only
+// through the daemon, editing the fields it means to change. A change
+// that cannot be saved wraps [ErrNotSaved]. A front end that hosts the
 // daemon sets AWSXC_NO_DAEMON=1 in its own environment, so that an
 // awsxc-cli it starts as a credential_process resolves in its process
 // instead of asking the daemon back.

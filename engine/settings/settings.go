@@ -33,9 +33,11 @@
 // [File] is the file as a running front end keeps it: [Open] loads it,
 // [File.Reload] reads it again when its content is not what was last
 // read or written (a checksum, since a modification time can repeat
-// within its granularity), and [File.Save] writes it. The tray and the
-// daemon call Reload on a timer and before every change they make, so a
-// save never overwrites the user's edits.
+// within its granularity), and [File.Save] writes it, each under the
+// File's lock. The daemon calls Reload on a timer and before every
+// change it makes, under a lock of its own that it holds until the
+// change is saved, so a save never overwrites the user's edits and a
+// reload never takes an older version for one.
 package settings
 
 import (
