@@ -95,18 +95,23 @@ func (a *adapter) applyItems(parentID string, parent *systray.MenuItem, items []
 				mi.Enable()
 			}
 		}
-		if prev.Hidden != it.Hidden {
-			if it.Hidden {
-				mi.Hide()
-			} else {
-				mi.Show()
-			}
-		}
 		kids := it.Children
 		it.Children = nil
+		// A Win32 menu drops an item added under one that is not in the
+		// menu (hidden, or hidden before its first child made it a
+		// submenu): fyne.io/systray logs "unable to addOrUpdateMenuItem"
+		// and the submenu stays empty for good. So new children are added
+		// while their parent is shown, and it is hidden after them.
+		hide := it.Hidden && (!prev.Hidden || a.newKids(it.ID, kids))
+		if prev.Hidden && (!it.Hidden || hide) {
+			mi.Show()
+		}
 		a.last[it.ID] = it
 		if len(kids) > 0 || len(a.children[it.ID]) > 0 {
 			a.applyItems(it.ID, mi, kids)
+		}
+		if hide {
+			mi.Hide()
 		}
 	}
 	// Hide what this level had before and the model no longer has.
@@ -120,6 +125,17 @@ func (a *adapter) applyItems(parentID string, parent *systray.MenuItem, items []
 			a.last[id] = prev
 		}
 	}
+}
+
+// newKids says whether kids holds an item or separator that parentID's
+// submenu does not have yet.
+func (a *adapter) newKids(parentID string, kids []Item) bool {
+	for _, k := range kids {
+		if k.Separator && !a.seps[k.ID] || !k.Separator && a.items[k.ID] == nil {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *adapter) create(parent *systray.MenuItem, it Item) *systray.MenuItem {

@@ -1114,8 +1114,8 @@ func (w *wine) testTray(t *testing.T) {
 	}
 	// The lock of the first run is gone: this one starts.
 	p = w.start(t, env, w.tray)
-	imds := p.waitStderr(t, `IMDS server listening" addr=(127\.0\.0\.1:\d+)`)[1]
-	ecs := p.waitStderr(t, `ECS server listening" addr=(127\.0\.0\.1:\d+)`)[1]
+	imds := p.waitStderr(t, `"server listening" server=imds url=http://(127\.0\.0\.1:\d+)/`)[1]
+	ecs := p.waitStderr(t, `"server listening" server=ecs url=http://(127\.0\.0\.1:\d+)/`)[1]
 	token, code := curl(t, "-X", "PUT", "-H", "X-aws-ec2-metadata-token-ttl-seconds: 60", "http://"+imds+"/latest/api/token")
 	if code != 200 {
 		t.Fatalf("tray IMDS token: %d %q", code, token)
@@ -1128,6 +1128,12 @@ func (w *wine) testTray(t *testing.T) {
 	body, code = curl(t, "-H", "Authorization: "+ecsToken, "http://"+ecs+"/")
 	if c := decode(t, body); code != 200 || !strings.HasPrefix(c.AccessKeyID, "ASIAFAKE") {
 		t.Errorf("tray ECS credentials: %d %+v", code, c)
+	}
+	// Every menu item made it into the Win32 menu: fyne.io/systray logs
+	// (and drops the item) when InsertMenuItem or SetMenuItemInfo fails,
+	// an item under a parent that is not in the menu, say.
+	if text := p.errText(); strings.Contains(text, "systray error") {
+		t.Errorf("the menu was not built whole under Wine:\n%s", text)
 	}
 	saved := w.readSettings(t)
 	if a := saved["imds"].(map[string]any)["addr"]; a != imds {
