@@ -37,7 +37,7 @@ before they expire. It runs the IMDS and ECS servers that settings.json (the
 tray's) switches on, for its active profile. It shows no dialogs: a profile
 that needs an MFA code gets one from the first awsxc-cli that can ask its
 user. One daemon per user: a second one, or a running awsxc tray, is refused.
-SIGINT or SIGTERM stops it (exit 0).
+SIGINT, SIGTERM or SIGHUP (its terminal closing) stops it (exit 0).
 `,
 	new: func() runner { return &daemonCmd{} },
 }
@@ -61,7 +61,10 @@ func (*daemonCmd) run(ctx context.Context, c *cli, p parsed) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	// SIGHUP too: closing the terminal or SSH session it runs in stops
+	// it cleanly, its socket removed and serve's servers with it (review
+	// 3, L6).
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	rep := &daemonReporter{w: c.stderr, last: map[string]string{}}
 	// The tray hosts the same daemon: whichever front end claims the
@@ -290,6 +293,9 @@ func statusText(st *daemon.StatusResponse, now time.Time) string {
 			line += " (error: " + st.SettingsError + ")"
 		}
 		fmt.Fprintf(tw, "settings\t%s\n", line)
+	}
+	if st.AuditError != "" { // review 3, L3
+		fmt.Fprintf(tw, "audit\terror: %s\n", st.AuditError)
 	}
 	if st.Active != "" {
 		line := st.Active

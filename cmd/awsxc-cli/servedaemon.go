@@ -67,12 +67,17 @@ func (c *cli) serveDaemon(ctx context.Context, s *serveCmd) (handled bool, err e
 		specs = append(specs, spec)
 	}
 	var added []daemon.ServerInfo
+	saved := true // every add was saved in the daemon's settings
 	remove := func() error {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), removeTimeout)
 		defer cancel()
 		var errs []error
 		for _, i := range added {
-			if err := client.RemoveServer(rctx, i.Name); err != nil && !errors.Is(err, daemon.ErrNoServer) {
+			err := client.RemoveServer(rctx, i.Name)
+			switch {
+			case errors.Is(err, daemon.ErrNotSaved): // removed, for this run only
+				errs = append(errs, fmt.Errorf("%w; the change was not saved: fix settings.json, or it comes back when the daemon restarts", err))
+			case err != nil && !errors.Is(err, daemon.ErrNoServer):
 				errs = append(errs, fmt.Errorf("remove %s from the daemon: %w", i.Name, daemonError(err)))
 			}
 		}
@@ -86,6 +91,7 @@ func (c *cli) serveDaemon(ctx context.Context, s *serveCmd) (handled bool, err e
 		}
 		if warn != "" {
 			fmt.Fprintf(c.stderr, "awsxc-cli: warning: %s\n", warn)
+			saved = false
 		}
 		added = append(added, info)
 	}
@@ -111,6 +117,9 @@ func (c *cli) serveDaemon(ctx context.Context, s *serveCmd) (handled bool, err e
 		}
 	}
 	if s.keep {
+		if !saved { // review 3, L1
+			return true, errors.New("the servers stay in the awsxc daemon until it stops, but they were not saved in its settings (see the warning): they are gone when it restarts")
+		}
 		fmt.Fprintln(c.stderr, "awsxc-cli: the servers stay in the awsxc daemon (saved in its settings); awsxc-cli revoke NAME removes a consumer")
 		return true, nil
 	}

@@ -54,6 +54,12 @@ func (*revokeCmd) run(ctx context.Context, c *cli, p parsed) error {
 		return usagef("the daemon has no consumer %q (awsxc-cli status lists them)", name)
 	case errors.Is(err, daemon.ErrNotConsumer):
 		return usagef("%q is a server, not a consumer: only consumers have tokens to revoke", name)
+	case errors.Is(err, daemon.ErrNotSaved):
+		// Revoked for this run only: unless settings.json is fixed while
+		// the daemon runs, the consumer comes back, with a new token in
+		// the same file, when it starts again (review 3, M1). The
+		// daemon's words say what happened and why.
+		return fmt.Errorf("%w; the change was not saved: fix settings.json, or the consumer comes back when the daemon restarts", err)
 	case err != nil:
 		return daemonError(err)
 	}
@@ -69,7 +75,8 @@ var activityCommand = &command{
 first, one a line: time, server, consumer, profile, outcome, masked key id,
 client address and User-Agent; revocations too. No secret is shown. --json prints
 one JSON object a line (the audit_log file's form). --follow goes on printing
-new ones as they happen until SIGINT. Needs a running daemon.
+new ones as they happen until SIGINT, or until the daemon stops (then it says
+so and exits 1). Needs a running daemon.
 `,
 	new: func() runner { return &activityCmd{} },
 }
@@ -113,6 +120,10 @@ func (a *activityCmd) run(ctx context.Context, c *cli, _ parsed) error {
 		_, err := c.stdout.Write(line)
 		return err
 	})
+	if errors.Is(err, daemon.ErrStopped) {
+		// Not an end the user asked for (review 3, L5).
+		return errors.New("the awsxc daemon stopped")
+	}
 	if err != nil {
 		return daemonError(err)
 	}
