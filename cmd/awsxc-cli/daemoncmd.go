@@ -106,7 +106,7 @@ func (*daemonCmd) run(ctx context.Context, c *cli, p parsed) error {
 		SettingsPath:   settingsPath,
 		DefaultProfile: engine.ProfileName("", c.getenv),
 		Logger:         c.log,
-		Hints:          cliHints,
+		Hints:          daemonHints,
 		ECSTokenFile:   ecsTokenFile,
 		TokenDir:       tokenDir,
 		FrontEnd:       "awsxc-cli daemon",
@@ -139,6 +139,15 @@ func (*daemonCmd) run(ctx context.Context, c *cli, p parsed) error {
 		err = cerr
 	}
 	return err
+}
+
+// daemonHints words the daemon's actions: as the command line's, but
+// its servers take no --allow-host (review 3, M5).
+var daemonHints engine.Hints = func(a engine.Action, profile string) string {
+	if a == engine.ActionAllowHost {
+		return "point the client at localhost or 127.0.0.1 (the awsxc daemon's servers accept those and the container engines' host names), or serve with awsxc-cli serve --no-daemon --allow-host"
+	}
+	return cliHints(a, profile)
 }
 
 // daemonReporter prints what changes in a daemon's status, one line per

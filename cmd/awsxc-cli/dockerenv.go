@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"net"
 	"net/netip"
 	"path/filepath"
 	"runtime"
@@ -20,8 +21,9 @@ import (
 
 	"github.com/awsxc/awsxc/engine"
 	"github.com/awsxc/awsxc/engine/containers"
+	"github.com/awsxc/awsxc/engine/daemon"
 	"github.com/awsxc/awsxc/engine/server"
-	"github.com/awsxc/awsxc/internal/rundir"
+	"github.com/awsxc/awsxc/internal/localsock"
 )
 
 var dockerEnvCommand = &command{
@@ -30,8 +32,11 @@ var dockerEnvCommand = &command{
 	summary: "print docker run flags or a Compose snippet that give a container a profile's credentials",
 	doc: `Print the docker run flags, or with --compose a Compose file fragment, that
 let a container of this machine's container engine fetch a profile's
-credentials from an awsxc server, and (on stderr) the awsxc-cli serve
-command that serves them there. The engine is detected from what the docker
+credentials from an awsxc server. Under a running awsxc daemon that server is
+the daemon's: a pinned server (or with --ecs a consumer) of the profile it
+has, or one it adds (saved in its settings; stderr says which). Without a
+daemon, or where its loopback servers cannot serve the engine (Docker
+Engine's bridge), stderr gives the awsxc-cli serve command to run. The engine is detected from what the docker
 and podman CLIs say (never guessed); --engine names it instead: ` + strings.Join(kindNames(), ", ") + `.
 
 IMDS (the default) works with every SDK in every engine that can reach this
@@ -138,38 +143,14 @@ func (d *dockerEnvCmd) run(ctx context.Context, c *cli, _ parsed) error {
 	if err != nil {
 		return err
 	}
-	port := d.port
-	if port == 0 {
-		port = defaultPort(name, d.ecs)
-	}
-	srv := containers.Server{Protocol: containers.IMDS, Port: uint16(port)}
-	var serveCmd []string
-	consumer := consumerName(name)
-	if d.ecs {
-		dir := d.tokenDir
-		if dir == "" {
-			rd, err := rundir.RuntimeDir(c.getenv)
-			if err != nil {
-				return err
-			}
-			dir = filepath.Join(rd, "tokens")
-		}
-		if dir, err = c.env.ExpandPath(dir); err != nil {
-			return fmt.Errorf("--token-dir: %w", err)
-		}
-		if dir, err = filepath.Abs(dir); err != nil {
-			return fmt.Errorf("--token-dir: %w", err)
-		}
-		// serve refuses a folder another user can write: say so now.
-		if err := engine.PrivateDir(dir); err != nil {
-			return usagef("--token-dir: %v", err)
-		}
-		srv = containers.Server{Protocol: containers.ECS, Port: uint16(port), TokenFile: filepath.Join(dir, consumer+".token")}
-		serveCmd = []string{"--ecs", "127.0.0.1:" + strconv.Itoa(port), "--ecs-consumer", consumer + "=" + name, "--token-dir", dir}
-	}
-	r := eng.Recipe(srv)
 	fmt.Fprintf(c.stderr, "awsxc-cli: container engine: %s (%s)\n", eng, eng.Reason)
-	if !r.Usable() {
+	// What the container needs, before a port is known: a recipe that
+	// is not usable is not usable on any port.
+	proto := containers.IMDS
+	if d.ecs {
+		proto = containers.ECS
+	}
+	if r := eng.Recipe(containers.Server{Protocol: proto, Port: 1, TokenFile: "token"}); !r.Usable() {
 		msg := r.Note
 		if r.Instead == containers.IMDS {
 			msg += "; without --ecs the IMDS server works there"
@@ -179,18 +160,16 @@ func (d *dockerEnvCmd) run(ctx context.Context, c *cli, _ parsed) error {
 		}
 		return errors.New(msg)
 	}
-	if !d.ecs {
-		serveCmd = []string{"--imds", "127.0.0.1:" + strconv.Itoa(port) + "=" + name}
-		if r.Listen.Addr() != loopbackAddr {
-			serveCmd = append(serveCmd, "--docker-bridge", r.Listen.Addr().String())
+	srv, handled, err := d.fromDaemon(ctx, c, eng, name)
+	if err != nil {
+		return err
+	}
+	if !handled {
+		if srv, err = d.serveCommand(c, eng, name); err != nil {
+			return err
 		}
 	}
-	if r.Host != "" && r.Host != "127.0.0.1" && !slices.Contains(server.DefaultHosts(), r.Host) {
-		serveCmd = append(serveCmd, "--allow-host", r.Host)
-	}
-	// The seam for the daemon: under a running daemon, docker-env will use
-	// (or add) a pinned server there instead of asking for serve.
-	fmt.Fprintf(c.stderr, "awsxc-cli: serve the credentials with: awsxc-cli serve %s\n", shellJoin(serveCmd))
+	r := eng.Recipe(srv)
 	if r.Exposure != "" {
 		fmt.Fprintf(c.stderr, "awsxc-cli: note: %s\n", r.Exposure)
 	}
@@ -203,6 +182,161 @@ func (d *dockerEnvCmd) run(ctx context.Context, c *cli, _ parsed) error {
 	}
 	_, err = fmt.Fprintln(c.stdout, shellJoin(r.RunFlags()))
 	return err
+}
+
+// daemonOnly is why the daemon's servers cannot serve a recipe, "" when
+// they can: they listen on loopback only and accept the engines' host
+// names, no others (review 3, M5).
+func daemonOnly(r containers.Recipe, tokenDir string) string {
+	switch {
+	case tokenDir != "":
+		return "--token-dir names a folder of its own"
+	case r.Listen.Addr() != loopbackAddr:
+		return "the container reaches this machine at " + r.Listen.Addr().String() + ", where the daemon's servers do not listen"
+	case r.Host != "" && r.Host != "127.0.0.1" && !slices.Contains(server.DefaultHosts(), r.Host):
+		return "the container names this machine " + r.Host + ", which the daemon's servers do not accept"
+	}
+	return ""
+}
+
+// fromDaemon finds, under a running daemon, a pinned server of the
+// daemon that serves profile to this engine's containers (an IMDS server,
+// or with --ecs a consumer), or adds one, and says so on stderr (issue
+// 14). handled is false when no daemon answers, or when its servers
+// cannot serve this recipe (then serve --no-daemon is proposed).
+func (d *dockerEnvCmd) fromDaemon(ctx context.Context, c *cli, eng containers.Engine, profile string) (srv containers.Server, handled bool, err error) {
+	if c.daemonOff(&options{}) != "" {
+		return srv, false, nil
+	}
+	client := c.daemonClient()
+	if client == nil {
+		return srv, false, nil
+	}
+	list, err := client.Servers(ctx)
+	if err != nil {
+		if !errors.Is(err, localsock.ErrNoDaemon) {
+			c.log.Debug("the daemon did not answer; proposing awsxc-cli serve", "why", err)
+		}
+		return srv, false, nil
+	}
+	proto, kind := containers.IMDS, daemon.KindIMDS
+	if d.ecs {
+		proto, kind = containers.ECS, daemon.KindConsumer
+	}
+	if why := daemonOnly(eng.Recipe(containers.Server{Protocol: proto, Port: 1, TokenFile: "token"}), d.tokenDir); why != "" {
+		fmt.Fprintf(c.stderr, "awsxc-cli: note: not using the awsxc daemon's servers: %s\n", why)
+		return srv, false, nil
+	}
+	// One it has: pinned to the profile, on loopback, on --port if given.
+	var found *daemon.ServerInfo
+	for i := range list {
+		s := &list[i]
+		if s.Kind != kind || s.Builtin || s.FollowsActive || s.Profile != profile || !s.Running || s.Reach != "" || !onLoopback(s.Addr, d.port) {
+			continue
+		}
+		if found == nil || d.ecs && s.Name == consumerName(profile) {
+			found = s
+		}
+	}
+	verb := "uses"
+	if found == nil {
+		spec := daemon.ServerSpec{Kind: kind, Profile: profile}
+		if d.ecs {
+			spec.Name = consumerName(profile)
+			if d.port != 0 && !daemonECSAt(list, d.port) {
+				return srv, true, usagef("--port %d: the awsxc daemon's ECS listener is not on that port; leave --port out to use it", d.port)
+			}
+		} else {
+			spec.Addr = "127.0.0.1:" + strconv.Itoa(d.port) // 0: the daemon picks one, and saves it
+		}
+		info, warn, err := client.AddServer(ctx, spec)
+		if err != nil {
+			return srv, true, fmt.Errorf("the awsxc daemon did not add the server: %w", daemonError(err))
+		}
+		if warn != "" {
+			fmt.Fprintf(c.stderr, "awsxc-cli: warning: %s (the server is gone when the daemon restarts)\n", warn)
+		}
+		if info.Error != "" {
+			return srv, true, fmt.Errorf("the awsxc daemon added %s, but it is not running: %s", info.Name, info.Error)
+		}
+		found, verb = &info, "added"
+	}
+	_, p, _ := net.SplitHostPort(found.Addr)
+	port, _ := strconv.Atoi(p)
+	if d.ecs {
+		fmt.Fprintf(c.stderr, "awsxc-cli: %s consumer %q of the awsxc daemon, which reads profile %q at %s; its token is in %s\n", verb, found.Name, profile, found.URL, found.TokenFile)
+		return containers.Server{Protocol: containers.ECS, Port: uint16(port), TokenFile: found.TokenFile}, true, nil
+	}
+	fmt.Fprintf(c.stderr, "awsxc-cli: %s server %s of the awsxc daemon, which serves profile %q as EC2 instance metadata at %s\n", verb, found.Name, profile, found.URL)
+	return containers.Server{Protocol: containers.IMDS, Port: uint16(port)}, true, nil
+}
+
+// onLoopback reports whether addr is on 127.0.0.1, and on port when it
+// is not 0.
+func onLoopback(addr string, port int) bool {
+	h, p, err := net.SplitHostPort(addr)
+	return err == nil && h == "127.0.0.1" && (port == 0 || p == strconv.Itoa(port))
+}
+
+// daemonECSAt reports whether the daemon's ECS listener is on port.
+func daemonECSAt(list []daemon.ServerInfo, port int) bool {
+	for _, s := range list {
+		if s.Kind == daemon.KindECS {
+			return onLoopback(s.Addr, port)
+		}
+	}
+	return false
+}
+
+// serveCommand is the server docker-env proposes without a daemon, and
+// the awsxc-cli serve command that runs it (on stderr).
+func (d *dockerEnvCmd) serveCommand(c *cli, eng containers.Engine, name string) (containers.Server, error) {
+	port := d.port
+	if port == 0 {
+		port = defaultPort(name, d.ecs)
+	}
+	srv := containers.Server{Protocol: containers.IMDS, Port: uint16(port)}
+	var serveCmd []string
+	if d.ecs {
+		dir, err := c.serveTokenDir(d.tokenDir) // serve's own folder, as serve checks it
+		if err != nil {
+			return srv, err
+		}
+		consumer := consumerName(name)
+		srv = containers.Server{Protocol: containers.ECS, Port: uint16(port), TokenFile: filepath.Join(dir, consumer+".token")}
+		serveCmd = []string{"--ecs", "127.0.0.1:" + strconv.Itoa(port), "--ecs-consumer", consumer + "=" + name, "--token-dir", dir}
+	}
+	r := eng.Recipe(srv)
+	if !d.ecs {
+		serveCmd = []string{"--imds", "127.0.0.1:" + strconv.Itoa(port) + "=" + name}
+		if r.Listen.Addr() != loopbackAddr {
+			serveCmd = append(serveCmd, "--docker-bridge", r.Listen.Addr().String())
+		}
+	}
+	if r.Host != "" && r.Host != "127.0.0.1" && !slices.Contains(server.DefaultHosts(), r.Host) {
+		serveCmd = append(serveCmd, "--allow-host", r.Host)
+	}
+	// Under a running daemon serve would add the servers there, which
+	// cannot serve this (daemonOnly).
+	if c.daemonRunning() {
+		serveCmd = append([]string{"--no-daemon"}, serveCmd...)
+	}
+	fmt.Fprintf(c.stderr, "awsxc-cli: serve the credentials with: awsxc-cli serve %s\n", shellJoin(serveCmd))
+	return srv, nil
+}
+
+// daemonRunning reports whether a daemon answers (and is not turned
+// off for this run).
+func (c *cli) daemonRunning() bool {
+	if c.daemonOff(&options{}) != "" {
+		return false
+	}
+	client := c.daemonClient()
+	if client == nil {
+		return false
+	}
+	_, err := client.Status(context.Background())
+	return err == nil
 }
 
 var loopbackAddr = netip.MustParseAddr("127.0.0.1")

@@ -33,23 +33,27 @@ func (c *cli) serveDaemon(ctx context.Context, s *serveCmd) (handled bool, err e
 		return false, nil
 	}
 	list, err := client.Servers(ctx)
-	if err != nil {
-		if !errors.Is(err, localsock.ErrNoDaemon) {
-			c.log.Debug("the daemon did not answer; serving from this process", "why", err)
-		}
+	if errors.Is(err, localsock.ErrNoDaemon) {
 		return false, nil
+	}
+	if err != nil {
+		// A daemon is there but its answer cannot be used: serving
+		// here instead would surprise whoever counts on the daemon's
+		// (review 3, M2).
+		return true, fmt.Errorf("%w; add --no-daemon to serve from this process", daemonError(err))
 	}
 	// What only a server of this process can do.
 	switch {
 	case s.tokenDir != "":
 		return true, usagef("--token-dir: under the awsxc daemon the tokens are in its token folder; add --no-daemon to serve from this process")
-	case s.bridge != "", len(s.allowHosts) > 0, s.imdsV1, s.auditLog != "", s.activity:
-		return true, usagef("--docker-bridge, --allow-host, --imds-v1, --audit-log and --activity apply to servers of this process: add --no-daemon (the daemon's are set in its settings; awsxc-cli activity shows its record)")
+	case s.bridge != "", len(s.allowHosts) > 0, s.imdsV1:
+		// The daemon's pinned servers have no such settings (review 3, M5).
+		return true, usagef("--docker-bridge, --allow-host and --imds-v1 are not available for the awsxc daemon's servers: add --no-daemon to serve from this process")
+	case s.auditLog != "", s.activity:
+		return true, usagef("--audit-log and --activity apply to servers of this process: add --no-daemon (the daemon writes its audit_log setting's file; awsxc-cli activity shows its record)")
 	}
-	if s.ecs != "" {
-		if err := checkDaemonECS(s.ecs, list); err != nil {
-			return true, err
-		}
+	if err := checkDaemonECS(s.ecs, list); err != nil {
+		return true, err
 	}
 	var specs []daemon.ServerSpec
 	for _, m := range s.imds {
@@ -130,16 +134,24 @@ func (c *cli) serveDaemon(ctx context.Context, s *serveCmd) (handled bool, err e
 }
 
 // checkDaemonECS refuses an --ecs address the daemon's listener is not
-// at (port 0 takes the daemon's).
+// at (port 0, or no --ecs, takes the daemon's). Without a listener yet
+// the daemon starts one at its settings' ecs address, so only 0 fits
+// (review 3, M5: a port given is never ignored).
 func checkDaemonECS(addr string, list []daemon.ServerInfo) error {
+	if addr == "" {
+		return nil
+	}
 	_, port, _ := net.SplitHostPort(addr)
 	for _, i := range list {
 		if i.Kind == daemon.KindECS {
 			if _, p, _ := net.SplitHostPort(i.Addr); port != "0" && p != port {
-				return usagef("--ecs %s: the awsxc daemon's ECS listener is at %s; give that, or port 0, or add --no-daemon", addr, i.Addr)
+				return usagef("--ecs %s: the awsxc daemon's ECS listener is at %s; give that, or port 0, or leave --ecs out, or add --no-daemon", addr, i.Addr)
 			}
 			return nil
 		}
+	}
+	if port != "0" {
+		return usagef("--ecs %s: the awsxc daemon's consumers go to its own ECS listener (settings.json ecs.addr), which does not run yet; give port 0, or leave --ecs out, or add --no-daemon", addr)
 	}
 	return nil
 }

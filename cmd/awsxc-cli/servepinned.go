@@ -27,6 +27,7 @@ import (
 	"github.com/awsxc/awsxc/engine/activity"
 	"github.com/awsxc/awsxc/engine/containers"
 	"github.com/awsxc/awsxc/engine/server"
+	"github.com/awsxc/awsxc/internal/fsutil"
 	"github.com/awsxc/awsxc/internal/rundir"
 )
 
@@ -110,7 +111,7 @@ func (s *serveCmd) flags() []flagSpec {
 				s.consumers = append(s.consumers, consumerSpec{name, profile})
 				return nil
 			}},
-		stringFlag("token-dir", "DIR", "where each consumer's token goes, as DIR/NAME.token (default: awsxc's run-time folder); an existing valid token is kept", &s.tokenDir),
+		stringFlag("token-dir", "DIR", "where each consumer's token goes, as DIR/NAME.token (default: serve-tokens in awsxc's run-time folder, not the daemon's); a valid token kept there for the same profile is kept", &s.tokenDir),
 		{name: "allow-host", arg: "HOST", help: "also accept this Host header (repeatable); container engines' names are accepted already",
 			set: func(v string) error { s.allowHosts = append(s.allowHosts, v); return nil }},
 		stringFlag("docker-bridge", "ADDR", "also listen on the docker bridge's gateway ADDR, or auto to ask docker (Docker Engine on Linux)", &s.bridge),
@@ -174,9 +175,9 @@ func (s *serveCmd) check(p parsed) error {
 		return usagef("serve takes no arguments (use --imds PORT=PROFILE or --ecs-consumer NAME=PROFILE)")
 	}
 	switch {
-	case s.ecs == "" && len(s.consumers) > 0:
+	case s.ecs == "" && len(s.consumers) > 0 && s.noDaemon:
 		return usagef("--ecs-consumer needs --ecs [HOST:]PORT")
-	case len(s.imds) == 0 && s.ecs == "":
+	case len(s.imds) == 0 && s.ecs == "" && len(s.consumers) == 0:
 		return usagef("nothing to serve: give --imds [HOST:]PORT=PROFILE or --ecs [HOST:]PORT with --ecs-consumer NAME=PROFILE")
 	case s.ecs != "" && len(s.consumers) == 0:
 		return usagef("--ecs needs at least one --ecs-consumer NAME=PROFILE")
@@ -283,6 +284,9 @@ func (s *serveCmd) run(ctx context.Context, c *cli, _ parsed) error {
 	if s.keep {
 		return usagef("--keep adds the servers to the awsxc daemon, which is not running")
 	}
+	if s.ecs == "" && len(s.consumers) > 0 {
+		return usagef("--ecs-consumer needs --ecs [HOST:]PORT (the awsxc daemon, which has a listener of its own, is not running)")
+	}
 	return c.servePinned(ctx, s)
 }
 
@@ -293,23 +297,8 @@ func (c *cli) servePinned(ctx context.Context, s *serveCmd) error {
 	tokenDir := s.tokenDir
 	if s.ecs != "" {
 		var err error
-		if tokenDir == "" {
-			d, err := rundir.RuntimeDir(c.getenv)
-			if err != nil {
-				return err
-			}
-			tokenDir = filepath.Join(d, "tokens")
-		}
-		if tokenDir, err = c.env.ExpandPath(tokenDir); err != nil {
-			return fmt.Errorf("--token-dir: %w", err)
-		}
-		if tokenDir, err = filepath.Abs(tokenDir); err != nil {
-			return fmt.Errorf("--token-dir: %w", err)
-		}
-		// A folder another user can write would let them plant
-		// NAME.token, or a link in its place (review 2, M8).
-		if err := engine.PrivateDir(tokenDir); err != nil {
-			return usagef("--token-dir: %v", err)
+		if tokenDir, err = c.serveTokenDir(tokenDir); err != nil {
+			return err
 		}
 	}
 	var extra []string
@@ -388,7 +377,7 @@ func (c *cli) servePinned(ctx context.Context, s *serveCmd) error {
 		o.Addr = s.ecs
 		ecs := &server.ECSOptions{Options: o}
 		for _, cs := range s.consumers {
-			tok, err := keptToken(filepath.Join(tokenDir, cs.name+".token"))
+			tok, err := keptToken(filepath.Join(tokenDir, cs.name+".token"), cs.profile)
 			if err != nil {
 				return err
 			}
@@ -417,6 +406,9 @@ func (c *cli) servePinned(ctx context.Context, s *serveCmd) error {
 				if err := server.WriteTokenFile(file, cs.Token); err != nil {
 					return err
 				}
+				if err := fsutil.WriteFileAtomic(profileFile(file), []byte(s.consumers[j].profile), 0o600); err != nil {
+					return fmt.Errorf("token file: %w", err)
+				}
 				fmt.Fprintf(c.stderr, "awsxc-cli: consumer %q reads profile %q; its token is in %s\n", cs.Name, s.consumers[j].profile, file)
 				io.WriteString(c.stderr, st.ECS.Settings(server.SettingsOptions{Consumer: cs.Name, TokenFile: file}).String())
 			}
@@ -444,10 +436,68 @@ func alsoAt(addrs []string) string {
 	return " (and " + strings.Join(addrs[1:], ", ") + ")"
 }
 
+// serveTokenDir is the folder of serve's own token files: dir as given
+// (expanded, absolute), by default the run-time folder's serve-tokens.
+// The daemon's token folder (tokens) is the daemon's alone: a serve that
+// kept its NAME.token would let one token read the daemon's profile and
+// this serve's (review 3, M3), so it is refused.
+func (c *cli) serveTokenDir(dir string) (string, error) {
+	rd, rerr := rundir.RuntimeDir(c.getenv)
+	daemonDir := ""
+	if rerr == nil {
+		daemonDir = filepath.Join(rd, "tokens")
+	}
+	if dir == "" {
+		if rerr != nil {
+			return "", rerr
+		}
+		dir = filepath.Join(rd, "serve-tokens")
+	}
+	var err error
+	if dir, err = c.env.ExpandPath(dir); err != nil {
+		return "", fmt.Errorf("--token-dir: %w", err)
+	}
+	if dir, err = filepath.Abs(dir); err != nil {
+		return "", fmt.Errorf("--token-dir: %w", err)
+	}
+	if daemonDir != "" && sameDir(dir, daemonDir) {
+		return "", usagef("--token-dir: %s is the awsxc daemon's token folder; give a folder of this serve's own (the default is %s)", dir, filepath.Join(rd, "serve-tokens"))
+	}
+	// A folder another user can write would let them plant
+	// NAME.token, or a link in its place (review 2, M8).
+	if err := engine.PrivateDir(dir); err != nil {
+		return "", usagef("--token-dir: %v", err)
+	}
+	return dir, nil
+}
+
+// sameDir reports whether a and b name one folder (links followed), or
+// the same path when either does not exist yet.
+func sameDir(a, b string) bool {
+	if filepath.Clean(a) == filepath.Clean(b) {
+		return true
+	}
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
+}
+
+// profileFile is where serve notes the profile a token file's token
+// reads: NAME.token's NAME.profile.
+func profileFile(tokenFile string) string {
+	return strings.TrimSuffix(tokenFile, ".token") + ".profile"
+}
+
 // keptToken returns the token in path when it is a valid one that only
-// this user can read, so containers that mounted it keep working across
-// restarts; otherwise "" (a new one is made).
-func keptToken(path string) (string, error) {
+// this user can read and that was written for profile (its
+// [profileFile] says so), so containers that mounted it keep working
+// across restarts; otherwise "" (a new one is made). A token written for
+// another profile is never kept: one token reads one profile (review 3,
+// M3).
+func keptToken(path, profile string) (string, error) {
+	if b, err := os.ReadFile(profileFile(path)); err != nil || string(b) != profile {
+		return "", nil
+	}
 	fi, err := os.Lstat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):

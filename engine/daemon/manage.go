@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/awsxc/awsxc/engine"
 	"github.com/awsxc/awsxc/engine/activity"
 	"github.com/awsxc/awsxc/engine/server"
 )
@@ -131,6 +132,14 @@ func (d *Daemon) serveServers(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, APIError{Code: CodeNotSaved, Message: oneLine(err.Error())})
 	case err != nil:
 		d.log.Debug("local API: server not added", "err", err)
+		// A profile that cannot be resolved keeps its kind, action and
+		// hint, as on PathCredentials: its client words it as its own
+		// (review 3, L2).
+		var e *engine.Error
+		if errors.As(err, &e) {
+			writeError(w, http.StatusUnprocessableEntity, apiError(e))
+			return
+		}
 		writeError(w, http.StatusUnprocessableEntity, APIError{Code: CodeInvalid, Message: oneLine(err.Error())})
 	default:
 		d.log.Debug("local API: server added", "name", info.Name, "kind", info.Kind)
