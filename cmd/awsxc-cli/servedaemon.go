@@ -13,6 +13,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/awsxc/awsxc/engine"
 	"github.com/awsxc/awsxc/engine/daemon"
 	"github.com/awsxc/awsxc/internal/localsock"
 )
@@ -91,7 +92,18 @@ func (c *cli) serveDaemon(ctx context.Context, s *serveCmd) (handled bool, err e
 		info, warn, err := client.AddServer(ctx, spec)
 		if err != nil {
 			// Nothing half done: what was added goes again.
-			return true, errors.Join(fmt.Errorf("the awsxc daemon did not add the server: %w", daemonError(err)), remove())
+			var e *engine.Error
+			if errors.As(err, &e) {
+				// A profile the daemon cannot resolve reads as it does
+				// without a daemon, and exits alike (review 3, L2).
+				err = cliHints.Reword(e)
+			} else {
+				err = fmt.Errorf("the awsxc daemon did not add the server: %w", daemonError(err))
+			}
+			if rerr := remove(); rerr != nil {
+				return true, errors.Join(err, rerr)
+			}
+			return true, err
 		}
 		if warn != "" {
 			fmt.Fprintf(c.stderr, "awsxc-cli: warning: %s\n", warn)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/engine/activity"
 	"github.com/awsxc/awsxc/internal/localsock"
 )
 
@@ -166,5 +167,58 @@ func TestAPIErrorRoundTrip(t *testing.T) {
 	e := &engine.Error{Profile: "p", Kind: engine.ErrNoCredentials}
 	if got, _ := apiError(e).EngineError(); got.Error() != e.Error() || got.Err != nil {
 		t.Errorf("without a cause: %q", got)
+	}
+}
+
+// TestClientStreamBounds is review 3, M2: a servers list and an
+// activity answer are bounded per record and in number, not as a whole,
+// so a full activity buffer and hundreds of servers are read; an endless
+// or oversized one is refused (ErrFallback), never held.
+func TestClientStreamBounds(t *testing.T) {
+	t.Parallel()
+	rec := string(activity.Record{Time: time.Unix(1, 0).UTC(), Server: "ecs", Kind: KindECS, Consumer: "api",
+		Profile: "p", Client: "127.0.0.1:1", UserAgent: strings.Repeat("u", 300), Outcome: activity.Served, Status: 200}.AppendJSON(nil))
+	server := `{"name":"c","kind":"ecs-consumer","settings":{"note":"` + strings.Repeat("n", 700) + `"}}`
+	stream := func(head, item, sep, tail string, n int) string {
+		return httpStandIn(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set(Header, versionText)
+			io.WriteString(w, head)
+			for i := 0; n < 0 || i < n; i++ {
+				if i > 0 {
+					io.WriteString(w, sep)
+				}
+				if _, err := io.WriteString(w, item); err != nil {
+					return
+				}
+			}
+			io.WriteString(w, tail)
+		})
+	}
+	ctx := context.Background()
+	count := func(path string) (int, error) {
+		n := 0
+		err := (&Client{Path: path, Timeout: 10 * time.Second}).Activity(ctx, false, func(activity.Record, uint64) error { n++; return nil })
+		return n, err
+	}
+	if n, err := count(stream("", rec+"\n", "", "", activity.DefaultSize)); err != nil || n != activity.DefaultSize {
+		t.Errorf("a full activity buffer: %d records, %v", n, err)
+	}
+	if _, err := count(stream("", rec+"\n", "", "", -1)); !errors.Is(err, ErrFallback) {
+		t.Errorf("endless activity: %v", err)
+	}
+	if _, err := count(stream("", `{"time":"`+strings.Repeat("x", 1<<20)+`"}`+"\n", "", "", 1)); !errors.Is(err, ErrFallback) {
+		t.Errorf("a huge record: %v", err)
+	}
+	servers := func(path string) ([]ServerInfo, error) {
+		return (&Client{Path: path, Timeout: 10 * time.Second}).Servers(ctx)
+	}
+	if list, err := servers(stream(`{"servers":[`, server, ",", "]}", 300)); err != nil || len(list) != 300 || list[299].Settings.Note == "" {
+		t.Errorf("300 servers: %d, %v", len(list), err)
+	}
+	if _, err := servers(stream(`{"servers":[`, server, ",", "]}", -1)); !errors.Is(err, ErrFallback) {
+		t.Errorf("endless servers: %v", err)
+	}
+	if _, err := servers(stream(`{"servers":[{"name":"`, strings.Repeat("x", 4096), "", `"}]}`, 64)); !errors.Is(err, ErrFallback) || !strings.Contains(err.Error(), "bigger") {
+		t.Errorf("a huge server: %v", err)
 	}
 }
