@@ -139,6 +139,11 @@ func (d *dockerEnvCmd) run(ctx context.Context, c *cli, _ parsed) error {
 	if _, err := engine.Load(ctx, engine.Options{Env: c.env, Profile: name, Logger: c.log}); err != nil {
 		return err
 	}
+	if d.tokenDir != "" { // one line, before anything else is said
+		if _, err := c.serveTokenDir(d.tokenDir); err != nil {
+			return err
+		}
+	}
 	eng, err := c.detectEngine(ctx, d.engine)
 	if err != nil {
 		return err

@@ -193,7 +193,7 @@ func TestReview3NotSaved(t *testing.T) {
 		t.Errorf("revoke with settings in error: %d %q", r.code, r.stderr)
 	}
 	r = f.run(t, "", nil, "serve", "--keep", "--imds", "0=static")
-	if r.code == 0 || strings.Contains(r.stderr, "(saved in its settings)") || !strings.Contains(r.stderr, "they were not saved in its settings") {
+	if r.code != 1 || strings.Contains(r.stderr, "(saved in its settings)") || !strings.Contains(r.stderr, "not saved") || strings.Count(r.stderr, "\n") != 1 {
 		t.Errorf("serve --keep with settings in error: %d\n%s", r.code, r.stderr)
 	}
 }

@@ -97,6 +97,8 @@ func (c *cli) serveDaemon(ctx context.Context, s *serveCmd) (handled bool, err e
 				// A profile the daemon cannot resolve reads as it does
 				// without a daemon, and exits alike (review 3, L2).
 				err = cliHints.Reword(e)
+			} else if errors.Is(err, daemon.ErrNotSaved) {
+				err = fmt.Errorf("the awsxc daemon did not add the server: %w; or add --no-daemon to serve from this process", err)
 			} else {
 				err = fmt.Errorf("the awsxc daemon did not add the server: %w", daemonError(err))
 			}
