@@ -21,16 +21,7 @@ import (
 // TestMain keeps the machine's own AWS setup away from every test: the
 // daemon takes its files from an Env, but the SDK still reads some
 // settings from the process (see engine's package documentation).
-func TestMain(m *testing.M) {
-	cleanup, err := fakeaws.IsolateProcess()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(fakeaws.RunIsolated(m, nil)) }
 
 const testConfig = `[profile static]
 region = eu-west-1
