@@ -4,23 +4,11 @@ package fsutil
 
 import (
 	"errors"
-	"io/fs"
 	"os"
 )
 
 // The fall-backs for systems without flock or LockFileEx (js, wasip1,
 // plan9): writes work, ownership is not kept, locks are unsupported.
-
-func checkWritable(path string, fi fs.FileInfo) error {
-	if fi.Mode().Perm()&0o200 == 0 {
-		return notWritable(path, fi)
-	}
-	return nil
-}
-
-func keepOwner(*os.File, fs.FileInfo) {}
-
-func syncDir(string) error { return errors.ErrUnsupported }
 
 func openLockFile(string) (*os.File, error) { return nil, errors.ErrUnsupported }
 
