@@ -398,7 +398,16 @@ func TestRemindersAfterSleep(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.waitFor(t, "signed in", func(a *app) bool { return a.state.Session.Status.SignedIn && !a.state.Session.SigningIn })
+	// The sign-in opened the browser on the verification page, detached:
+	// its log line may come after the sign-in completed.
+	deadline := time.Now().Add(10 * time.Second)
+	for len(BrowserLog(t, s.browser)) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
 	logged := len(BrowserLog(t, s.browser))
+	if logged == 0 {
+		t.Fatal("the sign-in never opened the browser")
+	}
 	s.do(t, func(a *app) { a.onScreen(platform.ScreenEvent{ScreenState: platform.ScreenState{Asleep: true}}) })
 	clk.Add(10 * time.Hour)
 	s.do(t, func(a *app) { a.onScreen(platform.ScreenEvent{Woke: true, From: "logind"}) })
