@@ -1,11 +1,14 @@
 package daemon
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"sync"
 	"time"
@@ -237,11 +240,26 @@ func (d *Daemon) Settings() (settings.Settings, error) {
 // error the user must fix): the error says so, and wraps [ErrNotSaved].
 // change must only edit what it means to change: a copy of the whole
 // settings taken earlier would undo what changed since.
+//
+// A change that changes nothing writes nothing (unless the file is
+// missing): a front end may ask for what the settings hold already (the
+// profile its click saved) without writing the file again, which would
+// put back what it held a moment ago over an edit made meanwhile.
 func (d *Daemon) UpdateSettings(change func(*settings.Settings)) error {
 	d.mu.Lock()
 	d.reloadLocked()
+	before, berr := d.set.Encode()
 	change(&d.set)
-	err := d.saveLocked()
+	after, aerr := d.set.Encode()
+	missing := false
+	if d.file != nil {
+		_, lerr := os.Lstat(d.file.Path())
+		missing = errors.Is(lerr, fs.ErrNotExist)
+	}
+	var err error
+	if berr != nil || aerr != nil || !bytes.Equal(before, after) || missing {
+		err = d.saveLocked()
+	}
 	d.applyLocked()
 	d.mu.Unlock()
 	d.changed()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/engine/settings"
 	"github.com/awsxc/awsxc/internal/fakeaws"
 	"github.com/awsxc/awsxc/internal/localsock"
 )
@@ -429,6 +431,91 @@ func TestConfigChanges(t *testing.T) {
 	}
 	if srcs := w.d.Registry().Sources(); len(srcs) != 1 || srcs[0].Profile().RoleARN != "arn:aws:iam::210987654321:role/Other" {
 		t.Errorf("registry holds %v", srcs)
+	}
+}
+
+// TestUpdateSettingsUnchanged: a change that changes nothing writes
+// nothing, so an edit to settings.json made since the daemon last read it
+// is not written over with what the file held before (the tray's switch
+// asks for the profile its click saved already); a change is saved, and
+// a missing file is written even for none.
+func TestUpdateSettingsUnchanged(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "settings.json")
+	w := newWorld(t, Options{SettingsPath: path, ReloadInterval: time.Hour})
+	if err := w.d.SetActive("static"); err != nil {
+		t.Fatal(err)
+	}
+	// Edited by hand, in a layout of its own: taken in, and left as it is.
+	edited := `{"profile": "static", "export_name": "edited", "ecs_token": "edited-token-0123456789"}` + "\n"
+	if err := os.WriteFile(path, []byte(edited), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, change := range []func(*settings.Settings){
+		func(*settings.Settings) {},
+		func(s *settings.Settings) { s.Profile = "static" },
+	} {
+		if err := w.d.UpdateSettings(change); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := os.ReadFile(path); string(got) != edited {
+			t.Errorf("settings.json rewritten by a change that changes nothing:\n%s", got)
+		}
+	}
+	if s, _ := w.d.Settings(); s.ExportName != "edited" || s.Profile != "static" {
+		t.Errorf("settings in use: export_name %q, profile %q; want the edit taken in", s.ExportName, s.Profile)
+	}
+	if err := w.d.SetActive("session"); err != nil {
+		t.Fatal(err)
+	}
+	s, err := settings.Load(path)
+	if err != nil || s.Profile != "session" || s.ExportName != "edited" {
+		t.Errorf("saved: profile %q, export_name %q (%v); want session, edited", s.Profile, s.ExportName, err)
+	}
+	os.Remove(path)
+	if err := w.d.UpdateSettings(func(*settings.Settings) {}); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := settings.Load(path); err != nil || s.Profile != "session" {
+		t.Errorf("a missing file: profile %q (%v); want it written again", s.Profile, err)
+	}
+}
+
+// TestReloadWhileSaving: the daemon reads settings.json again (its
+// watch, a front end's Reload) while changes are saved, and loses none
+// of them, in the settings in use or in the file: a read made just
+// before a save is never taken for an edit.
+func TestReloadWhileSaving(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "settings.json")
+	w := newWorld(t, Options{SettingsPath: path, ReloadInterval: time.Hour})
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				w.d.Reload()
+			}
+		}
+	})
+	var want []string
+	for i := range 100 {
+		name := fmt.Sprintf("p%03d", i)
+		want = append(want, name)
+		if err := w.d.UpdateSettings(func(s *settings.Settings) { s.Favourites = append(slices.Clone(s.Favourites), name) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	if s, _ := w.d.Settings(); !slices.Equal(s.Favourites, want) {
+		t.Errorf("favourites in use: %d of %d, %q", len(s.Favourites), len(want), s.Favourites)
+	}
+	if s, err := settings.Load(path); err != nil || !slices.Equal(s.Favourites, want) {
+		t.Errorf("favourites saved: %d of %d (%v)", len(s.Favourites), len(want), err)
 	}
 }
 
