@@ -36,15 +36,17 @@ func (a *app) onClick(id string) {
 		if name == "" || a.isExportProfile(name) { // the item is disabled
 			return
 		}
-		if a.settings.Profile != name {
-			a.settings.Profile = name
-			a.writeSettings()
-		}
+		// Saved now, and noted as the most recent one: the switch then
+		// finds the profile saved already.
+		profiles := a.state.Profiles
+		choose := func(s *Settings) { s.Profile, s.Recent = name, pushRecent(s.Recent, name, profiles) }
 		if name == a.state.Active {
+			a.updateSettings(choose)
 			a.refreshQuietly()
 			return
 		}
 		a.switchProfile(name, true)
+		a.updateSettings(choose)
 	case strings.HasPrefix(id, copyPrefix):
 		a.copyAs(engine.Format(strings.TrimPrefix(id, copyPrefix)))
 	case id == idRefresh, id == idEnterMFA:
@@ -53,16 +55,14 @@ func (a *app) onClick(id string) {
 	case id == idWrite:
 		a.writeFile(true)
 	case id == idKeep:
-		a.settings.KeepRefreshed = !a.settings.KeepRefreshed
-		a.state.KeepRefreshed = a.settings.KeepRefreshed
-		a.writeSettings()
+		a.updateSettings(func(s *Settings) { s.KeepRefreshed = !s.KeepRefreshed })
 		if a.settings.KeepRefreshed {
 			a.writeFile(true)
 		}
 	case id == idIMDSToggle:
-		a.toggleServer(&a.settings.IMDS, &a.state.IMDS)
+		a.updateSettings(func(s *Settings) { s.IMDS.Enabled = !s.IMDS.Enabled })
 	case id == idECSToggle:
-		a.toggleServer(&a.settings.ECS, &a.state.ECS)
+		a.updateSettings(func(s *Settings) { s.ECS.Enabled = !s.ECS.Enabled })
 	case id == idIMDSDocker:
 		a.copyDocker(true)
 	case id == idECSDocker:
@@ -77,7 +77,7 @@ func (a *app) onClick(id string) {
 		a.serverAction(id)
 	case id == idOpenSettings:
 		if _, err := os.Stat(a.opts.SettingsPath); err != nil {
-			a.writeSettings()
+			a.updateSettings(func(*Settings) {}) // written, to be opened
 		}
 		if err := platform.OpenFile(a.opts.SettingsPath); err != nil {
 			a.notify("Cannot open the settings", err.Error()+"\nThe file is "+a.opts.SettingsPath)
@@ -120,9 +120,15 @@ func (a *app) switchProfile(name string, interactive bool) {
 		if a.switchGen.Load() != int64(gen) {
 			return
 		}
-		// Saved, as the daemon's active profile is; the daemon loads
-		// the profile again when its configuration changed.
-		if err := d.SetActive(name); err != nil {
+		// Saved, as the daemon's active profile is (a click saved it
+		// already: nothing is written then); the daemon loads the
+		// profile again when its configuration changed. A later switch
+		// that began meanwhile has it saved: this one changes nothing.
+		if err := d.UpdateSettings(func(s *Settings) {
+			if a.switchGen.Load() == int64(gen) {
+				s.Profile = name
+			}
+		}); err != nil {
 			a.log.Debug("active profile not saved", "profile", name, "err", err)
 		}
 		profile, src, err := d.Active()
@@ -486,18 +492,6 @@ func (a *app) keysHeldElsewhere(name string, profiles []string) bool {
 	return false
 }
 
-// toggleServer switches a server's setting on or off and saves it. It
-// flips the setting, not whether the server runs: one that could not
-// start (its port in use) is on in the settings and is switched off.
-func (a *app) toggleServer(set *ServerSettings, st *ServerState) {
-	set.Enabled = !set.Enabled
-	st.On = set.Enabled
-	st.Err = nil
-	a.writeSettings()
-	a.syncServers()
-	a.prime()
-}
-
 // serve makes src (nil for none) the current Source: the daemon's, for
 // the active profile, which its servers serve. The tray never closes
 // it: the daemon does.
@@ -507,8 +501,10 @@ func (a *app) serve(src *engine.Source) {
 }
 
 // syncServers shows the daemon's servers as they run: the daemon starts,
-// switches and stops them as the settings say (the tray saves them and
-// has the daemon apply them: writeSettings, reloadSettings).
+// switches and stops them as the settings say (updateSettings,
+// reloadSettings). A server's switch flips the setting, not whether it
+// runs: one that could not start (its port in use) is on in the settings
+// and is switched off by its item.
 func (a *app) syncServers() {
 	// A server not running keeps its last error for the menu.
 	a.imds, a.ecs = nil, nil
@@ -524,18 +520,18 @@ func (a *app) syncServers() {
 		switch s.Name {
 		case daemon.ServerIMDS:
 			a.imds = s.IMDS
-			a.serverState("IMDS", &a.settings.IMDS, &a.state.IMDS, s)
+			a.serverState("IMDS", a.settings.IMDS, &a.state.IMDS, s)
 		case daemon.ServerECS:
 			a.ecs = s.ECS
-			a.serverState("ECS", &a.settings.ECS, &a.state.ECS, s)
+			a.serverState("ECS", a.settings.ECS, &a.state.ECS, s)
 		}
 	}
 }
 
 // serverState records what the daemon says of a server switched on. A
-// port picked on first start is saved by the daemon; the tray takes the
-// file in at its next look.
-func (a *app) serverState(name string, set *ServerSettings, st *ServerState, s server.State) {
+// port picked on first start is saved by the daemon; the tray takes its
+// settings back on the daemon's change (onDaemon).
+func (a *app) serverState(name string, set ServerSettings, st *ServerState, s server.State) {
 	if !set.Enabled {
 		return // switched off meanwhile: the daemon applies it next
 	}
@@ -545,7 +541,6 @@ func (a *app) serverState(name string, set *ServerSettings, st *ServerState, s s
 		return
 	}
 	st.Addr, st.Err = s.Addr, nil
-	set.Addr = s.Addr // as the daemon saves it
 	// Beyond loopback by allow_remote (the docker bridge alone is said
 	// by its own label): said in the menu while it lasts, and notified
 	// once.

@@ -639,9 +639,18 @@ func TestKeepRefreshedFollowsRefreshes(t *testing.T) {
 // again once it has worked in between.
 func TestFailingSaveNotifiedOnce(t *testing.T) {
 	h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds})
-	h.waitFor(t, "dev", valid("dev"))
-	good := h.settings
-	bad := filepath.Join(good, "settings.json") // under a file: ENOTDIR, even for root
+	h.waitFor(t, "dev", func(a *app) bool { return valid("dev")(a) && !a.switching })
+	// A folder where settings.json should be: no file can be written
+	// there, even by root.
+	unwritable := func() {
+		t.Helper()
+		if err := os.Remove(h.settings); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(h.settings, "in-the-way"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
 	count := func() int {
 		n := 0
 		for _, s := range h.notesShown() {
@@ -651,15 +660,22 @@ func TestFailingSaveNotifiedOnce(t *testing.T) {
 		}
 		return n
 	}
-	h.do(t, func(a *app) { a.opts.SettingsPath = bad })
+	unwritable()
 	for range 3 {
 		h.do(t, func(a *app) { a.onClick(idIMDSToggle) })
 	}
 	if n := settle(count, 1); n != 1 {
 		t.Errorf("%d notifications for 3 failed saves; want 1", n)
 	}
-	h.do(t, func(a *app) { a.opts.SettingsPath = good; a.onClick(idIMDSToggle) })
-	h.do(t, func(a *app) { a.opts.SettingsPath = bad; a.onClick(idIMDSToggle) })
+	if err := os.RemoveAll(h.settings); err != nil {
+		t.Fatal(err)
+	}
+	h.do(t, func(a *app) { a.onClick(idIMDSToggle) })
+	if s := readSettingsFile(t, h.settings); s.IMDS.Enabled {
+		t.Errorf("saved once the folder is gone: imds.enabled %v after 4 clicks", s.IMDS.Enabled)
+	}
+	unwritable()
+	h.do(t, func(a *app) { a.onClick(idIMDSToggle) })
 	if n := settle(count, 2); n != 2 {
 		t.Errorf("%d notifications; want a second one after a save worked", n)
 	}

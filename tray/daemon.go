@@ -59,13 +59,16 @@ func (a *app) daemonChanged() {
 	}
 }
 
-// onDaemon takes in what changed in the daemon: its servers, the active
-// Source's status, and a Source the daemon replaced by itself (its
-// reload found the profile changed in the AWS files, or gone).
+// onDaemon takes in what changed in the daemon: its settings (a server
+// added or removed through awsxc-cli, a port picked, an edit it read),
+// its servers, the active Source's status, and a Source the daemon
+// replaced by itself (its reload found the profile changed in the AWS
+// files, or gone).
 func (a *app) onDaemon() {
 	if a.d == nil {
 		return
 	}
+	a.takeSettings()
 	a.syncServers()
 	profile, src, err := a.d.Active()
 	switch {

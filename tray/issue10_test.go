@@ -428,12 +428,15 @@ func TestCopyDockerSettings(t *testing.T) {
 					port, token = strconv.Itoa(a.ecs.Port()), a.ecs.Token()
 				}
 			})
+			// Counted from here: a server open to the network has been
+			// notified already (once its goroutine has run).
+			before := settle(func() int { return len(h.notesShown()) }, 0)
 			h.do(t, func(a *app) { a.onClick(id) })
-			settle(func() int { return len(h.notesShown()) }, 1)
+			settle(func() int { return len(h.notesShown()) }, before+1)
 			probed := DockerCalls(t, bin)
 			// Again: the engine detected is remembered.
 			h.do(t, func(a *app) { a.onClick(id) })
-			settle(func() int { return len(h.notesShown()) }, 2)
+			settle(func() int { return len(h.notesShown()) }, before+2)
 			if calls := DockerCalls(t, bin); len(calls) != len(probed) || (tt.docker != nil && len(calls) == 0) {
 				t.Errorf("docker ran %q, then %q; want the engine detected once", probed, calls)
 			}

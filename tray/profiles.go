@@ -84,14 +84,14 @@ func (a *app) catalogFromSettings() {
 
 // profilesClick acts on a click on the Profiles menu's own items. It
 // returns the ID onClick goes on with: "profile:NAME" for any item that
-// chooses profile NAME (a slot, the tree, the flat list), after noting
-// NAME as used; id itself for other items; "" when it was handled here.
+// chooses profile NAME (a slot, the tree, the flat list), which onClick
+// saves and notes as the most recent; id itself for other items; ""
+// when it was handled here.
 func (a *app) profilesClick(id string) string {
 	if name, ok := a.clickedProfile(id); ok {
 		if name == "" || a.isExportProfile(name) { // the item is disabled
 			return ""
 		}
-		a.used(name)
 		return profilePrefix + name
 	}
 	if i, ok := slotOf(id, favEditPrefix); ok {
@@ -132,31 +132,19 @@ func (a *app) clickedProfile(id string) (string, bool) {
 	return "", false
 }
 
-// used notes profile name, just chosen, as the most recent one.
-func (a *app) used(name string) {
-	recent := pushRecent(a.settings.Recent, name, a.state.Profiles)
-	if slices.Equal(recent, a.settings.Recent) {
-		return
-	}
-	a.settings.Recent = recent
-	a.state.Catalog.Recent = recent
-	if a.settings.Profile == name {
-		// onClick saves the settings when the chosen profile changes,
-		// so only a choice of the same one is saved here.
-		a.writeSettings()
-	}
-}
-
 // toggleFavourite adds profile name to the favourites or removes it, and
-// saves the settings.
+// saves the settings. The favourites are those the settings hold then
+// (an edit to the file is kept).
 func (a *app) toggleFavourite(name string) {
-	favs, ok := toggleFavourite(a.settings.Favourites, name, a.state.Profiles)
-	if !ok {
+	profiles := a.state.Profiles
+	if _, ok := toggleFavourite(a.settings.Favourites, name, profiles); !ok {
 		return // full: the item is disabled
 	}
-	a.settings.Favourites = favs
-	a.state.Catalog.Favourites = favs
-	a.writeSettings()
+	a.updateSettings(func(s *Settings) {
+		if favs, ok := toggleFavourite(s.Favourites, name, profiles); ok {
+			s.Favourites = favs
+		}
+	})
 }
 
 // pushRecent is recent with name first: each profile once, at most

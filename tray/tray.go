@@ -24,6 +24,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -33,6 +34,7 @@ import (
 	"github.com/awsxc/awsxc/engine"
 	"github.com/awsxc/awsxc/engine/daemon"
 	"github.com/awsxc/awsxc/engine/server"
+	"github.com/awsxc/awsxc/engine/settings"
 	"github.com/awsxc/awsxc/internal/fsutil"
 	"github.com/awsxc/awsxc/platform"
 )
@@ -219,9 +221,10 @@ type app struct {
 	written   time.Time         // Updated of the credentials last written to the file
 	ui        *adapter
 	pollHost  bool // no bus watch for a tray host: look for one on each tick
-	// settingsSum is the SHA-256 of settings.json as we last wrote or
-	// read it, to tell the user's edits from our own (a modification
-	// time can repeat within its granularity).
+	// settingsSum is the SHA-256 of settings.json as the tray last
+	// read it (or wrote it, without a daemon), to tell an edit (a
+	// modification time can repeat within its granularity): the daemon
+	// reads the file again when it differs.
 	settingsSum [sha256.Size]byte
 	// awsSum is the SHA-256 of the AWS config and credentials files when
 	// the last Source was made, to retry a broken profile once they change.
@@ -271,8 +274,12 @@ func (a *app) post(f func()) {
 // before the loop and must stay fast: it reads files and nothing more.
 func (a *app) start() {
 	a.state = State{Version: a.opts.Version}
+	// Read here for the profile to pick; the daemon reads the file
+	// again, and writes it (a first run creates it, an older one gains
+	// the keys it lacked).
 	s, err := LoadSettings(a.opts.SettingsPath)
 	a.settings = s
+	save := true
 	switch _, lerr := os.Lstat(a.opts.SettingsPath); {
 	case err != nil && lerr == nil:
 		// Left in place (a bad value, a symlink, unreadable): the user's
@@ -284,12 +291,10 @@ func (a *app) start() {
 		if data, rerr := readSettings(a.opts.SettingsPath); rerr == nil {
 			a.settingsSum = sha256.Sum256(data)
 		}
+		save = false
 	case err != nil:
 		fmt.Fprintf(a.opts.Stderr, "awsxc: %v\n", err)
 		a.notify("Settings were reset", err.Error())
-		a.writeSettings()
-	default:
-		a.writeSettings()
 	}
 	a.stateFromSettings()
 	a.state.Autostart, a.state.AutostartErr = platform.Autostart()
@@ -299,6 +304,12 @@ func (a *app) start() {
 	}
 	a.state.Active = a.pickProfile()
 	a.newDaemon()
+	switch {
+	case a.d != nil:
+		a.takeSettings() // as the daemon read and saved them
+	case save:
+		a.saveSettings()
+	}
 	a.syncServers()
 }
 
@@ -616,17 +627,44 @@ func (a *app) shutdown() {
 // Sources) to stop.
 const quitGrace = 300 * time.Millisecond
 
-// writeSettings writes a.settings to settings.json. Callers change
-// a.settings after taking in the user's edits to the file (onClick
-// starts with a reload), so a save never overwrites them.
-//
-// While settings.json has an error it is left as it is, for the user to
-// fix: nothing is saved (the change holds until awsxc quits).
-//
-// Either way the daemon applies the settings at once: servers switched,
-// the active profile changed.
-func (a *app) writeSettings() {
-	defer a.applySettings()
+// The settings are the daemon's: it reads settings.json, saves and
+// applies it, and changes it by itself too (a server added through
+// awsxc-cli, a port picked on first start). a.settings is the tray's
+// copy, taken back from the daemon after every change (takeSettings).
+// A click changes only what it changes, through the daemon
+// (updateSettings), which takes in edits to the file first: nothing the
+// daemon holds is ever written over with an older copy, and the file is
+// written once per change. Only when no daemon could be made does the
+// tray read and write the file itself (saveSettings, reloadFile).
+
+// updateSettings makes the change a click asks for: change modifies
+// only what the click changes, on the settings as they are then. They
+// are saved, unless settings.json has an error (the file is left as it
+// is, for the user to fix, and the change holds until awsxc quits), and
+// applied at once: servers switched, the active profile changed.
+func (a *app) updateSettings(change func(*Settings)) {
+	if a.d == nil {
+		old := a.settings
+		change(&a.settings)
+		a.saveSettings()
+		a.settingsChanged(old)
+		return
+	}
+	err := a.d.UpdateSettings(change)
+	a.takeSettings()
+	switch {
+	case errors.Is(err, settings.ErrNotSaved) && a.state.SettingsErr != nil:
+		a.notifyOnce("save", "Settings not saved", "settings.json has an error; fix it first: "+a.state.SettingsErr.Error())
+	case err != nil:
+		a.notifyOnce("save", "Cannot save settings", err.Error())
+	case a.state.SettingsErr == nil:
+		a.resolved("save")
+	}
+}
+
+// saveSettings writes a.settings to settings.json, for a tray without a
+// daemon; not while the file has an error.
+func (a *app) saveSettings() {
 	if a.state.SettingsErr != nil {
 		a.notifyOnce("save", "Settings not saved", "settings.json has an error; fix it first: "+a.state.SettingsErr.Error())
 		return
@@ -640,27 +678,67 @@ func (a *app) writeSettings() {
 	a.settingsSum = sha256.Sum256(data)
 }
 
-// applySettings has the daemon use a.settings (it saves them too, the
-// same bytes writeSettings wrote; not while the file has an error).
-func (a *app) applySettings() {
-	if a.d == nil {
-		return
-	}
-	want := a.settings
-	if err := a.d.UpdateSettings(func(s *Settings) { *s = want }); err != nil {
-		a.log.Debug("the daemon did not save the settings", "err", err)
-	}
-}
-
 // reloadSettings picks up edits made to settings.json ("Open settings")
 // while the tray runs: it runs on every tick, on every click and when a
-// new Source is ready, and reads the file again when its content is not
-// what we last wrote or read.
+// new Source is ready. When the file's content is not what the tray
+// last saw, the daemon reads it again now (rather than at its next
+// look), so that a changed address or token restarts that server at
+// once; then the tray takes the daemon's settings.
 //
 // A file with an error is left as it is and the settings in use are
 // kept; the error is notified once (per distinct error) and shown in the
 // menu until the file is fixed or removed.
 func (a *app) reloadSettings() {
+	if a.d == nil {
+		a.reloadFile()
+		return
+	}
+	data, err := readSettings(a.opts.SettingsPath)
+	switch {
+	case err == nil:
+		if sum := sha256.Sum256(data); sum != a.settingsSum {
+			a.settingsSum = sum
+			a.d.Reload()
+		}
+	case errors.Is(err, fs.ErrNotExist) && a.state.SettingsErr != nil:
+		a.d.Reload() // the broken file is gone; saving may write a new one
+	}
+	a.takeSettings()
+}
+
+// takeSettings makes a.settings the daemon's settings, and the menu, the
+// servers' states and the active profile follow what changed.
+func (a *app) takeSettings() {
+	s, err := a.d.Settings()
+	a.settingsError(err)
+	if reflect.DeepEqual(s, a.settings) {
+		return
+	}
+	old := a.settings
+	a.settings = s
+	a.settingsChanged(old)
+}
+
+// settingsError takes in the daemon's word on settings.json: err is its
+// error, nil when it has none. A new error is notified once and shown
+// until the file is fixed or removed.
+func (a *app) settingsError(err error) {
+	switch {
+	case err == nil:
+		if a.state.SettingsErr != nil {
+			a.settingsFixed()
+		}
+	case a.state.SettingsErr == nil || a.state.SettingsErr.Error() != err.Error():
+		a.state.SettingsErr = err
+		a.notifyOnce("settings", "Settings not reloaded", err.Error()+
+			"\nawsxc keeps the settings in use and leaves the file as it is.")
+	}
+}
+
+// reloadFile is reloadSettings for a tray without a daemon: it reads
+// settings.json again when its content is not what it last wrote or
+// read.
+func (a *app) reloadFile() {
 	data, err := readSettings(a.opts.SettingsPath)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) && a.state.SettingsErr != nil {
@@ -682,20 +760,28 @@ func (a *app) reloadSettings() {
 	}
 	a.settingsFixed()
 	a.log.Info("settings changed on disk; reloaded")
+	old := a.settings
 	a.settings = s
-	// A changed address (or token) restarts that server: the daemon
-	// takes the file in now.
+	a.settingsChanged(old)
+}
+
+// settingsChanged acts on a.settings having changed from old: the menu
+// shows them, the servers' states start over from them, and an edit
+// that names another profile switches to it.
+func (a *app) settingsChanged(old Settings) {
 	a.stateFromSettings()
-	if a.d != nil {
-		a.d.Reload()
-	}
 	a.syncServers()
 	a.prime()
+	p := a.settings.Profile
 	switch {
-	case a.isExportProfile(s.Profile):
-		a.ignoreExportProfile(s.Profile)
-	case s.Profile != "" && s.Profile != a.state.Active:
-		a.switchProfile(s.Profile, false)
+	case p == old.Profile || a.switching:
+		// The profile was not edited, or a switch the tray made is
+		// under way: it saves the profile the menu shows (the daemon's
+		// may be an earlier switch's until then).
+	case a.isExportProfile(p):
+		a.ignoreExportProfile(p)
+	case p != "" && p != a.state.Active:
+		a.switchProfile(p, false)
 	}
 }
 
