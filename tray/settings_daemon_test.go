@@ -95,22 +95,32 @@ func TestServerAddedThroughDaemonSurvivesClicks(t *testing.T) {
 	}
 }
 
-// While settings.json has an error nothing is saved, and a server added
-// through the daemon runs until awsxc quits: a tray click (which saves
-// nothing either) keeps it, and leaves the file as it is.
-func TestServerAddedWhileSettingsBrokenSurvivesClicks(t *testing.T) {
+// While settings.json has an error nothing is saved, and a server
+// removed through the daemon stays removed until awsxc quits (it is
+// saved once the file is fixed): a tray click, which saves nothing
+// either, does not bring it back, and leaves the file as it is.
+func TestServerRemovedWhileSettingsBrokenStaysRemoved(t *testing.T) {
 	for _, c := range settingsClicks {
 		t.Run(c.name, func(t *testing.T) {
-			bad := `{"profile": "dev", "clipboard_clear_seconds": -1}`
-			h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds, settings: bad})
+			h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds, settings: `{"profile": "dev"}`})
 			h.waitFor(t, "dev", func(a *app) bool { return valid("dev")(a) && !a.switching })
-			if _, err := h.a.d.AddServer(pinned(0)); !errors.Is(err, settings.ErrNotSaved) {
-				t.Fatalf("AddServer with settings.json broken: %v; want it added, not saved", err)
+			d := h.a.d
+			if _, err := d.AddServer(pinned(0)); err != nil {
+				t.Fatal(err)
+			}
+			h.do(t, func(a *app) { a.reloadSettings() }) // the tray knows it
+			bad := `{"profile": "dev", "clipboard_clear_seconds": -1}`
+			if err := os.WriteFile(h.settings, []byte(bad), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			h.do(t, func(a *app) { a.reloadSettings() })
+			if err := d.RemoveServer("pinned-0"); !errors.Is(err, daemon.ErrNotSaved) {
+				t.Fatalf("RemoveServer with settings.json broken: %v; want it removed, not saved", err)
 			}
 			h.do(t, func(a *app) { a.onClick(c.id(0)) })
 			h.waitFor(t, "the switch", func(a *app) bool { return !a.switching })
-			if got := h.a.d.ServerList(); !slices.ContainsFunc(got, func(i daemon.ServerInfo) bool { return i.Name == "pinned-0" && i.Running }) {
-				t.Errorf("servers %+v; want pinned-0 running", got)
+			if got := d.ServerList(); slices.ContainsFunc(got, func(i daemon.ServerInfo) bool { return i.Name == "pinned-0" }) {
+				t.Errorf("servers %+v; want pinned-0 removed", got)
 			}
 			if b, _ := os.ReadFile(h.settings); string(b) != bad {
 				t.Errorf("settings.json was rewritten:\n%s", b)
