@@ -516,6 +516,7 @@ func (a *app) syncServers() {
 	a.state.Servers = a.d.ServerList()
 	act := a.d.Activity()
 	a.state.Activity = act[max(0, len(act)-maxActivityKept):]
+	a.state.AuditErr = a.d.AuditError()
 	for _, s := range a.d.Servers() {
 		switch s.Name {
 		case daemon.ServerIMDS:

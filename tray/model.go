@@ -40,6 +40,9 @@ type State struct {
 	// oldest first (servers_model.go).
 	Servers  []daemon.ServerInfo
 	Activity []activity.Record
+	// AuditErr is why the audit log (setting audit_log) cannot be
+	// written, nil when it can or there is none.
+	AuditErr error
 
 	ExportName    string // profile name "Write to credentials file" uses
 	KeepRefreshed bool

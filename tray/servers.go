@@ -4,6 +4,7 @@ package tray
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/awsxc/awsxc/engine/daemon"
@@ -72,7 +73,10 @@ func addedText(info daemon.ServerInfo) string {
 	return b.String()
 }
 
-// serverAction runs a server slot's action on what the slot shows now.
+// serverAction runs a server slot's action on the server or consumer
+// the slot showed when the menu was last drawn (a.shownServers): the list
+// may have changed since, and a click must never reach another consumer
+// than the one its line named.
 func (a *app) serverAction(id string) {
 	var prefix string
 	for _, p := range []string{srvDockerPrefix, srvRevokePrefix, srvRemovePrefix} {
@@ -81,25 +85,45 @@ func (a *app) serverAction(id string) {
 		}
 	}
 	i, ok := slotOf(id, prefix)
-	if !ok || i >= len(a.state.Servers) || a.d == nil {
+	if !ok || i >= len(a.shownServers) || a.d == nil {
 		return
 	}
-	info := a.state.Servers[i]
+	name := a.shownServers[i]
+	idx := slices.IndexFunc(a.state.Servers, func(s daemon.ServerInfo) bool { return s.Name == name })
+	if idx < 0 {
+		a.notify(name+" is gone", "It was removed before the click reached awsxc; nothing was done.")
+		return
+	}
+	info := a.state.Servers[idx]
 	switch prefix {
 	case srvDockerPrefix:
 		a.copyServerDocker(info)
 	case srvRevokePrefix:
-		if err := a.d.Revoke(info.Name); err != nil {
+		err := a.d.Revoke(info.Name)
+		switch {
+		case errors.Is(err, daemon.ErrNotSaved):
+			a.notify("Revoked "+info.Name+", but not saved",
+				"Its token no longer works. settings.json could not be saved ("+err.Error()+
+					"): fix the file while awsxc runs, or the consumer comes back at the next start.")
+		case err != nil:
 			a.notify("Cannot revoke "+info.Name, err.Error())
 			return
+		default:
+			a.inform("Revoked "+info.Name, "Its token no longer works, and its token file is removed.")
 		}
-		a.inform("Revoked "+info.Name, "Its token no longer works, and its token file is removed.")
 	case srvRemovePrefix:
-		if err := a.d.RemoveServer(info.Name); err != nil {
+		err := a.d.RemoveServer(info.Name)
+		switch {
+		case errors.Is(err, daemon.ErrNotSaved):
+			a.notify("Removed "+info.Name+", but not saved",
+				"It no longer listens. settings.json could not be saved ("+err.Error()+
+					"): fix the file while awsxc runs, or the server comes back at the next start.")
+		case err != nil:
 			a.notify("Cannot remove "+info.Name, err.Error())
 			return
+		default:
+			a.inform("Removed "+info.Name, "It no longer listens.")
 		}
-		a.inform("Removed "+info.Name, "It no longer listens.")
 	}
 	a.syncServers()
 }

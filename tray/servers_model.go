@@ -31,6 +31,7 @@ const (
 	idActivity       = "activity"
 	idActivityMore   = "activity:more"
 	idActivityNone   = "activity:none"
+	idActivityAudit  = "activity:audit"
 	srvPrefix        = "srv:"        // + slot: the server's line
 	srvDockerPrefix  = "srv-docker:" // + slot: Copy settings for Docker
 	srvRevokePrefix  = "srv-revoke:" // + slot: Revoke (a consumer)
@@ -73,7 +74,12 @@ func serversItems(s State, now time.Time) []Item {
 		act.Children = append(act.Children, it)
 	}
 	more = len(recs) - maxActivityItems
+	auditTip := ""
+	if s.AuditErr != nil {
+		auditTip = s.AuditErr.Error()
+	}
 	act.Children = append(act.Children,
+		Item{ID: idActivityAudit, Label: "⚠ Audit log not written (see its tooltip)", Tooltip: auditTip, Disabled: true, Hidden: s.AuditErr == nil},
 		Item{ID: idActivityNone, Label: "No credentials fetched yet", Disabled: true, Hidden: len(recs) > 0},
 		Item{ID: idActivityMore, Label: fmt.Sprintf("%d more… (awsxc-cli activity lists them)", more), Disabled: true, Hidden: more <= 0},
 	)

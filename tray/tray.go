@@ -176,7 +176,10 @@ type app struct {
 	done   chan struct{}  // closed when the loop has cleaned up
 	bg     sync.WaitGroup // work handed off the loop; shutdown waits for it
 	clicks chan string    // IDs of clicked items, from the adapter
-	do     chan func()    // work to run on the loop, from other goroutines
+	// shownServers are the names the Servers slots showed at the last
+	// render, slot by slot: what their actions act on.
+	shownServers []string
+	do           chan func() // work to run on the loop, from other goroutines
 	// notifier shows a desktop notification: platform.Notify, or a
 	// recorder in tests.
 	notifier func(summary, body string) error
@@ -411,6 +414,11 @@ func (a *app) render(force bool) {
 	now := a.now()
 	if a.ui != nil {
 		a.ui.apply(BuildMenu(a.state, now), force)
+	}
+	// What the Servers slots show now, for their clicks.
+	a.shownServers = a.shownServers[:0]
+	for _, s := range a.state.Servers[:min(len(a.state.Servers), maxServerItems)] {
+		a.shownServers = append(a.shownServers, s.Name)
 	}
 	n, ok := NoteFor(a.state, now)
 	if !ok {
