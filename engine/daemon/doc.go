@@ -28,9 +28,11 @@
 // on a menu click through [Daemon.Refresh]), renders its menu whenever
 // [Options].OnChange fires from [Daemon.Active] (the active profile and
 // its source's status), [Daemon.Servers] and [Daemon.Settings] (or the
-// wire form, [Daemon.Status]), switches profiles with
-// [Daemon.SetActive], toggles servers with [Daemon.UpdateSettings], and
-// takes the credentials it copies or writes from the active source or
+// wire form, [Daemon.Status]), changes what a click changes (the
+// active profile, a server's switch, a favourite) with
+// [Daemon.UpdateSettings] on the settings as they are then, taking its
+// own copy back with [Daemon.Settings] (the daemon owns settings.json:
+// the tray writes it only without a daemon), and takes the credentials it copies or writes from the active source or
 // [Daemon.Registry], and shows and changes the pinned servers through
 // [Daemon.ServerList], [Daemon.AddServer], [Daemon.Revoke] and
 // [Daemon.Activity]. The daemon reads settings.json again every
