@@ -24,6 +24,7 @@ import (
 	"github.com/awsxc/awsxc/engine"
 	"github.com/awsxc/awsxc/engine/server"
 	"github.com/awsxc/awsxc/internal/fakeaws"
+	"github.com/awsxc/awsxc/internal/porttest"
 	"github.com/awsxc/awsxc/platform"
 	"github.com/google/go-cmp/cmp"
 )
@@ -377,8 +378,10 @@ func TestServerPausedWithoutSource(t *testing.T) {
 // server (the old port freed) and nothing else; a profile switch only
 // swaps what they serve.
 func TestServersFollowSettings(t *testing.T) {
+	// The ECS server restarts on its port: one picked from the ephemeral
+	// range could be taken meanwhile.
 	h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds,
-		settings: `{"profile": "dev", "imds": {"enabled": true, "addr": "127.0.0.1:0"}, "ecs": {"enabled": true, "addr": "127.0.0.1:0"}}`})
+		settings: `{"profile": "dev", "imds": {"enabled": true, "addr": "127.0.0.1:0"}, "ecs": {"enabled": true, "addr": "` + porttest.Addr(t) + `"}}`})
 	h.waitFor(t, "both servers", func(a *app) bool { return a.src != nil && a.imds != nil && a.ecs != nil })
 	var imds0 *server.IMDS
 	var ecs0 *server.ECS
@@ -395,12 +398,7 @@ func TestServersFollowSettings(t *testing.T) {
 	}
 
 	// Edit the IMDS address and the ECS token by hand.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fixed := ln.Addr().String()
-	ln.Close()
+	fixed := porttest.Addr(t)
 	edited := saved
 	edited.IMDS.Addr, edited.ECSToken = fixed, "edited-token-0123456789"
 	data, _ := json.Marshal(edited)

@@ -30,6 +30,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awsxc/awsxc/internal/fakeaws"
+	"github.com/awsxc/awsxc/internal/porttest"
 	"github.com/awsxc/awsxc/packaging/icons"
 	"github.com/awsxc/awsxc/tray"
 	"github.com/awsxc/awsxc/tray/internal/snitest"
@@ -758,7 +759,9 @@ func TestTrayProfileDeleted(t *testing.T) {
 	e := newEnv(t, bus, display, sts.URL, true)
 	settings := filepath.Join(e.config, "awsxc", "settings.json")
 	os.MkdirAll(filepath.Dir(settings), 0o700)
-	os.WriteFile(settings, []byte(`{"profile": "dev", "imds": {"enabled": true, "addr": "127.0.0.1:0"}}`), 0o600)
+	// The server pauses and resumes on its port: one picked from the
+	// ephemeral range could be taken meanwhile.
+	os.WriteFile(settings, []byte(`{"profile": "dev", "imds": {"enabled": true, "addr": "`+porttest.Addr(t)+`"}}`), 0o600)
 	start(t, e)
 	tr := snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
 	const wait = 5 * time.Second

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/internal/porttest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -210,8 +211,10 @@ func TestActiveProfileDeleted(t *testing.T) {
 			if config == "" {
 				config, creds = twoProfiles, twoProfilesCreds
 			}
+			// The server pauses and resumes on its port: one picked from
+			// the ephemeral range could be taken meanwhile.
 			h := newHarness(t, harnessOptions{config: config, creds: creds, tick: 20 * time.Millisecond,
-				settings: `{"profile": "` + tt.profile + `", "imds": {"enabled": true, "addr": "127.0.0.1:0"}}`})
+				settings: `{"profile": "` + tt.profile + `", "imds": {"enabled": true, "addr": "` + porttest.Addr(t) + `"}}`})
 			h.waitFor(t, "the IMDS server", func(a *app) bool { return valid(tt.profile)(a) && a.imds != nil })
 			var url string
 			var src *engine.Source

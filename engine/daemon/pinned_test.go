@@ -19,6 +19,7 @@ import (
 	"github.com/awsxc/awsxc/engine"
 	"github.com/awsxc/awsxc/engine/activity"
 	"github.com/awsxc/awsxc/engine/settings"
+	"github.com/awsxc/awsxc/internal/porttest"
 )
 
 // sdkIMDS fetches credentials from an IMDS server with the Go SDK's
@@ -88,9 +89,13 @@ func TestPinnedDaemon(t *testing.T) {
 	s := settings.Default()
 	s.Profile = "static"
 	s.AuditLog = audit
+	// The restart below listens on these ports again: ones picked from
+	// the ephemeral range could be taken meanwhile (the picked port is
+	// saved: TestAddServer, TestServersFromSettings).
+	s.ECS.Addr = porttest.Addr(t)
 	s.Servers = []settings.Pinned{
-		{Name: "imds-static", Kind: KindIMDS, Profile: "static"},
-		{Name: "imds-role", Kind: KindIMDS, Profile: "role"},
+		{Name: "imds-static", Kind: KindIMDS, Profile: "static", Addr: porttest.Addr(t)},
+		{Name: "imds-role", Kind: KindIMDS, Profile: "role", Addr: porttest.Addr(t)},
 		{Name: "api", Kind: KindConsumer, Profile: "role"},
 		{Name: "web", Kind: KindConsumer, Profile: "static"},
 	}

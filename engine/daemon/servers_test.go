@@ -13,6 +13,7 @@ import (
 
 	"github.com/awsxc/awsxc/engine"
 	"github.com/awsxc/awsxc/engine/settings"
+	"github.com/awsxc/awsxc/internal/porttest"
 )
 
 // getJSON fetches url with the headers and decodes the answer.
@@ -146,7 +147,9 @@ func TestActiveProfile(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "settings.json")
 	s := settings.Default()
-	s.IMDS.Enabled = true
+	// The server stops with no profile to serve and starts again on its
+	// port: one picked from the ephemeral range could be taken meanwhile.
+	s.IMDS = settings.Server{Enabled: true, Addr: porttest.Addr(t)}
 	s.Save(path)
 	w := newWorld(t, Options{SettingsPath: path, DefaultProfile: "missing", ReloadInterval: time.Hour})
 	st := w.d.Status()
