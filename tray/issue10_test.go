@@ -431,15 +431,24 @@ func TestCopyDockerSettings(t *testing.T) {
 					port, token = strconv.Itoa(a.ecs.Port()), a.ecs.Token()
 				}
 			})
-			// Counted from here: a server open to the network has been
-			// notified already (once its goroutine has run).
-			before := settle(func() int { return len(h.notesShown()) }, 0)
+			// The click's notification, shown once the engine is detected;
+			// counted by its summary, since a server open to the network
+			// is warned of too, at start.
+			copied := func() int {
+				n := 0
+				for _, s := range h.notesShown() {
+					if s == tt.wantNote {
+						n++
+					}
+				}
+				return n
+			}
 			h.do(t, func(a *app) { a.onClick(id) })
-			settle(func() int { return len(h.notesShown()) }, before+1)
+			settle(copied, 1)
 			probed := DockerCalls(t, bin)
 			// Again: the engine detected is remembered.
 			h.do(t, func(a *app) { a.onClick(id) })
-			settle(func() int { return len(h.notesShown()) }, before+2)
+			settle(copied, 2)
 			if calls := DockerCalls(t, bin); len(calls) != len(probed) || (tt.docker != nil && len(calls) == 0) {
 				t.Errorf("docker ran %q, then %q; want the engine detected once", probed, calls)
 			}
