@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -14,10 +15,12 @@ import (
 // fakeClipboard is a system clipboard whose copies take a random while,
 // so concurrent copies would finish in any order.
 type fakeClipboard struct {
-	mu      sync.Mutex // protects text
+	mu      sync.Mutex // protects the fields below
 	text    string
 	copies  int // copies running at once, to catch overlaps
 	overlap bool
+	history []string // every text copied, in order
+	pastes  int      // reads of the clipboard
 }
 
 func (f *fakeClipboard) copy(s string) error {
@@ -30,12 +33,14 @@ func (f *fakeClipboard) copy(s string) error {
 	defer f.mu.Unlock()
 	f.copies--
 	f.text = s
+	f.history = append(f.history, s)
 	return nil
 }
 
 func (f *fakeClipboard) paste() (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.pastes++
 	return f.text, nil
 }
 
@@ -54,7 +59,7 @@ func startClipboard(t *testing.T) (*clipboard, *fakeClipboard, context.Context) 
 
 func waitClipboard(t *testing.T, f *fakeClipboard, want string) {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
+	deadline := time.Now().Add(patience)
 	for f.get() != want {
 		if time.Now().After(deadline) {
 			t.Fatalf("clipboard holds %q; want %q", f.get(), want)
@@ -79,15 +84,44 @@ func TestClipboardQuickCopiesAreCleared(t *testing.T) {
 	}
 }
 
+// The user copies right after the copy, before its clear is due: the
+// clear leaves the user's text. The user's copy is made as the copy is
+// reported (done), so it always comes before the clear, however slowly
+// the test runs; the clear has looked once the clipboard was read.
 func TestClipboardKeepsWhatTheUserCopied(t *testing.T) {
 	t.Parallel()
-	c, fake, ctx := startClipboard(t)
+	fake := &fakeClipboard{}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	c := &clipboard{copy: fake.copy, paste: fake.paste, reqs: make(chan clipRequest),
+		fail: func(err error) { t.Errorf("copy failed: %v", err) },
+		done: func(what, _ string, _ time.Duration) {
+			if what == "text" {
+				fake.copy("the user's own text")
+			}
+		}}
+	go c.run(ctx)
 	c.put(ctx, "text", "secret", 20*time.Millisecond)
-	waitClipboard(t, fake, "secret")
-	fake.copy("the user's own text")
-	time.Sleep(60 * time.Millisecond)
-	if got := fake.get(); got != "the user's own text" {
-		t.Errorf("clipboard holds %q; the user's text was cleared", got)
+	deadline := time.Now().Add(patience)
+	for {
+		fake.mu.Lock()
+		looked := fake.pastes > 0
+		fake.mu.Unlock()
+		if looked {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the clear never looked at the clipboard")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	// Taken once the clear is done with.
+	c.put(ctx, "marker", "later", 0)
+	waitClipboard(t, fake, "later")
+	fake.mu.Lock()
+	defer fake.mu.Unlock()
+	if want := []string{"secret", "the user's own text", "later"}; !slices.Equal(fake.history, want) {
+		t.Errorf("clipboard held %q; want %q, the user's text never cleared", fake.history, want)
 	}
 }
 
