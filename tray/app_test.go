@@ -37,6 +37,12 @@ const twoProfiles = "[profile dev]\nregion = eu-west-1\n[profile prod]\nregion =
 const twoProfilesCreds = "[dev]\naws_access_key_id = AKIADEVEXAMPLE000001\naws_secret_access_key = s\n" +
 	"[prod]\naws_access_key_id = AKIAPRODEXAMPLE00001\naws_secret_access_key = s\n"
 
+// patience bounds every wait for a condition: generous, since a CI
+// machine running every package's tests at once under the race detector
+// can take seconds to pass an event on. A test that passes never waits
+// this long.
+const patience = 30 * time.Second
+
 type harness struct {
 	a        *app
 	sts      *fakeaws.Server
@@ -127,7 +133,7 @@ func (h *harness) do(t *testing.T, f func(a *app)) {
 	h.a.post(func() { f(h.a); close(done) })
 	select {
 	case <-done:
-	case <-time.After(5 * time.Second):
+	case <-time.After(patience):
 		t.Fatal("the event loop did not run the function")
 	}
 }
@@ -135,7 +141,7 @@ func (h *harness) do(t *testing.T, f func(a *app)) {
 // waitFor polls cond on the event loop until it holds.
 func (h *harness) waitFor(t *testing.T, what string, cond func(a *app) bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(patience)
 	for {
 		var ok bool
 		h.do(t, func(a *app) { ok = cond(a) })
@@ -492,7 +498,7 @@ func TestCanceledMFADialogDoesNotNotifyAgain(t *testing.T) {
 		h.do(t, func(a *app) { a.onClick(idEnterMFA) })
 		select {
 		case <-prompts:
-		case <-time.After(5 * time.Second):
+		case <-time.After(patience):
 			t.Fatalf("click %d: no dialog", i+1)
 		}
 		h.waitFor(t, "the dialog to close", func(a *app) bool {
@@ -545,7 +551,7 @@ func TestCanceledMFAIsNoFailure(t *testing.T) {
 	if it := h.item(t, idEnterMFA); it.Hidden || it.Disabled {
 		t.Errorf("Enter MFA code… hidden %v, disabled %v; want it offered", it.Hidden, it.Disabled)
 	}
-	if n := settle(func() int { return len(h.notesShown()) }, before+1); n != before {
+	if n := settleWithin(func() int { return len(h.notesShown()) }, before+1, 2*time.Second); n != before {
 		t.Errorf("notifications %q; want none for the closed dialog", h.notesShown()[before:])
 	}
 }
@@ -611,7 +617,7 @@ func TestKeepRefreshedFollowsRefreshes(t *testing.T) {
 		})
 	}
 	var want string
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(patience)
 	for {
 		var src *engine.Source
 		h.do(t, func(a *app) { src = a.src })
@@ -682,7 +688,13 @@ func TestFailingSaveNotifiedOnce(t *testing.T) {
 // settle waits for count to reach want (notifications are shown from
 // goroutines), then a little more for any extra, and returns it.
 func settle(count func() int, want int) int {
-	deadline := time.Now().Add(2 * time.Second)
+	return settleWithin(count, want, patience)
+}
+
+// settleWithin is settle waiting at most d for want, for a test that
+// wants fewer: how long it gives a notification that should not come.
+func settleWithin(count func() int, want int, d time.Duration) int {
+	deadline := time.Now().Add(d)
 	for count() < want && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -943,7 +955,7 @@ func TestClipboardClearedOnQuitByTray(t *testing.T) {
 		settings: `{"profile": "dev", "clipboard_clear_seconds": 3600}`})
 	h.waitFor(t, "dev", valid("dev"))
 	h.do(t, func(a *app) { a.onClick(copyPrefix + string(engine.FormatEnv)) })
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(patience)
 	for !strings.Contains(h.clip.get(), "AWS_SECRET_ACCESS_KEY") {
 		if time.Now().After(deadline) {
 			t.Fatalf("nothing copied: %q", h.clip.get())

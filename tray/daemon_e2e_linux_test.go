@@ -108,8 +108,8 @@ func TestTrayIsTheDaemon(t *testing.T) {
 	defer sts.Close()
 	e := daemonEnv(t, bus, display, sts.URL)
 	a := start(t, e)
-	tr := snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
-	tr.WaitLabel(t, 5*time.Second, "dev · static keys · no expiry")
+	tr := snitest.Open(t, w.Conn, w.Wait(t, patience))
+	tr.WaitLabel(t, patience, "dev · static keys · no expiry")
 
 	st := runCLI(t, e, "status")
 	m := regexp.MustCompile(`^daemon +awsxc tray 1\.2\.3-test \(pid (\d+)\)\n`).FindStringSubmatch(st.stdout)
@@ -169,7 +169,7 @@ func TestTrayIsTheDaemon(t *testing.T) {
 		d.Process.Signal(syscall.SIGTERM)
 		<-ddone
 	}()
-	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(runCLI(t, e, "status").stdout, "awsxc-cli daemon"); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(patience); !strings.Contains(runCLI(t, e, "status").stdout, "awsxc-cli daemon"); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("awsxc-cli daemon did not start:\n%s", dlog.String())
 		}
@@ -180,7 +180,7 @@ func TestTrayIsTheDaemon(t *testing.T) {
 	if err := second.wait(t); err == nil || second.stderr.String() != want {
 		t.Errorf("the tray with awsxc-cli daemon running: %v, %q; want exit 1, %q", err, second.stderr, want)
 	}
-	notes.Wait(t, 5*time.Second, strings.TrimSuffix(strings.TrimPrefix(want, "awsxc: error: "), "\n"))
+	notes.Wait(t, patience, strings.TrimSuffix(strings.TrimPrefix(want, "awsxc: error: "), "\n"))
 }
 
 // TestTrayMFAForAwsxcCli: awsxc-cli runs of a role that needs an MFA
@@ -196,11 +196,11 @@ func TestTrayMFAForAwsxcCli(t *testing.T) {
 	runs := filepath.Join(e.home, "zenity.runs")
 	exectest.WriteProgram(t, filepath.Join(e.bin, "zenity"), []byte("#!/bin/sh\necho run >> "+runs+"\nsleep 0.3\necho 123456\n"))
 	start(t, e)
-	tr := snitest.Open(t, w.Conn, w.Wait(t, 5*time.Second))
-	tr.WaitLabel(t, 5*time.Second, "dev · static keys · no expiry")
+	tr := snitest.Open(t, w.Conn, w.Wait(t, patience))
+	tr.WaitLabel(t, patience, "dev · static keys · no expiry")
 
 	var first cliResult
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(patience); ; time.Sleep(50 * time.Millisecond) {
 		start := time.Now()
 		r := runCLI(t, e, "--profile", "mfarole", "--json")
 		if took := time.Since(start); took > 3*time.Second {
@@ -251,8 +251,8 @@ func TestTrayServersMenu(t *testing.T) {
 		t.Fatal(err)
 	}
 	start(t, e)
-	tr := snitest.Open(t, w.Conn, w.Wait(t, 5*time.Second))
-	const wait = 5 * time.Second
+	tr := snitest.Open(t, w.Conn, w.Wait(t, patience))
+	const wait = patience
 	tr.WaitLabel(t, wait, "dev · static keys · no expiry")
 	ecsItem := tr.WaitLabel(t, wait, "ECS server: 127.0.0.1:")
 	ecsURL := "http://" + strings.TrimPrefix(ecsItem.Text(), "ECS server: ") + "/"

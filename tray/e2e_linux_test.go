@@ -145,6 +145,12 @@ func start(t *testing.T, e *env, args ...string) *app {
 	return a
 }
 
+// patience bounds every wait for a condition: generous, since a CI
+// machine running every package's tests at once under the race detector
+// can take seconds to pass a D-Bus signal or a menu update on. A test
+// that passes never waits this long.
+const patience = 30 * time.Second
+
 // wait waits for the app to exit and returns its error.
 func (a *app) wait(t *testing.T) error {
 	t.Helper()
@@ -152,7 +158,7 @@ func (a *app) wait(t *testing.T) error {
 	case err := <-a.done:
 		a.done <- err
 		return err
-	case <-time.After(10 * time.Second):
+	case <-time.After(patience):
 		t.Fatal("awsxc did not exit")
 		return nil
 	}
@@ -175,9 +181,9 @@ func TestTrayEndToEnd(t *testing.T) {
 	e := newEnv(t, bus, display, sts.URL, true)
 	tray.StandInDocker(t, e.bin, tray.DockerDesktop(t))
 	a := start(t, e, "--debug")
-	tr := snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
+	tr := snitest.Open(t, w.Conn, w.Wait(t, patience))
 	step("registered")
-	const wait = 5 * time.Second
+	const wait = patience
 
 	// No saved profile, AWS_PROFILE unset and no [default]: the first
 	// profile is chosen; its keys are handed out as they are, without
@@ -331,7 +337,7 @@ func TestTrayEndToEnd(t *testing.T) {
 	})
 	step("restart")
 	start(t, e)
-	tr = snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
+	tr = snitest.Open(t, w.Conn, w.Wait(t, patience))
 	tr.WaitLabel(t, wait, "dev · static keys · no expiry")
 	tr.WaitLabel(t, wait, "IMDS server: "+addr)
 	_, takenPort, _ := net.SplitHostPort(taken.Addr().String())
@@ -372,13 +378,13 @@ func TestTrayMFA(t *testing.T) {
 	exectest.WriteProgram(t, filepath.Join(e.bin, "zenity"), []byte("#!/bin/sh\necho 123456\n"))
 	exchangeKeys(t, e)
 	start(t, e)
-	tr := snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
-	tr.WaitLabel(t, 5*time.Second, "mfa · MFA code needed")
+	tr := snitest.Open(t, w.Conn, w.Wait(t, patience))
+	tr.WaitLabel(t, patience, "mfa · MFA code needed")
 	if n := sts.Count("GetSessionToken"); n != 0 {
 		t.Errorf("%d STS calls before the code was entered", n)
 	}
 	tr.Click(t, "Enter MFA code")
-	tr.WaitLabel(t, 5*time.Second, "mfa · expires in 59 min")
+	tr.WaitLabel(t, patience, "mfa · expires in 59 min")
 	calls := sts.Calls()
 	if len(calls) != 1 || calls[0].Form.Get("TokenCode") != "123456" || calls[0].Form.Get("SerialNumber") != "arn:aws:iam::123456789012:mfa/alice" {
 		t.Errorf("STS calls = %+v; want one GetSessionToken with the code", calls)
@@ -417,7 +423,7 @@ func TestTrayNoConfigNoHost(t *testing.T) {
 	conn := snitest.Connect(t, bus)
 	name := fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", a.cmd.Process.Pid)
 	var tr *snitest.Tray
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(patience)
 	for {
 		var has bool
 		conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, name).Store(&has)
@@ -430,8 +436,8 @@ func TestTrayNoConfigNoHost(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	tr.WaitLabel(t, 5*time.Second, "No AWS profiles found")
-	tr.WaitLabel(t, time.Second, "No system tray host found")
+	tr.WaitLabel(t, patience, "No AWS profiles found")
+	tr.WaitLabel(t, patience, "No system tray host found")
 	if b, err := os.ReadFile(settings + ".bak"); err != nil || string(b) != `{"profile": ` {
 		t.Errorf("settings.json.bak = %q, %v; want the corrupt file kept", b, err)
 	}
@@ -541,12 +547,12 @@ func TestTrayMFADialogClosedBySwitch(t *testing.T) {
 	pidFile := filepath.Join(t.TempDir(), "zenity.pid")
 	e := mfaEnv(t, bus, display, sts.URL, "echo $$ > "+pidFile+"\nexec sleep 30\n")
 	start(t, e)
-	tr := snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
-	tr.WaitLabel(t, 5*time.Second, "mfa · MFA code needed")
+	tr := snitest.Open(t, w.Conn, w.Wait(t, patience))
+	tr.WaitLabel(t, patience, "mfa · MFA code needed")
 	tr.Click(t, "Enter MFA code")
-	tr.WaitLabel(t, 5*time.Second, "mfa · waiting for the MFA code")
+	tr.WaitLabel(t, patience, "mfa · waiting for the MFA code")
 	tr.Click(t, "dev")
-	tr.WaitLabel(t, 5*time.Second, "dev · expires in")
+	tr.WaitLabel(t, patience, "dev · expires in")
 	root := tr.Layout(t)
 	if it, ok := root.Find("Enter MFA code"); ok && it.Visible() {
 		t.Errorf("Enter MFA code shown for dev:\n%s", root)
@@ -560,7 +566,7 @@ func TestTrayMFADialogClosedBySwitch(t *testing.T) {
 	}
 	var pid int
 	fmt.Sscan(string(b), &pid)
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(patience)
 	for syscall.Kill(pid, 0) == nil {
 		if time.Now().After(deadline) {
 			t.Fatalf("the MFA dialog (pid %d) is still open after the switch", pid)
@@ -592,8 +598,8 @@ func TestTrayBusFromRuntimeDir(t *testing.T) {
 		}
 	}
 	a := start(t, e)
-	tr := snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
-	tr.WaitLabel(t, 5*time.Second, "dev · static keys · no expiry")
+	tr := snitest.Open(t, w.Conn, w.Wait(t, patience))
+	tr.WaitLabel(t, patience, "dev · static keys · no expiry")
 	if strings.Contains(a.stderr.String(), "no D-Bus session bus") {
 		t.Errorf("stderr says there is no bus:\n%s", a.stderr)
 	}
@@ -611,8 +617,8 @@ func TestTrayLabelsKeepUnderscores(t *testing.T) {
 	os.WriteFile(filepath.Join(e.home, ".aws", "config"), []byte("[profile "+name+"]\nregion = eu-west-1\n"), 0o600)
 	os.WriteFile(e.credsFile, []byte("["+name+"]\naws_access_key_id = AKIADEVEXAMPLE000001\naws_secret_access_key = s\n"), 0o600)
 	start(t, e)
-	tr := snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
-	tr.WaitLabel(t, 5*time.Second, name+" · static keys · no expiry")
+	tr := snitest.Open(t, w.Conn, w.Wait(t, patience))
+	tr.WaitLabel(t, patience, name+" · static keys · no expiry")
 	root := tr.Layout(t)
 	profiles, _ := root.Find("Profiles")
 	shown := slices.DeleteFunc(slices.Clone(profiles.Children), func(it snitest.Item) bool { return !it.Visible() })
@@ -663,17 +669,17 @@ func TestTrayHostAppears(t *testing.T) {
 	a := start(t, e)
 	conn := snitest.Connect(t, bus)
 	tr := openByName(t, conn, a)
-	tr.WaitLabel(t, 5*time.Second, "No system tray host found")
+	tr.WaitLabel(t, patience, "No system tray host found")
 	w := snitest.StartWatcher(t, bus)
 	// Deadlines, not speed targets: the tick is an hour away, and a
 	// loaded machine can take seconds to pass the signals on.
-	tr.WaitFor(t, 15*time.Second, "the no-host line to go", func(root snitest.Item) bool {
+	tr.WaitFor(t, patience, "the no-host line to go", func(root snitest.Item) bool {
 		_, ok := root.Find("No system tray host found")
 		return !ok
 	})
 	var owner string
 	conn.BusObject().Call("org.freedesktop.DBus.GetNameOwner", 0, tr.Bus).Store(&owner)
-	if item := w.Wait(t, 15*time.Second); item != owner+"/StatusNotifierItem" {
+	if item := w.Wait(t, patience); item != owner+"/StatusNotifierItem" {
 		t.Errorf("registered %q; want the app's item (%s)", item, owner)
 	}
 }
@@ -683,7 +689,7 @@ func TestTrayHostAppears(t *testing.T) {
 func openByName(t *testing.T, conn *dbus.Conn, a *app) *snitest.Tray {
 	t.Helper()
 	name := fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", a.cmd.Process.Pid)
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(patience); ; time.Sleep(20 * time.Millisecond) {
 		var has bool
 		conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, name).Store(&has)
 		if has {
@@ -704,19 +710,19 @@ func TestTrayIconFollowsState(t *testing.T) {
 	defer sts.Close()
 	e := newEnv(t, bus, display, sts.URL, true)
 	start(t, e)
-	tr := snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
-	tr.WaitLabel(t, 5*time.Second, "dev · static keys · no expiry")
+	tr := snitest.Open(t, w.Conn, w.Wait(t, patience))
+	tr.WaitLabel(t, patience, "dev · static keys · no expiry")
 	waitIcon := func(want string) {
 		t.Helper()
 		var got string
-		tr.WaitFor(t, 5*time.Second, "the "+want+" icon", func(snitest.Item) bool {
+		tr.WaitFor(t, patience, "the "+want+" icon", func(snitest.Item) bool {
 			got = whichIcon(t, tr.IconPixmap(t))
 			return got == want
 		})
 	}
 	waitIcon("ok")
 	editSettings(t, e, func(m map[string]any) { m["profile"] = "ghost" })
-	tr.WaitLabel(t, 5*time.Second, "ghost · profile not found")
+	tr.WaitLabel(t, patience, "ghost · profile not found")
 	waitIcon("failing")
 }
 
@@ -763,8 +769,8 @@ func TestTrayProfileDeleted(t *testing.T) {
 	// ephemeral range could be taken meanwhile.
 	os.WriteFile(settings, []byte(`{"profile": "dev", "imds": {"enabled": true, "addr": "`+porttest.Addr(t)+`"}}`), 0o600)
 	start(t, e)
-	tr := snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
-	const wait = 5 * time.Second
+	tr := snitest.Open(t, w.Conn, w.Wait(t, patience))
+	const wait = patience
 	item := tr.WaitLabel(t, wait, "IMDS server: 127.0.0.1:")
 	url := "http://" + strings.TrimPrefix(item.Text(), "IMDS server: ") + "/"
 	creds := func() (int, error) {

@@ -102,13 +102,13 @@ func (d *signinDesktop) start(t *testing.T, mode string) (*app, *snitest.Tray) {
 	t.Helper()
 	d.e.vars = append(d.e.vars, "FAKEBROWSER_MODE="+mode)
 	a := start(t, d.e, "--debug")
-	return a, snitest.Open(t, d.w.Conn, d.w.Wait(t, 10*time.Second))
+	return a, snitest.Open(t, d.w.Conn, d.w.Wait(t, patience))
 }
 
 // waitLines waits until the file has n lines.
 func waitLines(t *testing.T, path string, n int) []string {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(patience); ; time.Sleep(20 * time.Millisecond) {
 		got := tray.BrowserLog(t, path)
 		if len(got) >= n {
 			return got
@@ -126,7 +126,7 @@ func waitLines(t *testing.T, path string, n int) []string {
 func TestTraySignInEndToEnd(t *testing.T) {
 	d := newSigninDesktop(t, `{"profile": "dev"}`)
 	_, tr := d.start(t, "follow")
-	const wait = 10 * time.Second
+	const wait = patience
 	tr.WaitLabel(t, wait, "dev · signed out of my-sso")
 	root := tr.Layout(t)
 	var labels []string
@@ -186,7 +186,7 @@ func TestTrayRemindersWaitWhileAway(t *testing.T) {
 			d := newSigninDesktop(t, `{"profile": "legacy"}`)
 			d.fakes.OIDC.SetAccessTokenTTL(14 * time.Minute)
 			a, tr := d.start(t, "none") // the browser opens the page; the user signs in elsewhere
-			const wait = 10 * time.Second
+			const wait = patience
 			tr.WaitLabel(t, wait, "legacy · signed out of "+name)
 			tr.Click(t, "Sign in to "+name+"…")
 			code := strings.TrimPrefix(tr.WaitLabel(t, wait, "Code ").Text(), "Code ")
@@ -242,7 +242,7 @@ func TestTrayRemindersWaitWhileAway(t *testing.T) {
 // waitLog waits until awsxc's log has s.
 func waitLog(t *testing.T, a *app, s string) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(a.stderr.String(), s); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(patience); !strings.Contains(a.stderr.String(), s); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no %q in the log", s)
 		}
@@ -258,7 +258,7 @@ func TestTrayConsoleEndToEnd(t *testing.T) {
 	d := newSigninDesktop(t, `{"profile": "role", "clipboard_clear_seconds": 2}`)
 	d.e.vars = append(d.e.vars, "AWSXC_SIGNIN_URL="+d.fakes.Federation.Endpoint())
 	a, tr := d.start(t, "follow")
-	const wait = 10 * time.Second
+	const wait = patience
 	tr.WaitLabel(t, wait, "role · expires in ")
 
 	tr.Click(t, "Copy console link")

@@ -106,7 +106,7 @@ func TestStaticKeysWithoutSTS(t *testing.T) {
 	}
 
 	h.do(t, func(a *app) { a.onClick(copyPrefix + string(engine.FormatEnv)) })
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(patience)
 	for !strings.Contains(h.clip.get(), "AWS_ACCESS_KEY_ID") && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -173,7 +173,7 @@ func TestStaticKeysWithoutSTS(t *testing.T) {
 		t.Errorf("header with ensure_temporary %q; want the countdown", got)
 	}
 	h.do(t, func(a *app) { a.onClick(copyPrefix + string(engine.FormatEnv)) })
-	deadline = time.Now().Add(5 * time.Second)
+	deadline = time.Now().Add(patience)
 	for !strings.Contains(h.clip.get(), "export AWS_SESSION_TOKEN=") && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -246,7 +246,7 @@ func TestActiveProfileDeleted(t *testing.T) {
 			if status, body := imdsGet(t, url); status == http.StatusOK {
 				t.Errorf("IMDS after the deletion: %d %q; want no credentials", status, body)
 			}
-			for deadline := time.Now().Add(5 * time.Second); !closed(src); time.Sleep(10 * time.Millisecond) {
+			for deadline := time.Now().Add(patience); !closed(src); time.Sleep(10 * time.Millisecond) {
 				if time.Now().After(deadline) {
 					t.Fatalf("the deleted profile's Source still hands out credentials")
 				}
@@ -347,7 +347,7 @@ func TestIMDSRequestDuringMFADialog(t *testing.T) {
 	h.do(t, func(a *app) { url = a.imds.URL(); a.onClick(idEnterMFA) })
 	select {
 	case <-opened:
-	case <-time.After(5 * time.Second):
+	case <-time.After(patience):
 		t.Fatal("no MFA dialog")
 	}
 	start := time.Now()

@@ -81,9 +81,9 @@ func TestTrayGroupedProfiles(t *testing.T) {
 	}
 	t0 := time.Now()
 	start(t, e)
-	tr := snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
+	tr := snitest.Open(t, w.Conn, w.Wait(t, patience))
 	registered := time.Since(t0)
-	const wait = 5 * time.Second
+	const wait = patience
 	root := tr.WaitFor(t, wait, "the 300 synced profiles", func(root snitest.Item) bool {
 		s, ok := root.Path("Profiles", "my-sso")
 		return ok && len(s.Shown()) == 100 && s.Count() == 400
@@ -165,8 +165,8 @@ func TestTraySyncProfiles(t *testing.T) {
 	e, fakes := newSSOEnv(t, bus, display, ssoSessionConfig+other, accounts, "")
 	notes := snitest.StartNotifications(t, bus)
 	start(t, e)
-	tr := snitest.Open(t, w.Conn, w.Wait(t, 10*time.Second))
-	const wait = 5 * time.Second
+	tr := snitest.Open(t, w.Conn, w.Wait(t, patience))
+	const wait = patience
 	tr.WaitLabel(t, wait, "dev · static keys · no expiry")
 	// (systray answers the first GetLayout one level deep.)
 	root := tr.WaitFor(t, wait, "the Sync items", func(root snitest.Item) bool {
@@ -182,7 +182,7 @@ func TestTraySyncProfiles(t *testing.T) {
 	}
 
 	tr.ClickPath(t, "Sync profiles from my-sso")
-	n := notes.Wait(t, 10*time.Second, "Synced profiles from my-sso")
+	n := notes.Wait(t, patience, "Synced profiles from my-sso")
 	if !strings.HasPrefix(n.Body, "Added 60 profiles.\nAdded: account-000.Role00, account-000.Role01, ") {
 		t.Errorf("notification body %q", n.Body)
 	}
@@ -207,7 +207,7 @@ func TestTraySyncProfiles(t *testing.T) {
 	accounts = append(accounts, fakeaws.Account{ID: "999900001111", Name: "New Team", Roles: []string{"Admin"}})
 	fakes.STS.Portal().SetAccounts(accounts)
 	tr.ClickPath(t, "Sync profiles from my-sso")
-	n = notes.Wait(t, 10*time.Second, "Synced profiles from my-sso")
+	n = notes.Wait(t, patience, "Synced profiles from my-sso")
 	if want := "Added 1 profile, removed 1 profile; 59 profiles as they were.\nAdded: New-Team.Admin.\nRemoved: account-003.Role01."; n.Body != want {
 		t.Errorf("notification body:\n%s\nwant\n%s", n.Body, want)
 	}

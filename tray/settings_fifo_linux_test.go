@@ -38,7 +38,7 @@ func TestSettingsFIFO(t *testing.T) {
 		if !errors.Is(err, fsutil.ErrNotRegular) {
 			t.Errorf("LoadSettings of a FIFO: %v, want ErrNotRegular", err)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(patience):
 		unblockFIFO(h.settings)
 		t.Fatal("LoadSettings blocked on a FIFO")
 	}

@@ -184,7 +184,7 @@ func TestSignInOncePerSession(t *testing.T) {
 	if it := s.item(t, idSignIn); !it.Disabled || it.Label != "Signing in to my-sso…" {
 		t.Errorf("while signing in: %+v", it)
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(patience)
 	for len(BrowserLog(t, s.browser)) == 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -329,7 +329,7 @@ func TestReminders(t *testing.T) {
 	summaries := func(want int) []string {
 		t.Helper()
 		var out []string
-		for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		for deadline := time.Now().Add(patience); ; time.Sleep(10 * time.Millisecond) {
 			out = out[:0]
 			for _, n := range s.actions.notes() {
 				out = append(out, n.summary)

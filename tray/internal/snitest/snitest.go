@@ -213,7 +213,7 @@ func Open(t testing.TB, conn *dbus.Conn, item string) *Tray {
 	// someone watching the name may have to wait a moment.
 	var v dbus.Variant
 	var err error
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		v, err = sni.GetProperty("org.kde.StatusNotifierItem.Menu")
 		if err == nil || time.Now().After(deadline) {
 			break
