@@ -158,20 +158,25 @@ func TestLoginCrossDeviceInProcess(t *testing.T) {
 func TestLoginDeviceNoBrowserInProcess(t *testing.T) {
 	t.Parallel()
 	s := newInproc(t)
+	// The user enters the code once it is shown: approved before the
+	// sign-in's first poll, nothing would be shown (a client already
+	// authorized needs no code).
+	var out0, err0 syncBuffer
 	go func() {
-		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-			if codes := s.f.OIDC.UserCodes(); len(codes) > 0 {
-				s.f.OIDC.ApproveDevice(codes[0])
+		re := regexp.MustCompile(`enter the code (\S+)`)
+		for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if m := re.FindStringSubmatch(err0.String()); m != nil {
+				s.f.OIDC.ApproveDevice(m[1])
 				return
 			}
 		}
 	}()
-	r := s.runIn(t, "", "", nil, "login", "--profile", "dev", "--no-browser")
-	if r.code != 0 || !strings.Contains(r.stderr, "no display (DISPLAY and WAYLAND_DISPLAY are unset)") {
-		t.Errorf("exit %d\n%s", r.code, r.stderr)
+	code := run(context.Background(), []string{"login", "--profile", "dev", "--no-browser"}, s.proc("", strings.NewReader(""), &out0, &err0))
+	if code != 0 || !strings.Contains(err0.String(), "no display (DISPLAY and WAYLAND_DISPLAY are unset)") {
+		t.Errorf("exit %d\n%s", code, err0.String())
 	}
-	if !regexp.MustCompile(`(?m)^awsxc-cli: waiting until \d\d:\d\d; Ctrl-C cancels$`).MatchString(r.stderr) {
-		t.Errorf("no waiting line:\n%s", r.stderr)
+	if !regexp.MustCompile(`(?m)^awsxc-cli: waiting until \d\d:\d\d; Ctrl-C cancels$`).MatchString(err0.String()) {
+		t.Errorf("no waiting line:\n%s", err0.String())
 	}
 	// --no-browser with a display: the URL is printed, and the user opens
 	// it on this machine.
@@ -187,7 +192,7 @@ func TestLoginDeviceNoBrowserInProcess(t *testing.T) {
 			}
 		}
 	}()
-	code := run(context.Background(), []string{"login", "--profile", "dev", "--no-browser", "--force"},
+	code = run(context.Background(), []string{"login", "--profile", "dev", "--no-browser", "--force"},
 		s.proc("", strings.NewReader(""), &out, &errb, "DISPLAY=:0"))
 	if code != 0 || !strings.Contains(errb.String(), "on another device, run awsxc-cli login --use-device-code") {
 		t.Errorf("exit %d\n%s", code, errb.String())
