@@ -400,7 +400,7 @@ func TestRemindersAfterSleep(t *testing.T) {
 	s.waitFor(t, "signed in", func(a *app) bool { return a.state.Session.Status.SignedIn && !a.state.Session.SigningIn })
 	// The sign-in opened the browser on the verification page, detached:
 	// its log line may come after the sign-in completed.
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(patience)
 	for len(BrowserLog(t, s.browser)) == 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
