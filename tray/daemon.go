@@ -81,6 +81,11 @@ func (a *app) onDaemon() {
 	case src != nil && a.src != nil && src != a.src:
 		a.log.Debug("the daemon loaded the profile again", "profile", profile)
 		a.src, a.served = src, src
+		// From the files as they are: the tray's own tick must not load
+		// (and Reload) the new Source again for the change the daemon
+		// took in, which would find the same credentials a second time
+		// and call them final ("cannot be renewed").
+		a.awsSum = a.awsFilesSum()
 		a.state.Status = src.Status()
 		if sourceUsed(a.state) {
 			go a.fetch(src, false)
