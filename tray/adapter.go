@@ -5,6 +5,7 @@ package tray
 import (
 	"context"
 	"runtime"
+	"time"
 
 	"fyne.io/systray"
 )
@@ -29,20 +30,29 @@ type adapter struct {
 	seps     map[string]bool              // separators created
 	tooltip  string
 	icon     IconState
-	iconSet  bool // icon was applied
+	iconSet  bool      // icon was applied
+	started  time.Time // when the adapter was made (iconResend)
 }
+
+// iconResend is how long after the start a forced apply sends the icon
+// again: fyne.io/systray reads the icon for its D-Bus export before it
+// publishes the properties, so an icon set in between is lost (as the
+// tooltip is; the host then shows the first icon, the grey one, until
+// the state changes). Past the start-up the icon is sent on change only.
+const iconResend = 2 * time.Minute
 
 func newAdapter(ctx context.Context, clicks chan<- string) *adapter {
 	return &adapter{ctx: ctx, clicks: clicks, items: map[string]*systray.MenuItem{},
-		last: map[string]Item{}, children: map[string][]string{}, seps: map[string]bool{}}
+		last: map[string]Item{}, children: map[string][]string{}, seps: map[string]bool{}, started: time.Now()}
 }
 
-// apply shows m. With force the tooltip is sent even if unchanged: a
+// apply shows m. With force the tooltip (and, at start-up, the icon) is
+// sent even if unchanged: a
 // SetTooltip that races with systray exporting its properties at start-up
 // is lost (the value is read for the export, then the update finds no
 // properties yet), so the loop re-sends it on every tick.
 func (a *adapter) apply(m Menu, force bool) {
-	if !a.iconSet || m.Icon != a.icon {
+	if !a.iconSet || m.Icon != a.icon || force && time.Since(a.started) < iconResend {
 		setIcon(m.Icon)
 		a.icon, a.iconSet = m.Icon, true
 	}
