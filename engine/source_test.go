@@ -13,42 +13,12 @@ import (
 	"github.com/awsxc/awsxc/internal/fakeaws"
 )
 
-// srvConfig and srvCreds are the AWS files the Source and server tests
-// use: a static IAM user, one with MFA, a session-token profile, a role
-// and a profile without a region.
-const srvConfig = `[profile static]
-region = eu-west-1
-[profile mfa]
-region = eu-west-1
-mfa_serial = arn:aws:iam::123456789012:mfa/alice
-[profile session]
-region = us-west-2
-[profile role]
-role_arn = arn:aws:iam::210987654321:role/Deploy
-source_profile = static
-region = eu-central-1
-[profile noregion]
-[profile other]
-region = ap-south-1
-`
-
-const srvCreds = `[static]
-aws_access_key_id = AKIASTATICEXAMPLE0001
-aws_secret_access_key = staticsecret
-[mfa]
-aws_access_key_id = AKIAMFAEXAMPLE000001
-aws_secret_access_key = mfasecret
-[session]
-aws_access_key_id = ASIASESSIONEXAMPLE01
-aws_secret_access_key = sessionsecret
-aws_session_token = sessiontoken
-[noregion]
-aws_access_key_id = AKIANOREGIONEXAMPLE1
-aws_secret_access_key = noregionsecret
-[other]
-aws_access_key_id = AKIAOTHEREXAMPLE0001
-aws_secret_access_key = othersecret
-`
+// srvConfig and srvCreds are the AWS files of the Source and server
+// tests (see fakeaws.SourceConfig).
+const (
+	srvConfig = fakeaws.SourceConfig
+	srvCreds  = fakeaws.SourceCredentials
+)
 
 // srvEnv writes the AWS files of the Source and server tests, whose
 // profiles call a fake STS of their own, and returns the fake, a test
