@@ -251,8 +251,9 @@ ENV_STS=("${ENV[@]}" "AWS_ENDPOINT_URL_STS=$STS_URL" AWS_EC2_METADATA_DISABLED=t
 # ---------------------------------------------------------------- daemon
 # awsxc-cli daemon with the same environment as the role commands (the
 # daemon answers only a client of its own configuration) and settings of
-# its own (no servers), on its own socket folder.
-ENV_D=("${ENV_STS[@]}" "XDG_RUNTIME_DIR=$W/rt-daemon")
+# its own (no servers), on its own socket and cache folders (its
+# single-instance lock is in the cache folder, which the tray below uses).
+ENV_D=("${ENV_STS[@]}" "XDG_RUNTIME_DIR=$W/rt-daemon" "XDG_CACHE_HOME=$W/cache-daemon")
 spawn "$W/daemon" "${ENV_D[@]}" "XDG_CONFIG_HOME=$W/daemon-config" "$W/awsxc-cli" daemon
 DAEMON_PID=$SPAWNED
 wait_for "$W/daemon.err" 'daemon listening' 10 "$DAEMON_PID" >/dev/null ||
@@ -264,7 +265,8 @@ log "daemon running (pid $DAEMON_PID)"
 spawn "$W/fakests50" "$W/fakests"
 STS50_PID=$SPAWNED
 STS50_URL=$(wait_for "$W/fakests50.out" 'http://[0-9.:]+' 10) || { log "the second fake STS did not start"; exit 1; }
-ENV_D50=(env -i "HOME=$HOME_FX" PATH=/usr/bin:/bin "XDG_RUNTIME_DIR=$W/rt-daemon50" "AWS_ENDPOINT_URL_STS=$STS50_URL" AWS_EC2_METADATA_DISABLED=true)
+# Its own cache folder too: the daemons' single-instance lock is kept there.
+ENV_D50=(env -i "HOME=$HOME_FX" PATH=/usr/bin:/bin "XDG_RUNTIME_DIR=$W/rt-daemon50" "XDG_CACHE_HOME=$W/cache50" "AWS_ENDPOINT_URL_STS=$STS50_URL" AWS_EC2_METADATA_DISABLED=true)
 spawn "$W/daemon50" "${ENV_D50[@]}" "XDG_CONFIG_HOME=$W/daemon50-config" "$W/awsxc-cli" daemon
 D50_PID=$SPAWNED
 wait_for "$W/daemon50.err" 'daemon listening' 10 "$D50_PID" >/dev/null || { log "the second daemon did not start"; exit 1; }
