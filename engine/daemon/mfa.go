@@ -23,6 +23,8 @@ type mfaState struct {
 	// answers (and closes) the prompt.
 	prompting bool
 	given     chan string
+	// done is closed when the prompting refresh ends.
+	done chan struct{}
 }
 
 // stateLocked returns profile's state, making it; d.mfaMu must be held.
@@ -91,14 +93,25 @@ func (d *Daemon) tokenProvider(profile string) engine.TokenProvider {
 func (d *Daemon) withCode(ctx context.Context, profile, code string, refresh func(context.Context) error) error {
 	d.mfaMu.Lock()
 	st := d.stateLocked(profile)
-	if st.prompting {
+	if st.prompting && code != "" {
 		select {
 		case st.given <- code:
 		default: // another client's code got there first
 		}
-	} else {
-		st.code = code
+		// The prompt's refresh takes the code: wait for it rather than
+		// refresh again, which, once the prompt's refresh has ended,
+		// would find no code (or, before, ask the Prompter a second
+		// time). The caller reads the source's credentials after.
+		done := st.done
+		d.mfaMu.Unlock()
+		select {
+		case <-done:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
+	st.code = code
 	d.mfaMu.Unlock()
 	err := refresh(ctx)
 	d.mfaMu.Lock()
@@ -118,13 +131,14 @@ func (d *Daemon) prompted(ctx context.Context, profile string, refresh func(cont
 	st := d.stateLocked(profile)
 	owner := !st.prompting
 	if owner {
-		st.prompting, st.given = true, make(chan string, 1)
+		st.prompting, st.given, st.done = true, make(chan string, 1), make(chan struct{})
 	}
 	d.mfaMu.Unlock()
 	err := refresh(ctx)
 	if owner {
 		d.mfaMu.Lock()
-		st.prompting, st.given = false, nil
+		close(st.done)
+		st.prompting, st.given, st.done = false, nil, nil
 		d.dropLocked(profile, st)
 		d.mfaMu.Unlock()
 	}
