@@ -501,8 +501,10 @@ func TestCanceledMFADialogDoesNotNotifyAgain(t *testing.T) {
 		case <-time.After(patience):
 			t.Fatalf("click %d: no dialog", i+1)
 		}
+		// Closed, and the daemon's refresh that asked ended: a click
+		// while it finishes shares it, and shows no dialog of its own.
 		h.waitFor(t, "the dialog to close", func(a *app) bool {
-			return !a.state.MFAAsking && !a.state.Status.Refreshing && needsMFA(a.state)
+			return !a.state.MFAAsking && !a.state.Status.Refreshing && needsMFA(a.state) && !a.d.Prompting("mfa")
 		})
 	}
 	n := settle(func() int {

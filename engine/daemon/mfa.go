@@ -145,6 +145,13 @@ func (d *Daemon) prompted(ctx context.Context, profile string, refresh func(cont
 	return err
 }
 
+// Prompting reports whether a refresh of profile that may ask the
+// [Prompter] runs: from the prompt's start until the refresh it is part
+// of has ended (after the dialog closed, the refresh may still be
+// finishing). A Refresh called meanwhile shares that refresh, and asks
+// nothing of its own.
+func (d *Daemon) Prompting(profile string) bool { return d.isPrompting(profile) }
+
 // isPrompting reports whether a prompt for profile runs.
 func (d *Daemon) isPrompting(profile string) bool {
 	d.mfaMu.Lock()
