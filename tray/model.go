@@ -572,7 +572,7 @@ var trayHints engine.Hints = func(a engine.Action, profile string) string {
 	case engine.ActionForce:
 		return "the tray never overwrites long-term keys: set export_name in the settings to another profile"
 	case engine.ActionAllowHost:
-		return "point the client at localhost or 127.0.0.1"
+		return "point the client at localhost, or add the name to allow_hosts in the settings"
 	}
 	return ""
 }

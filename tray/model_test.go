@@ -381,7 +381,7 @@ func TestTrayHints(t *testing.T) {
 		{engine.ActionConfigure, "run aws configure, or choose a profile under Profiles"},
 		{engine.ActionCheckProfileName, "choose a profile under Profiles"},
 		{engine.ActionForce, "the tray never overwrites long-term keys: set export_name in the settings to another profile"},
-		{engine.ActionAllowHost, "point the client at localhost or 127.0.0.1"},
+		{engine.ActionAllowHost, "point the client at localhost, or add the name to allow_hosts in the settings"},
 	} {
 		t.Run(tt.action.String(), func(t *testing.T) {
 			t.Parallel()

@@ -145,7 +145,7 @@ func (*daemonCmd) run(ctx context.Context, c *cli, p parsed) error {
 // its servers take no --allow-host (review 3, M5).
 var daemonHints engine.Hints = func(a engine.Action, profile string) string {
 	if a == engine.ActionAllowHost {
-		return "point the client at localhost or 127.0.0.1 (the awsxc daemon's servers accept those and the container engines' host names), or serve with awsxc-cli serve --no-daemon --allow-host"
+		return "point the client at localhost or 127.0.0.1 (the awsxc daemon's servers accept those and the container engines' host names), or add the name to allow_hosts in settings.json"
 	}
 	return cliHints(a, profile)
 }

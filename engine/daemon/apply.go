@@ -52,7 +52,7 @@ func (d *Daemon) applyLocked() {
 	d.holdPinnedLocked()
 
 	common := func(addr string, allowRemote bool, bridge string) server.Options {
-		o := server.Options{Addr: addr, AllowRemote: allowRemote,
+		o := server.Options{Addr: addr, AllowRemote: allowRemote, AllowHosts: d.set.AllowHosts,
 			Logger: d.log, Clock: d.opts.Env.Clock, Hints: d.opts.Hints, Activity: d.rec}
 		if bridge != "" {
 			// At Addr's port (port 0 here: see server.Options.ExtraAddrs).

@@ -205,3 +205,44 @@ func TestNoSettings(t *testing.T) {
 		t.Errorf("Refresh of an unknown profile: %v", err)
 	}
 }
+
+// TestAllowHostsSetting: a Host name the settings' allow_hosts adds is
+// accepted by the daemon's servers once the settings name it, and
+// refused before (a VM's or a cluster's name for this machine).
+func TestAllowHostsSetting(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "awsxc", "settings.json")
+	s := settings.Default()
+	s.Profile = "static"
+	s.ECS = settings.Server{Enabled: true, Addr: "127.0.0.1:0"}
+	s.ECSToken = "token-0123456789ab"
+	if err := s.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	w := newWorld(t, Options{SettingsPath: path, ReloadInterval: time.Hour})
+	get := func() int {
+		t.Helper()
+		st := w.d.Status()
+		if len(st.Servers) != 1 || !st.Servers[0].Running {
+			t.Fatalf("status %+v", st)
+		}
+		req, _ := http.NewRequest(http.MethodGet, st.Servers[0].URL, nil)
+		req.Host = "dev-vm.internal:1234"
+		req.Header.Set("Authorization", "token-0123456789ab")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := get(); code == http.StatusOK {
+		t.Fatalf("Host dev-vm.internal answered %d before allow_hosts names it", code)
+	}
+	if err := w.d.UpdateSettings(func(s *settings.Settings) { s.AllowHosts = []string{"DEV-VM.internal"} }); err != nil {
+		t.Fatal(err)
+	}
+	if code := get(); code != http.StatusOK {
+		t.Errorf("Host dev-vm.internal answered %d with allow_hosts naming it, want 200", code)
+	}
+}

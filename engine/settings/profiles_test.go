@@ -96,10 +96,37 @@ func FuzzProfileListSettings(f *testing.F) {
 		if len(s.Recent) > MaxRecent {
 			t.Fatalf("recent %q: more than %d", s.Recent, MaxRecent)
 		}
+		for _, h := range s.AllowHosts {
+			if !validHost(h) {
+				t.Fatalf("allow_hosts entry %q kept", h)
+			}
+		}
 		for _, p := range s.ProductionProfiles {
 			if _, err := path.Match(p, ""); err != nil {
 				t.Fatalf("pattern %q kept: %v", p, err)
 			}
 		}
 	})
+}
+
+// TestAllowHostsSetting: allow_hosts takes names and IP addresses; an
+// entry with a port, a scheme or a space is an error at the key, and
+// left out, the others kept.
+func TestAllowHostsSetting(t *testing.T) {
+	t.Parallel()
+	data := "{\"profile\": \"dev\",\n  \"allow_hosts\": [\"dev-vm.internal\", \"10.0.2.2\", \"[fd00::1]\", \"vm:8080\", \"http://x\", \"a b\"]}"
+	s, err := Parse("settings.json", []byte(data))
+	var serr *Error
+	if !errors.As(err, &serr) {
+		t.Fatalf("err = %v; want an *Error", err)
+	}
+	if want := `settings.json:2:3: allow_hosts: "vm:8080" is not a host name or an IP address (no port, no scheme)`; err.Error() != want {
+		t.Errorf("error %q\nwant  %q", err, want)
+	}
+	if diff := cmp.Diff([]string{"dev-vm.internal", "10.0.2.2", "[fd00::1]"}, s.AllowHosts); diff != "" || s.Profile != "dev" {
+		t.Errorf("profile %q; hosts mismatch (-want +got):\n%s", s.Profile, diff)
+	}
+	if s, err := Parse("s.json", []byte(`{"allow_hosts": ["host.lima.internal"]}`)); err != nil || len(s.AllowHosts) != 1 {
+		t.Errorf("a good list: %v, %q", err, s.AllowHosts)
+	}
 }

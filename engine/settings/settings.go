@@ -100,6 +100,12 @@ type Settings struct {
 	// tooltip and the Profiles menu. A pattern that is not valid is an
 	// error.
 	ProductionProfiles []string `json:"production_profiles"`
+	// AllowHosts are more host names the servers accept in the Host
+	// header, besides loopback's, their own addresses' and the container
+	// engines' (host.docker.internal, host.containers.internal, ...): a
+	// VM's or a cluster's name for this machine. Names or IP addresses,
+	// without a port; one that is not is an error, and left out.
+	AllowHosts []string `json:"allow_hosts,omitempty"`
 	// Servers are the pinned servers and consumers besides the imds and
 	// ecs switches (see [Pinned]), in the order they were added.
 	Servers []Pinned `json:"servers,omitempty"`
@@ -347,6 +353,11 @@ func Parse(path string, data []byte) (Settings, error) {
 	if err := s.checkProductionProfiles(); err != nil {
 		s.normalize()
 		line, col := position(data, keyOffset(data, "production_profiles"))
+		return s, &Error{Path: path, Line: line, Col: col, Err: err}
+	}
+	if err := s.checkAllowHosts(); err != nil {
+		s.normalize()
+		line, col := position(data, keyOffset(data, "allow_hosts"))
 		return s, &Error{Path: path, Line: line, Col: col, Err: err}
 	}
 	if err := server.CheckToken(s.ECSToken); err != nil {
