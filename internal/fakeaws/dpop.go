@@ -103,9 +103,15 @@ func verifyDPoP(proof, method, htu string, now time.Time) (dpopProof, error) {
 	if d := now.Sub(iat); d > dpopMaxAge || d < -dpopMaxAge {
 		return dpopProof{}, fmt.Errorf("dpop iat is %v away from the server clock", d.Round(time.Second))
 	}
-	// RFC 7638: the required members, in lexical order, no whitespace.
-	thumb := sha256.Sum256([]byte(`{"crv":"P-256","kty":"EC","x":"` + hdr.Jwk.X + `","y":"` + hdr.Jwk.Y + `"}`))
-	return dpopProof{thumbprint: base64.RawURLEncoding.EncodeToString(thumb[:]), jti: claims.Jti, iat: iat}, nil
+	// RFC 7638: the required members, in lexical order, no whitespace,
+	// over the key's canonical 32-byte coordinates: one key is one
+	// binding however its proofs spell it. botocore pads, the Go SDK does
+	// not, and both refresh sessions aws login (or awsxc) started, so a
+	// thumbprint over the strings as sent would refuse the Go SDK's
+	// refresh of a key whose X or Y starts with a zero byte (1 in 128).
+	b64 := base64.RawURLEncoding.EncodeToString
+	thumb := sha256.Sum256([]byte(`{"crv":"P-256","kty":"EC","x":"` + b64(pt[1:33]) + `","y":"` + b64(pt[33:]) + `"}`))
+	return dpopProof{thumbprint: b64(thumb[:]), jti: claims.Jti, iat: iat}, nil
 }
 
 func decodeSegment(seg string, v any) error {

@@ -35,9 +35,15 @@ import (
 // JSON, coordinates padded to 32 bytes); jti overrides the random one.
 func dpop(key *ecdsa.PrivateKey, htu, jti string, iat time.Time) string {
 	pub, _ := key.PublicKey.Bytes() // 0x04 || X || Y
+	return dpopWithCoords(key, pub[1:33], pub[33:], htu, jti, iat)
+}
+
+// dpopWithCoords is dpop with the jwk's coordinates given as bytes: the
+// Go SDK's logincreds writes big.Int.Bytes(), without leading zero bytes.
+func dpopWithCoords(key *ecdsa.PrivateKey, x, y []byte, htu, jti string, iat time.Time) string {
 	b64 := base64.RawURLEncoding.EncodeToString
 	hdr, _ := json.Marshal(map[string]any{"typ": "dpop+jwt", "alg": "ES256",
-		"jwk": map[string]string{"kty": "EC", "x": b64(pub[1:33]), "y": b64(pub[33:]), "crv": "P-256"}})
+		"jwk": map[string]string{"kty": "EC", "x": b64(x), "y": b64(y), "crv": "P-256"}})
 	if jti == "" {
 		jti = randToken("jti-", 12)
 	}
@@ -287,6 +293,41 @@ func TestVerifyDPoP(t *testing.T) {
 	}
 	if _, err := verifyDPoP(good, "GET", htu, now); err == nil {
 		t.Error("htm GET accepted for POST")
+	}
+}
+
+// TestDPoPThumbprintIgnoresPadding: a key whose X starts with a zero
+// byte has one thumbprint whether its proof pads the coordinate (botocore,
+// awsxc) or drops the zero (the Go SDK), so the Go SDK can refresh a
+// session another client started (TestLoginSameDevice failed in CI when
+// the key drew such an X).
+func TestDPoPThumbprintIgnoresPadding(t *testing.T) {
+	t.Parallel()
+	var key *ecdsa.PrivateKey
+	var pub []byte
+	for i := 0; i < 1<<14 && (pub == nil || pub[1] != 0); i++ {
+		key, _ = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		pub, _ = key.PublicKey.Bytes()
+	}
+	if pub[1] != 0 {
+		t.Fatal("no key with a leading zero byte in X")
+	}
+	now := time.Unix(1_800_000_000, 0)
+	htu := "http://127.0.0.1:1234/v1/token"
+	padded, err := verifyDPoP(dpop(key, htu, "j1", now), "POST", htu, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, err := verifyDPoP(dpopWithCoords(key, key.X.Bytes(), key.Y.Bytes(), htu, "j2", now), "POST", htu, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(key.X.Bytes()) == 32 || padded.thumbprint != short.thumbprint {
+		t.Errorf("thumbprints %q (padded) and %q (Go SDK, %d-byte X)", padded.thumbprint, short.thumbprint, len(key.X.Bytes()))
+	}
+	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if o, _ := verifyDPoP(dpop(other, htu, "j3", now), "POST", htu, now); o.thumbprint == padded.thumbprint {
+		t.Error("another key has the same thumbprint")
 	}
 }
 
