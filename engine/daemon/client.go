@@ -79,27 +79,14 @@ func (c *Client) Status(ctx context.Context) (*StatusResponse, error) {
 // do runs one exchange: a POST of req to path, or a GET when req is nil,
 // and decodes a 200 answer into out. It dials first, before anything is
 // encoded: a missing daemon costs a failed dial (microseconds). The
-// request is written by hand, in one write; the answer is read with
-// net/http's parser, bounded in header and body.
+// request is written by hand, in one write, and the exchange is
+// [localsock.Exchange]'s, which saves a fresh process the network
+// poller; the answer is read with net/http's parser, bounded in header
+// and body.
 func (c *Client) do(ctx context.Context, path string, req *CredentialsRequest, out any) error {
-	timeout := c.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
+	timeout := c.timeout()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	conn, err := localsock.Dial(ctx, localsock.Options{Path: c.Path})
-	if err != nil {
-		return fallback("%w", err)
-	}
-	defer conn.Close()
-	// The deadline bounds every read and write; a cancelled ctx ends them
-	// at once.
-	deadline, _ := ctx.Deadline()
-	conn.SetDeadline(deadline)
-	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Now()) })
-	defer stop()
-
 	// The host names nothing: the endpoint is the socket.
 	msg := make([]byte, 0, 1024)
 	if req == nil {
@@ -112,27 +99,60 @@ func (c *Client) do(ctx context.Context, path string, req *CredentialsRequest, o
 		msg = append(msg, "\r\n\r\n"...)
 		msg = append(msg, body...)
 	}
-	if _, err := conn.Write(msg); err != nil {
-		return fallback("sending to the daemon: %v", timedOut(err, timeout))
-	}
 	// Everything read is bounded: a daemon cannot make its client hold
 	// more than the header limit plus MaxResponseBytes.
-	br := bufio.NewReader(io.LimitReader(conn, maxHeaderBytes+MaxResponseBytes+1))
-	resp, err := http.ReadResponse(br, nil)
+	answer, err := localsock.Exchange(ctx, localsock.Options{Path: c.Path}, msg, maxHeaderBytes+MaxResponseBytes, wholeAnswer)
+	var xerr *localsock.ExchangeError
+	switch {
+	case errors.As(err, &xerr) && xerr.Op == "send":
+		return fallback("sending to the daemon: %v", timedOut(xerr.Err, timeout))
+	case xerr != nil:
+		return fallback("reading the daemon's answer: %v", timedOut(xerr.Err, timeout))
+	case err != nil:
+		return fallback("%w", err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(answer)), nil)
 	if err != nil {
-		return fallback("reading the daemon's answer: %v", timedOut(err, timeout))
+		return fallback("reading the daemon's answer: %v", err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
 	if err != nil && len(data) <= MaxResponseBytes {
-		return fallback("reading the daemon's answer: %v", timedOut(err, timeout))
+		return fallback("reading the daemon's answer: %v", err)
 	}
 	return decodeAnswer(resp.StatusCode, resp.Header.Get(Header), data, out)
 }
 
+// wholeAnswer reports whether b holds a whole HTTP answer of a known
+// length: its head and Content-Length bytes of body. An answer of
+// another shape is whole when the daemon closes the connection.
+func wholeAnswer(b []byte) bool {
+	end := bytes.Index(b, []byte("\r\n\r\n"))
+	if end < 0 {
+		return false
+	}
+	head := b[:end+2]
+	n := -1
+	for line := range bytes.Lines(head) {
+		name, value, ok := bytes.Cut(bytes.TrimRight(line, "\r\n"), []byte(":"))
+		switch {
+		case !ok:
+		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
+			return false
+		case bytes.EqualFold(name, []byte("Content-Length")):
+			v, err := strconv.Atoi(string(bytes.TrimSpace(value)))
+			if err != nil || v < 0 || n >= 0 && v != n {
+				return false
+			}
+			n = v
+		}
+	}
+	return n >= 0 && len(b)-(end+4) >= n
+}
+
 // timedOut words a deadline error as the bound it is.
 func timedOut(err error, timeout time.Duration) error {
-	if errors.Is(err, os.ErrDeadlineExceeded) {
+	if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("no answer within %v (timeout)", timeout)
 	}
 	return err
@@ -160,7 +180,13 @@ func decodeAnswer(status int, version string, data []byte, out any) error {
 		}
 		return fallback("%s", oneLine(cmpString(er.Error.Message, http.StatusText(status))))
 	}
-	if err := json.Unmarshal(data, out); err != nil {
+	var err error
+	if cr, ok := out.(*CredentialsResponse); ok {
+		err = decodeCredentialsResponse(data, cr)
+	} else {
+		err = json.Unmarshal(data, out)
+	}
+	if err != nil {
 		return fallback("the daemon's answer: %v", err)
 	}
 	return nil

@@ -2,11 +2,13 @@ package daemon
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -220,5 +222,47 @@ func TestClientStreamBounds(t *testing.T) {
 	}
 	if _, err := servers(stream(`{"servers":[{"name":"`, strings.Repeat("x", 4096), "", `"}]}`, 64)); !errors.Is(err, ErrFallback) || !strings.Contains(err.Error(), "bigger") {
 		t.Errorf("a huge server: %v", err)
+	}
+}
+
+// TestWholeAnswer: a client stops reading once the answer's head and
+// Content-Length bytes are in, and waits for the daemon to hang up
+// otherwise; every shorter prefix of a real server's answer is not
+// whole.
+func TestWholeAnswer(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   string
+		want bool
+	}{
+		{"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}", true},
+		{"HTTP/1.1 200 OK\r\ncontent-length:2\r\n\r\n{}\n", true},
+		{"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n{}", false},
+		{"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n", false},
+		{"HTTP/1.1 200 OK\r\n\r\n{}", false},
+		{"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}", false},
+		{"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}", false},
+		{"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n{}", false},
+		{"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n{}", false},
+	} {
+		if got := wholeAnswer([]byte(tc.in)); got != tc.want {
+			t.Errorf("wholeAnswer(%q) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+	// What net/http's server writes for a daemon's answer.
+	rec := httptest.NewRecorder()
+	writeJSON(rec, http.StatusOK, map[string]string{"profile": "p"})
+	var b bytes.Buffer
+	res := rec.Result()
+	res.ContentLength = int64(rec.Body.Len())
+	res.Write(&b)
+	full := b.Bytes()
+	if !wholeAnswer(full) {
+		t.Fatalf("a whole answer is not whole: %q", full)
+	}
+	for i := range len(full) {
+		if wholeAnswer(full[:i]) {
+			t.Errorf("%d of %d bytes are whole: %q", i, len(full), full[:i])
+		}
 	}
 }

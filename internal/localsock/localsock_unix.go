@@ -125,14 +125,8 @@ func (l *Listener) close() error {
 func (l *Listener) addr() net.Addr { return l.sys.ln.Addr() }
 
 func dial(ctx context.Context, path string) (net.Conn, error) {
-	if err := checkPath(path); err != nil {
-		return nil, err
-	}
-	uid := os.Geteuid()
-	if err := checkDir(filepath.Dir(path), uid); err != nil {
-		return nil, err
-	}
-	if err := checkSocket(path, uid); err != nil {
+	uid, err := checkEndpoint(path)
+	if err != nil {
 		return nil, err
 	}
 	var d net.Dialer

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"iter"
 	"net"
 	"os"
 	"os/exec"
@@ -167,15 +168,30 @@ func TestDialNoDaemon(t *testing.T) {
 			t.Parallel()
 			path := sockPath(t)
 			tc.setup(t, path)
-			c, err := Dial(context.Background(), Options{Path: path})
-			if c != nil {
-				c.Close()
-			}
-			wantKind(t, "Dial", err, "nodaemon")
-			if !errors.Is(err, tc.errno) {
-				t.Errorf("err = %v, want it to wrap %v", err, tc.errno)
+			for what, err := range connectErrors(context.Background(), path) {
+				wantKind(t, what, err, "nodaemon")
+				if !errors.Is(err, tc.errno) {
+					t.Errorf("%s: err = %v, want it to wrap %v", what, err, tc.errno)
+				}
 			}
 		})
+	}
+}
+
+// connectErrors tries path with Dial and with Exchange (which makes its
+// own connection) and returns each one's error: every refusal must be
+// the same for both.
+func connectErrors(ctx context.Context, path string) iter.Seq2[string, error] {
+	return func(yield func(string, error) bool) {
+		c, err := Dial(ctx, Options{Path: path})
+		if c != nil {
+			c.Close()
+		}
+		if !yield("Dial", err) {
+			return
+		}
+		_, err = Exchange(ctx, Options{Path: path}, []byte("ping\n"), 64, nil)
+		yield("Exchange", err)
 	}
 }
 
@@ -200,8 +216,10 @@ func TestDialCanceled(t *testing.T) {
 	listenEcho(t, Options{Path: path})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if c, err := Dial(ctx, Options{Path: path}); !errors.Is(err, context.Canceled) {
-		t.Errorf("Dial with a canceled context: %v, %v", c, err)
+	for what, err := range connectErrors(ctx, path) {
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("%s with a canceled context: %v", what, err)
+		}
 	}
 }
 
@@ -469,13 +487,11 @@ func TestInsecure(t *testing.T) {
 				t.Errorf("Listen: %q does not say %q", err, tc.want)
 			}
 			if tc.wantDial != "" {
-				c, err := Dial(context.Background(), Options{Path: path})
-				if c != nil {
-					c.Close()
-				}
-				wantKind(t, "Dial", err, tc.wantDial)
-				if err != nil && !strings.Contains(err.Error(), tc.want) {
-					t.Errorf("Dial: %q does not say %q", err, tc.want)
+				for what, err := range connectErrors(context.Background(), path) {
+					wantKind(t, what, err, tc.wantDial)
+					if err != nil && !strings.Contains(err.Error(), tc.want) {
+						t.Errorf("%s: %q does not say %q", what, err, tc.want)
+					}
 				}
 			}
 			if diff := cmp.Diff(before, snapshot(t, base)); diff != "" {
@@ -655,10 +671,11 @@ func TestPeerDaemonOfAnotherUser(t *testing.T) {
 	if fi, err := os.Lstat(filepath.Dir(theirs)); err != nil || owner(fi) != nobody {
 		t.Fatalf("their folder: %v, %v", fi, err)
 	}
-	_, err := Dial(context.Background(), Options{Path: theirs})
-	wantKind(t, "Dial in their folder", err, "insecure")
-	if err == nil || !strings.Contains(err.Error(), "belongs to uid 65534, not uid 0") {
-		t.Errorf("Dial in their folder: %v", err)
+	for what, err := range connectErrors(context.Background(), theirs) {
+		wantKind(t, what+" in their folder", err, "insecure")
+		if err == nil || !strings.Contains(err.Error(), "belongs to uid 65534, not uid 0") {
+			t.Errorf("%s in their folder: %v", what, err)
+		}
 	}
 
 	ours := filepath.Join(base, "awsxc", "daemon.sock")
@@ -669,10 +686,11 @@ func TestPeerDaemonOfAnotherUser(t *testing.T) {
 	if err := os.Lchown(ours, 0, 0); err != nil {
 		t.Fatal(err)
 	}
-	_, err = Dial(context.Background(), Options{Path: ours})
-	wantKind(t, "Dial to their daemon in our folder", err, "peer")
-	if want := fmt.Sprintf("runs as uid %d (pid ", nobody); err == nil || !strings.Contains(err.Error(), want) {
-		t.Errorf("Dial: %v, want it to say %q", err, want)
+	for what, err := range connectErrors(context.Background(), ours) {
+		wantKind(t, what+" to their daemon in our folder", err, "peer")
+		if want := fmt.Sprintf("runs as uid %d (pid ", nobody); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want it to say %q", what, err, want)
+		}
 	}
 }
 
@@ -740,3 +758,6 @@ func symlink(t *testing.T, target, link string) {
 		t.Fatal(err)
 	}
 }
+
+// endpoint is a fresh endpoint for the tests every system runs.
+func endpoint(t *testing.T) string { return sockPath(t) }

@@ -12,8 +12,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -408,3 +410,53 @@ func (c *pipeConn) RemoteAddr() net.Addr               { return c.addr }
 func (c *pipeConn) SetDeadline(t time.Time) error      { return c.f.SetDeadline(t) }
 func (c *pipeConn) SetReadDeadline(t time.Time) error  { return c.f.SetReadDeadline(t) }
 func (c *pipeConn) SetWriteDeadline(t time.Time) error { return c.f.SetWriteDeadline(t) }
+
+// exchange is [Exchange] on a pipe connection: the pipe's overlapped
+// I/O has no poller set-up to save.
+func exchange(ctx context.Context, path string, request []byte, limit int, complete func([]byte) bool) ([]byte, error) {
+	c, err := dial(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return exchangeConn(ctx, c, request, limit, complete)
+}
+
+// exchangeConn is [Exchange] on a connection dialled by [Dial].
+func exchangeConn(ctx context.Context, c net.Conn, request []byte, limit int, complete func([]byte) bool) ([]byte, error) {
+	defer c.Close()
+	if d, ok := ctx.Deadline(); ok {
+		c.SetDeadline(d)
+	}
+	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Now()) })
+	defer stop()
+	if _, err := c.Write(request); err != nil {
+		return nil, exchangeError(ctx, "send", err)
+	}
+	buf := make([]byte, 0, 4096)
+	for len(buf) <= limit {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, min(cap(buf), limit+1-len(buf)))
+		}
+		n, err := c.Read(buf[len(buf):min(cap(buf), limit+1)])
+		buf = buf[:len(buf)+n]
+		if complete != nil && complete(buf) {
+			break
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, exchangeError(ctx, "read", err)
+		}
+	}
+	return buf, nil
+}
+
+// exchangeError words a failed step of an exchange: ctx's own error when
+// ctx was cancelled (which is what ended the step), else err.
+func exchangeError(ctx context.Context, op string, err error) error {
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(cerr, context.DeadlineExceeded) {
+		err = cerr
+	}
+	return &ExchangeError{Op: op, Err: err}
+}

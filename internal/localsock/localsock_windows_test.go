@@ -313,3 +313,6 @@ func BenchmarkPipeDialLive(b *testing.B) {
 		c.Close()
 	}
 }
+
+// endpoint is a fresh endpoint for the tests every system runs.
+func endpoint(t *testing.T) string { return pipePath(t) }

@@ -2,6 +2,7 @@ package localsock
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -103,6 +104,25 @@ func ping(ctx context.Context, path string) string {
 	return "ok " + strings.TrimSuffix(line, "\n")
 }
 
+// exchangePing is ping through Exchange, which reads until the echo
+// server hangs up.
+func exchangePing(ctx context.Context, path string) string {
+	answer, err := Exchange(ctx, Options{Path: path}, []byte("ping\n"), 64, nil)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("error %s %v", kindOf(err), err)
+	case !bytes.HasSuffix(answer, []byte("\n")):
+		return fmt.Sprintf("error read %q", answer)
+	}
+	return "ok " + strings.TrimSuffix(string(answer), "\n")
+}
+
+// pingers are a client's two ways to the daemon, which must agree.
+var pingers = []struct {
+	name string
+	ping func(context.Context, string) string
+}{{"Dial", ping}, {"Exchange", exchangePing}}
+
 // serveEcho answers each connection's first line with "echo LINE" until
 // the listener is closed.
 func serveEcho(l net.Listener) {
@@ -158,13 +178,16 @@ func listenEcho(t *testing.T, opts Options) *Listener {
 	return l
 }
 
-// wantPing dials path and fails the test unless the echo comes back.
+// wantPing dials path, and exchanges with it, and fails the test unless
+// the echo comes back both times.
 func wantPing(t *testing.T, path string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if got := ping(ctx, path); got != "ok echo ping" {
-		t.Fatalf("ping %s: %s", path, got)
+	for _, p := range pingers {
+		if got := p.ping(ctx, path); got != "ok echo ping" {
+			t.Fatalf("%s %s: %s", p.name, path, got)
+		}
 	}
 }
 
@@ -327,7 +350,7 @@ func testConcurrent(t *testing.T, path string) {
 			<-start
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			results[i] = ping(ctx, path)
+			results[i] = pingers[i%len(pingers)].ping(ctx, path)
 		}()
 	}
 	close(start)

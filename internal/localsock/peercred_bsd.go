@@ -18,23 +18,23 @@ func peerCred(c *net.UnixConn) (uid, pid int, err error) {
 	if err != nil {
 		return -1, 0, err
 	}
-	var cred *unix.Xucred
 	var serr error
-	if err := raw.Control(func(fd uintptr) {
-		cred, serr = unix.GetsockoptXucred(int(fd), unix.SOL_LOCAL, unix.LOCAL_PEERCRED)
-		if serr == nil {
-			pid = peerPID(int(fd))
-		}
-	}); err != nil {
+	if err := raw.Control(func(fd uintptr) { uid, pid, serr = peerCredFD(int(fd)) }); err != nil {
 		return -1, 0, err
 	}
-	if serr != nil {
-		return -1, 0, serr
+	return uid, pid, serr
+}
+
+// peerCredFD is peerCred on a socket's descriptor.
+func peerCredFD(fd int) (uid, pid int, err error) {
+	cred, err := unix.GetsockoptXucred(fd, unix.SOL_LOCAL, unix.LOCAL_PEERCRED)
+	if err != nil {
+		return -1, 0, err
 	}
 	// XUCRED_VERSION in <sys/ucred.h>; another layout would put the uid
 	// elsewhere.
 	if cred.Version != 0 {
 		return -1, 0, fmt.Errorf("unknown xucred version %d", cred.Version)
 	}
-	return int(cred.Uid), pid, nil
+	return int(cred.Uid), peerPID(fd), nil
 }

@@ -14,15 +14,18 @@ func peerCred(c *net.UnixConn) (uid, pid int, err error) {
 	if err != nil {
 		return -1, 0, err
 	}
-	var cred *unix.Ucred
 	var serr error
-	if err := raw.Control(func(fd uintptr) {
-		cred, serr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
-	}); err != nil {
+	if err := raw.Control(func(fd uintptr) { uid, pid, serr = peerCredFD(int(fd)) }); err != nil {
 		return -1, 0, err
 	}
-	if serr != nil {
-		return -1, 0, serr
+	return uid, pid, serr
+}
+
+// peerCredFD is peerCred on a socket's descriptor.
+func peerCredFD(fd int) (uid, pid int, err error) {
+	cred, err := unix.GetsockoptUcred(fd, unix.SOL_SOCKET, unix.SO_PEERCRED)
+	if err != nil {
+		return -1, 0, err
 	}
 	return int(cred.Uid), int(cred.Pid), nil
 }
