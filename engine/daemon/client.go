@@ -85,8 +85,6 @@ func (c *Client) Status(ctx context.Context) (*StatusResponse, error) {
 // and body.
 func (c *Client) do(ctx context.Context, path string, req *CredentialsRequest, out any) error {
 	timeout := c.timeout()
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	// The host names nothing: the endpoint is the socket.
 	msg := make([]byte, 0, 1024)
 	if req == nil {
@@ -101,7 +99,8 @@ func (c *Client) do(ctx context.Context, path string, req *CredentialsRequest, o
 	}
 	// Everything read is bounded: a daemon cannot make its client hold
 	// more than the header limit plus MaxResponseBytes.
-	answer, err := localsock.Exchange(ctx, localsock.Options{Path: c.Path}, msg, maxHeaderBytes+MaxResponseBytes, wholeAnswer)
+	answer, err := localsock.Exchange(ctx, localsock.Options{Path: c.Path},
+		localsock.Request{Data: msg, Limit: maxHeaderBytes + MaxResponseBytes, Timeout: timeout, Complete: wholeAnswer})
 	var xerr *localsock.ExchangeError
 	switch {
 	case errors.As(err, &xerr) && xerr.Op == "send":

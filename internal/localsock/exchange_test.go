@@ -53,7 +53,8 @@ func TestExchange(t *testing.T) {
 		serve    func(net.Conn)
 		limit    int
 		complete func([]byte) bool
-		timeout  time.Duration
+		timeout  time.Duration // Request.Timeout
+		ctxLimit time.Duration // the context's deadline
 		cancel   time.Duration // cancel the context after this long
 		want     string
 		wantErr  error
@@ -72,18 +73,30 @@ func TestExchange(t *testing.T) {
 		{name: "over_limit", serve: func(c net.Conn) { io.WriteString(c, big) }, limit: 100, want: big[:101]},
 		{name: "grows", serve: func(c net.Conn) { io.WriteString(c, big) }, limit: len(big), want: big},
 		{name: "silent", serve: func(net.Conn) { <-never }, timeout: 100 * time.Millisecond, wantErr: os.ErrDeadlineExceeded},
+		{name: "silent_context", serve: func(net.Conn) { <-never }, ctxLimit: 100 * time.Millisecond, wantErr: os.ErrDeadlineExceeded},
+		// The timeout bounds the exchange, not each read.
+		{name: "dribbles", serve: func(c net.Conn) {
+			for range 100 { // 2 s, each byte well within the timeout
+				io.WriteString(c, ".")
+				time.Sleep(20 * time.Millisecond)
+			}
+		}, timeout: 100 * time.Millisecond, wantErr: os.ErrDeadlineExceeded},
 		{name: "canceled", serve: func(net.Conn) { <-never }, cancel: 50 * time.Millisecond, wantErr: context.Canceled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			path := standIn(t, tt.serve)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if tt.ctxLimit != 0 {
+				ctx, cancel = context.WithTimeout(ctx, tt.ctxLimit)
+				defer cancel()
+			}
 			timeout := tt.timeout
 			if timeout == 0 {
 				timeout = 10 * time.Second
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), timeout)
-			defer cancel()
 			if tt.cancel != 0 {
 				time.AfterFunc(tt.cancel, cancel)
 			}
@@ -92,8 +105,8 @@ func TestExchange(t *testing.T) {
 				limit = 1 << 10
 			}
 			start := time.Now()
-			got, err := Exchange(ctx, Options{Path: path}, []byte("ping\n"), limit, tt.complete)
-			if took := time.Since(start); took > 5*time.Second {
+			got, err := Exchange(ctx, Options{Path: path}, Request{Data: []byte("ping\n"), Limit: limit, Timeout: timeout, Complete: tt.complete})
+			if took := time.Since(start); took > 5*time.Second || tt.wantErr == os.ErrDeadlineExceeded && took > 1500*time.Millisecond {
 				t.Errorf("took %v", took)
 			}
 			if tt.wantErr != nil {

@@ -11,15 +11,24 @@ import (
 	"slices"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // exchange is [Exchange] on a blocking Unix socket, driven by plain
 // system calls in the calling goroutine. The connect is non-blocking, as
 // net's is, so that a full queue is EAGAIN at once rather than a wait;
-// then the socket blocks. A deadline or a cancellation of ctx shuts the
-// socket down, which ends a blocked read (the read sees the end of the
-// stream, and ctx says why).
-func exchange(ctx context.Context, path string, request []byte, limit int, complete func([]byte) bool) ([]byte, error) {
+// then the socket blocks, each write and read bounded by the time left
+// (SO_SNDTIMEO, SO_RCVTIMEO). A cancellation of ctx shuts the socket
+// down, which ends a blocked read (the read sees the end of the stream,
+// and ctx says why).
+func exchange(ctx context.Context, path string, req Request) ([]byte, error) {
+	var deadline time.Time
+	if req.Timeout > 0 {
+		deadline = time.Now().Add(req.Timeout)
+	}
+	if d, ok := ctx.Deadline(); ok && (deadline.IsZero() || d.Before(deadline)) {
+		deadline = d
+	}
 	uid, err := checkEndpoint(path)
 	if err != nil {
 		return nil, err
@@ -38,8 +47,10 @@ func exchange(ctx context.Context, path string, request []byte, limit int, compl
 	case puid != uid:
 		return nil, fmt.Errorf("%w: the daemon on %s runs as uid %d (pid %d), not uid %d", ErrPeer, path, puid, pid, uid)
 	}
-	stop := context.AfterFunc(ctx, s.shutdown)
-	defer stop()
+	if ctx.Done() != nil {
+		stop := context.AfterFunc(ctx, s.shutdown)
+		defer stop()
+	}
 	// ended words a step's failure: once ctx is done, that is why.
 	ended := func(op string, err error) error {
 		switch cerr := ctx.Err(); {
@@ -50,19 +61,21 @@ func exchange(ctx context.Context, path string, request []byte, limit int, compl
 		}
 		return &ExchangeError{Op: op, Err: err}
 	}
-	for p := request; len(p) > 0; {
-		n, err := ignoringEINTR(func() (int, error) { return syscall.Write(s.fd, p) })
+	for p := req.Data; len(p) > 0; {
+		n, err := s.io(syscall.SO_SNDTIMEO, deadline, func() (int, error) { return syscall.Write(s.fd, p) })
 		if err != nil {
 			return nil, ended("send", err)
 		}
 		p = p[n:]
 	}
 	buf := make([]byte, 0, 4096)
-	for len(buf) <= limit {
+	for len(buf) <= req.Limit {
 		if len(buf) == cap(buf) {
-			buf = slices.Grow(buf, min(cap(buf), limit+1-len(buf)))
+			buf = slices.Grow(buf, min(cap(buf), req.Limit+1-len(buf)))
 		}
-		n, err := ignoringEINTR(func() (int, error) { return syscall.Read(s.fd, buf[len(buf):min(cap(buf), limit+1)]) })
+		n, err := s.io(syscall.SO_RCVTIMEO, deadline, func() (int, error) {
+			return syscall.Read(s.fd, buf[len(buf):min(cap(buf), req.Limit+1)])
+		})
 		if ctx.Err() != nil {
 			return nil, ended("read", os.ErrClosed)
 		}
@@ -70,11 +83,38 @@ func exchange(ctx context.Context, path string, request []byte, limit int, compl
 			return nil, ended("read", err)
 		}
 		buf = buf[:len(buf)+n]
-		if n == 0 || complete != nil && complete(buf) {
+		if n == 0 || req.Complete != nil && req.Complete(buf) {
 			break
 		}
 	}
 	return buf, nil
+}
+
+// io runs a blocking write or read (call) with the socket's timeout opt
+// set to the time left before deadline (none when deadline is zero),
+// again while a signal interrupts it. A timeout is os.ErrDeadlineExceeded.
+func (s *blockingSocket) io(opt int, deadline time.Time, call func() (int, error)) (int, error) {
+	for {
+		if !deadline.IsZero() {
+			left := time.Until(deadline)
+			if left <= 0 {
+				return 0, os.ErrDeadlineExceeded
+			}
+			// A zero timeval is no timeout: round up to a microsecond.
+			tv := syscall.NsecToTimeval(max(left, time.Microsecond).Nanoseconds() + 999)
+			if err := syscall.SetsockoptTimeval(s.fd, syscall.SOL_SOCKET, opt, &tv); err != nil {
+				return 0, os.NewSyscallError("setsockopt", err)
+			}
+		}
+		n, err := call()
+		switch {
+		case errors.Is(err, syscall.EINTR):
+			continue
+		case errors.Is(err, syscall.EAGAIN), errors.Is(err, syscall.EWOULDBLOCK):
+			return 0, os.ErrDeadlineExceeded
+		}
+		return n, err
+	}
 }
 
 // checkEndpoint runs the checks of a dial on path and returns the user
@@ -154,15 +194,5 @@ func (s *blockingSocket) close() {
 	if !s.closed {
 		s.closed = true
 		syscall.Close(s.fd)
-	}
-}
-
-// ignoringEINTR runs a system call again while a signal interrupts it.
-func ignoringEINTR(call func() (int, error)) (int, error) {
-	for {
-		n, err := call()
-		if !errors.Is(err, syscall.EINTR) {
-			return n, err
-		}
 	}
 }

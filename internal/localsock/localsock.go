@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"sync"
+	"time"
 )
 
 // Errors. Every error of [Listen], [Dial] and [Listener.Accept]'s refusals
@@ -85,29 +86,46 @@ func Dial(ctx context.Context, opts Options) (net.Conn, error) {
 	return dial(ctx, opts.Path)
 }
 
+// Request is what [Exchange] sends and how it reads the answer.
+type Request struct {
+	// Data is sent in one go.
+	Data []byte
+	// Limit bounds the answer: Exchange reads at most Limit+1 bytes, so
+	// a caller can tell an answer longer than Limit (that is not an
+	// error here).
+	Limit int
+	// Timeout bounds the whole exchange, connecting included; zero is
+	// no bound but ctx's. (A timeout rather than ctx's deadline: the
+	// first timer of a process starts the runtime's timer machinery,
+	// about 60 µs of a fresh client's exchange.)
+	Timeout time.Duration
+	// Complete, when set, reports that what has been read is a whole
+	// answer, so Exchange stops reading before the daemon hangs up.
+	Complete func(answer []byte) bool
+}
+
 // Exchange is one request and its answer on a connection of its own, the
 // shape of a client that asks once and exits: it dials as [Dial] does
-// (the same checks, the same errors), sends request, and reads the answer
-// until the daemon closes the connection or complete, when not nil,
-// reports that what has been read is a whole answer. It reads at most
-// limit+1 bytes, so a caller can tell an answer longer than limit; that
-// is not an error here. ctx bounds the whole exchange: past its deadline
-// the error wraps os.ErrDeadlineExceeded, once it is cancelled ctx's
-// error; errors after the dial are [*ExchangeError]s.
+// (the same checks, the same errors), sends req.Data, and reads the answer
+// until the daemon closes the connection or req.Complete reports it
+// whole. Past req.Timeout or ctx's deadline the error wraps
+// os.ErrDeadlineExceeded; once ctx is cancelled it wraps ctx's error.
+// Errors after the dial are [*ExchangeError]s.
 //
 // On Unix the exchange runs on a blocking socket in the calling
-// goroutine, without the runtime's network poller: in a fresh process
-// that saves the poller's set-up and a hand-off between threads, about a
-// fifth of the exchange (measured with fresh processes, as BENCHMARKS.md
-// tells). Long-lived and streamed connections use Dial.
-func Exchange(ctx context.Context, opts Options, request []byte, limit int, complete func(answer []byte) bool) ([]byte, error) {
+// goroutine, without the runtime's network poller or a timer (the
+// socket's own send and receive timeouts bound it): in a fresh process
+// that saves the poller's and the timers' set-up and a hand-off between
+// threads, about a third of the exchange (measured with fresh processes,
+// as BENCHMARKS.md tells). Long-lived and streamed connections use Dial.
+func Exchange(ctx context.Context, opts Options, req Request) ([]byte, error) {
 	if opts.Path == "" {
 		return nil, errors.New("exchange: no endpoint path")
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return exchange(ctx, opts.Path, request, limit, complete)
+	return exchange(ctx, opts.Path, req)
 }
 
 // ExchangeError is an [Exchange] failure after the connection was made.

@@ -28,6 +28,6 @@ func (l *Listener) accept() (net.Conn, error) { return nil, net.ErrClosed }
 func (l *Listener) close() error              { return nil }
 func (l *Listener) addr() net.Addr            { return nil }
 
-func exchange(context.Context, string, []byte, int, func([]byte) bool) ([]byte, error) {
+func exchange(context.Context, string, Request) ([]byte, error) {
 	return nil, fmt.Errorf("%w: %w", ErrNoDaemon, errors.ErrUnsupported)
 }

@@ -190,7 +190,7 @@ func connectErrors(ctx context.Context, path string) iter.Seq2[string, error] {
 		if !yield("Dial", err) {
 			return
 		}
-		_, err = Exchange(ctx, Options{Path: path}, []byte("ping\n"), 64, nil)
+		_, err = Exchange(ctx, Options{Path: path}, Request{Data: []byte("ping\n"), Limit: 64})
 		yield("Exchange", err)
 	}
 }

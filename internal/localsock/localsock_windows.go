@@ -413,33 +413,33 @@ func (c *pipeConn) SetWriteDeadline(t time.Time) error { return c.f.SetWriteDead
 
 // exchange is [Exchange] on a pipe connection: the pipe's overlapped
 // I/O has no poller set-up to save.
-func exchange(ctx context.Context, path string, request []byte, limit int, complete func([]byte) bool) ([]byte, error) {
+func exchange(ctx context.Context, path string, req Request) ([]byte, error) {
+	if req.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, req.Timeout)
+		defer cancel()
+	}
 	c, err := dial(ctx, path)
 	if err != nil {
 		return nil, err
 	}
-	return exchangeConn(ctx, c, request, limit, complete)
-}
-
-// exchangeConn is [Exchange] on a connection dialled by [Dial].
-func exchangeConn(ctx context.Context, c net.Conn, request []byte, limit int, complete func([]byte) bool) ([]byte, error) {
 	defer c.Close()
 	if d, ok := ctx.Deadline(); ok {
 		c.SetDeadline(d)
 	}
 	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Now()) })
 	defer stop()
-	if _, err := c.Write(request); err != nil {
+	if _, err := c.Write(req.Data); err != nil {
 		return nil, exchangeError(ctx, "send", err)
 	}
 	buf := make([]byte, 0, 4096)
-	for len(buf) <= limit {
+	for len(buf) <= req.Limit {
 		if len(buf) == cap(buf) {
-			buf = slices.Grow(buf, min(cap(buf), limit+1-len(buf)))
+			buf = slices.Grow(buf, min(cap(buf), req.Limit+1-len(buf)))
 		}
-		n, err := c.Read(buf[len(buf):min(cap(buf), limit+1)])
+		n, err := c.Read(buf[len(buf):min(cap(buf), req.Limit+1)])
 		buf = buf[:len(buf)+n]
-		if complete != nil && complete(buf) {
+		if req.Complete != nil && req.Complete(buf) {
 			break
 		}
 		if errors.Is(err, io.EOF) {

@@ -107,7 +107,7 @@ func ping(ctx context.Context, path string) string {
 // exchangePing is ping through Exchange, which reads until the echo
 // server hangs up.
 func exchangePing(ctx context.Context, path string) string {
-	answer, err := Exchange(ctx, Options{Path: path}, []byte("ping\n"), 64, nil)
+	answer, err := Exchange(ctx, Options{Path: path}, Request{Data: []byte("ping\n"), Limit: 64})
 	switch {
 	case err != nil:
 		return fmt.Sprintf("error %s %v", kindOf(err), err)
