@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -591,5 +592,55 @@ func TestLoadKept(t *testing.T) {
 	os.Remove(w.env.ConfigFile)
 	if p, err := w.d.load(ctx, "static"); err != nil || p.Region != "" {
 		t.Errorf("without the config file: %+v, %v", p, err)
+	}
+}
+
+// TestFileSums: a file's content is read again only when its stamp
+// moved, or when it was read too soon after a change to trust the stamp
+// (the same size rewritten within one tick of the file system's clock
+// keeps it).
+func TestFileSums(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "credentials")
+	var l loads
+	sum := func() [sha256.Size]byte {
+		t.Helper()
+		s, exists, ok := l.fileSum(path)
+		if !exists || !ok {
+			t.Fatalf("fileSum: exists %v, ok %v", exists, ok)
+		}
+		return s
+	}
+	os.WriteFile(path, []byte("[a]\n"), 0o600)
+	a := sum()
+	if l.digests[path].settled {
+		t.Error("a read just after the write is settled")
+	}
+	// In place, the same size, the time set back: only a read tells.
+	fi, _ := os.Stat(path)
+	os.WriteFile(path, []byte("[b]\n"), 0o600)
+	os.Chtimes(path, fi.ModTime(), fi.ModTime())
+	if b := sum(); b == a || b != sha256.Sum256([]byte("[b]\n")) {
+		t.Error("an unsettled read was trusted")
+	}
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(path, old, old)
+	c := sum()
+	if !l.digests[path].settled || c != sha256.Sum256([]byte("[b]\n")) {
+		t.Errorf("an hour-old file: %+v", l.digests[path])
+	}
+	// A settled digest stands for the content: the stamp is all that is
+	// asked (seen here by a digest the content does not have).
+	l.digests[path] = fileDigest{stamp: l.digests[path].stamp, sum: [sha256.Size]byte{1}, settled: true}
+	if got := sum(); got != [sha256.Size]byte{1} {
+		t.Error("a settled file was read again")
+	}
+	os.WriteFile(path, []byte("[c]\n[d]\n"), 0o600)
+	if got := sum(); got != sha256.Sum256([]byte("[c]\n[d]\n")) {
+		t.Error("a changed file was not read again")
+	}
+	if _, exists, ok := l.fileSum(filepath.Join(dir, "missing")); exists || !ok {
+		t.Errorf("a missing file: exists %v, ok %v", exists, ok)
 	}
 }

@@ -3,10 +3,14 @@ package daemon
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
+	"io/fs"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/internal/fsutil"
 )
 
 // maxLoaded bounds the loaded profiles the daemon keeps; past it, it
@@ -16,16 +20,29 @@ const maxLoaded = 128
 // loads keeps loaded profiles by the content of the AWS files they were
 // loaded from. engine.Load reads nothing but the daemon's Env and those
 // two files, so a profile loaded from the same bytes is the same
-// profile; a request then costs reading and hashing the files, not
-// parsing them (the parse is most of a request's cost).
+// profile; a request then costs a stat of each file (and a read and a
+// hash when one changed), not a parse (the parse is most of a request's
+// cost).
 type loads struct {
-	mu sync.Mutex // protects m
-	m  map[[sha256.Size]byte]*engine.Profile
+	mu      sync.Mutex // protects m and digests
+	m       map[[sha256.Size]byte]*engine.Profile
+	digests map[string]fileDigest // by path
 }
 
-// filesSum is the SHA-256 of the profile name and both AWS files;
-// ok is false when a file cannot be read (engine.Load then says why).
-func filesSum(env engine.Env, profile string) (sum [sha256.Size]byte, ok bool) {
+// fileDigest is the SHA-256 of a file's content as it was read, with the
+// file's stamp then. It stands for the content while the stamp is the
+// same, once the read was settled (fsutil.Stamp.Settled): a file read
+// just after a change is read again at the next request.
+type fileDigest struct {
+	stamp   fsutil.Stamp
+	sum     [sha256.Size]byte
+	settled bool
+}
+
+// filesSum is the SHA-256 of the profile name and both AWS files'
+// contents; ok is false when a file cannot be read as an AWS file
+// (engine.Load then says why).
+func (l *loads) filesSum(env engine.Env, profile string) (sum [sha256.Size]byte, ok bool) {
 	h := sha256.New()
 	h.Write([]byte(profile))
 	for _, path := range []string{env.ConfigFile, env.CredentialsFile} {
@@ -33,19 +50,54 @@ func filesSum(env engine.Env, profile string) (sum [sha256.Size]byte, ok bool) {
 		if path == "" {
 			continue
 		}
-		data, err := os.ReadFile(path)
+		fsum, exists, ok := l.fileSum(path)
 		switch {
-		case os.IsNotExist(err):
-			h.Write([]byte("missing"))
-		case err != nil:
+		case !ok:
 			return sum, false
+		case !exists:
+			h.Write([]byte("missing"))
 		default:
 			h.Write([]byte("file"))
-			h.Write(data)
+			h.Write(fsum[:])
 		}
 	}
 	h.Sum(sum[:0])
 	return sum, true
+}
+
+// fileSum is the digest of path's content, read only when its stamp
+// changed since it was last read (or that read was not settled).
+func (l *loads) fileSum(path string) (sum [sha256.Size]byte, exists, ok bool) {
+	fi, err := fsutil.CheckRegular(path, engine.MaxAWSFileSize)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return sum, false, true
+	case err != nil:
+		return sum, false, false
+	}
+	stamp := fsutil.StampOf(fi)
+	l.mu.Lock()
+	d, seen := l.digests[path]
+	l.mu.Unlock()
+	if seen && d.settled && d.stamp == stamp {
+		return d.sum, true, true
+	}
+	readAt := time.Now()
+	data, err := fsutil.ReadRegular(path, engine.MaxAWSFileSize)
+	if err != nil {
+		return sum, false, false
+	}
+	sum = sha256.Sum256(data)
+	// Kept only when the file did not change while it was read.
+	if fi, err := os.Stat(path); err == nil && fsutil.StampOf(fi) == stamp {
+		l.mu.Lock()
+		if l.digests == nil {
+			l.digests = map[string]fileDigest{}
+		}
+		l.digests[path] = fileDigest{stamp: stamp, sum: sum, settled: stamp.Settled(readAt)}
+		l.mu.Unlock()
+	}
+	return sum, true, true
 }
 
 // load is engine.Load for the daemon's Env, from the profiles already
@@ -53,7 +105,7 @@ func filesSum(env engine.Env, profile string) (sum [sha256.Size]byte, ok bool) {
 // the files were the same before and after it was loaded.
 func (d *Daemon) load(ctx context.Context, profile string) (*engine.Profile, error) {
 	env := d.opts.Env
-	before, ok := filesSum(env, profile)
+	before, ok := d.loaded.filesSum(env, profile)
 	if ok {
 		d.loaded.mu.Lock()
 		p := d.loaded.m[before]
@@ -66,7 +118,7 @@ func (d *Daemon) load(ctx context.Context, profile string) (*engine.Profile, err
 	if err != nil || !ok {
 		return p, err
 	}
-	if after, ok := filesSum(env, profile); ok && after == before {
+	if after, ok := d.loaded.filesSum(env, profile); ok && after == before {
 		d.loaded.mu.Lock()
 		if d.loaded.m == nil || len(d.loaded.m) >= maxLoaded {
 			d.loaded.m = map[[sha256.Size]byte]*engine.Profile{}

@@ -1,0 +1,12 @@
+//go:build !unix
+
+package fsutil
+
+import "io/fs"
+
+// sysStamp is empty: os.Stat gives no file identity here (Windows'
+// file index needs an open handle), so size, time and mode are the
+// stamp.
+type sysStamp struct{}
+
+func sysStampOf(fs.FileInfo) sysStamp { return sysStamp{} }
