@@ -1,7 +1,6 @@
 package localsock
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -23,20 +22,7 @@ func standIn(t *testing.T, serve func(net.Conn)) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				if _, err := bufio.NewReader(c).ReadString('\n'); err == nil {
-					serve(c)
-				}
-			}()
-		}
-	}()
+	go serveLines(l, func(c net.Conn, _ string) { serve(c) })
 	return path
 }
 

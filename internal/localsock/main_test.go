@@ -126,6 +126,12 @@ var pingers = []struct {
 // serveEcho answers each connection's first line with "echo LINE" until
 // the listener is closed.
 func serveEcho(l net.Listener) {
+	serveLines(l, func(c net.Conn, line string) { io.WriteString(c, "echo "+line) })
+}
+
+// serveLines reads each connection's first line (within 10 s) and hands
+// the connection and the line to serve, until the listener is closed.
+func serveLines(l net.Listener, serve func(c net.Conn, line string)) {
 	for {
 		c, err := l.Accept()
 		if err != nil {
@@ -133,12 +139,11 @@ func serveEcho(l net.Listener) {
 		}
 		go func() {
 			defer c.Close()
-			c.SetDeadline(time.Now().Add(10 * time.Second))
+			c.SetReadDeadline(time.Now().Add(10 * time.Second))
 			line, err := bufio.NewReader(c).ReadString('\n')
-			if err != nil {
-				return
+			if err == nil {
+				serve(c, line)
 			}
-			io.WriteString(c, "echo "+line)
 		}()
 	}
 }
