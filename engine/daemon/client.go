@@ -77,9 +77,9 @@ func (c *Client) Status(ctx context.Context) (*StatusResponse, error) {
 }
 
 // do runs one exchange: a POST of req to path, or a GET when req is nil,
-// and decodes a 200 answer into out. It dials first, before anything is
-// encoded: a missing daemon costs a failed dial (microseconds). The
-// request is written by hand, in one write, and the exchange is
+// and decodes a 200 answer into out. A missing daemon costs the
+// request's encoding and a failed stat (microseconds). The request is
+// encoded by hand and sent in one write, and the exchange is
 // [localsock.Exchange]'s, which saves a fresh process the network
 // poller; the answer is read with net/http's parser, bounded in header
 // and body.

@@ -624,17 +624,24 @@ func TestFileSums(t *testing.T) {
 	if b := sum(); b == a || b != sha256.Sum256([]byte("[b]\n")) {
 		t.Error("an unsettled read was trusted")
 	}
-	old := time.Now().Add(-time.Hour)
-	os.Chtimes(path, old, old)
+	// An hour later (the clock moved), the file is settled.
+	later := time.Now().Add(time.Hour)
+	l.now = func() time.Time { return later }
 	c := sum()
 	if !l.digests[path].settled || c != sha256.Sum256([]byte("[b]\n")) {
-		t.Errorf("an hour-old file: %+v", l.digests[path])
+		t.Errorf("a file an hour old: %+v", l.digests[path])
 	}
 	// A settled digest stands for the content: the stamp is all that is
 	// asked (seen here by a digest the content does not have).
-	l.digests[path] = fileDigest{stamp: l.digests[path].stamp, sum: [sha256.Size]byte{1}, settled: true}
+	d := l.digests[path]
+	l.digests[path] = fileDigest{stamp: d.stamp, sum: [sha256.Size]byte{1}, settled: true, readAt: d.readAt}
 	if got := sum(); got != [sha256.Size]byte{1} {
 		t.Error("a settled file was read again")
+	}
+	// ... for maxDigestAge at most.
+	l.digests[path] = fileDigest{stamp: d.stamp, sum: [sha256.Size]byte{1}, settled: true, readAt: d.readAt.Add(-maxDigestAge)}
+	if got := sum(); got != sha256.Sum256([]byte("[b]\n")) {
+		t.Error("a digest older than maxDigestAge was trusted")
 	}
 	os.WriteFile(path, []byte("[c]\n[d]\n"), 0o600)
 	if got := sum(); got != sha256.Sum256([]byte("[c]\n[d]\n")) {

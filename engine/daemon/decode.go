@@ -23,6 +23,7 @@ func decodeCredentialsResponse(data []byte, out *CredentialsResponse) error {
 	d := json.NewDecoder(bytes.NewReader(data))
 	d.UseNumber() // a number is skipped, never converted
 	err := decodeObject(d, func(key string) error {
+		const depth = 1 // in the answer's object
 		switch {
 		case matchKey(key, "profile"):
 			return decodeString(d, &out.Profile)
@@ -33,6 +34,7 @@ func decodeCredentialsResponse(data []byte, out *CredentialsResponse) error {
 		case matchKey(key, "credentials"):
 			c := &out.Credentials
 			return decodeObject(d, func(key string) error {
+				const depth = 2
 				switch {
 				case matchKey(key, "access_key_id"):
 					return decodeString(d, &c.AccessKeyID)
@@ -45,12 +47,12 @@ func decodeCredentialsResponse(data []byte, out *CredentialsResponse) error {
 				case matchKey(key, "account_id"):
 					return decodeString(d, &c.AccountID)
 				}
-				return skipValue(d)
+				return skipValue(d, depth)
 			})
 		case matchKey(key, "warnings"):
 			return decodeWarnings(d, &out.Warnings)
 		}
-		return skipValue(d)
+		return skipValue(d, depth)
 	})
 	if err != nil {
 		return err
@@ -107,18 +109,24 @@ func decodeWarnings(d *json.Decoder, w *[]Warning) error {
 	}
 	i := 0
 	for ; d.More(); i++ {
-		if i == len(*w) {
+		switch {
+		case i < len(*w):
+		case i < cap(*w):
+			// As reflect's SetLen: what the array held there before.
+			*w = (*w)[:i+1]
+		default:
 			*w = append(*w, Warning{})
 		}
 		e := &(*w)[i]
 		if err := decodeObject(d, func(key string) error {
+			const depth = 3 // in an element of the array in the answer
 			switch {
 			case matchKey(key, "file"):
 				return decodeString(d, &e.File)
 			case matchKey(key, "text"):
 				return decodeString(d, &e.Text)
 			}
-			return skipValue(d)
+			return skipValue(d, depth)
 		}); err != nil {
 			return err
 		}
@@ -150,9 +158,14 @@ func decodeString(d *json.Decoder, s *string) error {
 	return nil
 }
 
-// skipValue reads one value, of any kind and depth.
-func skipValue(d *json.Decoder) error {
-	depth := 0
+// maxDepth is encoding/json's bound on nesting, which Unmarshal refuses
+// past.
+const maxDepth = 10000
+
+// skipValue reads one value, of any kind, inside depth open objects and
+// arrays; nesting past maxDepth is refused, as Unmarshal refuses it.
+func skipValue(d *json.Decoder, depth int) error {
+	open := 0
 	for {
 		t, err := d.Token()
 		if err != nil {
@@ -160,11 +173,13 @@ func skipValue(d *json.Decoder) error {
 		}
 		switch t {
 		case json.Delim('{'), json.Delim('['):
-			depth++
+			if open++; depth+open > maxDepth {
+				return errors.New("json: exceeded max depth")
+			}
 		case json.Delim('}'), json.Delim(']'):
-			depth--
+			open--
 		}
-		if depth == 0 {
+		if open == 0 {
 			return nil
 		}
 	}

@@ -174,6 +174,13 @@ func FuzzDecodeCredentialsResponse(f *testing.F) {
 	f.Add([]byte(`{"profile":"\u017fp\ud800","kind":1}`))
 	f.Add([]byte(`{"credentials":{"\u017fecret_access_key":"s","session_to\u212aen":"t"}}`))
 	f.Add([]byte("{\"credentials\":{\"\u017fecret_access_key\":\"s\",\"session_to\u212aen\":\"t\"}}"))
+	f.Add([]byte(`{"warnings":[{}],"warnings":[{},{}]}`))
+	f.Add([]byte(`{"x":` + strings.Repeat("[", 9999) + strings.Repeat("]", 9999) + `}`))
+	f.Add([]byte(`{"x":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `}`))
+	f.Add([]byte(`{"credentials":{"x":` + strings.Repeat("{\"a\":", 9998) + `1` + strings.Repeat("}", 9998) + `}}`))
+	for _, n := range []int{9997, 9998} {
+		f.Add([]byte(`{"warnings":[{"x":` + strings.Repeat("[", n) + strings.Repeat("]", n) + `}]}`))
+	}
 	f.Add([]byte(`{"profile":"p"} {}`))
 	f.Add([]byte(`null`))
 	f.Add([]byte(`[`))

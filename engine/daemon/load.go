@@ -27,17 +27,26 @@ type loads struct {
 	mu      sync.Mutex // protects m and digests
 	m       map[[sha256.Size]byte]*engine.Profile
 	digests map[string]fileDigest // by path
+	now     func() time.Time      // nil is time.Now (tests move it)
 }
 
 // fileDigest is the SHA-256 of a file's content as it was read, with the
 // file's stamp then. It stands for the content while the stamp is the
 // same, once the read was settled (fsutil.Stamp.Settled): a file read
-// just after a change is read again at the next request.
+// just after a change is read again at the next request. And for
+// maxDigestAge at most: a stat is not always the truth (an NFS client
+// answers it from a cache that an open revalidates; Windows gives no
+// file identity; a FUSE file may change under one stamp), so the file is
+// read again that often while requests come.
 type fileDigest struct {
 	stamp   fsutil.Stamp
 	sum     [sha256.Size]byte
 	settled bool
+	readAt  time.Time
 }
+
+// maxDigestAge bounds how long a digest stands for a file unread.
+const maxDigestAge = 2 * time.Second
 
 // filesSum is the SHA-256 of the profile name and both AWS files'
 // contents; ok is false when a file cannot be read as an AWS file
@@ -79,10 +88,14 @@ func (l *loads) fileSum(path string) (sum [sha256.Size]byte, exists, ok bool) {
 	l.mu.Lock()
 	d, seen := l.digests[path]
 	l.mu.Unlock()
-	if seen && d.settled && d.stamp == stamp {
+	now := time.Now
+	if l.now != nil {
+		now = l.now
+	}
+	if seen && d.settled && d.stamp == stamp && now().Sub(d.readAt) < maxDigestAge {
 		return d.sum, true, true
 	}
-	readAt := time.Now()
+	readAt := now()
 	data, err := fsutil.ReadRegular(path, engine.MaxAWSFileSize)
 	if err != nil {
 		return sum, false, false
@@ -94,7 +107,7 @@ func (l *loads) fileSum(path string) (sum [sha256.Size]byte, exists, ok bool) {
 		if l.digests == nil {
 			l.digests = map[string]fileDigest{}
 		}
-		l.digests[path] = fileDigest{stamp: stamp, sum: sum, settled: stamp.Settled(readAt)}
+		l.digests[path] = fileDigest{stamp: stamp, sum: sum, settled: stamp.Settled(readAt), readAt: readAt}
 		l.mu.Unlock()
 	}
 	return sum, true, true

@@ -31,7 +31,8 @@ const racyWindow = 3 * time.Second
 
 // Settled reports whether content read at readAt (a time taken before
 // the read began) is all this stamp can change with: the file was last
-// modified well before the read, so a later rewrite moves its time.
+// modified (and, on Unix, last changed in status) well before the read,
+// so a later rewrite moves its times.
 func (s Stamp) Settled(readAt time.Time) bool {
-	return s.mtime < readAt.Add(-racyWindow).UnixNano()
+	return max(s.mtime, s.sys.changed()) < readAt.Add(-racyWindow).UnixNano()
 }

@@ -10,3 +10,5 @@ import "io/fs"
 type sysStamp struct{}
 
 func sysStampOf(fs.FileInfo) sysStamp { return sysStamp{} }
+
+func (sysStamp) changed() int64 { return 0 }

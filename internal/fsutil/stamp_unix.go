@@ -19,3 +19,6 @@ func sysStampOf(fi fs.FileInfo) sysStamp {
 	}
 	return sysStamp{dev: uint64(st.Dev), ino: uint64(st.Ino), ctime: ctimeOf(st)}
 }
+
+// changed is the status change time, ns.
+func (s sysStamp) changed() int64 { return int64(s.ctime) }
