@@ -109,7 +109,7 @@ func FuzzNormaliseSSOCache(f *testing.F) {
 			switch k {
 			case "expiresAt", "registrationExpiresAt":
 				var s string
-				if json.Unmarshal(v, &s) == nil && utcTime.MatchString(s) {
+				if json.Unmarshal(v, &s) == nil && utcTime().MatchString(s) {
 					t.Fatalf("%s is still a time ending in UTC: %q", k, out)
 				}
 			default:

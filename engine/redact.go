@@ -2,7 +2,6 @@ package engine
 
 import (
 	"cmp"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/awsxc/awsxc/internal/fsutil"
+	"github.com/awsxc/awsxc/internal/lazyre"
 )
 
 // Redact returns s with everything in it that looks like a credential
@@ -35,31 +35,31 @@ import (
 //
 // Redact(Redact(s)) == Redact(s).
 func Redact(s string) string {
-	s = labelled.ReplaceAllStringFunc(s, func(m string) string {
-		sub := labelled.FindStringSubmatch(m)
+	s = labelled().ReplaceAllStringFunc(s, func(m string) string {
+		sub := labelled().FindStringSubmatch(m)
 		if sub[1] == "" {
 			return sub[4] + sub[5] + "…" // Bearer …
 		}
 		return sub[1] + sub[2] + "…"
 	})
-	s = keyID.ReplaceAllStringFunc(s, MaskKey)
-	s = jwt.ReplaceAllString(s, "eyJ…")
-	return opaque.ReplaceAllStringFunc(s, maskOpaque)
+	s = keyID().ReplaceAllStringFunc(s, MaskKey)
+	s = jwt().ReplaceAllString(s, "eyJ…")
+	return opaque().ReplaceAllStringFunc(s, maskOpaque)
 }
 
 var (
 	// labelled matches a secret's label, its separator and at least 8
 	// characters of value (shorter words after a label are prose: "token:
 	// expired").
-	labelled = regexp.MustCompile(`(?i)\b(x-amz-security-token|x-amz-signature|x-amz-credential|x-amz-sso_bearer_token|` +
+	labelled = lazyre.New(`(?i)\b(x-amz-security-token|x-amz-signature|x-amz-credential|x-amz-sso_bearer_token|` +
 		`aws_secret_access_key|aws_session_token|aws_security_token|secretaccesskey|secret_access_key|secretkey|` +
 		`sessiontoken|session_token|securitytoken|security_token|accesstoken|access_token|refreshtoken|refresh_token|` +
 		`idtoken|id_token|clientsecret|client_secret|codeverifier|code_verifier|devicecode|device_code|bearer_token|signature|password|token)` +
 		`("?'?\s*(?:=>|[:=])\s*"?'?|>)([^\s&"'<>,;)}\]\\]{8,})` +
 		`|\b(bearer)(\s+)([^\s&"'<>,;)}\]\\]{8,})`)
-	keyID  = regexp.MustCompile(`\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{12,124}\b`)
-	jwt    = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
-	opaque = regexp.MustCompile(`[A-Za-z0-9+/%]{40,}=*`)
+	keyID  = lazyre.New(`\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{12,124}\b`)
+	jwt    = lazyre.New(`\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
+	opaque = lazyre.New(`[A-Za-z0-9+/%]{40,}=*`)
 )
 
 // maskOpaque masks an opaque run found by the opaque pattern when it has

@@ -11,13 +11,13 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
 
 	"github.com/awsxc/awsxc/internal/fsutil"
+	"github.com/awsxc/awsxc/internal/lazyre"
 )
 
 // AWS CLI v2 up to 2.1.13 wrote the expiry of a cached SSO token as
@@ -48,7 +48,7 @@ import (
 //     no longer needs it, and by [RemoveSSOTokenCopy] (awsxc-cli logout).
 
 // utcTime matches a cache time in that form.
-var utcTime = regexp.MustCompile(`^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?)UTC$`)
+var utcTime = lazyre.New(`^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?)UTC$`)
 
 // maxSSOCacheSize bounds the token file read (they hold a few hundred
 // bytes).
@@ -223,7 +223,7 @@ func normaliseSSOCache(data []byte) ([]byte, bool) {
 		if raw, ok := m[k]; !ok || json.Unmarshal(raw, &v) != nil {
 			continue
 		}
-		if sub := utcTime.FindStringSubmatch(v); sub != nil {
+		if sub := utcTime().FindStringSubmatch(v); sub != nil {
 			m[k], _ = json.Marshal(sub[1] + "Z")
 			changed = true
 		}

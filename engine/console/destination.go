@@ -3,9 +3,10 @@ package console
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/awsxc/awsxc/internal/lazyre"
 )
 
 // service is where a console service lives when the generic rule does
@@ -69,14 +70,14 @@ func ServiceNames() []string {
 
 // serviceRe is the shape of a console service name: it becomes a path
 // segment, so nothing that could climb out of it is let through.
-var serviceRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+var serviceRe = lazyre.New(`^[a-z0-9][a-z0-9-]{0,62}$`)
 
 // serviceURL is the console URL of a service in region ("" for none) of
 // the console at domain. A service name is lower-cased; one that is not
 // a plain name is [ErrDestination].
 func serviceURL(domain, region, name string) (string, error) {
 	name = strings.ToLower(name)
-	if !serviceRe.MatchString(name) {
+	if !serviceRe().MatchString(name) {
 		return "", fmt.Errorf("service %q is not a console service name", name)
 	}
 	if a, ok := serviceAliases[name]; ok {
@@ -176,14 +177,14 @@ func consoleHost(host, domain string) bool {
 		return false
 	}
 	for _, label := range strings.Split(sub, ".") {
-		if !labelRe.MatchString(label) {
+		if !labelRe().MatchString(label) {
 			return false
 		}
 	}
 	return true
 }
 
-var labelRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+var labelRe = lazyre.New(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
 // quoteURL quotes a destination for an error message, cut short.
 func quoteURL(s string) string {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/internal/lazyre"
 )
 
 // principalKind is what an ARN from STS GetCallerIdentity says about the
@@ -68,14 +68,14 @@ func parsePrincipal(s string) principal {
 // model userNameType: 2 to 32 characters of [\w+=,.@-]).
 const federatedNameMax = 32
 
-var notFederatedNameChar = regexp.MustCompile(`[^\w+=,.@-]`)
+var notFederatedNameChar = lazyre.New(`[^\w+=,.@-]`)
 
 // federatedName is the GetFederationToken Name for an IAM user:
 // "awsxc-" and the user name, any character STS does not take replaced
 // by "-", cut to 32 characters. The federated user shows in CloudTrail
 // and in the console's menu under this name.
 func federatedName(user string) string {
-	n := "awsxc-" + notFederatedNameChar.ReplaceAllString(user, "-")
+	n := "awsxc-" + notFederatedNameChar().ReplaceAllString(user, "-")
 	if len(n) > federatedNameMax {
 		n = n[:federatedNameMax]
 	}

@@ -1,10 +1,11 @@
 package console
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
+	"github.com/awsxc/awsxc/internal/lazyre"
 )
 
 // Partition is an AWS partition that has a public console: its id (the
@@ -62,10 +63,10 @@ func partitionByID(id string) (Partition, bool) {
 // regionRe is the shape of an AWS region name: us-east-1,
 // us-gov-west-1, eusc-de-east-1, cn-northwest-1. A region goes into a
 // host name and a URL, so nothing else is let through.
-var regionRe = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]{2,12}){1,3}-[0-9]{1,2}$`)
+var regionRe = lazyre.New(`^[a-z]{2,4}(-[a-z]{2,12}){1,3}-[0-9]{1,2}$`)
 
 // ValidRegion reports whether region has the shape of an AWS region name.
-func ValidRegion(region string) bool { return regionRe.MatchString(region) }
+func ValidRegion(region string) bool { return regionRe().MatchString(region) }
 
 // PartitionIDOfRegion returns the id of the partition a region belongs
 // to, by the region patterns of the SDK's partitions table
@@ -97,13 +98,13 @@ func PartitionIDOfRegion(region string) string {
 // (arn:aws-cn:iam::...), or "" when s is not an ARN.
 func PartitionIDOfARN(s string) string {
 	a, err := arn.Parse(s)
-	if err != nil || !partitionIDRe.MatchString(a.Partition) {
+	if err != nil || !partitionIDRe().MatchString(a.Partition) {
 		return ""
 	}
 	return a.Partition
 }
 
-var partitionIDRe = regexp.MustCompile(`^aws(-[a-z]{1,8}){0,2}$`)
+var partitionIDRe = lazyre.New(`^aws(-[a-z]{1,8}){0,2}$`)
 
 // partitionID decides the credentials' partition: the ARN's when there
 // is one (it names where the principal lives), else the region's, else

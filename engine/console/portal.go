@@ -5,17 +5,17 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/internal/lazyre"
 )
 
 var (
-	accountIDRe = regexp.MustCompile(`^[0-9]{12}$`)
+	accountIDRe = lazyre.New(`^[0-9]{12}$`)
 	// roleNameRe is an IAM role name (a permission set's name): 1 to 64
 	// characters of [\w+=,.@-].
-	roleNameRe = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	roleNameRe = lazyre.New(`^[\w+=,.@-]{1,64}$`)
 )
 
 // portalURL is the access portal's console shortcut for an IAM Identity
@@ -35,9 +35,9 @@ func portalURL(p *engine.Profile, opts Options, log *slog.Logger) (*URL, error) 
 	switch {
 	case start == "" || account == "" || role == "":
 		return nil, invalid(errors.New("it has no start URL, account and role for the access portal"))
-	case !accountIDRe.MatchString(account):
+	case !accountIDRe().MatchString(account):
 		return nil, invalid(fmt.Errorf("sso_account_id %q is not a 12-digit account id", account))
-	case !roleNameRe.MatchString(role):
+	case !roleNameRe().MatchString(role):
 		return nil, invalid(fmt.Errorf("sso_role_name %q is not a role name", role))
 	}
 	base, err := portalBase(start)

@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"regexp"
 	"strings"
+
+	"github.com/awsxc/awsxc/internal/lazyre"
 )
 
 // Kind names a container engine. The values are the names a user gives
@@ -287,11 +288,11 @@ func (f *facts) byServer() (Kind, string) {
 
 var (
 	// rootlessDocker is rootless dockerd's socket: $XDG_RUNTIME_DIR/docker.sock.
-	rootlessDocker = regexp.MustCompile(`^unix:///run/user/[0-9]+/docker\.sock$`)
+	rootlessDocker = lazyre.New(`^unix:///run/user/[0-9]+/docker\.sock$`)
 	// podmanSocket is a Podman API socket: /run/podman/podman.sock
 	// (rootful), /run/user/UID/podman/podman.sock (rootless),
 	// $TMPDIR/podman/MACHINE-api.sock (podman machine on macOS).
-	podmanSocket = regexp.MustCompile(`^unix://.*/podman/[^/]+\.sock$`)
+	podmanSocket = lazyre.New(`^unix://.*/podman/[^/]+\.sock$`)
 )
 
 // byContext applies the rules to the CLI's current context: its name and
@@ -305,7 +306,7 @@ func (f *facts) byContext(name, ep string) (Kind, string) {
 	}
 	lower := strings.ToLower(ep)
 	switch {
-	case podmanSocket.MatchString(ep) || strings.Contains(lower, "/pipe/podman-machine"):
+	case podmanSocket().MatchString(ep) || strings.Contains(lower, "/pipe/podman-machine"):
 		return Podman, why("endpoint " + ep)
 	case name == "desktop-linux":
 		return DockerDesktop, why("the name Docker Desktop gives its context")
@@ -328,7 +329,7 @@ func (f *facts) byContext(name, ep string) (Kind, string) {
 		return Lima, why("the name Lima's docker template gives its contexts")
 	case strings.Contains(ep, "/.lima/"):
 		return Lima, why("endpoint " + ep)
-	case f.goos == "linux" && (ep == "unix:///var/run/docker.sock" || ep == "unix:///run/docker.sock" || rootlessDocker.MatchString(ep)):
+	case f.goos == "linux" && (ep == "unix:///var/run/docker.sock" || ep == "unix:///run/docker.sock" || rootlessDocker().MatchString(ep)):
 		return DockerEngine, why("endpoint " + ep)
 	case isRemote(ep):
 		return Remote, why("endpoint " + ep)
@@ -372,7 +373,7 @@ func isRemote(ep string) bool {
 func (f *facts) fill(e *Engine) {
 	switch e.Kind {
 	case DockerEngine:
-		e.Rootless = hasPrefix(f.info.SecurityOptions, "name=rootless") || rootlessDocker.MatchString(e.Endpoint)
+		e.Rootless = hasPrefix(f.info.SecurityOptions, "name=rootless") || rootlessDocker().MatchString(e.Endpoint)
 	case Podman:
 		e.Machine = e.OS != "linux" || (f.hasPod && f.pod.Remote)
 		switch {

@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/netip"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/awsxc/awsxc/internal/lazyre"
 )
 
 // Protocol is a kind of awsxc credentials server.
@@ -274,7 +275,7 @@ func mountField(kv string) string {
 	return `"` + strings.ReplaceAll(kv, `"`, `""`) + `"`
 }
 
-var plainKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)
+var plainKey = lazyre.New(`^[A-Za-z_][A-Za-z0-9_.-]*$`)
 
 // Compose returns the recipe as a Compose file fragment for one service
 // (named "app" when service is empty), to merge into a compose.yaml. The
@@ -334,7 +335,7 @@ func yamlKey(s string) string {
 	case "y", "yes", "n", "no", "true", "false", "on", "off", "null":
 		return yamlString(s)
 	}
-	if plainKey.MatchString(s) {
+	if plainKey().MatchString(s) {
 		return s
 	}
 	return yamlString(s)
