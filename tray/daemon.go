@@ -72,9 +72,20 @@ func (a *app) onDaemon() {
 	a.syncServers()
 	profile, src, err := a.d.Active()
 	switch {
-	case a.switching || profile != a.state.Active || a.state.LoadErr != nil:
-		// A switch is under way, or nothing to follow: the switch (or
-		// the next retry) takes the daemon's Source.
+	case a.switching || profile != a.state.Active:
+		// A switch is under way, or nothing to follow: the switch takes
+		// the daemon's Source.
+	case a.state.LoadErr != nil:
+		// The daemon loaded the profile that failed to load (its reload
+		// tries again on every tick): follow it. The tray's own retry
+		// waits for the AWS files to change from what it saw last,
+		// which misses files put back as they were before the daemon
+		// (first to notice) paused the profile.
+		if src != nil && err == nil {
+			a.log.Info("the daemon loaded the profile again", "profile", profile)
+			a.switchProfile(profile, false)
+			return
+		}
 	case err != nil && a.src != nil:
 		a.pause(err)
 		return

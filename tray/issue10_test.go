@@ -231,10 +231,11 @@ func TestActiveProfileDeleted(t *testing.T) {
 				os.WriteFile(cf, []byte(tt.afterConfig), 0o600)
 				os.WriteFile(kf, []byte(tt.afterCreds), 0o600)
 			}
-			h.waitFor(t, "the pause", func(a *app) bool { return a.src == nil && a.state.LoadErr != nil })
-			if got := h.label(t, idHeader); got != tt.wantHeader {
-				t.Errorf("header %q; want %q", got, tt.wantHeader)
-			}
+			// The header says why once the listing caught up too.
+			h.waitFor(t, "the pause, and the header "+tt.wantHeader, func(a *app) bool {
+				header, _ := menuItem(BuildMenu(a.state, a.now()).Items, idHeader)
+				return a.src == nil && a.state.LoadErr != nil && header.Label == tt.wantHeader
+			})
 			for _, id := range []string{idCopy, idWrite, idIMDSDocker} {
 				if !h.item(t, id).Disabled {
 					t.Errorf("%s enabled for a deleted profile", id)
@@ -471,4 +472,32 @@ func TestCopyDockerSettings(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestResumeWhenTheDaemonPausedFirst: the daemon may notice a deleted
+// profile before the tray does (its reload runs on its own tick) and
+// pause it; files put back exactly as they were then look unchanged to
+// the tray's tick, so the tray follows the daemon, which loads the
+// profile again by itself (TestActiveProfileDeleted failed that way
+// about once in 200 runs under load).
+func TestResumeWhenTheDaemonPausedFirst(t *testing.T) {
+	h := newHarness(t, harnessOptions{config: twoProfiles, creds: twoProfilesCreds, tick: 20 * time.Millisecond,
+		settings: `{"profile": "dev"}`})
+	h.waitFor(t, "dev", valid("dev"))
+	cf, kf := os.Getenv("AWS_CONFIG_FILE"), os.Getenv("AWS_SHARED_CREDENTIALS_FILE")
+	h.do(t, func(a *app) {
+		// In one turn of the loop, so the tray's tick cannot look
+		// between: the files go, the daemon notices, the tray hears it
+		// from the daemon, and the files come back as they were.
+		os.Remove(cf)
+		os.Remove(kf)
+		a.d.Reload()
+		a.onDaemon()
+		if a.src != nil || a.state.LoadErr == nil {
+			t.Errorf("not paused by the daemon's news: %+v", a.state)
+		}
+		os.WriteFile(cf, []byte(twoProfiles), 0o600)
+		os.WriteFile(kf, []byte(twoProfilesCreds), 0o600)
+	})
+	h.waitFor(t, "the resume", valid("dev"))
 }

@@ -397,7 +397,13 @@ func (d *Daemon) reloadLocked() bool {
 		}
 	}
 	if changed || (d.held == nil && d.activeLocked() != "") || len(d.pinErr) > 0 {
+		failed, pinsFailed := d.held == nil, len(d.pinErr)
 		d.applyLocked()
+		// A profile that failed to load and loads now is news: its
+		// front end (the tray showing it paused) follows.
+		if failed && d.held != nil || len(d.pinErr) < pinsFailed {
+			changed = true
+		}
 	}
 	return changed
 }

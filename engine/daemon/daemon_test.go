@@ -651,3 +651,40 @@ func TestFileSums(t *testing.T) {
 		t.Errorf("a missing file: exists %v, ok %v", exists, ok)
 	}
 }
+
+// TestActiveLoadsAgainIsNews: an active profile that failed to load and
+// loads at a later reload is told to OnChange, so that a front end that
+// shows it paused follows (the tray's TestResumeWhenTheDaemonPausedFirst).
+func TestActiveLoadsAgainIsNews(t *testing.T) {
+	t.Parallel()
+	changes := make(chan struct{}, 100)
+	w := newWorld(t, Options{DefaultProfile: "static", ReloadInterval: time.Hour, OnChange: func() { changes <- struct{}{} }})
+	if _, src, err := w.d.Active(); src == nil || err != nil {
+		t.Fatalf("Active: %v, %v", src, err)
+	}
+	creds, _ := os.ReadFile(w.env.CredentialsFile)
+	os.Remove(w.env.CredentialsFile)
+	w.d.Reload()
+	if _, src, err := w.d.Active(); src != nil || err == nil {
+		t.Fatalf("Active without the credentials file: %v, %v", src, err)
+	}
+	for len(changes) > 0 {
+		<-changes
+	}
+	os.WriteFile(w.env.CredentialsFile, creds, 0o600)
+	w.d.Reload()
+	if _, src, err := w.d.Active(); src == nil || err != nil {
+		t.Fatalf("Active with the file back: %v, %v", src, err)
+	}
+	if len(changes) == 0 {
+		t.Error("OnChange not told that the active profile loads again")
+	}
+	// A reload that finds nothing new tells nothing.
+	for len(changes) > 0 {
+		<-changes
+	}
+	w.d.Reload()
+	if len(changes) != 0 {
+		t.Errorf("%d changes told for a reload that changed nothing", len(changes))
+	}
+}
