@@ -490,18 +490,7 @@ func TestReloadWhileSaving(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "settings.json")
 	w := newWorld(t, Options{SettingsPath: path, ReloadInterval: time.Hour})
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-				w.d.Reload()
-			}
-		}
-	})
+	stop := keepReloading(w.d)
 	var want []string
 	for i := range 100 {
 		name := fmt.Sprintf("p%03d", i)
@@ -510,8 +499,7 @@ func TestReloadWhileSaving(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	close(stop)
-	wg.Wait()
+	stop()
 	if s, _ := w.d.Settings(); !slices.Equal(s.Favourites, want) {
 		t.Errorf("favourites in use: %d of %d, %q", len(s.Favourites), len(want), s.Favourites)
 	}
@@ -687,4 +675,22 @@ func TestActiveLoadsAgainIsNews(t *testing.T) {
 	if len(changes) != 0 {
 		t.Errorf("%d changes told for a reload that changed nothing", len(changes))
 	}
+}
+
+// keepReloading has d read its settings again and again, as fast as it
+// can, until the returned stop is called (which returns once it ended).
+func keepReloading(d *Daemon) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			select {
+			case <-done:
+				return
+			default:
+				d.Reload()
+			}
+		}
+	})
+	return func() { close(done); wg.Wait() }
 }

@@ -43,18 +43,7 @@ func TestChangesDuringReloads(t *testing.T) {
 	}
 	w := newWorld(t, Options{SettingsPath: path, TokenDir: tokenDir, ReloadInterval: time.Millisecond})
 	ctx := context.Background()
-	stop := make(chan struct{})
-	var reloader sync.WaitGroup
-	reloader.Go(func() {
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-				w.d.Reload()
-			}
-		}
-	})
+	stop := keepReloading(w.d)
 	var want []string
 	for r := range rounds {
 		victim := fmt.Sprintf("victim%d", r)
@@ -79,8 +68,7 @@ func TestChangesDuringReloads(t *testing.T) {
 		wg.Wait()
 	}
 	time.Sleep(20 * time.Millisecond) // more reloads
-	close(stop)
-	reloader.Wait()
+	stop()
 	slices.Sort(want)
 
 	saved, err := settings.Load(path)
