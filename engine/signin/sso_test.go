@@ -830,8 +830,8 @@ func TestSignInExplicit(t *testing.T) {
 // it, refreshes the token in turn (review 2, L6).
 func TestRefreshKeepsRegistrationExpiry(t *testing.T) {
 	t.Parallel()
-	_, err := os.Stat("/usr/bin/python3")
-	needTool(t, err == nil, "/usr/bin/python3 is not installed")
+	err := exec.Command("/usr/bin/python3", "-c", "import botocore").Run()
+	needTool(t, err == nil, "/usr/bin/python3 cannot import botocore (apt-get install python3-botocore)")
 	w := newWorld(t)
 	s := w.session(t, "dev")
 	if _, err := SignIn(context.Background(), s, w.c, opts(&browser{decision: fakeaws.Allow}, nil)); err != nil {
