@@ -122,6 +122,9 @@ func ConfigOf(env engine.Env, environ []string) Config {
 // "AWS_ENDPOINT_URL_STS", …), sorted; none when they are equal. It names
 // fields and variables, never their values.
 func (c Config) Diff(o Config) []string {
+	if c.sameFields(o) && maps.Equal(c.SDK, o.SDK) {
+		return nil // the common case, without the sorting
+	}
 	var d []string
 	for _, f := range []struct {
 		name string
@@ -151,6 +154,13 @@ func (c Config) Diff(o Config) []string {
 	}
 	slices.Sort(d)
 	return d
+}
+
+// sameFields reports whether c and o are equal but for their SDK maps.
+func (c Config) sameFields(o Config) bool {
+	return c.ConfigFile == o.ConfigFile && c.CredentialsFile == o.CredentialsFile && c.Home == o.Home &&
+		c.CacheDir == o.CacheDir && c.Region == o.Region &&
+		c.ContainerRelativeURI == o.ContainerRelativeURI && c.ContainerFullURI == o.ContainerFullURI
 }
 
 // CredentialsRequest asks for a profile's credentials, as a command line

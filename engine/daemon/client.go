@@ -126,27 +126,37 @@ func (c *Client) do(ctx context.Context, path string, req *CredentialsRequest, o
 // length: its head and Content-Length bytes of body. An answer of
 // another shape is whole when the daemon closes the connection.
 func wholeAnswer(b []byte) bool {
+	body, n, known := scanHead(b)
+	return body >= 0 && known && n >= 0 && len(b)-body >= n
+}
+
+// scanHead finds the end of the HTTP head at the start of b and its
+// Content-Length. body is where the body starts, -1 while the head is
+// not whole. n is the Content-Length, -1 when there is none. known is
+// false when the head makes the body's length unknown here: a
+// Transfer-Encoding, an Expect (the body comes after an interim answer),
+// or a Content-Length that is malformed or given twice with two values.
+func scanHead(b []byte) (body, n int, known bool) {
 	end := bytes.Index(b, []byte("\r\n\r\n"))
 	if end < 0 {
-		return false
+		return -1, -1, false
 	}
-	head := b[:end+2]
-	n := -1
-	for line := range bytes.Lines(head) {
+	n = -1
+	for line := range bytes.Lines(b[:end+2]) {
 		name, value, ok := bytes.Cut(bytes.TrimRight(line, "\r\n"), []byte(":"))
 		switch {
 		case !ok:
-		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
-			return false
+		case bytes.EqualFold(name, []byte("Transfer-Encoding")), bytes.EqualFold(name, []byte("Expect")):
+			return end + 4, -1, false
 		case bytes.EqualFold(name, []byte("Content-Length")):
 			v, err := strconv.Atoi(string(bytes.TrimSpace(value)))
 			if err != nil || v < 0 || n >= 0 && v != n {
-				return false
+				return end + 4, -1, false
 			}
 			n = v
 		}
 	}
-	return n >= 0 && len(b)-(end+4) >= n
+	return end + 4, n, true
 }
 
 // timedOut words a deadline error as the bound it is.

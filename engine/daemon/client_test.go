@@ -266,3 +266,29 @@ func TestWholeAnswer(t *testing.T) {
 		}
 	}
 }
+
+// TestWholeRequest: the local endpoint's thread reads a request until
+// it can decide: the body it announces, or a head that leaves the body's
+// length to the http.Server.
+func TestWholeRequest(t *testing.T) {
+	const head = "POST /v1/credentials HTTP/1.1\r\nHost: awsxc\r\n"
+	for _, c := range []struct {
+		in   string
+		want bool
+	}{
+		{"", false},
+		{head, false},
+		{head + "\r\n", true}, // no body
+		{head + "Content-Length: 2\r\n\r\n{", false},
+		{head + "Content-Length: 2\r\n\r\n{}", true},
+		{head + "content-length: 2\r\n\r\n{}x", true},
+		{head + "Transfer-Encoding: chunked\r\n\r\n", true},
+		{head + "Expect: 100-continue\r\nContent-Length: 2\r\n\r\n", true},
+		{head + "Content-Length: x\r\n\r\n", true},
+		{head + "Content-Length: 2\r\nContent-Length: 3\r\n\r\n", true},
+	} {
+		if got := wholeRequest([]byte(c.in)); got != c.want {
+			t.Errorf("wholeRequest(%q) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}

@@ -144,6 +144,8 @@ type Daemon struct {
 
 	act *activity.Log // the servers' recent requests
 	rec *recorder     // what the servers record to
+
+	handler http.Handler // Handler's, for answerNow
 }
 
 // heldSource is a source held from the registry, with its release.
@@ -174,6 +176,7 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 	d.pins, d.pinErr, d.tokens, d.tokenErr = map[string]heldSource{}, map[string]error{}, map[string]string{}, map[string]error{}
 	d.act, _ = activity.New(activity.Options{}) // no file: cannot fail
 	d.rec = newRecorder(d)
+	d.handler = d.Handler()
 	d.mu.Lock()
 	if opts.SettingsPath != "" {
 		f, s, err := settings.Open(opts.SettingsPath)
@@ -514,7 +517,7 @@ func (d *Daemon) Serve(ln net.Listener) error {
 	}
 	d.servers = append(d.servers, srv)
 	d.mu.Unlock()
-	err := srv.Serve(ln)
+	err := srv.Serve(d.direct(ln))
 	if errors.Is(err, http.ErrServerClosed) || d.ctx.Err() != nil {
 		return nil
 	}

@@ -75,3 +75,47 @@ func appendRequest(b []byte, req *CredentialsRequest) []byte {
 	}
 	return append(b, '}')
 }
+
+// appendResponse appends resp as a JSON object, with the keys and the
+// omitempty rules of its struct tags: the daemon's answer on its hot
+// path (encoding/json's reflective encoder costs about 20 µs in a daemon
+// that was idle). FuzzAppendResponse holds it to encoding/json.
+func appendResponse(b []byte, resp *CredentialsResponse) []byte {
+	b = append(b, `{"profile":`...)
+	b = jsonstr.Append(b, resp.Profile)
+	b = append(b, `,"kind":`...)
+	b = jsonstr.Append(b, resp.Kind)
+	if resp.Region != "" {
+		b = append(b, `,"region":`...)
+		b = jsonstr.Append(b, resp.Region)
+	}
+	c := &resp.Credentials
+	b = append(b, `,"credentials":{"access_key_id":`...)
+	b = jsonstr.Append(b, c.AccessKeyID)
+	b = append(b, `,"secret_access_key":`...)
+	b = jsonstr.Append(b, c.SecretAccessKey)
+	for _, f := range []struct{ key, value string }{
+		{`,"session_token":`, c.SessionToken}, {`,"expiration":`, c.Expiration}, {`,"account_id":`, c.AccountID},
+	} {
+		if f.value != "" {
+			b = append(b, f.key...)
+			b = jsonstr.Append(b, f.value)
+		}
+	}
+	b = append(b, '}')
+	if len(resp.Warnings) > 0 {
+		b = append(b, `,"warnings":[`...)
+		for i, w := range resp.Warnings {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"file":`...)
+			b = jsonstr.Append(b, w.File)
+			b = append(b, `,"text":`...)
+			b = jsonstr.Append(b, w.Text)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	return append(b, "}\n"...)
+}

@@ -6,12 +6,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -157,6 +160,15 @@ func FuzzAppendRequest(f *testing.F) {
 			if diff := cmp.Diff(b, a); diff != "" {
 				t.Errorf("(-encoding/json +ours):\n%s\nours: %s\nstd:  %s", diff, ours, std)
 			}
+			// Written without escapes, it is read by the daemon's own reader.
+			if !bytes.ContainsRune(ours, '\\') && utf8.Valid(ours) {
+				got, ok := scanRequest(ours)
+				if !ok {
+					t.Errorf("scanRequest refuses a client's request %s", ours)
+				} else if diff := cmp.Diff(a, got); diff != "" {
+					t.Errorf("(-encoding/json +scanRequest):\n%s", diff)
+				}
+			}
 		}
 	})
 }
@@ -221,6 +233,136 @@ func FuzzWholeAnswer(f *testing.F) {
 		}
 		if _, err := io.ReadAll(resp.Body); err != nil {
 			t.Errorf("%q: whole, but its body reads %v", b, err)
+		}
+	})
+}
+
+// FuzzScanRequest: whatever the daemon's plain-form reader accepts,
+// encoding/json decodes (strictly, as decodeRequest does) to the same
+// request; and what a client writes, it accepts.
+func FuzzScanRequest(f *testing.F) {
+	req := CredentialsRequest{Profile: "dev", Config: Config{ConfigFile: "/home/u/.aws/config", CredentialsFile: "/home/u/.aws/credentials",
+		Home: "/home/u", CacheDir: "/home/u/.cache", Region: "eu-west-1", SDK: map[string]string{"AWS_ENDPOINT_URL_STS": "7fdadc67c540634c"}},
+		EnsureTemporary: true, DurationSeconds: 900, MFASerial: "arn:aws:iam::1:mfa/u", MFACode: "123456", Refresh: true}
+	f.Add(appendRequest(nil, &req))
+	f.Add(appendRequest(nil, &CredentialsRequest{Profile: "é"}))
+	f.Add([]byte(` { "profile" : "a" , "config" : { "sdk" : null } } `))
+	f.Add([]byte(`{"profile":"a","profile":"b"}`))
+	f.Add([]byte(`{"Profile":"a"}`))
+	f.Add([]byte(`{"duration_seconds":-0}`))
+	f.Add([]byte(`{"duration_seconds":01}`))
+	f.Add([]byte(`{"duration_seconds":1e3}`))
+	f.Add([]byte(`{"duration_seconds":9223372036854775808}`))
+	f.Add([]byte(`{"config":{"sdk":{"A":"1","A":"2"}}}`))
+	f.Add([]byte("{\"profile\":\"\xff\"}"))
+	f.Add([]byte(`{"profile":"a\u0041"}`))
+	f.Add([]byte(`{"refresh":true}x`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, ok := scanRequest(body)
+		if !ok {
+			return
+		}
+		var want CredentialsRequest
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&want); err != nil || dec.More() {
+			t.Fatalf("scanRequest accepted %q, which encoding/json refuses: %v", body, err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%q (-encoding/json +scanRequest):\n%s", body, diff)
+		}
+	})
+}
+
+// FuzzAppendResponse: the daemon's hand-written answer reads back with
+// encoding/json as what encoding/json writes reads back.
+func FuzzAppendResponse(f *testing.F) {
+	f.Add("role", "assume-role", "eu-west-1", "ASIA", "s", "t", "2026-01-02T03:04:05Z", "123456789012", "/c", "x", 1)
+	f.Add("a\"b\\c\x00\x1f", "\xff\xfe", "", "é\u2028", "<&>", "", "", "", "", "", 0)
+	f.Fuzz(func(t *testing.T, profile, kind, region, key, secret, token, exp, account, file, text string, warnings int) {
+		resp := CredentialsResponse{Profile: profile, Kind: kind, Region: region,
+			Credentials: Credentials{AccessKeyID: key, SecretAccessKey: secret, SessionToken: token, Expiration: exp, AccountID: account}}
+		for i := range warnings % 4 {
+			resp.Warnings = append(resp.Warnings, Warning{File: file + strconv.Itoa(i), Text: text})
+		}
+		ours := appendResponse(nil, &resp)
+		std, err := json.Marshal(resp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a, b CredentialsResponse
+		if err := json.Unmarshal(ours, &a); err != nil {
+			t.Fatalf("%q: %v", ours, err)
+		}
+		json.Unmarshal(std, &b)
+		if diff := cmp.Diff(b, a); diff != "" {
+			t.Errorf("(-encoding/json +ours):\n%s\nours: %s\nstd:  %s", diff, ours, std)
+		}
+	})
+}
+
+// FuzzAnswerNow: whatever bytes the local endpoint's thread reads, the
+// daemon declines them or answers a whole HTTP answer, as the Handler
+// answers the same request (status, protocol header, body), and never
+// starts a wait (no STS call).
+func FuzzAnswerNow(f *testing.F) {
+	sts := fakeaws.New()
+	f.Cleanup(sts.Close)
+	dir, cf, kf := sts.Files(f, testConfig, testCreds)
+	env := engine.Env{ConfigFile: cf, CredentialsFile: kf, Home: dir, Dir: dir}
+	d, err := New(context.Background(), Options{Env: env, TokenDir: f.TempDir()})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { d.Close() })
+	post := func(version string, body []byte) []byte {
+		return fmt.Appendf(nil, "POST %s HTTP/1.1\r\nHost: awsxc\r\n%s: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
+			PathCredentials, Header, version, len(body), body)
+	}
+	for _, p := range []string{"static", "role", "proc", "missing", "mfarole"} {
+		f.Add(post("1", appendRequest(nil, &CredentialsRequest{Profile: p, Config: ConfigOf(env, nil)})))
+	}
+	f.Add(post("1", appendRequest(nil, &CredentialsRequest{Profile: "static", Config: ConfigOf(env, nil), EnsureTemporary: true})))
+	f.Add(post("1", appendRequest(nil, &CredentialsRequest{Profile: "static"})))
+	f.Add(post("2", []byte(`{}`)))
+	f.Add(post("1", []byte(`[`)))
+	f.Add([]byte("GET /v1/status HTTP/1.1\r\nHost: awsxc\r\nAwsxc-Protocol: 1\r\n\r\n"))
+	f.Add([]byte("POST /v1/credentials HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		calls := len(sts.Calls())
+		answer, ok := d.answerNow(raw)
+		if n := len(sts.Calls()); n != calls {
+			t.Fatalf("%q: %d STS calls on the thread", raw, n-calls)
+		}
+		if !ok {
+			return
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(answer)), nil)
+		if err != nil {
+			t.Fatalf("%q: the answer %q: %v", raw, answer, err)
+		}
+		got, err := io.ReadAll(resp.Body)
+		if err != nil || !wholeAnswer(answer) {
+			t.Fatalf("%q: the answer %q is not whole: %v", raw, answer, err)
+		}
+		r, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(raw)))
+		if err != nil {
+			t.Fatalf("%q answered, but net/http cannot read it: %v", raw, err)
+		}
+		rec := httptest.NewRecorder()
+		d.Handler().ServeHTTP(rec, r)
+		if rec.Code != resp.StatusCode || rec.Header().Get(Header) != resp.Header.Get(Header) {
+			t.Errorf("%q: the thread answers %d (protocol %q), the Handler %d (%q)", raw,
+				resp.StatusCode, resp.Header.Get(Header), rec.Code, rec.Header().Get(Header))
+		}
+		if resp.StatusCode == http.StatusOK {
+			var a, b CredentialsResponse
+			if json.Unmarshal(got, &a) != nil || json.Unmarshal(rec.Body.Bytes(), &b) != nil {
+				t.Fatalf("%q: answers %q and %q", raw, got, rec.Body.Bytes())
+			}
+			if diff := cmp.Diff(b, a); diff != "" {
+				t.Errorf("%q (-Handler +thread):\n%s", raw, diff)
+			}
 		}
 	})
 }

@@ -90,6 +90,12 @@ func (d *Daemon) serveCredentials(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), requestWait)
 	defer cancel()
 	resp, route, err := d.resolve(ctx, req)
+	if errors.Is(err, errLater) {
+		if held, ok := w.(*heldAnswer); ok {
+			held.later = true // asked again through the http.Server
+			return
+		}
+	}
 	var e *engine.Error
 	var fb fallbackError
 	switch {
@@ -97,8 +103,8 @@ func (d *Daemon) serveCredentials(w http.ResponseWriter, r *http.Request) {
 	// gone a moment after it.
 	case err == nil:
 		d.log.Debug("local API: credentials", "profile", req.Profile, "from", route, "kind", resp.Kind,
-			"key", engine.MaskKey(resp.Credentials.AccessKeyID), "took", time.Since(start))
-		writeJSON(w, http.StatusOK, resp)
+			"key", engine.MaskKey(resp.Credentials.AccessKeyID), "direct", isNowOnly(ctx), "took", time.Since(start))
+		writeBody(w, http.StatusOK, appendResponse(make([]byte, 0, 512), resp))
 	case errors.As(err, &fb):
 		d.log.Debug("local API: not answered", "profile", req.Profile, "why", err)
 		writeError(w, http.StatusConflict, APIError{Code: CodeFallback, Message: err.Error()})
@@ -115,21 +121,29 @@ func (d *Daemon) serveCredentials(w http.ResponseWriter, r *http.Request) {
 // answer. A field this daemon does not know means the client asks for
 // something it cannot do: the client resolves by itself.
 func decodeRequest(body io.Reader) (CredentialsRequest, *APIError, int) {
-	var req CredentialsRequest
-	dec := json.NewDecoder(body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		var tooBig *http.MaxBytesError
-		switch {
-		case errors.As(err, &tooBig):
-			return req, &APIError{Code: CodeBadRequest, Message: fmt.Sprintf("request bigger than %d bytes", MaxRequestBytes)}, http.StatusRequestEntityTooLarge
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			return req, &APIError{Code: CodeFallback, Message: "this daemon does not know " + strings.TrimPrefix(err.Error(), "json: ")}, http.StatusConflict
-		}
-		return req, &APIError{Code: CodeBadRequest, Message: "malformed request: " + oneLine(err.Error())}, http.StatusBadRequest
+	data, err := io.ReadAll(body)
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return CredentialsRequest{}, &APIError{Code: CodeBadRequest, Message: fmt.Sprintf("request bigger than %d bytes", MaxRequestBytes)}, http.StatusRequestEntityTooLarge
+	case err != nil:
+		return CredentialsRequest{}, &APIError{Code: CodeBadRequest, Message: "malformed request: " + oneLine(err.Error())}, http.StatusBadRequest
 	}
-	if dec.More() {
-		return req, &APIError{Code: CodeBadRequest, Message: "malformed request: data after the JSON object"}, http.StatusBadRequest
+	req, ok := scanRequest(data)
+	if !ok {
+		// Not in a client's plain form: encoding/json decodes it, or
+		// says what is wrong with it.
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil {
+			if strings.HasPrefix(err.Error(), "json: unknown field ") {
+				return req, &APIError{Code: CodeFallback, Message: "this daemon does not know " + strings.TrimPrefix(err.Error(), "json: ")}, http.StatusConflict
+			}
+			return req, &APIError{Code: CodeBadRequest, Message: "malformed request: " + oneLine(err.Error())}, http.StatusBadRequest
+		}
+		if dec.More() {
+			return req, &APIError{Code: CodeBadRequest, Message: "malformed request: data after the JSON object"}, http.StatusBadRequest
+		}
 	}
 	if req.DurationSeconds < 0 || req.DurationSeconds > 129600 {
 		return req, &APIError{Code: CodeBadRequest, Message: "duration_seconds out of range"}, http.StatusBadRequest
@@ -165,6 +179,9 @@ func (d *Daemon) resolve(ctx context.Context, req CredentialsRequest) (*Credenti
 		// written next to it), or a GetSessionToken of options the
 		// shared sources do not make: as the client would.
 		route = "obtain"
+		if isNowOnly(ctx) {
+			return nil, route, errLater
+		}
 		c, err = d.obtain(ctx, req)
 	default:
 		route = "registry"
@@ -215,6 +232,9 @@ func (d *Daemon) shared(ctx context.Context, req CredentialsRequest, fingerprint
 			return c, nil
 		}
 	}
+	if isNowOnly(ctx) {
+		return engine.Credentials{}, errLater
+	}
 	if req.MFACode == "" && d.isPrompting(req.Profile) {
 		return engine.Credentials{}, &engine.Error{Profile: req.Profile, Kind: engine.ErrMFARequired,
 			Err: errors.New("the daemon is asking for a code"), Action: engine.ActionMFACode, Hint: engine.ActionMFACode.Hint(req.Profile)}
@@ -264,10 +284,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	enc.Encode(v)
+	writeBody(w, status, b.Bytes())
+}
+
+// writeBody answers a JSON body.
+func writeBody(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	w.Write(b.Bytes())
+	w.Write(body)
 }
 
 func writeError(w http.ResponseWriter, status int, e APIError) {

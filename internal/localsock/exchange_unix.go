@@ -188,6 +188,12 @@ func (s *blockingSocket) shutdown() {
 	}
 }
 
+// Close is close, for [Listener.refuse].
+func (s *blockingSocket) Close() error {
+	s.close()
+	return nil
+}
+
 func (s *blockingSocket) close() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
