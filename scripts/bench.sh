@@ -260,6 +260,16 @@ wait_for "$W/daemon.err" 'daemon listening' 10 "$DAEMON_PID" >/dev/null ||
 	{ log "awsxc-cli daemon did not start: $(head -3 "$W/daemon.err" | tr '\n' ' ')"; exit 1; }
 log "daemon running (pid $DAEMON_PID)"
 
+# The floor of the daemon's numbers: bench/bareserver -daemon, an endpoint
+# whose thread answers every request with one fixed credentials answer,
+# doing no work at all; in a socket folder of its own.
+mkdir -p "$W/rt-bare" && chmod 700 "$W/rt-bare"
+cat >"$W/daemon-body.json" <<'EOF2'
+{"profile":"role","kind":"assume-role","region":"eu-west-1","credentials":{"access_key_id":"ASIABENCHBAREEXAMPLE","secret_access_key":"bareSecret","session_token":"bareToken","expiration":"2099-01-01T00:00:00Z","account_id":"123456789012"}}
+EOF2
+spawn "$W/bare-daemon" "$W/bareserver" -daemon "$W/rt-bare/awsxc/daemon.sock" -body "$W/daemon-body.json"
+wait_for "$W/bare-daemon.out" 'daemon.sock' 10 >/dev/null || { log "bareserver -daemon did not start"; exit 1; }
+
 # The STS calls of 50 role runs through a fresh daemon, with a fake STS
 # of its own that counts them (printed when it stops).
 spawn "$W/fakests50" "$W/fakests"
@@ -344,6 +354,7 @@ CLI_ROLE_CACHE=("${ENV_STS[@]}" "$W/awsxc-cli" --profile role --json --cache)
 CLI_NODAEMON=("${ENV[@]}" AWSXC_NO_DAEMON=1 "$W/awsxc-cli" --profile static --json)
 CLI_D=("${ENV_D[@]}" "$W/awsxc-cli" --profile static --json)
 CLI_ROLE_D=("${ENV_D[@]}" "$W/awsxc-cli" --profile role --json)
+CLI_ROLE_BARE=("${ENV_STS[@]}" "XDG_RUNTIME_DIR=$W/rt-bare" "$W/awsxc-cli" --profile role --json)
 FLOOR=("${ENV[@]}" "$W/floor")
 ENV_PROF=(env -i "HOME=$HOME_PROF" PATH=/usr/bin:/bin)
 PROF_LIST=("${ENV_PROF[@]}" "$W/awsxc-cli" profiles)
@@ -370,6 +381,7 @@ works "${FLOOR[@]}"
 from_daemon() { "$@" --debug 2>&1 >/dev/null | grep -q 'credentials from the daemon'; }
 from_daemon "${CLI_D[@]}" || { log "the daemon does not answer: ${CLI_D[*]}"; exit 1; }
 from_daemon "${CLI_ROLE_D[@]}" || { log "the daemon does not answer: ${CLI_ROLE_D[*]}"; exit 1; }
+from_daemon "${CLI_ROLE_BARE[@]}" || { log "the bare daemon does not answer: ${CLI_ROLE_BARE[*]}"; exit 1; }
 if from_daemon "${CLI[@]}"; then
 	log "a daemon answers the in-process command: ${CLI[*]}"
 	exit 1
@@ -449,7 +461,8 @@ if [[ $HYPERFINE_OK == 1 ]]; then
 			-n static "$(q "${CLI[@]}")" \
 			-n role "$(q "${CLI_ROLE[@]}")" \
 			-n static-daemon "$(q "${CLI_D[@]}")" \
-			-n role-daemon "$(q "${CLI_ROLE_D[@]}")" >>"$W/daemon.txt" 2>&1
+			-n role-daemon "$(q "${CLI_ROLE_D[@]}")" \
+			-n role-bare "$(q "${CLI_ROLE_BARE[@]}")" >>"$W/daemon.txt" 2>&1
 	done
 	jq -s '[.[].results[]] | group_by(.command) | map({command: .[0].command, times: [.[].times[]]})' \
 		"$W"/daemon-*.json >"$W/daemon.json"
@@ -700,6 +713,7 @@ R="$W/report.md"
 		hfrow "$D" role "assume role, in process (no daemon, no cache)" "awsxc-cli --profile role --json"
 		hfrow "$D" static-daemon "static, through the daemon" "awsxc-cli --profile static --json"
 		hfrow "$D" role-daemon "assume role, through the daemon" "awsxc-cli --profile role --json"
+		hfrow "$D" role-bare "assume role, through a daemon that does no work (the floor)" "awsxc-cli --profile role --json"
 		echo
 		st_med=$(hf "$D" static median)
 		nd_med=$(hf "$D" static-nodaemon median)
@@ -709,6 +723,8 @@ R="$W/report.md"
 		rd_st=$(dround role-daemon static)
 		printf -- '- assume role through the daemon: **%+.3f ms** against the static run in process (the median of the rounds'"'"' differences; %.2f× over all runs, median %.2f ms / %.2f ms); target ≤ %s×, i.e. no more: %s\n' \
 			"$rd_st" "$(calc "$rd_med / $st_med")" "$rd_med" "$st_med" "$T_DAEMON_ROLE" "$(verdict "$(calc "$rd_st <= 0")")"
+		printf -- '- the floor of a round trip here, bench/bareserver -daemon (the same thread as the daemon'"'"'s, answering a fixed answer): **%+.3f ms** against the static run in process; the daemon'"'"'s own work for a held role is the rest, **%+.3f ms** (the median of the rounds'"'"' differences role through the daemon − the floor)\n' \
+			"$(dround role-bare static)" "$(dround role-daemon role-bare)"
 		printf -- '- assume role through the daemon vs in process: %.2f× (%.2f ms / %.2f ms); static through the daemon: %.2f× the floor, %.2f× in process\n' \
 			"$(calc "$rd_med / $(hf "$D" role median)")" "$rd_med" "$(hf "$D" role median)" \
 			"$(calc "$sd_med / $fl_med")" "$(calc "$sd_med / $st_med")"
