@@ -264,10 +264,10 @@ log "daemon running (pid $DAEMON_PID)"
 # whose thread answers every request with one fixed credentials answer,
 # doing no work at all; in a socket folder of its own.
 mkdir -p "$W/rt-bare" && chmod 700 "$W/rt-bare"
-cat >"$W/daemon-body.json" <<'EOF2'
+cat >"$W/bare-answer.json" <<'EOF2'
 {"profile":"role","kind":"assume-role","region":"eu-west-1","credentials":{"access_key_id":"ASIABENCHBAREEXAMPLE","secret_access_key":"bareSecret","session_token":"bareToken","expiration":"2099-01-01T00:00:00Z","account_id":"123456789012"}}
 EOF2
-spawn "$W/bare-daemon" "$W/bareserver" -daemon "$W/rt-bare/awsxc/daemon.sock" -body "$W/daemon-body.json"
+spawn "$W/bare-daemon" "$W/bareserver" -daemon "$W/rt-bare/awsxc/daemon.sock" -body "$W/bare-answer.json"
 wait_for "$W/bare-daemon.out" 'daemon.sock' 10 >/dev/null || { log "bareserver -daemon did not start"; exit 1; }
 
 # The STS calls of 50 role runs through a fresh daemon, with a fake STS
