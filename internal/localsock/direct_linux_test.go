@@ -29,9 +29,13 @@ type directServer struct {
 	handed  atomic.Int32 // connections accepted from the thread
 }
 
-func startDirect(t *testing.T, opts DirectOptions, refused func(error)) *directServer {
+// startDirect listens on path (a fresh one when empty).
+func startDirect(t *testing.T, path string, opts DirectOptions, refused func(error)) *directServer {
 	t.Helper()
-	s := &directServer{path: sockPath(t)}
+	if path == "" {
+		path = sockPath(t)
+	}
+	s := &directServer{path: path}
 	l, err := Listen(Options{Path: s.path, Refused: refused})
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +116,7 @@ func ask(t *testing.T, path string, pause time.Duration, parts ...string) string
 // client's way, gets either.
 func TestDirect(t *testing.T) {
 	t.Parallel()
-	s := startDirect(t, DirectOptions{}, nil)
+	s := startDirect(t, "", DirectOptions{}, nil)
 	for _, c := range []struct {
 		name  string
 		pause time.Duration
@@ -157,7 +161,7 @@ func TestDirect(t *testing.T) {
 // thread or after it.
 func TestDirectConcurrent(t *testing.T) {
 	t.Parallel()
-	s := startDirect(t, DirectOptions{}, nil)
+	s := startDirect(t, "", DirectOptions{}, nil)
 	var wg sync.WaitGroup
 	errs := make(chan string, 40)
 	for i := range 40 {
@@ -192,7 +196,7 @@ func TestDirectConcurrent(t *testing.T) {
 // the thread goes on.
 func TestDirectPanic(t *testing.T) {
 	t.Parallel()
-	s := startDirect(t, DirectOptions{Answer: func(req []byte) ([]byte, bool) {
+	s := startDirect(t, "", DirectOptions{Answer: func(req []byte) ([]byte, bool) {
 		if bytes.HasPrefix(req, []byte("panic")) {
 			panic("boom")
 		}
@@ -211,7 +215,7 @@ func TestDirectPanic(t *testing.T) {
 // socket, and frees the endpoint.
 func TestDirectClose(t *testing.T) {
 	t.Parallel()
-	s := startDirect(t, DirectOptions{ReadTimeout: 5 * time.Second}, nil)
+	s := startDirect(t, "", DirectOptions{ReadTimeout: 5 * time.Second}, nil)
 	if got := ask(t, s.path, 0, "answer 1\n"); got != "answered 1\n" {
 		t.Fatalf("got %q", got)
 	}
@@ -259,26 +263,8 @@ func TestDirectPeerOfAnotherUser(t *testing.T) {
 	needRoot(t)
 	base, exe := nobodyBinary(t)
 	refused := make(chan error, 10)
-	s := &directServer{}
 	path := filepath.Join(base, "awsxc", "daemon.sock")
-	l, err := Listen(Options{Path: path, Refused: func(err error) { refused <- err }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var answered atomic.Int32
-	s.ln = l.Direct(DirectOptions{Complete: func([]byte) bool { return true }, Limit: 100,
-		Answer: func([]byte) ([]byte, bool) { answered.Add(1); return []byte("secret"), true }})
-	defer s.ln.Close()
-	go func() {
-		for {
-			c, err := s.ln.Accept()
-			if err != nil {
-				return
-			}
-			s.handed.Add(1)
-			c.Close()
-		}
-	}()
+	s := startDirect(t, path, DirectOptions{}, func(err error) { refused <- err })
 	chmod(t, filepath.Dir(path), 0o711)
 	chmod(t, path, 0o666)
 	if _, line := startChild(t, exe, "rawdial", path, asNobody); line != "closed" {
@@ -290,7 +276,7 @@ func TestDirectPeerOfAnotherUser(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Refused not called")
 	}
-	if answered.Load() != 0 || s.handed.Load() != 0 {
-		t.Errorf("another user's connection: %d answered, %d handed on", answered.Load(), s.handed.Load())
+	if s.answers.Load() != 0 || s.handed.Load() != 0 {
+		t.Errorf("another user's connection: %d answered, %d handed on", s.answers.Load(), s.handed.Load())
 	}
 }
