@@ -27,6 +27,7 @@ import (
 
 	"github.com/awsxc/awsxc/internal/desktoptest"
 	"github.com/awsxc/awsxc/internal/exectest"
+	"github.com/awsxc/awsxc/internal/testbuf"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awsxc/awsxc/internal/fakeaws"
@@ -110,17 +111,7 @@ type app struct {
 	done   chan error
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+type syncBuffer = testbuf.Buffer
 
 func start(t *testing.T, e *env, args ...string) *app {
 	t.Helper()

@@ -25,6 +25,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/awsxc/awsxc/internal/fakeaws"
+	"github.com/awsxc/awsxc/internal/testbuf"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -248,18 +249,7 @@ func (f *fixture) runBinary(t *testing.T, stdin string, env []string, args ...st
 
 // syncBuffer is a bytes.Buffer that several goroutines may write (a
 // server's refresh reports).
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.b.String() }
+type syncBuffer = testbuf.Buffer
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()

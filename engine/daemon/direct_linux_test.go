@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -9,43 +8,24 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/awsxc/awsxc/internal/testbuf"
 )
-
-// syncBuffer is a log that many goroutines write.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-// take returns what was logged since the last take.
-func (s *syncBuffer) take() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	defer s.b.Reset()
-	return s.b.String()
-}
 
 // TestDirectAnswer: on the local endpoint, what the daemon holds is
 // answered by the endpoint's own thread, and everything that would wait
 // goes through the http.Server; the answers are the same either way.
 func TestDirectAnswer(t *testing.T) {
 	t.Parallel()
-	var log syncBuffer
+	var log testbuf.Buffer
 	w := newWorld(t, Options{Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	direct := func(what string, want bool) {
 		t.Helper()
-		l := log.take()
+		l := log.Take()
 		if !strings.Contains(l, `msg="local API: credentials"`) {
 			t.Fatalf("%s: no credentials record in\n%s", what, l)
 		}

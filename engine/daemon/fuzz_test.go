@@ -148,18 +148,7 @@ func FuzzAppendRequest(f *testing.F) {
 				CacheDir: sdkValue, Region: region, ContainerRelativeURI: serial, ContainerFullURI: code, SDK: sdk},
 				EnsureTemporary: temp, DurationSeconds: dur, MFASerial: serial, MFACode: code, Refresh: refresh}
 			ours := appendRequest(nil, &req)
-			std, err := json.Marshal(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var a, b CredentialsRequest
-			if err := json.Unmarshal(ours, &a); err != nil {
-				t.Fatalf("%q: %v", ours, err)
-			}
-			json.Unmarshal(std, &b)
-			if diff := cmp.Diff(b, a); diff != "" {
-				t.Errorf("(-encoding/json +ours):\n%s\nours: %s\nstd:  %s", diff, ours, std)
-			}
+			a := readsAsJSON(t, ours, req)
 			// Written without escapes, it is read by the daemon's own reader.
 			if !bytes.ContainsRune(ours, '\\') && utf8.Valid(ours) {
 				got, ok := scanRequest(ours)
@@ -285,20 +274,28 @@ func FuzzAppendResponse(f *testing.F) {
 		for i := range warnings % 4 {
 			resp.Warnings = append(resp.Warnings, Warning{File: file + strconv.Itoa(i), Text: text})
 		}
-		ours := appendResponse(nil, &resp)
-		std, err := json.Marshal(resp)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var a, b CredentialsResponse
-		if err := json.Unmarshal(ours, &a); err != nil {
-			t.Fatalf("%q: %v", ours, err)
-		}
-		json.Unmarshal(std, &b)
-		if diff := cmp.Diff(b, a); diff != "" {
-			t.Errorf("(-encoding/json +ours):\n%s\nours: %s\nstd:  %s", diff, ours, std)
-		}
+		readsAsJSON(t, appendResponse(nil, &resp), resp)
 	})
+}
+
+// readsAsJSON fails the test unless ours, a hand-written encoding of v,
+// reads back with encoding/json as encoding/json's own encoding of v
+// does; it returns ours as read.
+func readsAsJSON[T any](t *testing.T, ours []byte, v T) T {
+	t.Helper()
+	std, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b T
+	if err := json.Unmarshal(ours, &a); err != nil {
+		t.Fatalf("%q: %v", ours, err)
+	}
+	json.Unmarshal(std, &b)
+	if diff := cmp.Diff(b, a); diff != "" {
+		t.Errorf("(-encoding/json +ours):\n%s\nours: %s\nstd:  %s", diff, ours, std)
+	}
+	return a
 }
 
 // FuzzAnswerNow: whatever bytes the local endpoint's thread reads, the
