@@ -76,15 +76,7 @@ func FuzzDecodeAnswer(f *testing.F) {
 // protocol, in JSON, with a status the client knows, and no error
 // answer shows an MFA code it was given.
 func FuzzHandler(f *testing.F) {
-	sts := fakeaws.New()
-	f.Cleanup(sts.Close)
-	dir, cf, kf := sts.Files(f, testConfig, testCreds)
-	env := engine.Env{ConfigFile: cf, CredentialsFile: kf, Home: dir, Dir: dir}
-	d, err := New(context.Background(), Options{Env: env, TokenDir: f.TempDir()})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { d.Close() })
+	_, env, d := fuzzDaemon(f)
 	h := d.Handler()
 	good, _ := json.Marshal(CredentialsRequest{Profile: "role", Config: ConfigOf(env, nil)})
 	withCode, _ := json.Marshal(CredentialsRequest{Profile: "mfarole", Config: ConfigOf(env, nil), MFACode: "MFA-CODE-7"})
@@ -303,15 +295,7 @@ func readsAsJSON[T any](t *testing.T, ours []byte, v T) T {
 // answers the same request (status, protocol header, body), and never
 // starts a wait (no STS call).
 func FuzzAnswerNow(f *testing.F) {
-	sts := fakeaws.New()
-	f.Cleanup(sts.Close)
-	dir, cf, kf := sts.Files(f, testConfig, testCreds)
-	env := engine.Env{ConfigFile: cf, CredentialsFile: kf, Home: dir, Dir: dir}
-	d, err := New(context.Background(), Options{Env: env, TokenDir: f.TempDir()})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { d.Close() })
+	sts, env, d := fuzzDaemon(f)
 	post := func(version string, body []byte) []byte {
 		return fmt.Appendf(nil, "POST %s HTTP/1.1\r\nHost: awsxc\r\n%s: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
 			PathCredentials, Header, version, len(body), body)
@@ -362,4 +346,20 @@ func FuzzAnswerNow(f *testing.F) {
 			}
 		}
 	})
+}
+
+// fuzzDaemon is a daemon on the test files with a fake STS, for a fuzz
+// test's whole run.
+func fuzzDaemon(f *testing.F) (*fakeaws.Server, engine.Env, *Daemon) {
+	f.Helper()
+	sts := fakeaws.New()
+	f.Cleanup(sts.Close)
+	dir, cf, kf := sts.Files(f, testConfig, testCreds)
+	env := engine.Env{ConfigFile: cf, CredentialsFile: kf, Home: dir, Dir: dir}
+	d, err := New(context.Background(), Options{Env: env, TokenDir: f.TempDir()})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { d.Close() })
+	return sts, env, d
 }
