@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 
 	"github.com/awsxc/awsxc/internal/fakeaws"
+	"github.com/awsxc/awsxc/internal/porttest"
 )
 
 const loginStartURL = "https://d-1234567890.awsapps.com/start"
@@ -551,9 +552,7 @@ func TestLoginReadsAWSCLICache(t *testing.T) {
 func TestLoginErrors(t *testing.T) {
 	t.Parallel()
 	s := newSigninFixture(t)
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	dead := "http://" + l.Addr().String()
-	l.Close()
+	dead := "http://" + porttest.Addr(t) // nothing listens, nor will
 	for _, tc := range []struct {
 		name  string
 		extra []string

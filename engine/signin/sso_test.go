@@ -23,6 +23,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/awsxc/awsxc/internal/fakeaws"
+	"github.com/awsxc/awsxc/internal/porttest"
 )
 
 // cliTokenRe is the AWS CLI's token file, byte for byte: json.dumps of
@@ -479,9 +480,7 @@ func TestBrowserFailsKeepsWaiting(t *testing.T) {
 func TestUnreachable(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	dead := "http://" + l.Addr().String()
-	l.Close()
+	dead := "http://" + porttest.Addr(t) // nothing listens, nor will
 	cfg := strings.Replace(readFile(t, w.c.Env.ConfigFile), "sso_oidc =\n  endpoint_url = "+w.f.OIDC.URL, "sso_oidc =\n  endpoint_url = "+dead, 1)
 	os.WriteFile(w.c.Env.ConfigFile, []byte(cfg), 0o600)
 	_, err := SignIn(context.Background(), w.session(t, "dev"), w.c, opts(nil, nil))
@@ -716,9 +715,7 @@ func TestSignOutBestEffort(t *testing.T) {
 	if _, err := SignIn(context.Background(), s, w.c, o); err != nil {
 		t.Fatal(err)
 	}
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	dead := "http://" + l.Addr().String()
-	l.Close()
+	dead := "http://" + porttest.Addr(t) // nothing listens, nor will
 	cfg := strings.Replace(readFile(t, w.c.Env.ConfigFile), "sso =\n  endpoint_url = "+w.f.STS.URL, "sso =\n  endpoint_url = "+dead, 1)
 	os.WriteFile(w.c.Env.ConfigFile, []byte(cfg), 0o600)
 	res, err = SignOut(context.Background(), s, w.c)
