@@ -83,7 +83,7 @@ type awsFiles struct {
 // empty; anything else that is not a regular file (a FIFO would hang the
 // SDK, /dev/zero exhaust memory) and a file over [MaxAWSFileSize] are an
 // error, as is a file that cannot be read.
-func (e Env) readAWSFiles() (*awsFiles, error) {
+func readAWSFiles(e Env) (*awsFiles, error) {
 	af := &awsFiles{}
 	var err error
 	if af.config, err = readAWSFile(e.ConfigFile, true, &af.warnings); err != nil {
@@ -115,7 +115,7 @@ func (e Env) readAWSFiles() (*awsFiles, error) {
 // then reads as no file, as the AWS CLI does. It is for the engine's
 // subpackages that call those loaders themselves (sign-in).
 func SDKFiles(env Env) (configFiles, credentialsFiles []string, err error) {
-	af, err := env.readAWSFiles()
+	af, err := readAWSFiles(env)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -211,7 +211,10 @@ func FuzzRender(f *testing.F) {
 			}
 		}
 		for _, pretty := range []bool{false, true} {
-			out := processJSON(c, pretty)
+			out, err := Render(FormatProcess, c, RenderOptions{Pretty: pretty})
+			if err != nil {
+				t.Fatalf("process JSON refused: %v", err)
+			}
 			var got map[string]any
 			if err := json.Unmarshal(out, &got); err != nil {
 				t.Fatalf("invalid JSON %q: %v", out, err)

@@ -72,7 +72,7 @@ type Listing struct {
 // file is read once; missing files are empty, and the errors are those of
 // [ListProfiles].
 func ListProfileNames(env Env) ([]string, error) {
-	af, err := env.readAWSFiles()
+	af, err := readAWSFiles(env)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +86,7 @@ func ListProfileNames(env Env) ([]string, error) {
 // a file that cannot be read, is not a regular file or is larger than
 // [MaxAWSFileSize] is an error.
 func ListProfiles(env Env) (*Listing, error) {
-	af, err := env.readAWSFiles()
+	af, err := readAWSFiles(env)
 	if err != nil {
 		return nil, err
 	}

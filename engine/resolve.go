@@ -156,7 +156,7 @@ func Load(ctx context.Context, opts Options) (*Profile, error) {
 		return nil, &Error{Profile: name, Kind: ErrProfileNotFound, Err: errors.New("empty profile name")}
 	}
 	env := opts.Env
-	files, err := env.readAWSFiles()
+	files, err := readAWSFiles(env)
 	if err != nil {
 		return nil, &Error{Profile: name, Kind: ErrInvalidConfig, Err: err}
 	}

@@ -259,7 +259,7 @@ func SyncSSO(ctx context.Context, o SSOSyncOptions) (*SSOSyncResult, error) {
 	}
 	// Both files as the listing reads them: checked (a FIFO would hang
 	// the SDK) before the SDK is given them.
-	af, err := o.Env.readAWSFiles()
+	af, err := readAWSFiles(o.Env)
 	if err != nil {
 		return nil, &SyncError{Session: o.Session, Kind: ErrInvalidConfig, Err: err}
 	}

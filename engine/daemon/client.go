@@ -16,13 +16,13 @@ import (
 	"time"
 
 	"github.com/awsxc/awsxc/engine/activity"
+	"github.com/awsxc/awsxc/engine/daemon/wire"
 	"github.com/awsxc/awsxc/internal/localsock"
 )
 
 // DefaultTimeout bounds one exchange of a [Client] when its Timeout is
-// zero: a daemon that accepts and never answers costs its client this
-// much before it resolves by itself.
-const DefaultTimeout = 2 * time.Second
+// zero (wire.DefaultTimeout).
+const DefaultTimeout = wire.DefaultTimeout
 
 // ErrFallback is wrapped by every error of a [Client] that means "no
 // daemon answers this; resolve it yourself": no daemon listens (the
@@ -42,6 +42,10 @@ type Client struct {
 	// Timeout bounds each exchange (connecting, sending, the daemon's
 	// work, reading the answer); zero is [DefaultTimeout].
 	Timeout time.Duration
+	// Prefetched, when set, is an exchange this process had already
+	// made: the first request that is the same (path and bytes) takes
+	// its outcome instead of asking again.
+	Prefetched *wire.Exchange
 }
 
 // fallback wraps err (or a message) as a reason to resolve locally.
@@ -80,27 +84,26 @@ func (c *Client) Status(ctx context.Context) (*StatusResponse, error) {
 // and decodes a 200 answer into out. A missing daemon costs the
 // request's encoding and a failed stat (microseconds). The request is
 // encoded by hand and sent in one write, and the exchange is
-// [localsock.Exchange]'s, which saves a fresh process the network
-// poller; the answer is read with net/http's parser, bounded in header
-// and body.
+// [wire.Ask]'s (or the [Client.Prefetched] one's), which saves a fresh
+// process the network poller; the answer is read with net/http's
+// parser, bounded in header and body.
 func (c *Client) do(ctx context.Context, path string, req *CredentialsRequest, out any) error {
 	timeout := c.timeout()
-	// The host names nothing: the endpoint is the socket.
-	msg := make([]byte, 0, 1024)
+	var msg []byte
 	if req == nil {
-		msg = append(msg, "GET "+path+" HTTP/1.1\r\nHost: awsxc\r\n"+Header+": "+versionText+"\r\nConnection: close\r\n\r\n"...)
+		// The host names nothing: the endpoint is the socket.
+		msg = []byte("GET " + path + " HTTP/1.1\r\nHost: awsxc\r\n" + Header + ": " + versionText + "\r\nConnection: close\r\n\r\n")
 	} else {
-		body := appendRequest(make([]byte, 0, 512), req)
-		msg = append(msg, "POST "+path+" HTTP/1.1\r\nHost: awsxc\r\n"+Header+": "+versionText+
-			"\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "...)
-		msg = strconv.AppendInt(msg, int64(len(body)), 10)
-		msg = append(msg, "\r\n\r\n"...)
-		msg = append(msg, body...)
+		msg = wire.CredentialsMessage(req)
 	}
-	// Everything read is bounded: a daemon cannot make its client hold
-	// more than the header limit plus MaxResponseBytes.
-	answer, err := localsock.Exchange(ctx, localsock.Options{Path: c.Path},
-		localsock.Request{Data: msg, Limit: maxHeaderBytes + MaxResponseBytes, Timeout: timeout, Complete: wholeAnswer})
+	var answer []byte
+	var err error
+	if p := c.Prefetched; p.Answers(c.Path, msg) {
+		c.Prefetched = nil
+		answer, err = p.Answer, p.Err
+	} else {
+		answer, err = wire.Ask(ctx, c.Path, msg, timeout)
+	}
 	var xerr *localsock.ExchangeError
 	switch {
 	case errors.As(err, &xerr) && xerr.Op == "send":
@@ -120,43 +123,6 @@ func (c *Client) do(ctx context.Context, path string, req *CredentialsRequest, o
 		return fallback("reading the daemon's answer: %v", err)
 	}
 	return decodeAnswer(resp.StatusCode, resp.Header.Get(Header), data, out)
-}
-
-// wholeAnswer reports whether b holds a whole HTTP answer of a known
-// length: its head and Content-Length bytes of body. An answer of
-// another shape is whole when the daemon closes the connection.
-func wholeAnswer(b []byte) bool {
-	body, n, known := scanHead(b)
-	return body >= 0 && known && n >= 0 && len(b)-body >= n
-}
-
-// scanHead finds the end of the HTTP head at the start of b and its
-// Content-Length. body is where the body starts, -1 while the head is
-// not whole. n is the Content-Length, -1 when there is none. known is
-// false when the head makes the body's length unknown here: a
-// Transfer-Encoding, an Expect (the body comes after an interim answer),
-// or a Content-Length that is malformed or given twice with two values.
-func scanHead(b []byte) (body, n int, known bool) {
-	end := bytes.Index(b, []byte("\r\n\r\n"))
-	if end < 0 {
-		return -1, -1, false
-	}
-	n = -1
-	for line := range bytes.Lines(b[:end+2]) {
-		name, value, ok := bytes.Cut(bytes.TrimRight(line, "\r\n"), []byte(":"))
-		switch {
-		case !ok:
-		case bytes.EqualFold(name, []byte("Transfer-Encoding")), bytes.EqualFold(name, []byte("Expect")):
-			return end + 4, -1, false
-		case bytes.EqualFold(name, []byte("Content-Length")):
-			v, err := strconv.Atoi(string(bytes.TrimSpace(value)))
-			if err != nil || v < 0 || n >= 0 && v != n {
-				return end + 4, -1, false
-			}
-			n = v
-		}
-	}
-	return end + 4, n, true
 }
 
 // timedOut words a deadline error as the bound it is.
@@ -191,7 +157,7 @@ func decodeAnswer(status int, version string, data []byte, out any) error {
 	}
 	var err error
 	if cr, ok := out.(*CredentialsResponse); ok {
-		err = decodeCredentialsResponse(data, cr)
+		err = wire.DecodeCredentialsResponse(data, cr)
 	} else {
 		err = json.Unmarshal(data, out)
 	}

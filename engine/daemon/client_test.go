@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/awsxc/awsxc/engine"
 	"github.com/awsxc/awsxc/engine/activity"
+	"github.com/awsxc/awsxc/engine/daemon/wire"
 	"github.com/awsxc/awsxc/internal/localsock"
 )
 
@@ -245,8 +247,8 @@ func TestWholeAnswer(t *testing.T) {
 		{"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n{}", false},
 		{"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n{}", false},
 	} {
-		if got := wholeAnswer([]byte(tc.in)); got != tc.want {
-			t.Errorf("wholeAnswer(%q) = %v, want %v", tc.in, got, tc.want)
+		if got := wire.WholeAnswer([]byte(tc.in)); got != tc.want {
+			t.Errorf("wire.WholeAnswer(%q) = %v, want %v", tc.in, got, tc.want)
 		}
 	}
 	// What net/http's server writes for a daemon's answer.
@@ -257,11 +259,11 @@ func TestWholeAnswer(t *testing.T) {
 	res.ContentLength = int64(rec.Body.Len())
 	res.Write(&b)
 	full := b.Bytes()
-	if !wholeAnswer(full) {
+	if !wire.WholeAnswer(full) {
 		t.Fatalf("a whole answer is not whole: %q", full)
 	}
 	for i := range len(full) {
-		if wholeAnswer(full[:i]) {
+		if wire.WholeAnswer(full[:i]) {
 			t.Errorf("%d of %d bytes are whole: %q", i, len(full), full[:i])
 		}
 	}
@@ -289,6 +291,45 @@ func TestWholeRequest(t *testing.T) {
 	} {
 		if got := wholeRequest([]byte(c.in)); got != c.want {
 			t.Errorf("wholeRequest(%q) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}
+
+// TestClientPrefetched: an exchange made before (the CLI's quick path)
+// answers the first request that is the same, path and bytes, once; a
+// request that differs asks the daemon; so does the next one.
+func TestClientPrefetched(t *testing.T) {
+	t.Parallel()
+	missing := shortSocket(t) // no daemon: only the exchange can answer
+	req := CredentialsRequest{Profile: "p", Config: Config{Home: "/h", SDK: map[string]string{}}}
+	answer := "HTTP/1.1 200 OK\r\n" + Header + ": 1\r\nContent-Length: " + strconv.Itoa(len(goodAnswer)) + "\r\n\r\n" + goodAnswer
+	made := func(path string, msg []byte, err error) *wire.Exchange {
+		return &wire.Exchange{Path: path, Msg: msg, Answer: []byte(answer), Err: err}
+	}
+	msg := wire.CredentialsMessage(&req)
+	other := req
+	other.Refresh = true
+	tests := []struct {
+		name   string
+		x      *wire.Exchange
+		answer bool // the exchange answers
+	}{
+		{"same", made(missing, msg, nil), true},
+		{"other_request", made(missing, wire.CredentialsMessage(&other), nil), false},
+		{"other_path", made(missing+"x", msg, nil), false},
+		{"failed", made(missing, msg, fmt.Errorf("%w: gone", localsock.ErrNoDaemon)), false},
+	}
+	for _, tt := range tests {
+		c := &Client{Path: missing, Prefetched: tt.x}
+		resp, err := c.Credentials(context.Background(), req)
+		if got := err == nil && resp.Credentials.AccessKeyID == "AKIAX"; got != tt.answer {
+			t.Errorf("%s: %v, %v; want the exchange's answer: %v", tt.name, resp, err, tt.answer)
+		}
+		if !tt.answer && !errors.Is(err, localsock.ErrNoDaemon) {
+			t.Errorf("%s: %v, want the fall-back of no daemon", tt.name, err)
+		}
+		if _, err := c.Credentials(context.Background(), req); !errors.Is(err, localsock.ErrNoDaemon) {
+			t.Errorf("%s: the second request: %v, want it to ask the daemon (there is none)", tt.name, err)
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/awsxc/awsxc/engine"
 	"github.com/awsxc/awsxc/engine/activity"
+	"github.com/awsxc/awsxc/engine/daemon/wire"
 	"github.com/awsxc/awsxc/engine/server"
 	"github.com/awsxc/awsxc/engine/settings"
 )
@@ -27,7 +28,7 @@ const (
 	readTimeout       = 10 * time.Second
 	writeTimeout      = 30 * time.Second
 	idleTimeout       = 30 * time.Second
-	maxHeaderBytes    = 8 << 10
+	maxHeaderBytes    = wire.MaxHeaderBytes
 	shutdownTimeout   = 2 * time.Second
 	// requestWait bounds how long a request waits for STS (with an MFA
 	// code a client gave, a first fetch, a refresh asked for).

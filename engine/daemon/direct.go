@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/awsxc/awsxc/engine/daemon/wire"
 	"github.com/awsxc/awsxc/internal/localsock"
 )
 
@@ -43,7 +44,7 @@ func (d *Daemon) direct(ln net.Listener) net.Listener {
 // decide: its head and as much body as it announces, or a head whose
 // body's length is unknown (answered by the http.Server).
 func wholeRequest(b []byte) bool {
-	body, n, known := scanHead(b)
+	body, n, known := wire.ScanHead(b)
 	return body >= 0 && (!known || len(b)-body >= max(n, 0))
 }
 
@@ -65,7 +66,7 @@ func isNowOnly(ctx context.Context) bool { return ctx.Value(nowOnly{}) != nil }
 // false for anything else.
 func (d *Daemon) answerNow(raw []byte) (answer []byte, ok bool) {
 	// One request, its body whole: anything else is the http.Server's.
-	if body, n, known := scanHead(raw); !known || len(raw)-body != max(n, 0) {
+	if body, n, known := wire.ScanHead(raw); !known || len(raw)-body != max(n, 0) {
 		return nil, false
 	}
 	r, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(raw)))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/awsxc/awsxc/engine/daemon/wire"
 	"github.com/awsxc/awsxc/internal/testbuf"
 )
 
@@ -60,7 +61,7 @@ func TestDirectAnswer(t *testing.T) {
 	// in full there.
 	for _, c := range []struct{ name, request, want string }{
 		{"chunked", "POST /v1/credentials HTTP/1.1\r\nHost: awsxc\r\nAwsxc-Protocol: 1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" +
-			chunk(string(appendRequest(nil, ptr(w.request("static"))))) + "0\r\n\r\n", `"access_key_id":"AKIASTATICEXAMPLE0001"`},
+			chunk(string(wire.AppendRequest(nil, ptr(w.request("static"))))) + "0\r\n\r\n", `"access_key_id":"AKIASTATICEXAMPLE0001"`},
 		{"pipelined", "POST /v1/credentials HTTP/1.1\r\nHost: awsxc\r\nAwsxc-Protocol: 1\r\nContent-Length: 2\r\n\r\n[]" +
 			"GET /v1/status HTTP/1.1\r\nHost: awsxc\r\nAwsxc-Protocol: 1\r\nConnection: close\r\n\r\n", `"profiles"`},
 		{"status", "GET /v1/status HTTP/1.1\r\nHost: awsxc\r\nAwsxc-Protocol: 1\r\nConnection: close\r\n\r\n", `"profiles"`},
@@ -73,7 +74,7 @@ func TestDirectAnswer(t *testing.T) {
 	}
 	// A client that waits for "100 Continue" before its body (as curl
 	// does for a big one) gets it (TestWholeRequest: at once).
-	body := appendRequest(nil, ptr(w.request("static")))
+	body := wire.AppendRequest(nil, ptr(w.request("static")))
 	c, err := net.Dial("unix", w.sock)
 	if err != nil {
 		t.Fatal(err)
@@ -121,7 +122,7 @@ func rawAsk(t *testing.T, sock, request string) string {
 func TestDirectBytes(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, Options{})
-	req := string(appendRequest(nil, ptr(w.request("static"))))
+	req := string(wire.AppendRequest(nil, ptr(w.request("static"))))
 	head := "POST /v1/credentials HTTP/1.1\r\nHost: awsxc\r\nAwsxc-Protocol: 1\r\nContent-Type: application/json\r\nConnection: close\r\n"
 	direct := rawAsk(t, w.sock, head+"Content-Length: "+strconv.Itoa(len(req))+"\r\n\r\n"+req)
 	served := rawAsk(t, w.sock, head+"Transfer-Encoding: chunked\r\n\r\n"+chunk(req)+"0\r\n\r\n")

@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/engine/daemon/wire"
 	"github.com/awsxc/awsxc/internal/fakeaws"
 )
 
@@ -139,7 +140,7 @@ func FuzzAppendRequest(f *testing.F) {
 			req := CredentialsRequest{Profile: profile, Config: Config{ConfigFile: file, CredentialsFile: file + "x", Home: profile,
 				CacheDir: sdkValue, Region: region, ContainerRelativeURI: serial, ContainerFullURI: code, SDK: sdk},
 				EnsureTemporary: temp, DurationSeconds: dur, MFASerial: serial, MFACode: code, Refresh: refresh}
-			ours := appendRequest(nil, &req)
+			ours := wire.AppendRequest(nil, &req)
 			a := readsAsJSON(t, ours, req)
 			// Written without escapes, it is read by the daemon's own reader.
 			if !bytes.ContainsRune(ours, '\\') && utf8.Valid(ours) {
@@ -183,7 +184,7 @@ func FuzzDecodeCredentialsResponse(f *testing.F) {
 			std, ours := start, start
 			std.Warnings, ours.Warnings = slices.Clone(start.Warnings), slices.Clone(start.Warnings)
 			serr := json.Unmarshal(data, &std)
-			oerr := decodeCredentialsResponse(data, &ours)
+			oerr := wire.DecodeCredentialsResponse(data, &ours)
 			if (serr == nil) != (oerr == nil) {
 				t.Fatalf("%q: encoding/json says %v, ours %v", data, serr, oerr)
 			}
@@ -197,7 +198,7 @@ func FuzzDecodeCredentialsResponse(f *testing.F) {
 	})
 }
 
-// FuzzWholeAnswer: an answer wholeAnswer calls whole holds all of its
+// FuzzWholeAnswer: an answer wire.WholeAnswer calls whole holds all of its
 // body: when net/http reads its head, the body reads to its end.
 func FuzzWholeAnswer(f *testing.F) {
 	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"))
@@ -205,7 +206,7 @@ func FuzzWholeAnswer(f *testing.F) {
 	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: +2\r\n\r\n{}"))
 	f.Add([]byte("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if !wholeAnswer(b) {
+		if !wire.WholeAnswer(b) {
 			return
 		}
 		resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(b)), nil)
@@ -225,8 +226,8 @@ func FuzzScanRequest(f *testing.F) {
 	req := CredentialsRequest{Profile: "dev", Config: Config{ConfigFile: "/home/u/.aws/config", CredentialsFile: "/home/u/.aws/credentials",
 		Home: "/home/u", CacheDir: "/home/u/.cache", Region: "eu-west-1", SDK: map[string]string{"AWS_ENDPOINT_URL_STS": "7fdadc67c540634c"}},
 		EnsureTemporary: true, DurationSeconds: 900, MFASerial: "arn:aws:iam::1:mfa/u", MFACode: "123456", Refresh: true}
-	f.Add(appendRequest(nil, &req))
-	f.Add(appendRequest(nil, &CredentialsRequest{Profile: "é"}))
+	f.Add(wire.AppendRequest(nil, &req))
+	f.Add(wire.AppendRequest(nil, &CredentialsRequest{Profile: "é"}))
 	f.Add([]byte(` { "profile" : "a" , "config" : { "sdk" : null } } `))
 	f.Add([]byte(`{"profile":"a","profile":"b"}`))
 	f.Add([]byte(`{"Profile":"a"}`))
@@ -266,7 +267,7 @@ func FuzzAppendResponse(f *testing.F) {
 		for i := range warnings % 4 {
 			resp.Warnings = append(resp.Warnings, Warning{File: file + strconv.Itoa(i), Text: text})
 		}
-		readsAsJSON(t, appendResponse(nil, &resp), resp)
+		readsAsJSON(t, wire.AppendResponse(nil, &resp), resp)
 	})
 }
 
@@ -301,10 +302,10 @@ func FuzzAnswerNow(f *testing.F) {
 			PathCredentials, Header, version, len(body), body)
 	}
 	for _, p := range []string{"static", "role", "proc", "missing", "mfarole"} {
-		f.Add(post("1", appendRequest(nil, &CredentialsRequest{Profile: p, Config: ConfigOf(env, nil)})))
+		f.Add(post("1", wire.AppendRequest(nil, &CredentialsRequest{Profile: p, Config: ConfigOf(env, nil)})))
 	}
-	f.Add(post("1", appendRequest(nil, &CredentialsRequest{Profile: "static", Config: ConfigOf(env, nil), EnsureTemporary: true})))
-	f.Add(post("1", appendRequest(nil, &CredentialsRequest{Profile: "static"})))
+	f.Add(post("1", wire.AppendRequest(nil, &CredentialsRequest{Profile: "static", Config: ConfigOf(env, nil), EnsureTemporary: true})))
+	f.Add(post("1", wire.AppendRequest(nil, &CredentialsRequest{Profile: "static"})))
 	f.Add(post("2", []byte(`{}`)))
 	f.Add(post("1", []byte(`[`)))
 	f.Add([]byte("GET /v1/status HTTP/1.1\r\nHost: awsxc\r\nAwsxc-Protocol: 1\r\n\r\n"))
@@ -323,7 +324,7 @@ func FuzzAnswerNow(f *testing.F) {
 			t.Fatalf("%q: the answer %q: %v", raw, answer, err)
 		}
 		got, err := io.ReadAll(resp.Body)
-		if err != nil || !wholeAnswer(answer) {
+		if err != nil || !wire.WholeAnswer(answer) {
 			t.Fatalf("%q: the answer %q is not whole: %v", raw, answer, err)
 		}
 		r, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(raw)))

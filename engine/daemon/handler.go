@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/engine/daemon/wire"
 )
 
 func pid() int { return os.Getpid() }
@@ -104,7 +105,7 @@ func (d *Daemon) serveCredentials(w http.ResponseWriter, r *http.Request) {
 	case err == nil:
 		d.log.Debug("local API: credentials", "profile", req.Profile, "from", route, "kind", resp.Kind,
 			"key", engine.MaskKey(resp.Credentials.AccessKeyID), "direct", isNowOnly(ctx), "took", time.Since(start))
-		writeBody(w, http.StatusOK, appendResponse(make([]byte, 0, 512), resp))
+		writeBody(w, http.StatusOK, wire.AppendResponse(make([]byte, 0, 512), resp))
 	case errors.As(err, &fb):
 		d.log.Debug("local API: not answered", "profile", req.Profile, "why", err)
 		writeError(w, http.StatusConflict, APIError{Code: CodeFallback, Message: err.Error()})
@@ -190,7 +191,7 @@ func (d *Daemon) resolve(ctx context.Context, req CredentialsRequest) (*Credenti
 	if err != nil {
 		return nil, route, err
 	}
-	resp := &CredentialsResponse{Profile: p.Name, Kind: string(p.Kind), Region: p.Region, Credentials: wireCredentials(c)}
+	resp := &CredentialsResponse{Profile: p.Name, Kind: string(p.Kind), Region: p.Region, Credentials: wire.FromEngine(c)}
 	for _, w := range p.Warnings {
 		resp.Warnings = append(resp.Warnings, Warning{File: w.File, Text: w.Text})
 	}

@@ -14,6 +14,7 @@ package textsafe
 
 import (
 	"strconv"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -55,3 +56,9 @@ func Escape(s string) string {
 }
 
 const hex = "0123456789abcdef"
+
+// Line returns msg as one line of a message: its runs of white space
+// (line breaks too) as one space, then [Escape]d.
+func Line(msg string) string {
+	return Escape(strings.Join(strings.Fields(msg), " "))
+}

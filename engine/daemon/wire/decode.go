@@ -1,4 +1,4 @@
-package daemon
+package wire
 
 import (
 	"bytes"
@@ -18,8 +18,8 @@ import (
 // skipped, null leaving a value as it was (a slice nil), and whatever
 // Unmarshal refuses refused (FuzzDecodeCredentialsResponse holds it).
 
-// decodeCredentialsResponse is json.Unmarshal(data, out).
-func decodeCredentialsResponse(data []byte, out *CredentialsResponse) error {
+// DecodeCredentialsResponse is json.Unmarshal(data, out).
+func DecodeCredentialsResponse(data []byte, out *CredentialsResponse) error {
 	d := json.NewDecoder(bytes.NewReader(data))
 	d.UseNumber() // a number is skipped, never converted
 	err := decodeObject(d, func(key string) error {

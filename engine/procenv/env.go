@@ -1,6 +1,7 @@
-package engine
+package procenv
 
 import (
+	"cmp"
 	"fmt"
 	"os/user"
 	"path/filepath"
@@ -84,7 +85,7 @@ func NewEnv(getenv func(string) string, dir string) Env {
 	e := Env{
 		Home:                 homeDir(getenv),
 		Dir:                  dir,
-		Region:               firstNonEmpty(getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION")),
+		Region:               cmp.Or(getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION")),
 		ContainerRelativeURI: getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"),
 		ContainerFullURI:     getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI"),
 	}

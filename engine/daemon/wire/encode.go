@@ -1,4 +1,4 @@
-package daemon
+package wire
 
 import (
 	"slices"
@@ -14,9 +14,9 @@ import (
 // (measured: 40-100 µs). What is written is what encoding/json would
 // decode to the same values (FuzzAppendRequest holds it).
 
-// appendRequest appends req as a JSON object, with the keys and the
+// AppendRequest appends req as a JSON object, with the keys and the
 // omitempty rules of its struct tags.
-func appendRequest(b []byte, req *CredentialsRequest) []byte {
+func AppendRequest(b []byte, req *CredentialsRequest) []byte {
 	b = append(b, `{"profile":`...)
 	b = jsonstr.Append(b, req.Profile)
 	c := &req.Config
@@ -76,11 +76,11 @@ func appendRequest(b []byte, req *CredentialsRequest) []byte {
 	return append(b, '}')
 }
 
-// appendResponse appends resp as a JSON object, with the keys and the
+// AppendResponse appends resp as a JSON object, with the keys and the
 // omitempty rules of its struct tags: the daemon's answer on its hot
 // path (encoding/json's reflective encoder costs about 20 µs in a daemon
 // that was idle). FuzzAppendResponse holds it to encoding/json.
-func appendResponse(b []byte, resp *CredentialsResponse) []byte {
+func AppendResponse(b []byte, resp *CredentialsResponse) []byte {
 	b = append(b, `{"profile":`...)
 	b = jsonstr.Append(b, resp.Profile)
 	b = append(b, `,"kind":`...)
