@@ -22,10 +22,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/awsxc/awsxc/engine"
+	"github.com/awsxc/awsxc/engine/daemon/wire"
 	"github.com/awsxc/awsxc/engine/server"
 	"github.com/awsxc/awsxc/engine/signin"
 	"github.com/awsxc/awsxc/internal/textsafe"
@@ -65,6 +65,10 @@ type proc struct {
 	// daemonTimeout bounds an exchange with the daemon; zero is
 	// daemon.DefaultTimeout.
 	daemonTimeout time.Duration
+	// asked is the exchange with the daemon that the process made
+	// before main (package quick), if any: the run's first request
+	// that is the same reads its answer instead of asking again.
+	asked *wire.Exchange
 }
 
 // cli is one run of the command, in its process.
@@ -130,9 +134,7 @@ func (c *cli) warnAll(warnings []engine.FileWarning, skip string) {
 // escaped (textsafe.Escape: a profile name, a path or an SDK's message
 // may hold an ESC). The engine's errors have already masked what an
 // upstream service put in them (engine.Redact).
-func oneLine(msg string) string {
-	return textsafe.Escape(strings.Join(strings.Fields(msg), " "))
-}
+func oneLine(msg string) string { return textsafe.Line(msg) }
 
 // fail reports err, if any, in this command line's words and turns it
 // into the exit code: the one place that decides exit codes.

@@ -6,7 +6,10 @@ package main
 // MFA code is typed once. When no daemon answers, the profile is
 // resolved in this process as it always was, and the output is the
 // same, byte for byte. Nothing of the AWS SDK's configuration is loaded
-// before the daemon is asked.
+// before the daemon is asked. A credential_process call (--profile NAME
+// --json) is asked even earlier, before main, by package quick, which
+// prints the answer and ends the process when it can; when it cannot, the
+// run reads the answer quick got (proc.asked) instead of asking again.
 
 import (
 	"context"
@@ -49,7 +52,9 @@ func (c *cli) daemonClient() *daemon.Client {
 		c.log.Debug("no daemon endpoint", "err", err)
 		return nil
 	}
-	return &daemon.Client{Path: path, Timeout: c.daemonTimeout}
+	asked := c.asked
+	c.asked = nil // one run, one use
+	return &daemon.Client{Path: path, Timeout: c.daemonTimeout, Prefetched: asked}
 }
 
 // fromDaemon asks the daemon for the profile's credentials as this run

@@ -7,10 +7,15 @@ package main
 import (
 	"context"
 	"os"
+
+	"github.com/awsxc/awsxc/cmd/awsxc-cli/internal/quick"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "0.0.0-dev"
+
+// Before main, package quick has answered a credential_process call
+// from the daemon when it could (and then the process has ended).
 
 func main() {
 	wd, _ := os.Getwd()
@@ -18,6 +23,7 @@ func main() {
 		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
 		getenv: os.Getenv, environ: os.Environ, setenv: os.Setenv,
 		dir: wd, tty: ttyPath, terminal: hasTerminal(), exec: execCommand,
+		asked: quick.Exchanged(),
 	}))
 }
 
