@@ -24,6 +24,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/awsxc/awsxc/cmd/awsxc-cli/internal/quick"
 	"github.com/awsxc/awsxc/engine"
 	"github.com/awsxc/awsxc/engine/daemon/wire"
 	"github.com/awsxc/awsxc/engine/server"
@@ -112,7 +113,7 @@ func run(ctx context.Context, args []string, p proc) int {
 
 // errorf prints one error line.
 func (c *cli) errorf(format string, args ...any) {
-	fmt.Fprintf(c.stderr, "awsxc-cli: error: %s\n", oneLine(fmt.Sprintf(format, args...)))
+	fmt.Fprintf(c.stderr, "%s%s\n", quick.ErrorPrefix, oneLine(fmt.Sprintf(format, args...)))
 }
 
 // warnf prints one warning line.

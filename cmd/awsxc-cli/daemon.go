@@ -16,6 +16,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/awsxc/awsxc/cmd/awsxc-cli/internal/quick"
 	"github.com/awsxc/awsxc/engine"
 	"github.com/awsxc/awsxc/engine/daemon"
 	"github.com/awsxc/awsxc/internal/localsock"
@@ -24,8 +25,8 @@ import (
 // noDaemonVar set (to anything but 0 or false) keeps awsxc-cli from
 // asking the daemon, as --no-daemon does. A daemon sets it in its own
 // environment, so that an awsxc-cli it runs as a credential_process does
-// not ask it back.
-const noDaemonVar = "AWSXC_NO_DAEMON"
+// not ask it back. Package quick reads it too.
+const noDaemonVar = quick.NoDaemonVar
 
 // mfaTimeout bounds the request that brings the daemon an MFA code: the
 // daemon answered the first one, so it is there, and now calls STS.

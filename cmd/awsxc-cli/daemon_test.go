@@ -222,7 +222,7 @@ func TestDaemonMFA(t *testing.T) {
 		t.Run(how, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
-			f.startDaemon(t)
+			d := f.startDaemon(t)
 			start := time.Now()
 			r := f.runBinary(t, "", nil, "--profile", "mfarole", "--json")
 			if r.code != 3 || !strings.Contains(r.stderr, "MFA code needed: no code given; give the code with --mfa-code or run from a terminal") {
@@ -251,6 +251,15 @@ func TestDaemonMFA(t *testing.T) {
 			calls := f.sts.Calls()
 			if len(calls) != 1 || calls[0].Action != "AssumeRole" || calls[0].Form.Get("TokenCode") != "123456" {
 				t.Errorf("STS calls %+v, want one AssumeRole with the code", calls)
+			}
+			// One request a run, and a second for the run that brings the
+			// code it was asked for (the prompt): never the same one twice.
+			want := 1 + 1 + 20
+			if how == "pipe" {
+				want++
+			}
+			if n := d.answered(); n != want {
+				t.Errorf("the daemon answered %d requests, want %d", n, want)
 			}
 		})
 	}

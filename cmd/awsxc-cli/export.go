@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/awsxc/awsxc/cmd/awsxc-cli/internal/quick"
 	"github.com/awsxc/awsxc/engine"
 	"github.com/awsxc/awsxc/internal/rundir"
 )
@@ -322,7 +323,7 @@ func (c *cli) writeCredentialsFile(o *options, source string, creds engine.Crede
 // profileChainVar carries the profiles being resolved by awsxc-cli
 // processes up the stack, for a profile whose credential_process runs
 // awsxc-cli (the AWS CLI guards the same way with _AWS_CLI_PROFILE_CHAIN).
-const profileChainVar = "AWSXC_PROFILE_CHAIN"
+const profileChainVar = quick.ProfileChainVar
 
 // maxProfileChain is how many awsxc-cli processes may nest through
 // credential_process.

@@ -23,7 +23,7 @@ func main() {
 		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
 		getenv: os.Getenv, environ: os.Environ, setenv: os.Setenv,
 		dir: wd, tty: ttyPath, terminal: hasTerminal(), exec: execCommand,
-		asked: quick.Exchanged(),
+		asked: quick.Take(),
 	}))
 }
 

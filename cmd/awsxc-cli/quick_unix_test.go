@@ -12,25 +12,51 @@ import (
 	"testing"
 )
 
+// mainOnly are packages a quick run never initializes: the engine, the
+// AWS SDK's configuration and clients, net/http. (A few of the SDK's
+// small packages, its schemas, are initialized before the quick path:
+// see package quick.)
+var mainOnly = []string{
+	"github.com/awsxc/awsxc/engine",
+	"github.com/aws/aws-sdk-go-v2/config",
+	"github.com/aws/aws-sdk-go-v2/service/sts",
+	"github.com/aws/aws-sdk-go-v2/service/sts/internal/endpoints",
+	"net/http",
+}
+
 // initTrace splits a run's stderr (under GODEBUG=inittrace=1) into what
-// the run wrote and whether it initialized the engine: whether main ran.
-func initTrace(stderr string) (rest string, engine bool) {
+// the run wrote and whether it initialized the packages of mainOnly (all
+// of them: main ran) or none (the quick path answered); mixed is an
+// error.
+func initTrace(t *testing.T, stderr string) (rest string, main bool) {
+	t.Helper()
+	inited := map[string]bool{}
 	var b strings.Builder
 	for _, l := range strings.SplitAfter(stderr, "\n") {
-		switch {
-		case strings.HasPrefix(l, "init github.com/awsxc/awsxc/engine @"):
-			engine = true
-		case strings.HasPrefix(l, "init "):
-		default:
+		if name, ok := strings.CutPrefix(l, "init "); ok {
+			inited[strings.Fields(name)[0]] = true
+		} else {
 			b.WriteString(l)
 		}
 	}
-	return b.String(), engine
+	if len(inited) == 0 {
+		t.Fatalf("no init trace in %q", stderr)
+	}
+	n := 0
+	for _, p := range mainOnly {
+		if inited[p] {
+			n++
+		}
+	}
+	if n != 0 && n != len(mainOnly) {
+		t.Errorf("of %q, %d initialized", mainOnly, n)
+	}
+	return b.String(), n > 0
 }
 
 // TestQuickPath: through a daemon, a credential_process call is answered
-// before the engine (and the AWS SDK) is initialized, with the output of
-// the command; every other call runs the command, which asks the daemon
+// before the engine and the AWS SDK's configuration and clients are
+// initialized, with the output of the command; every other call runs the command, which asks the daemon
 // itself.
 func TestQuickPath(t *testing.T) {
 	t.Parallel()
@@ -56,9 +82,9 @@ func TestQuickPath(t *testing.T) {
 	asked := 0
 	for _, tt := range tests {
 		r := f.runBinary(t, "", append(tt.env, "GODEBUG=inittrace=1"), tt.args...)
-		stderr, engine := initTrace(r.stderr)
-		if engine == tt.quick {
-			t.Errorf("%s: main ran: %v, want %v", tt.name, engine, !tt.quick)
+		stderr, ran := initTrace(t, r.stderr)
+		if ran == tt.quick {
+			t.Errorf("%s: main ran: %v, want %v", tt.name, ran, !tt.quick)
 		}
 		// The same call with --debug never takes the quick path.
 		want := f.runBinary(t, "", tt.env, append(tt.args, "--debug")...)
@@ -81,7 +107,8 @@ func TestQuickPath(t *testing.T) {
 // TestQuickPathHandsOver: an answer the quick path does not print (one
 // with warnings, an error, a daemon that never answers) goes to the
 // command with the exchange, which reads it instead of asking again: one
-// connection a run (so a silent daemon costs its 2 s bound once).
+// connection a run (so a silent daemon costs its 2 s bound once), and the
+// command's verdict on the answer.
 func TestQuickPathHandsOver(t *testing.T) {
 	t.Parallel()
 	respond := func(status int, body string) func(net.Conn) {
@@ -109,6 +136,10 @@ func TestQuickPathHandsOver(t *testing.T) {
 		{"error", respond(422, `{"error":{"code":"resolve","profile":"static","kind":"profile-not-found","message":"no such profile"}}`),
 			3, "", "no such profile"},
 		{"silent", func(net.Conn) { <-stop }, 0, `"AccessKeyId":"AKIAEXAMPLE"`, ""},
+		// Bigger than a client reads: the command refuses it and resolves
+		// in process, and so must the quick path.
+		{"too_big", respond(200, `{"profile":"static","kind":"static","credentials":{"access_key_id":"AKIAFROMDAEMON","secret_access_key":"s"},`+
+			`"pad":"`+strings.Repeat("x", 64<<10)+`"}`), 0, `"AccessKeyId":"AKIAEXAMPLE"`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,9 +148,9 @@ func TestQuickPathHandsOver(t *testing.T) {
 			var conns atomic.Int32
 			f.standIn(t, func(c net.Conn) { conns.Add(1); tt.serve(c) })
 			r := f.runBinary(t, "", []string{"GODEBUG=inittrace=1"}, "--profile", "static", "--json")
-			stderr, engine := initTrace(r.stderr)
-			if !engine || r.code != tt.code || !strings.Contains(r.stdout, tt.stdout) || !strings.Contains(stderr, tt.stderr) {
-				t.Errorf("main ran: %v; exit %d, stdout %q, stderr %q", engine, r.code, r.stdout, stderr)
+			stderr, ran := initTrace(t, r.stderr)
+			if !ran || r.code != tt.code || !strings.Contains(r.stdout, tt.stdout) || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("main ran: %v; exit %d, stdout %q, stderr %q", ran, r.code, r.stdout, stderr)
 			}
 			if n := conns.Load(); n != 1 {
 				t.Errorf("%d connections to the daemon, want 1", n)

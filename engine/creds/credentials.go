@@ -1,3 +1,8 @@
+// Package creds is a set of AWS credentials as awsxc hands them out, and
+// the formats it writes them in: credential_process JSON and environment
+// lines for every common shell. It needs none of the AWS SDK; package
+// engine names all of it as its own (engine.Credentials, engine.Render),
+// and a front end may use it before the SDK's packages are initialized.
 package creds
 
 import (

@@ -12,21 +12,37 @@ import (
 // of the AWS SDK (a front end's quick path uses it before the SDK is
 // initialized); the daemon names it as its own.
 const (
-	Version          = wire.Version
-	Header           = wire.Header
-	versionText      = wire.VersionText
-	PathCredentials  = wire.PathCredentials
-	PathStatus       = wire.PathStatus
-	MaxRequestBytes  = wire.MaxRequestBytes
+	// Version is the protocol's version (wire.Version).
+	Version = wire.Version
+	// Header carries the protocol version (wire.Header).
+	Header      = wire.Header
+	versionText = wire.VersionText
+	// PathCredentials answers a [CredentialsRequest] (wire.PathCredentials).
+	PathCredentials = wire.PathCredentials
+	// PathStatus answers a [StatusResponse] (wire.PathStatus).
+	PathStatus = wire.PathStatus
+	// MaxRequestBytes bounds a request body the daemon reads
+	// (wire.MaxRequestBytes).
+	MaxRequestBytes = wire.MaxRequestBytes
+	// MaxResponseBytes bounds an answer a client reads
+	// (wire.MaxResponseBytes).
 	MaxResponseBytes = wire.MaxResponseBytes
 )
 
 type (
-	Config              = wire.Config
-	CredentialsRequest  = wire.CredentialsRequest
+	// Config is what shapes a resolution besides the profile and the
+	// call's options (wire.Config).
+	Config = wire.Config
+	// CredentialsRequest asks for a profile's credentials
+	// (wire.CredentialsRequest).
+	CredentialsRequest = wire.CredentialsRequest
+	// CredentialsResponse is the answer to a CredentialsRequest that
+	// succeeded (wire.CredentialsResponse).
 	CredentialsResponse = wire.CredentialsResponse
-	Warning             = wire.Warning
-	Credentials         = wire.Credentials
+	// Warning is an engine.FileWarning on the wire (wire.Warning).
+	Warning = wire.Warning
+	// Credentials are engine.Credentials on the wire (wire.Credentials).
+	Credentials = wire.Credentials
 )
 
 // ConfigOf is wire.ConfigOf.

@@ -44,7 +44,8 @@ type Client struct {
 	Timeout time.Duration
 	// Prefetched, when set, is an exchange this process had already
 	// made: the first request that is the same (path and bytes) takes
-	// its outcome instead of asking again.
+	// its outcome instead of asking again, and clears Prefetched; a
+	// Client with it set is not for concurrent use.
 	Prefetched *wire.Exchange
 }
 

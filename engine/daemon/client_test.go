@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -296,40 +297,51 @@ func TestWholeRequest(t *testing.T) {
 }
 
 // TestClientPrefetched: an exchange made before (the CLI's quick path)
-// answers the first request that is the same, path and bytes, once; a
-// request that differs asks the daemon; so does the next one.
+// answers the first request that is the same, path and bytes, once, with
+// its answer or its error; a request that differs asks the daemon; so
+// does the next one.
 func TestClientPrefetched(t *testing.T) {
 	t.Parallel()
-	missing := shortSocket(t) // no daemon: only the exchange can answer
+	var conns atomic.Int32
+	path := standIn(t, func(c net.Conn) {
+		conns.Add(1)
+		readRequest(c)
+		io.WriteString(c, "HTTP/1.1 200 OK\r\n"+Header+": 1\r\nContent-Length: "+strconv.Itoa(len(goodAnswer))+"\r\n\r\n"+goodAnswer)
+	})
 	req := CredentialsRequest{Profile: "p", Config: Config{Home: "/h", SDK: map[string]string{}}}
-	answer := "HTTP/1.1 200 OK\r\n" + Header + ": 1\r\nContent-Length: " + strconv.Itoa(len(goodAnswer)) + "\r\n\r\n" + goodAnswer
-	made := func(path string, msg []byte, err error) *wire.Exchange {
-		return &wire.Exchange{Path: path, Msg: msg, Answer: []byte(answer), Err: err}
-	}
-	msg := wire.CredentialsMessage(&req)
 	other := req
 	other.Refresh = true
+	const before = `{"profile":"p","kind":"static","credentials":{"access_key_id":"AKIABEFORE","secret_access_key":"s"}}`
+	made := func(path string, r CredentialsRequest, err error) *wire.Exchange {
+		answer := "HTTP/1.1 200 OK\r\n" + Header + ": 1\r\nContent-Length: " + strconv.Itoa(len(before)) + "\r\n\r\n" + before
+		return &wire.Exchange{Path: path, Msg: wire.CredentialsMessage(&r), Answer: []byte(answer), Err: err}
+	}
 	tests := []struct {
-		name   string
-		x      *wire.Exchange
-		answer bool // the exchange answers
+		name  string
+		x     *wire.Exchange
+		key   string // the first answer's key; "" for an error
+		conns int32  // connections for the first request
 	}{
-		{"same", made(missing, msg, nil), true},
-		{"other_request", made(missing, wire.CredentialsMessage(&other), nil), false},
-		{"other_path", made(missing+"x", msg, nil), false},
-		{"failed", made(missing, msg, fmt.Errorf("%w: gone", localsock.ErrNoDaemon)), false},
+		{"same", made(path, req, nil), "AKIABEFORE", 0},
+		{"failed", made(path, req, fmt.Errorf("%w: gone", localsock.ErrNoDaemon)), "", 0},
+		{"other_request", made(path, other, nil), "AKIAX", 1},
+		{"other_path", made(path+"x", req, nil), "AKIAX", 1},
 	}
 	for _, tt := range tests {
-		c := &Client{Path: missing, Prefetched: tt.x}
+		conns.Store(0)
+		c := &Client{Path: path, Prefetched: tt.x}
 		resp, err := c.Credentials(context.Background(), req)
-		if got := err == nil && resp.Credentials.AccessKeyID == "AKIAX"; got != tt.answer {
-			t.Errorf("%s: %v, %v; want the exchange's answer: %v", tt.name, resp, err, tt.answer)
+		switch {
+		case tt.key == "" && !errors.Is(err, localsock.ErrNoDaemon):
+			t.Errorf("%s: %v, want the exchange's error", tt.name, err)
+		case tt.key != "" && (err != nil || resp.Credentials.AccessKeyID != tt.key):
+			t.Errorf("%s: %+v, %v; want %s", tt.name, resp, err, tt.key)
 		}
-		if !tt.answer && !errors.Is(err, localsock.ErrNoDaemon) {
-			t.Errorf("%s: %v, want the fall-back of no daemon", tt.name, err)
+		if n := conns.Load(); n != tt.conns {
+			t.Errorf("%s: %d connections for the first request, want %d", tt.name, n, tt.conns)
 		}
-		if _, err := c.Credentials(context.Background(), req); !errors.Is(err, localsock.ErrNoDaemon) {
-			t.Errorf("%s: the second request: %v, want it to ask the daemon (there is none)", tt.name, err)
+		if resp, err := c.Credentials(context.Background(), req); err != nil || resp.Credentials.AccessKeyID != "AKIAX" || conns.Load() != tt.conns+1 {
+			t.Errorf("%s: the second request: %+v, %v after %d connections; want the daemon's answer", tt.name, resp, err, conns.Load())
 		}
 	}
 }

@@ -11,7 +11,7 @@ import (
 // request in a daemon that was idle (its code and type data cold), a
 // third of the daemon's work for a held profile; this reader, about a
 // tenth of that. It takes only the plain form a client writes
-// (appendRequest): each key spelled exactly and given once, strings
+// (wire.AppendRequest): each key spelled exactly and given once, strings
 // without escapes, integers, no null but for "sdk". Anything else is
 // left to encoding/json, which then decodes it or says what is wrong:
 // so whatever scanRequest accepts, json.Unmarshal decodes to the same

@@ -1,3 +1,9 @@
+// Package procenv is what awsxc's engine takes from the process it runs
+// in (Env: the AWS files, the home and cache folders, the region and
+// container settings) and how it reads that from the environment
+// (NewEnv). It needs none of the AWS SDK; package engine names it as its
+// own (engine.Env), and a front end may use it before the SDK's packages
+// are initialized.
 package procenv
 
 import (
@@ -57,7 +63,7 @@ type Env struct {
 	// it then runs in the process's own process group, as the SDK runs
 	// it, instead of a group of its own (which the terminal would stop
 	// when it reads). Either way a credential_process that times out is
-	// killed with what it started; see the package documentation,
+	// killed with what it started; see package engine's documentation,
 	// "Obtaining credentials". [NewEnv] leaves it false; [Env.Identity]
 	// leaves it out.
 	Terminal bool
@@ -103,7 +109,7 @@ func NewEnv(getenv func(string) string, dir string) Env {
 // for one with what it resolved for the other.
 //
 // Identity covers only what Env holds. The SDK reads some settings from
-// the process environment itself (see the package documentation,
+// the process environment itself (see package engine's documentation,
 // "Environment"); a front end that answers for another process compares
 // those as well.
 func (e Env) Identity() Env {

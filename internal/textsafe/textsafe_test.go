@@ -67,3 +67,17 @@ func BenchmarkEscapePlain(b *testing.B) {
 		}
 	}
 }
+
+func TestLine(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                        "",
+		"plain":                   "plain",
+		"  two\n lines\t\r\nend ": "two lines end",
+		"esc \x1b[31m red":        `esc \x1b[31m red`,
+		"no-break\u00a0space":     "no-break space",
+	} {
+		if got := Line(in); got != want {
+			t.Errorf("Line(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

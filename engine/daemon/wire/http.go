@@ -109,7 +109,7 @@ func PlainAnswer(answer []byte) (body []byte, ok bool) {
 			}
 		}
 	}
-	if n < 0 || versions != 1 || len(rest) != n {
+	if n < 0 || n > MaxResponseBytes || versions != 1 || len(rest) != n {
 		return nil, false
 	}
 	return rest, true

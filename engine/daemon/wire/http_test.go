@@ -32,6 +32,7 @@ var notPlain = []struct{ name, answer string }{
 	{"two_lengths", "HTTP/1.1 200 OK\r\nAwsxc-Protocol: 1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}"},
 	{"signed_length", "HTTP/1.1 200 OK\r\nAwsxc-Protocol: 1\r\nContent-Length: +2\r\n\r\n{}"},
 	{"short_body", "HTTP/1.1 200 OK\r\nAwsxc-Protocol: 1\r\nContent-Length: 3\r\n\r\n{}"},
+	{"too_big", "HTTP/1.1 200 OK\r\nAwsxc-Protocol: 1\r\nContent-Length: 65537\r\n\r\n" + strings.Repeat("x", MaxResponseBytes+1)},
 	{"long_body", "HTTP/1.1 200 OK\r\nAwsxc-Protocol: 1\r\nContent-Length: 1\r\n\r\n{}"},
 	{"chunked", "HTTP/1.1 200 OK\r\nAwsxc-Protocol: 1\r\nTransfer-Encoding: chunked\r\nContent-Length: 7\r\n\r\n2\r\n{}\r\n"},
 	{"folded", "HTTP/1.1 200 OK\r\nAwsxc-Protocol: 1\r\nX: a\r\n b\r\nContent-Length: 2\r\n\r\n{}"},
@@ -55,7 +56,8 @@ func TestPlainAnswer(t *testing.T) {
 }
 
 // FuzzPlainAnswer: whatever PlainAnswer takes, net/http reads as a 200
-// answer of this protocol's version with the same body.
+// answer of this protocol's version with the same body, which a client
+// would read (no bigger than MaxResponseBytes).
 func FuzzPlainAnswer(f *testing.F) {
 	for _, tt := range plainAnswers {
 		f.Add([]byte(tt.answer))
@@ -75,6 +77,9 @@ func FuzzPlainAnswer(f *testing.F) {
 		got, err := io.ReadAll(resp.Body)
 		if err != nil {
 			t.Fatalf("PlainAnswer took %q, whose body net/http cannot read: %v", answer, err)
+		}
+		if len(body) > MaxResponseBytes {
+			t.Fatalf("PlainAnswer took a body of %d bytes, more than a client reads", len(body))
 		}
 		if resp.StatusCode != http.StatusOK || resp.Header.Get(Header) != VersionText || !bytes.Equal(got, body) {
 			t.Fatalf("PlainAnswer(%q) = %q; net/http reads %d, version %q, body %q",

@@ -20,8 +20,8 @@ import (
 )
 
 // The local API. Requests and answers are JSON over HTTP/1.1 on the
-// per-user endpoint of internal/localsock; the package documentation
-// describes the exchange.
+// per-user endpoint of internal/localsock; package daemon's
+// documentation describes the exchange.
 const (
 	// Version is the protocol's version. A client sends it in the
 	// [Header] of every request and the daemon in every answer; either

@@ -21,40 +21,54 @@ import (
 
 func TestParse(t *testing.T) {
 	tests := []struct {
+		name string
 		args []string
 		want call
 		ok   bool
 	}{
-		{[]string{"--profile", "dev", "--json"}, call{profile: "dev"}, true},
-		{[]string{"--json", "--profile=dev"}, call{profile: "dev"}, true},
-		{[]string{"--profile=a=b", "--json"}, call{profile: "a=b"}, true},
-		{[]string{"--profile", "dev"}, call{profile: "dev", pretty: true}, true},
-		{[]string{"--profile", "dev", "--pretty"}, call{profile: "dev", pretty: true}, true},
-		{[]string{"--profile", "dev", "--json", "--pretty"}, call{profile: "dev", pretty: true}, true},
+		{"json", []string{"--profile", "dev", "--json"}, call{profile: "dev"}, true},
+		{"equals", []string{"--json", "--profile=dev"}, call{profile: "dev"}, true},
+		{"equals_in_value", []string{"--profile=a=b", "--json"}, call{profile: "a=b"}, true},
+		{"default_mode", []string{"--profile", "dev"}, call{profile: "dev", pretty: true}, true},
+		{"pretty_alone", []string{"--profile", "dev", "--pretty"}, call{profile: "dev", pretty: true}, true},
+		{"json_pretty", []string{"--profile", "dev", "--json", "--pretty"}, call{profile: "dev", pretty: true}, true},
 		// The command's parser takes the next word as the value, as here.
-		{[]string{"--profile", "--json"}, call{profile: "--json", pretty: true}, true},
+		{"option_as_value", []string{"--profile", "--json"}, call{profile: "--json", pretty: true}, true},
 		// Left to the command.
-		{nil, call{}, false},
-		{[]string{"--json"}, call{}, false},
-		{[]string{"--profile", "dev", "--json", "--json"}, call{}, false},
-		{[]string{"--profile", "dev", "--pretty", "--pretty"}, call{}, false},
-		{[]string{"--profile", "a", "--profile", "b"}, call{}, false},
-		{[]string{"--profile", ""}, call{}, false},
-		{[]string{"--profile="}, call{}, false},
-		{[]string{"--profile"}, call{}, false},
-		{[]string{"--prof", "dev", "--json"}, call{}, false},
-		{[]string{"--profile", "dev", "--js"}, call{}, false},
-		{[]string{"--profile", "dev", "--json", "--debug"}, call{}, false},
-		{[]string{"--profile", "dev", "--env"}, call{}, false},
-		{[]string{"--profile", "dev", "--json", "--refresh"}, call{}, false},
-		{[]string{"--profile", "dev", "--json", "--"}, call{}, false},
-		{[]string{"daemon"}, call{}, false},
-		{[]string{"-test.v", "-test.run=X"}, call{}, false},
+		{"nothing", nil, call{}, false},
+		{"no_profile", []string{"--json"}, call{}, false},
+		{"json_twice", []string{"--profile", "dev", "--json", "--json"}, call{}, false},
+		{"pretty_twice", []string{"--profile", "dev", "--pretty", "--pretty"}, call{}, false},
+		{"profile_twice", []string{"--profile", "a", "--profile", "b"}, call{}, false},
+		{"profile_twice_equals", []string{"--profile=a", "--profile=b"}, call{}, false},
+		{"empty_profile", []string{"--profile", ""}, call{}, false},
+		{"empty_profile_equals", []string{"--profile="}, call{}, false},
+		{"profile_without_value", []string{"--profile"}, call{}, false},
+		{"prefix", []string{"--prof", "dev", "--json"}, call{}, false},
+		{"mode_prefix", []string{"--profile", "dev", "--js"}, call{}, false},
+		{"json_value", []string{"--profile", "dev", "--json=1"}, call{}, false},
+		{"debug", []string{"--profile", "dev", "--json", "--debug"}, call{}, false},
+		{"env", []string{"--profile", "dev", "--env"}, call{}, false},
+		{"refresh", []string{"--profile", "dev", "--json", "--refresh"}, call{}, false},
+		{"dash_dash", []string{"--profile", "dev", "--json", "--"}, call{}, false},
+		{"command", []string{"daemon"}, call{}, false},
+		{"test_flags", []string{"-test.v", "-test.run=X"}, call{}, false},
 	}
 	for _, tt := range tests {
 		got, ok := parse(tt.args)
 		if ok != tt.ok || ok && got != tt.want {
-			t.Errorf("parse(%q) = %+v, %v; want %+v, %v", tt.args, got, ok, tt.want, tt.ok)
+			t.Errorf("%s: parse(%q) = %+v, %v; want %+v, %v", tt.name, tt.args, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestTestBinary(t *testing.T) {
+	for arg0, want := range map[string]bool{
+		os.Args[0]: true, "/tmp/go-build1/b001/quick.test": true, "awsxc-cli.test": true,
+		"awsxc-cli": false, "/usr/bin/awsxc-cli": false, "./test": false,
+	} {
+		if got := testBinary(arg0); got != want {
+			t.Errorf("testBinary(%q) = %v, want %v", arg0, got, want)
 		}
 	}
 }
@@ -101,6 +115,7 @@ func ok200(body string) string {
 // as the command renders it, and leaves any other answer to the command
 // with the exchange it made.
 func TestAnswer(t *testing.T) {
+	t.Parallel()
 	creds := `"credentials":{"access_key_id":"ASIAQUICK","secret_access_key":"s","session_token":"t","expiration":"2099-01-02T03:04:05Z"}`
 	tests := []struct {
 		name, answer string
@@ -114,20 +129,23 @@ func TestAnswer(t *testing.T) {
 		{"warnings", ok200(`{"profile":"dev",` + creds + `,"warnings":[{"file":"/c","text":"line 1: x"}]}`), false, ""},
 		{"no_keys", ok200(`{"profile":"dev","credentials":{}}`), false, ""},
 		{"bad_json", ok200(`{"profile":`), false, ""},
+		{"too_big", ok200(`{"profile":"dev",` + creds + `,"x":"` + strings.Repeat("x", 64<<10) + `"}`), false, ""},
 		{"error", "HTTP/1.1 422 Unprocessable Entity\r\nAwsxc-Protocol: 1\r\nContent-Length: 2\r\n\r\n{}", false, ""},
 		{"chunked", "HTTP/1.1 200 OK\r\nAwsxc-Protocol: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", false, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			exchanged = nil
+			t.Parallel()
 			getenv, conns := standIn(t, tt.answer)
-			out, ok := answer(call{profile: "dev", pretty: tt.pretty}, getenv, []string{"AWS_X=1"}, "/w")
+			out, x, ok := answer(call{profile: "dev", pretty: tt.pretty}, getenv, []string{"AWS_X=1"}, "/w")
 			if d := cmp.Diff(tt.want, string(out)); ok != (tt.want != "") || d != "" {
 				t.Errorf("answer = %v, -want +got:\n%s", ok, d)
 			}
-			x := Exchanged()
-			if x == nil || x.Err != nil || string(x.Answer) != tt.answer || conns.Load() != 1 {
+			if x == nil || x.Err != nil || conns.Load() != 1 {
 				t.Fatalf("the exchange: %+v after %d connections", x, conns.Load())
+			}
+			if len(tt.answer) < 64<<10 && string(x.Answer) != tt.answer {
+				t.Errorf("the exchange's answer: %q", x.Answer)
 			}
 			path, _ := localsock.DefaultPath(getenv)
 			if !x.Answers(path, x.Msg) || !strings.Contains(string(x.Msg), `"profile":"dev"`) || !strings.Contains(string(x.Msg), `"AWS_X":`) {
@@ -140,8 +158,8 @@ func TestAnswer(t *testing.T) {
 // TestAnswerLeaves: with AWSXC_NO_DAEMON or AWSXC_PROFILE_CHAIN set the
 // quick path asks nothing; with no daemon it records the failure.
 func TestAnswerLeaves(t *testing.T) {
-	for _, v := range []string{"AWSXC_NO_DAEMON", "AWSXC_PROFILE_CHAIN"} {
-		exchanged = nil
+	t.Parallel()
+	for _, v := range []string{NoDaemonVar, ProfileChainVar} {
 		getenv, conns := standIn(t, ok200(`{}`))
 		with := func(k string) string {
 			if k == v {
@@ -149,14 +167,40 @@ func TestAnswerLeaves(t *testing.T) {
 			}
 			return getenv(k)
 		}
-		if _, ok := answer(call{profile: "dev"}, with, nil, ""); ok || conns.Load() != 0 || Exchanged() != nil {
-			t.Errorf("%s: answered %v after %d connections", v, ok, conns.Load())
+		if _, x, ok := answer(call{profile: "dev"}, with, nil, ""); ok || conns.Load() != 0 || x != nil {
+			t.Errorf("%s: answered %v, %+v after %d connections", v, ok, x, conns.Load())
 		}
 	}
-	exchanged = nil
 	dir := t.TempDir()
 	none := func(k string) string { return map[string]string{"HOME": dir, "XDG_RUNTIME_DIR": dir}[k] }
-	if _, ok := answer(call{profile: "dev"}, none, nil, ""); ok || Exchanged() == nil || !errors.Is(Exchanged().Err, localsock.ErrNoDaemon) {
-		t.Errorf("no daemon: %v, %+v", ok, Exchanged())
+	if _, x, ok := answer(call{profile: "dev"}, none, nil, ""); ok || x == nil || !errors.Is(x.Err, localsock.ErrNoDaemon) {
+		t.Errorf("no daemon: %v, %+v", ok, x)
+	}
+}
+
+// failingWriter fails every write, as a closed standard output does.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) {
+	return 0, errors.New("write /dev/stdout: bad file\ndescriptor")
+}
+
+// TestRun: what the process prints and its exit status.
+func TestRun(t *testing.T) {
+	t.Parallel()
+	getenv, _ := standIn(t, ok200(`{"profile":"dev","credentials":{"access_key_id":"AKIAQUICK","secret_access_key":"s"}}`))
+	environ := func() []string { return nil }
+	var out, errb strings.Builder
+	status, x, ok := run([]string{"--profile", "dev", "--json"}, getenv, environ, "/w", &out, &errb)
+	if !ok || status != 0 || x != nil || out.String() != `{"Version":1,"AccessKeyId":"AKIAQUICK","SecretAccessKey":"s"}`+"\n" || errb.Len() != 0 {
+		t.Errorf("run = %d, %v, %+v; stdout %q, stderr %q", status, ok, x, out.String(), errb.String())
+	}
+	errb.Reset()
+	status, _, ok = run([]string{"--profile", "dev", "--json"}, getenv, environ, "/w", failingWriter{}, &errb)
+	if !ok || status != 1 || errb.String() != "awsxc-cli: error: write /dev/stdout: bad file descriptor\n" {
+		t.Errorf("a failed write: %d, %v, stderr %q", status, ok, errb.String())
+	}
+	if _, x, ok := run([]string{"--profile", "dev", "--env"}, getenv, environ, "/w", &out, &errb); ok || x != nil {
+		t.Errorf("--env: %v, %+v", ok, x)
 	}
 }

@@ -1,4 +1,4 @@
-package engine
+package procenv
 
 import (
 	"path/filepath"
@@ -123,4 +123,13 @@ func TestEnvExpandPath(t *testing.T) {
 	if _, err := (Env{}).ExpandPath("~/c.json"); err == nil {
 		t.Error("~ with no home: no error")
 	}
+}
+
+// fixedClock is a Clock that always says t.
+type fixedClock struct{ t time.Time }
+
+func (c *fixedClock) Now() time.Time { return c.t }
+
+func newTestClock() *fixedClock {
+	return &fixedClock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}
 }
