@@ -56,8 +56,8 @@ func initTrace(t *testing.T, stderr string) (rest string, main bool) {
 
 // TestQuickPath: through a daemon, a credential_process call is answered
 // before the engine and the AWS SDK's configuration and clients are
-// initialized, with the output of the command; every other call runs the command, which asks the daemon
-// itself.
+// initialized, with the output of the command; every other call runs the
+// command, which asks the daemon itself.
 func TestQuickPath(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
